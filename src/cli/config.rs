@@ -1,0 +1,24 @@
+//! `yit config`: print the effective configuration.
+
+use clap::Args;
+use yit::store::Tracker;
+
+use super::{CommandError, Ctx, Format};
+
+/// Print the effective configuration (config.yaml with defaults filled in)
+#[derive(Args)]
+pub struct ConfigArgs {}
+
+pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> {
+    let format = ctx.format("config", &[Format::Table, Format::Yaml, Format::Json], Format::Yaml)?;
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let config = tracker.config();
+    if format == Format::Json {
+        let value = serde_json::json!({ "schema_version": 1, "config": config });
+        return Ok(ctx.out.json(&value)?);
+    }
+    let text = yit::yaml::to_string(config)
+        .map_err(|e| CommandError::new(super::ErrorKind::Internal, e.to_string()))?;
+    ctx.out.write_str(&text)?;
+    Ok(())
+}

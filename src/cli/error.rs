@@ -1,0 +1,199 @@
+//! `CommandError`: what a command failed with, the exit code it maps to,
+//! and how it is printed (`error:`, causes, `hint:`; or JSON on stderr).
+
+use std::fmt::Write as _;
+
+use yit::lock::LockError;
+use yit::problem::Problem;
+use yit::store::StoreError;
+
+/// The exit code classes, documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input, not found, ambiguous id: 1.
+    User,
+    /// Bad command line: 2.
+    Usage,
+    /// Some files could not be read; the rest were shown: 3.
+    Partial,
+    /// A conflict or a concurrent change: 4.
+    #[allow(dead_code)] // used by the editing commands
+    Refused,
+    /// A lock wait timed out: 5.
+    LockTimeout,
+    /// A bug or an environment failure: 70.
+    Internal,
+    /// stdout was closed (e.g. `yit list | head`): exit quietly.
+    BrokenPipe,
+}
+
+impl ErrorKind {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorKind::User => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Partial => 3,
+            ErrorKind::Refused => 4,
+            ErrorKind::LockTimeout => 5,
+            ErrorKind::Internal => 70,
+            ErrorKind::BrokenPipe => 0,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            ErrorKind::User => "error",
+            ErrorKind::Usage => "usage",
+            ErrorKind::Partial => "partial",
+            ErrorKind::Refused => "refused",
+            ErrorKind::LockTimeout => "lock_timeout",
+            ErrorKind::Internal => "internal",
+            ErrorKind::BrokenPipe => "broken_pipe",
+        }
+    }
+}
+
+/// A failed command.
+#[derive(Debug)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub causes: Vec<String>,
+    pub problems: Vec<Problem>,
+    pub hints: Vec<String>,
+}
+
+impl CommandError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> CommandError {
+        CommandError { kind, message: message.into(), causes: vec![], problems: vec![], hints: vec![] }
+    }
+
+    pub fn user(message: impl Into<String>) -> CommandError {
+        CommandError::new(ErrorKind::User, message)
+    }
+
+    pub fn usage(message: impl Into<String>) -> CommandError {
+        CommandError::new(ErrorKind::Usage, message)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Printed for a person: `error: ...`, the causes, then hints.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "error: {}", self.message);
+        // a partial result has already warned about each file
+        if self.kind != ErrorKind::Partial {
+            for problem in self.problems.iter().filter(|p| p.to_string() != self.message) {
+                let _ = writeln!(out, "  {problem}");
+            }
+        }
+        for cause in &self.causes {
+            let _ = writeln!(out, "  caused by: {cause}");
+        }
+        for hint in &self.hints {
+            let _ = writeln!(out, "hint: {hint}");
+        }
+        out
+    }
+
+    /// Printed with `--json`: one object on stderr.
+    pub fn render_json(&self) -> String {
+        let value = serde_json::json!({
+            "schema_version": 1,
+            "error": {
+                "kind": self.kind.code(),
+                "exit_code": self.kind.exit_code(),
+                "message": self.message,
+                "causes": self.causes,
+                "problems": self.problems,
+                "hints": self.hints,
+            }
+        });
+        format!("{value}\n")
+    }
+}
+
+fn causes(err: &dyn std::error::Error) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push(text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+impl From<StoreError> for CommandError {
+    fn from(err: StoreError) -> CommandError {
+        use yit::git::GitError;
+        let kind = match &err {
+            StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
+            _ => ErrorKind::User,
+        };
+        let mut out = CommandError::new(kind, err.to_string());
+        out.causes = causes(&err);
+        match err {
+            StoreError::Git(GitError::NotARepository { .. }) => {
+                out.message = "not inside a git repository".to_owned();
+                out.hints.push("run `git init` first, or use -C <dir> to point at a repository".to_owned());
+            }
+            StoreError::NotInitialized { .. } => {
+                out.hints.push("run `yit init` to create a tracker in this repository".to_owned());
+            }
+            StoreError::Config { problems } => {
+                out.message = problems.first().map(|p| p.to_string()).unwrap_or(out.message);
+                out.problems = problems;
+                out.hints.push("fix .issues/config.yaml; `yit doctor` lists every problem".to_owned());
+            }
+            StoreError::Broken { broken } => {
+                out.message = broken.problems.first().map(|p| p.to_string()).unwrap_or(out.message);
+                out.problems = broken.problems;
+                out.hints.push("fix the file by hand, or see `yit show --raw`".to_owned());
+            }
+            StoreError::Ambiguous { .. } => {
+                out.hints.push("type more characters of the id".to_owned());
+            }
+            StoreError::NoIdentity => {
+                out.hints.push(
+                    "tell git who you are: git config user.name \"Your Name\" && git config user.email you@example.com"
+                        .to_owned(),
+                );
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+impl From<LockError> for CommandError {
+    fn from(err: LockError) -> CommandError {
+        let kind = match err {
+            LockError::Timeout { .. } => ErrorKind::LockTimeout,
+            LockError::Open { .. } => ErrorKind::Internal,
+        };
+        let mut out = CommandError::new(kind, err.to_string());
+        out.causes = causes(&err);
+        if kind == ErrorKind::LockTimeout {
+            out.hints.push("another yit command is changing this issue; try again, or raise --lock-timeout".to_owned());
+        }
+        out
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(err: std::io::Error) -> CommandError {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            return CommandError::new(ErrorKind::BrokenPipe, "broken pipe");
+        }
+        let mut out = CommandError::new(ErrorKind::Internal, err.to_string());
+        out.causes = causes(&err);
+        out
+    }
+}

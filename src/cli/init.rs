@@ -1,0 +1,32 @@
+//! `yit init`: create the tracker of this repository.
+
+use clap::Args;
+use yit::store::{InitOutcome, Tracker};
+
+use super::{CommandError, Ctx, Format};
+
+/// Create `.issues/config.yaml` in this repository (safe to run again)
+#[derive(Args)]
+pub struct InitArgs {}
+
+pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
+    let format = ctx.format("init", &[Format::Table, Format::Json], Format::Table)?;
+    let (tracker, outcome) = Tracker::init(&ctx.cwd)?;
+    let dir = tracker.issues_dir().display().to_string();
+    let created = matches!(outcome, InitOutcome::Created);
+    if format == Format::Json {
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "init": { "created": created, "path": dir },
+        }))?);
+    }
+    if !ctx.quiet {
+        let text = if created {
+            format!("Initialized a yit tracker in {dir}")
+        } else {
+            format!("A yit tracker is already initialized in {dir}; nothing changed")
+        };
+        ctx.out.line(&text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! The command line: clap definitions, the shared context, dispatch.
+//!
+//! One file per command (`cmd_xxx`); this module owns the global flags,
+//! the output conventions and turning a `CommandError` into an exit code.
+
+mod config;
+mod doctor;
+mod error;
+mod init;
+mod list;
+mod new;
+mod output;
+mod show;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+
+pub use error::{CommandError, ErrorKind};
+pub use output::Output;
+
+/// An issue tracker that lives inside your git repository.
+///
+/// Each issue is one YAML file in `.issues/`, written by yit or by hand,
+/// travelling with branches, merges and clones like the code it describes.
+#[derive(Parser)]
+#[command(name = "yit", version, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial result, 4 refused, 5 lock timeout, 70 internal error.")]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct GlobalArgs {
+    /// Run as if yit was started in DIR
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Output format; each command accepts the ones that fit it
+    #[arg(long, global = true, value_enum, env = "YIT_FORMAT")]
+    format: Option<Format>,
+    /// Same as --format json (errors are JSON too, on stderr)
+    #[arg(long, global = true)]
+    json: bool,
+    /// When to use colours (NO_COLOR turns off `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print only results: no notes on stderr
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    New(new::NewArgs),
+    List(list::ListArgs),
+    Show(show::ShowArgs),
+    Doctor(doctor::DoctorArgs),
+    Config(config::ConfigArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Ids,
+    Json,
+    Jsonl,
+    Csv,
+    Markdown,
+    Yaml,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Ids => "ids",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Yaml => "yaml",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What every command gets: where to run, how to print, the clock and the
+/// random seed (fixed by `YIT_NOW`/`YIT_SEED` in tests).
+pub struct Ctx {
+    pub cwd: PathBuf,
+    format: Option<Format>,
+    pub quiet: bool,
+    pub now: Timestamp,
+    pub seed: Option<u64>,
+    pub out: Output,
+}
+
+impl Ctx {
+    /// The format asked for, if the command accepts it; `default` otherwise.
+    pub fn format(&self, command: &str, accepted: &[Format], default: Format) -> Result<Format, CommandError> {
+        match self.format {
+            None => Ok(default),
+            Some(f) if accepted.contains(&f) => Ok(f),
+            Some(f) => Err(CommandError::usage(format!(
+                "`yit {command}` does not support --format {}; it accepts {}",
+                f.name(),
+                accepted.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// A note for a person on stderr, unless `--quiet`.
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        eprintln!("{}", self.out.paint_stderr(output::Paint::Warning, &format!("warning: {text}")));
+    }
+}
+
+fn env_now() -> Result<Timestamp, CommandError> {
+    match std::env::var("YIT_NOW") {
+        Ok(text) => text
+            .parse()
+            .map_err(|_| CommandError::usage(format!("YIT_NOW={text:?} is not an RFC 3339 timestamp"))),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+fn env_seed() -> Result<Option<u64>, CommandError> {
+    match std::env::var("YIT_SEED") {
+        Ok(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| CommandError::usage(format!("YIT_SEED={text:?} is not an unsigned integer"))),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Runs yit with the process's arguments and returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let json_errors = cli.global.json || cli.global.format == Some(Format::Json);
+    let result = run(cli);
+    match result {
+        Ok(()) => 0,
+        Err(err) if err.kind == ErrorKind::BrokenPipe => 0,
+        Err(err) => {
+            let text = if json_errors { err.render_json() } else { err.render_text() };
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            err.kind.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CommandError> {
+    let g = cli.global;
+    if g.json && g.format.is_some_and(|f| f != Format::Json) {
+        return Err(CommandError::usage("--json and --format disagree; use one of them"));
+    }
+    let format = if g.json { Some(Format::Json) } else { g.format };
+    let cwd = match g.dir {
+        Some(dir) => {
+            let base = std::env::current_dir()?;
+            let dir = base.join(dir);
+            if !dir.is_dir() {
+                return Err(CommandError::user(format!("-C {}: no such directory", dir.display())));
+            }
+            dir
+        }
+        None => std::env::current_dir()?,
+    };
+    let color = match g.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let mut ctx = Ctx {
+        cwd,
+        format,
+        quiet: g.quiet,
+        now: env_now()?,
+        seed: env_seed()?,
+        out: Output::stdout(color),
+    };
+    let result = match cli.command {
+        Command::Init(args) => init::cmd_init(&mut ctx, args),
+        Command::New(args) => new::cmd_new(&mut ctx, args),
+        Command::List(args) => list::cmd_list(&mut ctx, args),
+        Command::Show(args) => show::cmd_show(&mut ctx, args),
+        Command::Doctor(args) => doctor::cmd_doctor(&mut ctx, args),
+        Command::Config(args) => config::cmd_config(&mut ctx, args),
+    };
+    let flushed = ctx.out.flush();
+    match (result, flushed) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Err(e)) => Err(e.into()),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,98 @@
+//! `yit show`: one issue, for a person or a program.
+
+use clap::Args;
+use yit::issue;
+use yit::store::Tracker;
+
+use super::output::{Paint, issue_json};
+use super::{CommandError, Ctx, Format};
+
+/// Show one issue: fields, body and comments
+///
+/// Examples:
+///   yit show 4k2f          any unique prefix of the id
+///   yit show 4k2f --json
+///   yit show 4k2f --raw    the file exactly as stored
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct ShowArgs {
+    /// The issue's id or a unique prefix of it
+    id: String,
+    /// Print the file exactly as stored
+    #[arg(long, conflicts_with = "json")]
+    raw: bool,
+}
+
+pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
+    let format = ctx.format("show", &[Format::Table, Format::Json], Format::Table)?;
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let listing = tracker.load_listing()?;
+    let id = listing.resolve(&args.id)?;
+    if args.raw {
+        let bytes = tracker
+            .read_issue_bytes(&id)
+            .map_err(|broken| yit::store::StoreError::Broken { broken })?
+            .ok_or_else(|| CommandError::user(format!("issue {id} was removed")))?;
+        return Ok(ctx.out.bytes(&bytes)?);
+    }
+    let issue = tracker.load_issue(&id)?;
+    if format == Format::Json {
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "issue": issue_json(&issue, &listing),
+        }))?);
+    }
+
+    let out = &ctx.out;
+    let mut text = String::new();
+    text.push_str(&format!("{}  {}\n", out.paint(Paint::Id, listing.short_id(&issue.id)), issue.title));
+    let field = |name: &str, value: &str| format!("{}  {value}\n", out.paint(Paint::Dim, &format!("{name:<9}")));
+    text.push_str(&field("id", issue.id.as_str()));
+    text.push_str(&field("status", &issue.status));
+    let pri = format!("P{}", issue.priority);
+    text.push_str(&field("priority", &if issue.priority <= 1 { out.paint(Paint::Urgent, &pri) } else { pri }));
+    text.push_str(&field("type", &issue.kind));
+    if !issue.labels.is_empty() {
+        text.push_str(&field("labels", &out.paint(Paint::Label, &issue.labels.join(", "))));
+    }
+    text.push_str(&field("assignee", issue.assignee.as_deref().unwrap_or("-")));
+    if let Some(author) = &issue.author {
+        text.push_str(&field("author", author));
+    }
+    text.push_str(&field("created", &issue::format_time(issue.created)));
+    text.push_str(&field("updated", &issue::format_time(issue.updated)));
+    if let Some(parent) = &issue.parent {
+        text.push_str(&field("parent", parent.as_str()));
+    }
+    if !issue.depends_on.is_empty() {
+        let deps: Vec<&str> = issue.depends_on.iter().map(|d| d.as_str()).collect();
+        text.push_str(&field("depends on", &deps.join(", ")));
+    }
+    for (key, value) in &issue.extra {
+        let value = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        text.push_str(&field(key, &value));
+    }
+    if !issue.body.is_empty() {
+        text.push('\n');
+        text.push_str(&issue.body);
+        if !issue.body.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    for comment in &issue.comments {
+        let who = comment.author.as_deref().unwrap_or("unknown");
+        let head = format!("── comment {} by {who}, {} ──", comment.id, issue::format_time(comment.created));
+        text.push('\n');
+        text.push_str(&out.paint(Paint::Dim, &head));
+        text.push('\n');
+        text.push_str(&comment.body);
+        if !comment.body.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    ctx.out.write_str(&text)?;
+    Ok(())
+}

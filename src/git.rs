@@ -1,0 +1,56 @@
+//! The only user of gix: finding the repository, its worktree and git dir,
+//! and the author identity git would use.
+//!
+//! Honours `GIT_DIR`/`GIT_WORK_TREE` like git does. Never runs the `git`
+//! binary and never writes to the repository.
+
+use std::path::{Path, PathBuf};
+
+/// An open git repository.
+pub struct Repo {
+    inner: gix::Repository,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("not inside a git repository (searched from {})", path.display())]
+    NotARepository {
+        path: PathBuf,
+        #[source]
+        source: Box<gix::Error>,
+    },
+    #[error("{} is a bare repository; yit needs a worktree to keep .issues in", git_dir.display())]
+    Bare { git_dir: PathBuf },
+}
+
+impl Repo {
+    /// Finds the repository containing `start`, as git would.
+    pub fn discover(start: &Path) -> Result<Repo, GitError> {
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
+            .map_err(|e| GitError::NotARepository { path: start.to_owned(), source: Box::new(e) })?;
+        Ok(Repo { inner: repo.to_thread_local() })
+    }
+
+    /// The root of the worktree.
+    pub fn workdir(&self) -> Result<&Path, GitError> {
+        self.inner.workdir().ok_or_else(|| GitError::Bare { git_dir: self.git_dir().to_owned() })
+    }
+
+    /// This worktree's own git dir (`.git`, or `.git/worktrees/<name>` for
+    /// a linked worktree).
+    pub fn git_dir(&self) -> &Path {
+        self.inner.git_dir()
+    }
+
+    /// The author git would record, as `Name <email>`, or `None` when
+    /// user.name/user.email (or GIT_AUTHOR_*) are not configured.
+    pub fn author(&self) -> Option<String> {
+        let sig = self.inner.author()?.ok()?;
+        let name = sig.name.to_string();
+        let email = sig.email.to_string();
+        if email.trim().is_empty() {
+            return None;
+        }
+        Some(format!("{} <{}>", name.trim(), email.trim()))
+    }
+}

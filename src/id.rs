@@ -1,0 +1,167 @@
+//! Issue ids: random, lowercase Crockford base32, shown by their shortest
+//! unique prefix.
+//!
+//! This module owns the id alphabet, parsing of user input (case, Crockford
+//! aliases, prefixes) and the random source. It never touches the disk: the
+//! store decides which ids exist.
+
+use std::fmt;
+
+/// Crockford's base32 alphabet in lowercase: no i, l, o or u.
+const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// Length of the ids yit creates: 10 characters, 50 bits.
+pub const NEW_ID_LEN: usize = 10;
+/// Shortest prefix yit prints, even where a shorter one would be unique.
+pub const MIN_SHORT_LEN: usize = 4;
+/// Bounds on ids accepted from files written by hand.
+pub const MIN_ID_LEN: usize = 4;
+pub const MAX_ID_LEN: usize = 32;
+
+/// The id of one issue, also its file name without `.yaml`.
+///
+/// Always canonical: lowercase Crockford base32, 4 to 32 characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct IssueId(String);
+
+impl IssueId {
+    /// Parses a complete id exactly as stored (file names, `id:` fields).
+    /// No aliases are applied: a stored id is already canonical.
+    pub fn parse_canonical(text: &str) -> Option<IssueId> {
+        let ok = (MIN_ID_LEN..=MAX_ID_LEN).contains(&text.len())
+            && text.bytes().all(|b| ALPHABET.contains(&b));
+        ok.then(|| IssueId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The file name of this issue inside `.issues/`.
+    pub fn file_name(&self) -> String {
+        format!("{}.yaml", self.0)
+    }
+}
+
+impl fmt::Display for IssueId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for IssueId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Normalizes what a person typed as an id or id prefix: lowercase, with
+/// Crockford's aliases (o → 0, i and l → 1). Returns `None` when the text
+/// cannot be an id prefix at all (e.g. `../x`, `u`, empty), before any path
+/// is built from it.
+pub fn normalize_prefix(input: &str) -> Option<String> {
+    if input.is_empty() || input.len() > MAX_ID_LEN {
+        return None;
+    }
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        let c = match c.to_ascii_lowercase() {
+            'o' => '0',
+            'i' | 'l' => '1',
+            c => c,
+        };
+        if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// Shortest unique prefixes (at least [`MIN_SHORT_LEN`]) for a set of ids.
+///
+/// Takes the ids sorted and deduplicated; returns the prefix length for each
+/// id in the same order. Neighbours in sorted order are the only ids that can
+/// share a longer prefix, so one pass suffices.
+pub fn short_lengths(sorted: &[&str]) -> Vec<usize> {
+    fn common(a: &str, b: &str) -> usize {
+        a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+    }
+    (0..sorted.len())
+        .map(|i| {
+            let prev = if i > 0 { common(sorted[i - 1], sorted[i]) } else { 0 };
+            let next = sorted.get(i + 1).map_or(0, |n| common(sorted[i], n));
+            (prev.max(next) + 1).max(MIN_SHORT_LEN).min(sorted[i].len())
+        })
+        .collect()
+}
+
+/// Source of random ids: OS-seeded, or reproducible from `YIT_SEED`.
+pub struct IdSource {
+    rng: fastrand::Rng,
+}
+
+impl IdSource {
+    /// A generator seeded from the OS, or from `seed` mixed with this
+    /// process's id so that parallel processes with the same seed still
+    /// draw different ids.
+    pub fn new(seed: Option<u64>) -> IdSource {
+        let rng = match seed {
+            Some(seed) => {
+                let pid = u64::from(std::process::id());
+                fastrand::Rng::with_seed(seed ^ pid.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            }
+            None => fastrand::Rng::new(),
+        };
+        IdSource { rng }
+    }
+
+    /// A fresh 10-character (50-bit) issue id.
+    pub fn issue_id(&mut self) -> IssueId {
+        IssueId(self.token(NEW_ID_LEN))
+    }
+
+    /// A random token in the id alphabet, e.g. for comment ids.
+    pub fn token(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| ALPHABET[self.rng.usize(..ALPHABET.len())] as char)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_applies_aliases_and_rejects_paths() {
+        assert_eq!(normalize_prefix("OIL9").as_deref(), Some("0119"));
+        assert_eq!(normalize_prefix("../x"), None);
+        assert_eq!(normalize_prefix("abu"), None);
+        assert_eq!(normalize_prefix(""), None);
+        assert_eq!(normalize_prefix("é"), None);
+    }
+
+    #[test]
+    fn canonical_parse_is_strict() {
+        assert!(IssueId::parse_canonical("0123456789").is_some());
+        assert!(IssueId::parse_canonical("ABCDEFGHJK").is_none());
+        assert!(IssueId::parse_canonical("abc").is_none());
+        assert!(IssueId::parse_canonical("abcdefghij").is_none(), "i is not canonical");
+    }
+
+    #[test]
+    fn short_lengths_are_unique_and_at_least_four() {
+        let ids = ["aaaa000001", "aaaa000002", "bcdef00000", "bcdeg00000", "zz00000000"];
+        assert_eq!(short_lengths(&ids), vec![10, 10, 5, 5, 4]);
+    }
+
+    #[test]
+    fn ids_are_canonical_and_seeds_reproduce() {
+        let a = IdSource::new(Some(7)).issue_id();
+        let b = IdSource::new(Some(7)).issue_id();
+        assert_eq!(a, b);
+        assert!(IssueId::parse_canonical(a.as_str()).is_some());
+        assert_ne!(IdSource::new(Some(8)).issue_id(), a);
+    }
+}

@@ -1,0 +1,769 @@
+//! The issue model: fields, validation, and the canonical YAML form.
+//!
+//! Owns what an issue file may contain and how yit writes a new one. Reading
+//! checks the bytes (UTF-8, conflict markers), the YAML, and every field
+//! against the tracker's [`Config`], reporting each problem with its file,
+//! line and column. Keys yit does not know are kept in [`Issue::extra`].
+//! This module never touches the disk.
+
+use std::fmt;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use jiff::Timestamp;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::Serialize;
+use serde_saphyr::Spanned;
+
+use crate::config::{Config, LOWEST_PRIORITY};
+use crate::id::IssueId;
+use crate::problem::{Pos, Problem};
+use crate::yaml;
+
+/// One issue, as read from its file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    pub id: IssueId,
+    pub title: String,
+    pub status: String,
+    pub priority: u8,
+    /// The issue type (`type:` in the file).
+    pub kind: String,
+    pub labels: Vec<String>,
+    /// `Name <email>`, as stored.
+    pub assignee: Option<String>,
+    pub author: Option<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    pub body: String,
+    pub comments: Vec<Comment>,
+    /// Reserved for dependencies: the parent issue.
+    pub parent: Option<IssueId>,
+    /// Reserved for dependencies: issues this one waits for.
+    pub depends_on: Vec<IssueId>,
+    /// Reserved for import: where the issue came from on GitHub.
+    pub github: Option<serde_json::Value>,
+    /// Reserved for merges: unresolved field conflicts.
+    pub conflicts: Vec<serde_json::Value>,
+    /// Keys a person added by hand, in file order.
+    pub extra: IndexMap<String, serde_json::Value>,
+}
+
+/// One comment on an issue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comment {
+    pub id: String,
+    pub author: Option<String>,
+    pub created: Timestamp,
+    pub body: String,
+}
+
+/// The keys yit knows, in canonical order.
+pub const KNOWN_KEYS: &[&str] = &[
+    "id", "title", "status", "priority", "type", "labels", "assignee", "author", "created",
+    "updated", "body", "comments", "parent", "depends_on", "github", "conflicts",
+];
+
+impl Issue {
+    /// Reads an issue from the bytes of its file.
+    ///
+    /// `path` is only used in problems; `file_id` is the id the file name
+    /// says, which the `id:` field must match.
+    pub fn parse(
+        bytes: &[u8],
+        path: &Path,
+        file_id: Option<&IssueId>,
+        config: &Config,
+    ) -> Result<Issue, Broken> {
+        let text = check_text(bytes, path).map_err(Broken::from)?;
+        let raw: RawIssue = serde_saphyr::from_str_with_options(text, yaml::read_options())
+            .map_err(|e| Broken::from(field_problem(text, Problem::from_yaml(path, &e))))?;
+        raw.validate(path, file_id, config)
+    }
+
+    /// The canonical YAML text of this issue: known fields in order, the
+    /// body as a literal block when that round-trips, hand-added keys last.
+    ///
+    /// The text is parsed back before it is returned; a form that would not
+    /// read back as this exact issue is an error, never a file.
+    pub fn to_yaml(&self, config: &Config) -> Result<String, IssueError> {
+        let mut literal = true;
+        loop {
+            let text = yaml::to_string(&Canonical::of(self, literal))
+                .map_err(|e| IssueError::Serialize { id: self.id.clone(), message: e.to_string() })?;
+            let path = Path::new(".issues").join(self.id.file_name());
+            match Issue::parse(text.as_bytes(), &path, Some(&self.id), config) {
+                Ok(back) if back == *self => return Ok(text),
+                _ if literal => literal = false,
+                Ok(_) => return Err(IssueError::RoundTrip { id: self.id.clone() }),
+                Err(broken) => {
+                    let first = broken.problems.first().map(|p| p.to_string()).unwrap_or_default();
+                    return Err(IssueError::Invalid { id: self.id.clone(), problem: first });
+                }
+            }
+        }
+    }
+
+    pub fn is_assigned_to(&self, email: &str) -> bool {
+        self.assignee
+            .as_deref()
+            .and_then(person_email)
+            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+    }
+}
+
+/// Why a file is not a valid issue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broken {
+    /// Every problem found, in file order.
+    pub problems: Vec<Problem>,
+    /// The id the file's `id:` field claims when it differs from its name,
+    /// with its position: `doctor` uses it to name duplicate ids.
+    pub claimed_id: Option<(IssueId, Pos)>,
+}
+
+impl From<Problem> for Broken {
+    fn from(problem: Problem) -> Broken {
+        Broken { problems: vec![problem], claimed_id: None }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("issue {id} could not be serialized: {message}")]
+    Serialize { id: IssueId, message: String },
+    #[error("issue {id} would not read back as written; nothing was written")]
+    RoundTrip { id: IssueId },
+    #[error("issue {id} is not valid: {problem}")]
+    Invalid { id: IssueId, problem: String },
+}
+
+/// Checks a title a person gave on the command line.
+pub fn check_title(title: &str) -> Result<(), String> {
+    if title.trim().is_empty() {
+        return Err("the title is empty".to_owned());
+    }
+    if title.contains(['\n', '\r']) {
+        return Err("the title contains a line break; put longer text in the body".to_owned());
+    }
+    if let Some(c) = title.chars().find(|c| c.is_control() && *c != '\t') {
+        return Err(format!("the title contains the control character {c:?}"));
+    }
+    Ok(())
+}
+
+/// Checks one label: not empty, no surrounding space, no commas (they
+/// separate alternatives in queries), no control characters.
+pub fn check_label(label: &str) -> Result<(), String> {
+    if label.trim().is_empty() {
+        return Err("a label cannot be empty".to_owned());
+    }
+    if label.trim() != label {
+        return Err(format!("label {label:?} has leading or trailing spaces"));
+    }
+    if label.contains(',') {
+        return Err(format!("label {label:?} contains a comma"));
+    }
+    if label.chars().any(char::is_control) {
+        return Err(format!("label {label:?} contains a control character"));
+    }
+    if label.chars().count() > 100 {
+        return Err(format!("label {label:?} is longer than 100 characters"));
+    }
+    Ok(())
+}
+
+/// Checks a person: `Name <email>` or a bare email address.
+pub fn check_person(person: &str) -> Result<(), String> {
+    match person_email(person) {
+        Some(_) => Ok(()),
+        None => Err(format!("{person:?} is not `Name <email>` or an email address")),
+    }
+}
+
+/// The email of a person written as `Name <email>` or as a bare address.
+pub fn person_email(person: &str) -> Option<&str> {
+    let person = person.trim();
+    let email = match person.strip_suffix('>') {
+        Some(rest) => {
+            let (name, email) = rest.rsplit_once('<')?;
+            if name.contains(['<', '>']) {
+                return None;
+            }
+            email
+        }
+        None => person,
+    };
+    let ok = email.contains('@')
+        && !email.contains(|c: char| c.is_whitespace() || c == '<' || c == '>');
+    ok.then_some(email)
+}
+
+/// Formats a timestamp the way yit writes it: RFC 3339, UTC, seconds.
+pub fn format_time(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Byte-level checks before YAML parsing: UTF-8, not empty, no conflict
+/// markers.
+fn check_text<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, Problem> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+        let pos = Pos::of_offset(valid, valid.len());
+        Problem::at(path, pos, format!("invalid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Problem::at(path, Pos::START, "empty file"));
+    }
+    for (n, line) in text.lines().enumerate() {
+        let marker = ["<<<<<<<", ">>>>>>>", "|||||||"].iter().any(|m| line.starts_with(m))
+            || line.trim_end() == "=======";
+        if marker {
+            let pos = Pos { line: n as u64 + 1, column: 1 };
+            return Err(Problem::at(
+                path,
+                pos,
+                "unresolved git conflict marker; resolve the merge, then run `yit doctor`",
+            ));
+        }
+    }
+    Ok(text)
+}
+
+/// Names the field a YAML error concerns when its line starts with a key.
+fn field_problem(text: &str, problem: Problem) -> Problem {
+    let Some(line) = problem.line.and_then(|l| text.lines().nth(l as usize - 1)) else {
+        return problem;
+    };
+    match line.split_once(':') {
+        Some((key, _)) if KNOWN_KEYS.contains(&key) && problem.column.unwrap_or(1) > 1 => {
+            problem.in_field(key)
+        }
+        _ => problem,
+    }
+}
+
+/// The file as serde-saphyr hands it over: every field with its position.
+#[derive(Default)]
+struct RawIssue {
+    id: Option<Spanned<Option<String>>>,
+    title: Option<Spanned<Option<String>>>,
+    status: Option<Spanned<Option<String>>>,
+    priority: Option<Spanned<Option<String>>>,
+    kind: Option<Spanned<Option<String>>>,
+    labels: Option<Spanned<Option<Vec<Spanned<String>>>>>,
+    assignee: Option<Spanned<Option<String>>>,
+    author: Option<Spanned<Option<String>>>,
+    created: Option<Spanned<Option<String>>>,
+    updated: Option<Spanned<Option<String>>>,
+    body: Option<Spanned<Option<String>>>,
+    comments: Option<Spanned<Option<Vec<Spanned<RawComment>>>>>,
+    parent: Option<Spanned<Option<String>>>,
+    depends_on: Option<Spanned<Option<Vec<Spanned<String>>>>>,
+    github: Option<Spanned<serde_json::Value>>,
+    conflicts: Option<Spanned<serde_json::Value>>,
+    extra: IndexMap<String, serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawComment {
+    id: Option<Spanned<String>>,
+    author: Option<Spanned<Option<String>>>,
+    created: Option<Spanned<String>>,
+    body: Option<Spanned<Option<String>>>,
+}
+
+impl<'de> Deserialize<'de> for RawIssue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawIssue, D::Error> {
+        struct RawVisitor;
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = RawIssue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping of issue fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawIssue, A::Error> {
+                let mut raw = RawIssue::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => raw.id = Some(map.next_value()?),
+                        "title" => raw.title = Some(map.next_value()?),
+                        "status" => raw.status = Some(map.next_value()?),
+                        "priority" => raw.priority = Some(map.next_value()?),
+                        "type" => raw.kind = Some(map.next_value()?),
+                        "labels" => raw.labels = Some(map.next_value()?),
+                        "assignee" => raw.assignee = Some(map.next_value()?),
+                        "author" => raw.author = Some(map.next_value()?),
+                        "created" => raw.created = Some(map.next_value()?),
+                        "updated" => raw.updated = Some(map.next_value()?),
+                        "body" => raw.body = Some(map.next_value()?),
+                        "comments" => raw.comments = Some(map.next_value()?),
+                        "parent" => raw.parent = Some(map.next_value()?),
+                        "depends_on" => raw.depends_on = Some(map.next_value()?),
+                        "github" => raw.github = Some(map.next_value()?),
+                        "conflicts" => raw.conflicts = Some(map.next_value()?),
+                        _ => {
+                            let value = map.next_value()?;
+                            raw.extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(raw)
+            }
+        }
+        deserializer.deserialize_map(RawVisitor)
+    }
+}
+
+fn at<T>(s: &Spanned<T>) -> Pos {
+    Pos::of_location(&s.referenced)
+}
+
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    text.parse::<Timestamp>()
+        .map_err(|_| format!("{text:?} is not an RFC 3339 timestamp (e.g. 2026-01-31T09:30:00Z)"))
+}
+
+impl RawIssue {
+    fn validate(self, path: &Path, file_id: Option<&IssueId>, config: &Config) -> Result<Issue, Broken> {
+        let mut problems: Vec<Problem> = Vec::new();
+        let mut claimed_id = None;
+        let mut bad = |pos: Pos, msg: String| problems.push(Problem::at(path, pos, msg));
+        // a missing field is reported at the end of the file's first line
+        let top = Pos::START;
+
+        let id = match self.id {
+            Some(Spanned { value: Some(v), referenced, .. }) => {
+                match IssueId::parse_canonical(&v) {
+                    Some(id) => {
+                        if let Some(file_id) = file_id.filter(|f| **f != id) {
+                            claimed_id = Some((id.clone(), Pos::of_location(&referenced)));
+                            bad(
+                                Pos::of_location(&referenced),
+                                format!("id {v:?} does not match the file name ({})", file_id.file_name()),
+                            );
+                        }
+                        Some(id)
+                    }
+                    None => {
+                        bad(Pos::of_location(&referenced), format!("id {v:?} is not a yit id (4 to 32 characters of lowercase Crockford base32)"));
+                        None
+                    }
+                }
+            }
+            Some(s) => {
+                bad(at(&s), "id is empty".to_owned());
+                None
+            }
+            None => {
+                bad(top, "missing field id".to_owned());
+                None
+            }
+        };
+
+        let title = match self.title {
+            Some(Spanned { value: Some(t), referenced, .. }) => {
+                if let Err(why) = check_title(&t) {
+                    bad(Pos::of_location(&referenced), why);
+                }
+                t
+            }
+            Some(s) => {
+                bad(at(&s), "the title is empty".to_owned());
+                String::new()
+            }
+            None => {
+                bad(top, "missing field title".to_owned());
+                String::new()
+            }
+        };
+
+        let status = match self.status {
+            Some(Spanned { value: Some(s), referenced, .. }) => {
+                if config.status(&s).is_none() {
+                    bad(
+                        Pos::of_location(&referenced),
+                        format!("unknown status {s:?} (config.yaml defines {})", config.status_names()),
+                    );
+                }
+                s
+            }
+            Some(s) => {
+                bad(at(&s), "status is empty".to_owned());
+                String::new()
+            }
+            None => {
+                bad(top, "missing field status".to_owned());
+                String::new()
+            }
+        };
+
+        let priority = match self.priority {
+            Some(Spanned { value: Some(p), referenced, .. }) => match p.trim().parse::<u8>() {
+                Ok(n) if n <= LOWEST_PRIORITY => n,
+                _ => {
+                    bad(
+                        Pos::of_location(&referenced),
+                        format!("priority must be an integer from 0 (highest) to {LOWEST_PRIORITY}, found {p:?}"),
+                    );
+                    config.default_priority
+                }
+            },
+            _ => config.default_priority,
+        };
+
+        let kind = match self.kind {
+            Some(Spanned { value: Some(k), referenced, .. }) => {
+                if !config.types.contains(&k) {
+                    bad(
+                        Pos::of_location(&referenced),
+                        format!("unknown type {k:?} (config.yaml defines {})", config.types.join(", ")),
+                    );
+                }
+                k
+            }
+            _ => config.default_type.clone(),
+        };
+
+        let mut labels: Vec<String> = Vec::new();
+        for label in self.labels.and_then(|l| l.value).unwrap_or_default() {
+            let pos = at(&label);
+            if let Err(why) = check_label(&label.value) {
+                bad(pos, why);
+            } else if labels.contains(&label.value) {
+                bad(pos, format!("label {:?} is listed twice", label.value));
+            } else if config.strict_labels && !config.labels.contains(&label.value) {
+                bad(pos, format!("label {:?} is not in config.yaml's labels (strict_labels is on)", label.value));
+            }
+            labels.push(label.value);
+        }
+
+        let mut person = |field: Option<Spanned<Option<String>>>, name: &str| match field {
+            Some(Spanned { value: Some(p), referenced, .. }) => {
+                if let Err(why) = check_person(&p) {
+                    bad(Pos::of_location(&referenced), format!("{name}: {why}"));
+                }
+                Some(p)
+            }
+            _ => None,
+        };
+        let assignee = person(self.assignee, "assignee");
+        let author = person(self.author, "author");
+
+        let mut time = |field: Option<Spanned<Option<String>>>, name: &str| match field {
+            Some(Spanned { value: Some(t), referenced, .. }) => match parse_time(&t) {
+                Ok(t) => Some(t),
+                Err(why) => {
+                    bad(Pos::of_location(&referenced), format!("{name}: {why}"));
+                    None
+                }
+            },
+            Some(s) => {
+                bad(at(&s), format!("{name} is empty"));
+                None
+            }
+            None => None,
+        };
+        let created_field = self.created;
+        let had_created = created_field.is_some();
+        let created = time(created_field, "created");
+        let updated = time(self.updated, "updated");
+        if !had_created {
+            bad(top, "missing field created".to_owned());
+        }
+
+        let body = self.body.and_then(|b| b.value).unwrap_or_default();
+
+        let mut comments = Vec::new();
+        for c in self.comments.and_then(|c| c.value).unwrap_or_default() {
+            let cpos = at(&c);
+            let c = c.value;
+            let id = match c.id {
+                Some(id) if !id.value.trim().is_empty() => id.value,
+                Some(id) => {
+                    bad(at(&id), "comment id is empty".to_owned());
+                    String::new()
+                }
+                None => {
+                    bad(cpos, "comment has no id".to_owned());
+                    String::new()
+                }
+            };
+            let author = match c.author {
+                Some(Spanned { value: Some(p), referenced, .. }) => {
+                    if let Err(why) = check_person(&p) {
+                        bad(Pos::of_location(&referenced), format!("comment author: {why}"));
+                    }
+                    Some(p)
+                }
+                _ => None,
+            };
+            let created = match c.created {
+                Some(t) => parse_time(&t.value).map_err(|why| bad(at(&t), format!("comment created: {why}"))).ok(),
+                None => {
+                    bad(cpos, "comment has no created time".to_owned());
+                    None
+                }
+            };
+            let body = c.body.and_then(|b| b.value).unwrap_or_default();
+            if let Some(created) = created {
+                comments.push(Comment { id, author, created, body });
+            }
+        }
+
+        let parent = match self.parent {
+            Some(Spanned { value: Some(p), referenced, .. }) => match IssueId::parse_canonical(&p) {
+                Some(id) => Some(id),
+                None => {
+                    bad(Pos::of_location(&referenced), format!("parent: {p:?} is not an issue id"));
+                    None
+                }
+            },
+            _ => None,
+        };
+
+        let mut depends_on = Vec::new();
+        for dep in self.depends_on.and_then(|d| d.value).unwrap_or_default() {
+            match IssueId::parse_canonical(&dep.value) {
+                Some(id) => depends_on.push(id),
+                None => bad(at(&dep), format!("depends_on: {:?} is not an issue id", dep.value)),
+            }
+        }
+
+        let github = match self.github {
+            Some(g) if g.value.is_object() => Some(g.value),
+            Some(g) if g.value.is_null() => None,
+            Some(g) => {
+                bad(at(&g), "github must be a mapping (number, url, ...)".to_owned());
+                None
+            }
+            None => None,
+        };
+
+        let conflicts = match self.conflicts {
+            Some(c) => match c.value {
+                serde_json::Value::Null => Vec::new(),
+                serde_json::Value::Array(items)
+                    if items.iter().all(|i| i.get("field").is_some_and(|f| f.is_string())) =>
+                {
+                    items
+                }
+                _ => {
+                    bad(at(&c), "conflicts must be a list of mappings with a `field` key".to_owned());
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+
+        match (id, created) {
+            (Some(id), Some(created)) if problems.is_empty() => Ok(Issue {
+                id,
+                title,
+                status,
+                priority,
+                kind,
+                labels,
+                assignee,
+                author,
+                created,
+                updated: updated.unwrap_or(created),
+                body,
+                comments,
+                parent,
+                depends_on,
+                github,
+                conflicts,
+                extra: self.extra,
+            }),
+            _ => Err(Broken { problems, claimed_id }),
+        }
+    }
+}
+
+/// The canonical layout of an issue file, for serde-saphyr.
+#[derive(Serialize)]
+struct Canonical<'a> {
+    id: &'a IssueId,
+    title: &'a str,
+    status: &'a str,
+    priority: u8,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    labels: &'a [String],
+    assignee: Option<&'a str>,
+    author: Option<&'a str>,
+    created: String,
+    updated: String,
+    body: Text<'a>,
+    comments: Vec<CanonicalComment<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent: Option<&'a IssueId>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    depends_on: &'a [IssueId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    github: Option<&'a serde_json::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    conflicts: &'a [serde_json::Value],
+    #[serde(flatten)]
+    extra: &'a IndexMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct CanonicalComment<'a> {
+    id: &'a str,
+    author: Option<&'a str>,
+    created: String,
+    body: Text<'a>,
+}
+
+/// Multi-line text: a literal block scalar, or serde-saphyr's quoted form.
+enum Text<'a> {
+    Literal(&'a str),
+    Quoted(&'a str),
+}
+
+impl Text<'_> {
+    fn of(text: &str, literal: bool) -> Text<'_> {
+        if literal && !text.is_empty() { Text::Literal(text) } else { Text::Quoted(text) }
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Text::Literal(t) => serde_saphyr::LitStr(t).serialize(s),
+            Text::Quoted(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'a> Canonical<'a> {
+    fn of(issue: &'a Issue, literal: bool) -> Canonical<'a> {
+        Canonical {
+            id: &issue.id,
+            title: &issue.title,
+            status: &issue.status,
+            priority: issue.priority,
+            kind: &issue.kind,
+            labels: &issue.labels,
+            assignee: issue.assignee.as_deref(),
+            author: issue.author.as_deref(),
+            created: format_time(issue.created),
+            updated: format_time(issue.updated),
+            body: Text::of(&issue.body, literal),
+            comments: issue
+                .comments
+                .iter()
+                .map(|c| CanonicalComment {
+                    id: &c.id,
+                    author: c.author.as_deref(),
+                    created: format_time(c.created),
+                    body: Text::of(&c.body, literal),
+                })
+                .collect(),
+            parent: issue.parent.as_ref(),
+            depends_on: &issue.depends_on,
+            github: issue.github.as_ref(),
+            conflicts: &issue.conflicts,
+            extra: &issue.extra,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Issue {
+        Issue {
+            id: IssueId::parse_canonical("4k2f9x1c0a").expect("valid id"),
+            title: "Crash: on # empty 'repo' \"x\"".to_owned(),
+            status: "open".to_owned(),
+            priority: 1,
+            kind: "bug".to_owned(),
+            labels: vec!["crash".to_owned(), "needs: triage".to_owned()],
+            assignee: None,
+            author: Some("Ann <ann@example.com>".to_owned()),
+            created: "2026-01-02T03:04:05Z".parse().expect("time"),
+            updated: "2026-01-02T03:04:05Z".parse().expect("time"),
+            body: "First line\n  indented\n\ntrailing  \n".to_owned(),
+            comments: vec![],
+            parent: None,
+            depends_on: vec![],
+            github: None,
+            conflicts: vec![],
+            extra: IndexMap::new(),
+        }
+    }
+
+    fn parse(text: &str) -> Result<Issue, Vec<String>> {
+        let id = IssueId::parse_canonical("4k2f9x1c0a");
+        Issue::parse(text.as_bytes(), Path::new("x.yaml"), id.as_ref(), &Config::default())
+            .map_err(|b| b.problems.iter().map(|p| p.to_string()).collect())
+    }
+
+    #[test]
+    fn canonical_form_is_stable() {
+        let text = sample().to_yaml(&Config::default()).expect("serializes");
+        insta::assert_snapshot!(text, @r#"
+        id: 4k2f9x1c0a
+        title: "Crash: on # empty 'repo' \"x\""
+        status: open
+        priority: 1
+        type: bug
+        labels:
+          - crash
+          - "needs: triage"
+        assignee: null
+        author: Ann <ann@example.com>
+        created: "2026-01-02T03:04:05Z"
+        updated: "2026-01-02T03:04:05Z"
+        body: |
+          First line
+            indented
+
+          trailing  
+        comments: []
+        "#);
+        assert_eq!(parse(&text), Ok(sample()));
+    }
+
+    #[test]
+    fn bodies_that_a_block_cannot_hold_are_quoted() {
+        let mut issue = sample();
+        issue.body = "a\r\nb".to_owned();
+        let text = issue.to_yaml(&Config::default()).expect("serializes");
+        assert!(text.contains("body: \"a\\r\\nb\""), "{text}");
+        assert_eq!(parse(&text), Ok(issue));
+    }
+
+    #[test]
+    fn field_errors_name_position_and_field() {
+        let base = "id: 4k2f9x1c0a\ntitle: t\nstatus: open\ncreated: 2026-01-01T00:00:00Z\n";
+        let errs = parse(&format!("{base}priority: high\n")).unwrap_err();
+        assert_eq!(errs, vec!["x.yaml:5:11: priority must be an integer from 0 (highest) to 4, found \"high\""]);
+        let errs = parse(&format!("{base}depends_on: 5\n")).unwrap_err();
+        assert!(errs[0].starts_with("x.yaml:5:13: depends_on: "), "{errs:?}");
+        let errs = parse("id: 4k2f9x1c0a\ntitle: \"  \"\nstatus: shipped\ncreated: 2026-01-01T00:00:00Z\n").unwrap_err();
+        assert_eq!(errs, vec![
+            "x.yaml:2:8: the title is empty",
+            "x.yaml:3:9: unknown status \"shipped\" (config.yaml defines open, in_progress, closed)",
+        ]);
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_in_order() {
+        let text = "id: 4k2f9x1c0a\nzeta: 1\ntitle: t\nstatus: open\ncreated: 2026-01-01T00:00:00Z\nalpha: [x]\n";
+        let issue = parse(text).expect("valid");
+        assert_eq!(issue.extra.keys().collect::<Vec<_>>(), vec!["zeta", "alpha"]);
+    }
+
+    #[test]
+    fn people_parse() {
+        assert_eq!(person_email("Ann Lee <Ann@Example.com>"), Some("Ann@Example.com"));
+        assert_eq!(person_email("ann@example.com"), Some("ann@example.com"));
+        assert_eq!(person_email("<a@b>"), Some("a@b"));
+        assert_eq!(person_email("Ann"), None);
+        assert_eq!(person_email("Ann <not an email>"), None);
+    }
+}

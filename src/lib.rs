@@ -1,0 +1,23 @@
+//! yit: an issue tracker that lives inside a git repository.
+//!
+//! Layers, bottom to top; each may use only those below it:
+//!
+//! 1. [`id`], [`problem`], [`yaml`]: ids, positioned problems, the YAML
+//!    dialect. Pure functions.
+//! 2. [`config`], [`issue`]: the committed file format and its validation.
+//!    Pure: text in, values or problems out.
+//! 3. [`lock`], [`git`]: advisory per-issue locks as guards; the only user
+//!    of gix.
+//! 4. [`store`]: finds a tracker, reads issue files, writes them atomically.
+//!
+//! The library never prints, never exits and never reads argv; `src/cli/`
+//! and `src/main.rs` are the only places that know clap and the terminal.
+
+pub mod config;
+pub mod git;
+pub mod id;
+pub mod issue;
+pub mod lock;
+pub mod problem;
+pub mod store;
+pub mod yaml;

@@ -1,0 +1,105 @@
+//! Advisory per-issue locks as guard values.
+//!
+//! A lock is `flock(2)` through std's `File::lock` family on a dedicated
+//! file `<state>/locks/<id>.lock`, never on the issue file itself. The
+//! kernel releases it when the holder exits, however it exits, so a lock is
+//! never stale. Lock files are left in place: removing them would race with
+//! a waiter that already opened the old file.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::id::IssueId;
+
+/// Holds the lock on one issue until dropped.
+#[derive(Debug)]
+pub struct IssueLock {
+    id: IssueId,
+    // the flock lives as long as this descriptor
+    _file: File,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("could not open lock file {}", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("timed out after {:.1}s waiting for the lock on issue {id}{}", waited.as_secs_f64(), holder.map(|p| format!(" (held by process {p})")).unwrap_or_default())]
+    Timeout { id: IssueId, holder: Option<u32>, waited: Duration },
+}
+
+impl IssueLock {
+    /// Takes the lock on `id`, waiting up to `timeout`.
+    pub fn acquire(state_dir: &Path, id: &IssueId, timeout: Duration) -> Result<IssueLock, LockError> {
+        let dir = state_dir.join("locks");
+        let path = dir.join(format!("{id}.lock"));
+        let open_err = |source| LockError::Open { path: path.clone(), source };
+        std::fs::create_dir_all(&dir).map_err(open_err)?;
+        // read+write: flock over NFS is emulated with fcntl locks, which need it
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(open_err)?;
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                    std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    let mut text = String::new();
+                    let _ = file.read_to_string(&mut text);
+                    return Err(LockError::Timeout {
+                        id: id.clone(),
+                        holder: text.trim().parse().ok(),
+                        waited: start.elapsed(),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(open_err(e)),
+            }
+        }
+        // the pid is only a hint for the timeout message; the lock is the flock
+        let _ = file.set_len(0);
+        let _ = file.seek(SeekFrom::Start(0));
+        let _ = write!(file, "{}", std::process::id());
+        Ok(IssueLock { id: id.clone(), _file: file })
+    }
+
+    pub fn id(&self) -> &IssueId {
+        &self.id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_times_out_naming_the_first_and_drop_releases() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let id = IssueId::parse_canonical("abcd0123").expect("id");
+        let first = IssueLock::acquire(dir.path(), &id, Duration::ZERO).expect("free");
+        // two open file descriptions conflict even within one process
+        let err = IssueLock::acquire(dir.path(), &id, Duration::from_millis(30)).expect_err("held");
+        match err {
+            LockError::Timeout { holder, waited, .. } => {
+                assert_eq!(holder, Some(std::process::id()));
+                assert!(waited >= Duration::from_millis(30));
+            }
+            other => panic!("unexpected {other}"),
+        }
+        drop(first);
+        IssueLock::acquire(dir.path(), &id, Duration::ZERO).expect("released on drop");
+    }
+}

@@ -1,0 +1,532 @@
+//! Finding a tracker, reading its issue files and writing new ones.
+//!
+//! The files in `.issues/` are the truth; the store reads them directly and
+//! holds nothing between calls. Every write goes to a temporary file in the
+//! same directory, is synced, then moved into place, so a reader sees the
+//! old file or the new one, never a torn one. Readers take no locks.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::git::{GitError, Repo};
+use crate::id::{self, IdSource, IssueId};
+use crate::issue::{self, Broken, Issue};
+use crate::problem::Problem;
+
+/// Name of the directory that holds the issue files.
+pub const ISSUES_DIR: &str = ".issues";
+/// Name of the configuration file inside it.
+pub const CONFIG_FILE: &str = "config.yaml";
+/// Prefix of temporary files; readers skip every dotfile.
+const TMP_PREFIX: &str = ".yit-tmp-";
+
+/// An open tracker: a worktree with `.issues/config.yaml`.
+pub struct Tracker {
+    repo: Repo,
+    files: Files,
+    state: PathBuf,
+}
+
+/// The part of a tracker that reads issue files; shared across the threads
+/// of a parallel scan (the git repository handle is not).
+struct Files {
+    root: PathBuf,
+    dir: PathBuf,
+    config: Config,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("no yit tracker in {}", root.display())]
+    NotInitialized { root: PathBuf },
+    #[error("{}", describe_problems(problems))]
+    Config { problems: Vec<Problem> },
+    #[error("{}", describe_problems(&broken.problems))]
+    Broken { broken: Broken },
+    #[error("{} on {}", action, path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{input:?} is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)")]
+    InvalidId { input: String },
+    #[error("no issue matches {input:?}")]
+    NotFound { input: String },
+    #[error("{input:?} matches {} issues: {}", candidates.len(), candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
+    Ambiguous { input: String, candidates: Vec<IssueId> },
+    #[error("{message}")]
+    Invalid { message: String },
+    #[error("no author identity: git has no user.name and user.email for this repository")]
+    NoIdentity,
+    #[error(transparent)]
+    Issue(#[from] issue::IssueError),
+}
+
+fn describe_problems(problems: &[Problem]) -> String {
+    match problems {
+        [] => "invalid file".to_owned(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more problems)", rest.len()),
+    }
+}
+
+fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io { action, path: path.to_owned(), source }
+}
+
+/// What `yit init` did.
+pub enum InitOutcome {
+    Created,
+    AlreadyThere,
+}
+
+/// A new issue as requested, before it has an id or a file.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub labels: Vec<String>,
+    pub priority: Option<u8>,
+    pub kind: Option<String>,
+    pub assignee: Option<String>,
+    pub status: Option<String>,
+}
+
+/// The issue files present, by name, without reading them.
+pub struct Listing {
+    /// Ids of the `<id>.yaml` files, sorted.
+    pub ids: Vec<IssueId>,
+    /// Files in `.issues` that look like issue files but are not named by an id.
+    pub misnamed: Vec<PathBuf>,
+    short: HashMap<IssueId, usize>,
+}
+
+impl Listing {
+    fn new(mut ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
+        ids.sort();
+        ids.dedup();
+        let strs: Vec<&str> = ids.iter().map(IssueId::as_str).collect();
+        let short = ids.iter().cloned().zip(id::short_lengths(&strs)).collect();
+        Listing { ids, misnamed, short }
+    }
+
+    /// The shortest unique prefix of `id` among all issue files (at least 4).
+    pub fn short_id<'a>(&self, id: &'a IssueId) -> &'a str {
+        let len = self.short.get(id).copied().unwrap_or(id.as_str().len());
+        &id.as_str()[..len]
+    }
+
+    /// Resolves what a person typed to exactly one issue id.
+    pub fn resolve(&self, input: &str) -> Result<IssueId, StoreError> {
+        let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId { input: input.to_owned() })?;
+        let start = self.ids.partition_point(|id| id.as_str() < prefix.as_str());
+        let matches: Vec<&IssueId> =
+            self.ids[start..].iter().take_while(|id| id.as_str().starts_with(&prefix)).collect();
+        match matches[..] {
+            [] => Err(StoreError::NotFound { input: input.to_owned() }),
+            [one] => Ok(one.clone()),
+            _ => match matches.iter().find(|id| id.as_str() == prefix) {
+                Some(exact) => Ok((*exact).clone()),
+                None => Err(StoreError::Ambiguous {
+                    input: input.to_owned(),
+                    candidates: matches.into_iter().cloned().collect(),
+                }),
+            },
+        }
+    }
+}
+
+/// Every issue file read: the valid issues and the problems of the rest.
+pub struct Scan {
+    pub listing: Listing,
+    /// Valid issues, in id order.
+    pub issues: Vec<Issue>,
+    /// Problems, grouped by file in path order.
+    pub problems: Vec<Problem>,
+    /// How many files had problems.
+    pub broken_files: usize,
+}
+
+impl Tracker {
+    /// Opens the tracker of the repository containing `start`.
+    pub fn open(start: &Path) -> Result<Tracker, StoreError> {
+        let repo = Repo::discover(start)?;
+        let root = repo.workdir()?.to_owned();
+        let dir = root.join(ISSUES_DIR);
+        let config_path = dir.join(CONFIG_FILE);
+        let text = match std::fs::read(&config_path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotInitialized { root });
+            }
+            Err(e) => return Err(io_err("could not read", &config_path)(e)),
+        };
+        let shown = Path::new(ISSUES_DIR).join(CONFIG_FILE);
+        let text = String::from_utf8(text).map_err(|_| StoreError::Config {
+            problems: vec![Problem::new(&shown, "config.yaml is not valid UTF-8")],
+        })?;
+        let config = Config::parse(&text, &shown).map_err(|problems| StoreError::Config { problems })?;
+        let state = repo.git_dir().join("yit");
+        Ok(Tracker { repo, files: Files { root, dir, config }, state })
+    }
+
+    /// Creates `.issues/config.yaml` in the worktree containing `start`,
+    /// unless it is already there.
+    pub fn init(start: &Path) -> Result<(Tracker, InitOutcome), StoreError> {
+        let repo = Repo::discover(start)?;
+        let root = repo.workdir()?.to_owned();
+        let dir = root.join(ISSUES_DIR);
+        std::fs::create_dir_all(&dir).map_err(io_err("could not create", &dir))?;
+        let config_path = dir.join(CONFIG_FILE);
+        let outcome = if config_path.exists() {
+            InitOutcome::AlreadyThere
+        } else {
+            write_new_file(&dir, &config_path, Config::initial_text().as_bytes())?;
+            let ignore = dir.join(".gitignore");
+            if !ignore.exists() {
+                let text = "# temporary files of interrupted yit writes\n.yit-tmp-*\n";
+                write_new_file(&dir, &ignore, text.as_bytes())?;
+            }
+            InitOutcome::Created
+        };
+        drop(repo);
+        Ok((Tracker::open(start)?, outcome))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.files.config
+    }
+
+    /// The worktree root.
+    pub fn root(&self) -> &Path {
+        &self.files.root
+    }
+
+    /// The `.issues` directory.
+    pub fn issues_dir(&self) -> &Path {
+        &self.files.dir
+    }
+
+    /// This worktree's uncommitted state: `<git dir>/yit`.
+    pub fn state_dir(&self) -> &Path {
+        &self.state
+    }
+
+    /// The author identity from git, as `Name <email>`.
+    pub fn author(&self) -> Result<String, StoreError> {
+        self.repo.author().ok_or(StoreError::NoIdentity)
+    }
+
+    /// A path as shown to people: relative to the worktree root.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        self.files.shown(path)
+    }
+
+    fn issue_path(&self, id: &IssueId) -> PathBuf {
+        self.files.issue_path(id)
+    }
+
+    /// Lists the issue files by name, reading none of them.
+    pub fn load_listing(&self) -> Result<Listing, StoreError> {
+        let dir = &self.files.dir;
+        let entries = std::fs::read_dir(dir).map_err(io_err("could not list", dir))?;
+        let mut ids = Vec::new();
+        let mut misnamed = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_err("could not list", dir))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                misnamed.push(self.shown(&entry.path()));
+                continue;
+            };
+            if name.starts_with('.') || name == CONFIG_FILE {
+                continue;
+            }
+            let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
+            match stem {
+                Some(stem) if name.ends_with(".yaml") => match IssueId::parse_canonical(stem) {
+                    Some(id) => ids.push(id),
+                    None => misnamed.push(self.shown(&entry.path())),
+                },
+                Some(_) => misnamed.push(self.shown(&entry.path())),
+                None => {}
+            }
+        }
+        misnamed.sort();
+        Ok(Listing::new(ids, misnamed))
+    }
+
+    /// Reads and validates every issue file, in parallel.
+    pub fn scan(&self) -> Result<Scan, StoreError> {
+        let listing = self.load_listing()?;
+        let files = &self.files;
+        let read = |id: &IssueId| files.read_issue(id);
+        let results: Vec<Result<Option<Issue>, Broken>> = if listing.ids.len() < 64 {
+            listing.ids.iter().map(read).collect()
+        } else {
+            listing.ids.par_iter().map(read).collect()
+        };
+        let mut issues = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        let mut broken_files = 0;
+        let mut claims = Vec::new();
+        for result in results {
+            match result {
+                Ok(Some(issue)) => issues.push(issue),
+                Ok(None) => {} // removed while we were reading
+                Err(broken) => {
+                    broken_files += 1;
+                    if let Some((claimed, pos)) = &broken.claimed_id
+                        && listing.short.contains_key(claimed)
+                        && let Some(first) = broken.problems.first()
+                    {
+                        let other = self.shown(&self.issue_path(claimed));
+                        claims.push(Problem::at(
+                            &first.path,
+                            *pos,
+                            format!("duplicate id: {claimed} is also the id of {}", other.display()),
+                        ));
+                    }
+                    problems.extend(broken.problems);
+                }
+            }
+        }
+        for path in &listing.misnamed {
+            broken_files += 1;
+            problems.push(Problem::new(
+                path,
+                "file name is not an issue id (expected <id>.yaml with a lowercase Crockford base32 id)",
+            ));
+        }
+        problems.extend(claims);
+        problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        Ok(Scan { listing, issues, problems, broken_files })
+    }
+
+    /// Reads one issue file. `Ok(None)` when the file does not exist.
+    pub fn read_issue(&self, id: &IssueId) -> Result<Option<Issue>, Broken> {
+        self.files.read_issue(id)
+    }
+
+    /// The bytes of an issue file as stored, with the same checks as a read
+    /// (no symlinks, size limit). `Ok(None)` when the file does not exist.
+    pub fn read_issue_bytes(&self, id: &IssueId) -> Result<Option<Vec<u8>>, Broken> {
+        let path = self.issue_path(id);
+        self.files.read_bytes(&path, &self.shown(&path))
+    }
+
+    /// Loads one issue that must exist and be valid.
+    pub fn load_issue(&self, id: &IssueId) -> Result<Issue, StoreError> {
+        match self.read_issue(id) {
+            Ok(Some(issue)) => Ok(issue),
+            Ok(None) => Err(StoreError::NotFound { input: id.to_string() }),
+            Err(broken) => Err(StoreError::Broken { broken }),
+        }
+    }
+
+    /// Checks a draft against the configuration without writing anything.
+    pub fn check_draft(&self, draft: &Draft) -> Result<(), StoreError> {
+        let invalid = |message: String| StoreError::Invalid { message };
+        issue::check_title(&draft.title).map_err(invalid)?;
+        let config = &self.files.config;
+        if let Some(status) = &draft.status
+            && config.status(status).is_none()
+        {
+            return Err(invalid(format!("unknown status {status:?} (config.yaml defines {})", config.status_names())));
+        }
+        if let Some(kind) = &draft.kind
+            && !config.types.contains(kind)
+        {
+            return Err(invalid(format!("unknown type {kind:?} (config.yaml defines {})", config.types.join(", "))));
+        }
+        if let Some(p) = draft.priority
+            && p > crate::config::LOWEST_PRIORITY
+        {
+            return Err(invalid(format!("priority must be from 0 (highest) to 4, got {p}")));
+        }
+        for label in &draft.labels {
+            issue::check_label(label).map_err(invalid)?;
+            if config.strict_labels && !config.labels.contains(label) {
+                return Err(invalid(format!(
+                    "label {label:?} is not in config.yaml's labels (strict_labels is on)"
+                )));
+            }
+        }
+        if let Some(assignee) = &draft.assignee {
+            issue::check_person(assignee).map_err(|why| invalid(format!("assignee: {why}")))?;
+        }
+        Ok(())
+    }
+
+    /// Creates a new issue file with a fresh id. The file is created
+    /// exclusively: an existing file is never overwritten.
+    pub fn create_issue(&self, draft: Draft, author: String, now: Timestamp, ids: &mut IdSource) -> Result<Issue, StoreError> {
+        self.check_draft(&draft)?;
+        // files keep whole seconds
+        let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let mut labels: Vec<String> = Vec::new();
+        for label in draft.labels {
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+        let mut issue = Issue {
+            id: ids.issue_id(),
+            title: draft.title,
+            status: draft.status.unwrap_or_else(|| self.config().initial_status().to_owned()),
+            priority: draft.priority.unwrap_or(self.config().default_priority),
+            kind: draft.kind.unwrap_or_else(|| self.config().default_type.clone()),
+            labels,
+            assignee: draft.assignee,
+            author: Some(author),
+            created: now,
+            updated: now,
+            body: draft.body,
+            comments: Vec::new(),
+            parent: None,
+            depends_on: Vec::new(),
+            github: None,
+            conflicts: Vec::new(),
+            extra: Default::default(),
+        };
+        for _ in 0..16 {
+            let text = issue.to_yaml(self.config())?;
+            if text.len() as u64 > self.config().max_file_size {
+                return Err(StoreError::Invalid {
+                    message: format!(
+                        "the new issue would be {} bytes, over max_file_size ({} bytes)",
+                        text.len(),
+                        self.config().max_file_size
+                    ),
+                });
+            }
+            match write_new_file(&self.files.dir, &self.issue_path(&issue.id), text.as_bytes()) {
+                Ok(()) => return Ok(issue),
+                Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                    issue.id = ids.issue_id();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Invalid { message: "could not find a free issue id after 16 draws".to_owned() })
+    }
+}
+
+impl Files {
+    fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).map(Path::to_owned).unwrap_or_else(|_| path.to_owned())
+    }
+
+    fn issue_path(&self, id: &IssueId) -> PathBuf {
+        self.dir.join(id.file_name())
+    }
+
+    fn read_issue(&self, id: &IssueId) -> Result<Option<Issue>, Broken> {
+        let path = self.issue_path(id);
+        let shown = self.shown(&path);
+        let Some(bytes) = self.read_bytes(&path, &shown)? else {
+            return Ok(None);
+        };
+        Issue::parse(&bytes, &shown, Some(id), &self.config).map(Some)
+    }
+
+    fn read_bytes(&self, path: &Path, shown: &Path) -> Result<Option<Vec<u8>>, Broken> {
+        let problem = |msg: String| Broken::from(Problem::new(shown, msg));
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(problem(format!("cannot read: {e}"))),
+        };
+        if meta.file_type().is_symlink() {
+            let target = std::fs::canonicalize(path).ok();
+            let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+            return Err(problem(match target {
+                Some(t) if !t.starts_with(&root) => {
+                    format!("is a symlink leading out of the repository (to {}); refused", t.display())
+                }
+                _ => "is a symlink; issue files must be regular files".to_owned(),
+            }));
+        }
+        if !meta.is_file() {
+            return Err(problem("is not a regular file".to_owned()));
+        }
+        let limit = self.config.max_file_size;
+        if meta.len() > limit {
+            return Err(problem(format!(
+                "file is {} bytes, over the limit of {limit} bytes (max_file_size in config.yaml); refused unread",
+                meta.len()
+            )));
+        }
+        let file = match open_no_follow(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(problem(format!("cannot read: {e}"))),
+        };
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        // bounded even if the file grows between stat and read
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| problem(format!("cannot read: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(problem(format!("file is over the limit of {limit} bytes (max_file_size); refused")));
+        }
+        Ok(Some(bytes))
+    }
+
+}
+
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// Writes a temporary file in `dir`, syncs it, and links it to `target`,
+/// which must not exist yet (`AlreadyExists` otherwise). The directory is
+/// synced so the new name survives a crash.
+fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let tmp = temp_path(dir);
+    let result = (|| {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io_err("could not create", &tmp))?;
+        file.write_all(bytes).map_err(io_err("could not write", &tmp))?;
+        file.sync_all().map_err(io_err("could not sync", &tmp))?;
+        drop(file);
+        // link(2) is atomic and refuses an existing name: exclusive creation
+        std::fs::hard_link(&tmp, target).map_err(io_err("could not create", target))
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result?;
+    sync_dir(dir);
+    Ok(())
+}
+
+fn temp_path(dir: &Path) -> PathBuf {
+    let mut rng = IdSource::new(None);
+    dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), rng.token(8)))
+}
+
+/// Best effort: some platforms cannot open a directory for syncing.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}

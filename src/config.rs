@@ -53,7 +53,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Config {
-        let status = |name: &str, role| Status { name: name.to_owned(), role };
+        let status = |name: &str, role| Status {
+            name: name.to_owned(),
+            role,
+        };
         Config {
             format_version: FORMAT_VERSION,
             statuses: vec![
@@ -62,7 +65,9 @@ impl Default for Config {
                 status("closed", Role::Closed),
             ],
             default_priority: 2,
-            types: ["bug", "feature", "task", "chore"].map(str::to_owned).to_vec(),
+            types: ["bug", "feature", "task", "chore"]
+                .map(str::to_owned)
+                .to_vec(),
             default_type: "task".to_owned(),
             labels: Vec::new(),
             strict_labels: false,
@@ -106,7 +111,11 @@ impl Config {
     /// Reads and validates config text; `path` is only used in problems.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Vec<Problem>> {
         if text.trim().is_empty() {
-            return Err(vec![Problem::at(path, Pos::START, "empty configuration file")]);
+            return Err(vec![Problem::at(
+                path,
+                Pos::START,
+                "empty configuration file",
+            )]);
         }
         let raw: RawConfig = serde_saphyr::from_str_with_options(text, yaml::read_options())
             .map_err(|e| vec![Problem::from_yaml(path, &e)])?;
@@ -143,7 +152,11 @@ impl Config {
     }
 
     pub fn status_names(&self) -> String {
-        self.statuses.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+        self.statuses
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -183,7 +196,11 @@ impl RawConfig {
                 format!(
                     "format_version {} is not supported; this yit reads format_version {FORMAT_VERSION}{}",
                     self.format_version.value,
-                    if self.format_version.value > FORMAT_VERSION { " (upgrade yit)" } else { "" }
+                    if self.format_version.value > FORMAT_VERSION {
+                        " (upgrade yit)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }
@@ -196,20 +213,37 @@ impl RawConfig {
                 for s in list.value {
                     let name = s.name.value.clone();
                     if !valid_status_name(&name) {
-                        bad(at(&s.name), format!("status name {name:?} must be lowercase letters, digits, '_' or '-'"));
+                        bad(
+                            at(&s.name),
+                            format!(
+                                "status name {name:?} must be lowercase letters, digits, '_' or '-'"
+                            ),
+                        );
                     } else if out.iter().any(|o| o.name == name) {
                         bad(at(&s.name), format!("status {name:?} is defined twice"));
                     }
-                    out.push(Status { name, role: s.role.value });
+                    out.push(Status {
+                        name,
+                        role: s.role.value,
+                    });
                 }
                 let count = |role| out.iter().filter(|s| s.role == role).count();
                 for (role, word) in [(Role::Initial, "initial"), (Role::Active, "active")] {
                     if count(role) != 1 {
-                        bad(pos, format!("statuses need exactly one with role {word}, found {}", count(role)));
+                        bad(
+                            pos,
+                            format!(
+                                "statuses need exactly one with role {word}, found {}",
+                                count(role)
+                            ),
+                        );
                     }
                 }
                 if count(Role::Closed) == 0 {
-                    bad(pos, "statuses need at least one with role closed".to_owned());
+                    bad(
+                        pos,
+                        "statuses need at least one with role closed".to_owned(),
+                    );
                 }
                 out
             }
@@ -217,7 +251,13 @@ impl RawConfig {
 
         let default_priority = match self.default_priority {
             Some(p) if p.value > LOWEST_PRIORITY => {
-                bad(at(&p), format!("default_priority must be from 0 to {LOWEST_PRIORITY}, found {}", p.value));
+                bad(
+                    at(&p),
+                    format!(
+                        "default_priority must be from 0 to {LOWEST_PRIORITY}, found {}",
+                        p.value
+                    ),
+                );
                 defaults.default_priority
             }
             Some(p) => p.value,
@@ -231,7 +271,13 @@ impl RawConfig {
                 let mut out: Vec<String> = Vec::new();
                 for t in list.value {
                     if !valid_status_name(&t.value) {
-                        bad(at(&t), format!("type {:?} must be lowercase letters, digits, '_' or '-'", t.value));
+                        bad(
+                            at(&t),
+                            format!(
+                                "type {:?} must be lowercase letters, digits, '_' or '-'",
+                                t.value
+                            ),
+                        );
                     } else if out.contains(&t.value) {
                         bad(at(&t), format!("type {:?} is listed twice", t.value));
                     }
@@ -247,7 +293,14 @@ impl RawConfig {
         let default_type = match self.default_type {
             Some(t) => {
                 if !types.contains(&t.value) {
-                    bad(at(&t), format!("default_type {:?} is not one of types ({})", t.value, types.join(", ")));
+                    bad(
+                        at(&t),
+                        format!(
+                            "default_type {:?} is not one of types ({})",
+                            t.value,
+                            types.join(", ")
+                        ),
+                    );
                 }
                 t.value
             }
@@ -275,6 +328,7 @@ impl RawConfig {
         };
 
         if !problems.is_empty() {
+            problems.sort_by_key(|p| (p.line, p.column));
             return Err(problems);
         }
         Ok(Config {
@@ -293,7 +347,9 @@ impl RawConfig {
 fn valid_status_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -301,7 +357,8 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, Vec<String>> {
-        Config::parse(text, Path::new("c.yaml")).map_err(|ps| ps.iter().map(|p| p.to_string()).collect())
+        Config::parse(text, Path::new("c.yaml"))
+            .map_err(|ps| ps.iter().map(|p| p.to_string()).collect())
     }
 
     #[test]
@@ -311,14 +368,23 @@ mod tests {
 
     #[test]
     fn missing_roles_and_unknown_keys_are_reported_with_positions() {
-        let errs = parse("format_version: 1\nstatuses:\n  - name: open\n    role: initial\n").unwrap_err();
-        assert_eq!(errs, vec![
-            "c.yaml:3:3: statuses need exactly one with role active, found 0",
-            "c.yaml:3:3: statuses need at least one with role closed",
-        ]);
+        let errs =
+            parse("format_version: 1\nstatuses:\n  - name: open\n    role: initial\n").unwrap_err();
+        assert_eq!(
+            errs,
+            vec![
+                "c.yaml:3:3: statuses need exactly one with role active, found 0",
+                "c.yaml:3:3: statuses need at least one with role closed",
+            ]
+        );
         let errs = parse("format_version: 1\ncolour: red\n").unwrap_err();
         assert!(errs[0].starts_with("c.yaml:2:1: "), "{errs:?}");
         let errs = parse("format_version: 2\n").unwrap_err();
-        assert_eq!(errs, vec!["c.yaml:1:17: format_version 2 is not supported; this yit reads format_version 1 (upgrade yit)"]);
+        assert_eq!(
+            errs,
+            vec![
+                "c.yaml:1:17: format_version 2 is not supported; this yit reads format_version 1 (upgrade yit)"
+            ]
+        );
     }
 }

@@ -26,14 +26,23 @@ pub enum GitError {
 impl Repo {
     /// Finds the repository containing `start`, as git would.
     pub fn discover(start: &Path) -> Result<Repo, GitError> {
-        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
-            .map_err(|e| GitError::NotARepository { path: start.to_owned(), source: Box::new(e) })?;
-        Ok(Repo { inner: repo.to_thread_local() })
+        let repo =
+            gix::ThreadSafeRepository::discover_with_environment_overrides(start).map_err(|e| {
+                GitError::NotARepository {
+                    path: start.to_owned(),
+                    source: Box::new(e),
+                }
+            })?;
+        Ok(Repo {
+            inner: repo.to_thread_local(),
+        })
     }
 
     /// The root of the worktree.
     pub fn workdir(&self) -> Result<&Path, GitError> {
-        self.inner.workdir().ok_or_else(|| GitError::Bare { git_dir: self.git_dir().to_owned() })
+        self.inner.workdir().ok_or_else(|| GitError::Bare {
+            git_dir: self.git_dir().to_owned(),
+        })
     }
 
     /// This worktree's own git dir (`.git`, or `.git/worktrees/<name>` for

@@ -89,7 +89,11 @@ pub fn short_lengths(sorted: &[&str]) -> Vec<usize> {
     }
     (0..sorted.len())
         .map(|i| {
-            let prev = if i > 0 { common(sorted[i - 1], sorted[i]) } else { 0 };
+            let prev = if i > 0 {
+                common(sorted[i - 1], sorted[i])
+            } else {
+                0
+            };
             let next = sorted.get(i + 1).map_or(0, |n| common(sorted[i], n));
             (prev.max(next) + 1).max(MIN_SHORT_LEN).min(sorted[i].len())
         })
@@ -147,12 +151,21 @@ mod tests {
         assert!(IssueId::parse_canonical("0123456789").is_some());
         assert!(IssueId::parse_canonical("ABCDEFGHJK").is_none());
         assert!(IssueId::parse_canonical("abc").is_none());
-        assert!(IssueId::parse_canonical("abcdefghij").is_none(), "i is not canonical");
+        assert!(
+            IssueId::parse_canonical("abcdefghij").is_none(),
+            "i is not canonical"
+        );
     }
 
     #[test]
     fn short_lengths_are_unique_and_at_least_four() {
-        let ids = ["aaaa000001", "aaaa000002", "bcdef00000", "bcdeg00000", "zz00000000"];
+        let ids = [
+            "aaaa000001",
+            "aaaa000002",
+            "bcdef00000",
+            "bcdeg00000",
+            "zz00000000",
+        ];
         assert_eq!(short_lengths(&ids), vec![10, 10, 5, 5, 4]);
     }
 

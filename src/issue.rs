@@ -11,8 +11,8 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 use jiff::Timestamp;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use crate::config::{Config, LOWEST_PRIORITY};
@@ -60,8 +60,22 @@ pub struct Comment {
 
 /// The keys yit knows, in canonical order.
 pub const KNOWN_KEYS: &[&str] = &[
-    "id", "title", "status", "priority", "type", "labels", "assignee", "author", "created",
-    "updated", "body", "comments", "parent", "depends_on", "github", "conflicts",
+    "id",
+    "title",
+    "status",
+    "priority",
+    "type",
+    "labels",
+    "assignee",
+    "author",
+    "created",
+    "updated",
+    "body",
+    "comments",
+    "parent",
+    "depends_on",
+    "github",
+    "conflicts",
 ];
 
 impl Issue {
@@ -89,16 +103,31 @@ impl Issue {
     pub fn to_yaml(&self, config: &Config) -> Result<String, IssueError> {
         let mut literal = true;
         loop {
-            let text = yaml::to_string(&Canonical::of(self, literal))
-                .map_err(|e| IssueError::Serialize { id: self.id.clone(), message: e.to_string() })?;
+            let text = yaml::to_string(&Canonical::of(self, literal)).map_err(|e| {
+                IssueError::Serialize {
+                    id: self.id.clone(),
+                    message: e.to_string(),
+                }
+            })?;
             let path = Path::new(".issues").join(self.id.file_name());
             match Issue::parse(text.as_bytes(), &path, Some(&self.id), config) {
                 Ok(back) if back == *self => return Ok(text),
                 _ if literal => literal = false,
-                Ok(_) => return Err(IssueError::RoundTrip { id: self.id.clone() }),
+                Ok(_) => {
+                    return Err(IssueError::RoundTrip {
+                        id: self.id.clone(),
+                    });
+                }
                 Err(broken) => {
-                    let first = broken.problems.first().map(|p| p.to_string()).unwrap_or_default();
-                    return Err(IssueError::Invalid { id: self.id.clone(), problem: first });
+                    let first = broken
+                        .problems
+                        .first()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default();
+                    return Err(IssueError::Invalid {
+                        id: self.id.clone(),
+                        problem: first,
+                    });
                 }
             }
         }
@@ -124,7 +153,10 @@ pub struct Broken {
 
 impl From<Problem> for Broken {
     fn from(problem: Problem) -> Broken {
-        Broken { problems: vec![problem], claimed_id: None }
+        Broken {
+            problems: vec![problem],
+            claimed_id: None,
+        }
     }
 }
 
@@ -177,7 +209,9 @@ pub fn check_label(label: &str) -> Result<(), String> {
 pub fn check_person(person: &str) -> Result<(), String> {
     match person_email(person) {
         Some(_) => Ok(()),
-        None => Err(format!("{person:?} is not `Name <email>` or an email address")),
+        None => Err(format!(
+            "{person:?} is not `Name <email>` or an email address"
+        )),
     }
 }
 
@@ -194,8 +228,8 @@ pub fn person_email(person: &str) -> Option<&str> {
         }
         None => person,
     };
-    let ok = email.contains('@')
-        && !email.contains(|c: char| c.is_whitespace() || c == '<' || c == '>');
+    let ok =
+        email.contains('@') && !email.contains(|c: char| c.is_whitespace() || c == '<' || c == '>');
     ok.then_some(email)
 }
 
@@ -210,16 +244,25 @@ fn check_text<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, Problem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
         let pos = Pos::of_offset(valid, valid.len());
-        Problem::at(path, pos, format!("invalid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]))
+        Problem::at(
+            path,
+            pos,
+            format!("invalid UTF-8 (byte 0x{:02x})", bytes[e.valid_up_to()]),
+        )
     })?;
     if text.trim().is_empty() {
         return Err(Problem::at(path, Pos::START, "empty file"));
     }
     for (n, line) in text.lines().enumerate() {
-        let marker = ["<<<<<<<", ">>>>>>>", "|||||||"].iter().any(|m| line.starts_with(m))
+        let marker = ["<<<<<<<", ">>>>>>>", "|||||||"]
+            .iter()
+            .any(|m| line.starts_with(m))
             || line.trim_end() == "=======";
         if marker {
-            let pos = Pos { line: n as u64 + 1, column: 1 };
+            let pos = Pos {
+                line: n as u64 + 1,
+                column: 1,
+            };
             return Err(Problem::at(
                 path,
                 pos,
@@ -324,32 +367,47 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
 }
 
 impl RawIssue {
-    fn validate(self, path: &Path, file_id: Option<&IssueId>, config: &Config) -> Result<Issue, Broken> {
+    fn validate(
+        self,
+        path: &Path,
+        file_id: Option<&IssueId>,
+        config: &Config,
+    ) -> Result<Issue, Broken> {
         let mut problems: Vec<Problem> = Vec::new();
         let mut claimed_id = None;
         let mut bad = |pos: Pos, msg: String| problems.push(Problem::at(path, pos, msg));
-        // a missing field is reported at the end of the file's first line
+        // a missing field is reported at the start of the file
         let top = Pos::START;
 
         let id = match self.id {
-            Some(Spanned { value: Some(v), referenced, .. }) => {
-                match IssueId::parse_canonical(&v) {
-                    Some(id) => {
-                        if let Some(file_id) = file_id.filter(|f| **f != id) {
-                            claimed_id = Some((id.clone(), Pos::of_location(&referenced)));
-                            bad(
-                                Pos::of_location(&referenced),
-                                format!("id {v:?} does not match the file name ({})", file_id.file_name()),
-                            );
-                        }
-                        Some(id)
+            Some(Spanned {
+                value: Some(v),
+                referenced,
+                ..
+            }) => match IssueId::parse_canonical(&v) {
+                Some(id) => {
+                    if let Some(file_id) = file_id.filter(|f| **f != id) {
+                        claimed_id = Some((id.clone(), Pos::of_location(&referenced)));
+                        bad(
+                            Pos::of_location(&referenced),
+                            format!(
+                                "id {v:?} does not match the file name ({})",
+                                file_id.file_name()
+                            ),
+                        );
                     }
-                    None => {
-                        bad(Pos::of_location(&referenced), format!("id {v:?} is not a yit id (4 to 32 characters of lowercase Crockford base32)"));
-                        None
-                    }
+                    Some(id)
                 }
-            }
+                None => {
+                    bad(
+                        Pos::of_location(&referenced),
+                        format!(
+                            "id {v:?} is not a yit id (4 to 32 characters of lowercase Crockford base32)"
+                        ),
+                    );
+                    None
+                }
+            },
             Some(s) => {
                 bad(at(&s), "id is empty".to_owned());
                 None
@@ -361,7 +419,11 @@ impl RawIssue {
         };
 
         let title = match self.title {
-            Some(Spanned { value: Some(t), referenced, .. }) => {
+            Some(Spanned {
+                value: Some(t),
+                referenced,
+                ..
+            }) => {
                 if let Err(why) = check_title(&t) {
                     bad(Pos::of_location(&referenced), why);
                 }
@@ -378,11 +440,18 @@ impl RawIssue {
         };
 
         let status = match self.status {
-            Some(Spanned { value: Some(s), referenced, .. }) => {
+            Some(Spanned {
+                value: Some(s),
+                referenced,
+                ..
+            }) => {
                 if config.status(&s).is_none() {
                     bad(
                         Pos::of_location(&referenced),
-                        format!("unknown status {s:?} (config.yaml defines {})", config.status_names()),
+                        format!(
+                            "unknown status {s:?} (config.yaml defines {})",
+                            config.status_names()
+                        ),
                     );
                 }
                 s
@@ -398,12 +467,18 @@ impl RawIssue {
         };
 
         let priority = match self.priority {
-            Some(Spanned { value: Some(p), referenced, .. }) => match p.trim().parse::<u8>() {
+            Some(Spanned {
+                value: Some(p),
+                referenced,
+                ..
+            }) => match p.trim().parse::<u8>() {
                 Ok(n) if n <= LOWEST_PRIORITY => n,
                 _ => {
                     bad(
                         Pos::of_location(&referenced),
-                        format!("priority must be an integer from 0 (highest) to {LOWEST_PRIORITY}, found {p:?}"),
+                        format!(
+                            "priority must be an integer from 0 (highest) to {LOWEST_PRIORITY}, found {p:?}"
+                        ),
                     );
                     config.default_priority
                 }
@@ -412,11 +487,18 @@ impl RawIssue {
         };
 
         let kind = match self.kind {
-            Some(Spanned { value: Some(k), referenced, .. }) => {
+            Some(Spanned {
+                value: Some(k),
+                referenced,
+                ..
+            }) => {
                 if !config.types.contains(&k) {
                     bad(
                         Pos::of_location(&referenced),
-                        format!("unknown type {k:?} (config.yaml defines {})", config.types.join(", ")),
+                        format!(
+                            "unknown type {k:?} (config.yaml defines {})",
+                            config.types.join(", ")
+                        ),
                     );
                 }
                 k
@@ -432,13 +514,23 @@ impl RawIssue {
             } else if labels.contains(&label.value) {
                 bad(pos, format!("label {:?} is listed twice", label.value));
             } else if config.strict_labels && !config.labels.contains(&label.value) {
-                bad(pos, format!("label {:?} is not in config.yaml's labels (strict_labels is on)", label.value));
+                bad(
+                    pos,
+                    format!(
+                        "label {:?} is not in config.yaml's labels (strict_labels is on)",
+                        label.value
+                    ),
+                );
             }
             labels.push(label.value);
         }
 
         let mut person = |field: Option<Spanned<Option<String>>>, name: &str| match field {
-            Some(Spanned { value: Some(p), referenced, .. }) => {
+            Some(Spanned {
+                value: Some(p),
+                referenced,
+                ..
+            }) => {
                 if let Err(why) = check_person(&p) {
                     bad(Pos::of_location(&referenced), format!("{name}: {why}"));
                 }
@@ -450,7 +542,11 @@ impl RawIssue {
         let author = person(self.author, "author");
 
         let mut time = |field: Option<Spanned<Option<String>>>, name: &str| match field {
-            Some(Spanned { value: Some(t), referenced, .. }) => match parse_time(&t) {
+            Some(Spanned {
+                value: Some(t),
+                referenced,
+                ..
+            }) => match parse_time(&t) {
                 Ok(t) => Some(t),
                 Err(why) => {
                     bad(Pos::of_location(&referenced), format!("{name}: {why}"));
@@ -489,16 +585,25 @@ impl RawIssue {
                 }
             };
             let author = match c.author {
-                Some(Spanned { value: Some(p), referenced, .. }) => {
+                Some(Spanned {
+                    value: Some(p),
+                    referenced,
+                    ..
+                }) => {
                     if let Err(why) = check_person(&p) {
-                        bad(Pos::of_location(&referenced), format!("comment author: {why}"));
+                        bad(
+                            Pos::of_location(&referenced),
+                            format!("comment author: {why}"),
+                        );
                     }
                     Some(p)
                 }
                 _ => None,
             };
             let created = match c.created {
-                Some(t) => parse_time(&t.value).map_err(|why| bad(at(&t), format!("comment created: {why}"))).ok(),
+                Some(t) => parse_time(&t.value)
+                    .map_err(|why| bad(at(&t), format!("comment created: {why}")))
+                    .ok(),
                 None => {
                     bad(cpos, "comment has no created time".to_owned());
                     None
@@ -506,15 +611,27 @@ impl RawIssue {
             };
             let body = c.body.and_then(|b| b.value).unwrap_or_default();
             if let Some(created) = created {
-                comments.push(Comment { id, author, created, body });
+                comments.push(Comment {
+                    id,
+                    author,
+                    created,
+                    body,
+                });
             }
         }
 
         let parent = match self.parent {
-            Some(Spanned { value: Some(p), referenced, .. }) => match IssueId::parse_canonical(&p) {
+            Some(Spanned {
+                value: Some(p),
+                referenced,
+                ..
+            }) => match IssueId::parse_canonical(&p) {
                 Some(id) => Some(id),
                 None => {
-                    bad(Pos::of_location(&referenced), format!("parent: {p:?} is not an issue id"));
+                    bad(
+                        Pos::of_location(&referenced),
+                        format!("parent: {p:?} is not an issue id"),
+                    );
                     None
                 }
             },
@@ -525,7 +642,10 @@ impl RawIssue {
         for dep in self.depends_on.and_then(|d| d.value).unwrap_or_default() {
             match IssueId::parse_canonical(&dep.value) {
                 Some(id) => depends_on.push(id),
-                None => bad(at(&dep), format!("depends_on: {:?} is not an issue id", dep.value)),
+                None => bad(
+                    at(&dep),
+                    format!("depends_on: {:?} is not an issue id", dep.value),
+                ),
             }
         }
 
@@ -533,7 +653,10 @@ impl RawIssue {
             Some(g) if g.value.is_object() => Some(g.value),
             Some(g) if g.value.is_null() => None,
             Some(g) => {
-                bad(at(&g), "github must be a mapping (number, url, ...)".to_owned());
+                bad(
+                    at(&g),
+                    "github must be a mapping (number, url, ...)".to_owned(),
+                );
                 None
             }
             None => None,
@@ -543,12 +666,17 @@ impl RawIssue {
             Some(c) => match c.value {
                 serde_json::Value::Null => Vec::new(),
                 serde_json::Value::Array(items)
-                    if items.iter().all(|i| i.get("field").is_some_and(|f| f.is_string())) =>
+                    if items
+                        .iter()
+                        .all(|i| i.get("field").is_some_and(|f| f.is_string())) =>
                 {
                     items
                 }
                 _ => {
-                    bad(at(&c), "conflicts must be a list of mappings with a `field` key".to_owned());
+                    bad(
+                        at(&c),
+                        "conflicts must be a list of mappings with a `field` key".to_owned(),
+                    );
                     Vec::new()
                 }
             },
@@ -575,7 +703,10 @@ impl RawIssue {
                 conflicts,
                 extra: self.extra,
             }),
-            _ => Err(Broken { problems, claimed_id }),
+            _ => Err(Broken {
+                problems,
+                claimed_id,
+            }),
         }
     }
 }
@@ -624,7 +755,11 @@ enum Text<'a> {
 
 impl Text<'_> {
     fn of(text: &str, literal: bool) -> Text<'_> {
-        if literal && !text.is_empty() { Text::Literal(text) } else { Text::Quoted(text) }
+        if literal && !text.is_empty() {
+            Text::Literal(text)
+        } else {
+            Text::Quoted(text)
+        }
     }
 }
 
@@ -698,8 +833,13 @@ mod tests {
 
     fn parse(text: &str) -> Result<Issue, Vec<String>> {
         let id = IssueId::parse_canonical("4k2f9x1c0a");
-        Issue::parse(text.as_bytes(), Path::new("x.yaml"), id.as_ref(), &Config::default())
-            .map_err(|b| b.problems.iter().map(|p| p.to_string()).collect())
+        Issue::parse(
+            text.as_bytes(),
+            Path::new("x.yaml"),
+            id.as_ref(),
+            &Config::default(),
+        )
+        .map_err(|b| b.problems.iter().map(|p| p.to_string()).collect())
     }
 
     #[test]
@@ -741,29 +881,145 @@ mod tests {
     fn field_errors_name_position_and_field() {
         let base = "id: 4k2f9x1c0a\ntitle: t\nstatus: open\ncreated: 2026-01-01T00:00:00Z\n";
         let errs = parse(&format!("{base}priority: high\n")).unwrap_err();
-        assert_eq!(errs, vec!["x.yaml:5:11: priority must be an integer from 0 (highest) to 4, found \"high\""]);
+        assert_eq!(
+            errs,
+            vec!["x.yaml:5:11: priority must be an integer from 0 (highest) to 4, found \"high\""]
+        );
         let errs = parse(&format!("{base}depends_on: 5\n")).unwrap_err();
         assert!(errs[0].starts_with("x.yaml:5:13: depends_on: "), "{errs:?}");
-        let errs = parse("id: 4k2f9x1c0a\ntitle: \"  \"\nstatus: shipped\ncreated: 2026-01-01T00:00:00Z\n").unwrap_err();
-        assert_eq!(errs, vec![
-            "x.yaml:2:8: the title is empty",
-            "x.yaml:3:9: unknown status \"shipped\" (config.yaml defines open, in_progress, closed)",
-        ]);
+        let errs = parse(
+            "id: 4k2f9x1c0a\ntitle: \"  \"\nstatus: shipped\ncreated: 2026-01-01T00:00:00Z\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errs,
+            vec![
+                "x.yaml:2:8: the title is empty",
+                "x.yaml:3:9: unknown status \"shipped\" (config.yaml defines open, in_progress, closed)",
+            ]
+        );
     }
 
     #[test]
     fn unknown_keys_are_kept_in_order() {
         let text = "id: 4k2f9x1c0a\nzeta: 1\ntitle: t\nstatus: open\ncreated: 2026-01-01T00:00:00Z\nalpha: [x]\n";
         let issue = parse(text).expect("valid");
-        assert_eq!(issue.extra.keys().collect::<Vec<_>>(), vec!["zeta", "alpha"]);
+        assert_eq!(
+            issue.extra.keys().collect::<Vec<_>>(),
+            vec!["zeta", "alpha"]
+        );
     }
 
     #[test]
     fn people_parse() {
-        assert_eq!(person_email("Ann Lee <Ann@Example.com>"), Some("Ann@Example.com"));
+        assert_eq!(
+            person_email("Ann Lee <Ann@Example.com>"),
+            Some("Ann@Example.com")
+        );
         assert_eq!(person_email("ann@example.com"), Some("ann@example.com"));
         assert_eq!(person_email("<a@b>"), Some("a@b"));
         assert_eq!(person_email("Ann"), None);
         assert_eq!(person_email("Ann <not an email>"), None);
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn issue(title: String, body: String, comment: String, label: String) -> Issue {
+        Issue {
+            id: IssueId::parse_canonical("4k2f9x1c0a").expect("valid id"),
+            title,
+            status: "open".to_owned(),
+            priority: 2,
+            kind: "task".to_owned(),
+            labels: vec![label],
+            assignee: None,
+            author: Some("Ann <ann@example.com>".to_owned()),
+            created: "2026-01-02T03:04:05Z".parse().expect("time"),
+            updated: "2026-01-02T03:04:05Z".parse().expect("time"),
+            body,
+            comments: vec![Comment {
+                id: "c0mment001".to_owned(),
+                author: None,
+                created: "2026-01-02T03:04:05Z".parse().expect("time"),
+                body: comment,
+            }],
+            parent: None,
+            depends_on: vec![],
+            github: None,
+            conflicts: vec![],
+            extra: IndexMap::new(),
+        }
+    }
+
+    /// Text with the characters that trip YAML up, and any others.
+    fn text() -> impl Strategy<Value = String> {
+        let tricky = prop::sample::select(vec![
+            ":",
+            "#",
+            "'",
+            "\"",
+            "\\",
+            "-",
+            "? ",
+            "|",
+            ">",
+            "&",
+            "*",
+            "!",
+            "%",
+            "@",
+            "`",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r",
+            "\r\n",
+            "\u{85}",
+            "\u{2028}",
+            "\u{feff}",
+            "😀",
+            "שלום",
+            "مرحبا",
+            "ñ",
+            "yes",
+            "no",
+            "null",
+            "~",
+            "0x1F",
+            "1.10",
+            "---",
+            "...",
+            "é",
+        ]);
+        prop::collection::vec(
+            prop_oneof![tricky.prop_map(str::to_owned), any::<String>()],
+            0..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_round_trips(title in text(), body in text(), comment in text(), label in text()) {
+            let title = if check_title(&title).is_ok() { title } else { "fallback title".to_owned() };
+            let label = if check_label(&label).is_ok() { label } else { "fallback".to_owned() };
+            let original = issue(title, body, comment, label);
+            let yaml = original.to_yaml(&Config::default()).expect("canonical form");
+            let back = Issue::parse(yaml.as_bytes(), Path::new("x.yaml"), Some(&original.id), &Config::default())
+                .map_err(|b| b.problems[0].to_string());
+            prop_assert_eq!(back, Ok(original));
+        }
     }
 }

@@ -30,15 +30,26 @@ pub enum LockError {
         source: std::io::Error,
     },
     #[error("timed out after {:.1}s waiting for the lock on issue {id}{}", waited.as_secs_f64(), holder.map(|p| format!(" (held by process {p})")).unwrap_or_default())]
-    Timeout { id: IssueId, holder: Option<u32>, waited: Duration },
+    Timeout {
+        id: IssueId,
+        holder: Option<u32>,
+        waited: Duration,
+    },
 }
 
 impl IssueLock {
     /// Takes the lock on `id`, waiting up to `timeout`.
-    pub fn acquire(state_dir: &Path, id: &IssueId, timeout: Duration) -> Result<IssueLock, LockError> {
+    pub fn acquire(
+        state_dir: &Path,
+        id: &IssueId,
+        timeout: Duration,
+    ) -> Result<IssueLock, LockError> {
         let dir = state_dir.join("locks");
         let path = dir.join(format!("{id}.lock"));
-        let open_err = |source| LockError::Open { path: path.clone(), source };
+        let open_err = |source| LockError::Open {
+            path: path.clone(),
+            source,
+        };
         std::fs::create_dir_all(&dir).map_err(open_err)?;
         // read+write: flock over NFS is emulated with fcntl locks, which need it
         let mut file = OpenOptions::new()
@@ -73,7 +84,10 @@ impl IssueLock {
         let _ = file.set_len(0);
         let _ = file.seek(SeekFrom::Start(0));
         let _ = write!(file, "{}", std::process::id());
-        Ok(IssueLock { id: id.clone(), _file: file })
+        Ok(IssueLock {
+            id: id.clone(),
+            _file: file,
+        })
     }
 
     pub fn id(&self) -> &IssueId {

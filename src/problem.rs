@@ -21,7 +21,12 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: &Path, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_owned(), line: None, column: None, message: message.into() }
+        Problem {
+            path: path.to_owned(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
     }
 
     pub fn at(path: &Path, pos: Pos, message: impl Into<String>) -> Problem {
@@ -83,14 +88,23 @@ impl Pos {
         let offset = offset.min(text.len());
         let before = text.as_bytes().get(..offset).unwrap_or_default();
         let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u64 + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
         Pos { line, column }
     }
 
     /// The position of a serde-saphyr location.
     pub fn of_location(loc: &serde_saphyr::Location) -> Pos {
-        Pos { line: loc.line().max(1), column: loc.column().max(1) }
+        Pos {
+            line: loc.line().max(1),
+            column: loc.column().max(1),
+        }
     }
 }
 
@@ -115,15 +129,23 @@ fn yaml_message(err: &serde_saphyr::Error) -> (String, Option<Pos>) {
             .filter_map(|n| n.trim().parse().ok())
             .collect();
         if let [line, column] = numbers[..] {
-            pos = Some(Pos { line: line.max(1), column: column.max(1) });
+            pos = Some(Pos {
+                line: line.max(1),
+                column: column.max(1),
+            });
             rest = &rest[..i];
         }
     }
-    // serde-saphyr names budget breaches by its internal struct names
-    let message = if rest.starts_with("budget breached") {
-        format!("{rest} (anchors, aliases or nesting beyond what an issue file needs)")
+    // serde-saphyr speaks of parser events; say what the person wrote instead
+    let message = if rest.starts_with("budget breached") || rest.starts_with("alias replay limit") {
+        "anchors and aliases expand beyond what yit reads (an alias bomb?); refused".to_owned()
     } else {
-        rest.to_owned()
+        rest.replace("expected string scalar", "expected a single text value")
+            .replace("expected sequence start", "expected a list, e.g. [a, b]")
+            .replace(
+                "expected mapping start",
+                "expected a mapping of keys and values",
+            )
     };
     (message, pos)
 }
@@ -143,7 +165,11 @@ mod tests {
 
     #[test]
     fn display_is_path_line_column_message() {
-        let p = Problem::at(Path::new(".issues/x.yaml"), Pos { line: 3, column: 7 }, "bad");
+        let p = Problem::at(
+            Path::new(".issues/x.yaml"),
+            Pos { line: 3, column: 7 },
+            "bad",
+        );
         assert_eq!(p.to_string(), ".issues/x.yaml:3:7: bad");
         assert_eq!(Problem::new(Path::new("a"), "m").to_string(), "a: m");
     }

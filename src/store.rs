@@ -58,12 +58,17 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{input:?} is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)")]
+    #[error(
+        "{input:?} is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)"
+    )]
     InvalidId { input: String },
     #[error("no issue matches {input:?}")]
     NotFound { input: String },
     #[error("{input:?} matches {} issues: {}", candidates.len(), candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
-    Ambiguous { input: String, candidates: Vec<IssueId> },
+    Ambiguous {
+        input: String,
+        candidates: Vec<IssueId>,
+    },
     #[error("{message}")]
     Invalid { message: String },
     #[error("no author identity: git has no user.name and user.email for this repository")]
@@ -80,8 +85,15 @@ fn describe_problems(problems: &[Problem]) -> String {
     }
 }
 
-fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io { action, path: path.to_owned(), source }
+fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// What `yit init` did.
@@ -117,7 +129,11 @@ impl Listing {
         ids.dedup();
         let strs: Vec<&str> = ids.iter().map(IssueId::as_str).collect();
         let short = ids.iter().cloned().zip(id::short_lengths(&strs)).collect();
-        Listing { ids, misnamed, short }
+        Listing {
+            ids,
+            misnamed,
+            short,
+        }
     }
 
     /// The shortest unique prefix of `id` among all issue files (at least 4).
@@ -128,12 +144,18 @@ impl Listing {
 
     /// Resolves what a person typed to exactly one issue id.
     pub fn resolve(&self, input: &str) -> Result<IssueId, StoreError> {
-        let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId { input: input.to_owned() })?;
+        let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId {
+            input: input.to_owned(),
+        })?;
         let start = self.ids.partition_point(|id| id.as_str() < prefix.as_str());
-        let matches: Vec<&IssueId> =
-            self.ids[start..].iter().take_while(|id| id.as_str().starts_with(&prefix)).collect();
+        let matches: Vec<&IssueId> = self.ids[start..]
+            .iter()
+            .take_while(|id| id.as_str().starts_with(&prefix))
+            .collect();
         match matches[..] {
-            [] => Err(StoreError::NotFound { input: input.to_owned() }),
+            [] => Err(StoreError::NotFound {
+                input: input.to_owned(),
+            }),
             [one] => Ok(one.clone()),
             _ => match matches.iter().find(|id| id.as_str() == prefix) {
                 Some(exact) => Ok((*exact).clone()),
@@ -175,9 +197,14 @@ impl Tracker {
         let text = String::from_utf8(text).map_err(|_| StoreError::Config {
             problems: vec![Problem::new(&shown, "config.yaml is not valid UTF-8")],
         })?;
-        let config = Config::parse(&text, &shown).map_err(|problems| StoreError::Config { problems })?;
+        let config =
+            Config::parse(&text, &shown).map_err(|problems| StoreError::Config { problems })?;
         let state = repo.git_dir().join("yit");
-        Ok(Tracker { repo, files: Files { root, dir, config }, state })
+        Ok(Tracker {
+            repo,
+            files: Files { root, dir, config },
+            state,
+        })
     }
 
     /// Creates `.issues/config.yaml` in the worktree containing `start`,
@@ -252,7 +279,9 @@ impl Tracker {
             if name.starts_with('.') || name == CONFIG_FILE {
                 continue;
             }
-            let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
+            let stem = name
+                .strip_suffix(".yaml")
+                .or_else(|| name.strip_suffix(".yml"));
             match stem {
                 Some(stem) if name.ends_with(".yaml") => match IssueId::parse_canonical(stem) {
                     Some(id) => ids.push(id),
@@ -294,7 +323,10 @@ impl Tracker {
                         claims.push(Problem::at(
                             &first.path,
                             *pos,
-                            format!("duplicate id: {claimed} is also the id of {}", other.display()),
+                            format!(
+                                "duplicate id: {claimed} is also the id of {}",
+                                other.display()
+                            ),
                         ));
                     }
                     problems.extend(broken.problems);
@@ -310,7 +342,12 @@ impl Tracker {
         }
         problems.extend(claims);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-        Ok(Scan { listing, issues, problems, broken_files })
+        Ok(Scan {
+            listing,
+            issues,
+            problems,
+            broken_files,
+        })
     }
 
     /// Reads one issue file. `Ok(None)` when the file does not exist.
@@ -329,7 +366,9 @@ impl Tracker {
     pub fn load_issue(&self, id: &IssueId) -> Result<Issue, StoreError> {
         match self.read_issue(id) {
             Ok(Some(issue)) => Ok(issue),
-            Ok(None) => Err(StoreError::NotFound { input: id.to_string() }),
+            Ok(None) => Err(StoreError::NotFound {
+                input: id.to_string(),
+            }),
             Err(broken) => Err(StoreError::Broken { broken }),
         }
     }
@@ -342,17 +381,25 @@ impl Tracker {
         if let Some(status) = &draft.status
             && config.status(status).is_none()
         {
-            return Err(invalid(format!("unknown status {status:?} (config.yaml defines {})", config.status_names())));
+            return Err(invalid(format!(
+                "unknown status {status:?} (config.yaml defines {})",
+                config.status_names()
+            )));
         }
         if let Some(kind) = &draft.kind
             && !config.types.contains(kind)
         {
-            return Err(invalid(format!("unknown type {kind:?} (config.yaml defines {})", config.types.join(", "))));
+            return Err(invalid(format!(
+                "unknown type {kind:?} (config.yaml defines {})",
+                config.types.join(", ")
+            )));
         }
         if let Some(p) = draft.priority
             && p > crate::config::LOWEST_PRIORITY
         {
-            return Err(invalid(format!("priority must be from 0 (highest) to 4, got {p}")));
+            return Err(invalid(format!(
+                "priority must be from 0 (highest) to 4, got {p}"
+            )));
         }
         for label in &draft.labels {
             issue::check_label(label).map_err(invalid)?;
@@ -370,7 +417,13 @@ impl Tracker {
 
     /// Creates a new issue file with a fresh id. The file is created
     /// exclusively: an existing file is never overwritten.
-    pub fn create_issue(&self, draft: Draft, author: String, now: Timestamp, ids: &mut IdSource) -> Result<Issue, StoreError> {
+    pub fn create_issue(
+        &self,
+        draft: Draft,
+        author: String,
+        now: Timestamp,
+        ids: &mut IdSource,
+    ) -> Result<Issue, StoreError> {
         self.check_draft(&draft)?;
         // files keep whole seconds
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
@@ -383,9 +436,13 @@ impl Tracker {
         let mut issue = Issue {
             id: ids.issue_id(),
             title: draft.title,
-            status: draft.status.unwrap_or_else(|| self.config().initial_status().to_owned()),
+            status: draft
+                .status
+                .unwrap_or_else(|| self.config().initial_status().to_owned()),
             priority: draft.priority.unwrap_or(self.config().default_priority),
-            kind: draft.kind.unwrap_or_else(|| self.config().default_type.clone()),
+            kind: draft
+                .kind
+                .unwrap_or_else(|| self.config().default_type.clone()),
             labels,
             assignee: draft.assignee,
             author: Some(author),
@@ -410,21 +467,31 @@ impl Tracker {
                     ),
                 });
             }
-            match write_new_file(&self.files.dir, &self.issue_path(&issue.id), text.as_bytes()) {
+            match write_new_file(
+                &self.files.dir,
+                &self.issue_path(&issue.id),
+                text.as_bytes(),
+            ) {
                 Ok(()) => return Ok(issue),
-                Err(StoreError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
                     issue.id = ids.issue_id();
                 }
                 Err(e) => return Err(e),
             }
         }
-        Err(StoreError::Invalid { message: "could not find a free issue id after 16 draws".to_owned() })
+        Err(StoreError::Invalid {
+            message: "could not find a free issue id after 16 draws".to_owned(),
+        })
     }
 }
 
 impl Files {
     fn shown(&self, path: &Path) -> PathBuf {
-        path.strip_prefix(&self.root).map(Path::to_owned).unwrap_or_else(|_| path.to_owned())
+        path.strip_prefix(&self.root)
+            .map(Path::to_owned)
+            .unwrap_or_else(|_| path.to_owned())
     }
 
     fn issue_path(&self, id: &IssueId) -> PathBuf {
@@ -452,7 +519,10 @@ impl Files {
             let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
             return Err(problem(match target {
                 Some(t) if !t.starts_with(&root) => {
-                    format!("is a symlink leading out of the repository (to {}); refused", t.display())
+                    format!(
+                        "is a symlink leading out of the repository (to {}); refused",
+                        t.display()
+                    )
                 }
                 _ => "is a symlink; issue files must be regular files".to_owned(),
             }));
@@ -478,17 +548,21 @@ impl Files {
             .read_to_end(&mut bytes)
             .map_err(|e| problem(format!("cannot read: {e}")))?;
         if bytes.len() as u64 > limit {
-            return Err(problem(format!("file is over the limit of {limit} bytes (max_file_size); refused")));
+            return Err(problem(format!(
+                "file is over the limit of {limit} bytes (max_file_size); refused"
+            )));
         }
         Ok(Some(bytes))
     }
-
 }
 
 #[cfg(unix)]
 fn open_no_follow(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(path)
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
 }
 
 #[cfg(not(unix))]
@@ -507,7 +581,8 @@ fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreEr
             .create_new(true)
             .open(&tmp)
             .map_err(io_err("could not create", &tmp))?;
-        file.write_all(bytes).map_err(io_err("could not write", &tmp))?;
+        file.write_all(bytes)
+            .map_err(io_err("could not write", &tmp))?;
         file.sync_all().map_err(io_err("could not sync", &tmp))?;
         drop(file);
         // link(2) is atomic and refuses an existing name: exclusive creation
@@ -521,7 +596,11 @@ fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreEr
 
 fn temp_path(dir: &Path) -> PathBuf {
     let mut rng = IdSource::new(None);
-    dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), rng.token(8)))
+    dir.join(format!(
+        "{TMP_PREFIX}{}-{}",
+        std::process::id(),
+        rng.token(8)
+    ))
 }
 
 /// Best effort: some platforms cannot open a directory for syncing.

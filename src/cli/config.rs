@@ -10,7 +10,11 @@ use super::{CommandError, Ctx, Format};
 pub struct ConfigArgs {}
 
 pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> {
-    let format = ctx.format("config", &[Format::Table, Format::Yaml, Format::Json], Format::Yaml)?;
+    let format = ctx.format(
+        "config",
+        &[Format::Table, Format::Yaml, Format::Json],
+        Format::Yaml,
+    )?;
     let tracker = Tracker::open(&ctx.cwd)?;
     let config = tracker.config();
     if format == Format::Json {

@@ -14,7 +14,10 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
     let (checked, problems) = match Tracker::open(&ctx.cwd) {
         Ok(tracker) => {
             let scan = tracker.scan()?;
-            (scan.listing.ids.len() + scan.listing.misnamed.len(), scan.problems)
+            (
+                scan.listing.ids.len() + scan.listing.misnamed.len(),
+                scan.problems,
+            )
         }
         // the issue files cannot be checked against a broken config
         Err(StoreError::Config { problems }) => (0, problems),

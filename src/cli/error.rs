@@ -65,7 +65,13 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> CommandError {
-        CommandError { kind, message: message.into(), causes: vec![], problems: vec![], hints: vec![] }
+        CommandError {
+            kind,
+            message: message.into(),
+            causes: vec![],
+            problems: vec![],
+            hints: vec![],
+        }
     }
 
     pub fn user(message: impl Into<String>) -> CommandError {
@@ -87,7 +93,11 @@ impl CommandError {
         let _ = writeln!(out, "error: {}", self.message);
         // a partial result has already warned about each file
         if self.kind != ErrorKind::Partial {
-            for problem in self.problems.iter().filter(|p| p.to_string() != self.message) {
+            for problem in self
+                .problems
+                .iter()
+                .filter(|p| p.to_string() != self.message)
+            {
                 let _ = writeln!(out, "  {problem}");
             }
         }
@@ -142,20 +152,33 @@ impl From<StoreError> for CommandError {
         match err {
             StoreError::Git(GitError::NotARepository { .. }) => {
                 out.message = "not inside a git repository".to_owned();
-                out.hints.push("run `git init` first, or use -C <dir> to point at a repository".to_owned());
+                out.causes.clear();
+                out.hints.push(
+                    "run `git init` first, or use -C <dir> to point at a repository".to_owned(),
+                );
             }
             StoreError::NotInitialized { .. } => {
-                out.hints.push("run `yit init` to create a tracker in this repository".to_owned());
+                out.hints
+                    .push("run `yit init` to create a tracker in this repository".to_owned());
             }
             StoreError::Config { problems } => {
-                out.message = problems.first().map(|p| p.to_string()).unwrap_or(out.message);
+                out.message = problems
+                    .first()
+                    .map(|p| p.to_string())
+                    .unwrap_or(out.message);
                 out.problems = problems;
-                out.hints.push("fix .issues/config.yaml; `yit doctor` lists every problem".to_owned());
+                out.hints
+                    .push("fix .issues/config.yaml; `yit doctor` lists every problem".to_owned());
             }
             StoreError::Broken { broken } => {
-                out.message = broken.problems.first().map(|p| p.to_string()).unwrap_or(out.message);
+                out.message = broken
+                    .problems
+                    .first()
+                    .map(|p| p.to_string())
+                    .unwrap_or(out.message);
                 out.problems = broken.problems;
-                out.hints.push("fix the file by hand, or see `yit show --raw`".to_owned());
+                out.hints
+                    .push("fix the file by hand, or see `yit show --raw`".to_owned());
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
@@ -181,7 +204,10 @@ impl From<LockError> for CommandError {
         let mut out = CommandError::new(kind, err.to_string());
         out.causes = causes(&err);
         if kind == ErrorKind::LockTimeout {
-            out.hints.push("another yit command is changing this issue; try again, or raise --lock-timeout".to_owned());
+            out.hints.push(
+                "another yit command is changing this issue; try again, or raise --lock-timeout"
+                    .to_owned(),
+            );
         }
         out
     }

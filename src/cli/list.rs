@@ -103,7 +103,12 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
         },
     };
 
-    let Scan { listing, issues, problems, broken_files } = tracker.scan()?;
+    let Scan {
+        listing,
+        issues,
+        problems,
+        broken_files,
+    } = tracker.scan()?;
     let mut shown: Vec<&Issue> = issues
         .iter()
         .filter(|i| {
@@ -133,7 +138,8 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     match format {
         Format::Json => {
             let records: Vec<_> = shown.iter().map(|i| issue_json(i, &listing)).collect();
-            ctx.out.json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
+            ctx.out
+                .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
         }
         Format::Jsonl => {
             for issue in &shown {
@@ -146,13 +152,26 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             }
         }
         _ => {
-            let mut table = Table::new(vec!["ID", "PRI", "STATUS", "TYPE", "ASSIGNEE", "TITLE", "LABELS"], 5);
+            let mut table = Table::new(
+                vec!["ID", "PRI", "STATUS", "TYPE", "ASSIGNEE", "TITLE", "LABELS"],
+                5,
+            )
+            .optional(4)
+            .optional(6);
             for issue in &shown {
                 let pri = format!("P{}", issue.priority);
-                let status_paint = if config.is_closed(&issue.status) { Paint::Closed } else { Paint::Dim };
+                let status_paint = if config.is_closed(&issue.status) {
+                    Paint::Closed
+                } else {
+                    Paint::Dim
+                };
                 table.push(vec![
                     Cell::painted(listing.short_id(&issue.id), Paint::Id),
-                    if issue.priority <= 1 { Cell::painted(pri, Paint::Urgent) } else { Cell::plain(pri) },
+                    if issue.priority <= 1 {
+                        Cell::painted(pri, Paint::Urgent)
+                    } else {
+                        Cell::plain(pri)
+                    },
                     Cell::painted(issue.status.clone(), status_paint),
                     Cell::plain(issue.kind.clone()),
                     Cell::plain(issue.assignee.as_deref().map(person_short).unwrap_or("-")),

@@ -27,7 +27,9 @@ pub use output::Output;
 /// travelling with branches, merges and clones like the code it describes.
 #[derive(Parser)]
 #[command(name = "yit", version, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial result, 4 refused, 5 lock timeout, 70 internal error.")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial result, 4 refused, 5 lock timeout, 70 internal error."
+)]
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -109,14 +111,23 @@ pub struct Ctx {
 
 impl Ctx {
     /// The format asked for, if the command accepts it; `default` otherwise.
-    pub fn format(&self, command: &str, accepted: &[Format], default: Format) -> Result<Format, CommandError> {
+    pub fn format(
+        &self,
+        command: &str,
+        accepted: &[Format],
+        default: Format,
+    ) -> Result<Format, CommandError> {
         match self.format {
             None => Ok(default),
             Some(f) if accepted.contains(&f) => Ok(f),
             Some(f) => Err(CommandError::usage(format!(
                 "`yit {command}` does not support --format {}; it accepts {}",
                 f.name(),
-                accepted.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                accepted
+                    .iter()
+                    .map(|f| f.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))),
         }
     }
@@ -129,25 +140,28 @@ impl Ctx {
     }
 
     pub fn warn(&self, text: &str) {
-        eprintln!("{}", self.out.paint_stderr(output::Paint::Warning, &format!("warning: {text}")));
+        eprintln!(
+            "{}",
+            self.out
+                .paint_stderr(output::Paint::Warning, &format!("warning: {text}"))
+        );
     }
 }
 
 fn env_now() -> Result<Timestamp, CommandError> {
     match std::env::var("YIT_NOW") {
-        Ok(text) => text
-            .parse()
-            .map_err(|_| CommandError::usage(format!("YIT_NOW={text:?} is not an RFC 3339 timestamp"))),
+        Ok(text) => text.parse().map_err(|_| {
+            CommandError::usage(format!("YIT_NOW={text:?} is not an RFC 3339 timestamp"))
+        }),
         Err(_) => Ok(Timestamp::now()),
     }
 }
 
 fn env_seed() -> Result<Option<u64>, CommandError> {
     match std::env::var("YIT_SEED") {
-        Ok(text) => text
-            .parse()
-            .map(Some)
-            .map_err(|_| CommandError::usage(format!("YIT_SEED={text:?} is not an unsigned integer"))),
+        Ok(text) => text.parse().map(Some).map_err(|_| {
+            CommandError::usage(format!("YIT_SEED={text:?} is not an unsigned integer"))
+        }),
         Err(_) => Ok(None),
     }
 }
@@ -168,7 +182,11 @@ pub fn main() -> i32 {
         Ok(()) => 0,
         Err(err) if err.kind == ErrorKind::BrokenPipe => 0,
         Err(err) => {
-            let text = if json_errors { err.render_json() } else { err.render_text() };
+            let text = if json_errors {
+                err.render_json()
+            } else {
+                err.render_text()
+            };
             let _ = std::io::stderr().write_all(text.as_bytes());
             err.kind.exit_code()
         }
@@ -178,7 +196,9 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<(), CommandError> {
     let g = cli.global;
     if g.json && g.format.is_some_and(|f| f != Format::Json) {
-        return Err(CommandError::usage("--json and --format disagree; use one of them"));
+        return Err(CommandError::usage(
+            "--json and --format disagree; use one of them",
+        ));
     }
     let format = if g.json { Some(Format::Json) } else { g.format };
     let cwd = match g.dir {
@@ -186,7 +206,10 @@ fn run(cli: Cli) -> Result<(), CommandError> {
             let base = std::env::current_dir()?;
             let dir = base.join(dir);
             if !dir.is_dir() {
-                return Err(CommandError::user(format!("-C {}: no such directory", dir.display())));
+                return Err(CommandError::user(format!(
+                    "-C {}: no such directory",
+                    dir.display()
+                )));
             }
             dir
         }

@@ -60,14 +60,24 @@ pub fn read_body_file(path: &std::path::Path) -> Result<String, CommandError> {
 
 /// Resolves `me` to the git identity; other values are kept as given.
 pub fn resolve_person(tracker: &Tracker, person: String) -> Result<String, CommandError> {
-    if person == "me" { Ok(tracker.author()?) } else { Ok(person) }
+    if person == "me" {
+        Ok(tracker.author()?)
+    } else {
+        Ok(person)
+    }
 }
 
 pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
-    let format = ctx.format("new", &[Format::Table, Format::Ids, Format::Json], Format::Ids)?;
+    let format = ctx.format(
+        "new",
+        &[Format::Table, Format::Ids, Format::Json],
+        Format::Ids,
+    )?;
     let tracker = Tracker::open(&ctx.cwd)?;
     let Some(title) = args.title else {
-        return Err(CommandError::usage("a title is required: yit new \"TITLE\""));
+        return Err(CommandError::usage(
+            "a title is required: yit new \"TITLE\"",
+        ));
     };
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
@@ -75,7 +85,10 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         (None, None) => String::new(),
     };
     let author = tracker.author()?;
-    let assignee = args.assignee.map(|a| resolve_person(&tracker, a)).transpose()?;
+    let assignee = args
+        .assignee
+        .map(|a| resolve_person(&tracker, a))
+        .transpose()?;
     let draft = Draft {
         title,
         body,

@@ -44,8 +44,15 @@ pub struct Output {
 impl Output {
     pub fn stdout(color: bool) -> Output {
         let stdout = std::io::stdout();
-        let width = stdout.is_terminal().then(|| terminal_width(&stdout)).flatten();
-        Output { out: BufWriter::new(stdout), color, width }
+        let width = stdout
+            .is_terminal()
+            .then(|| terminal_width(&stdout))
+            .flatten();
+        Output {
+            out: BufWriter::new(stdout),
+            color,
+            width,
+        }
     }
 
     /// The terminal's width; `None` off a terminal, where nothing is cut.
@@ -95,7 +102,10 @@ impl Output {
 }
 
 fn terminal_width(stdout: &Stdout) -> Option<usize> {
-    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok()) {
+    if let Some(cols) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+    {
         return Some(cols.max(20));
     }
     rustix::termios::tcgetwinsize(stdout)
@@ -112,25 +122,85 @@ pub struct Cell {
 
 impl Cell {
     pub fn plain(text: impl Into<String>) -> Cell {
-        Cell { text: text.into(), paint: None }
+        Cell {
+            text: text.into(),
+            paint: None,
+        }
     }
 
     pub fn painted(text: impl Into<String>, paint: Paint) -> Cell {
-        Cell { text: text.into(), paint: Some(paint) }
+        Cell {
+            text: text.into(),
+            paint: Some(paint),
+        }
     }
 }
 
 /// A borderless table with a header row. On a terminal the `flexible`
-/// column shrinks (with an ellipsis) so that rows fit its width.
+/// column shrinks (with an ellipsis) and `optional` columns are left out,
+/// so that rows fit its width; off a terminal nothing is cut.
 pub struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
     flexible: usize,
+    optional: Vec<usize>,
 }
+
+/// The flexible column keeps this many columns before optional ones go.
+const COMFORTABLE: usize = 20;
+/// ... and never fewer than this.
+const NARROWEST: usize = 8;
 
 impl Table {
     pub fn new(headers: Vec<&'static str>, flexible: usize) -> Table {
-        Table { headers, rows: Vec::new(), flexible }
+        Table {
+            headers,
+            rows: Vec::new(),
+            flexible,
+            optional: Vec::new(),
+        }
+    }
+
+    /// Marks a column as the first to leave out on a narrow terminal
+    /// (columns marked later leave earlier).
+    pub fn optional(mut self, column: usize) -> Table {
+        self.optional.push(column);
+        self
+    }
+
+    /// Column widths for `limit`; a hidden column gets `None`.
+    fn layout(&self, limit: Option<usize>) -> Vec<Option<usize>> {
+        let mut widths: Vec<Option<usize>> = self.headers.iter().map(|h| Some(h.width())).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].map(|w| w.max(cell.text.width()));
+            }
+        }
+        let Some(limit) = limit else { return widths };
+        let total = |ws: &[Option<usize>]| {
+            let shown: Vec<usize> = ws.iter().flatten().copied().collect();
+            shown.iter().sum::<usize>() + 2 * shown.len().saturating_sub(1)
+        };
+        let mut optional = self.optional.clone();
+        for floor in [COMFORTABLE, NARROWEST] {
+            loop {
+                let excess = total(&widths).saturating_sub(limit);
+                let flex = widths[self.flexible].unwrap_or(0);
+                if excess == 0 {
+                    return widths;
+                }
+                if flex.saturating_sub(excess) >= floor {
+                    widths[self.flexible] = Some(flex - excess);
+                    return widths;
+                }
+                widths[self.flexible] = Some(floor.min(flex));
+                match optional.pop() {
+                    Some(col) if floor == COMFORTABLE => widths[col] = None,
+                    _ => break,
+                }
+            }
+        }
+        widths
     }
 
     pub fn push(&mut self, row: Vec<Cell>) {
@@ -138,37 +208,26 @@ impl Table {
     }
 
     pub fn render(&self, out: &Output) -> String {
-        let columns = self.headers.len();
-        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].max(cell.text.width());
-            }
-        }
-        if let Some(limit) = out.width() {
-            let total: usize = widths.iter().sum::<usize>() + 2 * (columns - 1);
-            if total > limit {
-                let others = total - widths[self.flexible];
-                widths[self.flexible] = limit.saturating_sub(others).max(8);
-            }
-        }
+        let widths = self.layout(out.width());
         let mut text = String::new();
-        let header: Vec<Cell> = self.headers.iter().map(|h| Cell::painted(*h, Paint::Header)).collect();
+        let header: Vec<Cell> = self
+            .headers
+            .iter()
+            .map(|h| Cell::painted(*h, Paint::Header))
+            .collect();
         for row in std::iter::once(&header).chain(self.rows.iter()) {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                let last = i + 1 == columns;
-                let shown = fit(&cell.text, widths[i]);
-                let pad = widths[i].saturating_sub(shown.width());
-                match cell.paint {
-                    Some(p) => line.push_str(&out.paint(p, &shown)),
-                    None => line.push_str(&shown),
-                }
-                if !last {
-                    line.push_str(&" ".repeat(pad + 2));
-                }
+            let mut cells = Vec::new();
+            for (cell, width) in row.iter().zip(&widths) {
+                let Some(width) = *width else { continue };
+                let shown = fit(&cell.text, width);
+                let pad = width.saturating_sub(shown.width());
+                let painted = match cell.paint {
+                    Some(p) => out.paint(p, &shown),
+                    None => shown,
+                };
+                cells.push(format!("{painted}{}", " ".repeat(pad)));
             }
-            text.push_str(line.trim_end());
+            text.push_str(cells.join("  ").trim_end());
             text.push('\n');
         }
         text

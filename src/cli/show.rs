@@ -45,15 +45,34 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
 
     let out = &ctx.out;
     let mut text = String::new();
-    text.push_str(&format!("{}  {}\n", out.paint(Paint::Id, listing.short_id(&issue.id)), issue.title));
-    let field = |name: &str, value: &str| format!("{}  {value}\n", out.paint(Paint::Dim, &format!("{name:<9}")));
+    text.push_str(&format!(
+        "{}  {}\n",
+        out.paint(Paint::Id, listing.short_id(&issue.id)),
+        issue.title
+    ));
+    let field = |name: &str, value: &str| {
+        format!(
+            "{}  {value}\n",
+            out.paint(Paint::Dim, &format!("{name:<9}"))
+        )
+    };
     text.push_str(&field("id", issue.id.as_str()));
     text.push_str(&field("status", &issue.status));
     let pri = format!("P{}", issue.priority);
-    text.push_str(&field("priority", &if issue.priority <= 1 { out.paint(Paint::Urgent, &pri) } else { pri }));
+    text.push_str(&field(
+        "priority",
+        &if issue.priority <= 1 {
+            out.paint(Paint::Urgent, &pri)
+        } else {
+            pri
+        },
+    ));
     text.push_str(&field("type", &issue.kind));
     if !issue.labels.is_empty() {
-        text.push_str(&field("labels", &out.paint(Paint::Label, &issue.labels.join(", "))));
+        text.push_str(&field(
+            "labels",
+            &out.paint(Paint::Label, &issue.labels.join(", ")),
+        ));
     }
     text.push_str(&field("assignee", issue.assignee.as_deref().unwrap_or("-")));
     if let Some(author) = &issue.author {
@@ -84,7 +103,11 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     }
     for comment in &issue.comments {
         let who = comment.author.as_deref().unwrap_or("unknown");
-        let head = format!("── comment {} by {who}, {} ──", comment.id, issue::format_time(comment.created));
+        let head = format!(
+            "── comment {} by {who}, {} ──",
+            comment.id,
+            issue::format_time(comment.created)
+        );
         text.push('\n');
         text.push_str(&out.paint(Paint::Dim, &head));
         text.push('\n');

@@ -1,0 +1,244 @@
+//! Every kind of bad input gets one clear message naming the file, line and
+//! column, a non-zero exit, and leaves the files on disk as they were.
+
+mod common;
+
+use common::TestRepo;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+/// A tracker holding one valid issue and each broken fixture, under the
+/// file name the fixture's header describes.
+fn broken_tracker() -> TestRepo {
+    let repo = TestRepo::with_tracker();
+    for (name, target) in [
+        ("valid-hand-written", "0000000000.yaml"),
+        ("yaml-syntax-error", "0000000001.yaml"),
+        ("priority-high", "0000000002.yaml"),
+        ("unknown-status", "0000000003.yaml"),
+        ("missing-title", "0000000004.yaml"),
+        ("empty-title", "0000000005.yaml"),
+        ("id-mismatch", "0000000006.yaml"),
+        ("duplicate-id-a", "0000000007.yaml"),
+        ("duplicate-id-b", "0000000008.yaml"),
+        ("conflict-markers", "0000000009.yaml"),
+        ("empty", "000000000a.yaml"),
+        ("non-utf8", "000000000b.yaml"),
+        ("alias-bomb", "000000000c.yaml"),
+        ("name-not-an-id", "notes.yaml"),
+        ("reserved-wrong-type", "000000000e.yaml"),
+        ("title-newline", "000000000f.yaml"),
+    ] {
+        repo.write_issue_file(target, &fixture(&format!("issues/{name}.yaml")));
+    }
+    // a symlink leading out of the repository
+    let secret = repo.outside().join("secret.yaml");
+    std::fs::write(
+        &secret,
+        "id: 000000000h\ntitle: outside\nstatus: open\ncreated: 2026-01-02T03:04:05Z\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink(&secret, repo.issues_dir().join("000000000h.yaml"))
+        .expect("symlink");
+    // a file over the size limit (1 MiB by default)
+    let mut big =
+        b"id: 000000000j\ntitle: big\nstatus: open\ncreated: 2026-01-02T03:04:05Z\nbody: ".to_vec();
+    big.resize(1024 * 1024 + 10, b'x');
+    repo.write_issue_file("000000000j.yaml", &big);
+    repo
+}
+
+fn redact_outside(repo: &TestRepo, text: &str) -> String {
+    let outside = std::fs::canonicalize(repo.outside()).expect("outside");
+    text.replace(outside.to_str().expect("utf-8"), "<outside>")
+}
+
+#[test]
+fn doctor_names_file_line_and_column_of_every_problem() {
+    let repo = broken_tracker();
+    let before = repo.tree();
+    let run = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(redact_outside(&repo, &run.stdout), @r#"
+    .issues/0000000001.yaml:3:8: title: expected a single text value
+    .issues/0000000002.yaml:5:11: priority must be an integer from 0 (highest) to 4, found "high"
+    .issues/0000000003.yaml:4:9: unknown status "shipped" (config.yaml defines open, in_progress, closed)
+    .issues/0000000004.yaml:1:1: missing field title
+    .issues/0000000005.yaml:3:8: the title is empty
+    .issues/0000000006.yaml:2:5: id "00000000zz" does not match the file name (0000000006.yaml)
+    .issues/0000000008.yaml:2:5: id "0000000007" does not match the file name (0000000008.yaml)
+    .issues/0000000008.yaml:2:5: duplicate id: 0000000007 is also the id of .issues/0000000007.yaml
+    .issues/0000000009.yaml:2:1: unresolved git conflict marker; resolve the merge, then run `yit doctor`
+    .issues/000000000a.yaml:1:1: empty file
+    .issues/000000000b.yaml:3:11: invalid UTF-8 (byte 0xe9)
+    .issues/000000000c.yaml:9:45: anchors and aliases expand beyond what yit reads (an alias bomb?); refused
+    .issues/000000000e.yaml:6:13: depends_on: expected a list, e.g. [a, b]
+    .issues/000000000f.yaml:3:8: the title contains a line break; put longer text in the body
+    .issues/000000000h.yaml: is a symlink leading out of the repository (to <outside>/secret.yaml); refused
+    .issues/000000000j.yaml: file is 1048586 bytes, over the limit of 1048576 bytes (max_file_size in config.yaml); refused unread
+    .issues/notes.yaml: file name is not an issue id (expected <id>.yaml with a lowercase Crockford base32 id)
+    "#);
+    assert_eq!(run.stderr, "error: 17 problem(s) in 16 file(s)\n");
+    let json = repo.fails(&["doctor", "--json"], 1).json();
+    let problems = json["problems"].as_array().expect("list");
+    assert_eq!(problems.len(), 17);
+    assert_eq!(
+        problems[1],
+        serde_json::json!({
+            "path": ".issues/0000000002.yaml",
+            "line": 5,
+            "column": 11,
+            "message": "priority must be an integer from 0 (highest) to 4, found \"high\"",
+        })
+    );
+    assert_eq!(json["checked"], 18);
+    assert_eq!(repo.tree(), before, "doctor changes nothing");
+}
+
+#[test]
+fn list_shows_every_valid_issue_and_warns_once_per_broken_file() {
+    let repo = broken_tracker();
+    let before = repo.tree();
+    let run = repo.fails(&["list", "--format", "ids"], 3);
+    assert_eq!(run.stdout, "0000000000\n0000000007\n");
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 16, "{}", run.stderr);
+    assert!(warnings.contains(&"warning: .issues/0000000002.yaml:5:11: priority must be an integer from 0 (highest) to 4, found \"high\""));
+    assert!(run.stderr.ends_with("error: 16 issue file(s) could not be read; the other issues were listed\nhint: `yit doctor` lists every problem\n"), "{}", run.stderr);
+    // with --json the issues are still JSON on stdout, the error JSON on stderr
+    let run = repo.fails(&["list", "--json"], 3);
+    assert_eq!(run.json()["issues"].as_array().map(Vec::len), Some(2));
+    let last = run.stderr.lines().last().expect("error line");
+    let err: serde_json::Value = serde_json::from_str(last).expect("json error");
+    assert_eq!(err["error"]["exit_code"], 3);
+    assert_eq!(err["error"]["problems"].as_array().map(Vec::len), Some(17));
+    assert_eq!(repo.tree(), before, "list changes nothing");
+}
+
+#[test]
+fn show_of_a_broken_file_points_at_the_problem() {
+    let repo = broken_tracker();
+    let cases = [
+        (
+            "0000000001",
+            "error: .issues/0000000001.yaml:3:8: title: expected a single text value",
+        ),
+        (
+            "0000000004",
+            "error: .issues/0000000004.yaml:1:1: missing field title",
+        ),
+        (
+            "0000000009",
+            "error: .issues/0000000009.yaml:2:1: unresolved git conflict marker; resolve the merge, then run `yit doctor`",
+        ),
+        (
+            "000000000a",
+            "error: .issues/000000000a.yaml:1:1: empty file",
+        ),
+        (
+            "000000000b",
+            "error: .issues/000000000b.yaml:3:11: invalid UTF-8 (byte 0xe9)",
+        ),
+        (
+            "000000000c",
+            "error: .issues/000000000c.yaml:9:45: anchors and aliases expand beyond what yit reads (an alias bomb?); refused",
+        ),
+        (
+            "000000000e",
+            "error: .issues/000000000e.yaml:6:13: depends_on: expected a list, e.g. [a, b]",
+        ),
+        (
+            "000000000j",
+            "error: .issues/000000000j.yaml: file is 1048586 bytes, over the limit of 1048576 bytes (max_file_size in config.yaml); refused unread",
+        ),
+    ];
+    for (id, first_line) in cases {
+        let run = repo.fails(&["show", id], 1);
+        assert_eq!(
+            run.stderr.lines().next(),
+            Some(first_line),
+            "{id}: {}",
+            run.stderr
+        );
+    }
+    let run = repo.fails(&["show", "000000000h"], 1);
+    assert_eq!(
+        redact_outside(&repo, run.stderr.lines().next().expect("line")),
+        "error: .issues/000000000h.yaml: is a symlink leading out of the repository (to <outside>/secret.yaml); refused"
+    );
+    let run = repo.fails(&["show", "000000000h", "--raw"], 1);
+    assert!(
+        run.stdout.is_empty(),
+        "the symlink's target is never printed"
+    );
+    let run = repo.fails(&["show", "000000000j", "--raw"], 1);
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_status_removed_from_config_flags_the_issues_that_use_it() {
+    let repo = TestRepo::with_tracker();
+    repo.write_issue_file("config.yaml", &fixture("config/with-review.yaml"));
+    repo.write_issue_file("000000000g.yaml", &fixture("issues/uses-review.yaml"));
+    repo.ok(&["doctor"]);
+    repo.write_issue_file("config.yaml", &fixture("config/review-removed.yaml"));
+    let run = repo.fails(&["doctor"], 1);
+    assert_eq!(
+        run.stdout,
+        ".issues/000000000g.yaml:4:9: unknown status \"review\" (config.yaml defines open, in_progress, closed)\n"
+    );
+}
+
+#[test]
+fn a_broken_config_stops_every_command_with_its_position() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["exists"]);
+    repo.write_issue_file("config.yaml", &fixture("config/broken.yaml"));
+    let before = repo.tree();
+    let run = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(run.stdout, @r#"
+    .issues/config.yaml:3:3: statuses need exactly one with role active, found 0
+    .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
+    .issues/config.yaml:7:14: type "bug" is listed twice
+    .issues/config.yaml:9:16: max_file_size must be at least 1 byte
+    "#);
+    for args in [vec!["list"], vec!["new", "x"], vec!["config"]] {
+        let run = repo.fails(&args, 1);
+        assert!(
+            run.stderr.starts_with("error: .issues/config.yaml:"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let run = repo.fails(&["list"], 1);
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: .issues/config.yaml:3:3: statuses need exactly one with role active, found 0
+      .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
+      .issues/config.yaml:7:14: type "bug" is listed twice
+      .issues/config.yaml:9:16: max_file_size must be at least 1 byte
+    hint: fix .issues/config.yaml; `yit doctor` lists every problem
+    "#);
+    assert_eq!(repo.tree(), before);
+    repo.write_issue_file("config.yaml", b"format_version: 1\nstatuses: [\n");
+    let run = repo.fails(&["list"], 1);
+    assert!(
+        run.stderr
+            .starts_with("error: .issues/config.yaml:2:11: unclosed bracket"),
+        "{}",
+        run.stderr
+    );
+    repo.write_issue_file("config.yaml", b"format_version: 1\ncolour: red\n");
+    let run = repo.fails(&["list"], 1);
+    assert!(
+        run.stderr
+            .starts_with("error: .issues/config.yaml:2:1: unknown field `colour`"),
+        "{}",
+        run.stderr
+    );
+}

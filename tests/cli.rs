@@ -1,0 +1,601 @@
+//! End-to-end tests of the core commands: init, new, list, show, doctor,
+//! config, and the output conventions they share.
+
+mod common;
+
+use common::{AUTHOR, NOW, TestRepo};
+
+#[test]
+fn init_creates_config_once_and_says_so_when_there() {
+    let repo = TestRepo::new();
+    let first = repo.ok(&["init"]);
+    assert_eq!(
+        first,
+        format!(
+            "Initialized a yit tracker in {}\n",
+            repo.issues_dir().display()
+        )
+    );
+    let config =
+        std::fs::read_to_string(repo.issues_dir().join("config.yaml")).expect("config written");
+    assert!(config.contains("format_version: 1\n"), "{config}");
+    let before = repo.tree();
+    let second = repo.ok(&["init"]);
+    assert_eq!(
+        second,
+        format!(
+            "A yit tracker is already initialized in {}; nothing changed\n",
+            repo.issues_dir().display()
+        )
+    );
+    assert_eq!(repo.tree(), before, "a second init changes nothing");
+    let json = repo.run(&["init", "--json"]).json();
+    assert_eq!(json["init"]["created"], false);
+}
+
+#[test]
+fn outside_a_repository_and_without_a_tracker_errors_point_the_way() {
+    let repo = TestRepo::new();
+    let outside = repo.outside();
+    let run = repo.fails(&["-C", outside.to_str().expect("utf-8 path"), "list"], 1);
+    insta::assert_snapshot!(run.stderr, @"
+    error: not inside a git repository
+    hint: run `git init` first, or use -C <dir> to point at a repository
+    ");
+    let run = repo.fails(&["list"], 1);
+    insta::assert_snapshot!(run.stderr.replace(repo.root().to_str().expect("utf-8"), "<repo>"), @"
+    error: no yit tracker in <repo>
+    hint: run `yit init` to create a tracker in this repository
+    ");
+    let run = repo.fails(&["list", "--json"], 1);
+    let err = run.stderr_json();
+    assert_eq!(err["schema_version"], 1);
+    assert_eq!(err["error"]["exit_code"], 1);
+    assert_eq!(
+        err["error"]["hints"][0],
+        "run `yit init` to create a tracker in this repository"
+    );
+}
+
+#[test]
+fn new_writes_a_canonical_file_and_prints_the_short_id() {
+    let repo = TestRepo::with_tracker();
+    let short = repo.ok(&[
+        "new",
+        "Crash on empty repo",
+        "--type",
+        "bug",
+        "-l",
+        "crash",
+        "-l",
+        "ui",
+        "-p",
+        "1",
+        "--body",
+        "It crashes.\n\nEvery time.\n",
+    ]);
+    let short = short.trim();
+    assert_eq!(short.len(), 4, "{short}");
+    let files: Vec<_> = std::fs::read_dir(repo.issues_dir())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .filter(|n| n != "config.yaml" && n != ".gitignore")
+        .collect();
+    assert_eq!(files.len(), 1);
+    let id = files[0].strip_suffix(".yaml").expect("yaml");
+    assert!(id.starts_with(short));
+    assert_eq!(id.len(), 10);
+    let text = repo.redact(&repo.read_issue_file(id), &[id]);
+    insta::assert_snapshot!(text, @r#"
+    id: AAAAAAAAAA
+    title: Crash on empty repo
+    status: open
+    priority: 1
+    type: bug
+    labels:
+      - crash
+      - ui
+    assignee: null
+    author: Ann Lee <ann@example.com>
+    created: "2026-01-02T03:04:05Z"
+    updated: "2026-01-02T03:04:05Z"
+    body: |
+      It crashes.
+
+      Every time.
+    comments: []
+    "#);
+}
+
+#[test]
+fn new_json_carries_every_field() {
+    let repo = TestRepo::with_tracker();
+    let run = repo.run(&[
+        "new",
+        "Title",
+        "--json",
+        "--assignee",
+        "me",
+        "--status",
+        "in_progress",
+        "--type",
+        "feature",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = run.json();
+    assert_eq!(json["schema_version"], 1);
+    let issue = &json["issue"];
+    let id = issue["id"].as_str().expect("id");
+    assert_eq!(issue["short_id"].as_str(), Some(&id[..4]));
+    assert_eq!(issue["title"], "Title");
+    assert_eq!(issue["status"], "in_progress");
+    assert_eq!(issue["priority"], 2);
+    assert_eq!(issue["type"], "feature");
+    assert_eq!(issue["labels"], serde_json::json!([]));
+    assert_eq!(issue["assignee"], AUTHOR);
+    assert_eq!(issue["author"], AUTHOR);
+    assert_eq!(issue["created"], NOW);
+    assert_eq!(issue["updated"], NOW);
+    assert_eq!(issue["body"], "");
+    assert_eq!(issue["comments"], serde_json::json!([]));
+    assert_eq!(issue["extra"], serde_json::json!({}));
+}
+
+#[test]
+fn body_comes_from_a_file_or_standard_input() {
+    let repo = TestRepo::with_tracker();
+    let path = repo.outside().join("body.md");
+    std::fs::write(&path, "from a file\n").expect("write");
+    let id = repo.new_issue(&["From file", "--body-file", path.to_str().expect("utf-8")]);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["body"], "from a file\n");
+    let run = repo.run_stdin(
+        &["new", "From stdin", "--body-file", "-", "--json"],
+        "piped\r\nbody  ",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["issue"]["body"], "piped\r\nbody  ");
+    let run = repo.fails(&["new", "x", "--body-file", "/nonexistent/file"], 1);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot read /nonexistent/file: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn text_round_trips_exactly() {
+    let repo = TestRepo::with_tracker();
+    let title = "Crash: on # empty 'repo' \"x\" 😀 שלום  ";
+    let body =
+        "emoji 🦀 and עברית\r\ntrailing spaces   \n\tindented\n  two spaces\nno final newline";
+    let id = repo.new_issue(&[title, "--body", body]);
+    let issue = &repo.run(&["show", &id, "--json"]).json()["issue"];
+    assert_eq!(issue["title"], title);
+    assert_eq!(issue["body"], body);
+    let listed = repo.run(&["list", "--json"]).json();
+    assert_eq!(listed["issues"][0]["title"], title);
+    repo.ok(&["doctor"]);
+}
+
+#[test]
+fn bad_titles_and_fields_are_refused_with_nothing_written() {
+    let repo = TestRepo::with_tracker();
+    let before = repo.tree();
+    for (args, code, message) in [
+        (vec!["new", ""], 1, "error: the title is empty\n"),
+        (vec!["new", "   "], 1, "error: the title is empty\n"),
+        (
+            vec!["new", "two\nlines"],
+            1,
+            "error: the title contains a line break; put longer text in the body\n",
+        ),
+        (
+            vec!["new", "cr\rhere"],
+            1,
+            "error: the title contains a line break; put longer text in the body\n",
+        ),
+        (
+            vec!["new", "x", "--status", "shipped"],
+            1,
+            "error: unknown status \"shipped\" (config.yaml defines open, in_progress, closed)\n",
+        ),
+        (
+            vec!["new", "x", "--type", "epic"],
+            1,
+            "error: unknown type \"epic\" (config.yaml defines bug, feature, task, chore)\n",
+        ),
+        (
+            vec!["new", "x", "--label", "a,b"],
+            1,
+            "error: label \"a,b\" contains a comma\n",
+        ),
+        (
+            vec!["new", "x", "--label", " "],
+            1,
+            "error: a label cannot be empty\n",
+        ),
+        (
+            vec!["new", "x", "--assignee", "bob"],
+            1,
+            "error: assignee: \"bob\" is not `Name <email>` or an email address\n",
+        ),
+        (
+            vec!["new"],
+            2,
+            "error: a title is required: yit new \"TITLE\"\n",
+        ),
+    ] {
+        let run = repo.fails(&args, code);
+        assert_eq!(run.stderr, message, "{args:?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    let run = repo.fails(&["new", "x", "--priority", "5"], 2);
+    assert!(run.stderr.contains("5 is not in 0..=4"), "{}", run.stderr);
+    assert_eq!(repo.tree(), before, "nothing was written");
+}
+
+#[test]
+fn without_a_git_identity_new_fails_with_a_hint() {
+    let repo = TestRepo::with_tracker();
+    let mut cmd = repo.cmd(&["new", "x"]);
+    cmd.env_remove("GIT_AUTHOR_NAME")
+        .env_remove("GIT_AUTHOR_EMAIL")
+        .env_remove("GIT_COMMITTER_NAME")
+        .env_remove("GIT_COMMITTER_EMAIL");
+    let out = cmd.output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr), @r#"
+    error: no author identity: git has no user.name and user.email for this repository
+    hint: tell git who you are: git config user.name "Your Name" && git config user.email you@example.com
+    "#);
+}
+
+#[test]
+fn list_filters_sorts_and_limits() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Alpha", "-p", "3", "-l", "ui"]);
+    let b = repo.new_issue(&[
+        "Bravo", "-p", "0", "-l", "ui", "-l", "crash", "--type", "bug",
+    ]);
+    let c = repo.new_issue(&["Charlie", "-p", "3", "--assignee", "Bob <BOB@example.com>"]);
+    let d = repo.new_issue(&["Delta", "--status", "closed"]);
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["list", "--format", "ids"];
+        all.extend_from_slice(args);
+        repo.ok(&all).lines().map(str::to_owned).collect()
+    };
+    // same priority and creation time: the id breaks the tie
+    let (first3, second3) = if a < c { (&a, &c) } else { (&c, &a) };
+    assert_eq!(ids(&[]), vec![b.clone(), first3.clone(), second3.clone()]);
+    assert_eq!(ids(&["--all"]).len(), 4);
+    assert_eq!(ids(&["--status", "closed"]), vec![d.clone()]);
+    assert_eq!(ids(&["--label", "ui"]), vec![b.clone(), a.clone()]);
+    assert_eq!(ids(&["--label", "ui", "--label", "crash"]), vec![b.clone()]);
+    assert_eq!(ids(&["--assignee", "bob@example.com"]), vec![c.clone()]);
+    assert_eq!(
+        ids(&["--assignee", "none", "--priority", "3"]),
+        vec![a.clone()]
+    );
+    assert_eq!(ids(&["--type", "bug"]), vec![b.clone()]);
+    assert_eq!(ids(&["--priority", "0", "--priority", "3"]).len(), 3);
+    assert_eq!(ids(&["--limit", "1"]), vec![b.clone()]);
+    assert_eq!(ids(&["--reverse", "--limit", "1"]), vec![second3.clone()]);
+    let mut sorted = vec![a.clone(), b.clone(), c.clone()];
+    sorted.sort();
+    assert_eq!(ids(&["--sort", "id"]), sorted);
+    assert_eq!(ids(&["--assignee", "me"]), Vec::<String>::new());
+    let run = repo.fails(&["list", "--status", "shipped"], 1);
+    assert!(
+        run.stderr.contains("unknown status \"shipped\""),
+        "{}",
+        run.stderr
+    );
+
+    let json = repo.run(&["list", "--json", "--label", "crash"]).json();
+    assert_eq!(json["schema_version"], 1);
+    let issues = json["issues"].as_array().expect("list");
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["id"], b.as_str());
+    assert_eq!(issues[0]["short_id"], &b[..4]);
+    let jsonl = repo.ok(&["list", "--format", "jsonl"]);
+    assert_eq!(jsonl.lines().count(), 3);
+
+    let table = repo.ok(&["list", "--all"]);
+    insta::assert_snapshot!(repo.redact(&table, &[&a, &b, &c, &d]), @"
+    ID    PRI  STATUS  TYPE  ASSIGNEE  TITLE    LABELS
+    bbbb  P0   open    bug   -         Bravo    ui,crash
+    dddd  P2   closed  task  -         Delta
+    aaaa  P3   open    task  -         Alpha    ui
+    cccc  P3   open    task  Bob       Charlie
+    ");
+}
+
+#[test]
+fn list_off_a_terminal_never_truncates_and_has_no_colour() {
+    let repo = TestRepo::with_tracker();
+    let long = "A very long title that goes on and on well past any terminal width you might have, really it does, on and on";
+    repo.new_issue(&[long]);
+    let mut cmd = repo.cmd(&["list"]);
+    cmd.env("COLUMNS", "40");
+    let out = cmd.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(long), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour off a terminal");
+    let coloured = repo.ok(&["list", "--color", "always"]);
+    assert!(coloured.contains("\u{1b}["), "{coloured}");
+}
+
+#[test]
+fn list_on_a_terminal_fits_the_width() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&[
+        "A very long title that goes on and on well past any terminal width you might have",
+    ]);
+    // script(1) gives yit a real pseudo-terminal as stdout
+    let line = format!("COLUMNS=50 NO_COLOR=1 {} list", common::yit_bin());
+    let out = repo
+        .program("script", &["-qec", &line, "/dev/null"])
+        .output()
+        .expect("script runs");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for line in &lines {
+        assert!(unicode_width(line) <= 50, "{line:?} is wider than 50");
+    }
+    assert!(lines[1].contains('…'), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "NO_COLOR turns colour off: {text:?}"
+    );
+}
+
+/// Display width of the ASCII-and-ellipsis lines the test prints.
+fn unicode_width(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[test]
+fn show_renders_for_people_json_and_raw() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&[
+        "Crash on empty repo",
+        "--type",
+        "bug",
+        "-l",
+        "crash",
+        "-p",
+        "1",
+        "--assignee",
+        "me",
+        "--body",
+        "Steps:\n  1. run\n",
+    ]);
+    let text = repo.ok(&["show", &id[..4]]);
+    insta::assert_snapshot!(repo.redact(&text, &[&id]), @"
+    aaaa  Crash on empty repo
+    id         AAAAAAAAAA
+    status     open
+    priority   P1
+    type       bug
+    labels     crash
+    assignee   Ann Lee <ann@example.com>
+    author     Ann Lee <ann@example.com>
+    created    2026-01-02T03:04:05Z
+    updated    2026-01-02T03:04:05Z
+
+    Steps:
+      1. run
+    ");
+    let raw = repo.ok(&["show", &id, "--raw"]);
+    assert_eq!(raw, repo.read_issue_file(&id));
+    let json = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(json["issue"]["id"], id.as_str());
+    assert_eq!(json["issue"]["labels"], serde_json::json!(["crash"]));
+}
+
+#[test]
+fn ids_resolve_by_prefix_case_and_crockford_aliases() {
+    let repo = TestRepo::with_tracker();
+    let template = "title: T\nstatus: open\ncreated: 2026-01-02T03:04:05Z\n";
+    for id in ["0111aaaa00", "0111aaab00", "zz00000000"] {
+        repo.write_issue_file(
+            &format!("{id}.yaml"),
+            format!("id: {id}\n{template}").as_bytes(),
+        );
+    }
+    let id_of = |input: &str| {
+        repo.run(&["show", input, "--json"]).json()["issue"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    assert_eq!(id_of("ZZ"), "zz00000000");
+    assert_eq!(id_of("OIL1AAAA"), "0111aaaa00", "o→0, i/l→1, any case");
+    assert_eq!(id_of("0111aaab00"), "0111aaab00");
+    let run = repo.fails(&["show", "0111"], 1);
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: "0111" matches 2 issues: 0111aaaa00, 0111aaab00
+    hint: type more characters of the id
+    "#);
+    let run = repo.fails(&["show", "../x"], 1);
+    insta::assert_snapshot!(run.stderr, @r#"error: "../x" is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)"#);
+    let run = repo.fails(&["show", "abcd"], 1);
+    insta::assert_snapshot!(run.stderr, @r#"error: no issue matches "abcd""#);
+    // short ids are unique among all files, at least 4 characters
+    let listed = repo.run(&["list", "--json"]).json();
+    let shorts: Vec<&str> = listed["issues"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|i| i["short_id"].as_str().expect("short"))
+        .collect();
+    assert_eq!(shorts, vec!["0111aaaa", "0111aaab", "zz00"]);
+}
+
+#[test]
+fn a_hand_written_file_is_read_with_its_extra_keys() {
+    let repo = TestRepo::with_tracker();
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/issues/valid-hand-written.yaml"
+    ))
+    .expect("fixture");
+    repo.write_issue_file("0000000000.yaml", &fixture);
+    let json = repo.run(&["show", "0000", "--json"]).json();
+    let issue = &json["issue"];
+    assert_eq!(
+        issue["title"],
+        "A valid issue: written by hand # not a comment"
+    );
+    assert_eq!(
+        issue["labels"],
+        serde_json::json!(["crash", "needs: triage"])
+    );
+    assert_eq!(
+        issue["updated"], "2026-01-02T22:00:00Z",
+        "offsets are normalized to UTC"
+    );
+    assert_eq!(issue["extra"], serde_json::json!({"estimate": "3d"}));
+    assert_eq!(issue["comments"][0]["id"], "c0mment001");
+    assert_eq!(
+        issue["body"],
+        "Steps:\n  1. run it\n\nExpected: no crash.\n"
+    );
+    let text = repo.ok(&["show", "0000"]);
+    insta::assert_snapshot!(text, @"
+    0000  A valid issue: written by hand # not a comment
+    id         0000000000
+    status     open
+    priority   P1
+    type       bug
+    labels     crash, needs: triage
+    assignee   Bob <bob@example.com>
+    author     Ann Lee <ann@example.com>
+    created    2026-01-02T03:04:05Z
+    updated    2026-01-02T22:00:00Z
+    estimate   3d
+
+    Steps:
+      1. run it
+
+    Expected: no crash.
+
+    ── comment c0mment001 by Bob <bob@example.com>, 2026-01-02T04:00:00Z ──
+    Seen it too.
+    ");
+    repo.ok(&["doctor"]);
+}
+
+#[test]
+fn commands_work_from_a_subdirectory() {
+    let repo = TestRepo::with_tracker();
+    let sub = repo.root().join("src/deep");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    let mut cmd = repo.cmd(&["new", "From below"]);
+    cmd.current_dir(&sub);
+    assert!(cmd.output().expect("runs").status.success());
+    let out = repo.ok(&["-C", "src/deep", "list", "--format", "ids"]);
+    assert_eq!(out.lines().count(), 1);
+}
+
+#[test]
+fn doctor_reports_a_clean_tracker_and_json() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Fine"]);
+    let run = repo.run(&["doctor"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "checked 1 issue file(s): no problems\n")
+    );
+    let json = repo.run(&["doctor", "--json"]).json();
+    assert_eq!(
+        json,
+        serde_json::json!({"schema_version": 1, "checked": 1, "problems": []})
+    );
+}
+
+#[test]
+fn config_prints_the_effective_configuration() {
+    let repo = TestRepo::with_tracker();
+    insta::assert_snapshot!(repo.ok(&["config"]), @"
+    format_version: 1
+    statuses:
+      - name: open
+        role: initial
+      - name: in_progress
+        role: active
+      - name: closed
+        role: closed
+    default_priority: 2
+    types:
+      - bug
+      - feature
+      - task
+      - chore
+    default_type: task
+    labels: []
+    strict_labels: false
+    max_file_size: 1048576
+    ");
+    let json = repo.run(&["config", "--json"]).json();
+    assert_eq!(
+        json["config"]["statuses"][1],
+        serde_json::json!({"name": "in_progress", "role": "active"})
+    );
+    assert_eq!(json["config"]["max_file_size"], 1048576);
+}
+
+#[test]
+fn formats_are_checked_per_command() {
+    let repo = TestRepo::with_tracker();
+    let run = repo.fails(&["show", "x", "--format", "csv"], 2);
+    assert_eq!(
+        run.stderr,
+        "error: `yit show` does not support --format csv; it accepts table, json\n"
+    );
+    let run = repo.fails(&["list", "--format", "table", "--json"], 2);
+    assert_eq!(
+        run.stderr_json()["error"]["message"],
+        "--json and --format disagree; use one of them"
+    );
+    let run = repo.fails(&["list", "--bogus"], 2);
+    assert!(
+        run.stderr
+            .starts_with("error: unexpected argument '--bogus'"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.fails(&["show", "zzzz", "--json"], 1);
+    let err = run.stderr_json();
+    assert_eq!(err["error"]["message"], "no issue matches \"zzzz\"");
+    assert_eq!(err["error"]["kind"], "error");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let repo = TestRepo::with_tracker();
+    let template = "status: open\ncreated: 2026-01-02T03:04:05Z\n";
+    for n in 0..2000 {
+        let id = format!("{n:010}");
+        let title =
+            format!("title: Issue number {n} with a title long enough to fill the pipe quickly\n");
+        repo.write_issue_file(
+            &format!("{id}.yaml"),
+            format!("id: {id}\n{title}{template}").as_bytes(),
+        );
+    }
+    let mut cmd = repo.cmd(&["list"]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = common::Spawned::new(cmd.spawn().expect("starts"));
+    let mut stdout = child.stdout();
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("some output");
+    drop(stdout);
+    let out = child.wait_output();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

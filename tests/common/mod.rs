@@ -1,0 +1,351 @@
+//! The one helper that owns every test's temp dir and every process a test
+//! starts.
+//!
+//! Each [`TestRepo`] is a real `git init` repository in a temp dir with a
+//! hermetic environment: HOME and git config inside the temp dir, a fixed
+//! author, and `YIT_NOW`/`YIT_SEED` fixed. When a `TestRepo` is dropped it
+//! checks that no process of the built `yit` binary is still running in it;
+//! a leftover process is killed and the test fails.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const NOW: &str = "2026-01-02T03:04:05Z";
+pub const AUTHOR: &str = "Ann Lee <ann@example.com>";
+
+/// Path of the binary under test.
+pub fn yit_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_yit")
+}
+
+/// A temporary git repository and the environment yit runs in there.
+pub struct TestRepo {
+    tmp: tempfile::TempDir,
+    root: PathBuf,
+    home: PathBuf,
+}
+
+/// The result of one finished command.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    pub fn stderr_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stderr)
+            .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", self.stderr))
+    }
+}
+
+impl TestRepo {
+    /// An empty git repository without a tracker.
+    pub fn new() -> TestRepo {
+        let tmp = tempfile::Builder::new()
+            .prefix("yit-test-")
+            .tempdir()
+            .expect("temp dir");
+        let root = tmp.path().join("repo");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&root).expect("repo dir");
+        std::fs::create_dir_all(&home).expect("home dir");
+        let repo = TestRepo { tmp, root, home };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A git repository with `yit init` done.
+    pub fn with_tracker() -> TestRepo {
+        let repo = TestRepo::new();
+        repo.ok(&["init", "-q"]);
+        repo
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn issues_dir(&self) -> PathBuf {
+        self.root.join(".issues")
+    }
+
+    /// A directory next to the repository, outside it.
+    pub fn outside(&self) -> PathBuf {
+        let dir = self.tmp.path().join("outside");
+        std::fs::create_dir_all(&dir).expect("outside dir");
+        dir
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("GIT_AUTHOR_NAME", "Ann Lee")
+            .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+            .env("GIT_COMMITTER_NAME", "Ann Lee")
+            .env("GIT_COMMITTER_EMAIL", "ann@example.com")
+            .env("LANG", "C.UTF-8")
+            .env("YIT_NOW", NOW)
+            .env("YIT_SEED", "1")
+            .current_dir(&self.root);
+    }
+
+    /// A `yit` command in the repository, with the hermetic environment.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(yit_bin());
+        self.env(&mut cmd);
+        cmd.args(args).stdin(Stdio::null());
+        cmd
+    }
+
+    /// Any program in the repository, with the same environment.
+    pub fn program(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        self.env(&mut cmd);
+        cmd.args(args).stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `yit` and waits for it.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd(args).output().expect("yit runs"))
+    }
+
+    /// Runs `yit` with `stdin` as its standard input.
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut cmd = self.cmd(args);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Spawned::new(cmd.spawn().expect("yit starts"));
+        child
+            .stdin()
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        child.close_stdin();
+        Run::from(child.wait_output())
+    }
+
+    /// Runs `yit`, asserts it succeeded, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 0,
+            "yit {args:?} failed:\n{}{}",
+            run.stdout, run.stderr
+        );
+        run.stdout
+    }
+
+    /// Runs `yit`, asserts it exited with `code`, returns the run.
+    pub fn fails(&self, args: &[&str], code: i32) -> Run {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, code,
+            "yit {args:?}: expected exit {code}:\n{}{}",
+            run.stdout, run.stderr
+        );
+        run
+    }
+
+    /// Creates an issue and returns its full id.
+    pub fn new_issue(&self, args: &[&str]) -> String {
+        let mut all = vec!["new", "--json"];
+        all.extend_from_slice(args);
+        let run = self.run(&all);
+        assert_eq!(run.code, 0, "yit {all:?} failed: {}", run.stderr);
+        run.json()["issue"]["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Runs git in the repository and returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("git");
+        self.env(&mut cmd);
+        let out = cmd.args(args).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Writes a file into `.issues/` as a person would.
+    pub fn write_issue_file(&self, name: &str, bytes: &[u8]) {
+        std::fs::write(self.issues_dir().join(name), bytes).expect("write issue file");
+    }
+
+    pub fn read_issue_file(&self, id: &str) -> String {
+        std::fs::read_to_string(self.issues_dir().join(format!("{id}.yaml")))
+            .expect("read issue file")
+    }
+
+    /// Every file under the repository (but .git) with its bytes: compare
+    /// two of these to prove nothing changed on disk.
+    pub fn tree(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+            for entry in std::fs::read_dir(dir).expect("read dir") {
+                let entry = entry.expect("entry");
+                let path = entry.path();
+                if path.file_name().is_some_and(|n| n == ".git") {
+                    continue;
+                }
+                let meta = std::fs::symlink_metadata(&path).expect("metadata");
+                if meta.is_dir() {
+                    walk(&path, root, out);
+                } else if meta.file_type().is_symlink() {
+                    let target = std::fs::read_link(&path).expect("link");
+                    out.insert(
+                        path.strip_prefix(root).expect("inside").to_owned(),
+                        target.into_os_string().into_encoded_bytes(),
+                    );
+                } else {
+                    out.insert(
+                        path.strip_prefix(root).expect("inside").to_owned(),
+                        std::fs::read(&path).expect("read"),
+                    );
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(&self.root, &self.root, &mut out);
+        out
+    }
+
+    /// Replaces ids with placeholders of the same length, in order:
+    /// the first id becomes `AAAAAAAAAA` (short form `aaaa...`), and so on.
+    pub fn redact(&self, text: &str, ids: &[&str]) -> String {
+        let mut out = text.to_owned();
+        for (n, id) in ids.iter().enumerate() {
+            let upper = char::from(b'A' + n as u8);
+            out = out.replace(id, &upper.to_string().repeat(id.len()));
+        }
+        for (n, id) in ids.iter().enumerate() {
+            let lower = char::from(b'a' + n as u8);
+            for len in (4..id.len()).rev() {
+                out = out.replace(&id[..len], &lower.to_string().repeat(len));
+            }
+        }
+        out
+    }
+}
+
+impl Drop for TestRepo {
+    fn drop(&mut self) {
+        let left = kill_yit_processes_in(self.tmp.path());
+        if !left.is_empty() && !std::thread::panicking() {
+            panic!(
+                "yit processes were still running in {} (killed): {left:?}",
+                self.tmp.path().display()
+            );
+        }
+    }
+}
+
+/// Kills every live process of the built binary whose working directory is
+/// under `dir`; returns their pids and command lines.
+pub fn kill_yit_processes_in(dir: &Path) -> Vec<(u32, String)> {
+    use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
+    let Ok(mut sys) = System::new() else {
+        return Vec::new();
+    };
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_exe(UpdateKind::Always)
+            .with_cwd(UpdateKind::Always)
+            .with_cmd(UpdateKind::Always)
+            .without_tasks(),
+    );
+    let bin = std::fs::canonicalize(yit_bin()).unwrap_or_else(|_| PathBuf::from(yit_bin()));
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    let mut left = Vec::new();
+    for (pid, p) in sys.processes() {
+        if p.thread_kind().is_some() || p.status() == ProcessStatus::Zombie {
+            continue;
+        }
+        let ours =
+            p.exe().is_some_and(|e| e == bin) && p.cwd().is_some_and(|c| c.starts_with(&dir));
+        if ours {
+            p.kill();
+            let cmd: Vec<String> = p
+                .cmd()
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            left.push((pid.as_u32(), cmd.join(" ")));
+        }
+    }
+    left
+}
+
+/// A child process that is killed and reaped when dropped, so that a failing
+/// test never leaves it behind.
+pub struct Spawned {
+    child: Option<Child>,
+}
+
+impl Spawned {
+    pub fn new(child: Child) -> Spawned {
+        Spawned { child: Some(child) }
+    }
+
+    fn child(&mut self) -> &mut Child {
+        self.child.as_mut().expect("child present until waited")
+    }
+
+    pub fn stdin(&mut self) -> &mut std::process::ChildStdin {
+        self.child().stdin.as_mut().expect("stdin piped")
+    }
+
+    pub fn close_stdin(&mut self) {
+        drop(self.child().stdin.take());
+    }
+
+    pub fn stdout(&mut self) -> std::process::ChildStdout {
+        self.child().stdout.take().expect("stdout piped")
+    }
+
+    pub fn wait_output(mut self) -> Output {
+        self.child
+            .take()
+            .expect("child")
+            .wait_with_output()
+            .expect("wait")
+    }
+
+    pub fn wait(mut self) -> std::process::ExitStatus {
+        self.child.take().expect("child").wait().expect("wait")
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

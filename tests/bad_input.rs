@@ -204,8 +204,8 @@ fn a_broken_config_stops_every_command_with_its_position() {
     let run = repo.fails(&["doctor"], 1);
     insta::assert_snapshot!(run.stdout, @r#"
     .issues/config.yaml:3:3: statuses need exactly one with role active, found 0
-    .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
     .issues/config.yaml:7:14: type "bug" is listed twice
+    .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
     .issues/config.yaml:9:16: max_file_size must be at least 1 byte
     "#);
     for args in [vec!["list"], vec!["new", "x"], vec!["config"]] {
@@ -219,8 +219,8 @@ fn a_broken_config_stops_every_command_with_its_position() {
     let run = repo.fails(&["list"], 1);
     insta::assert_snapshot!(run.stderr, @r#"
     error: .issues/config.yaml:3:3: statuses need exactly one with role active, found 0
-      .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
       .issues/config.yaml:7:14: type "bug" is listed twice
+      .issues/config.yaml:8:19: default_priority must be from 0 to 4, found 9
       .issues/config.yaml:9:16: max_file_size must be at least 1 byte
     hint: fix .issues/config.yaml; `yit doctor` lists every problem
     "#);

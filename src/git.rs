@@ -54,12 +54,23 @@ impl Repo {
     /// The author git would record, as `Name <email>`, or `None` when
     /// user.name/user.email (or GIT_AUTHOR_*) are not configured.
     pub fn author(&self) -> Option<String> {
-        let sig = self.inner.author()?.ok()?;
-        let name = sig.name.to_string();
-        let email = sig.email.to_string();
-        if email.trim().is_empty() {
-            return None;
-        }
-        Some(format!("{} <{}>", name.trim(), email.trim()))
+        // The keys and their order are those of gix's `Repository::author()`,
+        // which also works out the commit time: that loads the system time
+        // zone and scans the tz database, milliseconds we do not need.
+        let config = self.inner.config_snapshot();
+        let first = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| config.string(*k))
+                .map(|v| v.to_string().trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let name = first(&["author.name", "user.name", "gitoxide.author.nameFallback"])?;
+        let email = first(&[
+            "author.email",
+            "user.email",
+            "gitoxide.user.emailFallback",
+            "gitoxide.author.emailFallback",
+        ])?;
+        Some(format!("{name} <{email}>"))
     }
 }

@@ -5,7 +5,6 @@
 //! same directory, is synced, then moved into place, so a reader sees the
 //! old file or the new one, never a torn one. Readers take no locks.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -116,29 +115,65 @@ pub struct Draft {
 
 /// The issue files present, by name, without reading them.
 pub struct Listing {
-    /// Ids of the `<id>.yaml` files, sorted.
+    /// Ids of the `<id>.yaml` files, in directory order until [`Listing::sort`].
     pub ids: Vec<IssueId>,
     /// Files in `.issues` that look like issue files but are not named by an id.
     pub misnamed: Vec<PathBuf>,
-    short: HashMap<IssueId, usize>,
+    sorted: bool,
 }
 
 impl Listing {
-    fn new(mut ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
-        ids.sort();
-        ids.dedup();
-        let strs: Vec<&str> = ids.iter().map(IssueId::as_str).collect();
-        let short = ids.iter().cloned().zip(id::short_lengths(&strs)).collect();
+    fn new(ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
         Listing {
             ids,
             misnamed,
-            short,
+            sorted: false,
+        }
+    }
+
+    /// Sorts the ids, which makes [`Listing::short_id`] logarithmic; worth
+    /// it when many short ids are shown, not for one.
+    pub fn sort(&mut self) {
+        if !self.sorted {
+            self.ids.sort_unstable();
+            self.sorted = true;
+        }
+    }
+
+    pub fn contains(&self, id: &IssueId) -> bool {
+        if self.sorted {
+            self.ids.binary_search(id).is_ok()
+        } else {
+            self.ids.contains(id)
         }
     }
 
     /// The shortest unique prefix of `id` among all issue files (at least 4).
     pub fn short_id<'a>(&self, id: &'a IssueId) -> &'a str {
-        let len = self.short.get(id).copied().unwrap_or(id.as_str().len());
+        let common = |other: &IssueId| {
+            id.as_str()
+                .bytes()
+                .zip(other.as_str().bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let others = |ids: &[IssueId]| {
+            ids.iter()
+                .filter(|o| *o != id)
+                .map(common)
+                .max()
+                .unwrap_or(0)
+        };
+        let shared = if self.sorted {
+            // only the neighbours in sorted order can share a longer prefix
+            let at = self.ids.partition_point(|other| other < id);
+            let lo = at.saturating_sub(1);
+            let hi = (at + 2).min(self.ids.len());
+            others(&self.ids[lo..hi])
+        } else {
+            others(&self.ids)
+        };
+        let len = (shared + 1).clamp(id::MIN_SHORT_LEN, id.as_str().len());
         &id.as_str()[..len]
     }
 
@@ -147,11 +182,12 @@ impl Listing {
         let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId {
             input: input.to_owned(),
         })?;
-        let start = self.ids.partition_point(|id| id.as_str() < prefix.as_str());
-        let matches: Vec<&IssueId> = self.ids[start..]
+        let mut matches: Vec<&IssueId> = self
+            .ids
             .iter()
-            .take_while(|id| id.as_str().starts_with(&prefix))
+            .filter(|id| id.as_str().starts_with(&prefix))
             .collect();
+        matches.sort_unstable();
         match matches[..] {
             [] => Err(StoreError::NotFound {
                 input: input.to_owned(),
@@ -265,39 +301,13 @@ impl Tracker {
 
     /// Lists the issue files by name, reading none of them.
     pub fn load_listing(&self) -> Result<Listing, StoreError> {
-        let dir = &self.files.dir;
-        let entries = std::fs::read_dir(dir).map_err(io_err("could not list", dir))?;
-        let mut ids = Vec::new();
-        let mut misnamed = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(io_err("could not list", dir))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                misnamed.push(self.shown(&entry.path()));
-                continue;
-            };
-            if name.starts_with('.') || name == CONFIG_FILE {
-                continue;
-            }
-            let stem = name
-                .strip_suffix(".yaml")
-                .or_else(|| name.strip_suffix(".yml"));
-            match stem {
-                Some(stem) if name.ends_with(".yaml") => match IssueId::parse_canonical(stem) {
-                    Some(id) => ids.push(id),
-                    None => misnamed.push(self.shown(&entry.path())),
-                },
-                Some(_) => misnamed.push(self.shown(&entry.path())),
-                None => {}
-            }
-        }
-        misnamed.sort();
-        Ok(Listing::new(ids, misnamed))
+        self.files.listing()
     }
 
     /// Reads and validates every issue file, in parallel.
     pub fn scan(&self) -> Result<Scan, StoreError> {
-        let listing = self.load_listing()?;
+        let mut listing = self.load_listing()?;
+        listing.sort();
         let files = &self.files;
         let read = |id: &IssueId| files.read_issue(id);
         let results: Vec<Result<Option<Issue>, Broken>> = if listing.ids.len() < 64 {
@@ -316,7 +326,7 @@ impl Tracker {
                 Err(broken) => {
                     broken_files += 1;
                     if let Some((claimed, pos)) = &broken.claimed_id
-                        && listing.short.contains_key(claimed)
+                        && listing.contains(claimed)
                         && let Some(first) = broken.problems.first()
                     {
                         let other = self.shown(&self.issue_path(claimed));
@@ -415,16 +425,39 @@ impl Tracker {
         Ok(())
     }
 
-    /// Creates a new issue file with a fresh id. The file is created
-    /// exclusively: an existing file is never overwritten.
+    /// Creates a new issue file with a fresh id, and lists the issue files
+    /// meanwhile (for its short id: the listing overlaps the fsyncs). The
+    /// file is created exclusively: an existing file is never overwritten.
     pub fn create_issue(
         &self,
         draft: Draft,
         author: String,
         now: Timestamp,
         ids: &mut IdSource,
-    ) -> Result<Issue, StoreError> {
+    ) -> Result<(Issue, Listing), StoreError> {
         self.check_draft(&draft)?;
+        let files = &self.files;
+        std::thread::scope(|s| {
+            let listing = s.spawn(|| files.listing());
+            let issue = self.write_draft(draft, author, now, ids)?;
+            let mut listing = listing.join().map_err(|_| StoreError::Invalid {
+                message: "listing the issue files failed".to_owned(),
+            })??;
+            if !listing.contains(&issue.id) {
+                listing.ids.push(issue.id.clone());
+                listing.sorted = false;
+            }
+            Ok((issue, listing))
+        })
+    }
+
+    fn write_draft(
+        &self,
+        draft: Draft,
+        author: String,
+        now: Timestamp,
+        ids: &mut IdSource,
+    ) -> Result<Issue, StoreError> {
         // files keep whole seconds
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
         let mut labels: Vec<String> = Vec::new();
@@ -488,6 +521,37 @@ impl Tracker {
 }
 
 impl Files {
+    fn listing(&self) -> Result<Listing, StoreError> {
+        let dir = &self.dir;
+        let entries = std::fs::read_dir(dir).map_err(io_err("could not list", dir))?;
+        let mut ids = Vec::new();
+        let mut misnamed = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(io_err("could not list", dir))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                misnamed.push(self.shown(&entry.path()));
+                continue;
+            };
+            if name.starts_with('.') || name == CONFIG_FILE {
+                continue;
+            }
+            let stem = name
+                .strip_suffix(".yaml")
+                .or_else(|| name.strip_suffix(".yml"));
+            match stem {
+                Some(stem) if name.ends_with(".yaml") => match IssueId::parse_canonical(stem) {
+                    Some(id) => ids.push(id),
+                    None => misnamed.push(self.shown(&entry.path())),
+                },
+                Some(_) => misnamed.push(self.shown(&entry.path())),
+                None => {}
+            }
+        }
+        misnamed.sort();
+        Ok(Listing::new(ids, misnamed))
+    }
+
     fn shown(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.root)
             .map(Path::to_owned)
@@ -607,5 +671,59 @@ fn temp_path(dir: &Path) -> PathBuf {
 fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(ids: &[&str]) -> Listing {
+        let ids = ids
+            .iter()
+            .map(|i| IssueId::parse_canonical(i).expect("valid"))
+            .collect();
+        Listing::new(ids, Vec::new())
+    }
+
+    #[test]
+    fn short_ids_are_unique_at_least_four_and_independent_of_sorting() {
+        let expected = [
+            ("zz00000000", "zz00"),
+            ("bcdef00000", "bcdef"),
+            ("aaaa000001", "aaaa000001"),
+            ("bcdeg00000", "bcdeg"),
+            ("aaaa000002", "aaaa000002"),
+        ];
+        let mut list = listing(&expected.map(|(id, _)| id));
+        for sorted in [false, true] {
+            if sorted {
+                list.sort();
+            }
+            for (id, short) in expected {
+                let id = IssueId::parse_canonical(id).expect("valid");
+                assert_eq!(list.short_id(&id), short, "sorted: {sorted}");
+            }
+        }
+    }
+
+    #[test]
+    fn resolve_by_prefix() {
+        let list = listing(&["aaaa000001", "aaaa000002", "bbbb000000"]);
+        assert_eq!(
+            list.resolve("B").map(|i| i.to_string()).ok().as_deref(),
+            Some("bbbb000000")
+        );
+        assert!(
+            matches!(list.resolve("aaaa"), Err(StoreError::Ambiguous { candidates, .. }) if candidates.len() == 2)
+        );
+        assert!(matches!(
+            list.resolve("cc"),
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            list.resolve("a/b"),
+            Err(StoreError::InvalidId { .. })
+        ));
     }
 }

@@ -99,8 +99,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         status: args.status,
     };
     let mut ids = IdSource::new(ctx.seed);
-    let issue = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
-    let listing = tracker.load_listing()?;
+    let (issue, listing) = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
     match format {
         Format::Json => ctx.out.json(&serde_json::json!({
             "schema_version": 1,

@@ -339,22 +339,31 @@ fn list_on_a_terminal_fits_the_width() {
     repo.new_issue(&[
         "A very long title that goes on and on well past any terminal width you might have",
     ]);
-    // script(1) gives yit a real pseudo-terminal as stdout
-    let line = format!("COLUMNS=50 NO_COLOR=1 {} list", common::yit_bin());
-    let out = repo
-        .program("script", &["-qec", &line, "/dev/null"])
-        .output()
-        .expect("script runs");
-    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    let run = repo.run_on_terminal(&["list"], &[("COLUMNS", "50"), ("NO_COLOR", "1")], "");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
     for line in &lines {
         assert!(unicode_width(line) <= 50, "{line:?} is wider than 50");
     }
-    assert!(lines[1].contains('…'), "{text}");
+    assert!(lines[1].contains('…'), "{}", run.stdout);
     assert!(
-        !text.contains('\u{1b}'),
-        "NO_COLOR turns colour off: {text:?}"
+        !run.stdout.contains('\u{1b}'),
+        "NO_COLOR turns colour off: {:?}",
+        run.stdout
+    );
+    let run = repo.run_on_terminal(&["list"], &[("COLUMNS", "50")], "");
+    assert!(
+        run.stdout.contains("\u{1b}[33m"),
+        "ids are yellow on a terminal: {:?}",
+        run.stdout
+    );
+    let run = repo.run_on_terminal(&["list", "--color", "never"], &[("COLUMNS", "50")], "");
+    assert!(!run.stdout.contains('\u{1b}'), "{:?}", run.stdout);
+    let run = repo.run_on_terminal(&["list"], &[("COLUMNS", "200")], "");
+    assert!(
+        run.stdout.contains("terminal width you might have"),
+        "a wide terminal cuts nothing: {:?}",
+        run.stdout
     );
 }
 

@@ -127,6 +127,36 @@ impl TestRepo {
         cmd
     }
 
+    /// Runs `yit` with a real pseudo-terminal as its stdin, stdout and
+    /// stderr (through script(1)), typing `input`; returns what the terminal
+    /// showed, with CR removed. `env` is set for yit alone.
+    pub fn run_on_terminal(&self, args: &[&str], env: &[(&str, &str)], input: &str) -> Run {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+        let mut line: Vec<String> = env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote(v)))
+            .collect();
+        line.push(quote(yit_bin()));
+        line.extend(args.iter().map(|a| quote(a)));
+        let mut cmd = self.program("script", &["-qec", &line.join(" "), "/dev/null"]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = Spawned::new(cmd.spawn().expect("script starts"));
+        child.stdin().write_all(input.as_bytes()).expect("type");
+        // script(1) ends the session when its input closes; give yit the
+        // chance to read what was typed first
+        std::thread::sleep(std::time::Duration::from_millis(if input.is_empty() {
+            0
+        } else {
+            300
+        }));
+        child.close_stdin();
+        let mut run = Run::from(child.wait_output());
+        run.stdout = run.stdout.replace('\r', "");
+        run
+    }
+
     /// Runs `yit` and waits for it.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd(args).output().expect("yit runs"))

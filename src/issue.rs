@@ -366,6 +366,104 @@ fn parse_time(text: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("{text:?} is not an RFC 3339 timestamp (e.g. 2026-01-31T09:30:00Z)"))
 }
 
+/// A text field as read: absent, null/empty, or text at a position.
+enum Field {
+    Absent,
+    Null(Pos),
+    Text(String, Pos),
+}
+
+impl Field {
+    fn of(field: Option<Spanned<Option<String>>>) -> Field {
+        match field {
+            None => Field::Absent,
+            Some(Spanned {
+                value: None,
+                referenced,
+                ..
+            }) => Field::Null(Pos::of_location(&referenced)),
+            Some(Spanned {
+                value: Some(text),
+                referenced,
+                ..
+            }) => Field::Text(text, Pos::of_location(&referenced)),
+        }
+    }
+}
+
+/// Collects the problems of one file while its fields are checked.
+struct Checker<'a> {
+    path: &'a Path,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn bad(&mut self, pos: Pos, message: String) {
+        self.problems.push(Problem::at(self.path, pos, message));
+    }
+
+    /// A field that must be present and not null.
+    fn required(
+        &mut self,
+        field: Option<Spanned<Option<String>>>,
+        name: &str,
+    ) -> Option<(String, Pos)> {
+        match Field::of(field) {
+            Field::Text(text, pos) => Some((text, pos)),
+            // a missing field is reported at the start of the file
+            Field::Absent => {
+                self.bad(Pos::START, format!("missing field {name}"));
+                None
+            }
+            Field::Null(pos) => {
+                self.bad(pos, format!("{name} is empty"));
+                None
+            }
+        }
+    }
+
+    /// An optional field checked by `check`; a failed check is reported
+    /// and yields `None`.
+    fn optional<T>(
+        &mut self,
+        field: Option<Spanned<Option<String>>>,
+        name: &str,
+        check: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match Field::of(field) {
+            Field::Text(text, pos) => check(&text)
+                .map_err(|why| self.bad(pos, format!("{name}: {why}")))
+                .ok(),
+            Field::Absent | Field::Null(_) => None,
+        }
+    }
+
+    fn person(&mut self, field: Option<Spanned<Option<String>>>, name: &str) -> Option<String> {
+        self.optional(field, name, |p| check_person(p).map(|()| p.to_owned()))
+    }
+
+    fn time(&mut self, field: Option<Spanned<Option<String>>>, name: &str) -> Option<Timestamp> {
+        match Field::of(field) {
+            Field::Text(text, pos) => parse_time(&text)
+                .map_err(|why| self.bad(pos, format!("{name}: {why}")))
+                .ok(),
+            Field::Null(pos) => {
+                self.bad(pos, format!("{name} is empty"));
+                None
+            }
+            Field::Absent => None,
+        }
+    }
+
+    fn issue_id(&mut self, text: &str, pos: Pos, what: &str) -> Option<IssueId> {
+        let id = IssueId::parse_canonical(text);
+        if id.is_none() {
+            self.bad(pos, format!("{what}{text:?} is not an issue id (4 to 32 characters of lowercase Crockford base32)"));
+        }
+        id
+    }
+}
+
 impl RawIssue {
     fn validate(
         self,
@@ -373,148 +471,87 @@ impl RawIssue {
         file_id: Option<&IssueId>,
         config: &Config,
     ) -> Result<Issue, Broken> {
-        let mut problems: Vec<Problem> = Vec::new();
+        let mut c = Checker {
+            path,
+            problems: Vec::new(),
+        };
         let mut claimed_id = None;
-        let mut bad = |pos: Pos, msg: String| problems.push(Problem::at(path, pos, msg));
-        // a missing field is reported at the start of the file
-        let top = Pos::START;
 
-        let id = match self.id {
-            Some(Spanned {
-                value: Some(v),
-                referenced,
-                ..
-            }) => match IssueId::parse_canonical(&v) {
-                Some(id) => {
-                    if let Some(file_id) = file_id.filter(|f| **f != id) {
-                        claimed_id = Some((id.clone(), Pos::of_location(&referenced)));
-                        bad(
-                            Pos::of_location(&referenced),
-                            format!(
-                                "id {v:?} does not match the file name ({})",
-                                file_id.file_name()
-                            ),
-                        );
-                    }
-                    Some(id)
+        let id = c.required(self.id, "id").and_then(|(text, pos)| {
+            let id = c.issue_id(&text, pos, "id ")?;
+            if let Some(file_id) = file_id.filter(|f| **f != id) {
+                claimed_id = Some((id.clone(), pos));
+                c.bad(
+                    pos,
+                    format!(
+                        "id {text:?} does not match the file name ({})",
+                        file_id.file_name()
+                    ),
+                );
+            }
+            Some(id)
+        });
+
+        let title = c
+            .required(self.title, "title")
+            .map_or_else(String::new, |(title, pos)| {
+                if let Err(why) = check_title(&title) {
+                    c.bad(pos, why);
                 }
-                None => {
-                    bad(
-                        Pos::of_location(&referenced),
+                title
+            });
+
+        let status = c
+            .required(self.status, "status")
+            .map_or_else(String::new, |(status, pos)| {
+                if config.status(&status).is_none() {
+                    c.bad(
+                        pos,
                         format!(
-                            "id {v:?} is not a yit id (4 to 32 characters of lowercase Crockford base32)"
-                        ),
-                    );
-                    None
-                }
-            },
-            Some(s) => {
-                bad(at(&s), "id is empty".to_owned());
-                None
-            }
-            None => {
-                bad(top, "missing field id".to_owned());
-                None
-            }
-        };
-
-        let title = match self.title {
-            Some(Spanned {
-                value: Some(t),
-                referenced,
-                ..
-            }) => {
-                if let Err(why) = check_title(&t) {
-                    bad(Pos::of_location(&referenced), why);
-                }
-                t
-            }
-            Some(s) => {
-                bad(at(&s), "the title is empty".to_owned());
-                String::new()
-            }
-            None => {
-                bad(top, "missing field title".to_owned());
-                String::new()
-            }
-        };
-
-        let status = match self.status {
-            Some(Spanned {
-                value: Some(s),
-                referenced,
-                ..
-            }) => {
-                if config.status(&s).is_none() {
-                    bad(
-                        Pos::of_location(&referenced),
-                        format!(
-                            "unknown status {s:?} (config.yaml defines {})",
+                            "unknown status {status:?} (config.yaml defines {})",
                             config.status_names()
                         ),
                     );
                 }
-                s
-            }
-            Some(s) => {
-                bad(at(&s), "status is empty".to_owned());
-                String::new()
-            }
-            None => {
-                bad(top, "missing field status".to_owned());
-                String::new()
-            }
-        };
+                status
+            });
 
-        let priority = match self.priority {
-            Some(Spanned {
-                value: Some(p),
-                referenced,
-                ..
-            }) => match p.trim().parse::<u8>() {
+        let priority = match Field::of(self.priority) {
+            Field::Text(p, pos) => match p.trim().parse::<u8>() {
                 Ok(n) if n <= LOWEST_PRIORITY => n,
                 _ => {
-                    bad(
-                        Pos::of_location(&referenced),
-                        format!(
-                            "priority must be an integer from 0 (highest) to {LOWEST_PRIORITY}, found {p:?}"
-                        ),
-                    );
+                    c.bad(pos, format!("priority must be an integer from 0 (highest) to {LOWEST_PRIORITY}, found {p:?}"));
                     config.default_priority
                 }
             },
-            _ => config.default_priority,
+            Field::Absent | Field::Null(_) => config.default_priority,
         };
 
-        let kind = match self.kind {
-            Some(Spanned {
-                value: Some(k),
-                referenced,
-                ..
-            }) => {
-                if !config.types.contains(&k) {
-                    bad(
-                        Pos::of_location(&referenced),
+        let kind = match Field::of(self.kind) {
+            Field::Text(kind, pos) => {
+                if !config.types.contains(&kind) {
+                    c.bad(
+                        pos,
                         format!(
-                            "unknown type {k:?} (config.yaml defines {})",
+                            "unknown type {kind:?} (config.yaml defines {})",
                             config.types.join(", ")
                         ),
                     );
                 }
-                k
+                kind
             }
-            _ => config.default_type.clone(),
+            Field::Absent | Field::Null(_) => config.default_type.clone(),
         };
 
         let mut labels: Vec<String> = Vec::new();
         for label in self.labels.and_then(|l| l.value).unwrap_or_default() {
             let pos = at(&label);
             if let Err(why) = check_label(&label.value) {
-                bad(pos, why);
+                c.bad(pos, why);
             } else if labels.contains(&label.value) {
-                bad(pos, format!("label {:?} is listed twice", label.value));
+                c.bad(pos, format!("label {:?} is listed twice", label.value));
             } else if config.strict_labels && !config.labels.contains(&label.value) {
-                bad(
+                c.bad(
                     pos,
                     format!(
                         "label {:?} is not in config.yaml's labels (strict_labels is on)",
@@ -525,92 +562,44 @@ impl RawIssue {
             labels.push(label.value);
         }
 
-        let mut person = |field: Option<Spanned<Option<String>>>, name: &str| match field {
-            Some(Spanned {
-                value: Some(p),
-                referenced,
-                ..
-            }) => {
-                if let Err(why) = check_person(&p) {
-                    bad(Pos::of_location(&referenced), format!("{name}: {why}"));
-                }
-                Some(p)
-            }
-            _ => None,
+        let assignee = c.person(self.assignee, "assignee");
+        let author = c.person(self.author, "author");
+        let created = if self.created.is_none() {
+            c.bad(Pos::START, "missing field created".to_owned());
+            None
+        } else {
+            c.time(self.created, "created")
         };
-        let assignee = person(self.assignee, "assignee");
-        let author = person(self.author, "author");
-
-        let mut time = |field: Option<Spanned<Option<String>>>, name: &str| match field {
-            Some(Spanned {
-                value: Some(t),
-                referenced,
-                ..
-            }) => match parse_time(&t) {
-                Ok(t) => Some(t),
-                Err(why) => {
-                    bad(Pos::of_location(&referenced), format!("{name}: {why}"));
-                    None
-                }
-            },
-            Some(s) => {
-                bad(at(&s), format!("{name} is empty"));
-                None
-            }
-            None => None,
-        };
-        let created_field = self.created;
-        let had_created = created_field.is_some();
-        let created = time(created_field, "created");
-        let updated = time(self.updated, "updated");
-        if !had_created {
-            bad(top, "missing field created".to_owned());
-        }
-
+        let updated = c.time(self.updated, "updated");
         let body = self.body.and_then(|b| b.value).unwrap_or_default();
 
         let mut comments = Vec::new();
-        for c in self.comments.and_then(|c| c.value).unwrap_or_default() {
-            let cpos = at(&c);
-            let c = c.value;
-            let id = match c.id {
-                Some(id) if !id.value.trim().is_empty() => id.value,
+        for comment in self.comments.and_then(|c| c.value).unwrap_or_default() {
+            let pos = at(&comment);
+            let raw = comment.value;
+            let id = match raw.id {
+                Some(id) if !id.value.trim().is_empty() => Some(id.value),
                 Some(id) => {
-                    bad(at(&id), "comment id is empty".to_owned());
-                    String::new()
+                    c.bad(at(&id), "comment id is empty".to_owned());
+                    None
                 }
                 None => {
-                    bad(cpos, "comment has no id".to_owned());
-                    String::new()
-                }
-            };
-            let author = match c.author {
-                Some(Spanned {
-                    value: Some(p),
-                    referenced,
-                    ..
-                }) => {
-                    if let Err(why) = check_person(&p) {
-                        bad(
-                            Pos::of_location(&referenced),
-                            format!("comment author: {why}"),
-                        );
-                    }
-                    Some(p)
-                }
-                _ => None,
-            };
-            let created = match c.created {
-                Some(t) => parse_time(&t.value)
-                    .map_err(|why| bad(at(&t), format!("comment created: {why}")))
-                    .ok(),
-                None => {
-                    bad(cpos, "comment has no created time".to_owned());
+                    c.bad(pos, "comment has no id".to_owned());
                     None
                 }
             };
-            let body = c.body.and_then(|b| b.value).unwrap_or_default();
-            if let Some(created) = created {
+            let author = c.person(raw.author, "comment author");
+            let created = match raw.created {
+                Some(t) => parse_time(&t.value)
+                    .map_err(|why| c.bad(at(&t), format!("comment created: {why}")))
+                    .ok(),
+                None => {
+                    c.bad(pos, "comment has no created time".to_owned());
+                    None
+                }
+            };
+            let body = raw.body.and_then(|b| b.value).unwrap_or_default();
+            if let (Some(id), Some(created)) = (id, created) {
                 comments.push(Comment {
                     id,
                     author,
@@ -620,71 +609,50 @@ impl RawIssue {
             }
         }
 
-        let parent = match self.parent {
-            Some(Spanned {
-                value: Some(p),
-                referenced,
-                ..
-            }) => match IssueId::parse_canonical(&p) {
-                Some(id) => Some(id),
-                None => {
-                    bad(
-                        Pos::of_location(&referenced),
-                        format!("parent: {p:?} is not an issue id"),
-                    );
-                    None
-                }
-            },
-            _ => None,
+        let parent = match Field::of(self.parent) {
+            Field::Text(text, pos) => c.issue_id(&text, pos, "parent: "),
+            Field::Absent | Field::Null(_) => None,
         };
-
-        let mut depends_on = Vec::new();
-        for dep in self.depends_on.and_then(|d| d.value).unwrap_or_default() {
-            match IssueId::parse_canonical(&dep.value) {
-                Some(id) => depends_on.push(id),
-                None => bad(
-                    at(&dep),
-                    format!("depends_on: {:?} is not an issue id", dep.value),
-                ),
-            }
-        }
+        let depends_on = self
+            .depends_on
+            .and_then(|d| d.value)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|dep| c.issue_id(&dep.value, at(&dep), "depends_on: "))
+            .collect();
 
         let github = match self.github {
             Some(g) if g.value.is_object() => Some(g.value),
-            Some(g) if g.value.is_null() => None,
-            Some(g) => {
-                bad(
+            Some(g) if !g.value.is_null() => {
+                c.bad(
                     at(&g),
                     "github must be a mapping (number, url, ...)".to_owned(),
                 );
                 None
             }
-            None => None,
+            _ => None,
         };
 
-        let conflicts = match self.conflicts {
-            Some(c) => match c.value {
-                serde_json::Value::Null => Vec::new(),
-                serde_json::Value::Array(items)
-                    if items
-                        .iter()
-                        .all(|i| i.get("field").is_some_and(|f| f.is_string())) =>
-                {
-                    items
-                }
-                _ => {
-                    bad(
-                        at(&c),
-                        "conflicts must be a list of mappings with a `field` key".to_owned(),
-                    );
-                    Vec::new()
-                }
-            },
-            None => Vec::new(),
+        let conflicts = match self.conflicts.map(|s| (at(&s), s.value)) {
+            Some((_, serde_json::Value::Array(items)))
+                if items
+                    .iter()
+                    .all(|i| i.get("field").is_some_and(|f| f.is_string())) =>
+            {
+                items
+            }
+            Some((pos, value)) if !value.is_null() => {
+                c.bad(
+                    pos,
+                    "conflicts must be a list of mappings with a `field` key".to_owned(),
+                );
+                Vec::new()
+            }
+            _ => Vec::new(),
         };
 
         match (id, created) {
-            (Some(id), Some(created)) if problems.is_empty() => Ok(Issue {
+            (Some(id), Some(created)) if c.problems.is_empty() => Ok(Issue {
                 id,
                 title,
                 status,
@@ -704,7 +672,7 @@ impl RawIssue {
                 extra: self.extra,
             }),
             _ => Err(Broken {
-                problems,
+                problems: c.problems,
                 claimed_id,
             }),
         }

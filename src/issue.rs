@@ -101,35 +101,24 @@ impl Issue {
     /// The text is parsed back before it is returned; a form that would not
     /// read back as this exact issue is an error, never a file.
     pub fn to_yaml(&self, config: &Config) -> Result<String, IssueError> {
-        let mut literal = true;
-        loop {
-            let text = yaml::to_string(&Canonical::of(self, literal)).map_err(|e| {
-                IssueError::Serialize {
-                    id: self.id.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-            let path = Path::new(".issues").join(self.id.file_name());
-            match Issue::parse(text.as_bytes(), &path, Some(&self.id), config) {
-                Ok(back) if back == *self => return Ok(text),
-                _ if literal => literal = false,
-                Ok(_) => {
-                    return Err(IssueError::RoundTrip {
-                        id: self.id.clone(),
-                    });
-                }
-                Err(broken) => {
-                    let first = broken
-                        .problems
-                        .first()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default();
-                    return Err(IssueError::Invalid {
-                        id: self.id.clone(),
-                        problem: first,
-                    });
-                }
-            }
+        let text = yaml::to_string(&Canonical::of(self)).map_err(|e| IssueError::Serialize {
+            id: self.id.clone(),
+            message: e.to_string(),
+        })?;
+        let path = Path::new(".issues").join(self.id.file_name());
+        match Issue::parse(text.as_bytes(), &path, Some(&self.id), config) {
+            Ok(back) if back == *self => Ok(text),
+            Ok(_) => Err(IssueError::RoundTrip {
+                id: self.id.clone(),
+            }),
+            Err(broken) => Err(IssueError::Invalid {
+                id: self.id.clone(),
+                problem: broken
+                    .problems
+                    .first()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default(),
+            }),
         }
     }
 
@@ -722,8 +711,17 @@ enum Text<'a> {
 }
 
 impl Text<'_> {
-    fn of(text: &str, literal: bool) -> Text<'_> {
-        if literal && !text.is_empty() {
+    /// A literal block when it reads back as exactly `text`; YAML cannot
+    /// hold some texts that way (carriage returns, some leading spaces).
+    fn choose(text: &str) -> Text<'_> {
+        if text.is_empty() {
+            return Text::Quoted(text);
+        }
+        let block = yaml::to_string(&serde_saphyr::LitStr(text));
+        let back = block.ok().and_then(|b| {
+            serde_saphyr::from_str_with_options::<String>(&b, yaml::read_options()).ok()
+        });
+        if back.as_deref() == Some(text) {
             Text::Literal(text)
         } else {
             Text::Quoted(text)
@@ -740,8 +738,18 @@ impl Serialize for Text<'_> {
     }
 }
 
+/// The canonical form of one comment, for serialization.
+pub(crate) fn canonical_comment(c: &Comment) -> impl Serialize + '_ {
+    CanonicalComment {
+        id: &c.id,
+        author: c.author.as_deref(),
+        created: format_time(c.created),
+        body: Text::choose(&c.body),
+    }
+}
+
 impl<'a> Canonical<'a> {
-    fn of(issue: &'a Issue, literal: bool) -> Canonical<'a> {
+    fn of(issue: &'a Issue) -> Canonical<'a> {
         Canonical {
             id: &issue.id,
             title: &issue.title,
@@ -753,7 +761,7 @@ impl<'a> Canonical<'a> {
             author: issue.author.as_deref(),
             created: format_time(issue.created),
             updated: format_time(issue.updated),
-            body: Text::of(&issue.body, literal),
+            body: Text::choose(&issue.body),
             comments: issue
                 .comments
                 .iter()
@@ -761,7 +769,7 @@ impl<'a> Canonical<'a> {
                     id: &c.id,
                     author: c.author.as_deref(),
                     created: format_time(c.created),
-                    body: Text::of(&c.body, literal),
+                    body: Text::choose(&c.body),
                 })
                 .collect(),
             parent: issue.parent.as_ref(),

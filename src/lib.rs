@@ -4,8 +4,9 @@
 //!
 //! 1. [`id`], [`problem`], [`yaml`]: ids, positioned problems, the YAML
 //!    dialect. Pure functions.
-//! 2. [`config`], [`issue`]: the committed file format and its validation.
-//!    Pure: text in, values or problems out.
+//! 2. [`config`], [`issue`], [`edit`]: the committed file format, its
+//!    validation, and lossless changes to it. Pure: text in, values or
+//!    problems out.
 //! 3. [`lock`], [`git`]: advisory per-issue locks as guards; the only user
 //!    of gix.
 //! 4. [`store`]: finds a tracker, reads issue files, writes them atomically.
@@ -14,6 +15,7 @@
 //! and `src/main.rs` are the only places that know clap and the terminal.
 
 pub mod config;
+pub mod edit;
 pub mod git;
 pub mod id;
 pub mod issue;

@@ -66,7 +66,7 @@ impl IssueLock {
                 Ok(()) => break,
                 Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
                     std::thread::sleep(pause.min(timeout.saturating_sub(start.elapsed())));
-                    pause = (pause * 2).min(Duration::from_millis(50));
+                    pause = (pause * 2).min(Duration::from_millis(10));
                 }
                 Err(TryLockError::WouldBlock) => {
                     let mut text = String::new();

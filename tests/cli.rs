@@ -224,7 +224,7 @@ fn bad_titles_and_fields_are_refused_with_nothing_written() {
         (
             vec!["new"],
             2,
-            "error: a title is required: yit new \"TITLE\"\n",
+            "error: no editor to run: set $VISUAL or $EDITOR, or pass the text as arguments\n",
         ),
     ] {
         let run = repo.fails(&args, code);

@@ -17,7 +17,6 @@ pub enum ErrorKind {
     /// Some files could not be read; the rest were shown: 3.
     Partial,
     /// A conflict or a concurrent change: 4.
-    #[allow(dead_code)] // used by the editing commands
     Refused,
     /// A lock wait timed out: 5.
     LockTimeout,
@@ -145,6 +144,10 @@ impl From<StoreError> for CommandError {
         use yit::git::GitError;
         let kind = match &err {
             StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
+            StoreError::Edit(yit::edit::EditError::NotLossless { .. }) => ErrorKind::Internal,
+            StoreError::Changed { .. } | StoreError::Exists { .. } => ErrorKind::Refused,
+            StoreError::Lock(yit::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
+            StoreError::Lock(_) => ErrorKind::Internal,
             _ => ErrorKind::User,
         };
         let mut out = CommandError::new(kind, err.to_string());
@@ -182,6 +185,12 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
+            }
+            StoreError::Lock(yit::lock::LockError::Timeout { .. }) => {
+                out.causes.clear();
+                out.hints.push(
+                    "another yit command is changing this issue; try again, or raise --lock-timeout".to_owned(),
+                );
             }
             StoreError::NoIdentity => {
                 out.hints.push(

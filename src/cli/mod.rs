@@ -3,17 +3,29 @@
 //! One file per command (`cmd_xxx`); this module owns the global flags,
 //! the output conventions and turning a `CommandError` into an exit code.
 
+mod assign;
+mod close;
+mod comment;
 mod config;
 mod doctor;
+mod edit;
+mod editor;
 mod error;
+mod fmt;
 mod init;
+mod label;
 mod list;
 mod new;
 mod output;
+mod reopen;
+mod restore;
+mod rm;
 mod show;
+mod unassign;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
@@ -54,6 +66,15 @@ struct GlobalArgs {
     /// Print only results: no notes on stderr
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Seconds to wait for an issue's lock before giving up (exit 5)
+    #[arg(
+        long,
+        global = true,
+        env = "YIT_LOCK_TIMEOUT",
+        default_value_t = 10.0,
+        value_name = "SECS"
+    )]
+    lock_timeout: f64,
 }
 
 #[derive(Subcommand)]
@@ -62,6 +83,16 @@ enum Command {
     New(new::NewArgs),
     List(list::ListArgs),
     Show(show::ShowArgs),
+    Edit(edit::EditArgs),
+    Close(close::CloseArgs),
+    Reopen(reopen::ReopenArgs),
+    Comment(comment::CommentArgs),
+    Label(label::LabelArgs),
+    Assign(assign::AssignArgs),
+    Unassign(unassign::UnassignArgs),
+    Rm(rm::RmArgs),
+    Restore(restore::RestoreArgs),
+    Fmt(fmt::FmtArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
 }
@@ -104,6 +135,7 @@ pub struct Ctx {
     pub cwd: PathBuf,
     format: Option<Format>,
     pub quiet: bool,
+    pub lock_timeout: Duration,
     pub now: Timestamp,
     pub seed: Option<u64>,
     pub out: Output,
@@ -148,12 +180,83 @@ impl Ctx {
     }
 }
 
+/// Resolves every id a person typed; all must resolve.
+pub fn resolve_all(
+    listing: &yit::store::Listing,
+    inputs: &[String],
+) -> Result<Vec<yit::id::IssueId>, CommandError> {
+    inputs
+        .iter()
+        .map(|input| Ok(listing.resolve(input)?))
+        .collect()
+}
+
+/// Checks changes against the configuration before any file is touched.
+pub fn check_changes(
+    tracker: &yit::store::Tracker,
+    changes: &[yit::edit::Change],
+) -> Result<(), CommandError> {
+    for change in changes {
+        change.check(tracker.config()).map_err(CommandError::user)?;
+    }
+    Ok(())
+}
+
+/// Prints what a change command did: a line per issue for people, the
+/// records for programs (`issue` for one, `issues` for several).
+pub fn report_edits(
+    ctx: &mut Ctx,
+    listing: &yit::store::Listing,
+    verb: &str,
+    edits: &[yit::edit::Edited],
+    single: bool,
+) -> Result<(), CommandError> {
+    let format = ctx.format(
+        verb,
+        &[Format::Table, Format::Ids, Format::Json],
+        Format::Table,
+    )?;
+    match format {
+        Format::Json if single => {
+            let record = edits.first().map(|e| output::issue_json(&e.issue, listing));
+            ctx.out
+                .json(&serde_json::json!({ "schema_version": 1, "issue": record }))?;
+        }
+        Format::Json => {
+            let records: Vec<_> = edits
+                .iter()
+                .map(|e| output::issue_json(&e.issue, listing))
+                .collect();
+            ctx.out
+                .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
+        }
+        Format::Ids => {
+            for e in edits {
+                ctx.out.line(e.issue.id.as_str())?;
+            }
+        }
+        _ => {
+            for e in edits {
+                let short = ctx
+                    .out
+                    .paint(output::Paint::Id, listing.short_id(&e.issue.id));
+                let what = if e.changed { verb } else { "unchanged" };
+                ctx.out
+                    .line(&format!("{what:<10} {short}  {}", e.issue.title))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn env_now() -> Result<Timestamp, CommandError> {
     match std::env::var("YIT_NOW") {
         Ok(text) => text.parse().map_err(|_| {
             CommandError::usage(format!("YIT_NOW={text:?} is not an RFC 3339 timestamp"))
         }),
-        Err(_) => Ok(Timestamp::now()),
+        // files keep whole seconds
+        Err(_) => Ok(Timestamp::from_second(Timestamp::now().as_second())
+            .unwrap_or_else(|_| Timestamp::now())),
     }
 }
 
@@ -215,6 +318,11 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         }
         None => std::env::current_dir()?,
     };
+    if !(g.lock_timeout.is_finite() && (0.0..=86_400.0).contains(&g.lock_timeout)) {
+        return Err(CommandError::usage(
+            "--lock-timeout takes a number of seconds from 0 to 86400",
+        ));
+    }
     let color = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -228,6 +336,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         cwd,
         format,
         quiet: g.quiet,
+        lock_timeout: Duration::from_secs_f64(g.lock_timeout),
         now: env_now()?,
         seed: env_seed()?,
         out: Output::stdout(color),
@@ -239,6 +348,16 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Show(args) => show::cmd_show(&mut ctx, args),
         Command::Doctor(args) => doctor::cmd_doctor(&mut ctx, args),
         Command::Config(args) => config::cmd_config(&mut ctx, args),
+        Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
+        Command::Close(args) => close::cmd_close(&mut ctx, args),
+        Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),
+        Command::Comment(args) => comment::cmd_comment(&mut ctx, args),
+        Command::Label(args) => label::cmd_label(&mut ctx, args),
+        Command::Assign(args) => assign::cmd_assign(&mut ctx, args),
+        Command::Unassign(args) => unassign::cmd_unassign(&mut ctx, args),
+        Command::Rm(args) => rm::cmd_rm(&mut ctx, args),
+        Command::Restore(args) => restore::cmd_restore(&mut ctx, args),
+        Command::Fmt(args) => fmt::cmd_fmt(&mut ctx, args),
     };
     let flushed = ctx.out.flush();
     match (result, flushed) {

@@ -7,8 +7,9 @@ use clap::Args;
 use yit::id::IdSource;
 use yit::store::{Draft, Tracker};
 
+use super::editor::{self, Outcome};
 use super::output::issue_json;
-use super::{CommandError, Ctx, Format};
+use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Create an issue and print its id
 ///
@@ -16,10 +17,11 @@ use super::{CommandError, Ctx, Format};
 ///   yit new "Crash on empty repo" --type bug --label crash --priority 1
 ///   yit new "Write the docs" --body-file notes.md
 ///   echo "details" | yit new "From a script" --body-file -
+///   yit new                opens $VISUAL or $EDITOR on a template
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct NewArgs {
-    /// The title: one line
+    /// The title: one line (without it, an editor opens on a template)
     title: Option<String>,
     /// The body text
     #[arg(long, conflicts_with = "body_file")]
@@ -74,23 +76,18 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         Format::Ids,
     )?;
     let tracker = Tracker::open(&ctx.cwd)?;
-    let Some(title) = args.title else {
-        return Err(CommandError::usage(
-            "a title is required: yit new \"TITLE\"",
-        ));
-    };
+    let author = tracker.author()?;
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => String::new(),
     };
-    let author = tracker.author()?;
     let assignee = args
         .assignee
         .map(|a| resolve_person(&tracker, a))
         .transpose()?;
-    let draft = Draft {
-        title,
+    let mut draft = Draft {
+        title: args.title.clone().unwrap_or_default(),
         body,
         labels: args.labels,
         priority: args.priority,
@@ -98,6 +95,12 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         assignee,
         status: args.status,
     };
+    if args.title.is_none() {
+        match draft_in_editor(&tracker, &draft)? {
+            Some(written) => draft = written,
+            None => return Err(CommandError::user("no title; nothing was created")),
+        }
+    }
     let mut ids = IdSource::new(ctx.seed);
     let (issue, listing) = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
     match format {
@@ -108,4 +111,85 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         _ => ctx.out.line(listing.short_id(&issue.id))?,
     }
     Ok(())
+}
+
+/// What a person fills in when `yit new` opens the editor.
+#[derive(serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+struct Template {
+    title: Option<String>,
+    priority: Option<u8>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    labels: Option<Vec<String>>,
+    assignee: Option<String>,
+    body: Option<String>,
+}
+
+/// Opens the editor on a template; `None` when the title is left empty.
+fn draft_in_editor(tracker: &Tracker, given: &Draft) -> Result<Option<Draft>, CommandError> {
+    let config = tracker.config();
+    let template = Template {
+        title: None,
+        priority: Some(given.priority.unwrap_or(config.default_priority)),
+        kind: Some(
+            given
+                .kind
+                .clone()
+                .unwrap_or_else(|| config.default_type.clone()),
+        ),
+        labels: Some(given.labels.clone()),
+        assignee: given.assignee.clone(),
+        body: Some(given.body.clone()),
+    };
+    let note = editor::NOTE;
+    let mut initial = format!(
+        "{note}New issue: write a one-line title, and the body as an indented block.\n\
+         {note}Save and quit to create it; leave the title empty to create nothing.\n"
+    );
+    let yaml = yit::yaml::to_string(&template)
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?;
+    // an empty body as a block the person can type into
+    initial.push_str(
+        &yaml
+            .replace("title: null\n", "title: \n")
+            .replace("body: \"\"\n", "body: |\n  \n"),
+    );
+    let state = tracker.state_dir().to_owned();
+    let mut draft_file = editor::Draft::new(&state, "new")?;
+    let outcome = editor::edit_until_valid(&mut draft_file, &state, "new", &initial, |text| {
+        let filled: Template = serde_saphyr::from_str_with_options(text, yit::yaml::read_options())
+            .map_err(|e| {
+                let p = yit::problem::Problem::from_yaml(std::path::Path::new("new"), &e);
+                vec![(p.line, p.column, p.message)]
+            })?;
+        let title = filled.title.unwrap_or_default();
+        if title.trim().is_empty() {
+            return Ok(None);
+        }
+        let draft = Draft {
+            title,
+            body: filled.body.unwrap_or_default(),
+            labels: filled.labels.unwrap_or_default(),
+            priority: filled.priority,
+            kind: filled.kind,
+            assignee: match filled.assignee {
+                Some(a) if a == "me" => Some(
+                    tracker
+                        .author()
+                        .map_err(|e| vec![(None, None, e.to_string())])?,
+                ),
+                other => other,
+            },
+            status: given.status.clone(),
+        };
+        tracker
+            .check_draft(&draft)
+            .map_err(|e| vec![(None, None, e.to_string())])?;
+        Ok(Some(draft))
+    })?;
+    Ok(match outcome {
+        Outcome::Saved(_, draft) => draft,
+        Outcome::Unchanged => None,
+    })
 }

@@ -6,7 +6,7 @@
 //! old file or the new one, never a torn one. Readers take no locks.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -17,6 +17,12 @@ use crate::git::{GitError, Repo};
 use crate::id::{self, IdSource, IssueId};
 use crate::issue::{self, Broken, Issue};
 use crate::problem::Problem;
+
+mod update;
+mod write;
+
+pub use write::TrashEntry;
+use write::write_new_file;
 
 /// Name of the directory that holds the issue files.
 pub const ISSUES_DIR: &str = ".issues";
@@ -74,6 +80,16 @@ pub enum StoreError {
     NoIdentity,
     #[error(transparent)]
     Issue(#[from] issue::IssueError),
+    #[error(transparent)]
+    Edit(#[from] crate::edit::EditError),
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
+    #[error("issue {id} changed on disk while it was being edited")]
+    Changed { id: IssueId },
+    #[error("issue {id} exists; it was not restored")]
+    Exists { id: IssueId },
+    #[error("no removed issue matches {input:?} in the trash")]
+    NotInTrash { input: String },
 }
 
 fn describe_problems(problems: &[Problem]) -> String {
@@ -632,46 +648,6 @@ fn open_no_follow(path: &Path) -> std::io::Result<File> {
 #[cfg(not(unix))]
 fn open_no_follow(path: &Path) -> std::io::Result<File> {
     File::open(path)
-}
-
-/// Writes a temporary file in `dir`, syncs it, and links it to `target`,
-/// which must not exist yet (`AlreadyExists` otherwise). The directory is
-/// synced so the new name survives a crash.
-fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let tmp = temp_path(dir);
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(io_err("could not create", &tmp))?;
-        file.write_all(bytes)
-            .map_err(io_err("could not write", &tmp))?;
-        file.sync_all().map_err(io_err("could not sync", &tmp))?;
-        drop(file);
-        // link(2) is atomic and refuses an existing name: exclusive creation
-        std::fs::hard_link(&tmp, target).map_err(io_err("could not create", target))
-    })();
-    let _ = std::fs::remove_file(&tmp);
-    result?;
-    sync_dir(dir);
-    Ok(())
-}
-
-fn temp_path(dir: &Path) -> PathBuf {
-    let mut rng = IdSource::new(None);
-    dir.join(format!(
-        "{TMP_PREFIX}{}-{}",
-        std::process::id(),
-        rng.token(8)
-    ))
-}
-
-/// Best effort: some platforms cannot open a directory for syncing.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 #[cfg(test)]

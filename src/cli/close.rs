@@ -1,0 +1,71 @@
+//! `yit close`: close issues, all of them or none.
+
+use clap::Args;
+use yit::config::Role;
+use yit::edit::Change;
+use yit::id::IdSource;
+use yit::issue::Comment;
+use yit::store::Tracker;
+
+use super::{CommandError, Ctx, report_edits, resolve_all};
+
+/// Close issues (all of them or none)
+///
+/// Examples:
+///   yit close 4k2f
+///   yit close 4k2f q8zn --as wontfix --reason "Not planned"
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct CloseArgs {
+    /// Ids or unique prefixes
+    #[arg(required = true)]
+    ids: Vec<String>,
+    /// The closed status to use (default: the config's first closed status)
+    #[arg(long = "as", value_name = "STATUS")]
+    status: Option<String>,
+    /// Why: added as a comment
+    #[arg(long)]
+    reason: Option<String>,
+}
+
+pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let config = tracker.config();
+    let status = match args.status {
+        Some(s) => match config.status(&s) {
+            Some(def) if def.role == Role::Closed => s,
+            Some(_) => return Err(CommandError::user(format!("{s:?} is not a closed status"))),
+            None => {
+                return Err(CommandError::user(format!(
+                    "unknown status {s:?} (config.yaml defines {})",
+                    config.status_names()
+                )));
+            }
+        },
+        None => config.closed_status().to_owned(),
+    };
+    let listing = tracker.load_listing()?;
+    let ids = resolve_all(&listing, &args.ids)?;
+    let author = match &args.reason {
+        Some(_) => Some(tracker.author()?),
+        None => None,
+    };
+    let mut rng = IdSource::new(ctx.seed);
+    let now = ctx.now;
+    let edits = tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
+        let mut changes = vec![Change::Status(status.clone())];
+        if let Some(reason) = &args.reason
+            && issue.status != status
+        {
+            let comment = Comment {
+                id: rng.token(10),
+                author: author.clone(),
+                created: now,
+                body: reason.clone(),
+            };
+            changes.push(Change::AddComment(comment));
+        }
+        Ok(changes)
+    })?;
+    report_edits(ctx, &listing, "closed", &edits, false)
+}

@@ -1,0 +1,170 @@
+//! `yit edit`: change fields with flags, or the whole file in an editor.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use yit::edit::Change;
+use yit::issue::Issue;
+use yit::store::{StoreError, Tracker};
+
+use super::editor::{self, Outcome};
+use super::new::{read_body_file, resolve_person};
+use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits};
+
+/// Change an issue: fields with flags (one change), or the file in $EDITOR
+///
+/// Examples:
+///   yit edit 4k2f --status in_progress --priority 1
+///   yit edit 4k2f --add-label crash --rm-label triage --assignee me
+///   yit edit 4k2f        opens the YAML in $VISUAL or $EDITOR
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct EditArgs {
+    /// The issue's id or a unique prefix of it
+    id: String,
+    /// New title
+    #[arg(long)]
+    title: Option<String>,
+    /// New status
+    #[arg(long, short = 's')]
+    status: Option<String>,
+    /// New priority, 0 (highest) to 4
+    #[arg(long, short = 'p', value_parser = clap::value_parser!(u8).range(0..=4))]
+    priority: Option<u8>,
+    /// New type
+    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    kind: Option<String>,
+    /// New body
+    #[arg(long, conflicts_with = "body_file")]
+    body: Option<String>,
+    /// Read the new body from a file (`-` reads standard input)
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// Add a label (repeatable)
+    #[arg(long, value_name = "LABEL")]
+    add_label: Vec<String>,
+    /// Remove a label (repeatable)
+    #[arg(long, value_name = "LABEL")]
+    rm_label: Vec<String>,
+    /// Assign to PERSON: `me`, `Name <email>` or an email
+    #[arg(long, short = 'a', value_name = "PERSON", conflicts_with = "unassign")]
+    assignee: Option<String>,
+    /// Remove the assignee
+    #[arg(long)]
+    unassign: bool,
+}
+
+impl EditArgs {
+    fn changes(&self, tracker: &Tracker) -> Result<Vec<Change>, CommandError> {
+        let mut changes = Vec::new();
+        if let Some(t) = &self.title {
+            changes.push(Change::Title(t.clone()));
+        }
+        if let Some(s) = &self.status {
+            changes.push(Change::Status(s.clone()));
+        }
+        if let Some(p) = self.priority {
+            changes.push(Change::Priority(p));
+        }
+        if let Some(k) = &self.kind {
+            changes.push(Change::Kind(k.clone()));
+        }
+        match (&self.body, &self.body_file) {
+            (Some(b), _) => changes.push(Change::Body(b.clone())),
+            (None, Some(path)) => changes.push(Change::Body(read_body_file(path)?)),
+            (None, None) => {}
+        }
+        changes.extend(self.add_label.iter().map(|l| Change::AddLabel(l.clone())));
+        changes.extend(self.rm_label.iter().map(|l| Change::RemoveLabel(l.clone())));
+        if let Some(a) = &self.assignee {
+            changes.push(Change::Assignee(Some(resolve_person(tracker, a.clone())?)));
+        }
+        if self.unassign {
+            changes.push(Change::Assignee(None));
+        }
+        Ok(changes)
+    }
+}
+
+pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let listing = tracker.load_listing()?;
+    let id = listing.resolve(&args.id)?;
+    let changes = args.changes(&tracker)?;
+    if changes.is_empty() {
+        return edit_in_editor(ctx, &tracker, &listing, &id);
+    }
+    check_changes(&tracker, &changes)?;
+    let edits =
+        tracker.update_issues(std::slice::from_ref(&id), ctx.lock_timeout, ctx.now, |_| {
+            Ok(changes.clone())
+        })?;
+    report_edits(ctx, &listing, "edited", &edits, true)
+}
+
+fn edit_in_editor(
+    ctx: &mut Ctx,
+    tracker: &Tracker,
+    listing: &yit::store::Listing,
+    id: &yit::id::IssueId,
+) -> Result<(), CommandError> {
+    let original = tracker
+        .read_issue_bytes(id)
+        .map_err(|broken| StoreError::Broken { broken })?
+        .ok_or_else(|| StoreError::NotFound {
+            input: id.to_string(),
+        })?;
+    // a broken file can be opened too: the editor is how a person fixes it
+    let initial = String::from_utf8(original.clone()).map_err(|_| {
+        CommandError::user(format!("issue {id} is not UTF-8; fix it with another tool"))
+    })?;
+    let state = tracker.state_dir().to_owned();
+    let mut draft = editor::Draft::new(&state, id.as_str())?;
+    let shown = tracker.shown(&tracker.issues_dir().join(id.file_name()));
+    let config = tracker.config().clone();
+    let outcome = editor::edit_until_valid(&mut draft, &state, id.as_str(), &initial, |text| {
+        Issue::parse(text.as_bytes(), &shown, Some(id), &config).map_err(|broken| {
+            broken
+                .problems
+                .into_iter()
+                .map(|p| (p.line, p.column, p.message))
+                .collect()
+        })
+    })?;
+    let text = match outcome {
+        Outcome::Unchanged => {
+            ctx.note("no changes");
+            return Ok(());
+        }
+        Outcome::Saved(text, _) => text,
+    };
+    match tracker.save_edited_text(id, &original, &text, ctx.lock_timeout, ctx.now) {
+        Ok(issue) => {
+            let edited = yit::edit::Edited {
+                issue,
+                text,
+                changed: true,
+            };
+            report_edits(ctx, listing, "edited", std::slice::from_ref(&edited), true)
+        }
+        Err(StoreError::Changed { .. }) => {
+            let kept = draft.keep_as_recovery(&state, id.as_str())?;
+            let mut err = CommandError::new(
+                ErrorKind::Refused,
+                format!(
+                    "issue {id} changed on disk while you were editing it; your edit was not saved"
+                ),
+            );
+            err.hints
+                .push(format!("your text is kept in {}", kept.display()));
+            err.hints.push(format!(
+                "compare it with `yit show {id} --raw`, then edit again"
+            ));
+            Err(err)
+        }
+        Err(e) => {
+            let kept = draft.keep_as_recovery(&state, id.as_str())?;
+            Err(CommandError::from(e).hint(format!("your text is kept in {}", kept.display())))
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Editing text in the person's editor: `$VISUAL`, then `$EDITOR`, run the
+//! way git runs it. Invalid text reopens the editor with the problems on
+//! top, as `git commit` and `kubectl edit` do; nothing typed is ever lost:
+//! text that cannot be saved is kept in a recovery file whose path is
+//! printed. No lock is held while the editor is open.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::CommandError;
+
+/// Lines yit adds to the text; removed before the text is read.
+pub const NOTE: &str = "# yit: ";
+
+/// What came back from the editor.
+pub enum Outcome<T> {
+    /// Valid text and what it means.
+    Saved(String, T),
+    /// The person left the text as it was: nothing to do.
+    Unchanged,
+}
+
+/// A file in the state dir the editor works on; kept when the text could
+/// not be used, removed otherwise.
+pub struct Draft {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Draft {
+    pub fn new(state_dir: &Path, name: &str) -> Result<Draft, CommandError> {
+        let dir = state_dir.join("edit");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}-{}.yaml", std::process::id()));
+        Ok(Draft { path, keep: false })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Keeps the person's text for later: moves it to `<state>/recovery/`.
+    pub fn keep_as_recovery(
+        &mut self,
+        state_dir: &Path,
+        name: &str,
+    ) -> Result<PathBuf, CommandError> {
+        let dir = state_dir.join("recovery");
+        std::fs::create_dir_all(&dir)?;
+        let stamp = jiff::Timestamp::now().as_millisecond();
+        let target = dir.join(format!("{name}-{stamp}.yaml"));
+        std::fs::rename(&self.path, &target)?;
+        self.keep = true;
+        Ok(target)
+    }
+}
+
+impl Drop for Draft {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The editor command line, or an error when there is none to run.
+fn editor() -> Result<String, CommandError> {
+    for var in ["VISUAL", "EDITOR"] {
+        if let Ok(value) = std::env::var(var)
+            && !value.trim().is_empty()
+        {
+            return Ok(value);
+        }
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        return Ok("vi".to_owned());
+    }
+    Err(CommandError::usage(
+        "no editor to run: set $VISUAL or $EDITOR, or pass the text as arguments",
+    ))
+}
+
+/// Removes the lines yit added.
+pub fn strip_notes(text: &str) -> String {
+    text.split_inclusive('\n')
+        .filter(|l| !l.starts_with(NOTE))
+        .collect()
+}
+
+/// Opens the editor on `initial` until `check` accepts the text, the
+/// person leaves it unchanged, or gives up (saves the same invalid text
+/// again, or an empty file). `check` gets the text without yit's notes and
+/// returns what it means, or problems as `(line, column, message)` with
+/// lines counted in that text.
+pub fn edit_until_valid<T>(
+    draft: &mut Draft,
+    state_dir: &Path,
+    name: &str,
+    initial: &str,
+    mut check: impl FnMut(&str) -> Result<T, Vec<(Option<u64>, Option<u64>, String)>>,
+) -> Result<Outcome<T>, CommandError> {
+    let command = editor()?;
+    let mut shown = initial.to_owned();
+    let mut last_invalid: Option<String> = None;
+    loop {
+        std::fs::write(draft.path(), &shown)?;
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} \"$@\""))
+            .arg(&command)
+            .arg(draft.path())
+            .status()
+            .map_err(|e| {
+                CommandError::user(format!("could not run the editor {command:?}: {e}"))
+            })?;
+        let edited = std::fs::read(draft.path())?;
+        let edited = String::from_utf8(edited).map_err(|_| {
+            CommandError::user(format!(
+                "the edited text is not UTF-8; it is kept in {}",
+                draft.path().display()
+            ))
+        });
+        let edited = match edited {
+            Ok(text) => text,
+            Err(e) => {
+                draft.keep = true;
+                return Err(e);
+            }
+        };
+        if !status.success() {
+            let kept = draft.keep_as_recovery(state_dir, name)?;
+            return Err(CommandError::user(format!(
+                "the editor exited with {status}; nothing was changed; your text is kept in {}",
+                kept.display()
+            )));
+        }
+        let text = strip_notes(&edited);
+        if text == strip_notes(initial) {
+            return Ok(Outcome::Unchanged);
+        }
+        if text.trim().is_empty() || last_invalid.as_deref() == Some(text.as_str()) {
+            let kept = draft.keep_as_recovery(state_dir, name)?;
+            return Err(CommandError::user(format!(
+                "edit abandoned; nothing was changed; your text is kept in {}",
+                kept.display()
+            )));
+        }
+        match check(&text) {
+            Ok(value) => return Ok(Outcome::Saved(text, value)),
+            Err(problems) => {
+                let mut header = String::new();
+                header.push_str(&format!(
+                    "{NOTE}This text was not saved. Fix the problems below, then save and quit.\n"
+                ));
+                header.push_str(&format!(
+                    "{NOTE}To give up, save it unchanged or empty; it will be kept for you.\n"
+                ));
+                let extra = 2 + problems.len() as u64;
+                for (line, column, message) in &problems {
+                    let at = match (line, column) {
+                        (Some(l), Some(c)) => format!("line {}, column {c}: ", l + extra),
+                        (Some(l), None) => format!("line {}: ", l + extra),
+                        _ => String::new(),
+                    };
+                    header.push_str(&format!("{NOTE}{at}{message}\n"));
+                }
+                last_invalid = Some(text.clone());
+                shown = header + &text;
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `yit label add|rm`: labels on several issues at once.
+
+use clap::{Args, Subcommand};
+use yit::edit::Change;
+use yit::store::{Listing, Tracker};
+
+use super::{CommandError, Ctx, check_changes, report_edits};
+
+/// Add or remove labels on issues (all of them or none)
+#[derive(Args)]
+pub struct LabelArgs {
+    #[command(subcommand)]
+    action: LabelAction,
+}
+
+#[derive(Subcommand)]
+enum LabelAction {
+    /// Add labels: yit label add ID... LABEL... (use -- before the labels if one looks like an id)
+    Add(Targets),
+    /// Remove labels: yit label rm ID... LABEL...
+    Rm(Targets),
+}
+
+#[derive(Args)]
+struct Targets {
+    /// Issue ids, then labels
+    #[arg(required = true, num_args = 2.., value_name = "ID... LABEL", allow_hyphen_values = false)]
+    args: Vec<String>,
+    /// Labels after `--`, for labels that look like ids
+    #[arg(last = true, value_name = "LABEL")]
+    labels: Vec<String>,
+}
+
+/// Splits `ID... LABEL...`: ids come first, as long as they resolve;
+/// the rest are labels. Labels after `--` are always labels.
+fn split(
+    listing: &Listing,
+    targets: Targets,
+) -> Result<(Vec<yit::id::IssueId>, Vec<String>), CommandError> {
+    let mut ids = Vec::new();
+    let mut rest = targets.args.into_iter().peekable();
+    while let Some(arg) = rest.peek() {
+        // with explicit labels after `--`, every argument is an id
+        let must_be_id = !targets.labels.is_empty();
+        match listing.resolve(arg) {
+            Ok(id) => {
+                ids.push(id);
+                rest.next();
+            }
+            Err(e) if must_be_id || ids.is_empty() => return Err(e.into()),
+            Err(_) => break,
+        }
+    }
+    let mut labels: Vec<String> = rest.collect();
+    labels.extend(targets.labels);
+    if labels.is_empty() {
+        return Err(CommandError::usage(
+            "no labels given: yit label add ID... LABEL... (or ID... -- LABEL...)",
+        ));
+    }
+    Ok((ids, labels))
+}
+
+pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let listing = tracker.load_listing()?;
+    let (verb, targets, add) = match args.action {
+        LabelAction::Add(t) => ("labelled", t, true),
+        LabelAction::Rm(t) => ("unlabelled", t, false),
+    };
+    let (ids, labels) = split(&listing, targets)?;
+    let changes: Vec<Change> = labels
+        .into_iter()
+        .map(|l| {
+            if add {
+                Change::AddLabel(l)
+            } else {
+                Change::RemoveLabel(l)
+            }
+        })
+        .collect();
+    check_changes(&tracker, &changes)?;
+    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
+    report_edits(ctx, &listing, verb, &edits, false)
+}

@@ -1,0 +1,26 @@
+//! `yit reopen`: back to the initial status, all of them or none.
+
+use clap::Args;
+use yit::edit::Change;
+use yit::store::Tracker;
+
+use super::{CommandError, Ctx, report_edits, resolve_all};
+
+/// Reopen issues: back to the config's initial status (all of them or none)
+#[derive(Args)]
+pub struct ReopenArgs {
+    /// Ids or unique prefixes
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+pub fn cmd_reopen(ctx: &mut Ctx, args: ReopenArgs) -> Result<(), CommandError> {
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let status = tracker.config().initial_status().to_owned();
+    let listing = tracker.load_listing()?;
+    let ids = resolve_all(&listing, &args.ids)?;
+    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| {
+        Ok(vec![Change::Status(status.clone())])
+    })?;
+    report_edits(ctx, &listing, "reopened", &edits, false)
+}

@@ -1,0 +1,58 @@
+//! `yit restore`: bring a removed issue back from the trash.
+
+use clap::Args;
+use yit::store::Tracker;
+
+use super::output::{Cell, Paint, Table, issue_json};
+use super::{CommandError, Ctx, Format};
+
+/// Bring back an issue removed with `yit rm` (without ID: list the trash)
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// The removed issue's id or a unique prefix of it
+    id: Option<String>,
+}
+
+pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError> {
+    let format = ctx.format("restore", &[Format::Table, Format::Json], Format::Table)?;
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let Some(input) = args.id else {
+        let trash = tracker.load_trash()?;
+        if format == Format::Json {
+            let records: Vec<_> = trash
+                .iter()
+                .map(|e| serde_json::json!({ "id": e.id, "removed": e.removed, "path": e.path }))
+                .collect();
+            return Ok(ctx
+                .out
+                .json(&serde_json::json!({ "schema_version": 1, "trash": records }))?);
+        }
+        if trash.is_empty() {
+            ctx.note("the trash is empty");
+            return Ok(());
+        }
+        let mut table = Table::new(vec!["ID", "REMOVED"], 1);
+        for e in &trash {
+            let when = jiff::Timestamp::from_second(e.removed)
+                .map(yit::issue::format_time)
+                .unwrap_or_default();
+            table.push(vec![
+                Cell::painted(e.id.as_str(), Paint::Id),
+                Cell::plain(when),
+            ]);
+        }
+        let text = table.render(&ctx.out);
+        return Ok(ctx.out.write_str(&text)?);
+    };
+    let issue = tracker.restore_issue(&input, ctx.lock_timeout)?;
+    let listing = tracker.load_listing()?;
+    if format == Format::Json {
+        return Ok(ctx.out.json(
+            &serde_json::json!({ "schema_version": 1, "issue": issue_json(&issue, &listing) }),
+        )?);
+    }
+    let short = ctx.out.paint(Paint::Id, listing.short_id(&issue.id));
+    ctx.out
+        .line(&format!("restored   {short}  {}", issue.title))?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! `yit unassign`: clear the assignee of several issues at once.
+
+use clap::Args;
+use yit::edit::Change;
+use yit::store::Tracker;
+
+use super::{CommandError, Ctx, report_edits, resolve_all};
+
+/// Remove the assignee of issues (all of them or none)
+#[derive(Args)]
+pub struct UnassignArgs {
+    /// Ids or unique prefixes
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+pub fn cmd_unassign(ctx: &mut Ctx, args: UnassignArgs) -> Result<(), CommandError> {
+    let tracker = Tracker::open(&ctx.cwd)?;
+    let listing = tracker.load_listing()?;
+    let ids = resolve_all(&listing, &args.ids)?;
+    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| {
+        Ok(vec![Change::Assignee(None)])
+    })?;
+    report_edits(ctx, &listing, "unassigned", &edits, false)
+}

@@ -1,0 +1,574 @@
+//! Lossless changes to issue files.
+//!
+//! A change is applied twice: to the parsed [`Issue`] (what the file must
+//! mean afterwards) and, through yaml-edit's lossless syntax tree, to the
+//! file's text, touching only the lines of the fields that change and
+//! `updated`. Comments, blank lines, key order, quoting and keys yit does not
+//! know survive. The new text is parsed again and must mean exactly the
+//! changed issue; otherwise nothing is written. This module never touches
+//! the disk.
+
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use yaml_edit::Document;
+
+use crate::config::Config;
+use crate::id::IssueId;
+use crate::issue::{self, Comment, Issue};
+use crate::problem::Problem;
+
+/// One change to one field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Title(String),
+    Status(String),
+    Priority(u8),
+    Kind(String),
+    Body(String),
+    AddLabel(String),
+    RemoveLabel(String),
+    Assignee(Option<String>),
+    AddComment(Comment),
+    /// Only sets `updated` (after a person edited the file in an editor).
+    Touch,
+}
+
+impl Change {
+    /// Checks the value against the configuration, before any file is read.
+    pub fn check(&self, config: &Config) -> Result<(), String> {
+        match self {
+            Change::Title(t) => issue::check_title(t),
+            Change::Status(s) if config.status(s).is_none() => Err(format!(
+                "unknown status {s:?} (config.yaml defines {})",
+                config.status_names()
+            )),
+            Change::Kind(k) if !config.types.contains(k) => Err(format!(
+                "unknown type {k:?} (config.yaml defines {})",
+                config.types.join(", ")
+            )),
+            Change::Priority(p) if *p > crate::config::LOWEST_PRIORITY => {
+                Err(format!("priority must be from 0 (highest) to 4, got {p}"))
+            }
+            Change::AddLabel(l) => {
+                issue::check_label(l)?;
+                if config.strict_labels && !config.labels.contains(l) {
+                    return Err(format!(
+                        "label {l:?} is not in config.yaml's labels (strict_labels is on)"
+                    ));
+                }
+                Ok(())
+            }
+            Change::Assignee(Some(p)) => {
+                issue::check_person(p).map_err(|why| format!("assignee: {why}"))
+            }
+            Change::AddComment(c) => match &c.author {
+                Some(a) => issue::check_person(a).map_err(|why| format!("comment author: {why}")),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The outcome of applying changes to one file.
+#[derive(Debug)]
+pub struct Edited {
+    /// The issue as the new text reads.
+    pub issue: Issue,
+    /// The new file text.
+    pub text: String,
+    /// False when every change was already in place: nothing to write.
+    pub changed: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(
+        "issue {id}: yit cannot edit this file's YAML without losing its layout ({message}); `yit fmt {id}` rewrites it in canonical form"
+    )]
+    Unsupported { id: IssueId, message: String },
+    #[error(
+        "issue {id}: the edited file would not read back as intended ({problem}); nothing was written"
+    )]
+    NotLossless { id: IssueId, problem: String },
+}
+
+/// Applies `changes` to the issue read from `text`, setting `updated` to
+/// `now` when anything changes.
+pub fn apply(
+    issue: &Issue,
+    text: &str,
+    changes: &[Change],
+    now: Timestamp,
+    config: &Config,
+) -> Result<Edited, EditError> {
+    let mut target = issue.clone();
+    let effective: Vec<&Change> = changes
+        .iter()
+        .filter(|c| apply_to_issue(&mut target, c))
+        .collect();
+    if effective.is_empty() {
+        return Ok(Edited {
+            issue: issue.clone(),
+            text: text.to_owned(),
+            changed: false,
+        });
+    }
+    let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+    target.updated = now;
+
+    let unsupported = |message: String| EditError::Unsupported {
+        id: issue.id.clone(),
+        message,
+    };
+    let doc = Document::from_str(text).map_err(|e| unsupported(e.to_string()))?;
+    // labels and comments are edited by index, in the file's order, which
+    // is the order of the parsed issue's lists
+    let mut labels = issue.labels.clone();
+    let mut new_labels: Vec<String> = Vec::new();
+    for change in &effective {
+        match change {
+            Change::Title(t) => set(&doc, "title", t.as_str())?,
+            Change::Status(s) => set(&doc, "status", s.as_str())?,
+            Change::Priority(p) => set(&doc, "priority", *p)?,
+            Change::Kind(k) => set(&doc, "type", k.as_str())?,
+            Change::Body(b) => set(&doc, "body", b.as_str())?,
+            Change::Assignee(a) => set(&doc, "assignee", a.as_deref())?,
+            Change::AddLabel(l) => {
+                match doc.get_sequence("labels").filter(|seq| !seq.is_empty()) {
+                    Some(seq) => seq.push(l.as_str()),
+                    // yaml-edit would start `labels: []` in flow style
+                    None => new_labels.push(l.clone()),
+                }
+                labels.push(l.clone());
+            }
+            Change::RemoveLabel(l) => {
+                let index = labels
+                    .iter()
+                    .position(|x| x == l)
+                    .expect("only labels present are removed");
+                let seq = doc
+                    .get_sequence("labels")
+                    .ok_or_else(|| unsupported("labels is not a list".to_owned()))?;
+                seq.remove(index);
+                labels.remove(index);
+            }
+            Change::AddComment(_) => {} // appended to the text below
+            Change::Touch => {}
+        }
+    }
+    // quoted, as in the canonical form
+    set(
+        &doc,
+        "updated",
+        yaml_edit::ScalarValue::double_quoted(issue::format_time(now)),
+    )?;
+    let mut new_text = doc.to_string();
+    if !new_labels.is_empty() {
+        let items = crate::yaml::to_string(&new_labels).map_err(|e| unsupported(e.to_string()))?;
+        new_text = append_items(&new_text, "labels", &items).map_err(unsupported)?;
+    }
+    for change in &effective {
+        if let Change::AddComment(c) = change {
+            let items = crate::yaml::to_string(&[issue::canonical_comment(c)])
+                .map_err(|e| unsupported(e.to_string()))?;
+            new_text = append_items(&new_text, "comments", &items).map_err(unsupported)?;
+        }
+    }
+
+    let path = std::path::Path::new(".issues").join(issue.id.file_name());
+    match Issue::parse(new_text.as_bytes(), &path, Some(&issue.id), config) {
+        Ok(back) if back == target => Ok(Edited {
+            issue: target,
+            text: new_text,
+            changed: true,
+        }),
+        Ok(_) => Err(EditError::NotLossless {
+            id: issue.id.clone(),
+            problem: "a field differs".to_owned(),
+        }),
+        Err(broken) => Err(EditError::NotLossless {
+            id: issue.id.clone(),
+            problem: broken
+                .problems
+                .first()
+                .map(Problem::to_string)
+                .unwrap_or_default(),
+        }),
+    }
+}
+
+fn set(doc: &Document, key: &str, value: impl yaml_edit::AsYaml) -> Result<(), EditError> {
+    // `set` reports false only for a document that is not a mapping, which
+    // the typed read has already ruled out
+    doc.set(key, value);
+    Ok(())
+}
+
+/// Applies one change to the issue; false when it changes nothing.
+fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
+    fn replace<T: PartialEq>(field: &mut T, value: T) -> bool {
+        let changed = *field != value;
+        *field = value;
+        changed
+    }
+    match change {
+        Change::Title(t) => replace(&mut issue.title, t.clone()),
+        Change::Status(s) => replace(&mut issue.status, s.clone()),
+        Change::Priority(p) => replace(&mut issue.priority, *p),
+        Change::Kind(k) => replace(&mut issue.kind, k.clone()),
+        Change::Body(b) => replace(&mut issue.body, b.clone()),
+        Change::Assignee(a) => replace(&mut issue.assignee, a.clone()),
+        Change::AddLabel(l) if !issue.labels.contains(l) => {
+            issue.labels.push(l.clone());
+            true
+        }
+        Change::RemoveLabel(l) if issue.labels.contains(l) => {
+            issue.labels.retain(|x| x != l);
+            true
+        }
+        Change::AddLabel(_) | Change::RemoveLabel(_) => false,
+        Change::AddComment(c) => {
+            let mut c = c.clone();
+            // files keep whole seconds
+            c.created = Timestamp::from_second(c.created.as_second()).unwrap_or(c.created);
+            issue.comments.push(c);
+            true
+        }
+        Change::Touch => true,
+    }
+}
+
+/// Appends block-sequence `items` (rendered at indentation 0) to the list
+/// under top-level `key`, in block form: yaml-edit would start an empty
+/// `[]` in flow style. A list already in flow style with items is extended
+/// by yaml-edit, in that style.
+fn append_items(text: &str, key: &str, items: &str) -> Result<String, String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let top_level =
+        |line: &str| !line.starts_with([' ', '\t', '#', '\n', '\r', '-']) && line.contains(':');
+    let Some(start) = lines.iter().position(|l| {
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+    }) else {
+        // no such key yet: add it at the end
+        let mut out = text.to_owned();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("{key}:\n"));
+        out.push_str(&indent(items, "  "));
+        return Ok(out);
+    };
+    let value = lines[start][key.len() + 1..].trim();
+    let value = value.split(" #").next().unwrap_or_default().trim();
+    if !(value.is_empty() || value == "[]" || value == "null" || value == "~") {
+        return append_flow_items(text, key, items);
+    }
+    // the block list (if any) runs until the next top-level key; blank
+    // lines and comments after it stay where they are
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| top_level(l))
+        .map_or(lines.len(), |i| start + 1 + i);
+    let mut last = end;
+    while last > start + 1
+        && (lines[last - 1].trim().is_empty() || lines[last - 1].trim_start().starts_with('#'))
+    {
+        last -= 1;
+    }
+    let item_indent = lines[start + 1..last]
+        .iter()
+        .find(|l| l.trim_start().starts_with('-'))
+        .map_or(2, |l| l.len() - l.trim_start().len());
+    let mut out = String::with_capacity(text.len() + items.len() + 16);
+    out.extend(lines[..start].iter().copied());
+    if value.is_empty() {
+        out.push_str(lines[start]);
+    } else {
+        // `key: []  # comment` keeps its comment
+        let comment = lines[start]
+            .find(" #")
+            .map(|i| lines[start][i..].trim_end())
+            .unwrap_or_default();
+        out.push_str(&format!("{key}:{comment}\n"));
+    }
+    out.extend(lines[start + 1..last].iter().copied());
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&indent(items, &" ".repeat(item_indent)));
+    out.extend(lines[last..].iter().copied());
+    Ok(out)
+}
+
+/// Appends to a flow list through yaml-edit, in flow style.
+fn append_flow_items(text: &str, key: &str, items: &str) -> Result<String, String> {
+    let doc = Document::from_str(text).map_err(|e| e.to_string())?;
+    let seq = doc
+        .get_sequence(key)
+        .ok_or(format!("{key} is not a list"))?;
+    let parsed = Document::from_str(items).map_err(|e| e.to_string())?;
+    let new = parsed
+        .as_sequence()
+        .ok_or("rendered items are not a list")?;
+    for i in 0..new.len() {
+        if let Some(item) = new.get(i) {
+            seq.push(item);
+        }
+    }
+    Ok(doc.to_string())
+}
+
+/// Indents every line but empty ones (which a literal block allows at any
+/// indentation; a line of spaces is content and is indented too).
+fn indent(text: &str, prefix: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            if line == "\n" {
+                line.to_owned()
+            } else {
+                format!("{prefix}{line}")
+            }
+        })
+        .collect()
+}
+
+/// The canonical form of an issue file (`yit fmt`): known fields as yit
+/// writes them, then each key yit does not know exactly as the person
+/// wrote it (its lines, with the comments under it), in file order.
+pub fn canonical_text(issue: &Issue, original: &str, config: &Config) -> Result<String, EditError> {
+    let not_lossless = |problem: String| EditError::NotLossless {
+        id: issue.id.clone(),
+        problem,
+    };
+    let mut known = issue.clone();
+    let extra = std::mem::take(&mut known.extra);
+    let mut text = known
+        .to_yaml(config)
+        .map_err(|e| not_lossless(e.to_string()))?;
+    let blocks: Option<Vec<String>> = extra
+        .keys()
+        .map(|key| top_level_block(original, key))
+        .collect();
+    match blocks {
+        Some(blocks) => {
+            for block in blocks {
+                text.push_str(&block);
+            }
+        }
+        // not block style: the keys' values as yit read them
+        None => {
+            return issue
+                .to_yaml(config)
+                .map_err(|e| not_lossless(e.to_string()));
+        }
+    }
+    let path = std::path::Path::new(".issues").join(issue.id.file_name());
+    match Issue::parse(text.as_bytes(), &path, Some(&issue.id), config) {
+        Ok(back) if back == *issue => Ok(text),
+        Ok(_) => issue
+            .to_yaml(config)
+            .map_err(|e| not_lossless(e.to_string())),
+        Err(broken) => Err(not_lossless(
+            broken
+                .problems
+                .first()
+                .map(Problem::to_string)
+                .unwrap_or_default(),
+        )),
+    }
+}
+
+/// The lines of top-level key `key` in a block mapping: its line and every
+/// following line up to the next top-level key, without trailing blank
+/// lines. `None` when the key is not found at the start of a line.
+fn top_level_block(text: &str, key: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_key_line =
+        |line: &str| !line.starts_with([' ', '\t', '#', '-', '\n', '\r']) && line.contains(':');
+    let start = lines.iter().position(|l| {
+        l.strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(':'))
+            || l.strip_prefix(&format!("\"{key}\""))
+                .is_some_and(|rest| rest.starts_with(':'))
+            || l.strip_prefix(&format!("'{key}'"))
+                .is_some_and(|rest| rest.starts_with(':'))
+    })?;
+    let end = lines[start + 1..]
+        .iter()
+        .position(|l| is_key_line(l))
+        .map_or(lines.len(), |i| start + 1 + i);
+    let mut last = end;
+    while last > start + 1 && lines[last - 1].trim().is_empty() {
+        last -= 1;
+    }
+    let mut block: String = lines[start..last].concat();
+    if !block.ends_with('\n') {
+        block.push('\n');
+    }
+    Some(block)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HAND: &str = include_str!("../fixtures/issues/valid-hand-written.yaml");
+
+    fn parse(text: &str) -> Issue {
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .expect("id")
+            .trim_matches('"');
+        let id = IssueId::parse_canonical(id).expect("id");
+        Issue::parse(
+            text.as_bytes(),
+            std::path::Path::new("x.yaml"),
+            Some(&id),
+            &Config::default(),
+        )
+        .expect("valid")
+    }
+
+    fn now() -> Timestamp {
+        "2026-02-01T00:00:00Z".parse().expect("time")
+    }
+
+    /// Lines of `after` that differ from `before`, by position (the edits
+    /// here never add or remove lines unless said).
+    fn changed_lines(before: &str, after: &str) -> Vec<String> {
+        before
+            .lines()
+            .zip(after.lines())
+            .filter(|(a, b)| a != b)
+            .map(|(_, b)| b.to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn one_field_changes_one_line_and_updated() {
+        let issue = parse(HAND);
+        let out = apply(
+            &issue,
+            HAND,
+            &[Change::Status("closed".into())],
+            now(),
+            &Config::default(),
+        )
+        .expect("edits");
+        assert!(out.changed);
+        assert_eq!(
+            changed_lines(HAND, &out.text),
+            vec![
+                "status: closed   # still open",
+                "updated: \"2026-02-01T00:00:00Z\""
+            ]
+        );
+        assert_eq!(out.issue.status, "closed");
+        assert!(out.text.starts_with("# hand-written issue"));
+        assert!(
+            out.text
+                .contains("estimate: 3d        # a key yit does not know")
+        );
+    }
+
+    #[test]
+    fn labels_keep_their_flow_style() {
+        let issue = parse(HAND);
+        let changes = [
+            Change::AddLabel("ui".into()),
+            Change::RemoveLabel("crash".into()),
+        ];
+        let out = apply(&issue, HAND, &changes, now(), &Config::default()).expect("edits");
+        assert_eq!(
+            changed_lines(HAND, &out.text),
+            vec![
+                "labels: [\"needs: triage\", ui]",
+                "updated: \"2026-02-01T00:00:00Z\""
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_to_change_is_no_write() {
+        let issue = parse(HAND);
+        let out = apply(
+            &issue,
+            HAND,
+            &[
+                Change::Status("open".into()),
+                Change::AddLabel("crash".into()),
+            ],
+            now(),
+            &Config::default(),
+        )
+        .expect("edits");
+        assert!(!out.changed);
+        assert_eq!(out.text, HAND);
+    }
+
+    #[test]
+    fn comments_append_in_block_form() {
+        let comment = Comment {
+            id: "zzzz000000".into(),
+            author: Some("Ann <ann@example.com>".into()),
+            created: now(),
+            body: "Two\nlines\n".into(),
+        };
+        let issue = parse(HAND);
+        let out = apply(
+            &issue,
+            HAND,
+            &[Change::AddComment(comment.clone())],
+            now(),
+            &Config::default(),
+        )
+        .expect("edits");
+        assert!(out.text.ends_with(
+            "    body: Seen it too.\n  - id: zzzz000000\n    author: Ann <ann@example.com>\n    created: \"2026-02-01T00:00:00Z\"\n    body: |\n      Two\n      lines\n"
+        ), "{}", out.text);
+        let canonical = "id: 4k2f9x1c0a\ntitle: T\nstatus: open\ncreated: \"2026-01-02T03:04:05Z\"\ncomments: []\nzeta: 1\n";
+        let issue = parse(canonical);
+        let out = apply(
+            &issue,
+            canonical,
+            &[Change::AddComment(comment)],
+            now(),
+            &Config::default(),
+        )
+        .expect("edits");
+        assert!(
+            out.text.contains("comments:\n  - id: zzzz000000\n"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.text
+                .ends_with("zeta: 1\nupdated: \"2026-02-01T00:00:00Z\"\n"),
+            "a missing key is added at the end: {}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn canonical_text_keeps_unknown_keys_verbatim() {
+        let issue = parse(HAND);
+        let text = canonical_text(&issue, HAND, &Config::default()).expect("formats");
+        assert!(
+            text.starts_with(
+                "id: \"0000000000\"\ntitle: \"A valid issue: written by hand # not a comment\"\n"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("comments:\n  - id: c0mment001\n    author: Bob <bob@example.com>\n    created: \"2026-01-02T04:00:00Z\"\n    body: |-\n      Seen it too.\nestimate: 3d        # a key yit does not know\n"), "{text}");
+        assert_eq!(parse(&text), issue);
+        assert_eq!(
+            canonical_text(&issue, &text, &Config::default()).expect("formats"),
+            text,
+            "idempotent"
+        );
+    }
+}

@@ -1,0 +1,305 @@
+//! Changing existing issues: lossless edits of several issues at once under
+//! their locks, saving a person's editor text, the trash, `fmt`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use super::write::{copy_new, replace_all, sync_dir, write_new_file};
+use super::{StoreError, Tracker, TrashEntry};
+use crate::edit::{self, Change, Edited};
+use crate::id::{self, IssueId};
+use crate::issue::Issue;
+use crate::lock::{IssueLock, LockError};
+
+impl Tracker {
+    /// Takes the locks of `ids` in id order (so that two commands never
+    /// wait for each other), within one deadline.
+    fn lock_all(&self, ids: &[IssueId], timeout: Duration) -> Result<Vec<IssueLock>, StoreError> {
+        let mut sorted: Vec<&IssueId> = ids.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        let deadline = Instant::now() + timeout;
+        let mut locks = Vec::with_capacity(sorted.len());
+        for id in sorted {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match IssueLock::acquire(self.state_dir(), id, left) {
+                Ok(lock) => locks.push(lock),
+                Err(LockError::Timeout { id, holder, .. }) => {
+                    return Err(LockError::Timeout {
+                        id,
+                        holder,
+                        waited: timeout,
+                    }
+                    .into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(locks)
+    }
+
+    /// Reads an issue that must exist and be valid, with its text.
+    fn load_with_text(&self, id: &IssueId) -> Result<(Issue, String), StoreError> {
+        let path = self.issue_path(id);
+        let shown = self.shown(&path);
+        let bytes = self
+            .files
+            .read_bytes(&path, &shown)
+            .map_err(|broken| StoreError::Broken { broken })?
+            .ok_or_else(|| StoreError::NotFound {
+                input: id.to_string(),
+            })?;
+        let issue = Issue::parse(&bytes, &shown, Some(id), self.config())
+            .map_err(|broken| StoreError::Broken { broken })?;
+        let text = String::from_utf8(bytes).expect("a parsed issue file is UTF-8");
+        Ok((issue, text))
+    }
+
+    /// Changes several issues as one: under their locks, each is read and
+    /// validated, `changes` says what to change, the edits are applied
+    /// losslessly, and then every changed file is replaced, or none is.
+    /// Returns the results in the order of `ids` (duplicates removed).
+    pub fn update_issues(
+        &self,
+        ids: &[IssueId],
+        timeout: Duration,
+        now: Timestamp,
+        mut changes: impl FnMut(&Issue) -> Result<Vec<Change>, StoreError>,
+    ) -> Result<Vec<Edited>, StoreError> {
+        let mut unique: Vec<IssueId> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if !unique.contains(id) {
+                unique.push(id.clone());
+            }
+        }
+        let _locks = self.lock_all(&unique, timeout)?;
+        let mut edits = Vec::with_capacity(unique.len());
+        for id in &unique {
+            let (issue, text) = self.load_with_text(id)?;
+            let wanted = changes(&issue)?;
+            edits.push(edit::apply(&issue, &text, &wanted, now, self.config())?);
+        }
+        let writes: Vec<(PathBuf, Vec<u8>)> = edits
+            .iter()
+            .filter(|e| e.changed)
+            .map(|e| (self.issue_path(&e.issue.id), e.text.clone().into_bytes()))
+            .collect();
+        if !writes.is_empty() {
+            replace_all(self.issues_dir(), &writes)?;
+        }
+        Ok(edits)
+    }
+
+    /// Saves the text a person wrote in an editor, if the file still holds
+    /// `original` (what the editor was opened on); `Changed` otherwise. The
+    /// text must be a valid issue; `updated` is set to `now` unless the
+    /// person changed it.
+    pub fn save_edited_text(
+        &self,
+        id: &IssueId,
+        original: &[u8],
+        text: &str,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<Issue, StoreError> {
+        let _lock = self.lock_all(std::slice::from_ref(id), timeout)?;
+        let path = self.issue_path(id);
+        let shown = self.shown(&path);
+        let current = self
+            .files
+            .read_bytes(&path, &shown)
+            .map_err(|broken| StoreError::Broken { broken })?;
+        if current.as_deref() != Some(original) {
+            return Err(StoreError::Changed { id: id.clone() });
+        }
+        let before = Issue::parse(original, &shown, Some(id), self.config()).ok();
+        let edited = Issue::parse(text.as_bytes(), &shown, Some(id), self.config())
+            .map_err(|broken| StoreError::Broken { broken })?;
+        let touched = before.is_some_and(|b| b.updated != edited.updated);
+        let saved = if touched {
+            Edited {
+                issue: edited,
+                text: text.to_owned(),
+                changed: true,
+            }
+        } else {
+            edit::apply(&edited, text, &[Change::Touch], now, self.config())?
+        };
+        replace_all(self.issues_dir(), &[(path, saved.text.into_bytes())])?;
+        Ok(saved.issue)
+    }
+
+    fn trash_dir(&self) -> PathBuf {
+        self.state_dir().join("trash")
+    }
+
+    /// Moves issue files into the trash (all or none); they can be
+    /// restored with [`Tracker::restore_issue`]. Broken files can be removed.
+    pub fn trash_issues(
+        &self,
+        ids: &[IssueId],
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<TrashEntry>, StoreError> {
+        let _locks = self.lock_all(ids, timeout)?;
+        let dir = self.trash_dir();
+        std::fs::create_dir_all(&dir).map_err(super::io_err("could not create", &dir))?;
+        let mut entries: Vec<TrashEntry> = Vec::with_capacity(ids.len());
+        let undo = |entries: &[TrashEntry]| {
+            for e in entries {
+                let _ = std::fs::remove_file(&e.path);
+            }
+        };
+        let mut rng = id::IdSource::new(None);
+        for id in ids {
+            if entries.iter().any(|e| &e.id == id) {
+                continue;
+            }
+            let source = self.issue_path(id);
+            if !source.exists() {
+                undo(&entries);
+                return Err(StoreError::NotFound {
+                    input: id.to_string(),
+                });
+            }
+            let entry = TrashEntry {
+                path: dir.join(format!("{id}.{}.{}.yaml", now.as_second(), rng.token(6))),
+                id: id.clone(),
+                removed: now.as_second(),
+            };
+            // a link when the trash is on the same filesystem, else a copy
+            let kept = std::fs::hard_link(&source, &entry.path)
+                .map_err(super::io_err("could not link", &entry.path))
+                .or_else(|_| copy_new(&source, &entry.path));
+            if let Err(e) = kept {
+                undo(&entries);
+                return Err(e);
+            }
+            entries.push(entry);
+        }
+        sync_dir(&dir);
+        for entry in &entries {
+            let source = self.issue_path(&entry.id);
+            std::fs::remove_file(&source).map_err(super::io_err("could not remove", &source))?;
+        }
+        sync_dir(self.issues_dir());
+        Ok(entries)
+    }
+
+    /// Removed issues in the trash, newest first.
+    pub fn load_trash(&self) -> Result<Vec<TrashEntry>, StoreError> {
+        let dir = self.trash_dir();
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(super::io_err("could not list", &dir)(e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let mut parts = name.split('.');
+            let (Some(id), Some(secs)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let (Some(id), Ok(removed)) = (IssueId::parse_canonical(id), secs.parse()) else {
+                continue;
+            };
+            out.push(TrashEntry {
+                path: entry.path(),
+                id,
+                removed,
+            });
+        }
+        out.sort_by(|a, b| b.removed.cmp(&a.removed).then_with(|| b.path.cmp(&a.path)));
+        Ok(out)
+    }
+
+    /// Brings the most recently removed issue matching `input` back. Refused
+    /// when an issue file with that id exists again.
+    pub fn restore_issue(&self, input: &str, timeout: Duration) -> Result<Issue, StoreError> {
+        let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId {
+            input: input.to_owned(),
+        })?;
+        let trash = self.load_trash()?;
+        let mut ids: Vec<&IssueId> = trash
+            .iter()
+            .map(|e| &e.id)
+            .filter(|i| i.as_str().starts_with(&prefix))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let id = match ids[..] {
+            [] => {
+                return Err(StoreError::NotInTrash {
+                    input: input.to_owned(),
+                });
+            }
+            [one] => one.clone(),
+            _ => match ids.iter().find(|i| i.as_str() == prefix) {
+                Some(exact) => (*exact).clone(),
+                None => {
+                    return Err(StoreError::Ambiguous {
+                        input: input.to_owned(),
+                        candidates: ids.into_iter().cloned().collect(),
+                    });
+                }
+            },
+        };
+        let entry = trash
+            .iter()
+            .find(|e| e.id == id)
+            .expect("id came from the trash");
+        let _lock = self.lock_all(std::slice::from_ref(&id), timeout)?;
+        let bytes =
+            std::fs::read(&entry.path).map_err(super::io_err("could not read", &entry.path))?;
+        let target = self.issue_path(&id);
+        match write_new_file(self.issues_dir(), &target, &bytes) {
+            Ok(()) => {}
+            Err(StoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                return Err(StoreError::Exists { id });
+            }
+            Err(e) => return Err(e),
+        }
+        std::fs::remove_file(&entry.path)
+            .map_err(super::io_err("could not remove", &entry.path))?;
+        match self.read_issue(&id) {
+            Ok(Some(issue)) => Ok(issue),
+            Ok(None) => Err(StoreError::NotFound {
+                input: id.to_string(),
+            }),
+            Err(broken) => Err(StoreError::Broken { broken }),
+        }
+    }
+
+    /// Rewrites issue files in canonical form (keys yit does not know are
+    /// kept as written), one file at a time under its lock. Returns the ids
+    /// whose files changed, or would change when `write` is false.
+    pub fn format_issues(
+        &self,
+        ids: &[IssueId],
+        timeout: Duration,
+        write: bool,
+    ) -> Result<Vec<IssueId>, StoreError> {
+        let mut changed = Vec::new();
+        for id in ids {
+            let _lock = self.lock_all(std::slice::from_ref(id), timeout)?;
+            let (issue, text) = self.load_with_text(id)?;
+            let canonical = edit::canonical_text(&issue, &text, self.config())?;
+            if canonical != text {
+                if write {
+                    replace_all(
+                        self.issues_dir(),
+                        &[(self.issue_path(id), canonical.into_bytes())],
+                    )?;
+                }
+                changed.push(id.clone());
+            }
+        }
+        Ok(changed)
+    }
+}

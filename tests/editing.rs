@@ -1,0 +1,637 @@
+//! End-to-end tests of the everyday editing commands: lossless edits,
+//! all-or-nothing changes of several issues, the editor flows, the trash,
+//! `fmt`, locks and concurrent writers.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{AUTHOR, TestRepo};
+
+fn show(repo: &TestRepo, id: &str) -> serde_json::Value {
+    repo.run(&["show", id, "--json"]).json()["issue"].clone()
+}
+
+/// Writes an executable shell script to use as $EDITOR.
+fn editor_script(repo: &TestRepo, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = repo.outside().join(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).expect("write script");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+fn with_editor(repo: &TestRepo, editor: &Path, args: &[&str]) -> common::Run {
+    let mut cmd = repo.cmd(args);
+    cmd.env("EDITOR", editor).env("YIT_BIN", common::yit_bin());
+    let out = cmd.output().expect("runs");
+    common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn edit_flags_are_one_change() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Old title", "-l", "triage"]);
+    let mut cmd = repo.cmd(&[
+        "edit",
+        &id,
+        "--title",
+        "New title",
+        "--status",
+        "in_progress",
+        "--priority",
+        "0",
+        "--type",
+        "bug",
+        "--body",
+        "New body\n",
+        "--add-label",
+        "crash",
+        "--rm-label",
+        "triage",
+        "--assignee",
+        "me",
+        "--json",
+    ]);
+    cmd.env("YIT_NOW", "2026-03-01T00:00:00Z");
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let issue = &json["issue"];
+    assert_eq!(issue["title"], "New title");
+    assert_eq!(issue["status"], "in_progress");
+    assert_eq!(issue["priority"], 0);
+    assert_eq!(issue["type"], "bug");
+    assert_eq!(issue["body"], "New body\n");
+    assert_eq!(issue["labels"], serde_json::json!(["crash"]));
+    assert_eq!(issue["assignee"], AUTHOR);
+    assert_eq!(issue["updated"], "2026-03-01T00:00:00Z");
+    assert_eq!(issue["created"], common::NOW);
+    assert_eq!(show(&repo, &id), *issue);
+    repo.ok(&["fmt", "--check"]);
+
+    let before = repo.tree();
+    for (args, message) in [
+        (
+            vec!["edit", &id, "--status", "shipped", "--title", "x"],
+            "error: unknown status \"shipped\" (config.yaml defines open, in_progress, closed)\n",
+        ),
+        (
+            vec!["edit", &id, "--title", "a\nb"],
+            "error: the title contains a line break; put longer text in the body\n",
+        ),
+        (
+            vec!["edit", &id, "--add-label", "a,b"],
+            "error: label \"a,b\" contains a comma\n",
+        ),
+        (
+            vec!["edit", &id, "--assignee", "nobody"],
+            "error: assignee: \"nobody\" is not `Name <email>` or an email address\n",
+        ),
+    ] {
+        let run = repo.fails(&args, 1);
+        assert_eq!(run.stderr, message);
+    }
+    assert_eq!(repo.tree(), before, "refused edits change nothing");
+    let run = repo.run(&["edit", &id, "--unassign", "--json"]);
+    assert_eq!(run.json()["issue"]["assignee"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_hand_written_file_keeps_its_comments_and_a_one_field_change_is_one_line() {
+    let repo = TestRepo::with_tracker();
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/issues/valid-hand-written.yaml"
+    ))
+    .expect("fixture");
+    repo.write_issue_file("0000000000.yaml", &fixture);
+    let id = repo.new_issue(&["Canonical", "--body", "Body\n"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+
+    let later = |args: &[&str]| {
+        let mut cmd = repo.cmd(args);
+        cmd.env("YIT_NOW", "2026-03-01T00:00:00Z");
+        let out = cmd.output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    later(&["edit", &id, "--priority", "1"]);
+    later(&["close", "0000"]);
+    let numstat = repo.git(&["diff", "--numstat"]);
+    assert_eq!(
+        numstat,
+        format!("2\t2\t.issues/0000000000.yaml\n2\t2\t.issues/{id}.yaml\n")
+    );
+    let diff = repo.git(&["diff", "-U0", "--", ".issues/0000000000.yaml"]);
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with(['+', '-']) && !l.starts_with("+++") && !l.starts_with("---"))
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            "-status: open   # still open",
+            "+status: closed   # still open",
+            "-updated: 2026-01-03T00:00:00+02:00",
+            "+updated: \"2026-03-01T00:00:00Z\"",
+        ]
+    );
+    // comments, blank lines, quoting, flow lists and unknown keys survive
+    later(&["label", "add", "0000", "ui"]);
+    later(&["comment", "0000", "Fixed in 1.2"]);
+    let text = repo.read_issue_file("0000000000");
+    for kept in [
+        "# hand-written issue: comments, odd quoting and keys yit does not know\n",
+        "title: \"A valid issue: written by hand # not a comment\"\n",
+        "labels: [crash, \"needs: triage\", ui]\n",
+        "estimate: 3d        # a key yit does not know\n",
+        "  Steps:\n    1. run it\n\n  Expected: no crash.\n",
+    ] {
+        assert!(text.contains(kept), "{kept:?} was lost:\n{text}");
+    }
+    assert!(
+        text.contains("    body: Seen it too.\n  - id: "),
+        "the new comment comes last: {text}"
+    );
+    let issue = show(&repo, "0000");
+    assert_eq!(issue["comments"][1]["body"], "Fixed in 1.2");
+    assert_eq!(issue["extra"], serde_json::json!({"estimate": "3d"}));
+    repo.ok(&["doctor"]);
+}
+
+#[test]
+fn several_ids_change_all_or_none() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["A"]);
+    let b = repo.new_issue(&["B"]);
+    let before = repo.tree();
+    let run = repo.fails(&["close", &a, &b, "zzzzzz"], 1);
+    assert_eq!(run.stderr, "error: no issue matches \"zzzzzz\"\n");
+    assert_eq!(repo.tree(), before);
+    // a broken file among them: nothing changes either
+    repo.write_issue_file("0000000001.yaml", b"id: 0000000001\ntitle: [broken\n");
+    let before = repo.tree();
+    let run = repo.fails(&["label", "add", &a, &b, "0000000001", "--", "x"], 1);
+    assert!(
+        run.stderr
+            .starts_with("error: .issues/0000000001.yaml:2:8: title: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
+
+    let run = repo.run(&["close", &a, &b, "--reason", "Done", "--json"]);
+    let issues = run.json()["issues"].as_array().expect("list").clone();
+    assert_eq!(issues.len(), 2);
+    for issue in &issues {
+        assert_eq!(issue["status"], "closed");
+        assert_eq!(issue["comments"][0]["body"], "Done");
+        assert_eq!(issue["comments"][0]["author"], AUTHOR);
+    }
+    let out = repo.ok(&["close", &a]);
+    assert_eq!(out, format!("unchanged  {}  A\n", &a[..4]));
+    let run = repo.fails(&["close", &a, "--as", "open"], 1);
+    assert_eq!(run.stderr, "error: \"open\" is not a closed status\n");
+    let out = repo.ok(&["reopen", &a, &b, "--format", "ids"]);
+    assert_eq!(out, format!("{a}\n{b}\n"));
+    assert_eq!(show(&repo, &a)["status"], "open");
+
+    repo.ok(&["label", "add", &a, &b, "ui", "perf"]);
+    repo.ok(&["label", "rm", &b, "ui"]);
+    assert_eq!(show(&repo, &a)["labels"], serde_json::json!(["ui", "perf"]));
+    assert_eq!(show(&repo, &b)["labels"], serde_json::json!(["perf"]));
+    repo.ok(&["assign", &a, &b, "Bob <bob@example.com>"]);
+    repo.ok(&["unassign", &b]);
+    assert_eq!(show(&repo, &a)["assignee"], "Bob <bob@example.com>");
+    assert_eq!(show(&repo, &b)["assignee"], serde_json::Value::Null);
+    repo.ok(&["assign", &b, "me"]);
+    assert_eq!(show(&repo, &b)["assignee"], AUTHOR);
+    let run = repo.fails(&["label", "add", &a], 2);
+    assert!(run.stderr.contains("required"), "{}", run.stderr);
+}
+
+#[test]
+fn comments_from_text_file_and_stdin_append_in_order() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Commented"]);
+    repo.ok(&["comment", &id, "first"]);
+    let file = repo.outside().join("c.md");
+    std::fs::write(&file, "second\nwith lines\n").expect("write");
+    repo.ok(&["comment", &id, "--body-file", file.to_str().expect("utf-8")]);
+    let run = repo.run_stdin(&["comment", &id, "--body-file", "-"], "third 🦀");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let bodies: Vec<String> = show(&repo, &id)["comments"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["body"].as_str().expect("body").to_owned())
+        .collect();
+    assert_eq!(bodies, vec!["first", "second\nwith lines\n", "third 🦀"]);
+    let run = repo.fails(&["comment", &id, "   "], 1);
+    assert_eq!(run.stderr, "error: empty comment; nothing was added\n");
+    repo.ok(&["fmt", "--check"]);
+}
+
+#[test]
+fn a_held_lock_times_out_with_exit_5_naming_the_holder() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Locked"]);
+    let dir = repo.root().join(".git/yit/locks");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(dir.join(format!("{id}.lock")))
+        .expect("open");
+    file.lock().expect("lock");
+    std::io::Write::write_all(&mut file, std::process::id().to_string().as_bytes()).expect("pid");
+    let before = repo.tree();
+    let run = repo.fails(&["close", &id, "--lock-timeout", "0.3"], 5);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: timed out after 0.3s waiting for the lock on issue {id} (held by process {})\n",
+            std::process::id()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
+    file.unlock().expect("unlock");
+    repo.ok(&["close", &id, "--lock-timeout", "0.3"]);
+}
+
+#[test]
+fn the_editor_saves_a_valid_change_and_nothing_when_unchanged() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Edit me"]);
+    let editor = editor_script(
+        &repo,
+        "retitle.sh",
+        "sed -i 's/^title: Edit me$/title: Edited in an editor/' \"$1\"",
+    );
+    let mut cmd = repo.cmd(&["edit", &id]);
+    cmd.env("EDITOR", &editor)
+        .env("YIT_NOW", "2026-03-01T00:00:00Z");
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issue = show(&repo, &id);
+    assert_eq!(issue["title"], "Edited in an editor");
+    assert_eq!(
+        issue["updated"], "2026-03-01T00:00:00Z",
+        "updated is set when the person did not set it"
+    );
+
+    let before = repo.tree();
+    let editor = editor_script(&repo, "nothing.sh", "true");
+    let run = with_editor(&repo, &editor, &["edit", &id]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, "no changes\n"));
+    assert_eq!(repo.tree(), before);
+    // VISUAL wins over EDITOR
+    let visual = editor_script(
+        &repo,
+        "visual.sh",
+        "sed -i 's/^priority: 2$/priority: 4/' \"$1\"",
+    );
+    let mut cmd = repo.cmd(&["edit", &id]);
+    cmd.env("EDITOR", &editor).env("VISUAL", &visual);
+    assert!(cmd.output().expect("runs").status.success());
+    assert_eq!(show(&repo, &id)["priority"], 4);
+    // no editor and no terminal: a clear usage error
+    let run = repo.fails(&["edit", &id], 2);
+    assert_eq!(
+        run.stderr,
+        "error: no editor to run: set $VISUAL or $EDITOR, or pass the text as arguments\n"
+    );
+    let state = repo.root().join(".git/yit/edit");
+    assert_eq!(
+        std::fs::read_dir(&state).map(|d| d.count()).unwrap_or(0),
+        0,
+        "no drafts left behind"
+    );
+}
+
+#[test]
+fn invalid_text_reopens_the_editor_with_the_problem_on_top() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Fix me"]);
+    let seen = repo.outside().join("seen.txt");
+    let script = format!(
+        "n=$(cat {count} 2>/dev/null || echo 0); echo $((n+1)) > {count}\n\
+         if [ \"$n\" = 0 ]; then sed -i 's/^priority: 2$/priority: high/' \"$1\"; \
+         else cp \"$1\" {seen}; sed -i -e '/^# yit: /d' -e 's/^priority: high$/priority: 1/' \"$1\"; fi",
+        count = repo.outside().join("count").display(),
+        seen = seen.display(),
+    );
+    let editor = editor_script(&repo, "twice.sh", &script);
+    let run = with_editor(&repo, &editor, &["edit", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(show(&repo, &id)["priority"], 1);
+    let second_view = std::fs::read_to_string(&seen).expect("editor ran twice");
+    let notes: Vec<&str> = second_view
+        .lines()
+        .take_while(|l| l.starts_with("# yit: "))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            "# yit: This text was not saved. Fix the problems below, then save and quit.",
+            "# yit: To give up, save it unchanged or empty; it will be kept for you.",
+            "# yit: line 7, column 11: priority must be an integer from 0 (highest) to 4, found \"high\"",
+        ]
+    );
+    assert_eq!(
+        second_view.lines().nth(6),
+        Some("priority: high"),
+        "line numbers count the notes"
+    );
+}
+
+#[test]
+fn giving_up_on_invalid_text_keeps_it_in_a_recovery_file() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Stubborn"]);
+    let editor = editor_script(
+        &repo,
+        "stubborn.sh",
+        "sed -i -e '/^# yit: /d' -e 's/^priority: 2$/priority: high/' \"$1\"",
+    );
+    let before = repo.tree();
+    let run = with_editor(&repo, &editor, &["edit", &id]);
+    assert_eq!(run.code, 1);
+    let kept = run
+        .stderr
+        .trim()
+        .strip_prefix("error: edit abandoned; nothing was changed; your text is kept in ")
+        .expect(&run.stderr);
+    assert!(
+        std::fs::read_to_string(kept)
+            .expect("recovery file")
+            .contains("priority: high\n")
+    );
+    assert_eq!(repo.tree(), before);
+}
+
+#[test]
+fn a_change_while_the_editor_is_open_is_refused_and_the_text_kept() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Raced"]);
+    let script = format!(
+        "\"$YIT_BIN\" close {id} >/dev/null\nsed -i 's/^title: Raced$/title: My careful rewrite/' \"$1\""
+    );
+    let editor = editor_script(&repo, "race.sh", &script);
+    let run = with_editor(&repo, &editor, &["edit", &id]);
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&format!("error: issue {id} changed on disk while you were editing it; your edit was not saved\nhint: your text is kept in ")), "{}", run.stderr);
+    let kept = run
+        .stderr
+        .lines()
+        .nth(1)
+        .and_then(|l| l.strip_prefix("hint: your text is kept in "))
+        .expect("path");
+    assert!(
+        std::fs::read_to_string(kept)
+            .expect("recovery")
+            .contains("title: My careful rewrite\n")
+    );
+    let issue = show(&repo, &id);
+    assert_eq!(
+        (issue["title"].as_str(), issue["status"].as_str()),
+        (Some("Raced"), Some("closed")),
+        "the other change stands"
+    );
+}
+
+#[test]
+fn new_without_a_title_opens_a_template() {
+    let repo = TestRepo::with_tracker();
+    let editor = editor_script(
+        &repo,
+        "fill.sh",
+        "sed -i -e 's/^title: $/title: From the template/' -e 's/^labels: \\[\\]$/labels: [ui]/' -e 's/^  $/  Body typed in the editor./' \"$1\"",
+    );
+    let run = with_editor(&repo, &editor, &["new", "--json", "--priority", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let issue = &run.json()["issue"];
+    assert_eq!(issue["title"], "From the template");
+    assert_eq!(issue["labels"], serde_json::json!(["ui"]));
+    assert_eq!(issue["priority"], 1);
+    assert_eq!(issue["body"], "Body typed in the editor.\n");
+    let before = repo.tree();
+    let untouched = editor_script(&repo, "keep.sh", "true");
+    let run = with_editor(&repo, &untouched, &["new"]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "error: no title; nothing was created\n")
+    );
+    assert_eq!(repo.tree(), before);
+}
+
+#[test]
+fn comment_without_text_opens_the_editor() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Discuss"]);
+    let editor = editor_script(
+        &repo,
+        "say.sh",
+        "printf 'Typed in the editor\\n%s' \"$(cat \"$1\")\" > \"$1\"",
+    );
+    let run = with_editor(&repo, &editor, &["comment", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        show(&repo, &id)["comments"][0]["body"],
+        "Typed in the editor"
+    );
+    let nothing = editor_script(&repo, "quiet.sh", "true");
+    let run = with_editor(&repo, &nothing, &["comment", &id]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (1, "error: empty comment; nothing was added\n")
+    );
+}
+
+#[test]
+fn rm_asks_on_a_terminal_and_restore_brings_the_issue_back() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Doomed"]);
+    let before = repo.tree();
+    let run = repo.fails(&["rm", &id], 2);
+    assert_eq!(
+        run.stderr,
+        "error: yit rm needs --force when not run on a terminal\n"
+    );
+    let run = repo.run_on_terminal(&["rm", &id], &[("NO_COLOR", "1")], "n\n");
+    assert!(
+        run.stdout
+            .contains("Remove 1 issue(s)? They can be restored with `yit restore`. [y/N]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("nothing was removed"), "{}", run.stdout);
+    assert_eq!(repo.tree(), before);
+    let run = repo.run_on_terminal(&["rm", &id[..4]], &[("NO_COLOR", "1")], "y\n");
+    assert!(
+        run.stdout.contains(&format!("removed    {}", &id[..4])),
+        "{}",
+        run.stdout
+    );
+    assert!(!repo.issues_dir().join(format!("{id}.yaml")).exists());
+    let listed = repo.ok(&["restore"]);
+    assert!(listed.starts_with("ID          REMOVED\n"), "{listed}");
+    assert!(listed.contains(&id));
+    let out = repo.ok(&["restore", &id[..4]]);
+    assert_eq!(out, format!("restored   {}  Doomed\n", &id[..4]));
+    assert_eq!(repo.tree(), before, "restored byte for byte");
+    // restoring over an issue that exists again is refused
+    repo.ok(&["rm", "--force", &id]);
+    let original = &before[&PathBuf::from(format!(".issues/{id}.yaml"))];
+    repo.write_issue_file(&format!("{id}.yaml"), original);
+    let run = repo.fails(&["restore", &id], 4);
+    assert_eq!(
+        run.stderr,
+        format!("error: issue {id} exists; it was not restored\n")
+    );
+    let run = repo.fails(&["restore", "zzzz"], 1);
+    assert_eq!(
+        run.stderr,
+        "error: no removed issue matches \"zzzz\" in the trash\n"
+    );
+    let run = repo.fails(&["rm", "--force", &id, "nope"], 1);
+    assert_eq!(run.stderr, "error: no issue matches \"nope\"\n");
+}
+
+#[test]
+fn fmt_rewrites_to_canonical_form_keeping_unknown_keys() {
+    let repo = TestRepo::with_tracker();
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/issues/valid-hand-written.yaml"
+    ))
+    .expect("fixture");
+    repo.write_issue_file("0000000000.yaml", &fixture);
+    let id = repo.new_issue(&["Already canonical"]);
+    let run = repo.fails(&["fmt", "--check"], 1);
+    assert_eq!(run.stdout, "unformatted 0000\n");
+    assert_eq!(
+        run.stderr,
+        "error: 1 issue file(s) are not in canonical form; run `yit fmt`\n"
+    );
+    let before = show(&repo, "0000");
+    assert_eq!(repo.ok(&["fmt"]), "formatted   0000\n");
+    assert_eq!(show(&repo, "0000"), before, "the issue means the same");
+    let text = repo.read_issue_file("0000000000");
+    insta::assert_snapshot!(text, @r#"
+    id: "0000000000"
+    title: "A valid issue: written by hand # not a comment"
+    status: open
+    priority: 1
+    type: bug
+    labels:
+      - crash
+      - "needs: triage"
+    assignee: Bob <bob@example.com>
+    author: Ann Lee <ann@example.com>
+    created: "2026-01-02T03:04:05Z"
+    updated: "2026-01-02T22:00:00Z"
+    body: |
+      Steps:
+        1. run it
+
+      Expected: no crash.
+    comments:
+      - id: c0mment001
+        author: Bob <bob@example.com>
+        created: "2026-01-02T04:00:00Z"
+        body: |-
+          Seen it too.
+    estimate: 3d        # a key yit does not know
+    "#);
+    repo.ok(&["fmt", "--check"]);
+    let run = repo.run(&["fmt", &id]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, "1 issue file(s) already in canonical form\n")
+    );
+}
+
+#[test]
+fn eight_writers_add_four_hundred_comments_to_one_issue() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Busy issue"]);
+    let writing = AtomicBool::new(true);
+    std::thread::scope(|s| {
+        let lister = s.spawn(|| {
+            let mut runs = 0;
+            while writing.load(Ordering::Relaxed) {
+                let run = repo.run(&["list", "--json"]);
+                assert_eq!(run.code, 0, "list saw a torn file: {}", run.stderr);
+                assert_eq!(run.json()["issues"].as_array().map(Vec::len), Some(1));
+                runs += 1;
+            }
+            runs
+        });
+        let writers: Vec<_> = (0..8)
+            .map(|w| {
+                let repo = &repo;
+                let id = &id;
+                s.spawn(move || {
+                    for n in 0..50 {
+                        repo.ok(&["comment", id, &format!("writer {w} comment {n}")]);
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().expect("writer");
+        }
+        writing.store(false, Ordering::Relaxed);
+        assert!(lister.join().expect("lister") > 0);
+    });
+    let comments = show(&repo, &id)["comments"]
+        .as_array()
+        .expect("list")
+        .clone();
+    assert_eq!(comments.len(), 400);
+    let bodies: std::collections::HashSet<&str> = comments
+        .iter()
+        .map(|c| c["body"].as_str().expect("body"))
+        .collect();
+    assert_eq!(bodies.len(), 400, "no comment lost or duplicated");
+    for w in 0..8 {
+        let mine: Vec<usize> = comments
+            .iter()
+            .filter_map(|c| {
+                c["body"]
+                    .as_str()?
+                    .strip_prefix(&format!("writer {w} comment "))
+                    .map(|n| n.parse().expect("n"))
+            })
+            .collect();
+        assert_eq!(
+            mine,
+            (0..50).collect::<Vec<_>>(),
+            "each writer's comments in its order"
+        );
+    }
+    repo.ok(&["doctor"]);
+    repo.ok(&["fmt", "--check"]);
+}

@@ -28,15 +28,18 @@ results="$work/results.md"
 echo "| issues | command | median | mean ± σ | runs |" > "$results"
 echo "|---:|---|---:|---:|---:|" >> "$results"
 
-bench() { # name, size, runs, command...
+bench() { # name, size, runs, command... (two commands: both timed, as one row)
   local name=$1 size=$2 runs=$3; shift 3
-  hyperfine --style none --warmup 3 --runs "$runs" -N --export-json "$work/h.json" "$@" >/dev/null 2>&1 \
-    || hyperfine --style none --warmup 3 --runs "$runs" --export-json "$work/h.json" "$@" >/dev/null
+  local prepare=()
+  [ -z "${PREPARE:-}" ] || prepare=(--prepare "$PREPARE")
+  hyperfine --style none --warmup 3 --runs "$runs" -N "${prepare[@]}" --export-json "$work/h.json" "$@" >/dev/null
   python3 - "$work/h.json" "$name" "$size" "$runs" >> "$results" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+times = [t for r in results for t in r["times"]]
 ms = lambda s: f"{s * 1000:.1f} ms"
-print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(r['median'])} | {ms(r['mean'])} ± {ms(r['stddev'] or 0)} | {sys.argv[4]} |")
+sd = statistics.stdev(times) if len(times) > 1 else 0
+print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(statistics.median(times))} | {ms(statistics.mean(times))} ± {ms(sd)} | {len(times)} |")
 PY
 }
 
@@ -55,6 +58,18 @@ for n in "${sizes[@]}"; do
   bench "yit list --json > /dev/null" "$n" 20 "$yit list --json"
   bench "yit show ID" "$n" 50 "$yit show $id"
   bench "yit new TITLE --body ..." "$n" 100 "$yit new 'Benchmark issue with a title of nine words' --label perf --body 'A short body for the benchmark.'"
+  # editing commands on one issue, by full id (as scripts pass it) and by
+  # a short prefix (as people type it); --prepare puts the original file
+  # back before every run, so every run changes the issue the same way
+  short=${id:0:6}
+  cp ".issues/$id.yaml" "$work/original.yaml"
+  # (sync, so that the copy is not flushed by the timed command's fsync)
+  restore="sh -c 'cp $work/original.yaml .issues/$id.yaml && sync'"
+  PREPARE=$restore bench "yit edit ID --priority 0" "$n" 100 "$yit edit $id --priority 0 --status in_progress"
+  PREPARE=$restore bench "yit edit PREFIX --priority 0" "$n" 100 "$yit edit $short --priority 0 --status in_progress"
+  PREPARE=$restore bench "yit close ID" "$n" 100 "$yit close $id --as closed"
+  PREPARE=$restore bench "yit label add ID LABEL" "$n" 100 "$yit label add $id benchmark"
+  PREPARE=$restore bench "yit comment ID TEXT" "$n" 100 "$yit comment $id 'A comment from the benchmark'"
   cd - >/dev/null
 done
 cat "$results"

@@ -5,7 +5,7 @@ use yit::edit::Change;
 use yit::store::Tracker;
 
 use super::new::resolve_person;
-use super::{CommandError, Ctx, check_changes, report_edits, resolve_all};
+use super::{CommandError, Ctx, check_changes, report_edits, with_ids};
 
 /// Assign issues to a person (all of them or none)
 ///
@@ -26,8 +26,9 @@ pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandErro
     let person = resolve_person(&tracker, person)?;
     let changes = [Change::Assignee(Some(person))];
     check_changes(&tracker, &changes)?;
-    let listing = tracker.load_listing()?;
-    let ids = resolve_all(&listing, &args.args)?;
-    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.to_vec()))?;
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, &args.args, |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
+    })?;
     report_edits(ctx, &listing, "assigned", &edits, false)
 }

@@ -7,7 +7,7 @@ use yit::id::IdSource;
 use yit::issue::Comment;
 use yit::store::Tracker;
 
-use super::{CommandError, Ctx, report_edits, resolve_all};
+use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Close issues (all of them or none)
 ///
@@ -44,28 +44,28 @@ pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
         },
         None => config.closed_status().to_owned(),
     };
-    let listing = tracker.load_listing()?;
-    let ids = resolve_all(&listing, &args.ids)?;
     let author = match &args.reason {
         Some(_) => Some(tracker.author()?),
         None => None,
     };
     let mut rng = IdSource::new(ctx.seed);
-    let now = ctx.now;
-    let edits = tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
-        let mut changes = vec![Change::Status(status.clone())];
-        if let Some(reason) = &args.reason
-            && issue.status != status
-        {
-            let comment = Comment {
-                id: rng.token(10),
-                author: author.clone(),
-                created: now,
-                body: reason.clone(),
-            };
-            changes.push(Change::AddComment(comment));
-        }
-        Ok(changes)
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |issue| {
+            let mut changes = vec![Change::Status(status.clone())];
+            if let Some(reason) = &args.reason
+                && issue.status != status
+            {
+                let comment = Comment {
+                    id: rng.token(10),
+                    author: author.clone(),
+                    created: now,
+                    body: reason.clone(),
+                };
+                changes.push(Change::AddComment(comment));
+            }
+            Ok(changes)
+        })?)
     })?;
     report_edits(ctx, &listing, "closed", &edits, false)
 }

@@ -10,7 +10,7 @@ use yit::store::Tracker;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
-use super::{CommandError, Ctx, check_changes, report_edits};
+use super::{CommandError, Ctx, check_changes, report_edits, with_ids};
 
 /// Add a comment (from TEXT, --body-file, or $EDITOR)
 ///
@@ -33,13 +33,14 @@ pub struct CommentArgs {
 
 pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
-    let listing = tracker.load_listing()?;
-    let id = listing.resolve(&args.id)?;
     let author = tracker.author()?;
     let body = match (args.text, &args.body_file) {
         (Some(text), _) => text,
         (None, Some(path)) => read_body_file(path)?,
-        (None, None) => comment_in_editor(&tracker, &id)?,
+        (None, None) => {
+            let id = tracker.load_listing()?.resolve(&args.id)?;
+            comment_in_editor(&tracker, &id)?
+        }
     };
     if body.trim().is_empty() {
         return Err(CommandError::user("empty comment; nothing was added"));
@@ -52,10 +53,10 @@ pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError>
     };
     let changes = [Change::AddComment(comment)];
     check_changes(&tracker, &changes)?;
-    let edits =
-        tracker.update_issues(std::slice::from_ref(&id), ctx.lock_timeout, ctx.now, |_| {
-            Ok(changes.to_vec())
-        })?;
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, std::slice::from_ref(&args.id), |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
+    })?;
     report_edits(ctx, &listing, "commented", &edits, true)
 }
 

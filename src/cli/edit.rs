@@ -9,7 +9,7 @@ use yit::store::{StoreError, Tracker};
 
 use super::editor::{self, Outcome};
 use super::new::{read_body_file, resolve_person};
-use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits};
+use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits, with_ids};
 
 /// Change an issue: fields with flags (one change), or the file in $EDITOR
 ///
@@ -88,17 +88,17 @@ impl EditArgs {
 
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
-    let listing = tracker.load_listing()?;
-    let id = listing.resolve(&args.id)?;
     let changes = args.changes(&tracker)?;
     if changes.is_empty() {
+        let listing = tracker.load_listing()?;
+        let id = listing.resolve(&args.id)?;
         return edit_in_editor(ctx, &tracker, &listing, &id);
     }
     check_changes(&tracker, &changes)?;
-    let edits =
-        tracker.update_issues(std::slice::from_ref(&id), ctx.lock_timeout, ctx.now, |_| {
-            Ok(changes.clone())
-        })?;
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, std::slice::from_ref(&args.id), |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.clone()))?)
+    })?;
     report_edits(ctx, &listing, "edited", &edits, true)
 }
 

@@ -4,7 +4,7 @@ use clap::Args;
 use yit::edit::Change;
 use yit::store::Tracker;
 
-use super::{CommandError, Ctx, report_edits, resolve_all};
+use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Reopen issues: back to the config's initial status (all of them or none)
 #[derive(Args)]
@@ -17,10 +17,11 @@ pub struct ReopenArgs {
 pub fn cmd_reopen(ctx: &mut Ctx, args: ReopenArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
     let status = tracker.config().initial_status().to_owned();
-    let listing = tracker.load_listing()?;
-    let ids = resolve_all(&listing, &args.ids)?;
-    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| {
-        Ok(vec![Change::Status(status.clone())])
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |_| {
+            Ok(vec![Change::Status(status.clone())])
+        })?)
     })?;
     report_edits(ctx, &listing, "reopened", &edits, false)
 }

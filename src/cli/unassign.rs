@@ -4,7 +4,7 @@ use clap::Args;
 use yit::edit::Change;
 use yit::store::Tracker;
 
-use super::{CommandError, Ctx, report_edits, resolve_all};
+use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Remove the assignee of issues (all of them or none)
 #[derive(Args)]
@@ -16,10 +16,9 @@ pub struct UnassignArgs {
 
 pub fn cmd_unassign(ctx: &mut Ctx, args: UnassignArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
-    let listing = tracker.load_listing()?;
-    let ids = resolve_all(&listing, &args.ids)?;
-    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| {
-        Ok(vec![Change::Assignee(None)])
+    let (timeout, now) = (ctx.lock_timeout, ctx.now);
+    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(vec![Change::Assignee(None)]))?)
     })?;
     report_edits(ctx, &listing, "unassigned", &edits, false)
 }

@@ -111,6 +111,15 @@ fn io_err<'a>(
     }
 }
 
+/// Lists the issue files; can be sent to another thread.
+pub struct Lister<'a>(&'a Files);
+
+impl Lister<'_> {
+    pub fn load(&self) -> Result<Listing, StoreError> {
+        self.0.listing()
+    }
+}
+
 /// What `yit init` did.
 pub enum InitOutcome {
     Created,
@@ -318,6 +327,20 @@ impl Tracker {
     /// Lists the issue files by name, reading none of them.
     pub fn load_listing(&self) -> Result<Listing, StoreError> {
         self.files.listing()
+    }
+
+    /// A handle that lists the issue files from another thread (the git
+    /// repository handle is not shared across threads; this is).
+    pub fn lister(&self) -> Lister<'_> {
+        Lister(&self.files)
+    }
+
+    /// The id of an existing issue file when `input` is a complete id, found
+    /// without listing the directory.
+    pub fn exact_id(&self, input: &str) -> Option<IssueId> {
+        let id = IssueId::parse_canonical(&id::normalize_prefix(input)?)?;
+        let path = self.issue_path(&id);
+        std::fs::symlink_metadata(path).is_ok().then_some(id)
     }
 
     /// Reads and validates every issue file, in parallel.

@@ -24,12 +24,7 @@ fn editor_script(repo: &TestRepo, name: &str, body: &str) -> PathBuf {
 fn with_editor(repo: &TestRepo, editor: &Path, args: &[&str]) -> common::Run {
     let mut cmd = repo.cmd(args);
     cmd.env("EDITOR", editor).env("YIT_BIN", common::yit_bin());
-    let out = cmd.output().expect("runs");
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::Run::from_output(cmd.output().expect("runs"))
 }
 
 #[test]

@@ -14,19 +14,10 @@ use crate::id::IdSource;
 /// synced so the new name survives a crash.
 pub(super) fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = temp_path(dir);
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(io_err("could not create", &tmp))?;
-        file.write_all(bytes)
-            .map_err(io_err("could not write", &tmp))?;
-        file.sync_all().map_err(io_err("could not sync", &tmp))?;
-        drop(file);
+    let result = write_synced(&tmp, bytes).and_then(|()| {
         // link(2) is atomic and refuses an existing name: exclusive creation
         std::fs::hard_link(&tmp, target).map_err(io_err("could not create", target))
-    })();
+    });
     let _ = std::fs::remove_file(&tmp);
     result?;
     sync_dir(dir);
@@ -61,16 +52,7 @@ pub(super) fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()
     };
     for (_, bytes) in files {
         let tmp = temp_path(dir);
-        let written = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .map_err(io_err("could not create", &tmp))?;
-            file.write_all(bytes)
-                .map_err(io_err("could not write", &tmp))?;
-            file.sync_all().map_err(io_err("could not sync", &tmp))
-        })();
+        let written = write_synced(&tmp, bytes);
         temps.push(tmp);
         if let Err(e) = written {
             cleanup(&temps);
@@ -136,17 +118,21 @@ pub struct TrashEntry {
 /// may live on another filesystem than the worktree.
 pub(super) fn copy_new(from: &Path, to: &Path) -> Result<(), StoreError> {
     let bytes = std::fs::read(from).map_err(io_err("could not read", from))?;
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(to)
-        .map_err(io_err("could not create", to))?;
-    file.write_all(&bytes)
-        .map_err(io_err("could not write", to))?;
-    file.sync_all().map_err(io_err("could not sync", to))?;
-    drop(file);
+    write_synced(to, &bytes)?;
     if let Some(parent) = to.parent() {
         sync_dir(parent);
     }
     Ok(())
+}
+
+/// Creates `path` (which must not exist), writes `bytes` and syncs them.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io_err("could not create", path))?;
+    file.write_all(bytes)
+        .map_err(io_err("could not write", path))?;
+    file.sync_all().map_err(io_err("could not sync", path))
 }

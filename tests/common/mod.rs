@@ -37,7 +37,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub fn from_output(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -152,14 +152,14 @@ impl TestRepo {
             300
         }));
         child.close_stdin();
-        let mut run = Run::from(child.wait_output());
+        let mut run = Run::from_output(child.wait_output());
         run.stdout = run.stdout.replace('\r', "");
         run
     }
 
     /// Runs `yit` and waits for it.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.cmd(args).output().expect("yit runs"))
+        Run::from_output(self.cmd(args).output().expect("yit runs"))
     }
 
     /// Runs `yit` with `stdin` as its standard input.
@@ -174,7 +174,7 @@ impl TestRepo {
             .write_all(stdin.as_bytes())
             .expect("write stdin");
         child.close_stdin();
-        Run::from(child.wait_output())
+        Run::from_output(child.wait_output())
     }
 
     /// Runs `yit`, asserts it succeeded, returns stdout.

@@ -9,7 +9,10 @@
 //!    problems out.
 //! 3. [`lock`], [`git`]: advisory per-issue locks as guards; the only user
 //!    of gix.
-//! 4. [`store`]: finds a tracker, reads issue files, writes them atomically.
+//! 4. [`index`]: the on-disk cache of parsed issue files and its
+//!    freshness rules (stat data, racy entries, content hashes, journal).
+//! 5. [`store`]: finds a tracker, reads issue files (through the index),
+//!    writes them atomically.
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
@@ -18,6 +21,7 @@ pub mod config;
 pub mod edit;
 pub mod git;
 pub mod id;
+pub mod index;
 pub mod issue;
 pub mod lock;
 pub mod problem;

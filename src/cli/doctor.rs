@@ -13,7 +13,7 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
     let format = ctx.format("doctor", &[Format::Table, Format::Json], Format::Table)?;
     let (checked, problems) = match Tracker::open(&ctx.cwd) {
         Ok(tracker) => {
-            let scan = tracker.scan()?;
+            let scan = tracker.scan(ctx.scan_mode(false))?;
             (
                 scan.listing.ids.len() + scan.listing.misnamed.len(),
                 scan.problems,

@@ -27,7 +27,7 @@ pub fn cmd_fmt(ctx: &mut Ctx, args: FmtArgs) -> Result<(), CommandError> {
     )?;
     let tracker = Tracker::open(&ctx.cwd)?;
     let (listing, ids, broken) = if args.ids.is_empty() {
-        let scan = tracker.scan()?;
+        let scan = tracker.scan(ctx.scan_mode(false))?;
         let ids: Vec<_> = scan.issues.iter().map(|i| i.id.clone()).collect();
         for problem in &scan.problems {
             ctx.warn(&problem.to_string());

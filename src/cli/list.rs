@@ -108,7 +108,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
         issues,
         problems,
         broken_files,
-    } = tracker.scan()?;
+    } = tracker.scan(ctx.scan_mode(matches!(format, Format::Json | Format::Jsonl)))?;
     let mut shown: Vec<&Issue> = issues
         .iter()
         .filter(|i| {

@@ -66,6 +66,9 @@ struct GlobalArgs {
     /// Print only results: no notes on stderr
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Parse every issue file instead of using the index in .git/yit
+    #[arg(long, global = true)]
+    no_index: bool,
     /// Seconds to wait for an issue's lock before giving up (exit 5)
     #[arg(
         long,
@@ -135,6 +138,7 @@ pub struct Ctx {
     pub cwd: PathBuf,
     format: Option<Format>,
     pub quiet: bool,
+    no_index: bool,
     pub lock_timeout: Duration,
     pub now: Timestamp,
     pub seed: Option<u64>,
@@ -161,6 +165,16 @@ impl Ctx {
                     .collect::<Vec<_>>()
                     .join(", ")
             ))),
+        }
+    }
+
+    /// How to read every issue: through the index unless `--no-index`;
+    /// `details` when bodies, comments and other keys are needed.
+    pub fn scan_mode(&self, details: bool) -> yit::store::ScanMode {
+        if self.no_index {
+            yit::store::ScanMode::Files
+        } else {
+            yit::store::ScanMode::Index { details }
         }
     }
 
@@ -366,6 +380,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         cwd,
         format,
         quiet: g.quiet,
+        no_index: g.no_index,
         lock_timeout: Duration::from_secs_f64(g.lock_timeout),
         now: env_now()?,
         seed: env_seed()?,

@@ -18,6 +18,7 @@ use crate::id::{self, IdSource, IssueId};
 use crate::issue::{self, Broken, Issue};
 use crate::problem::Problem;
 
+mod indexed;
 mod update;
 mod write;
 
@@ -36,6 +37,8 @@ pub struct Tracker {
     repo: Repo,
     files: Files,
     state: PathBuf,
+    /// What cached parses depend on: see [`crate::index::context`].
+    context: u64,
 }
 
 /// The part of a tracker that reads issue files; shared across the threads
@@ -229,6 +232,20 @@ impl Listing {
     }
 }
 
+/// What reading one file gave: an issue, nothing (the file is gone), or
+/// why it is broken.
+pub(crate) type FileResult = Result<Option<Issue>, Broken>;
+
+/// How a scan reads the issue files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanMode {
+    /// Parse every file (`--no-index`).
+    Files,
+    /// Reuse the index's parse of every file that has not changed. Without
+    /// `details`, issues come without bodies, comments and other keys.
+    Index { details: bool },
+}
+
 /// Every issue file read: the valid issues and the problems of the rest.
 pub struct Scan {
     pub listing: Listing,
@@ -261,10 +278,12 @@ impl Tracker {
         let config =
             Config::parse(&text, &shown).map_err(|problems| StoreError::Config { problems })?;
         let state = repo.git_dir().join("yit");
+        let context = crate::index::context(&text);
         Ok(Tracker {
             repo,
             files: Files { root, dir, config },
             state,
+            context,
         })
     }
 
@@ -344,16 +363,28 @@ impl Tracker {
     }
 
     /// Reads and validates every issue file, in parallel.
-    pub fn scan(&self) -> Result<Scan, StoreError> {
-        let mut listing = self.load_listing()?;
-        listing.sort();
-        let files = &self.files;
-        let read = |id: &IssueId| files.read_issue(id);
-        let results: Vec<Result<Option<Issue>, Broken>> = if listing.ids.len() < 64 {
-            listing.ids.iter().map(read).collect()
-        } else {
-            listing.ids.par_iter().map(read).collect()
+    pub fn scan(&self, mode: ScanMode) -> Result<Scan, StoreError> {
+        let (listing, results) = match mode {
+            ScanMode::Files => {
+                let mut listing = self.load_listing()?;
+                listing.sort();
+                let files = &self.files;
+                let read = |id: &IssueId| files.read_issue(id);
+                let results = if listing.ids.len() < 64 {
+                    listing.ids.iter().map(read).collect()
+                } else {
+                    listing.ids.par_iter().map(read).collect()
+                };
+                (listing, results)
+            }
+            ScanMode::Index { details } => self.scan_through_index(details)?,
         };
+        Ok(self.assemble(listing, results))
+    }
+
+    /// Turns what each file read to into a scan: valid issues, and the
+    /// problems of the rest, with duplicate ids and misnamed files.
+    fn assemble(&self, listing: Listing, results: Vec<FileResult>) -> Scan {
         let mut issues = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         let mut broken_files = 0;
@@ -391,12 +422,12 @@ impl Tracker {
         }
         problems.extend(claims);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-        Ok(Scan {
+        Scan {
             listing,
             issues,
             problems,
             broken_files,
-        })
+        }
     }
 
     /// Reads one issue file. `Ok(None)` when the file does not exist.
@@ -544,7 +575,10 @@ impl Tracker {
                 &self.issue_path(&issue.id),
                 text.as_bytes(),
             ) {
-                Ok(()) => return Ok(issue),
+                Ok(()) => {
+                    self.journal(&[(&issue, text.as_bytes())]);
+                    return Ok(issue);
+                }
                 Err(StoreError::Io { source, .. })
                     if source.kind() == std::io::ErrorKind::AlreadyExists =>
                 {

@@ -88,6 +88,12 @@ impl Tracker {
             .collect();
         if !writes.is_empty() {
             replace_all(self.issues_dir(), &writes)?;
+            let written: Vec<(&Issue, &[u8])> = edits
+                .iter()
+                .filter(|e| e.changed)
+                .map(|e| (&e.issue, e.text.as_bytes()))
+                .collect();
+            self.journal(&written);
         }
         Ok(edits)
     }
@@ -127,7 +133,11 @@ impl Tracker {
         } else {
             edit::apply(&edited, text, &[Change::Touch], now, self.config())?
         };
-        replace_all(self.issues_dir(), &[(path, saved.text.into_bytes())])?;
+        replace_all(
+            self.issues_dir(),
+            &[(path, saved.text.clone().into_bytes())],
+        )?;
+        self.journal(&[(&saved.issue, saved.text.as_bytes())]);
         Ok(saved.issue)
     }
 
@@ -268,7 +278,10 @@ impl Tracker {
         std::fs::remove_file(&entry.path)
             .map_err(super::io_err("could not remove", &entry.path))?;
         match self.read_issue(&id) {
-            Ok(Some(issue)) => Ok(issue),
+            Ok(Some(issue)) => {
+                self.journal(&[(&issue, &bytes)]);
+                Ok(issue)
+            }
             Ok(None) => Err(StoreError::NotFound {
                 input: id.to_string(),
             }),
@@ -294,8 +307,9 @@ impl Tracker {
                 if write {
                     replace_all(
                         self.issues_dir(),
-                        &[(self.issue_path(id), canonical.into_bytes())],
+                        &[(self.issue_path(id), canonical.clone().into_bytes())],
                     )?;
+                    self.journal(&[(&issue, canonical.as_bytes())]);
                 }
                 changed.push(id.clone());
             }

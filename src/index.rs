@@ -1,0 +1,691 @@
+//! The on-disk index: a cache of every issue file's parse, checked against
+//! the files on every use.
+//!
+//! Kept in `<state>/index/`, versioned, and never the truth: an unreadable
+//! or old index is treated as empty and rebuilt. Each entry holds the file's
+//! stat data (size, mtime and ctime in ns, inode), an xxh3 content hash, and
+//! what the file parsed to: the fields `list` needs (`summary.v1`) apart
+//! from bodies, comments and other keys (`detail.v1`), so that a plain `list`
+//! does not decode every body.
+//!
+//! An entry is reused only when the file's stat data is unchanged and the
+//! entry is not *racy*: a file modified in the same timestamp tick as the
+//! index was written could change again without its mtime changing, so
+//! such entries (mtime >= the index file's mtime, git's rule) are re-hashed
+//! on every read until a later index write settles them. No decision rests
+//! on mtime alone. Writers append the entries they wrote to a journal that
+//! readers fold in, so a write never rewrites the whole index and a read
+//! after a write re-parses nothing.
+//!
+//! This module does no directory scanning of its own: the store decides
+//! which files exist and reads them.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::id::IssueId;
+use crate::issue::{Broken, Comment, Issue};
+use crate::problem::{Pos, Problem};
+
+/// Bumped whenever the layout of the index files changes.
+pub const INDEX_VERSION: u32 = 1;
+
+/// What the cached parses depend on besides the files: this yit (its
+/// validation) and the tracker's config.yaml. An index or journal record
+/// made under another context is ignored.
+pub fn context(config_text: &str) -> u64 {
+    let mut bytes = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
+    bytes.push(0);
+    bytes.extend_from_slice(config_text.as_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}
+
+const SUMMARY: &str = "summary.v1";
+const DETAIL: &str = "detail.v1";
+const JOURNAL: &str = "journal.v1";
+
+/// The stat data that says whether a file may have changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStat {
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub ino: u64,
+}
+
+impl FileStat {
+    pub fn of(meta: &std::fs::Metadata) -> FileStat {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            FileStat {
+                size: meta.size(),
+                mtime_ns: meta
+                    .mtime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.mtime_nsec()),
+                ctime_ns: meta
+                    .ctime()
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(meta.ctime_nsec()),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let ns = |t: std::io::Result<std::time::SystemTime>| {
+                t.ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as i64)
+            };
+            FileStat {
+                size: meta.len(),
+                mtime_ns: ns(meta.modified()),
+                ctime_ns: ns(meta.created()),
+                ino: 0,
+            }
+        }
+    }
+}
+
+/// The xxh3-128 hash of a file's bytes.
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// What one file parsed to, as cached.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Issue(Box<Issue>),
+    Broken(Broken),
+}
+
+/// One cached file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub stat: FileStat,
+    pub hash: u128,
+    pub record: Record,
+}
+
+/// The index as loaded: entries by file name.
+#[derive(Default)]
+pub struct Index {
+    pub entries: HashMap<String, Entry>,
+    context: u64,
+    /// The mtime of the summary file when it was read (0 without one).
+    written_ns: i64,
+    /// Whether bodies and comments were loaded (`detail.v1`).
+    details: bool,
+}
+
+impl Index {
+    /// Loads the index; anything unreadable gives an empty index. With
+    /// `details`, bodies, comments and other keys are loaded too; without,
+    /// issues have them empty.
+    pub fn load(dir: &Path, context: u64, details: bool) -> Index {
+        Index::try_load(dir, context, details).unwrap_or_else(|| Index {
+            context,
+            details,
+            ..Index::default()
+        })
+    }
+
+    fn try_load(dir: &Path, context: u64, details: bool) -> Option<Index> {
+        let mut file = File::open(dir.join(SUMMARY)).ok()?;
+        let written_ns = FileStat::of(&file.metadata().ok()?).mtime_ns;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
+        let summary: SummaryFile = postcard::from_bytes(&bytes).ok()?;
+        if summary.version != INDEX_VERSION || summary.context != context {
+            return None;
+        }
+        let mut detail_of: HashMap<String, StoredDetail> = HashMap::new();
+        if details {
+            let bytes = std::fs::read(dir.join(DETAIL)).ok()?;
+            let file: DetailFile = postcard::from_bytes(&bytes).ok()?;
+            if file.version != INDEX_VERSION || file.generation != summary.generation {
+                return None;
+            }
+            detail_of = file.entries.into_iter().collect();
+        }
+        let mut entries = HashMap::with_capacity(summary.entries.len());
+        for stored in summary.entries {
+            let detail = detail_of.remove(&stored.name);
+            let (name, entry) = stored.into_entry(detail, details)?;
+            entries.insert(name, entry);
+        }
+        let mut index = Index {
+            entries,
+            context,
+            written_ns,
+            details,
+        };
+        index.fold_journal(dir);
+        Some(index)
+    }
+
+    /// Applies the journal's records: entries written by yit since the
+    /// index file was written. A damaged tail (an interrupted append) ends
+    /// the journal.
+    fn fold_journal(&mut self, dir: &Path) {
+        let Ok(bytes) = std::fs::read(dir.join(JOURNAL)) else {
+            return;
+        };
+        let mut rest = &bytes[..];
+        while rest.len() >= 8 {
+            let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
+            let check = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes"));
+            let Some(body) = rest.get(8..8 + len) else {
+                break;
+            };
+            if xxhash_rust::xxh3::xxh3_64(body) as u32 != check {
+                break;
+            }
+            let Ok(record) = postcard::from_bytes::<JournalRecord>(body) else {
+                break;
+            };
+            // a record older than the index is already in it (or was
+            // superseded); a newer one is racy, so its hash is checked
+            let newer = record.stored.stat.mtime_ns >= self.written_ns;
+            if record.context == self.context
+                && newer
+                && let Some((name, entry)) =
+                    record.stored.into_entry(Some(record.detail), self.details)
+            {
+                self.entries.insert(name, entry);
+            }
+            rest = &rest[8 + len..];
+        }
+    }
+
+    /// Whether an entry may be reused for a file with stat data `stat`
+    /// without reading it: same stat data, and not racy.
+    pub fn is_fresh(&self, entry: &Entry, stat: &FileStat) -> bool {
+        entry.stat == *stat && entry.stat.mtime_ns < self.written_ns
+    }
+
+    pub fn has_details(&self) -> bool {
+        self.details
+    }
+
+    pub fn context(&self) -> u64 {
+        self.context
+    }
+
+    /// An empty index for the same context, to fill and save.
+    pub fn rebuilt(&self, entries: HashMap<String, Entry>) -> Index {
+        Index {
+            entries,
+            context: self.context,
+            written_ns: 0,
+            details: true,
+        }
+    }
+
+    /// Writes the index (summary and details) atomically and empties the
+    /// journal. Best effort: the index is a cache. Needs details loaded.
+    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
+        debug_assert!(
+            self.details,
+            "saving an index without details would lose them"
+        );
+        std::fs::create_dir_all(dir)?;
+        let lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.join("lock"))?;
+        // another process is writing an index as fresh as ours: let it
+        if lock.try_lock().is_err() {
+            return Ok(());
+        }
+        let generation = fastrand::u64(..);
+        let mut names: Vec<&String> = self.entries.keys().collect();
+        names.sort();
+        let summary = SummaryFile {
+            version: INDEX_VERSION,
+            context: self.context,
+            generation,
+            entries: names
+                .iter()
+                .map(|n| StoredSummary::of(n, &self.entries[*n]))
+                .collect(),
+        };
+        let detail = DetailFile {
+            version: INDEX_VERSION,
+            generation,
+            entries: names
+                .iter()
+                .map(|n| ((*n).clone(), StoredDetail::of(&self.entries[*n].record)))
+                .collect(),
+        };
+        write_atomic(
+            dir,
+            DETAIL,
+            &postcard::to_stdvec(&detail).map_err(std::io::Error::other)?,
+        )?;
+        write_atomic(
+            dir,
+            SUMMARY,
+            &postcard::to_stdvec(&summary).map_err(std::io::Error::other)?,
+        )?;
+        // the journal's records are all in the new index, or re-checked by
+        // stat and hash if they were appended meanwhile
+        let _ = File::create(dir.join(JOURNAL));
+        Ok(())
+    }
+}
+
+/// Appends the entries yit just wrote to the journal, so that the next read
+/// does not parse them again. Best effort: the index is a cache.
+pub fn append_journal(dir: &Path, context: u64, entries: &[(String, Entry)]) {
+    let _ = (|| -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut out = Vec::new();
+        for (name, entry) in entries {
+            let record = JournalRecord {
+                context,
+                stored: StoredSummary::of(name, entry),
+                detail: StoredDetail::of(&entry.record),
+            };
+            let body = postcard::to_stdvec(&record).map_err(std::io::Error::other)?;
+            out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(xxhash_rust::xxh3::xxh3_64(&body) as u32).to_le_bytes());
+            out.extend_from_slice(&body);
+        }
+        // one write with O_APPEND: records of concurrent writers never interleave
+        let mut file = OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(dir.join(JOURNAL))?;
+        file.write_all(&out)
+    })();
+}
+
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        std::fs::rename(&tmp, dir.join(name))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[derive(Serialize, Deserialize)]
+struct SummaryFile {
+    version: u32,
+    context: u64,
+    generation: u64,
+    entries: Vec<StoredSummary>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DetailFile {
+    version: u32,
+    generation: u64,
+    entries: Vec<(String, StoredDetail)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JournalRecord {
+    context: u64,
+    stored: StoredSummary,
+    detail: StoredDetail,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredSummary {
+    name: String,
+    stat: FileStat,
+    hash: u128,
+    outcome: StoredOutcome,
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredOutcome {
+    Issue(StoredIssue),
+    Broken(StoredBroken),
+}
+
+/// The fields `list` needs.
+#[derive(Serialize, Deserialize)]
+struct StoredIssue {
+    id: String,
+    title: String,
+    status: String,
+    priority: u8,
+    kind: String,
+    labels: Vec<String>,
+    assignee: Option<String>,
+    author: Option<String>,
+    created_ns: i128,
+    updated_ns: i128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredBroken {
+    problems: Vec<(PathBuf, Option<u64>, Option<u64>, String)>,
+    claimed: Option<(String, u64, u64)>,
+}
+
+/// Everything else: bodies, comments, reserved and unknown keys (the JSON
+/// values as JSON text: postcard cannot decode self-describing values).
+#[derive(Serialize, Deserialize, Default)]
+struct StoredDetail {
+    body: String,
+    comments: Vec<(String, Option<String>, i128, String)>,
+    parent: Option<String>,
+    depends_on: Vec<String>,
+    github: Option<String>,
+    conflicts: Vec<String>,
+    extra: Vec<(String, String)>,
+}
+
+fn ns(t: Timestamp) -> i128 {
+    t.as_nanosecond()
+}
+
+fn time(ns: i128) -> Option<Timestamp> {
+    Timestamp::from_nanosecond(ns).ok()
+}
+
+impl StoredSummary {
+    fn of(name: &str, entry: &Entry) -> StoredSummary {
+        let outcome = match &entry.record {
+            Record::Issue(i) => StoredOutcome::Issue(StoredIssue {
+                id: i.id.to_string(),
+                title: i.title.clone(),
+                status: i.status.clone(),
+                priority: i.priority,
+                kind: i.kind.clone(),
+                labels: i.labels.clone(),
+                assignee: i.assignee.clone(),
+                author: i.author.clone(),
+                created_ns: ns(i.created),
+                updated_ns: ns(i.updated),
+            }),
+            Record::Broken(b) => StoredOutcome::Broken(StoredBroken {
+                problems: b
+                    .problems
+                    .iter()
+                    .map(|p| (p.path.clone(), p.line, p.column, p.message.clone()))
+                    .collect(),
+                claimed: b
+                    .claimed_id
+                    .as_ref()
+                    .map(|(id, pos)| (id.to_string(), pos.line, pos.column)),
+            }),
+        };
+        StoredSummary {
+            name: name.to_owned(),
+            stat: entry.stat,
+            hash: entry.hash,
+            outcome,
+        }
+    }
+
+    /// The entry; `None` if anything stored is not what this yit expects.
+    fn into_entry(self, detail: Option<StoredDetail>, details: bool) -> Option<(String, Entry)> {
+        let record = match self.outcome {
+            StoredOutcome::Issue(s) => {
+                let d = match detail {
+                    Some(d) => d,
+                    None if !details => StoredDetail::default(),
+                    None => return None,
+                };
+                let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
+                Record::Issue(Box::new(Issue {
+                    id: IssueId::parse_canonical(&s.id)?,
+                    title: s.title,
+                    status: s.status,
+                    priority: s.priority,
+                    kind: s.kind,
+                    labels: s.labels,
+                    assignee: s.assignee,
+                    author: s.author,
+                    created: time(s.created_ns)?,
+                    updated: time(s.updated_ns)?,
+                    body: d.body,
+                    comments: d
+                        .comments
+                        .into_iter()
+                        .map(|(id, author, created, body)| {
+                            Some(Comment {
+                                id,
+                                author,
+                                created: time(created)?,
+                                body,
+                            })
+                        })
+                        .collect::<Option<_>>()?,
+                    parent: match d.parent {
+                        Some(p) => Some(IssueId::parse_canonical(&p)?),
+                        None => None,
+                    },
+                    depends_on: d
+                        .depends_on
+                        .iter()
+                        .map(|p| IssueId::parse_canonical(p))
+                        .collect::<Option<_>>()?,
+                    github: match d.github {
+                        Some(g) => Some(json(&g)?),
+                        None => None,
+                    },
+                    conflicts: d.conflicts.iter().map(|c| json(c)).collect::<Option<_>>()?,
+                    extra: d
+                        .extra
+                        .iter()
+                        .map(|(k, v)| Some((k.clone(), json(v)?)))
+                        .collect::<Option<_>>()?,
+                }))
+            }
+            StoredOutcome::Broken(b) => Record::Broken(Broken {
+                problems: b
+                    .problems
+                    .into_iter()
+                    .map(|(path, line, column, message)| Problem {
+                        path,
+                        line,
+                        column,
+                        message,
+                    })
+                    .collect(),
+                claimed_id: match b.claimed {
+                    Some((id, line, column)) => {
+                        Some((IssueId::parse_canonical(&id)?, Pos { line, column }))
+                    }
+                    None => None,
+                },
+            }),
+        };
+        Some((
+            self.name,
+            Entry {
+                stat: self.stat,
+                hash: self.hash,
+                record,
+            },
+        ))
+    }
+}
+
+impl StoredDetail {
+    fn of(record: &Record) -> StoredDetail {
+        let Record::Issue(i) = record else {
+            return StoredDetail::default();
+        };
+        StoredDetail {
+            body: i.body.clone(),
+            comments: i
+                .comments
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        c.author.clone(),
+                        ns(c.created),
+                        c.body.clone(),
+                    )
+                })
+                .collect(),
+            parent: i.parent.as_ref().map(ToString::to_string),
+            depends_on: i.depends_on.iter().map(ToString::to_string).collect(),
+            github: i.github.as_ref().map(ToString::to_string),
+            conflicts: i.conflicts.iter().map(ToString::to_string).collect(),
+            extra: i
+                .extra
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(title: &str) -> Issue {
+        let text = format!(
+            "id: abcd123456\ntitle: {title}\nstatus: open\ncreated: 2026-01-02T03:04:05.5Z\nbody: |\n  text\nzeta: [1.5, x]\ncomments:\n  - id: c1\n    created: 2026-01-02T03:04:05Z\n    body: hi\n"
+        );
+        let id = IssueId::parse_canonical("abcd123456").expect("id");
+        Issue::parse(
+            text.as_bytes(),
+            Path::new("x"),
+            Some(&id),
+            &crate::config::Config::default(),
+        )
+        .expect("valid")
+    }
+
+    fn entry(title: &str, mtime_ns: i64) -> Entry {
+        Entry {
+            stat: FileStat {
+                size: 10,
+                mtime_ns,
+                ctime_ns: mtime_ns,
+                ino: 7,
+            },
+            hash: 42,
+            record: Record::Issue(Box::new(issue(title))),
+        }
+    }
+
+    #[test]
+    fn saved_entries_load_back_with_and_without_details() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut entries = HashMap::new();
+        entries.insert("abcd123456.yaml".to_owned(), entry("Saved", 1));
+        let broken = Broken {
+            problems: vec![Problem::new(Path::new("b.yaml"), "bad")],
+            claimed_id: None,
+        };
+        entries.insert(
+            "bbbb000000.yaml".to_owned(),
+            Entry {
+                stat: FileStat {
+                    size: 1,
+                    mtime_ns: 1,
+                    ctime_ns: 1,
+                    ino: 1,
+                },
+                hash: 0,
+                record: Record::Broken(broken.clone()),
+            },
+        );
+        Index {
+            context: 9,
+            details: true,
+            ..Index::default()
+        }
+        .rebuilt(entries.clone())
+        .save(dir.path())
+        .expect("saved");
+        let full = Index::load(dir.path(), 9, true);
+        assert_eq!(full.entries, entries);
+        let summary = Index::load(dir.path(), 9, false);
+        let Record::Issue(light) = &summary.entries["abcd123456.yaml"].record else {
+            panic!("an issue")
+        };
+        assert_eq!(
+            (
+                light.title.as_str(),
+                light.body.as_str(),
+                light.comments.len()
+            ),
+            ("Saved", "", 0)
+        );
+        assert!(
+            Index::load(dir.path(), 10, true).entries.is_empty(),
+            "another context: rebuilt"
+        );
+    }
+
+    #[test]
+    fn racy_entries_are_not_fresh() {
+        let index = Index {
+            written_ns: 1_000,
+            ..Index::default()
+        };
+        let old = entry("Old", 999);
+        assert!(index.is_fresh(&old, &old.stat));
+        let racy = entry("Racy", 1_000);
+        assert!(
+            !index.is_fresh(&racy, &racy.stat),
+            "modified in the tick the index was written"
+        );
+        let mut other = old.stat;
+        other.ctime_ns += 1;
+        assert!(!index.is_fresh(&old, &other));
+    }
+
+    #[test]
+    fn the_journal_folds_newer_records_and_stops_at_a_damaged_tail() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        Index {
+            context: 1,
+            details: true,
+            ..Index::default()
+        }
+        .rebuilt(HashMap::new())
+        .save(dir.path())
+        .expect("saved");
+        let written =
+            FileStat::of(&std::fs::metadata(dir.path().join(SUMMARY)).expect("index")).mtime_ns;
+        append_journal(
+            dir.path(),
+            1,
+            &[("new.yaml".to_owned(), entry("Newer", written + 1))],
+        );
+        append_journal(
+            dir.path(),
+            1,
+            &[("old.yaml".to_owned(), entry("Older", written - 1))],
+        );
+        append_journal(
+            dir.path(),
+            2,
+            &[("other.yaml".to_owned(), entry("Other context", written + 1))],
+        );
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(dir.path().join(JOURNAL))
+            .expect("journal");
+        file.write_all(&[200, 0, 0, 0, 1, 2]).expect("torn append");
+        let index = Index::load(dir.path(), 1, true);
+        let names: Vec<&String> = index.entries.keys().collect();
+        assert_eq!(names, vec!["new.yaml"]);
+    }
+}

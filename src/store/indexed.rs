@@ -1,0 +1,246 @@
+//! Reading through the index, and journaling what yit writes.
+//!
+//! Every file's stat data is compared with its index entry; a file is read
+//! again only when the stat data differs or the entry is racy, and parsed
+//! again only when its content hash differs. Results are the same as
+//! parsing every file: the differential tests compare the two byte for byte.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::{FileResult, Files, Listing, StoreError, Tracker};
+use crate::id::IssueId;
+use crate::index::{self, Entry, FileStat, Index, Record};
+use crate::issue::{Broken, Issue};
+use crate::problem::Problem;
+
+/// Save the index again when this many entries are racy (re-hashed on every
+/// read) even though nothing changed.
+const RACY_LIMIT: usize = 64;
+
+/// One file as checked against the index.
+struct Checked {
+    /// `None` when the file is gone.
+    entry: Option<Entry>,
+    /// Parsed or re-stat'ed: the index on disk is out of date.
+    changed: bool,
+    /// Reused without reading, because not racy.
+    settled: bool,
+    /// The record comes from parsing the file now (with every detail).
+    parsed: bool,
+}
+
+impl Tracker {
+    pub(super) fn index_dir(&self) -> PathBuf {
+        self.state_dir().join("index")
+    }
+
+    /// Lists the issue files and reads each through the index, saving the
+    /// index when it was out of date. The index is decoded in a second
+    /// thread while the directory is listed and every file stat'ed.
+    pub(super) fn scan_through_index(
+        &self,
+        details: bool,
+    ) -> Result<(Listing, Vec<FileResult>), StoreError> {
+        let dir = self.index_dir();
+        let (context, files) = (self.context, &self.files);
+        let (listing, stats, mut index) = std::thread::scope(|s| {
+            let loader = s.spawn(|| Index::load(&dir, context, details));
+            let listed = files.listing().map(|mut listing| {
+                listing.sort();
+                let stat = |id: &IssueId| {
+                    std::fs::symlink_metadata(files.issue_path(id)).map(|m| FileStat::of(&m))
+                };
+                let stats: Vec<std::io::Result<FileStat>> = if listing.ids.len() < 64 {
+                    listing.ids.iter().map(stat).collect()
+                } else {
+                    listing.ids.par_iter().map(stat).collect()
+                };
+                (listing, stats)
+            });
+            let index = loader.join().unwrap_or_default();
+            listed.map(|(listing, stats)| (listing, stats, index))
+        })?;
+        let indexed = index.entries.len();
+        // each file's cached entry, moved out of the index (no copies)
+        let work: Vec<(&IssueId, std::io::Result<FileStat>, Option<Entry>)> = listing
+            .ids
+            .iter()
+            .zip(stats)
+            .map(|(id, stat)| (id, stat, index.entries.remove(&id.file_name())))
+            .collect();
+        let index = &index;
+        let check = |(id, stat, cached): (&IssueId, std::io::Result<FileStat>, Option<Entry>)| {
+            check_entry(files, index, id, stat, cached)
+        };
+        let checked: Vec<Checked> = if work.len() < 64 {
+            work.into_iter().map(check).collect()
+        } else {
+            work.into_par_iter().map(check).collect()
+        };
+        let changed = checked.iter().any(|c| c.changed) || checked.len() != indexed;
+        let racy = checked
+            .iter()
+            .filter(|c| c.entry.is_some() && !c.settled)
+            .count();
+        if changed || racy > RACY_LIMIT {
+            self.save_index(index, &listing.ids, &checked);
+        }
+        let results = checked
+            .into_iter()
+            .map(|c| match c.entry.map(|e| e.record) {
+                None => Ok(None),
+                Some(Record::Issue(issue)) => Ok(Some(*issue)),
+                Some(Record::Broken(broken)) => Err(broken),
+            })
+            .collect();
+        Ok((listing, results))
+    }
+
+    /// Writes the index for what was just checked. Entries that were reused
+    /// from an index loaded without details need theirs: those come from
+    /// the full index on disk. Best effort: the index is a cache.
+    fn save_index(&self, index: &Index, ids: &[IssueId], checked: &[Checked]) {
+        let dir = self.index_dir();
+        let full;
+        let details_of = if index.has_details() {
+            index
+        } else {
+            full = Index::load(&dir, self.context, true);
+            &full
+        };
+        let mut entries: HashMap<String, Entry> = HashMap::with_capacity(checked.len());
+        for (id, c) in ids.iter().zip(checked) {
+            let Some(entry) = &c.entry else { continue };
+            let name = id.file_name();
+            let entry =
+                if index.has_details() || c.parsed || !matches!(entry.record, Record::Issue(_)) {
+                    entry.clone()
+                } else {
+                    match details_of.entries.get(&name) {
+                        Some(full) if full.hash == entry.hash => Entry {
+                            stat: entry.stat,
+                            hash: entry.hash,
+                            record: full.record.clone(),
+                        },
+                        // the details are not at hand: leave the file out, the
+                        // next read parses it
+                        _ => continue,
+                    }
+                };
+            entries.insert(name, entry);
+        }
+        let _ = index.rebuilt(entries).save(&dir);
+    }
+
+    /// Tells the index about files yit just wrote, so the next read need
+    /// not parse them.
+    pub(super) fn journal(&self, written: &[(&Issue, &[u8])]) {
+        let records: Vec<(String, Entry)> = written
+            .iter()
+            .filter_map(|(issue, bytes)| {
+                let name = issue.id.file_name();
+                let meta = std::fs::symlink_metadata(self.issue_path(&issue.id)).ok()?;
+                let entry = Entry {
+                    stat: FileStat::of(&meta),
+                    hash: index::content_hash(bytes),
+                    record: Record::Issue(Box::new((*issue).clone())),
+                };
+                Some((name, entry))
+            })
+            .collect();
+        index::append_journal(&self.index_dir(), self.context, &records);
+    }
+}
+
+fn check_entry(
+    files: &Files,
+    index: &Index,
+    id: &IssueId,
+    stat: std::io::Result<FileStat>,
+    cached: Option<Entry>,
+) -> Checked {
+    // paths are built only for files that must be read
+    let path = || files.issue_path(id);
+    let stat = match stat {
+        Ok(stat) => stat,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Checked {
+                entry: None,
+                changed: true,
+                settled: false,
+                parsed: false,
+            };
+        }
+        Err(e) => {
+            let broken = Broken::from(Problem::new(
+                &files.shown(&path()),
+                format!("cannot read: {e}"),
+            ));
+            let entry = Entry {
+                stat: FileStat {
+                    size: 0,
+                    mtime_ns: 0,
+                    ctime_ns: 0,
+                    ino: 0,
+                },
+                hash: 0,
+                record: Record::Broken(broken),
+            };
+            return Checked {
+                entry: Some(entry),
+                changed: true,
+                settled: false,
+                parsed: true,
+            };
+        }
+    };
+    let cached = match cached {
+        Some(entry) if index.is_fresh(&entry, &stat) => {
+            return Checked {
+                entry: Some(entry),
+                changed: false,
+                settled: true,
+                parsed: false,
+            };
+        }
+        other => other,
+    };
+    let mut parsed = true;
+    let path = path();
+    let shown = files.shown(&path);
+    let (hash, record) = match files.read_bytes(&path, &shown) {
+        Ok(None) => {
+            return Checked {
+                entry: None,
+                changed: true,
+                settled: false,
+                parsed: false,
+            };
+        }
+        // refused unread (symlink, size): nothing to hash
+        Err(broken) => (0, Record::Broken(broken)),
+        Ok(Some(bytes)) => {
+            let hash = index::content_hash(&bytes);
+            match &cached {
+                Some(entry) if entry.hash == hash && hash != 0 => {
+                    parsed = false;
+                    (hash, entry.record.clone())
+                }
+                _ => match Issue::parse(&bytes, &shown, Some(id), &files.config) {
+                    Ok(issue) => (hash, Record::Issue(Box::new(issue))),
+                    Err(broken) => (hash, Record::Broken(broken)),
+                },
+            }
+        }
+    };
+    let changed = cached.is_none_or(|c| c.stat != stat || c.hash != hash || c.record != record);
+    Checked {
+        entry: Some(Entry { stat, hash, record }),
+        changed,
+        settled: false,
+        parsed,
+    }
+}

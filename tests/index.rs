@@ -1,0 +1,239 @@
+//! The index is only a cache: through it, every answer is byte for byte
+//! the answer of parsing every file (`--no-index`), whatever happened to the
+//! files in between: yit's writes, hand edits in place and by rename,
+//! deletions, broken files, `git checkout` and `git stash`.
+
+mod common;
+
+use common::TestRepo;
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    New(u8),
+    Edit(usize, u8),
+    Close(usize),
+    Comment(usize),
+    /// Overwrite the file in place, keeping its size (same inode).
+    HandInPlace(usize),
+    /// Write a new version next to it and rename it over (editors, git).
+    HandRename(usize),
+    Delete(usize),
+    Break(usize),
+    Checkout,
+    Stash,
+    Config,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => any::<u8>().prop_map(Op::New),
+        2 => (any::<usize>(), 0..5u8).prop_map(|(i, p)| Op::Edit(i, p)),
+        1 => any::<usize>().prop_map(Op::Close),
+        1 => any::<usize>().prop_map(Op::Comment),
+        2 => any::<usize>().prop_map(Op::HandInPlace),
+        2 => any::<usize>().prop_map(Op::HandRename),
+        1 => any::<usize>().prop_map(Op::Delete),
+        1 => any::<usize>().prop_map(Op::Break),
+        1 => Just(Op::Checkout),
+        1 => Just(Op::Stash),
+        1 => Just(Op::Config),
+    ]
+}
+
+/// Issue files present now, sorted.
+fn files(repo: &TestRepo) -> Vec<std::path::PathBuf> {
+    let Ok(dir) = std::fs::read_dir(repo.issues_dir()) else {
+        return Vec::new();
+    };
+    let mut out: Vec<_> = dir
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("config.yaml"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn pick(repo: &TestRepo, n: usize) -> Option<std::path::PathBuf> {
+    let all = files(repo);
+    (!all.is_empty()).then(|| all[n % all.len()].clone())
+}
+
+fn id_of(path: &std::path::Path) -> String {
+    path.file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn apply(repo: &TestRepo, op: &Op) {
+    match op {
+        Op::New(n) => {
+            let _ = repo.run(&["new", &format!("Issue {n}"), "-l", &format!("l{}", n % 3)]);
+        }
+        Op::Edit(i, p) => {
+            if let Some(f) = pick(repo, *i) {
+                let _ = repo.run(&["edit", &id_of(&f), "--priority", &p.to_string()]);
+            }
+        }
+        Op::Close(i) => {
+            if let Some(f) = pick(repo, *i) {
+                let _ = repo.run(&["close", &id_of(&f)]);
+            }
+        }
+        Op::Comment(i) => {
+            if let Some(f) = pick(repo, *i) {
+                let _ = repo.run(&["comment", &id_of(&f), "a comment"]);
+            }
+        }
+        Op::HandInPlace(i) => {
+            if let Some(f) = pick(repo, *i) {
+                let text = std::fs::read_to_string(&f).unwrap_or_default();
+                // same length: swap a digit of the priority, or a title letter
+                let changed = if text.contains("priority: 1") {
+                    text.replacen("priority: 1", "priority: 3", 1)
+                } else if text.contains("priority: 3") {
+                    text.replacen("priority: 3", "priority: 1", 1)
+                } else {
+                    text.replacen("Issue", "Isxue", 1)
+                };
+                std::fs::write(&f, changed).expect("write in place");
+            }
+        }
+        Op::HandRename(i) => {
+            if let Some(f) = pick(repo, *i) {
+                let text = std::fs::read_to_string(&f).unwrap_or_default();
+                let tmp = f.with_extension("yaml.swp");
+                std::fs::write(
+                    &tmp,
+                    text.replacen("status: open", "status: in_progress", 1) + "# edited by hand\n",
+                )
+                .expect("write");
+                std::fs::rename(&tmp, &f).expect("rename");
+            }
+        }
+        Op::Delete(i) => {
+            if let Some(f) = pick(repo, *i) {
+                std::fs::remove_file(f).expect("remove");
+            }
+        }
+        Op::Break(i) => {
+            if let Some(f) = pick(repo, *i) {
+                let text = std::fs::read_to_string(&f).unwrap_or_default();
+                std::fs::write(&f, text.replacen("title:", "title: [", 1)).expect("write");
+            }
+        }
+        Op::Checkout => {
+            repo.git(&["add", "-A"]);
+            repo.git(&["commit", "-qm", "state", "--allow-empty"]);
+            let other = if repo.git(&["branch", "--show-current"]).trim() == "main" {
+                "other"
+            } else {
+                "main"
+            };
+            if repo.git(&["branch", "--list", other]).trim().is_empty() {
+                repo.git(&["branch", other, "HEAD~1"]);
+            }
+            repo.git(&["checkout", "-q", other]);
+        }
+        Op::Stash => {
+            if repo.git(&["stash", "list"]).trim().is_empty() {
+                let _ = repo.program("git", &["stash", "-q", "-u"]).output();
+            } else {
+                let _ = repo.program("git", &["stash", "pop", "-q"]).output();
+            }
+        }
+        Op::Config => {
+            let path = repo.issues_dir().join("config.yaml");
+            let text = std::fs::read_to_string(&path).expect("config");
+            let text = if text.contains("strict_labels: false") {
+                text.replace("labels: []", "labels: [l0, l1]")
+                    .replace("strict_labels: false", "strict_labels: true")
+            } else {
+                text.replace("labels: [l0, l1]", "labels: []")
+                    .replace("strict_labels: true", "strict_labels: false")
+            };
+            std::fs::write(path, text).expect("config");
+        }
+    }
+}
+
+/// The same command through the index and without it must agree exactly.
+fn assert_same(repo: &TestRepo, args: &[&str], history: &[Op]) {
+    let through = repo.run(args);
+    let mut plain_args = args.to_vec();
+    plain_args.push("--no-index");
+    let plain = repo.run(&plain_args);
+    assert_eq!(
+        (through.code, &through.stdout, &through.stderr),
+        (plain.code, &plain.stdout, &plain.stderr),
+        "{args:?} differs through the index after {history:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 10, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn answers_through_the_index_equal_parsing_every_file(ops in prop::collection::vec(op(), 1..18)) {
+        let repo = TestRepo::with_tracker();
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", "init"]);
+        let mut history = Vec::new();
+        for op in ops {
+            apply(&repo, &op);
+            history.push(op);
+            assert_same(&repo, &["list", "--all", "--json"], &history);
+            assert_same(&repo, &["list", "--all"], &history);
+        }
+        assert_same(&repo, &["doctor"], &history);
+    }
+}
+
+#[test]
+fn a_damaged_or_old_index_is_rebuilt_silently() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Indexed"]);
+    let expected = repo.ok(&["list", "--json"]);
+    let dir = repo.root().join(".git/yit/index");
+    for damage in [&b"garbage"[..], b"", &[0xff; 64]] {
+        std::fs::write(dir.join("summary.v1"), damage).expect("damage");
+        let run = repo.run(&["list", "--json"]);
+        assert_eq!(
+            (run.code, run.stdout.as_str(), run.stderr.as_str()),
+            (0, expected.as_str(), "")
+        );
+    }
+    std::fs::write(dir.join("journal.v1"), b"\x05\x00\x00\x00junk!").expect("damage");
+    assert_eq!(repo.ok(&["list", "--json"]), expected);
+    std::fs::remove_dir_all(&dir).expect("remove");
+    assert_eq!(repo.ok(&["show", &id, "--json"]).contains("Indexed"), true);
+    assert_eq!(repo.ok(&["list", "--json"]), expected);
+}
+
+#[test]
+fn a_write_is_journaled_and_the_next_read_parses_nothing() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Journaled"]);
+    repo.ok(&["list"]);
+    let journal = repo.root().join(".git/yit/index/journal.v1");
+    let before = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
+    repo.ok(&["edit", &id, "--priority", "0"]);
+    let after = std::fs::metadata(&journal).expect("journal").len();
+    assert!(after > before, "the edit appended to the journal");
+    let summary = repo.root().join(".git/yit/index/summary.v1");
+    let written = std::fs::metadata(&summary)
+        .expect("index")
+        .modified()
+        .expect("mtime");
+    let listed = repo.run(&["list", "--json"]).json();
+    assert_eq!(listed["issues"][0]["priority"], 0);
+    let rewritten = std::fs::metadata(&summary)
+        .expect("index")
+        .modified()
+        .expect("mtime");
+    assert_eq!(
+        written, rewritten,
+        "the read after a write did not rebuild the index"
+    );
+}

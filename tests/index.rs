@@ -207,7 +207,7 @@ fn a_damaged_or_old_index_is_rebuilt_silently() {
     std::fs::write(dir.join("journal.v1"), b"\x05\x00\x00\x00junk!").expect("damage");
     assert_eq!(repo.ok(&["list", "--json"]), expected);
     std::fs::remove_dir_all(&dir).expect("remove");
-    assert_eq!(repo.ok(&["show", &id, "--json"]).contains("Indexed"), true);
+    assert!(repo.ok(&["show", &id, "--json"]).contains("Indexed"));
     assert_eq!(repo.ok(&["list", "--json"]), expected);
 }
 

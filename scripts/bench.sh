@@ -52,10 +52,15 @@ for n in "${sizes[@]}"; do
   (cd "$repo" && "$yit" doctor -q) || { echo "generated tracker of $n is not valid" >&2; exit 1; }
   id=$(cd "$repo" && "$yit" list --format ids --limit 1)
   cd "$repo"
+  # through the index (warm: built by the first run), and parsing every file
+  "$yit" list >/dev/null
   bench "yit list > /dev/null" "$n" 30 "$yit list --color never --format table"
   bench "yit list --limit 50" "$n" 30 "$yit list --limit 50"
   bench "yit list --label bug" "$n" 30 "$yit list --label bug"
   bench "yit list --json > /dev/null" "$n" 20 "$yit list --json"
+  bench "yit list --no-index > /dev/null" "$n" 20 "$yit list --no-index"
+  bench "yit list --limit 50 --no-index" "$n" 20 "$yit list --limit 50 --no-index"
+  PREPARE="rm -rf .git/yit/index" bench "yit list --limit 50 (cold: index rebuilt)" "$n" 10 "$yit list --limit 50"
   bench "yit show ID" "$n" 50 "$yit show $id"
   bench "yit new TITLE --body ..." "$n" 100 "$yit new 'Benchmark issue with a title of nine words' --label perf --body 'A short body for the benchmark.'"
   # editing commands on one issue, by full id (as scripts pass it) and by

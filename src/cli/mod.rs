@@ -14,6 +14,7 @@ mod error;
 mod fmt;
 mod init;
 mod label;
+mod lifetime;
 mod list;
 mod new;
 mod output;
@@ -22,6 +23,7 @@ mod restore;
 mod rm;
 mod show;
 mod unassign;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -96,6 +98,7 @@ enum Command {
     Rm(rm::RmArgs),
     Restore(restore::RestoreArgs),
     Fmt(fmt::FmtArgs),
+    Watch(watch::WatchArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
 }
@@ -403,6 +406,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Rm(args) => rm::cmd_rm(&mut ctx, args),
         Command::Restore(args) => restore::cmd_restore(&mut ctx, args),
         Command::Fmt(args) => fmt::cmd_fmt(&mut ctx, args),
+        Command::Watch(args) => watch::cmd_watch(&mut ctx, args),
     };
     let flushed = ctx.out.flush();
     match (result, flushed) {

@@ -14,6 +14,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 pub const NOW: &str = "2026-01-02T03:04:05Z";
+
+/// Set by a test binary with a session teardown (`harness = false`): the
+/// marker every process it starts carries in its environment, and the
+/// inherited read end of its lifeline pipe.
+static SESSION: std::sync::OnceLock<(String, i32)> = std::sync::OnceLock::new();
+
+/// Makes every process started from now on carry `marker` and inherit the
+/// lifeline read end `fd` (see `yit`'s YIT_LIFELINE_FD).
+pub fn set_session(marker: String, fd: i32) {
+    SESSION
+        .set((marker, fd))
+        .expect("one session per test binary");
+}
 pub const AUTHOR: &str = "Ann Lee <ann@example.com>";
 
 /// Path of the binary under test.
@@ -109,6 +122,10 @@ impl TestRepo {
             .env("YIT_NOW", NOW)
             .env("YIT_SEED", "1")
             .current_dir(&self.root);
+        if let Some((marker, fd)) = SESSION.get() {
+            cmd.env("YIT_TEST_SESSION", marker)
+                .env("YIT_LIFELINE_FD", fd.to_string());
+        }
     }
 
     /// A `yit` command in the repository, with the hermetic environment.
@@ -296,6 +313,15 @@ impl Drop for TestRepo {
 /// Kills every live process of the built binary whose working directory is
 /// under `dir`; returns their pids and command lines.
 pub fn kill_yit_processes_in(dir: &Path) -> Vec<(u32, String)> {
+    yit_processes(dir, true)
+}
+
+/// Live processes of the built binary working under `dir`.
+pub fn yit_processes_in(dir: &Path) -> Vec<(u32, String)> {
+    yit_processes(dir, false)
+}
+
+fn yit_processes(dir: &Path, kill: bool) -> Vec<(u32, String)> {
     use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
     let Ok(mut sys) = System::new() else {
         return Vec::new();
@@ -319,7 +345,9 @@ pub fn kill_yit_processes_in(dir: &Path) -> Vec<(u32, String)> {
         let ours =
             p.exe().is_some_and(|e| e == bin) && p.cwd().is_some_and(|c| c.starts_with(&dir));
         if ours {
-            p.kill();
+            if kill {
+                p.kill();
+            }
             let cmd: Vec<String> = p
                 .cmd()
                 .iter()
@@ -366,6 +394,13 @@ impl Spawned {
             .expect("wait")
     }
 
+    pub fn id(&self) -> u32 {
+        self.child
+            .as_ref()
+            .expect("child present until waited")
+            .id()
+    }
+
     pub fn wait(mut self) -> std::process::ExitStatus {
         self.child.take().expect("child").wait().expect("wait")
     }
@@ -377,5 +412,67 @@ impl Drop for Spawned {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// Kills every live process whose environment carries `YIT_TEST_SESSION=
+/// marker`; returns their pids and command lines. Threads and zombies
+/// (exited, waiting to be reaped) are not processes that leak.
+pub fn sweep_session(marker: &str) -> Vec<(u32, String)> {
+    use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
+    let Ok(mut sys) = System::new() else {
+        return Vec::new();
+    };
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_environ(UpdateKind::Always)
+            .with_cmd(UpdateKind::Always)
+            .without_tasks(),
+    );
+    let wanted = format!("YIT_TEST_SESSION={marker}");
+    let mut found = Vec::new();
+    for (pid, p) in sys.processes() {
+        if p.thread_kind().is_some()
+            || p.status() == ProcessStatus::Zombie
+            || pid.as_u32() == std::process::id()
+        {
+            continue;
+        }
+        if p.environ()
+            .iter()
+            .any(|e| e.to_str() == Some(wanted.as_str()))
+        {
+            p.kill();
+            let cmd: Vec<String> = p
+                .cmd()
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            found.push((pid.as_u32(), cmd.join(" ")));
+        }
+    }
+    found
+}
+
+/// Open descriptors of this process.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Polls `done` until it is true or `within` passed; returns whether it was.
+pub fn wait_until(within: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if done() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }

@@ -1,0 +1,155 @@
+//! `yit watch`: changes to issues as JSON lines, for UIs and agents.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use clap::Args;
+use yit::id::IssueId;
+use yit::issue::{Broken, Issue};
+use yit::store::{Listing, ScanMode, Tracker};
+use yit::watch::Watcher;
+
+use super::output::issue_json;
+use super::{CommandError, Ctx, Format, lifetime};
+
+/// Print changes to issues as JSON lines as they happen (see docs/format.md)
+///
+/// The first line is a `ready` event; then one line per created, changed,
+/// removed or broken issue file, whoever changed it (yit, an editor, git).
+#[derive(Args)]
+pub struct WatchArgs {
+    /// Exit when this process exits
+    #[arg(long, value_name = "PID")]
+    exit_with_pid: Option<u32>,
+    /// Exit after printing N change events
+    #[arg(long, value_name = "N")]
+    count: Option<usize>,
+}
+
+type Known = HashMap<IssueId, Result<Issue, Broken>>;
+
+pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
+    ctx.format("watch", &[Format::Jsonl, Format::Json], Format::Jsonl)?;
+    lifetime::bind(args.exit_with_pid)?;
+    let mut tracker = Tracker::open(&ctx.cwd)?;
+    // watch first, then read: nothing that happens in between is missed
+    let watcher = Watcher::new(&[tracker.issues_dir()]).map_err(|e| {
+        CommandError::user(format!(
+            "{e}: {}",
+            std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    let (mut known, listing) = snapshot(&tracker)?;
+    emit(
+        ctx,
+        serde_json::json!({ "schema_version": 1, "event": "ready", "issues": listing.ids.len() }),
+    )?;
+    let mut printed = 0;
+    loop {
+        if args.count.is_some_and(|n| printed >= n) {
+            return Ok(());
+        }
+        let Some(batch) = watcher.next_batch(Duration::from_secs(1), Duration::from_millis(20))
+        else {
+            if !tracker.issues_dir().is_dir() {
+                return Ok(());
+            }
+            continue;
+        };
+        if batch.gone || !tracker.issues_dir().is_dir() {
+            return Ok(());
+        }
+        let config_touched = batch.names[0].iter().any(|n| n == "config.yaml");
+        if config_touched {
+            tracker = Tracker::open(&ctx.cwd)?;
+        }
+        let (now, listing) = if batch.rescan || config_touched {
+            snapshot(&tracker)?
+        } else {
+            let listing = tracker.load_listing()?;
+            let mut now = known.clone();
+            for name in &batch.names[0] {
+                let Some(id) = name
+                    .to_str()
+                    .and_then(|n| n.strip_suffix(".yaml"))
+                    .and_then(IssueId::parse_canonical)
+                else {
+                    continue;
+                };
+                match tracker.read_issue(&id) {
+                    Ok(Some(issue)) => now.insert(id, Ok(issue)),
+                    Ok(None) => now.remove(&id),
+                    Err(broken) => now.insert(id, Err(broken)),
+                };
+            }
+            (now, listing)
+        };
+        printed += report(ctx, &listing, &known, &now)?;
+        known = now;
+    }
+}
+
+fn snapshot(tracker: &Tracker) -> Result<(Known, Listing), CommandError> {
+    let scan = tracker.scan(ScanMode::Files)?;
+    let mut known: Known = scan
+        .issues
+        .into_iter()
+        .map(|i| (i.id.clone(), Ok(i)))
+        .collect();
+    // broken files by id, with their problems
+    for id in &scan.listing.ids {
+        if !known.contains_key(id)
+            && let Err(broken) = tracker.read_issue(id)
+        {
+            known.insert(id.clone(), Err(broken));
+        }
+    }
+    Ok((known, scan.listing))
+}
+
+/// Prints the differences between two states; returns how many.
+fn report(
+    ctx: &mut Ctx,
+    listing: &Listing,
+    before: &Known,
+    now: &Known,
+) -> Result<usize, CommandError> {
+    let mut ids: Vec<&IssueId> = before.keys().chain(now.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut printed = 0;
+    for id in ids {
+        let short = listing.short_id(id);
+        let event = match (before.get(id), now.get(id)) {
+            (None, Some(Ok(issue))) => Some(("created", Some(issue_json(issue, listing)), None)),
+            (Some(_), None) => Some(("removed", None, None)),
+            (Some(old), Some(Ok(issue))) if old.as_ref().ok() != Some(issue) => {
+                Some(("changed", Some(issue_json(issue, listing)), None))
+            }
+            (old, Some(Err(broken))) if old.and_then(|o| o.as_ref().err()) != Some(broken) => {
+                Some(("broken", None, Some(&broken.problems)))
+            }
+            _ => None,
+        };
+        if let Some((kind, issue, problems)) = event {
+            let mut record = serde_json::json!({ "schema_version": 1, "event": kind, "id": id, "short_id": short });
+            if let Some(issue) = issue {
+                record["issue"] = issue;
+            }
+            if let Some(problems) = problems {
+                record["problems"] = serde_json::json!(problems);
+            }
+            emit(ctx, record)?;
+            printed += 1;
+        }
+    }
+    Ok(printed)
+}
+
+fn emit(ctx: &mut Ctx, record: serde_json::Value) -> Result<(), CommandError> {
+    ctx.out.line(&record.to_string())?;
+    ctx.out.flush()?;
+    Ok(())
+}

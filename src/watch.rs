@@ -1,0 +1,165 @@
+//! Watching the issue files: notify (inotify on Linux) events, coalesced
+//! into batches of touched names.
+//!
+//! Events are only hints about *which* files to look at: the consumer reads
+//! the directory and the files again to learn what they are now. The
+//! watcher watches directories, never single files (an editor's save by
+//! rename would orphan a watch on the file), and asks for a full rescan when
+//! the kernel's queue overflowed, the watcher reported an error, or a
+//! directory appeared (files written right after a mkdir are missed). This
+//! module starts no process and owns only its watcher, released on drop.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode, Watcher as _};
+
+/// Watches directories and hands out batches of changes.
+pub struct Watcher {
+    // dropped before the receiver: stops the event thread
+    inner: notify::RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    dirs: Vec<PathBuf>,
+}
+
+/// What changed since the last batch.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// File names touched, per watched directory (in the order given).
+    pub names: Vec<BTreeSet<OsString>>,
+    /// Events may have been lost, or a directory appeared or went away:
+    /// look at everything again.
+    pub rescan: bool,
+    /// A watched directory was removed.
+    pub gone: bool,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        !self.rescan && !self.gone && self.names.iter().all(BTreeSet::is_empty)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("could not watch {}", path.display())]
+    Watch {
+        path: PathBuf,
+        #[source]
+        source: notify::Error,
+    },
+}
+
+impl Watcher {
+    /// Watches each directory of `dirs` (not recursively).
+    pub fn new(dirs: &[&Path]) -> Result<Watcher, WatchError> {
+        let (tx, events) = mpsc::channel();
+        let first = dirs.first().map(|d| d.to_path_buf()).unwrap_or_default();
+        let mut inner = notify::recommended_watcher(move |event| {
+            let _ = tx.send(event);
+        })
+        .map_err(|source| WatchError::Watch {
+            path: first,
+            source,
+        })?;
+        for dir in dirs {
+            inner
+                .watch(dir, RecursiveMode::NonRecursive)
+                .map_err(|source| WatchError::Watch {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+        }
+        Ok(Watcher {
+            inner,
+            events,
+            dirs: dirs.iter().map(|d| d.to_path_buf()).collect(),
+        })
+    }
+
+    /// Waits up to `timeout` for a change, then keeps collecting until the
+    /// events pause for `settle` (a `git checkout` that rewrites thousands of
+    /// files is one batch), but never longer than `settle * 20`. `None`
+    /// when nothing happened; `Some` with `gone` when the watcher stopped.
+    pub fn next_batch(&self, timeout: Duration, settle: Duration) -> Option<Batch> {
+        let mut batch = Batch {
+            names: vec![BTreeSet::new(); self.dirs.len()],
+            ..Batch::default()
+        };
+        match self.events.recv_timeout(timeout) {
+            Ok(event) => self.add(&mut batch, event),
+            Err(RecvTimeoutError::Timeout) => return None,
+            Err(RecvTimeoutError::Disconnected) => {
+                batch.gone = true;
+                return Some(batch);
+            }
+        }
+        let deadline = Instant::now() + settle * 20;
+        while Instant::now() < deadline {
+            match self.events.recv_timeout(settle) {
+                Ok(event) => self.add(&mut batch, event),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    batch.gone = true;
+                    break;
+                }
+            }
+        }
+        Some(batch)
+    }
+
+    /// Takes every event already queued, without waiting.
+    pub fn drain(&self, batch: &mut Batch) {
+        while let Ok(event) = self.events.try_recv() {
+            self.add(batch, event);
+        }
+    }
+
+    fn add(&self, batch: &mut Batch, event: notify::Result<notify::Event>) {
+        let event = match event {
+            Ok(event) => event,
+            Err(_) => {
+                batch.rescan = true;
+                return;
+            }
+        };
+        if event.need_rescan() {
+            batch.rescan = true;
+        }
+        match event.kind {
+            EventKind::Access(_) => return,
+            EventKind::Create(notify::event::CreateKind::Folder) => batch.rescan = true,
+            _ => {}
+        }
+        for path in &event.paths {
+            if self.dirs.iter().any(|d| d == path) {
+                // the watched directory itself changed (removed, renamed)
+                if !path.is_dir() {
+                    batch.gone = true;
+                }
+                batch.rescan = true;
+                continue;
+            }
+            let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+                continue;
+            };
+            if let Some(i) = self.dirs.iter().position(|d| d == parent) {
+                batch.names[i].insert(name.to_owned());
+            }
+        }
+    }
+
+    /// The directories watched, in the order given.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// Stops watching; the event thread ends asynchronously (its
+    /// descriptors are released a few milliseconds later).
+    pub fn stop(self) {
+        drop(self.inner);
+    }
+}

@@ -13,7 +13,9 @@
 //!    freshness rules (stat data, racy entries, content hashes, journal).
 //! 5. [`store`]: finds a tracker, reads issue files (through the index),
 //!    writes them atomically.
-//! 6. [`watch`]: directory change events, coalesced; no process control.
+//! 6. [`query`]: filters, order and JSON records of `list`, shared by the
+//!    CLI and the daemon.
+//! 7. [`watch`]: directory change events, coalesced; no process control.
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
@@ -26,6 +28,7 @@ pub mod index;
 pub mod issue;
 pub mod lock;
 pub mod problem;
+pub mod query;
 pub mod store;
 pub mod watch;
 pub mod yaml;

@@ -1,12 +1,11 @@
 //! `yit list`: the issues, filtered and sorted.
 
-use std::cmp::Ordering;
-
 use clap::{Args, ValueEnum};
-use yit::issue::{self, Issue};
+use yit::issue;
+use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::{Scan, Tracker};
 
-use super::output::{Cell, Paint, Table, issue_json};
+use super::output::{Cell, Paint, Table};
 use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// List issues (open ones unless --all or --status says otherwise)
@@ -59,96 +58,50 @@ enum SortKey {
     Id,
 }
 
-enum AssigneeFilter {
-    Email(String),
-    Nobody,
+impl From<SortKey> for query::SortKey {
+    fn from(key: SortKey) -> query::SortKey {
+        match key {
+            SortKey::Priority => query::SortKey::Priority,
+            SortKey::Created => query::SortKey::Created,
+            SortKey::Updated => query::SortKey::Updated,
+            SortKey::Id => query::SortKey::Id,
+        }
+    }
 }
 
 pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let accepted = [Format::Table, Format::Ids, Format::Json, Format::Jsonl];
     let format = ctx.format("list", &accepted, Format::Table)?;
     let tracker = Tracker::open(&ctx.cwd)?;
+    let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
     let config = tracker.config();
-    for status in &args.status {
-        if config.status(status).is_none() {
-            return Err(CommandError::user(format!(
-                "unknown status {status:?} (config.yaml defines {})",
-                config.status_names()
-            )));
-        }
-    }
-    for kind in &args.kinds {
-        if !config.types.contains(kind) {
-            return Err(CommandError::user(format!(
-                "unknown type {kind:?} (config.yaml defines {})",
-                config.types.join(", ")
-            )));
-        }
-    }
-    let assignee = match args.assignee.as_deref() {
-        None => None,
-        Some("none") => Some(AssigneeFilter::Nobody),
-        Some("me") => {
-            let me = tracker.author()?;
-            let email = issue::person_email(&me).unwrap_or(&me).to_owned();
-            Some(AssigneeFilter::Email(email))
-        }
-        Some(person) => match issue::person_email(person) {
-            Some(email) => Some(AssigneeFilter::Email(email.to_owned())),
-            None => {
-                return Err(CommandError::user(format!(
-                    "--assignee {person:?}: expected me, none, an email or `Name <email>`"
-                )));
-            }
-        },
+    let result = {
+        let Scan {
+            listing,
+            issues,
+            problems,
+            broken_files,
+        } = tracker.scan(ctx.scan_mode(query.details))?;
+        query::run_list(&issues, &listing, &problems, broken_files, config, &query)
     };
-
-    let Scan {
-        listing,
-        issues,
+    let ListResult {
+        records,
         problems,
         broken_files,
-    } = tracker.scan(ctx.scan_mode(matches!(format, Format::Json | Format::Jsonl)))?;
-    let mut shown: Vec<&Issue> = issues
-        .iter()
-        .filter(|i| {
-            if args.status.is_empty() {
-                args.all || !config.is_closed(&i.status)
-            } else {
-                args.status.contains(&i.status)
-            }
-        })
-        .filter(|i| args.labels.iter().all(|l| i.labels.contains(l)))
-        .filter(|i| args.priority.is_empty() || args.priority.contains(&i.priority))
-        .filter(|i| args.kinds.is_empty() || args.kinds.contains(&i.kind))
-        .filter(|i| match &assignee {
-            None => true,
-            Some(AssigneeFilter::Nobody) => i.assignee.is_none(),
-            Some(AssigneeFilter::Email(email)) => i.is_assigned_to(email),
-        })
-        .collect();
-    shown.sort_by(|a, b| compare(args.sort, a, b));
-    if args.reverse {
-        shown.reverse();
-    }
-    if let Some(limit) = args.limit {
-        shown.truncate(limit);
-    }
-
+    } = result;
     match format {
         Format::Json => {
-            let records: Vec<_> = shown.iter().map(|i| issue_json(i, &listing)).collect();
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
         }
         Format::Jsonl => {
-            for issue in &shown {
-                ctx.out.line(&issue_json(issue, &listing).to_string())?;
+            for record in &records {
+                ctx.out.line(&record.to_string())?;
             }
         }
         Format::Ids => {
-            for issue in &shown {
-                ctx.out.line(issue.id.as_str())?;
+            for record in &records {
+                ctx.out.line(text(record, "id"))?;
             }
         }
         _ => {
@@ -158,28 +111,33 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             )
             .optional(4)
             .optional(6);
-            for issue in &shown {
-                let pri = format!("P{}", issue.priority);
-                let status_paint = if config.is_closed(&issue.status) {
+            for record in &records {
+                let priority = record["priority"].as_u64().unwrap_or_default();
+                let pri = format!("P{priority}");
+                let status = text(record, "status");
+                let status_paint = if config.is_closed(status) {
                     Paint::Closed
                 } else {
                     Paint::Dim
                 };
+                let labels: Vec<&str> = record["labels"]
+                    .as_array()
+                    .map_or_else(Vec::new, |l| l.iter().filter_map(|v| v.as_str()).collect());
                 table.push(vec![
-                    Cell::painted(listing.short_id(&issue.id), Paint::Id),
-                    if issue.priority <= 1 {
+                    Cell::painted(text(record, "short_id"), Paint::Id),
+                    if priority <= 1 {
                         Cell::painted(pri, Paint::Urgent)
                     } else {
                         Cell::plain(pri)
                     },
-                    Cell::painted(issue.status.clone(), status_paint),
-                    Cell::plain(issue.kind.clone()),
-                    Cell::plain(issue.assignee.as_deref().map(person_short).unwrap_or("-")),
-                    Cell::plain(issue.title.clone()),
-                    Cell::painted(issue.labels.join(","), Paint::Label),
+                    Cell::painted(status, status_paint),
+                    Cell::plain(text(record, "type")),
+                    Cell::plain(record["assignee"].as_str().map(person_short).unwrap_or("-")),
+                    Cell::plain(text(record, "title")),
+                    Cell::painted(labels.join(","), Paint::Label),
                 ]);
             }
-            if shown.is_empty() {
+            if records.is_empty() {
                 ctx.note("no issues match");
             } else {
                 let text = table.render(&ctx.out);
@@ -206,25 +164,68 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     Err(err.hint("`yit doctor` lists every problem"))
 }
 
+impl ListArgs {
+    /// The query these flags ask for, checked against the configuration.
+    fn query(&self, tracker: &Tracker, details: bool) -> Result<ListQuery, CommandError> {
+        let config = tracker.config();
+        for status in &self.status {
+            if config.status(status).is_none() {
+                return Err(CommandError::user(format!(
+                    "unknown status {status:?} (config.yaml defines {})",
+                    config.status_names()
+                )));
+            }
+        }
+        for kind in &self.kinds {
+            if !config.types.contains(kind) {
+                return Err(CommandError::user(format!(
+                    "unknown type {kind:?} (config.yaml defines {})",
+                    config.types.join(", ")
+                )));
+            }
+        }
+        let assignee = match self.assignee.as_deref() {
+            None => None,
+            Some("none") => Some(AssigneeFilter::Nobody),
+            Some("me") => {
+                let me = tracker.author()?;
+                Some(AssigneeFilter::Email(
+                    issue::person_email(&me).unwrap_or(&me).to_owned(),
+                ))
+            }
+            Some(person) => match issue::person_email(person) {
+                Some(email) => Some(AssigneeFilter::Email(email.to_owned())),
+                None => {
+                    return Err(CommandError::user(format!(
+                        "--assignee {person:?}: expected me, none, an email or `Name <email>`"
+                    )));
+                }
+            },
+        };
+        Ok(ListQuery {
+            statuses: self.status.clone(),
+            labels: self.labels.clone(),
+            assignee,
+            priorities: self.priority.clone(),
+            kinds: self.kinds.clone(),
+            all: self.all,
+            sort: self.sort.into(),
+            reverse: self.reverse,
+            limit: self.limit,
+            details,
+        })
+    }
+}
+
+/// A text field of a record.
+fn text<'a>(record: &'a serde_json::Value, key: &str) -> &'a str {
+    record[key].as_str().unwrap_or_default()
+}
+
 /// The name part of `Name <email>`, or the email when there is no name.
 fn person_short(person: &str) -> &str {
     match person.split_once('<') {
         Some((name, _)) if !name.trim().is_empty() => name.trim(),
         _ => issue::person_email(person).unwrap_or(person),
-    }
-}
-
-fn compare(key: SortKey, a: &Issue, b: &Issue) -> Ordering {
-    let default = || {
-        a.priority
-            .cmp(&b.priority)
-            .then(a.created.cmp(&b.created))
-            .then_with(|| a.id.cmp(&b.id))
-    };
-    match key {
-        SortKey::Priority => default(),
-        SortKey::Created => b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)),
-        SortKey::Updated => b.updated.cmp(&a.updated).then_with(default),
-        SortKey::Id => a.id.cmp(&b.id),
     }
 }

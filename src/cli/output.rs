@@ -5,7 +5,7 @@ use std::io::{BufWriter, IsTerminal, Stdout, Write};
 
 use anstyle::{AnsiColor, Style};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-use yit::issue::{self, Issue};
+use yit::issue::Issue;
 use yit::store::Listing;
 
 /// Kinds of text that get a colour.
@@ -255,36 +255,5 @@ pub fn fit(text: &str, width: usize) -> String {
 
 /// The JSON record of one issue (schema_version 1, see docs/format.md).
 pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
-    let comments: Vec<serde_json::Value> = issue
-        .comments
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "id": c.id,
-                "author": c.author,
-                "created": issue::format_time(c.created),
-                "body": c.body,
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "id": issue.id,
-        "short_id": listing.short_id(&issue.id),
-        "title": issue.title,
-        "status": issue.status,
-        "priority": issue.priority,
-        "type": issue.kind,
-        "labels": issue.labels,
-        "assignee": issue.assignee,
-        "author": issue.author,
-        "created": issue::format_time(issue.created),
-        "updated": issue::format_time(issue.updated),
-        "body": issue.body,
-        "comments": comments,
-        "parent": issue.parent,
-        "depends_on": issue.depends_on,
-        "github": issue.github,
-        "conflicts": issue.conflicts,
-        "extra": issue.extra,
-    })
+    yit::query::record(issue, listing.short_id(&issue.id), true)
 }

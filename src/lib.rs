@@ -16,11 +16,14 @@
 //! 6. [`query`]: filters, order and JSON records of `list`, shared by the
 //!    CLI and the daemon.
 //! 7. [`watch`]: directory change events, coalesced; no process control.
+//! 8. [`daemon`]: the watch daemon (pidfile, socket protocol, start/stop,
+//!    the serve loop): an accelerator that answers like the files do.
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
 
 pub mod config;
+pub mod daemon;
 pub mod edit;
 pub mod git;
 pub mod id;

@@ -12,6 +12,8 @@
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -22,8 +24,14 @@ pub struct Watcher {
     // dropped before the receiver: stops the event thread
     inner: notify::RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
+    /// Set when events were dropped because the queue was full.
+    overflowed: Arc<AtomicBool>,
     dirs: Vec<PathBuf>,
 }
+
+/// Events queued at most; beyond, they are dropped and the next batch asks
+/// for a rescan: memory stays bounded however fast files change.
+const QUEUE: usize = 8192;
 
 /// What changed since the last batch.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -56,10 +64,14 @@ pub enum WatchError {
 impl Watcher {
     /// Watches each directory of `dirs` (not recursively).
     pub fn new(dirs: &[&Path]) -> Result<Watcher, WatchError> {
-        let (tx, events) = mpsc::channel();
+        let (tx, events) = mpsc::sync_channel(QUEUE);
+        let overflowed = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&overflowed);
         let first = dirs.first().map(|d| d.to_path_buf()).unwrap_or_default();
         let mut inner = notify::recommended_watcher(move |event| {
-            let _ = tx.send(event);
+            if tx.try_send(event).is_err() {
+                flag.store(true, Ordering::SeqCst);
+            }
         })
         .map_err(|source| WatchError::Watch {
             path: first,
@@ -76,6 +88,7 @@ impl Watcher {
         Ok(Watcher {
             inner,
             events,
+            overflowed,
             dirs: dirs.iter().map(|d| d.to_path_buf()).collect(),
         })
     }
@@ -97,8 +110,10 @@ impl Watcher {
                 return Some(batch);
             }
         }
+        // everything already queued belongs to this batch
+        self.drain(&mut batch);
         let deadline = Instant::now() + settle * 20;
-        while Instant::now() < deadline {
+        while !settle.is_zero() && Instant::now() < deadline {
             match self.events.recv_timeout(settle) {
                 Ok(event) => self.add(&mut batch, event),
                 Err(RecvTimeoutError::Timeout) => break,
@@ -107,6 +122,9 @@ impl Watcher {
                     break;
                 }
             }
+        }
+        if self.overflowed.swap(false, Ordering::SeqCst) {
+            batch.rescan = true;
         }
         Some(batch)
     }

@@ -27,7 +27,7 @@ pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandErro
     let changes = [Change::Assignee(Some(person))];
     check_changes(&tracker, &changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, &args.args, |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, &args.args, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
     })?;
     report_edits(ctx, &listing, "assigned", &edits, false)

@@ -50,7 +50,7 @@ pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
     };
     let mut rng = IdSource::new(ctx.seed);
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |issue| {
             let mut changes = vec![Change::Status(status.clone())];
             if let Some(reason) = &args.reason

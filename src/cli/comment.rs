@@ -54,7 +54,7 @@ pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError>
     let changes = [Change::AddComment(comment)];
     check_changes(&tracker, &changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, std::slice::from_ref(&args.id), |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&args.id), |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
     })?;
     report_edits(ctx, &listing, "commented", &edits, true)

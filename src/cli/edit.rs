@@ -9,6 +9,7 @@ use yit::store::{StoreError, Tracker};
 
 use super::editor::{self, Outcome};
 use super::new::{read_body_file, resolve_person};
+use super::output::Shorts;
 use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits, with_ids};
 
 /// Change an issue: fields with flags (one change), or the file in $EDITOR
@@ -92,11 +93,11 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     if changes.is_empty() {
         let listing = tracker.load_listing()?;
         let id = listing.resolve(&args.id)?;
-        return edit_in_editor(ctx, &tracker, &listing, &id);
+        return edit_in_editor(ctx, &tracker, listing, &id);
     }
     check_changes(&tracker, &changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, std::slice::from_ref(&args.id), |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&args.id), |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.clone()))?)
     })?;
     report_edits(ctx, &listing, "edited", &edits, true)
@@ -105,7 +106,7 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
 fn edit_in_editor(
     ctx: &mut Ctx,
     tracker: &Tracker,
-    listing: &yit::store::Listing,
+    listing: yit::store::Listing,
     id: &yit::id::IssueId,
 ) -> Result<(), CommandError> {
     let original = tracker
@@ -145,7 +146,13 @@ fn edit_in_editor(
                 text,
                 changed: true,
             };
-            report_edits(ctx, listing, "edited", std::slice::from_ref(&edited), true)
+            report_edits(
+                ctx,
+                &Shorts::Listing(listing),
+                "edited",
+                std::slice::from_ref(&edited),
+                true,
+            )
         }
         Err(StoreError::Changed { .. }) => {
             let kept = draft.keep_as_recovery(&state, id.as_str())?;

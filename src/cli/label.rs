@@ -4,6 +4,7 @@ use clap::{Args, Subcommand};
 use yit::edit::Change;
 use yit::store::{Listing, Tracker};
 
+use super::output::Shorts;
 use super::{CommandError, Ctx, check_changes, report_edits};
 
 /// Add or remove labels on issues (all of them or none)
@@ -81,5 +82,5 @@ pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
         .collect();
     check_changes(&tracker, &changes)?;
     let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report_edits(ctx, &listing, verb, &edits, false)
+    report_edits(ctx, &Shorts::Listing(listing), verb, &edits, false)
 }

@@ -1,6 +1,7 @@
 //! `yit list`: the issues, filtered and sorted.
 
 use clap::{Args, ValueEnum};
+use yit::daemon::protocol::{Request, Response};
 use yit::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::{Scan, Tracker};
@@ -75,14 +76,26 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
     let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
     let config = tracker.config();
-    let result = {
-        let Scan {
-            listing,
-            issues,
-            problems,
-            broken_files,
-        } = tracker.scan(ctx.scan_mode(query.details))?;
-        query::run_list(&issues, &listing, &problems, broken_files, config, &query)
+    let answered = ctx.daemon(&tracker).and_then(|mut daemon| {
+        match daemon.request(&Request::List {
+            query: query.clone(),
+        }) {
+            Ok(Response::List(result)) => Some(result),
+            // an error or a daemon going away: answer from the files
+            _ => None,
+        }
+    });
+    let result = match answered {
+        Some(result) => result,
+        None => {
+            let Scan {
+                listing,
+                issues,
+                problems,
+                broken_files,
+            } = tracker.scan(ctx.scan_mode(query.details))?;
+            query::run_list(&issues, &listing, &problems, broken_files, config, &query)
+        }
     };
     let ListResult {
         records,

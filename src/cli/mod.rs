@@ -7,6 +7,7 @@ mod assign;
 mod close;
 mod comment;
 mod config;
+mod daemon;
 mod doctor;
 mod edit;
 mod editor;
@@ -71,6 +72,9 @@ struct GlobalArgs {
     /// Parse every issue file instead of using the index in .git/yit
     #[arg(long, global = true)]
     no_index: bool,
+    /// Do not ask the daemon, even when one runs
+    #[arg(long, global = true)]
+    no_daemon: bool,
     /// Seconds to wait for an issue's lock before giving up (exit 5)
     #[arg(
         long,
@@ -99,6 +103,7 @@ enum Command {
     Restore(restore::RestoreArgs),
     Fmt(fmt::FmtArgs),
     Watch(watch::WatchArgs),
+    Daemon(daemon::DaemonArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
 }
@@ -142,6 +147,7 @@ pub struct Ctx {
     format: Option<Format>,
     pub quiet: bool,
     no_index: bool,
+    no_daemon: bool,
     pub lock_timeout: Duration,
     pub now: Timestamp,
     pub seed: Option<u64>,
@@ -181,6 +187,18 @@ impl Ctx {
         }
     }
 
+    /// The daemon of this worktree, when one runs, is compatible, and
+    /// neither `--no-daemon` nor `--no-index` says otherwise.
+    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<yit::daemon::Client> {
+        if self.no_daemon || self.no_index {
+            return None;
+        }
+        yit::daemon::Client::connect(
+            &yit::daemon::Paths::new(tracker.state_dir()),
+            tracker.root(),
+        )
+    }
+
     /// A note for a person on stderr, unless `--quiet`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
@@ -213,29 +231,42 @@ pub fn resolve_all(
 /// input is a complete id the directory is listed in a second thread while
 /// `work` runs: at 10,000 issues the listing costs about as much as an edit.
 pub fn with_ids<T>(
+    ctx: &Ctx,
     tracker: &yit::store::Tracker,
     inputs: &[String],
     work: impl FnOnce(Vec<yit::id::IssueId>) -> Result<T, CommandError>,
-) -> Result<(T, yit::store::Listing), CommandError> {
+) -> Result<(T, output::Shorts), CommandError> {
     let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
-    match exact {
-        Some(ids) => {
-            let lister = tracker.lister();
-            std::thread::scope(|s| {
-                let listing = s.spawn(move || lister.load());
-                let result = work(ids);
-                let listing = listing.join().map_err(|_| {
-                    CommandError::new(ErrorKind::Internal, "listing the issue files failed")
-                })??;
-                Ok((result?, listing))
-            })
+    let Some(ids) = exact else {
+        let listing = tracker.load_listing()?;
+        let ids = resolve_all(&listing, inputs)?;
+        return Ok((work(ids)?, output::Shorts::Listing(listing)));
+    };
+    // a daemon knows every id: no listing at all
+    if let Some(mut daemon) = ctx.daemon(tracker) {
+        let result = work(ids.clone())?;
+        let request = yit::daemon::protocol::Request::ShortIds {
+            ids: ids.iter().map(ToString::to_string).collect(),
+        };
+        if let Ok(yit::daemon::protocol::Response::ShortIds(shorts)) = daemon.request(&request)
+            && shorts.len() == ids.len()
+        {
+            return Ok((
+                result,
+                output::Shorts::Known(ids.into_iter().zip(shorts).collect()),
+            ));
         }
-        None => {
-            let listing = tracker.load_listing()?;
-            let ids = resolve_all(&listing, inputs)?;
-            Ok((work(ids)?, listing))
-        }
+        return Ok((result, output::Shorts::Listing(tracker.load_listing()?)));
     }
+    let lister = tracker.lister();
+    std::thread::scope(|s| {
+        let listing = s.spawn(move || lister.load());
+        let result = work(ids);
+        let listing = listing.join().map_err(|_| {
+            CommandError::new(ErrorKind::Internal, "listing the issue files failed")
+        })??;
+        Ok((result?, output::Shorts::Listing(listing)))
+    })
 }
 
 /// Checks changes against the configuration before any file is touched.
@@ -253,7 +284,7 @@ pub fn check_changes(
 /// records for programs (`issue` for one, `issues` for several).
 pub fn report_edits(
     ctx: &mut Ctx,
-    listing: &yit::store::Listing,
+    shorts: &output::Shorts,
     verb: &str,
     edits: &[yit::edit::Edited],
     single: bool,
@@ -265,14 +296,16 @@ pub fn report_edits(
     )?;
     match format {
         Format::Json if single => {
-            let record = edits.first().map(|e| output::issue_json(&e.issue, listing));
+            let record = edits
+                .first()
+                .map(|e| yit::query::record(&e.issue, shorts.of(&e.issue.id), true));
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issue": record }))?;
         }
         Format::Json => {
             let records: Vec<_> = edits
                 .iter()
-                .map(|e| output::issue_json(&e.issue, listing))
+                .map(|e| yit::query::record(&e.issue, shorts.of(&e.issue.id), true))
                 .collect();
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
@@ -284,9 +317,7 @@ pub fn report_edits(
         }
         _ => {
             for e in edits {
-                let short = ctx
-                    .out
-                    .paint(output::Paint::Id, listing.short_id(&e.issue.id));
+                let short = ctx.out.paint(output::Paint::Id, shorts.of(&e.issue.id));
                 let what = if e.changed { verb } else { "unchanged" };
                 ctx.out
                     .line(&format!("{what:<10} {short}  {}", e.issue.title))?;
@@ -384,6 +415,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         format,
         quiet: g.quiet,
         no_index: g.no_index,
+        no_daemon: g.no_daemon,
         lock_timeout: Duration::from_secs_f64(g.lock_timeout),
         now: env_now()?,
         seed: env_seed()?,
@@ -407,6 +439,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Restore(args) => restore::cmd_restore(&mut ctx, args),
         Command::Fmt(args) => fmt::cmd_fmt(&mut ctx, args),
         Command::Watch(args) => watch::cmd_watch(&mut ctx, args),
+        Command::Daemon(args) => daemon::cmd_daemon(&mut ctx, args),
     };
     let flushed = ctx.out.flush();
     match (result, flushed) {

@@ -257,3 +257,19 @@ pub fn fit(text: &str, width: usize) -> String {
 pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
     yit::query::record(issue, listing.short_id(&issue.id), true)
 }
+
+/// Short ids for output: from a listing of the files, or as the daemon
+/// computed them (it knows every id without listing the directory).
+pub enum Shorts {
+    Listing(Listing),
+    Known(std::collections::HashMap<yit::id::IssueId, String>),
+}
+
+impl Shorts {
+    pub fn of<'a>(&'a self, id: &'a yit::id::IssueId) -> &'a str {
+        match self {
+            Shorts::Listing(listing) => listing.short_id(id),
+            Shorts::Known(known) => known.get(id).map_or(id.as_str(), String::as_str),
+        }
+    }
+}

@@ -18,7 +18,7 @@ pub fn cmd_reopen(ctx: &mut Ctx, args: ReopenArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
     let status = tracker.config().initial_status().to_owned();
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| {
             Ok(vec![Change::Status(status.clone())])
         })?)

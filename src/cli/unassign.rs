@@ -17,7 +17,7 @@ pub struct UnassignArgs {
 pub fn cmd_unassign(ctx: &mut Ctx, args: UnassignArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(&tracker, &args.ids, |ids| {
+    let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(vec![Change::Assignee(None)]))?)
     })?;
     report_edits(ctx, &listing, "unassigned", &edits, false)

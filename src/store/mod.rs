@@ -168,6 +168,13 @@ impl Listing {
         }
     }
 
+    /// A listing of known ids and misnamed files (the daemon keeps these).
+    pub fn from_parts(ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
+        let mut listing = Listing::new(ids, misnamed);
+        listing.sort();
+        listing
+    }
+
     pub fn contains(&self, id: &IssueId) -> bool {
         if self.sorted {
             self.ids.binary_search(id).is_ok()
@@ -234,7 +241,7 @@ impl Listing {
 
 /// What reading one file gave: an issue, nothing (the file is gone), or
 /// why it is broken.
-pub(crate) type FileResult = Result<Option<Issue>, Broken>;
+pub type FileResult = Result<Option<Issue>, Broken>;
 
 /// How a scan reads the issue files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -382,9 +389,10 @@ impl Tracker {
         Ok(self.assemble(listing, results))
     }
 
-    /// Turns what each file read to into a scan: valid issues, and the
-    /// problems of the rest, with duplicate ids and misnamed files.
-    fn assemble(&self, listing: Listing, results: Vec<FileResult>) -> Scan {
+    /// Turns what each listed file read to (in listing order) into a scan:
+    /// valid issues, and the problems of the rest, with duplicate ids and
+    /// misnamed files.
+    pub fn assemble(&self, listing: Listing, results: Vec<FileResult>) -> Scan {
         let mut issues = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         let mut broken_files = 0;

@@ -476,3 +476,51 @@ pub fn wait_until(within: std::time::Duration, mut done: impl FnMut() -> bool) -
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+/// A daemon started for a test with `yit daemon start`; stopped on drop
+/// (also when the test panics), and killed if it does not go. It also ends
+/// by itself when the test process exits (`--exit-with-pid`).
+pub struct DaemonGuard<'a> {
+    repo: &'a TestRepo,
+    pub pid: u32,
+}
+
+impl<'a> DaemonGuard<'a> {
+    pub fn start(repo: &'a TestRepo, extra: &[&str]) -> DaemonGuard<'a> {
+        let me = std::process::id().to_string();
+        let mut args = vec!["daemon", "start"];
+        if !extra.contains(&"--exit-with-pid") {
+            args.extend(["--exit-with-pid", &me]);
+        }
+        args.extend_from_slice(extra);
+        let out = repo.ok(&args);
+        let pid = out
+            .trim()
+            .strip_prefix("started the daemon (pid ")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|pid| pid.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected start output: {out}"));
+        DaemonGuard { repo, pid }
+    }
+}
+
+impl Drop for DaemonGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.repo.run(&["daemon", "stop"]);
+        if process_alive(self.pid) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &self.pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// Whether `pid` is a live process (not a zombie).
+pub fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Err(_) => false,
+    }
+}

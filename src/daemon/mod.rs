@@ -1,0 +1,294 @@
+//! The watch daemon: keeps every issue in memory, watched, and answers
+//! `list` over a Unix socket, exactly.
+//!
+//! It is only an accelerator: every answer is the one `yit` computes from
+//! the files without it. One daemon per worktree by construction (it holds
+//! an exclusive lock on its pidfile for its whole life), it never writes to
+//! git or outside `<git dir>/yit/`, never restarts itself, and ends cleanly
+//! on `stop`, SIGTERM/SIGINT, an idle timeout, when `.issues` disappears,
+//! or when the process it was told to live for exits. This module owns the
+//! pidfile, the socket protocol, starting and stopping; `server` owns the
+//! serve loop.
+
+pub mod protocol;
+mod server;
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use server::{Exit, ServeOptions, serve};
+
+use protocol::{Hello, PROTOCOL_VERSION, Request, Response};
+
+/// The daemon's files in the state dir.
+#[derive(Clone, Debug)]
+pub struct Paths {
+    pub state: PathBuf,
+    pub pidfile: PathBuf,
+    pub socket: PathBuf,
+    pub log: PathBuf,
+    pub cookies: PathBuf,
+}
+
+impl Paths {
+    pub fn new(state: &Path) -> Paths {
+        Paths {
+            state: state.to_owned(),
+            pidfile: state.join("daemon.pid"),
+            socket: state.join("daemon.sock"),
+            log: state.join("daemon.log"),
+            cookies: state.join("cookies"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("a daemon already serves this worktree (pid {pid})")]
+    AlreadyRunning { pid: u32 },
+    #[error("{action} {}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the daemon did not start: {reason}")]
+    StartFailed { reason: String },
+    #[error("the daemon's answer could not be read: {message}")]
+    Protocol { message: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Watch(#[from] crate::watch::WatchError),
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> DaemonError + 'a {
+    move |source| DaemonError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Paths longer than this do not fit a Unix socket address (108 bytes on
+/// Linux, with its terminating NUL); such sockets are reached through the
+/// state dir's descriptor in /proc/self/fd.
+const SOCKET_PATH_MAX: usize = 100;
+
+/// A path under which `socket` can be bound or reached, and the directory
+/// handle that must stay open while it is used.
+fn socket_address(socket: &Path) -> std::io::Result<(PathBuf, Option<File>)> {
+    if socket.as_os_str().len() <= SOCKET_PATH_MAX {
+        return Ok((socket.to_owned(), None));
+    }
+    let dir = File::open(socket.parent().unwrap_or(Path::new(".")))?;
+    use std::os::fd::AsRawFd;
+    let name = socket.file_name().unwrap_or_default();
+    Ok((
+        Path::new(&format!("/proc/self/fd/{}", dir.as_raw_fd())).join(name),
+        Some(dir),
+    ))
+}
+
+/// Whether a daemon holds the pidfile lock, and its pid when it does.
+pub fn running(paths: &Paths) -> Option<u32> {
+    let mut file = OpenOptions::new().read(true).open(&paths.pidfile).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => None,
+        Err(_) => {
+            let mut text = String::new();
+            let _ = file.read_to_string(&mut text);
+            let info: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            Some(info["pid"].as_u64().unwrap_or_default() as u32)
+        }
+    }
+}
+
+/// A connection to a running, compatible daemon.
+pub struct Client {
+    reader: BufReader<UnixStream>,
+    writer: UnixStream,
+    pub hello: Hello,
+}
+
+impl Client {
+    /// Connects to the daemon of `worktree`; `None` when none runs or it is
+    /// not compatible (another protocol or version): then the caller
+    /// answers without it.
+    pub fn connect(paths: &Paths, worktree: &Path) -> Option<Client> {
+        if !paths.socket.exists() {
+            return None;
+        }
+        let (address, _dir) = socket_address(&paths.socket).ok()?;
+        let stream = UnixStream::connect(address).ok()?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .ok()?;
+        let writer = stream.try_clone().ok()?;
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let hello: Hello = serde_json::from_str(&line).ok()?;
+        let compatible = hello.protocol == PROTOCOL_VERSION
+            && hello.version == env!("CARGO_PKG_VERSION")
+            && Path::new(&hello.worktree) == worktree;
+        compatible.then_some(Client {
+            reader,
+            writer,
+            hello,
+        })
+    }
+
+    pub fn request(&mut self, request: &Request) -> Result<Response, DaemonError> {
+        let protocol = |message: String| DaemonError::Protocol { message };
+        let mut line = serde_json::to_string(request).map_err(|e| protocol(e.to_string()))?;
+        line.push('\n');
+        self.writer
+            .write_all(line.as_bytes())
+            .map_err(|e| protocol(e.to_string()))?;
+        let mut answer = String::new();
+        self.reader
+            .read_line(&mut answer)
+            .map_err(|e| protocol(e.to_string()))?;
+        if answer.is_empty() {
+            return Err(protocol("the daemon closed the connection".to_owned()));
+        }
+        serde_json::from_str(&answer).map_err(|e| protocol(e.to_string()))
+    }
+}
+
+/// What `start` did.
+pub enum Started {
+    Started { pid: u32 },
+    AlreadyRunning { pid: u32 },
+}
+
+/// Starts `yit daemon run --detach` for `worktree` with `exe`, its output
+/// going to the size-capped log, and returns once it answers.
+pub fn start(
+    paths: &Paths,
+    exe: &Path,
+    worktree: &Path,
+    run_args: &[String],
+) -> Result<Started, DaemonError> {
+    if let Some(pid) = running(paths) {
+        return Ok(Started::AlreadyRunning { pid });
+    }
+    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
+    // keep the log under 1 MiB: the previous run's log moves aside
+    if std::fs::metadata(&paths.log).is_ok_and(|m| m.len() > 1 << 20) {
+        let _ = std::fs::rename(&paths.log, paths.log.with_extension("log.1"));
+    }
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&paths.log)
+        .map_err(io("could not open", &paths.log))?;
+    let log_err = log.try_clone().map_err(io("could not open", &paths.log))?;
+    let mut child = std::process::Command::new(exe)
+        .arg("-C")
+        .arg(worktree)
+        .args(["daemon", "run", "--detach"])
+        .args(run_args)
+        .current_dir(worktree)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        .spawn()
+        .map_err(|e| DaemonError::StartFailed {
+            reason: format!("could not run {}: {e}", exe.display()),
+        })?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let tail = log_tail(&paths.log);
+            return match running(paths) {
+                // another start won the race
+                Some(pid) => Ok(Started::AlreadyRunning { pid }),
+                None => Err(DaemonError::StartFailed {
+                    reason: format!("it exited with {status}{tail}"),
+                }),
+            };
+        }
+        if let Some(client) = Client::connect(paths, worktree) {
+            return Ok(Started::Started {
+                pid: client.hello.pid,
+            });
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(DaemonError::StartFailed {
+                reason: format!("it did not answer within 10 s{}", log_tail(&paths.log)),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().rev().take(3).collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; its log says: {}",
+            lines.into_iter().rev().collect::<Vec<_>>().join(" / ")
+        )
+    }
+}
+
+/// What `stop` did.
+pub enum Stopped {
+    NotRunning,
+    Stopped {
+        pid: u32,
+    },
+    /// It did not exit in time and was killed.
+    Killed {
+        pid: u32,
+    },
+}
+
+/// Asks the daemon to stop and returns only when its process is gone;
+/// one that does not exit within `patience` is killed.
+pub fn stop(paths: &Paths, worktree: &Path, patience: Duration) -> Result<Stopped, DaemonError> {
+    let Some(pid) = running(paths) else {
+        return Ok(Stopped::NotRunning);
+    };
+    if let Some(mut client) = Client::connect(paths, worktree) {
+        let _ = client.request(&Request::Stop);
+    } else if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+        // not one we can talk to (another version): ask the process
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
+    }
+    if wait_gone(paths, patience) {
+        return Ok(Stopped::Stopped { pid });
+    }
+    if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+    }
+    if wait_gone(paths, Duration::from_secs(5)) {
+        Ok(Stopped::Killed { pid })
+    } else {
+        Err(DaemonError::StartFailed {
+            reason: format!("process {pid} survived SIGKILL"),
+        })
+    }
+}
+
+fn wait_gone(paths: &Paths, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if running(paths).is_none() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    running(paths).is_none()
+}

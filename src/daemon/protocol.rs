@@ -1,0 +1,63 @@
+//! The socket protocol: JSON lines, one request and one response each.
+//!
+//! On connecting, the daemon sends a [`Hello`] line; a client that finds an
+//! incompatible protocol or version, or another worktree, does not use it.
+//! Then each line the client sends is a [`Request`] and gets one
+//! [`Response`] line. A line that is not a request gets `Error` and the
+//! connection goes on; lines longer than [`MAX_LINE`] end the connection.
+
+use serde::{Deserialize, Serialize};
+
+use crate::query::{ListQuery, ListResult};
+
+/// Bumped on any change a client of the previous version would misread.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The longest request line a daemon reads.
+pub const MAX_LINE: u64 = 1 << 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    pub protocol: u32,
+    pub version: String,
+    pub pid: u32,
+    pub worktree: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Answer a `list`, after seeing every change made before the request.
+    List {
+        query: ListQuery,
+    },
+    /// The short ids of these issues, after the same synchronization.
+    ShortIds {
+        ids: Vec<String>,
+    },
+    Status,
+    Stop,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    List(ListResult),
+    ShortIds(Vec<String>),
+    Status(StatusInfo),
+    Stopping,
+    Error { message: String },
+}
+
+/// What `yit daemon status` shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusInfo {
+    pub pid: u32,
+    pub version: String,
+    pub worktree: String,
+    pub started: i64,
+    pub issues: usize,
+    /// Seconds since the epoch of the last file event, if any.
+    pub last_event: Option<i64>,
+    pub resident_bytes: u64,
+    pub open_fds: usize,
+}

@@ -1,0 +1,587 @@
+//! The serve loop: watch, keep every issue in memory, answer on the socket.
+//!
+//! Threads: the calling thread applies file events to the in-memory state
+//! and watches for the reasons to exit; one thread accepts connections and
+//! one serves each connection; one waits for SIGTERM/SIGINT; optional ones
+//! wait for the owner process or the lifeline to go. Answers are exact: a
+//! request first creates a cookie file in a directory the same watcher
+//! watches, and waits until the event loop has applied every event up to
+//! that cookie's, so every change completed before the request is in the
+//! answer (Watchman's technique; one inotify instance keeps events in order).
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use super::protocol::{Hello, MAX_LINE, PROTOCOL_VERSION, Request, Response, StatusInfo};
+use super::{DaemonError, Paths, io, socket_address};
+use crate::config::Config;
+use crate::id::IssueId;
+use crate::issue::Issue;
+use crate::problem::Problem;
+use crate::query;
+use crate::store::{FileResult, Listing, ScanMode, Tracker};
+use crate::watch::Watcher;
+
+/// How long a request waits for its cookie before it gives up (the client
+/// then answers without the daemon).
+const SYNC_PATIENCE: Duration = Duration::from_secs(5);
+
+pub struct ServeOptions {
+    /// Exit after this long without a request.
+    pub idle_timeout: Option<Duration>,
+    /// Exit when this process exits.
+    pub exit_with_pid: Option<u32>,
+    /// Exit when this inherited pipe's writers are all gone.
+    pub lifeline_fd: Option<u32>,
+}
+
+/// Why the daemon ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Stopped,
+    Signal,
+    Idle,
+    WorktreeGone,
+    OwnerGone,
+}
+
+enum Control {
+    Exit(Exit),
+}
+
+/// What queries are answered from.
+struct Snapshot {
+    listing: Listing,
+    issues: Vec<Issue>,
+    problems: Vec<Problem>,
+    broken_files: usize,
+    config: Config,
+}
+
+struct Shared {
+    snapshot: RwLock<Snapshot>,
+    cookies_seen: Mutex<HashSet<String>>,
+    synced: Condvar,
+    cookie_counter: AtomicU64,
+    last_request: Mutex<Instant>,
+    last_event: Mutex<Option<i64>>,
+    hello: Hello,
+    started: i64,
+    shutting_down: AtomicBool,
+}
+
+/// Serves `tracker` until one of the reasons to exit; `log` gets one line
+/// per notable event.
+pub fn serve(
+    mut tracker: Tracker,
+    options: ServeOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> Result<Exit, DaemonError> {
+    let root = tracker.root().to_owned();
+    let paths = Paths::new(tracker.state_dir());
+    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
+    let _pidfile = Pidfile::acquire(&paths, tracker.root())?;
+
+    // cookies from an earlier life are of no use
+    let _ = std::fs::remove_dir_all(&paths.cookies);
+    std::fs::create_dir_all(&paths.cookies).map_err(io("could not create", &paths.cookies))?;
+    let issues_dir = tracker.issues_dir().to_owned();
+    // watch first, then read: nothing that happens in between is missed
+    let watcher = Watcher::new(&[&issues_dir, &paths.cookies])?;
+    let mut state = State::load(&tracker)?;
+
+    let hello = Hello {
+        protocol: PROTOCOL_VERSION,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        pid: std::process::id(),
+        worktree: tracker.root().to_string_lossy().into_owned(),
+    };
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(state.snapshot(&tracker)),
+        cookies_seen: Mutex::new(HashSet::new()),
+        synced: Condvar::new(),
+        cookie_counter: AtomicU64::new(0),
+        last_request: Mutex::new(Instant::now()),
+        last_event: Mutex::new(None),
+        hello,
+        started: jiff::Timestamp::now().as_second(),
+        shutting_down: AtomicBool::new(false),
+    });
+
+    let (control, controls) = mpsc::channel::<Control>();
+    let listener = Listener::bind(&paths)?;
+    let accept = {
+        let listener = listener
+            .inner
+            .try_clone()
+            .map_err(io("could not listen on", &paths.socket))?;
+        let shared = Arc::clone(&shared);
+        let control = control.clone();
+        let cookies = paths.cookies.clone();
+        std::thread::spawn(move || accept_loop(listener, shared, control, cookies))
+    };
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])
+    .map_err(io("could not handle signals for", &paths.pidfile))?;
+    let signal_handle = signals.handle();
+    let signal_thread = {
+        let control = control.clone();
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                let _ = control.send(Control::Exit(Exit::Signal));
+            }
+        })
+    };
+    watch_owner(&options, &control)?;
+    log(&format!(
+        "serving {} (pid {}), {} issue files",
+        tracker.root().display(),
+        std::process::id(),
+        state.files.len()
+    ));
+
+    let exit = loop {
+        if let Ok(Control::Exit(exit)) = controls.try_recv() {
+            break exit;
+        }
+        if let Some(idle) = options.idle_timeout
+            && shared
+                .last_request
+                .lock()
+                .map(|t| t.elapsed() > idle)
+                .unwrap_or(false)
+        {
+            break Exit::Idle;
+        }
+        if !issues_dir.is_dir() {
+            break Exit::WorktreeGone;
+        }
+        let Some(batch) = watcher.next_batch(Duration::from_millis(50), Duration::ZERO) else {
+            continue;
+        };
+        if batch.gone && !issues_dir.is_dir() {
+            break Exit::WorktreeGone;
+        }
+        if !batch.names[0].is_empty() || batch.rescan {
+            if let Ok(mut last) = shared.last_event.lock() {
+                *last = Some(jiff::Timestamp::now().as_second());
+            }
+            let config_changed = batch.names[0]
+                .iter()
+                .any(|n| n == crate::store::CONFIG_FILE);
+            let refreshed = if batch.rescan || config_changed {
+                // read everything again, with the config as it is now
+                Tracker::open(&root)
+                    .map_err(DaemonError::from)
+                    .and_then(|fresh| {
+                        tracker = fresh;
+                        State::load(&tracker).map(|fresh| state = fresh)
+                    })
+            } else {
+                state.apply(&tracker, &batch.names[0])
+            };
+            match refreshed {
+                Ok(()) => {
+                    if let Ok(mut snapshot) = shared.snapshot.write() {
+                        *snapshot = state.snapshot(&tracker);
+                    }
+                }
+                // a broken config or a worktree going away: the next batch
+                // or the directory check decides
+                Err(e) => log(&format!("could not refresh: {e}")),
+            }
+        }
+        if !batch.names[1].is_empty() {
+            if let Ok(mut seen) = shared.cookies_seen.lock() {
+                seen.extend(
+                    batch.names[1]
+                        .iter()
+                        .filter_map(|n| n.to_str().map(str::to_owned)),
+                );
+            }
+            shared.synced.notify_all();
+        }
+    };
+
+    log(&format!("exiting: {exit:?}"));
+    shared.shutting_down.store(true, Ordering::SeqCst);
+    shared.synced.notify_all();
+    // wake the accept loop, then remove the socket
+    let _ = listener.wake();
+    let _ = accept.join();
+    drop(listener);
+    signal_handle.close();
+    let _ = signal_thread.join();
+    watcher.stop();
+    // leave the index as fresh as the daemon's view
+    if let Ok(fresh) = Tracker::open(tracker.root()) {
+        let _ = fresh.scan(ScanMode::Index { details: true });
+    }
+    let _ = std::fs::remove_dir_all(&paths.cookies);
+    Ok(exit)
+}
+
+/// Every issue file as last read, and the misnamed ones.
+#[derive(Default)]
+struct State {
+    files: BTreeMap<IssueId, FileResult>,
+    misnamed: Vec<std::path::PathBuf>,
+}
+
+impl State {
+    fn load(tracker: &Tracker) -> Result<State, DaemonError> {
+        let listing = tracker.load_listing()?;
+        let mut files = BTreeMap::new();
+        for id in &listing.ids {
+            files.insert(id.clone(), tracker.read_issue(id));
+        }
+        Ok(State {
+            files,
+            misnamed: listing.misnamed,
+        })
+    }
+
+    /// Reads the touched files again.
+    fn apply(
+        &mut self,
+        tracker: &Tracker,
+        names: &std::collections::BTreeSet<std::ffi::OsString>,
+    ) -> Result<(), DaemonError> {
+        let mut relist = false;
+        for name in names {
+            let id = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .and_then(IssueId::parse_canonical);
+            match id {
+                Some(id) => match tracker.read_issue(&id) {
+                    Ok(None) => {
+                        self.files.remove(&id);
+                    }
+                    other => {
+                        self.files.insert(id, other);
+                    }
+                },
+                // a dotfile (temporary file) changes nothing; anything else
+                // may be a misnamed file coming or going
+                None if name.to_str().is_some_and(|n| n.starts_with('.')) => {}
+                None => relist = true,
+            }
+        }
+        if relist {
+            self.misnamed = tracker.load_listing()?.misnamed;
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, tracker: &Tracker) -> Snapshot {
+        let ids: Vec<IssueId> = self.files.keys().cloned().collect();
+        let listing = Listing::from_parts(ids, self.misnamed.clone());
+        let results: Vec<FileResult> = self.files.values().cloned().collect();
+        let scan = tracker.assemble(listing, results);
+        Snapshot {
+            listing: scan.listing,
+            issues: scan.issues,
+            problems: scan.problems,
+            broken_files: scan.broken_files,
+            config: tracker.config().clone(),
+        }
+    }
+}
+
+/// The pidfile, exclusively locked for the daemon's whole life.
+struct Pidfile {
+    _file: std::fs::File,
+}
+
+impl Pidfile {
+    fn acquire(paths: &Paths, worktree: &Path) -> Result<Pidfile, DaemonError> {
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&paths.pidfile)
+            .map_err(io("could not open", &paths.pidfile))?;
+        // a moment's shared lock by `status` must not look like a daemon
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                Err(_) => {
+                    return Err(DaemonError::AlreadyRunning {
+                        pid: super::running(paths).unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        let info = serde_json::json!({
+            "pid": std::process::id(),
+            "version": env!("CARGO_PKG_VERSION"),
+            "started": jiff::Timestamp::now().as_second(),
+            "worktree": worktree,
+        });
+        let _ = file.set_len(0);
+        let _ = file.write_all(format!("{info}\n").as_bytes());
+        Ok(Pidfile { _file: file })
+    }
+}
+
+/// The listening socket; removed on drop.
+struct Listener {
+    inner: UnixListener,
+    paths: Paths,
+}
+
+impl Listener {
+    fn bind(paths: &Paths) -> Result<Listener, DaemonError> {
+        // only the pidfile's holder gets here: a socket file left by a
+        // daemon that was killed is stale
+        let _ = std::fs::remove_file(&paths.socket);
+        let (address, _dir) =
+            socket_address(&paths.socket).map_err(io("could not listen on", &paths.socket))?;
+        let inner =
+            UnixListener::bind(&address).map_err(io("could not listen on", &paths.socket))?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&paths.socket, std::fs::Permissions::from_mode(0o600))
+            .map_err(io("could not restrict", &paths.socket))?;
+        Ok(Listener {
+            inner,
+            paths: paths.clone(),
+        })
+    }
+
+    /// Unblocks the accept loop.
+    fn wake(&self) -> std::io::Result<()> {
+        let (address, _dir) = socket_address(&self.paths.socket)?;
+        UnixStream::connect(address).map(drop)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.paths.socket);
+    }
+}
+
+fn accept_loop(
+    listener: UnixListener,
+    shared: Arc<Shared>,
+    control: Sender<Control>,
+    cookies: std::path::PathBuf,
+) {
+    for stream in listener.incoming() {
+        if shared.shutting_down.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        let shared = Arc::clone(&shared);
+        let control = control.clone();
+        let cookies = cookies.clone();
+        std::thread::spawn(move || {
+            let _ = serve_connection(stream, &shared, &control, &cookies);
+        });
+    }
+}
+
+fn serve_connection(
+    stream: UnixStream,
+    shared: &Shared,
+    control: &Sender<Control>,
+    cookies: &Path,
+) -> std::io::Result<()> {
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    writeln!(
+        writer,
+        "{}",
+        serde_json::to_string(&shared.hello).unwrap_or_default()
+    )?;
+    loop {
+        let mut line = String::new();
+        let read = (&mut reader).take(MAX_LINE).read_line(&mut line)?;
+        if read == 0 || shared.shutting_down.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if !line.ends_with('\n') && read as u64 >= MAX_LINE {
+            // an endless line: hang up rather than buffer it
+            let error = Response::Error {
+                message: format!("request longer than {MAX_LINE} bytes"),
+            };
+            writeln!(
+                writer,
+                "{}",
+                serde_json::to_string(&error).unwrap_or_default()
+            )?;
+            return Ok(());
+        }
+        if let Ok(mut last) = shared.last_request.lock() {
+            *last = Instant::now();
+        }
+        let response = match serde_json::from_str::<Request>(&line) {
+            Err(e) => Response::Error {
+                message: format!("not a request: {e}"),
+            },
+            Ok(Request::Stop) => {
+                let _ = control.send(Control::Exit(Exit::Stopped));
+                Response::Stopping
+            }
+            Ok(Request::Status) => Response::Status(status(shared)),
+            Ok(Request::List { query }) => match sync(shared, cookies) {
+                Err(message) => Response::Error { message },
+                Ok(()) => {
+                    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+                    Response::List(query::run_list(
+                        &snapshot.issues,
+                        &snapshot.listing,
+                        &snapshot.problems,
+                        snapshot.broken_files,
+                        &snapshot.config,
+                        &query,
+                    ))
+                }
+            },
+            Ok(Request::ShortIds { ids }) => match sync(shared, cookies) {
+                Err(message) => Response::Error { message },
+                Ok(()) => {
+                    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+                    let short = ids
+                        .iter()
+                        .map(|i| match IssueId::parse_canonical(i) {
+                            Some(id) => snapshot.listing.short_id(&id).to_owned(),
+                            None => i.clone(),
+                        })
+                        .collect();
+                    Response::ShortIds(short)
+                }
+            },
+        };
+        writeln!(
+            writer,
+            "{}",
+            serde_json::to_string(&response).unwrap_or_default()
+        )?;
+        if matches!(response, Response::Stopping) {
+            return Ok(());
+        }
+    }
+}
+
+/// Waits until the event loop has applied every event that happened before
+/// now, by creating a cookie file and waiting for its event.
+fn sync(shared: &Shared, cookies: &Path) -> Result<(), String> {
+    let name = format!(
+        "{}-{}",
+        std::process::id(),
+        shared.cookie_counter.fetch_add(1, Ordering::SeqCst)
+    );
+    let path = cookies.join(&name);
+    std::fs::File::create(&path).map_err(|e| format!("could not create a cookie: {e}"))?;
+    let deadline = Instant::now() + SYNC_PATIENCE;
+    let mut seen = shared
+        .cookies_seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let result = loop {
+        if seen.remove(&name) {
+            break Ok(());
+        }
+        if shared.shutting_down.load(Ordering::SeqCst) {
+            break Err("the daemon is exiting".to_owned());
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Err("the daemon did not see its own cookie in time".to_owned());
+        }
+        seen = shared
+            .synced
+            .wait_timeout(seen, left)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    };
+    drop(seen);
+    let _ = std::fs::remove_file(&path);
+    // the removal's own event may mark it seen again
+    if let Ok(mut seen) = shared.cookies_seen.lock() {
+        seen.remove(&name);
+    }
+    result
+}
+
+fn status(shared: &Shared) -> StatusInfo {
+    let issues = shared
+        .snapshot
+        .read()
+        .map(|s| s.listing.ids.len())
+        .unwrap_or_default();
+    let pid = std::process::id();
+    let resident_bytes = sysinfo::System::new()
+        .map(|mut sys| {
+            let id = sysinfo::Pid::from_u32(pid);
+            sys.refresh_processes_specifics(
+                sysinfo::ProcessesToUpdate::Some(&[id]),
+                true,
+                sysinfo::ProcessRefreshKind::nothing().with_memory(),
+            );
+            sys.process(id).map(|p| p.memory()).unwrap_or_default()
+        })
+        .unwrap_or_default();
+    StatusInfo {
+        pid,
+        version: shared.hello.version.clone(),
+        worktree: shared.hello.worktree.clone(),
+        started: shared.started,
+        issues,
+        last_event: shared.last_event.lock().ok().and_then(|l| *l),
+        resident_bytes,
+        open_fds: std::fs::read_dir("/proc/self/fd")
+            .map(|d| d.count())
+            .unwrap_or_default(),
+    }
+}
+
+/// Threads that end the daemon when its owner process or lifeline is gone.
+fn watch_owner(options: &ServeOptions, control: &Sender<Control>) -> Result<(), DaemonError> {
+    if let Some(fd) = options.lifeline_fd {
+        let path = std::path::PathBuf::from(format!("/proc/self/fd/{fd}"));
+        // reopening the inherited descriptor by path needs no unsafe code
+        let mut pipe =
+            std::fs::File::open(&path).map_err(io("could not open the lifeline", &path))?;
+        let control = control.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 64];
+            while matches!(pipe.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = control.send(Control::Exit(Exit::OwnerGone));
+        });
+    }
+    if let Some(pid) = options.exit_with_pid {
+        let path = std::path::PathBuf::from(format!("/proc/{pid}"));
+        let raw = rustix::process::Pid::from_raw(pid as i32).ok_or_else(|| {
+            io("no such process", &path)(std::io::Error::other("not a process id"))
+        })?;
+        let fd = rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty())
+            .map_err(|e| io("could not watch process", &path)(e.into()))?;
+        let control = control.clone();
+        std::thread::spawn(move || {
+            let mut fds = [rustix::event::PollFd::new(
+                &fd,
+                rustix::event::PollFlags::IN,
+            )];
+            // readable when the process has exited
+            while rustix::event::poll(&mut fds, None).is_err() {}
+            let _ = control.send(Control::Exit(Exit::OwnerGone));
+        });
+    }
+    Ok(())
+}

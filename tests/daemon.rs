@@ -1,0 +1,457 @@
+//! The watch daemon, end to end: one per worktree, exact answers, clean
+//! exits for every reason, hostile socket input, and nothing left behind.
+//! Runs under a session teardown (`harness = false`): every process these
+//! tests start carries a session marker and inherits a lifeline; after all
+//! tests any process still carrying the marker is killed and the run FAILS.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::time::Duration;
+
+use common::{DaemonGuard, Spawned, TestRepo, process_alive, wait_until};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Tests share the process; the ones that count descriptors or processes
+/// run alone.
+static EXCLUSIVE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn socket(repo: &TestRepo) -> std::path::PathBuf {
+    repo.root().join(".git/yit/daemon.sock")
+}
+
+fn start_status_stop_say_what_they_did() {
+    let repo = TestRepo::with_tracker();
+    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_eq!(repo.ok(&["daemon", "stop"]), "no daemon is running\n");
+    let daemon = DaemonGuard::start(&repo, &[]);
+    assert!(process_alive(daemon.pid));
+    assert_eq!(
+        repo.ok(&["daemon", "start"]),
+        format!("the daemon is already running (pid {})\n", daemon.pid)
+    );
+    let status = repo.run(&["daemon", "status", "--json"]).json();
+    assert_eq!(status["running"], true);
+    assert_eq!(status["daemon"]["pid"], daemon.pid);
+    assert_eq!(status["daemon"]["issues"], 0);
+    assert!(
+        status["daemon"]["resident_bytes"]
+            .as_u64()
+            .unwrap_or_default()
+            > 0
+    );
+    assert!(status["daemon"]["open_fds"].as_u64().unwrap_or_default() > 0);
+    let text = repo.ok(&["daemon", "status"]);
+    assert!(
+        text.starts_with(&format!("pid         {}\nversion     ", daemon.pid)),
+        "{text}"
+    );
+    assert_eq!(
+        repo.ok(&["daemon", "stop"]),
+        format!("stopped the daemon (pid {})\n", daemon.pid)
+    );
+    assert!(
+        !process_alive(daemon.pid),
+        "stop returns only when the process is gone"
+    );
+    assert!(!socket(&repo).exists(), "the socket is removed");
+    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+}
+
+fn one_daemon_per_worktree() {
+    let repo = TestRepo::with_tracker();
+    let daemon = DaemonGuard::start(&repo, &[]);
+    let second = repo.run(&["daemon", "run", "--idle-timeout", "5"]);
+    assert_eq!(second.code, 4, "{}", second.stderr);
+    assert!(
+        second.stderr.contains(&format!(
+            "a daemon already serves this worktree (pid {})",
+            daemon.pid
+        )),
+        "{}",
+        second.stderr
+    );
+    assert!(process_alive(daemon.pid));
+}
+
+fn answers_are_exact_right_after_a_hand_write() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Version 0"]);
+    let _daemon = DaemonGuard::start(&repo, &[]);
+    let path = repo.issues_dir().join(format!("{id}.yaml"));
+    let template = std::fs::read_to_string(&path).expect("read");
+    for n in 1..=1000 {
+        let title = format!("Version {n}");
+        std::fs::write(
+            &path,
+            template.replace("title: Version 0", &format!("title: {title}")),
+        )
+        .expect("write");
+        let out = repo.ok(&["list", "--format", "jsonl"]);
+        let record: serde_json::Value = serde_json::from_str(out.trim()).expect("one record");
+        assert_eq!(record["title"], title, "write {n} was missed");
+    }
+}
+
+fn answers_equal_those_without_the_daemon() {
+    let repo = TestRepo::with_tracker();
+    let _daemon = DaemonGuard::start(&repo, &[]);
+    let a = repo.new_issue(&["Alpha", "-l", "x"]);
+    let b = repo.new_issue(&["Bravo", "-p", "0"]);
+    repo.ok(&["close", &a]);
+    repo.ok(&["comment", &b, "hello"]);
+    repo.write_issue_file("0000000001.yaml", b"id: 0000000001\ntitle: [broken\n");
+    repo.write_issue_file("notes.yaml", b"not an issue\n");
+    let tmp = repo.issues_dir().join(".swap");
+    std::fs::write(
+        &tmp,
+        repo.read_issue_file(&b).replace("Bravo", "Bravo edited"),
+    )
+    .expect("write");
+    std::fs::rename(&tmp, repo.issues_dir().join(format!("{b}.yaml"))).expect("rename");
+    for args in [
+        vec!["list", "--all", "--json"],
+        vec!["list", "--all"],
+        vec!["list", "--label", "x", "--all", "--format", "jsonl"],
+        vec![
+            "list",
+            "--sort",
+            "id",
+            "--reverse",
+            "--limit",
+            "1",
+            "--format",
+            "ids",
+        ],
+    ] {
+        let through = repo.run(&args);
+        let mut plain_args = args.clone();
+        plain_args.push("--no-daemon");
+        let plain = repo.run(&plain_args);
+        assert_eq!(
+            (through.code, &through.stdout, &through.stderr),
+            (plain.code, &plain.stdout, &plain.stderr),
+            "{args:?}"
+        );
+        assert_eq!(through.code, 3, "the broken files are reported either way");
+    }
+    // edits print the same short ids with and without it
+    let with = repo.ok(&["edit", &a, "--priority", "1"]);
+    let without = repo.ok(&["edit", &a, "--priority", "2", "--no-daemon"]);
+    assert_eq!(with.replace("edited", ""), without.replace("edited", ""));
+}
+
+fn exits_cleanly_on_sigterm() {
+    let repo = TestRepo::with_tracker();
+    let daemon = DaemonGuard::start(&repo, &[]);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &daemon.pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    assert!(
+        wait_until(PATIENCE, || !process_alive(daemon.pid)),
+        "SIGTERM ends it"
+    );
+    assert!(!socket(&repo).exists(), "socket removed");
+    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    let log = std::fs::read_to_string(repo.root().join(".git/yit/daemon.log")).expect("log");
+    assert!(log.contains("exiting: Signal"), "{log}");
+}
+
+fn exits_when_idle() {
+    let repo = TestRepo::with_tracker();
+    let daemon = DaemonGuard::start(&repo, &["--idle-timeout", "0.3"]);
+    assert!(
+        wait_until(PATIENCE, || !process_alive(daemon.pid)),
+        "the idle timeout ends it"
+    );
+    assert!(!socket(&repo).exists());
+}
+
+fn exits_when_the_issues_directory_goes() {
+    let repo = TestRepo::with_tracker();
+    let daemon = DaemonGuard::start(&repo, &[]);
+    std::fs::remove_dir_all(repo.issues_dir()).expect("remove");
+    assert!(
+        wait_until(PATIENCE, || !process_alive(daemon.pid)),
+        "it ends with its worktree"
+    );
+}
+
+fn exits_with_its_owner_and_its_lifeline() {
+    let repo = TestRepo::with_tracker();
+    let sleeper = Spawned::new(repo.program("sleep", &["60"]).spawn().expect("sleep"));
+    let owner = sleeper.id().to_string();
+    let daemon = DaemonGuard::start(&repo, &["--exit-with-pid", &owner]);
+    drop(sleeper);
+    assert!(
+        wait_until(PATIENCE, || !process_alive(daemon.pid)),
+        "it ends with its owner"
+    );
+    drop(daemon);
+
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    rustix::io::fcntl_setfd(&reader, rustix::io::FdFlags::empty()).expect("inheritable");
+    let mut cmd = repo.cmd(&["daemon", "start"]);
+    cmd.env("YIT_LIFELINE_FD", reader.as_raw_fd().to_string());
+    let out = cmd.output().expect("start");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(reader);
+    let pid = common::yit_processes_in(repo.root())
+        .first()
+        .map(|(pid, _)| *pid)
+        .expect("running");
+    drop(writer);
+    assert!(
+        wait_until(PATIENCE, || !process_alive(pid)),
+        "it ends when its lifeline closes"
+    );
+}
+
+fn hostile_socket_input_harms_nothing() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Still here"]);
+    let daemon = DaemonGuard::start(&repo, &[]);
+    let stream = UnixStream::connect(socket(&repo)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    let mut hello = String::new();
+    reader.read_line(&mut hello).expect("hello");
+    let hello: serde_json::Value = serde_json::from_str(&hello).expect("hello is JSON");
+    assert_eq!(hello["protocol"], 1);
+    assert_eq!(hello["pid"], daemon.pid);
+    for garbage in [
+        "not json",
+        "{\"op\":\"explode\"}",
+        "{\"op\":\"list\",\"query\":5}",
+        "\u{0}\u{1}\u{2}",
+        "[]",
+    ] {
+        writeln!(writer, "{garbage}").expect("send");
+        let mut answer = String::new();
+        reader.read_line(&mut answer).expect("answer");
+        let answer: serde_json::Value = serde_json::from_str(&answer).expect("answer is JSON");
+        assert!(
+            answer["error"]["message"].is_string(),
+            "{garbage:?}: {answer}"
+        );
+    }
+    writeln!(writer, "{{\"op\":\"status\"}}").expect("send");
+    let mut answer = String::new();
+    reader.read_line(&mut answer).expect("answer");
+    assert!(answer.contains("\"status\""), "{answer}");
+    // an endless line is cut off, not buffered
+    let big = vec![b'x'; 2 << 20];
+    let _ = writer.write_all(&big);
+    drop(writer);
+    drop(reader);
+    assert!(process_alive(daemon.pid));
+    assert_eq!(
+        repo.run(&["list", "--format", "ids"])
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
+}
+
+fn a_stale_pidfile_and_socket_are_not_a_daemon() {
+    let repo = TestRepo::with_tracker();
+    let state = repo.root().join(".git/yit");
+    std::fs::create_dir_all(&state).expect("state");
+    std::fs::write(state.join("daemon.pid"), "{\"pid\": 999999}\n").expect("pidfile");
+    drop(std::os::unix::net::UnixListener::bind(state.join("daemon.sock")).expect("stale socket"));
+    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_eq!(
+        repo.ok(&["list", "--format", "ids"]),
+        "",
+        "a stale socket is no daemon: answered from the files"
+    );
+    let daemon = DaemonGuard::start(&repo, &[]);
+    assert!(process_alive(daemon.pid));
+}
+
+fn start_stop_cycles_leave_nothing_behind() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Cycled"]);
+    let state = repo.root().join(".git/yit");
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&state)
+            .expect("state")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    drop(DaemonGuard::start(&repo, &[]));
+    let processes = || common::yit_processes_in(repo.root()).len();
+    assert!(wait_until(PATIENCE, || processes() == 0));
+    let (fds, names) = (common::open_fds(), files());
+    for n in 0..100 {
+        let daemon = DaemonGuard::start(&repo, &[]);
+        if n % 10 == 0 {
+            assert_eq!(repo.ok(&["list", "--format", "ids"]).lines().count(), 1);
+        }
+        drop(daemon);
+    }
+    assert!(
+        wait_until(Duration::from_millis(500), || processes() == 0),
+        "a daemon outlived its stop"
+    );
+    assert!(
+        wait_until(Duration::from_millis(500), || common::open_fds() == fds),
+        "descriptors: {fds} then {}",
+        common::open_fds()
+    );
+    assert_eq!(files(), names, "the state dir holds the same files");
+}
+
+fn memory_stays_flat_under_many_events() {
+    let repo = TestRepo::with_tracker();
+    let ids: Vec<String> = (0..10)
+        .map(|n| repo.new_issue(&[&format!("Churn {n}")]))
+        .collect();
+    let daemon = DaemonGuard::start(&repo, &[]);
+    let texts: Vec<(std::path::PathBuf, String)> = ids
+        .iter()
+        .map(|id| {
+            (
+                repo.issues_dir().join(format!("{id}.yaml")),
+                repo.read_issue_file(id),
+            )
+        })
+        .collect();
+    let rss = || {
+        repo.run(&["daemon", "status", "--json"]).json()["daemon"]["resident_bytes"]
+            .as_u64()
+            .expect("rss")
+    };
+    let churn = |rounds: usize| {
+        for round in 0..rounds {
+            let (path, text) = &texts[round % texts.len()];
+            std::fs::write(
+                path,
+                text.replace(
+                    "priority: 2",
+                    if round % 2 == 0 {
+                        "priority: 3"
+                    } else {
+                        "priority: 2"
+                    },
+                ),
+            )
+            .expect("write");
+        }
+        // wait until the daemon has seen everything
+        repo.ok(&["list", "--format", "ids"]);
+    };
+    churn(5_000);
+    let warm = rss();
+    churn(50_000);
+    let after = rss();
+    assert!(
+        after <= warm + 2 * 1024 * 1024,
+        "resident memory grew from {warm} to {after} bytes over 50,000 events"
+    );
+    assert!(process_alive(daemon.pid));
+}
+
+fn trial(name: &'static str, test: fn(), alone: bool) -> Trial {
+    Trial::test(name, move || {
+        let _shared;
+        let _alone;
+        if alone {
+            _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
+        } else {
+            _shared = EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner());
+        }
+        std::panic::catch_unwind(test).map_err(|e| {
+            let message = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            Failed::from(message)
+        })
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    rustix::io::fcntl_setfd(&reader, rustix::io::FdFlags::empty()).expect("inheritable");
+    let marker = format!("daemon-{}-{}", std::process::id(), fastrand::u64(..));
+    common::set_session(marker.clone(), reader.as_raw_fd());
+    let trials = vec![
+        trial(
+            "start_status_stop_say_what_they_did",
+            start_status_stop_say_what_they_did,
+            false,
+        ),
+        trial("one_daemon_per_worktree", one_daemon_per_worktree, false),
+        trial(
+            "answers_are_exact_right_after_a_hand_write",
+            answers_are_exact_right_after_a_hand_write,
+            false,
+        ),
+        trial(
+            "answers_equal_those_without_the_daemon",
+            answers_equal_those_without_the_daemon,
+            false,
+        ),
+        trial("exits_cleanly_on_sigterm", exits_cleanly_on_sigterm, false),
+        trial("exits_when_idle", exits_when_idle, false),
+        trial(
+            "exits_when_the_issues_directory_goes",
+            exits_when_the_issues_directory_goes,
+            false,
+        ),
+        trial(
+            "exits_with_its_owner_and_its_lifeline",
+            exits_with_its_owner_and_its_lifeline,
+            false,
+        ),
+        trial(
+            "hostile_socket_input_harms_nothing",
+            hostile_socket_input_harms_nothing,
+            false,
+        ),
+        trial(
+            "a_stale_pidfile_and_socket_are_not_a_daemon",
+            a_stale_pidfile_and_socket_are_not_a_daemon,
+            false,
+        ),
+        trial(
+            "start_stop_cycles_leave_nothing_behind",
+            start_stop_cycles_leave_nothing_behind,
+            true,
+        ),
+        trial(
+            "memory_stays_flat_under_many_events",
+            memory_stays_flat_under_many_events,
+            true,
+        ),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    let left = common::sweep_session(&marker);
+    drop(writer);
+    drop(reader);
+    if !left.is_empty() {
+        eprintln!("FAILED: processes of this test session were still running (now killed):");
+        for (pid, cmd) in &left {
+            eprintln!("  {pid} {cmd}");
+        }
+        std::process::exit(101);
+    }
+    conclusion.exit();
+}

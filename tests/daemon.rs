@@ -84,16 +84,45 @@ fn answers_are_exact_right_after_a_hand_write() {
     let _daemon = DaemonGuard::start(&repo, &[]);
     let path = repo.issues_dir().join(format!("{id}.yaml"));
     let template = std::fs::read_to_string(&path).expect("read");
+    // straight to the socket: a query right after the write, with no
+    // process start in between to give the daemon time
+    let mut client = yit::daemon::Client::connect(
+        &yit::daemon::Paths::new(&repo.root().join(".git/yit")),
+        repo.root(),
+    )
+    .expect("the daemon answers");
+    let query: yit::query::ListQuery = serde_json::from_value(serde_json::json!({
+        "statuses": [], "labels": [], "assignee": null, "priorities": [], "kinds": [], "all": true,
+        "sort": "Priority", "reverse": false, "limit": null, "details": false
+    }))
+    .expect("query");
     for n in 1..=1000 {
         let title = format!("Version {n}");
-        std::fs::write(
-            &path,
-            template.replace("title: Version 0", &format!("title: {title}")),
-        )
-        .expect("write");
-        let out = repo.ok(&["list", "--format", "jsonl"]);
-        let record: serde_json::Value = serde_json::from_str(out.trim()).expect("one record");
-        assert_eq!(record["title"], title, "write {n} was missed");
+        // alternate in-place writes and editor-style renames
+        if n % 2 == 0 {
+            std::fs::write(
+                &path,
+                template.replace("title: Version 0", &format!("title: {title}")),
+            )
+            .expect("write");
+        } else {
+            let tmp = repo.issues_dir().join(".save.tmp");
+            std::fs::write(
+                &tmp,
+                template.replace("title: Version 0", &format!("title: {title}")),
+            )
+            .expect("write");
+            std::fs::rename(&tmp, &path).expect("rename");
+        }
+        let answer = client
+            .request(&yit::daemon::protocol::Request::List {
+                query: query.clone(),
+            })
+            .expect("answer");
+        let yit::daemon::protocol::Response::List(result) = answer else {
+            panic!("unexpected answer {answer:?}")
+        };
+        assert_eq!(result.records[0]["title"], title, "write {n} was missed");
     }
 }
 
@@ -366,6 +395,149 @@ fn memory_stays_flat_under_many_events() {
     assert!(process_alive(daemon.pid));
 }
 
+fn works_where_the_socket_path_is_too_long_for_an_address() {
+    let repo = TestRepo::new();
+    let deep = repo.outside().join("a".repeat(60)).join("b".repeat(60));
+    std::fs::create_dir_all(&deep).expect("deep dir");
+    let git = |args: &[&str]| {
+        let out = repo
+            .program("git", args)
+            .current_dir(&deep)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    let at = |args: &[&str]| {
+        let mut all = vec!["-C", deep.to_str().expect("utf-8")];
+        all.extend_from_slice(args);
+        repo.run(&all)
+    };
+    assert_eq!(at(&["init", "-q"]).code, 0);
+    assert!(deep.join(".git/yit/daemon.sock").as_os_str().len() > 108);
+    let me = std::process::id().to_string();
+    let started = at(&["daemon", "start", "--exit-with-pid", &me]);
+    assert_eq!(started.code, 0, "{}", started.stderr);
+    let id = at(&["new", "Deep", "--json"]).json()["issue"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let status = at(&["daemon", "status", "--json"]).json();
+    assert_eq!(status["daemon"]["issues"], 1, "{status}");
+    assert_eq!(at(&["list", "--format", "ids"]).stdout, format!("{id}\n"));
+    assert_eq!(at(&["daemon", "stop"]).code, 0);
+}
+
+fn random_histories_agree_with_and_without_the_daemon() {
+    for seed in 0..4u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let repo = TestRepo::with_tracker();
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-qm", "init"]);
+        let _daemon = DaemonGuard::start(&repo, &[]);
+        let mut history = Vec::new();
+        for _ in 0..15 {
+            let files: Vec<std::path::PathBuf> = std::fs::read_dir(repo.issues_dir())
+                .map(|d| {
+                    d.map(|e| e.expect("entry").path())
+                        .filter(|p| {
+                            p.extension().is_some_and(|e| e == "yaml")
+                                && !p.ends_with("config.yaml")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let pick = |rng: &mut fastrand::Rng| {
+                (!files.is_empty()).then(|| files[rng.usize(..files.len())].clone())
+            };
+            let step = rng.usize(..8);
+            history.push(step);
+            match step {
+                0 | 1 => {
+                    let _ = repo.run(&["new", &format!("Issue {}", rng.u8(..)), "-l", "x"]);
+                }
+                2 => {
+                    if let Some(f) = pick(&mut rng) {
+                        let id = f.file_stem().expect("stem").to_string_lossy().into_owned();
+                        let _ = repo.run(&["edit", &id, "--priority", &rng.u8(..5).to_string()]);
+                    }
+                }
+                3 => {
+                    if let Some(f) = pick(&mut rng) {
+                        let text = std::fs::read_to_string(&f).unwrap_or_default();
+                        std::fs::write(&f, text.replacen("Issue", "Isxue", 1)).expect("in place");
+                    }
+                }
+                4 => {
+                    if let Some(f) = pick(&mut rng) {
+                        let text = std::fs::read_to_string(&f).unwrap_or_default();
+                        let tmp = f.with_extension("swp");
+                        std::fs::write(&tmp, text + "# by hand\n").expect("write");
+                        std::fs::rename(&tmp, &f).expect("rename");
+                    }
+                }
+                5 => {
+                    if let Some(f) = pick(&mut rng) {
+                        std::fs::remove_file(f).expect("remove");
+                    }
+                }
+                6 => {
+                    repo.git(&["add", "-A"]);
+                    repo.git(&["commit", "-qm", "step", "--allow-empty"]);
+                    let branch = if repo.git(&["branch", "--show-current"]).trim() == "main" {
+                        "other"
+                    } else {
+                        "main"
+                    };
+                    if repo.git(&["branch", "--list", branch]).trim().is_empty() {
+                        repo.git(&["branch", branch, "HEAD~1"]);
+                    }
+                    repo.git(&["checkout", "-q", branch]);
+                }
+                _ => {
+                    if repo.git(&["stash", "list"]).trim().is_empty() {
+                        let _ = repo.program("git", &["stash", "-q", "-u"]).output();
+                    } else {
+                        let _ = repo.program("git", &["stash", "pop", "-q"]).output();
+                    }
+                }
+            }
+            let daemon = repo.run(&["list", "--all", "--json"]);
+            let index = repo.run(&["list", "--all", "--json", "--no-daemon"]);
+            let files = repo.run(&["list", "--all", "--json", "--no-index"]);
+            for (name, other) in [("index", &index), ("files", &files)] {
+                assert_eq!(
+                    (daemon.code, &daemon.stdout, &daemon.stderr),
+                    (other.code, &other.stdout, &other.stderr),
+                    "seed {seed}: the daemon and the {name} disagree after steps {history:?}"
+                );
+            }
+        }
+    }
+}
+
+fn opening_the_store_ten_thousand_times_leaks_no_descriptor() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Opened"]);
+    let open = || {
+        let tracker = yit::store::Tracker::open(repo.root()).expect("open");
+        let scan = tracker
+            .scan(yit::store::ScanMode::Index { details: false })
+            .expect("scan");
+        assert_eq!(scan.issues.len(), 1);
+    };
+    open();
+    let fds = common::open_fds();
+    for _ in 0..10_000 {
+        open();
+    }
+    assert_eq!(common::open_fds(), fds);
+}
+
 fn trial(name: &'static str, test: fn(), alone: bool) -> Trial {
     Trial::test(name, move || {
         let _shared;
@@ -430,6 +602,21 @@ fn main() {
             "a_stale_pidfile_and_socket_are_not_a_daemon",
             a_stale_pidfile_and_socket_are_not_a_daemon,
             false,
+        ),
+        trial(
+            "works_where_the_socket_path_is_too_long_for_an_address",
+            works_where_the_socket_path_is_too_long_for_an_address,
+            false,
+        ),
+        trial(
+            "random_histories_agree_with_and_without_the_daemon",
+            random_histories_agree_with_and_without_the_daemon,
+            false,
+        ),
+        trial(
+            "opening_the_store_ten_thousand_times_leaks_no_descriptor",
+            opening_the_store_ten_thousand_times_leaks_no_descriptor,
+            true,
         ),
         trial(
             "start_stop_cycles_leave_nothing_behind",

@@ -51,6 +51,12 @@ impl Repo {
         self.inner.git_dir()
     }
 
+    /// A boolean from git's configuration (e.g. `yit.autostart`); `None`
+    /// when unset or not a boolean.
+    pub fn config_bool(&self, key: &str) -> Option<bool> {
+        self.inner.config_snapshot().boolean(key)
+    }
+
     /// The author git would record, as `Name <email>`, or `None` when
     /// user.name/user.email (or GIT_AUTHOR_*) are not configured.
     pub fn author(&self) -> Option<String> {

@@ -538,6 +538,74 @@ fn opening_the_store_ten_thousand_times_leaks_no_descriptor() {
     assert_eq!(common::open_fds(), fds);
 }
 
+fn autostart_starts_one_daemon_when_the_clone_asks() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Auto"]);
+    assert_eq!(repo.ok(&["list", "--format", "ids"]).lines().count(), 1);
+    assert_eq!(
+        repo.ok(&["daemon", "status"]),
+        "no daemon is running\n",
+        "nothing starts without yit.autostart"
+    );
+    repo.git(&["config", "yit.autostart", "true"]);
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let mut cmd = repo.cmd(&["list", "--format", "ids"]);
+            cmd.stdout(std::process::Stdio::piped());
+            Spawned::new(cmd.spawn().expect("list"))
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_output();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    }
+    let status = repo.run(&["daemon", "status", "--json"]).json();
+    assert_eq!(status["running"], true, "the first command started it");
+    let daemons = common::yit_processes_in(repo.root());
+    assert_eq!(daemons.len(), 1, "exactly one daemon: {daemons:?}");
+    assert_eq!(repo.ok(&["daemon", "stop"]).lines().count(), 1);
+}
+
+fn gc_stops_daemons_that_serve_nothing() {
+    let repo = TestRepo::with_tracker();
+    let daemon = DaemonGuard::start(&repo, &[]);
+    let under = repo
+        .root()
+        .parent()
+        .expect("temp dir")
+        .to_str()
+        .expect("utf-8")
+        .to_owned();
+    // something that looks like a daemon of this worktree but does not hold its lock
+    let mut fake = repo.program(
+        "bash",
+        &["-c", "exec -a yit tail -f /dev/null daemon run 2>/dev/null"],
+    );
+    fake.stdout(std::process::Stdio::null());
+    let fake = Spawned::new(fake.spawn().expect("fake daemon"));
+    let cmdline = format!("/proc/{}/cmdline", fake.id());
+    assert!(wait_until(PATIENCE, || std::fs::read(&cmdline)
+        .is_ok_and(|c| c.starts_with(b"yit\0"))));
+    let out = repo.ok(&["daemon", "gc", "--under", &under]);
+    assert!(
+        out.contains(&format!(
+            "{:<8} stopped (it does not hold its worktree's lock)",
+            fake.id()
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{:<8} serving", daemon.pid)), "{out}");
+    assert!(process_alive(daemon.pid));
+    let out = repo.ok(&["daemon", "gc", "--under", &under, "--all"]);
+    assert!(
+        out.contains(&format!("{:<8} stopped (--all)", daemon.pid)),
+        "{out}"
+    );
+    assert!(wait_until(PATIENCE, || !process_alive(daemon.pid)));
+    drop(fake);
+}
+
 fn trial(name: &'static str, test: fn(), alone: bool) -> Trial {
     Trial::test(name, move || {
         let _shared;
@@ -616,6 +684,16 @@ fn main() {
         trial(
             "opening_the_store_ten_thousand_times_leaks_no_descriptor",
             opening_the_store_ten_thousand_times_leaks_no_descriptor,
+            true,
+        ),
+        trial(
+            "autostart_starts_one_daemon_when_the_clone_asks",
+            autostart_starts_one_daemon_when_the_clone_asks,
+            false,
+        ),
+        trial(
+            "gc_stops_daemons_that_serve_nothing",
+            gc_stops_daemons_that_serve_nothing,
             true,
         ),
         trial(

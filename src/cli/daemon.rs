@@ -29,6 +29,18 @@ enum DaemonAction {
     Restart(RunArgs),
     /// Pid, version, uptime, issues, last event, memory and descriptors
     Status,
+    /// List your yit daemons and stop those that serve no worktree
+    Gc(GcArgs),
+}
+
+#[derive(Args)]
+struct GcArgs {
+    /// Stop every one of your yit daemons
+    #[arg(long)]
+    all: bool,
+    /// Only daemons serving worktrees under DIR
+    #[arg(long, value_name = "DIR")]
+    under: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -56,6 +68,10 @@ impl RunArgs {
 }
 
 pub fn cmd_daemon(ctx: &mut Ctx, args: DaemonArgs) -> Result<(), CommandError> {
+    // gc needs no tracker: it may run anywhere
+    if let DaemonAction::Gc(gc_args) = args.action {
+        return gc(ctx, gc_args);
+    }
     let tracker = Tracker::open(&ctx.cwd)?;
     let paths = Paths::new(tracker.state_dir());
     let root = tracker.root().to_owned();
@@ -68,6 +84,7 @@ pub fn cmd_daemon(ctx: &mut Ctx, args: DaemonArgs) -> Result<(), CommandError> {
             start(ctx, &paths, &root, &run)
         }
         DaemonAction::Status => status(ctx, &paths, &root),
+        DaemonAction::Gc(_) => unreachable!("handled above"),
     }
 }
 
@@ -207,6 +224,49 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
     ];
     for (name, value) in lines {
         ctx.out.line(&format!("{name:<11} {value}"))?;
+    }
+    Ok(())
+}
+
+fn gc(ctx: &mut Ctx, args: GcArgs) -> Result<(), CommandError> {
+    let format = ctx.format("daemon gc", &[Format::Table, Format::Json], Format::Table)?;
+    let under = args.under.map(|dir| ctx.cwd.join(dir));
+    let found = daemon::find_daemons(under.as_deref());
+    let mut rows = Vec::new();
+    for f in found {
+        let reason = match (&f.stale, args.all) {
+            (Some(why), _) => Some(why.clone()),
+            (None, true) => Some("--all".to_owned()),
+            (None, false) => None,
+        };
+        let action = match &reason {
+            None => "serving".to_owned(),
+            Some(why) => {
+                let graceful = daemon::end_process(f.pid, Duration::from_secs(5));
+                format!("{} ({why})", if graceful { "stopped" } else { "killed" })
+            }
+        };
+        rows.push((f, action));
+    }
+    if format == Format::Json {
+        let records: Vec<_> = rows
+            .iter()
+            .map(|(f, action)| serde_json::json!({ "pid": f.pid, "worktree": f.worktree, "action": action }))
+            .collect();
+        return Ok(ctx
+            .out
+            .json(&serde_json::json!({ "schema_version": 1, "daemons": records }))?);
+    }
+    if rows.is_empty() {
+        ctx.out.line("no yit daemons are running")?;
+    }
+    for (f, action) in rows {
+        let worktree = f
+            .worktree
+            .map(|w| w.display().to_string())
+            .unwrap_or_else(|| "?".to_owned());
+        ctx.out
+            .line(&format!("{:<8} {action:<12} {worktree}", f.pid))?;
     }
     Ok(())
 }

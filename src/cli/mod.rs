@@ -193,10 +193,33 @@ impl Ctx {
         if self.no_daemon || self.no_index {
             return None;
         }
-        yit::daemon::Client::connect(
-            &yit::daemon::Paths::new(tracker.state_dir()),
-            tracker.root(),
-        )
+        let paths = yit::daemon::Paths::new(tracker.state_dir());
+        if let Some(client) = yit::daemon::Client::connect(&paths, tracker.root()) {
+            return Some(client);
+        }
+        if !tracker.autostart() {
+            return None;
+        }
+        // yit.autostart: one attempt per command, one starter at a time
+        let lock = std::fs::create_dir_all(&paths.state)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(paths.state.join("daemon.start.lock"))
+            })
+            .ok()?;
+        lock.lock().ok()?;
+        if yit::daemon::running(&paths).is_none() {
+            let exe = std::env::current_exe().ok()?;
+            if let Err(e) = yit::daemon::start(&paths, &exe, tracker.root(), &[]) {
+                self.warn(&format!("yit.autostart: {e}"));
+                return None;
+            }
+        }
+        yit::daemon::Client::connect(&paths, tracker.root())
     }
 
     /// A note for a person on stderr, unless `--quiet`.

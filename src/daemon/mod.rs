@@ -292,3 +292,120 @@ fn wait_gone(paths: &Paths, within: Duration) -> bool {
     }
     running(paths).is_none()
 }
+
+/// One daemon process of this user, as `gc` sees it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Found {
+    pub pid: u32,
+    /// The worktree it serves, from its command line or working directory.
+    pub worktree: Option<PathBuf>,
+    /// Why it should go, or `None` when it serves a live worktree.
+    pub stale: Option<String>,
+}
+
+/// The yit daemon processes of the calling user (any build of yit), and
+/// whether each still serves a worktree: its worktree exists, it holds that
+/// worktree's pidfile lock, and it is of this yit's version.
+pub fn find_daemons(under: Option<&Path>) -> Vec<Found> {
+    use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
+    let Ok(mut sys) = System::new() else {
+        return Vec::new();
+    };
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_cmd(UpdateKind::Always)
+            .with_cwd(UpdateKind::Always)
+            .with_user(UpdateKind::Always)
+            .without_tasks(),
+    );
+    let me = sys
+        .process(sysinfo::Pid::from_u32(std::process::id()))
+        .and_then(|p| p.user_id().cloned());
+    let mut found = Vec::new();
+    for (pid, p) in sys.processes() {
+        if p.thread_kind().is_some()
+            || p.status() == ProcessStatus::Zombie
+            || p.user_id().cloned() != me
+        {
+            continue;
+        }
+        let cmd: Vec<String> = p
+            .cmd()
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let is_yit = cmd
+            .first()
+            .is_some_and(|c| Path::new(c).file_name().is_some_and(|n| n == "yit"));
+        let runs = cmd.windows(2).any(|w| w[0] == "daemon" && w[1] == "run");
+        if !is_yit || !runs {
+            continue;
+        }
+        let worktree = cmd
+            .windows(2)
+            .find(|w| w[0] == "-C")
+            .map(|w| PathBuf::from(&w[1]))
+            .or_else(|| p.cwd().map(Path::to_owned));
+        if let (Some(under), Some(w)) = (under, &worktree)
+            && !w.starts_with(under)
+        {
+            continue;
+        }
+        let pid = pid.as_u32();
+        let stale = match &worktree {
+            None => Some("its worktree is unknown".to_owned()),
+            Some(w) if !w.join(crate::store::ISSUES_DIR).is_dir() => {
+                Some("its worktree is gone".to_owned())
+            }
+            Some(w) => match crate::git::Repo::discover(w) {
+                Err(_) => Some("its worktree is no git repository".to_owned()),
+                Ok(repo) => {
+                    let paths = Paths::new(&repo.git_dir().join("yit"));
+                    if running(&paths) != Some(pid) {
+                        Some("it does not hold its worktree's lock".to_owned())
+                    } else {
+                        match Client::connect(&paths, w) {
+                            Some(_) => None,
+                            None => Some("it is of another version, or does not answer".to_owned()),
+                        }
+                    }
+                }
+            },
+        };
+        found.push(Found {
+            pid,
+            worktree,
+            stale,
+        });
+    }
+    found.sort_by_key(|f| f.pid);
+    found
+}
+
+/// Ends a daemon process: SIGTERM, then SIGKILL after `patience`. Returns
+/// false if it had to be killed.
+pub fn end_process(pid: u32, patience: Duration) -> bool {
+    let Some(p) = rustix::process::Pid::from_raw(pid as i32) else {
+        return true;
+    };
+    let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
+    let alive = || rustix::process::test_kill_process(p).is_ok() && !is_zombie(pid);
+    let deadline = Instant::now() + patience;
+    while Instant::now() < deadline {
+        if !alive() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+    false
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('Z'))
+    })
+}

@@ -336,6 +336,12 @@ impl Tracker {
         &self.state
     }
 
+    /// Whether this clone's git config asks for the daemon to be started by
+    /// any command that would use it (`yit.autostart = true`).
+    pub fn autostart(&self) -> bool {
+        self.repo.config_bool("yit.autostart").unwrap_or(false)
+    }
+
     /// The author identity from git, as `Name <email>`.
     pub fn author(&self) -> Result<String, StoreError> {
         self.repo.author().ok_or(StoreError::NoIdentity)

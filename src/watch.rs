@@ -68,7 +68,14 @@ impl Watcher {
         let overflowed = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&overflowed);
         let first = dirs.first().map(|d| d.to_path_buf()).unwrap_or_default();
-        let mut inner = notify::recommended_watcher(move |event| {
+        let mut inner = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            // reads (ours included: the daemon reads every file) are not
+            // changes; queueing them would flood the queue
+            if let Ok(e) = &event
+                && matches!(e.kind, EventKind::Access(kind) if kind != notify::event::AccessKind::Close(notify::event::AccessMode::Write))
+            {
+                return;
+            }
             if tx.try_send(event).is_err() {
                 flag.store(true, Ordering::SeqCst);
             }
@@ -148,7 +155,11 @@ impl Watcher {
             batch.rescan = true;
         }
         match event.kind {
-            EventKind::Access(_) => return,
+            EventKind::Access(kind)
+                if kind != notify::event::AccessKind::Close(notify::event::AccessMode::Write) =>
+            {
+                return;
+            }
             EventKind::Create(notify::event::CreateKind::Folder) => batch.rescan = true,
             _ => {}
         }
@@ -179,5 +190,33 @@ impl Watcher {
     /// descriptors are released a few milliseconds later).
     pub fn stop(self) {
         drop(self.inner);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_files_is_no_change_and_queues_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a.yaml");
+        std::fs::write(&file, "x").expect("write");
+        let watcher = Watcher::new(&[dir.path()]).expect("watch");
+        // the daemon reads every file; those reads must not flood the queue
+        for _ in 0..(QUEUE * 2) {
+            std::fs::read(&file).expect("read");
+        }
+        assert_eq!(
+            watcher.next_batch(Duration::from_millis(200), Duration::ZERO),
+            None
+        );
+        std::fs::write(&file, "y").expect("write");
+        let batch = watcher
+            .next_batch(Duration::from_secs(5), Duration::from_millis(20))
+            .expect("a change");
+        assert!(!batch.rescan);
+        assert!(batch.names[0].contains(std::ffi::OsStr::new("a.yaml")));
+        watcher.stop();
     }
 }

@@ -170,6 +170,15 @@ pub fn serve(
         if batch.gone && !issues_dir.is_dir() {
             break Exit::WorktreeGone;
         }
+        if std::env::var_os("YIT_LOG").is_some_and(|l| l == "debug") {
+            log(&format!(
+                "batch: {} issue names, {} cookies, rescan {}, gone {}",
+                batch.names[0].len(),
+                batch.names[1].len(),
+                batch.rescan,
+                batch.gone
+            ));
+        }
         if !batch.names[0].is_empty() || batch.rescan {
             if let Ok(mut last) = shared.last_event.lock() {
                 *last = Some(jiff::Timestamp::now().as_second());

@@ -246,12 +246,16 @@ struct State {
 }
 
 impl State {
+    /// Reads every file, through the index (which it also refreshes).
     fn load(tracker: &Tracker) -> Result<State, DaemonError> {
-        let listing = tracker.load_listing()?;
-        let mut files = BTreeMap::new();
-        for id in &listing.ids {
-            files.insert(id.clone(), tracker.read_issue(id));
-        }
+        let (listing, results) = tracker.read_all(ScanMode::Index { details: true })?;
+        let files: BTreeMap<IssueId, FileResult> = listing
+            .ids
+            .iter()
+            .cloned()
+            .zip(results)
+            .filter(|(_, r)| !matches!(r, Ok(None)))
+            .collect();
         Ok(State {
             files,
             misnamed: listing.misnamed,

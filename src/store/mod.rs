@@ -377,7 +377,14 @@ impl Tracker {
 
     /// Reads and validates every issue file, in parallel.
     pub fn scan(&self, mode: ScanMode) -> Result<Scan, StoreError> {
-        let (listing, results) = match mode {
+        let (listing, results) = self.read_all(mode)?;
+        Ok(self.assemble(listing, results))
+    }
+
+    /// Lists and reads every issue file: the sorted listing and what each
+    /// listed file read to, in the same order.
+    pub fn read_all(&self, mode: ScanMode) -> Result<(Listing, Vec<FileResult>), StoreError> {
+        Ok(match mode {
             ScanMode::Files => {
                 let mut listing = self.load_listing()?;
                 listing.sort();
@@ -391,8 +398,7 @@ impl Tracker {
                 (listing, results)
             }
             ScanMode::Index { details } => self.scan_through_index(details)?,
-        };
-        Ok(self.assemble(listing, results))
+        })
     }
 
     /// Turns what each listed file read to (in listing order) into a scan:

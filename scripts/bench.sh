@@ -22,7 +22,8 @@ yit="$PWD/target/release/yit"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 work=$(mktemp -d /tmp/yit-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# no daemon outlives the benchmark, even when it fails halfway
+trap '"$yit" daemon gc --all --under "$work" >/dev/null 2>&1; rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com" GIT_CONFIG_NOSYSTEM=1 HOME="$work"
 results="$work/results.md"
 echo "| issues | command | median | mean ± σ | runs |" > "$results"
@@ -51,18 +52,20 @@ for n in "${sizes[@]}"; do
   python3 scripts/gen_issues.py "$repo" "$n"
   (cd "$repo" && "$yit" doctor -q) || { echo "generated tracker of $n is not valid" >&2; exit 1; }
   id=$(cd "$repo" && "$yit" list --format ids --limit 1)
+  runs=30 edits=100 cold=10
+  [ "$n" -lt 100000 ] || { runs=5; edits=10; cold=3; }
   cd "$repo"
   # through the index (warm: built by the first run), and parsing every file
   "$yit" list >/dev/null
-  bench "yit list > /dev/null" "$n" 30 "$yit list --color never --format table"
-  bench "yit list --limit 50" "$n" 30 "$yit list --limit 50"
-  bench "yit list --label bug" "$n" 30 "$yit list --label bug"
-  bench "yit list --json > /dev/null" "$n" 20 "$yit list --json"
-  bench "yit list --no-index > /dev/null" "$n" 20 "$yit list --no-index"
-  bench "yit list --limit 50 --no-index" "$n" 20 "$yit list --limit 50 --no-index"
-  PREPARE="rm -rf .git/yit/index" bench "yit list --limit 50 (cold: index rebuilt)" "$n" 10 "$yit list --limit 50"
-  bench "yit show ID" "$n" 50 "$yit show $id"
-  bench "yit new TITLE --body ..." "$n" 100 "$yit new 'Benchmark issue with a title of nine words' --label perf --body 'A short body for the benchmark.'"
+  bench "yit list > /dev/null" "$n" "$runs" "$yit list --color never --format table"
+  bench "yit list --limit 50" "$n" "$runs" "$yit list --limit 50"
+  bench "yit list --label bug" "$n" "$runs" "$yit list --label bug"
+  bench "yit list --json > /dev/null" "$n" "$runs" "$yit list --json"
+  bench "yit list --no-index > /dev/null" "$n" "$runs" "$yit list --no-index"
+  bench "yit list --limit 50 --no-index" "$n" "$runs" "$yit list --limit 50 --no-index"
+  PREPARE="rm -rf .git/yit/index" bench "yit list --limit 50 (cold: index rebuilt)" "$n" "$cold" "$yit list --limit 50"
+  bench "yit show ID" "$n" "$runs" "$yit show $id"
+  bench "yit new TITLE --body ..." "$n" "$edits" "$yit new 'Benchmark issue with a title of nine words' --label perf --body 'A short body for the benchmark.'"
   # editing commands on one issue, by full id (as scripts pass it) and by
   # a short prefix (as people type it); --prepare puts the original file
   # back before every run, so every run changes the issue the same way
@@ -70,11 +73,24 @@ for n in "${sizes[@]}"; do
   cp ".issues/$id.yaml" "$work/original.yaml"
   # (sync, so that the copy is not flushed by the timed command's fsync)
   restore="sh -c 'cp $work/original.yaml .issues/$id.yaml && sync'"
-  PREPARE=$restore bench "yit edit ID --priority 0" "$n" 100 "$yit edit $id --priority 0 --status in_progress"
-  PREPARE=$restore bench "yit edit PREFIX --priority 0" "$n" 100 "$yit edit $short --priority 0 --status in_progress"
-  PREPARE=$restore bench "yit close ID" "$n" 100 "$yit close $id --as closed"
-  PREPARE=$restore bench "yit label add ID LABEL" "$n" 100 "$yit label add $id benchmark"
-  PREPARE=$restore bench "yit comment ID TEXT" "$n" 100 "$yit comment $id 'A comment from the benchmark'"
+  PREPARE=$restore bench "yit edit ID --priority 0" "$n" "$edits" "$yit edit $id --priority 0 --status in_progress"
+  PREPARE=$restore bench "yit edit PREFIX --priority 0" "$n" "$edits" "$yit edit $short --priority 0 --status in_progress"
+  PREPARE=$restore bench "yit close ID" "$n" "$edits" "$yit close $id --as closed"
+  PREPARE=$restore bench "yit label add ID LABEL" "$n" "$edits" "$yit label add $id benchmark"
+  PREPARE=$restore bench "yit comment ID TEXT" "$n" "$edits" "$yit comment $id 'A comment from the benchmark'"
+  # through the daemon
+  "$yit" daemon start --idle-timeout 600 >/dev/null
+  bench "daemon: yit list --limit 50" "$n" "$runs" "$yit list --limit 50"
+  bench "daemon: yit list > /dev/null" "$n" "$runs" "$yit list --color never"
+  bench "daemon: yit list --label bug" "$n" "$runs" "$yit list --label bug"
+  PREPARE=$restore bench "daemon: yit edit ID --priority 0" "$n" "$runs" "$yit edit $id --priority 0 --status in_progress"
+  PREPARE=$restore bench "daemon: yit comment ID TEXT" "$n" "$runs" "$yit comment $id 'A comment from the benchmark'"
+  rss=$("$yit" daemon status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["resident_bytes"])')
+  files=$(du -sb --exclude=config.yaml .issues | cut -f1)
+  echo "| ${n} | daemon resident memory / issue files | $((rss / 1048576)) MiB / $((files / 1048576)) MiB | | |" >> "$results"
+  "$yit" daemon stop >/dev/null
+  latency=$(python3 "$OLDPWD/scripts/watch_latency.py" "$yit" "$repo")
+  echo "| ${n} | rename to \`yit watch\` event | ${latency} | | 50 |" >> "$results"
   cd - >/dev/null
 done
 cat "$results"

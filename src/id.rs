@@ -90,6 +90,24 @@ pub fn normalize_prefix(input: &str) -> Option<String> {
     Some(out)
 }
 
+/// The length of `id`'s shortest unique prefix (at least
+/// [`MIN_SHORT_LEN`]) given the other ids that could share a prefix with it
+/// (its neighbours in sorted order suffice).
+pub fn short_len<'a>(id: &str, others: impl IntoIterator<Item = &'a str>) -> usize {
+    let shared = others
+        .into_iter()
+        .filter(|o| *o != id)
+        .map(|o| {
+            id.bytes()
+                .zip(o.bytes())
+                .take_while(|(a, b)| a == b)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    (shared + 1).clamp(MIN_SHORT_LEN, id.len())
+}
+
 /// Source of random ids: OS-seeded, or reproducible from `YIT_SEED`.
 pub struct IdSource {
     rng: fastrand::Rng,

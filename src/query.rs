@@ -8,9 +8,9 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::id::IssueId;
 use crate::issue::{self, Issue};
 use crate::problem::Problem;
-use crate::store::Listing;
 
 /// Who an issue must be assigned to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,16 +83,19 @@ impl ListQuery {
     }
 }
 
-/// Answers `query` over valid `issues`, with short ids from `listing`.
-pub fn run_list(
-    issues: &[Issue],
-    listing: &Listing,
+/// Answers `query` over valid `issues`, with short ids from `short_id`.
+pub fn run_list<'a>(
+    issues: impl IntoIterator<Item = &'a Issue>,
+    short_id: &dyn Fn(&IssueId) -> String,
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
     query: &ListQuery,
 ) -> ListResult {
-    let mut shown: Vec<&Issue> = issues.iter().filter(|i| query.matches(i, config)).collect();
+    let mut shown: Vec<&Issue> = issues
+        .into_iter()
+        .filter(|i| query.matches(i, config))
+        .collect();
     shown.sort_by(|a, b| compare(query.sort, a, b));
     if query.reverse {
         shown.reverse();
@@ -103,7 +106,7 @@ pub fn run_list(
     ListResult {
         records: shown
             .iter()
-            .map(|i| record(i, listing.short_id(&i.id), query.details))
+            .map(|i| record(i, &short_id(&i.id), query.details))
             .collect(),
         problems: problems.to_vec(),
         broken_files,

@@ -94,7 +94,8 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
                 problems,
                 broken_files,
             } = tracker.scan(ctx.scan_mode(query.details))?;
-            query::run_list(&issues, &listing, &problems, broken_files, config, &query)
+            let short = |id: &yit::id::IssueId| listing.short_id(id).to_owned();
+            query::run_list(&issues, &short, &problems, broken_files, config, &query)
         }
     };
     let ListResult {

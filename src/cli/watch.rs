@@ -65,29 +65,38 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
         if config_touched {
             tracker = Tracker::open(&ctx.cwd)?;
         }
-        let (now, listing) = if batch.rescan || config_touched {
-            snapshot(&tracker)?
-        } else {
-            let listing = tracker.load_listing()?;
-            let mut now = known.clone();
-            for name in &batch.names[0] {
-                let Some(id) = name
-                    .to_str()
-                    .and_then(|n| n.strip_suffix(".yaml"))
-                    .and_then(IssueId::parse_canonical)
-                else {
-                    continue;
-                };
-                match tracker.read_issue(&id) {
-                    Ok(Some(issue)) => now.insert(id, Ok(issue)),
-                    Ok(None) => now.remove(&id),
-                    Err(broken) => now.insert(id, Err(broken)),
-                };
+        if batch.rescan || config_touched {
+            let (now, listing) = snapshot(&tracker)?;
+            let ids: Vec<IssueId> = known.keys().chain(now.keys()).cloned().collect();
+            printed += report(ctx, &listing, &known, &now, ids)?;
+            known = now;
+            continue;
+        }
+        // only the touched files: no copy of every issue per event
+        let listing = tracker.load_listing()?;
+        let mut before: Known = HashMap::new();
+        let mut now: Known = HashMap::new();
+        let mut touched = Vec::new();
+        for name in &batch.names[0] {
+            let Some(id) = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .and_then(IssueId::parse_canonical)
+            else {
+                continue;
+            };
+            if let Some(old) = known.remove(&id) {
+                before.insert(id.clone(), old);
             }
-            (now, listing)
-        };
-        printed += report(ctx, &listing, &known, &now)?;
-        known = now;
+            match tracker.read_issue(&id) {
+                Ok(Some(issue)) => now.insert(id.clone(), Ok(issue)),
+                Ok(None) => None,
+                Err(broken) => now.insert(id.clone(), Err(broken)),
+            };
+            touched.push(id);
+        }
+        printed += report(ctx, &listing, &before, &now, touched)?;
+        known.extend(now);
     }
 }
 
@@ -115,12 +124,12 @@ fn report(
     listing: &Listing,
     before: &Known,
     now: &Known,
+    mut ids: Vec<IssueId>,
 ) -> Result<usize, CommandError> {
-    let mut ids: Vec<&IssueId> = before.keys().chain(now.keys()).collect();
     ids.sort();
     ids.dedup();
     let mut printed = 0;
-    for id in ids {
+    for id in &ids {
         let short = listing.short_id(id);
         let event = match (before.get(id), now.get(id)) {
             (None, Some(Ok(issue))) => Some(("created", Some(issue_json(issue, listing)), None)),

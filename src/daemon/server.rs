@@ -25,7 +25,7 @@ use crate::id::IssueId;
 use crate::issue::Issue;
 use crate::problem::Problem;
 use crate::query;
-use crate::store::{FileResult, Listing, ScanMode, Tracker};
+use crate::store::{FileResult, ScanMode, Tracker};
 use crate::watch::Watcher;
 
 /// How long a request waits for its cookie before it gives up (the client
@@ -55,17 +55,62 @@ enum Control {
     Exit(Exit),
 }
 
-/// What queries are answered from.
-struct Snapshot {
-    listing: Listing,
-    issues: Vec<Issue>,
+/// What queries are answered from: the files as last read (shared, not
+/// copied: a change to one file costs one file), and their problems.
+struct Served {
+    state: State,
     problems: Vec<Problem>,
     broken_files: usize,
     config: Config,
 }
 
+impl Served {
+    fn new(state: State, tracker: &Tracker) -> Served {
+        let mut served = Served {
+            state,
+            problems: Vec::new(),
+            broken_files: 0,
+            config: tracker.config().clone(),
+        };
+        served.recount(tracker);
+        served
+    }
+
+    /// Problems change only with the broken or misnamed files.
+    fn recount(&mut self, tracker: &Tracker) {
+        let files = &self.state.files;
+        let broken = files.values().filter_map(|r| r.as_ref().err());
+        let (problems, broken_files) =
+            tracker.problems_of(broken, |id| files.contains_key(id), &self.state.misnamed);
+        self.problems = problems;
+        self.broken_files = broken_files;
+    }
+
+    fn issues(&self) -> impl Iterator<Item = &Issue> {
+        self.state
+            .files
+            .values()
+            .filter_map(|r| r.as_ref().ok().and_then(Option::as_ref))
+    }
+
+    /// The shortest unique prefix of `id` among all issue files.
+    fn short_id(&self, id: &IssueId) -> String {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let files = &self.state.files;
+        let before = files
+            .range::<IssueId, _>((Unbounded, Excluded(id)))
+            .next_back();
+        let after = files.range::<IssueId, _>((Excluded(id), Unbounded)).next();
+        let len = crate::id::short_len(
+            id.as_str(),
+            before.into_iter().chain(after).map(|(k, _)| k.as_str()),
+        );
+        id.as_str()[..len].to_owned()
+    }
+}
+
 struct Shared {
-    snapshot: RwLock<Snapshot>,
+    served: RwLock<Served>,
     cookies_seen: Mutex<HashSet<String>>,
     synced: Condvar,
     cookie_counter: AtomicU64,
@@ -94,7 +139,8 @@ pub fn serve(
     let issues_dir = tracker.issues_dir().to_owned();
     // watch first, then read: nothing that happens in between is missed
     let watcher = Watcher::new(&[&issues_dir, &paths.cookies])?;
-    let mut state = State::load(&tracker)?;
+    let state = State::load(&tracker)?;
+    let loaded = state.files.len();
 
     let hello = Hello {
         protocol: PROTOCOL_VERSION,
@@ -103,7 +149,7 @@ pub fn serve(
         worktree: tracker.root().to_string_lossy().into_owned(),
     };
     let shared = Arc::new(Shared {
-        snapshot: RwLock::new(state.snapshot(&tracker)),
+        served: RwLock::new(Served::new(state, &tracker)),
         cookies_seen: Mutex::new(HashSet::new()),
         synced: Condvar::new(),
         cookie_counter: AtomicU64::new(0),
@@ -145,7 +191,7 @@ pub fn serve(
         "serving {} (pid {}), {} issue files",
         tracker.root().display(),
         std::process::id(),
-        state.files.len()
+        loaded
     ));
 
     let exit = loop {
@@ -186,23 +232,28 @@ pub fn serve(
             let config_changed = batch.names[0]
                 .iter()
                 .any(|n| n == crate::store::CONFIG_FILE);
+            // files are read outside the lock; queries wait only for the swap
             let refreshed = if batch.rescan || config_changed {
                 // read everything again, with the config as it is now
                 Tracker::open(&root)
                     .map_err(DaemonError::from)
                     .and_then(|fresh| {
                         tracker = fresh;
-                        State::load(&tracker).map(|fresh| state = fresh)
+                        let state = State::load(&tracker)?;
+                        let served = Served::new(state, &tracker);
+                        *shared.served.write().unwrap_or_else(|e| e.into_inner()) = served;
+                        Ok(())
                     })
             } else {
-                state.apply(&tracker, &batch.names[0])
+                State::read_updates(&tracker, &batch.names[0]).map(|updates| {
+                    let mut served = shared.served.write().unwrap_or_else(|e| e.into_inner());
+                    if served.state.apply(updates) {
+                        served.recount(&tracker);
+                    }
+                })
             };
             match refreshed {
-                Ok(()) => {
-                    if let Ok(mut snapshot) = shared.snapshot.write() {
-                        *snapshot = state.snapshot(&tracker);
-                    }
-                }
+                Ok(()) => {}
                 // a broken config or a worktree going away: the next batch
                 // or the directory check decides
                 Err(e) => log(&format!("could not refresh: {e}")),
@@ -263,11 +314,11 @@ impl State {
     }
 
     /// Reads the touched files again.
-    fn apply(
-        &mut self,
+    fn read_updates(
         tracker: &Tracker,
         names: &std::collections::BTreeSet<std::ffi::OsString>,
-    ) -> Result<(), DaemonError> {
+    ) -> Result<Updates, DaemonError> {
+        let mut updates = Updates::default();
         let mut relist = false;
         for name in names {
             let id = name
@@ -275,14 +326,10 @@ impl State {
                 .and_then(|n| n.strip_suffix(".yaml"))
                 .and_then(IssueId::parse_canonical);
             match id {
-                Some(id) => match tracker.read_issue(&id) {
-                    Ok(None) => {
-                        self.files.remove(&id);
-                    }
-                    other => {
-                        self.files.insert(id, other);
-                    }
-                },
+                Some(id) => {
+                    let read = tracker.read_issue(&id);
+                    updates.files.push((id, read));
+                }
                 // a dotfile (temporary file) changes nothing; anything else
                 // may be a misnamed file coming or going
                 None if name.to_str().is_some_and(|n| n.starts_with('.')) => {}
@@ -290,24 +337,45 @@ impl State {
             }
         }
         if relist {
-            self.misnamed = tracker.load_listing()?.misnamed;
+            updates.misnamed = Some(tracker.load_listing()?.misnamed);
         }
-        Ok(())
+        Ok(updates)
     }
 
-    fn snapshot(&self, tracker: &Tracker) -> Snapshot {
-        let ids: Vec<IssueId> = self.files.keys().cloned().collect();
-        let listing = Listing::from_parts(ids, self.misnamed.clone());
-        let results: Vec<FileResult> = self.files.values().cloned().collect();
-        let scan = tracker.assemble(listing, results);
-        Snapshot {
-            listing: scan.listing,
-            issues: scan.issues,
-            problems: scan.problems,
-            broken_files: scan.broken_files,
-            config: tracker.config().clone(),
+    /// Applies what was read; true when the broken or misnamed files (and
+    /// so the problems) may have changed.
+    fn apply(&mut self, updates: Updates) -> bool {
+        let mut problems_changed = false;
+        for (id, read) in updates.files {
+            let was_broken = self.files.get(&id).is_some_and(Result::is_err);
+            problems_changed |= was_broken || read.is_err();
+            match read {
+                Ok(None) => {
+                    self.files.remove(&id);
+                    // a removed file may have been another's duplicate id
+                    problems_changed = true;
+                }
+                other => {
+                    if !self.files.contains_key(&id) {
+                        problems_changed = true;
+                    }
+                    self.files.insert(id, other);
+                }
+            }
         }
+        if let Some(misnamed) = updates.misnamed {
+            self.misnamed = misnamed;
+            problems_changed = true;
+        }
+        problems_changed
     }
+}
+
+/// Files read after events, to apply under the lock.
+#[derive(Default)]
+struct Updates {
+    files: Vec<(IssueId, FileResult)>,
+    misnamed: Option<Vec<std::path::PathBuf>>,
 }
 
 /// The pidfile, exclusively locked for the daemon's whole life.
@@ -454,13 +522,14 @@ fn serve_connection(
             Ok(Request::List { query }) => match sync(shared, cookies) {
                 Err(message) => Response::Error { message },
                 Ok(()) => {
-                    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
+                    let short = |id: &IssueId| served.short_id(id);
                     Response::List(query::run_list(
-                        &snapshot.issues,
-                        &snapshot.listing,
-                        &snapshot.problems,
-                        snapshot.broken_files,
-                        &snapshot.config,
+                        served.issues(),
+                        &short,
+                        &served.problems,
+                        served.broken_files,
+                        &served.config,
                         &query,
                     ))
                 }
@@ -468,11 +537,11 @@ fn serve_connection(
             Ok(Request::ShortIds { ids }) => match sync(shared, cookies) {
                 Err(message) => Response::Error { message },
                 Ok(()) => {
-                    let snapshot = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
                     let short = ids
                         .iter()
                         .map(|i| match IssueId::parse_canonical(i) {
-                            Some(id) => snapshot.listing.short_id(&id).to_owned(),
+                            Some(id) => served.short_id(&id),
                             None => i.clone(),
                         })
                         .collect();
@@ -534,9 +603,9 @@ fn sync(shared: &Shared, cookies: &Path) -> Result<(), String> {
 
 fn status(shared: &Shared) -> StatusInfo {
     let issues = shared
-        .snapshot
+        .served
         .read()
-        .map(|s| s.listing.ids.len())
+        .map(|s| s.state.files.len())
         .unwrap_or_default();
     let pid = std::process::id();
     let resident_bytes = sysinfo::System::new()

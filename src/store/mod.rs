@@ -185,30 +185,15 @@ impl Listing {
 
     /// The shortest unique prefix of `id` among all issue files (at least 4).
     pub fn short_id<'a>(&self, id: &'a IssueId) -> &'a str {
-        let common = |other: &IssueId| {
-            id.as_str()
-                .bytes()
-                .zip(other.as_str().bytes())
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        let others = |ids: &[IssueId]| {
-            ids.iter()
-                .filter(|o| *o != id)
-                .map(common)
-                .max()
-                .unwrap_or(0)
-        };
-        let shared = if self.sorted {
+        let len = if self.sorted {
             // only the neighbours in sorted order can share a longer prefix
             let at = self.ids.partition_point(|other| other < id);
             let lo = at.saturating_sub(1);
             let hi = (at + 2).min(self.ids.len());
-            others(&self.ids[lo..hi])
+            id::short_len(id.as_str(), self.ids[lo..hi].iter().map(IssueId::as_str))
         } else {
-            others(&self.ids)
+            id::short_len(id.as_str(), self.ids.iter().map(IssueId::as_str))
         };
-        let len = (shared + 1).clamp(id::MIN_SHORT_LEN, id.as_str().len());
         &id.as_str()[..len]
     }
 
@@ -406,34 +391,55 @@ impl Tracker {
     /// misnamed files.
     pub fn assemble(&self, listing: Listing, results: Vec<FileResult>) -> Scan {
         let mut issues = Vec::with_capacity(results.len());
-        let mut problems = Vec::new();
-        let mut broken_files = 0;
-        let mut claims = Vec::new();
+        let mut broken = Vec::new();
         for result in results {
             match result {
                 Ok(Some(issue)) => issues.push(issue),
                 Ok(None) => {} // removed while we were reading
-                Err(broken) => {
-                    broken_files += 1;
-                    if let Some((claimed, pos)) = &broken.claimed_id
-                        && listing.contains(claimed)
-                        && let Some(first) = broken.problems.first()
-                    {
-                        let other = self.shown(&self.issue_path(claimed));
-                        claims.push(Problem::at(
-                            &first.path,
-                            *pos,
-                            format!(
-                                "duplicate id: {claimed} is also the id of {}",
-                                other.display()
-                            ),
-                        ));
-                    }
-                    problems.extend(broken.problems);
-                }
+                Err(b) => broken.push(b),
             }
         }
-        for path in &listing.misnamed {
+        let (problems, broken_files) =
+            self.problems_of(broken.iter(), |id| listing.contains(id), &listing.misnamed);
+        Scan {
+            listing,
+            issues,
+            problems,
+            broken_files,
+        }
+    }
+
+    /// The problems to report for broken files (with duplicate ids, when
+    /// `exists` says the claimed id's file exists) and misnamed files, in
+    /// path order, and how many files they concern.
+    pub fn problems_of<'a>(
+        &self,
+        broken: impl Iterator<Item = &'a Broken>,
+        exists: impl Fn(&IssueId) -> bool,
+        misnamed: &[PathBuf],
+    ) -> (Vec<Problem>, usize) {
+        let mut problems = Vec::new();
+        let mut broken_files = 0;
+        let mut claims = Vec::new();
+        for broken in broken {
+            broken_files += 1;
+            if let Some((claimed, pos)) = &broken.claimed_id
+                && exists(claimed)
+                && let Some(first) = broken.problems.first()
+            {
+                let other = self.shown(&self.issue_path(claimed));
+                claims.push(Problem::at(
+                    &first.path,
+                    *pos,
+                    format!(
+                        "duplicate id: {claimed} is also the id of {}",
+                        other.display()
+                    ),
+                ));
+            }
+            problems.extend(broken.problems.iter().cloned());
+        }
+        for path in misnamed {
             broken_files += 1;
             problems.push(Problem::new(
                 path,
@@ -442,12 +448,7 @@ impl Tracker {
         }
         problems.extend(claims);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-        Scan {
-            listing,
-            issues,
-            problems,
-            broken_files,
-        }
+        (problems, broken_files)
     }
 
     /// Reads one issue file. `Ok(None)` when the file does not exist.

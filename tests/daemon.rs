@@ -172,6 +172,16 @@ fn answers_equal_those_without_the_daemon() {
     let with = repo.ok(&["edit", &a, "--priority", "1"]);
     let without = repo.ok(&["edit", &a, "--priority", "2", "--no-daemon"]);
     assert_eq!(with.replace("edited", ""), without.replace("edited", ""));
+    // prefixes resolve through the daemon as they do through a listing
+    let with = repo.ok(&["label", "add", &a[..6], "y"]);
+    let without = repo.ok(&["label", "rm", &a[..6], "y", "--no-daemon"]);
+    assert_eq!(
+        with.replace("labelled", ""),
+        without.replace("unlabelled", "")
+    );
+    let with = repo.run(&["close", "zzzzzz"]);
+    let without = repo.run(&["close", "zzzzzz", "--no-daemon"]);
+    assert_eq!((with.code, with.stderr), (without.code, without.stderr));
 }
 
 fn exits_cleanly_on_sigterm() {

@@ -2,10 +2,9 @@
 
 use clap::{Args, Subcommand};
 use yit::edit::Change;
-use yit::store::{Listing, Tracker};
+use yit::store::Tracker;
 
-use super::output::Shorts;
-use super::{CommandError, Ctx, check_changes, report_edits};
+use super::{CommandError, Ctx, Resolver, check_changes, report_edits};
 
 /// Add or remove labels on issues (all of them or none)
 #[derive(Args)]
@@ -35,7 +34,7 @@ struct Targets {
 /// Splits `ID... LABEL...`: ids come first, as long as they resolve;
 /// the rest are labels. Labels after `--` are always labels.
 fn split(
-    listing: &Listing,
+    resolver: &mut Resolver,
     targets: Targets,
 ) -> Result<(Vec<yit::id::IssueId>, Vec<String>), CommandError> {
     let mut ids = Vec::new();
@@ -43,12 +42,12 @@ fn split(
     while let Some(arg) = rest.peek() {
         // with explicit labels after `--`, every argument is an id
         let must_be_id = !targets.labels.is_empty();
-        match listing.resolve(arg) {
+        match resolver.resolve(arg) {
             Ok(id) => {
                 ids.push(id);
                 rest.next();
             }
-            Err(e) if must_be_id || ids.is_empty() => return Err(e.into()),
+            Err(e) if must_be_id || ids.is_empty() => return Err(e),
             Err(_) => break,
         }
     }
@@ -64,12 +63,12 @@ fn split(
 
 pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
-    let listing = tracker.load_listing()?;
+    let mut resolver = Resolver::new(ctx, &tracker);
     let (verb, targets, add) = match args.action {
         LabelAction::Add(t) => ("labelled", t, true),
         LabelAction::Rm(t) => ("unlabelled", t, false),
     };
-    let (ids, labels) = split(&listing, targets)?;
+    let (ids, labels) = split(&mut resolver, targets)?;
     let changes: Vec<Change> = labels
         .into_iter()
         .map(|l| {
@@ -82,5 +81,6 @@ pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
         .collect();
     check_changes(&tracker, &changes)?;
     let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report_edits(ctx, &Shorts::Listing(listing), verb, &edits, false)
+    let shorts = resolver.shorts(&ids)?;
+    report_edits(ctx, &shorts, verb, &edits, false)
 }

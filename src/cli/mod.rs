@@ -259,37 +259,94 @@ pub fn with_ids<T>(
     inputs: &[String],
     work: impl FnOnce(Vec<yit::id::IssueId>) -> Result<T, CommandError>,
 ) -> Result<(T, output::Shorts), CommandError> {
+    let mut resolver = Resolver::new(ctx, tracker);
     let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
-    let Some(ids) = exact else {
-        let listing = tracker.load_listing()?;
-        let ids = resolve_all(&listing, inputs)?;
-        return Ok((work(ids)?, output::Shorts::Listing(listing)));
-    };
-    // a daemon knows every id: no listing at all
-    if let Some(mut daemon) = ctx.daemon(tracker) {
-        let result = work(ids.clone())?;
-        let request = yit::daemon::protocol::Request::ShortIds {
-            ids: ids.iter().map(ToString::to_string).collect(),
-        };
-        if let Ok(yit::daemon::protocol::Response::ShortIds(shorts)) = daemon.request(&request)
-            && shorts.len() == ids.len()
-        {
-            return Ok((
-                result,
-                output::Shorts::Known(ids.into_iter().zip(shorts).collect()),
-            ));
+    match exact {
+        // no daemon: list the directory while the work runs
+        Some(ids) if resolver.daemon.is_none() => {
+            let lister = tracker.lister();
+            std::thread::scope(|s| {
+                let listing = s.spawn(move || lister.load());
+                let result = work(ids);
+                let listing = listing.join().map_err(|_| {
+                    CommandError::new(ErrorKind::Internal, "listing the issue files failed")
+                })??;
+                Ok((result?, output::Shorts::Listing(listing)))
+            })
         }
-        return Ok((result, output::Shorts::Listing(tracker.load_listing()?)));
+        _ => {
+            let ids = inputs
+                .iter()
+                .map(|i| resolver.resolve(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let result = work(ids.clone())?;
+            Ok((result, resolver.shorts(&ids)?))
+        }
     }
-    let lister = tracker.lister();
-    std::thread::scope(|s| {
-        let listing = s.spawn(move || lister.load());
-        let result = work(ids);
-        let listing = listing.join().map_err(|_| {
-            CommandError::new(ErrorKind::Internal, "listing the issue files failed")
-        })??;
-        Ok((result?, output::Shorts::Listing(listing)))
-    })
+}
+
+/// Resolves ids one at a time: complete ids from the file system, others
+/// through the daemon when one runs, else through a listing (read once).
+pub struct Resolver<'a> {
+    tracker: &'a yit::store::Tracker,
+    daemon: Option<yit::daemon::Client>,
+    listing: Option<yit::store::Listing>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> Resolver<'a> {
+        Resolver {
+            tracker,
+            daemon: ctx.daemon(tracker),
+            listing: None,
+        }
+    }
+
+    fn listing(&mut self) -> Result<&yit::store::Listing, CommandError> {
+        if self.listing.is_none() {
+            self.listing = Some(self.tracker.load_listing()?);
+        }
+        Ok(self.listing.as_ref().expect("just loaded"))
+    }
+
+    pub fn resolve(&mut self, input: &str) -> Result<yit::id::IssueId, CommandError> {
+        if let Some(id) = self.tracker.exact_id(input) {
+            return Ok(id);
+        }
+        if let Some(daemon) = &mut self.daemon {
+            let request = yit::daemon::protocol::Request::Resolve {
+                inputs: vec![input.to_owned()],
+            };
+            if let Ok(yit::daemon::protocol::Response::Resolved(found)) = daemon.request(&request)
+                && let Some(Some(id)) = found.first()
+                && let Some(id) = yit::id::IssueId::parse_canonical(id)
+            {
+                return Ok(id);
+            }
+        }
+        // errors (not found, ambiguous) as the listing words them
+        Ok(self.listing()?.resolve(input)?)
+    }
+
+    /// Short ids for the output.
+    pub fn shorts(mut self, ids: &[yit::id::IssueId]) -> Result<output::Shorts, CommandError> {
+        if let Some(daemon) = &mut self.daemon {
+            let request = yit::daemon::protocol::Request::ShortIds {
+                ids: ids.iter().map(ToString::to_string).collect(),
+            };
+            if let Ok(yit::daemon::protocol::Response::ShortIds(shorts)) = daemon.request(&request)
+                && shorts.len() == ids.len()
+            {
+                return Ok(output::Shorts::Known(
+                    ids.iter().cloned().zip(shorts).collect(),
+                ));
+            }
+        }
+        self.listing()?;
+        Ok(output::Shorts::Listing(
+            self.listing.take().expect("loaded"),
+        ))
+    }
 }
 
 /// Checks changes against the configuration before any file is touched.

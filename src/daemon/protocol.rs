@@ -34,6 +34,11 @@ pub enum Request {
     ShortIds {
         ids: Vec<String>,
     },
+    /// What each input (a complete id or a prefix) names: the full id, or
+    /// none when it names no issue or several.
+    Resolve {
+        inputs: Vec<String>,
+    },
     Status,
     Stop,
 }
@@ -43,6 +48,7 @@ pub enum Request {
 pub enum Response {
     List(ListResult),
     ShortIds(Vec<String>),
+    Resolved(Vec<Option<String>>),
     Status(StatusInfo),
     Stopping,
     Error { message: String },

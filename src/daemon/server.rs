@@ -93,6 +93,24 @@ impl Served {
             .filter_map(|r| r.as_ref().ok().and_then(Option::as_ref))
     }
 
+    /// The one issue `input` names, as `Listing::resolve` would find it.
+    fn resolve(&self, input: &str) -> Option<String> {
+        let prefix = crate::id::normalize_prefix(input)?;
+        let matches: Vec<&IssueId> = self
+            .state
+            .files
+            .keys()
+            .filter(|id| id.as_str().starts_with(&prefix))
+            .collect();
+        match matches[..] {
+            [one] => Some(one.to_string()),
+            _ => matches
+                .iter()
+                .find(|id| id.as_str() == prefix)
+                .map(ToString::to_string),
+        }
+    }
+
     /// The shortest unique prefix of `id` among all issue files.
     fn short_id(&self, id: &IssueId) -> String {
         use std::ops::Bound::{Excluded, Unbounded};
@@ -532,6 +550,13 @@ fn serve_connection(
                         &served.config,
                         &query,
                     ))
+                }
+            },
+            Ok(Request::Resolve { inputs }) => match sync(shared, cookies) {
+                Err(message) => Response::Error { message },
+                Ok(()) => {
+                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
+                    Response::Resolved(inputs.iter().map(|i| served.resolve(i)).collect())
                 }
             },
             Ok(Request::ShortIds { ids }) => match sync(shared, cookies) {

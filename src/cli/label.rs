@@ -42,13 +42,18 @@ fn split(
     while let Some(arg) = rest.peek() {
         // with explicit labels after `--`, every argument is an id
         let must_be_id = !targets.labels.is_empty();
-        match resolver.resolve(arg) {
-            Ok(id) => {
+        if must_be_id || ids.is_empty() {
+            // this one must be an id: its error, worded, if it is not
+            ids.push(resolver.resolve(arg)?);
+            rest.next();
+            continue;
+        }
+        match resolver.find(arg)? {
+            Some(id) => {
                 ids.push(id);
                 rest.next();
             }
-            Err(e) if must_be_id || ids.is_empty() => return Err(e),
-            Err(_) => break,
+            None => break,
         }
     }
     let mut labels: Vec<String> = rest.collect();

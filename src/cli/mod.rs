@@ -309,6 +309,31 @@ impl<'a> Resolver<'a> {
         Ok(self.listing.as_ref().expect("just loaded"))
     }
 
+    pub fn has_daemon(&self) -> bool {
+        self.daemon.is_some()
+    }
+
+    /// The issue `input` names, or `None` (without the error's details,
+    /// and without a listing when the daemon answered).
+    pub fn find(&mut self, input: &str) -> Result<Option<yit::id::IssueId>, CommandError> {
+        if let Some(id) = self.tracker.exact_id(input) {
+            return Ok(Some(id));
+        }
+        if let Some(daemon) = &mut self.daemon {
+            let request = yit::daemon::protocol::Request::Resolve {
+                inputs: vec![input.to_owned()],
+            };
+            if let Ok(yit::daemon::protocol::Response::Resolved(found)) = daemon.request(&request) {
+                return Ok(found
+                    .first()
+                    .cloned()
+                    .flatten()
+                    .and_then(|id| yit::id::IssueId::parse_canonical(&id)));
+            }
+        }
+        Ok(self.listing()?.resolve(input).ok())
+    }
+
     pub fn resolve(&mut self, input: &str) -> Result<yit::id::IssueId, CommandError> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(id);

@@ -8,7 +8,7 @@ use yit::id::IdSource;
 use yit::store::{Draft, Tracker};
 
 use super::editor::{self, Outcome};
-use super::output::issue_json;
+use super::output::Shorts;
 use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Create an issue and print its id
@@ -102,13 +102,22 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         }
     }
     let mut ids = IdSource::new(ctx.seed);
-    let (issue, listing) = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
+    // with a daemon, it knows every id: no listing of the directory
+    let resolver = super::Resolver::new(ctx, &tracker);
+    let (issue, shorts) = if resolver.has_daemon() {
+        let issue = tracker.create_issue_unlisted(draft, author, ctx.now, &mut ids)?;
+        let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
+        (issue, shorts)
+    } else {
+        let (issue, listing) = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
+        (issue, Shorts::Listing(listing))
+    };
     match format {
         Format::Json => ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "issue": issue_json(&issue, &listing),
+            "issue": yit::query::record(&issue, shorts.of(&issue.id), true),
         }))?,
-        _ => ctx.out.line(listing.short_id(&issue.id))?,
+        _ => ctx.out.line(shorts.of(&issue.id))?,
     }
     Ok(())
 }

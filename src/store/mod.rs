@@ -542,6 +542,19 @@ impl Tracker {
         })
     }
 
+    /// Creates a new issue file with a fresh id, without listing the
+    /// directory (when short ids come from elsewhere: the daemon).
+    pub fn create_issue_unlisted(
+        &self,
+        draft: Draft,
+        author: String,
+        now: Timestamp,
+        ids: &mut IdSource,
+    ) -> Result<Issue, StoreError> {
+        self.check_draft(&draft)?;
+        self.write_draft(draft, author, now, ids)
+    }
+
     fn write_draft(
         &self,
         draft: Draft,

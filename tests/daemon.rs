@@ -12,13 +12,8 @@ use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use common::{DaemonGuard, Spawned, TestRepo, process_alive, wait_until};
-use libtest_mimic::{Arguments, Failed, Trial};
 
 const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Tests share the process; the ones that count descriptors or processes
-/// run alone.
-static EXCLUSIVE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 fn socket(repo: &TestRepo) -> std::path::PathBuf {
     repo.root().join(".git/yit/daemon.sock")
@@ -619,117 +614,83 @@ fn gc_stops_daemons_that_serve_nothing() {
     drop(fake);
 }
 
-fn trial(name: &'static str, test: fn(), alone: bool) -> Trial {
-    Trial::test(name, move || {
-        let _shared;
-        let _alone;
-        if alone {
-            _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
-        } else {
-            _shared = EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner());
-        }
-        std::panic::catch_unwind(test).map_err(|e| {
-            let message = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            Failed::from(message)
-        })
-    })
-}
-
 fn main() {
-    let args = Arguments::from_args();
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    rustix::io::fcntl_setfd(&reader, rustix::io::FdFlags::empty()).expect("inheritable");
-    let marker = format!("daemon-{}-{}", std::process::id(), fastrand::u64(..));
-    common::set_session(marker.clone(), reader.as_raw_fd());
-    let trials = vec![
-        trial(
-            "start_status_stop_say_what_they_did",
-            start_status_stop_say_what_they_did,
-            false,
-        ),
-        trial("one_daemon_per_worktree", one_daemon_per_worktree, false),
-        trial(
-            "answers_are_exact_right_after_a_hand_write",
-            answers_are_exact_right_after_a_hand_write,
-            false,
-        ),
-        trial(
-            "answers_equal_those_without_the_daemon",
-            answers_equal_those_without_the_daemon,
-            false,
-        ),
-        trial("exits_cleanly_on_sigterm", exits_cleanly_on_sigterm, false),
-        trial("exits_when_idle", exits_when_idle, false),
-        trial(
-            "exits_when_the_issues_directory_goes",
-            exits_when_the_issues_directory_goes,
-            false,
-        ),
-        trial(
-            "exits_with_its_owner_and_its_lifeline",
-            exits_with_its_owner_and_its_lifeline,
-            false,
-        ),
-        trial(
-            "hostile_socket_input_harms_nothing",
-            hostile_socket_input_harms_nothing,
-            false,
-        ),
-        trial(
-            "a_stale_pidfile_and_socket_are_not_a_daemon",
-            a_stale_pidfile_and_socket_are_not_a_daemon,
-            false,
-        ),
-        trial(
-            "works_where_the_socket_path_is_too_long_for_an_address",
-            works_where_the_socket_path_is_too_long_for_an_address,
-            false,
-        ),
-        trial(
-            "random_histories_agree_with_and_without_the_daemon",
-            random_histories_agree_with_and_without_the_daemon,
-            false,
-        ),
-        trial(
-            "opening_the_store_ten_thousand_times_leaks_no_descriptor",
-            opening_the_store_ten_thousand_times_leaks_no_descriptor,
-            true,
-        ),
-        trial(
-            "autostart_starts_one_daemon_when_the_clone_asks",
-            autostart_starts_one_daemon_when_the_clone_asks,
-            false,
-        ),
-        trial(
-            "gc_stops_daemons_that_serve_nothing",
-            gc_stops_daemons_that_serve_nothing,
-            true,
-        ),
-        trial(
-            "start_stop_cycles_leave_nothing_behind",
-            start_stop_cycles_leave_nothing_behind,
-            true,
-        ),
-        trial(
-            "memory_stays_flat_under_many_events",
-            memory_stays_flat_under_many_events,
-            true,
-        ),
-    ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    let left = common::sweep_session(&marker);
-    drop(writer);
-    drop(reader);
-    if !left.is_empty() {
-        eprintln!("FAILED: processes of this test session were still running (now killed):");
-        for (pid, cmd) in &left {
-            eprintln!("  {pid} {cmd}");
-        }
-        std::process::exit(101);
-    }
-    conclusion.exit();
+    common::run_session(
+        "daemon",
+        vec![
+            (
+                "start_status_stop_say_what_they_did",
+                start_status_stop_say_what_they_did,
+                false,
+            ),
+            ("one_daemon_per_worktree", one_daemon_per_worktree, false),
+            (
+                "answers_are_exact_right_after_a_hand_write",
+                answers_are_exact_right_after_a_hand_write,
+                false,
+            ),
+            (
+                "answers_equal_those_without_the_daemon",
+                answers_equal_those_without_the_daemon,
+                false,
+            ),
+            ("exits_cleanly_on_sigterm", exits_cleanly_on_sigterm, false),
+            ("exits_when_idle", exits_when_idle, false),
+            (
+                "exits_when_the_issues_directory_goes",
+                exits_when_the_issues_directory_goes,
+                false,
+            ),
+            (
+                "exits_with_its_owner_and_its_lifeline",
+                exits_with_its_owner_and_its_lifeline,
+                false,
+            ),
+            (
+                "hostile_socket_input_harms_nothing",
+                hostile_socket_input_harms_nothing,
+                false,
+            ),
+            (
+                "a_stale_pidfile_and_socket_are_not_a_daemon",
+                a_stale_pidfile_and_socket_are_not_a_daemon,
+                false,
+            ),
+            (
+                "works_where_the_socket_path_is_too_long_for_an_address",
+                works_where_the_socket_path_is_too_long_for_an_address,
+                false,
+            ),
+            (
+                "random_histories_agree_with_and_without_the_daemon",
+                random_histories_agree_with_and_without_the_daemon,
+                false,
+            ),
+            (
+                "opening_the_store_ten_thousand_times_leaks_no_descriptor",
+                opening_the_store_ten_thousand_times_leaks_no_descriptor,
+                true,
+            ),
+            (
+                "autostart_starts_one_daemon_when_the_clone_asks",
+                autostart_starts_one_daemon_when_the_clone_asks,
+                false,
+            ),
+            (
+                "gc_stops_daemons_that_serve_nothing",
+                gc_stops_daemons_that_serve_nothing,
+                true,
+            ),
+            (
+                "start_stop_cycles_leave_nothing_behind",
+                start_stop_cycles_leave_nothing_behind,
+                true,
+            ),
+            (
+                "memory_stays_flat_under_many_events",
+                memory_stays_flat_under_many_events,
+                true,
+            ),
+        ],
+    );
 }

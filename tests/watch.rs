@@ -12,12 +12,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use common::{Spawned, TestRepo, wait_until};
-use libtest_mimic::{Arguments, Failed, Trial};
 
 const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Tests share the process; the one that counts descriptors runs alone.
-static EXCLUSIVE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// A running `yit watch` and the lines it printed.
 struct Watching {
@@ -215,75 +211,40 @@ fn the_session_sweep_finds_marked_processes() {
     assert!(!status.success(), "the sweep killed it");
 }
 
-fn trial(name: &'static str, test: fn()) -> Trial {
-    trial_with(name, test, false)
-}
-
-fn trial_alone(name: &'static str, test: fn()) -> Trial {
-    trial_with(name, test, true)
-}
-
-fn trial_with(name: &'static str, test: fn(), alone: bool) -> Trial {
-    Trial::test(name, move || {
-        let _shared;
-        let _alone;
-        if alone {
-            _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
-        } else {
-            _shared = EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner());
-        }
-        std::panic::catch_unwind(test).map_err(|e| {
-            let message = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            Failed::from(message)
-        })
-    })
-}
-
 fn main() {
-    let args = Arguments::from_args();
-    // the lifeline: children inherit the read end; when this process ends,
-    // however it ends, the write end closes and they exit
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    rustix::io::fcntl_setfd(&reader, rustix::io::FdFlags::empty()).expect("inheritable");
-    let marker = format!("watch-{}-{}", std::process::id(), fastrand::u64(..));
-    common::set_session(marker.clone(), reader.as_raw_fd());
-    let trials = vec![
-        trial("reports_each_kind_of_change", reports_each_kind_of_change),
-        trial(
-            "ends_when_the_issues_directory_disappears",
-            ends_when_the_issues_directory_disappears,
-        ),
-        trial(
-            "ends_when_its_lifeline_closes",
-            ends_when_its_lifeline_closes,
-        ),
-        trial(
-            "ends_with_the_process_it_lives_for",
-            ends_with_the_process_it_lives_for,
-        ),
-        trial_alone(
-            "start_stop_cycles_leave_nothing_behind",
-            start_stop_cycles_leave_nothing_behind,
-        ),
-        trial(
-            "the_session_sweep_finds_marked_processes",
-            the_session_sweep_finds_marked_processes,
-        ),
-    ];
-    let conclusion = libtest_mimic::run(&args, trials);
-    let left = common::sweep_session(&marker);
-    drop(writer);
-    drop(reader);
-    if !left.is_empty() {
-        eprintln!("FAILED: processes of this test session were still running (now killed):");
-        for (pid, cmd) in &left {
-            eprintln!("  {pid} {cmd}");
-        }
-        std::process::exit(101);
-    }
-    conclusion.exit();
+    common::run_session(
+        "watch",
+        vec![
+            (
+                "reports_each_kind_of_change",
+                reports_each_kind_of_change,
+                false,
+            ),
+            (
+                "ends_when_the_issues_directory_disappears",
+                ends_when_the_issues_directory_disappears,
+                false,
+            ),
+            (
+                "ends_when_its_lifeline_closes",
+                ends_when_its_lifeline_closes,
+                false,
+            ),
+            (
+                "ends_with_the_process_it_lives_for",
+                ends_with_the_process_it_lives_for,
+                false,
+            ),
+            (
+                "start_stop_cycles_leave_nothing_behind",
+                start_stop_cycles_leave_nothing_behind,
+                true,
+            ),
+            (
+                "the_session_sweep_finds_marked_processes",
+                the_session_sweep_finds_marked_processes,
+                false,
+            ),
+        ],
+    );
 }

@@ -524,3 +524,59 @@ pub fn process_alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+/// Tests of one session share the process; those that count descriptors or
+/// processes run alone.
+static EXCLUSIVE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// One test of a session: its name, its function, and whether it must run
+/// with no other test of the session at the same time.
+pub type SessionTest = (&'static str, fn(), bool);
+
+/// Runs `tests` as a test binary with a session teardown (`harness =
+/// false`): every process the tests start carries a session marker and
+/// inherits a lifeline pipe (so it dies with this process, however this
+/// process ends); after all tests, any process still carrying the marker is
+/// killed and the run FAILS, naming it.
+pub fn run_session(name: &str, tests: Vec<SessionTest>) -> ! {
+    use std::os::fd::AsRawFd;
+    let args = libtest_mimic::Arguments::from_args();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    rustix::io::fcntl_setfd(&reader, rustix::io::FdFlags::empty()).expect("inheritable");
+    let marker = format!("{name}-{}-{}", std::process::id(), fastrand::u64(..));
+    set_session(marker.clone(), reader.as_raw_fd());
+    let trials = tests
+        .into_iter()
+        .map(|(name, test, alone)| {
+            libtest_mimic::Trial::test(name, move || {
+                let _shared;
+                let _alone;
+                if alone {
+                    _alone = EXCLUSIVE.write().unwrap_or_else(|e| e.into_inner());
+                } else {
+                    _shared = EXCLUSIVE.read().unwrap_or_else(|e| e.into_inner());
+                }
+                std::panic::catch_unwind(test).map_err(|e| {
+                    let message = e
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_default();
+                    libtest_mimic::Failed::from(message)
+                })
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    let left = sweep_session(&marker);
+    drop(writer);
+    drop(reader);
+    if !left.is_empty() {
+        eprintln!("FAILED: processes of this test session were still running (now killed):");
+        for (pid, cmd) in &left {
+            eprintln!("  {pid} {cmd}");
+        }
+        std::process::exit(101);
+    }
+    conclusion.exit();
+}

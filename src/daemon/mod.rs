@@ -189,7 +189,14 @@ pub fn start(
         .open(&paths.log)
         .map_err(io("could not open", &paths.log))?;
     let log_err = log.try_clone().map_err(io("could not open", &paths.log))?;
-    let mut child = std::process::Command::new(exe)
+    let mut command = std::process::Command::new(exe);
+    // glibc gives every thread that allocates its own arena, each keeping
+    // what it freed: a long-lived daemon serving a thread per connection
+    // holds twice the memory it needs (85 against 45 MiB at 10,000 issues)
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        command.env("MALLOC_ARENA_MAX", "2");
+    }
+    let mut child = command
         .arg("-C")
         .arg(worktree)
         .args(["daemon", "run", "--detach"])

@@ -15,7 +15,8 @@
 //!    writes them atomically.
 //! 6. [`query`]: filters, order and JSON records of `list`, shared by the
 //!    CLI and the daemon.
-//! 7. [`watch`]: directory change events, coalesced; no process control.
+//! 7. [`watch`]: directory change events, coalesced; no process control;
+//!    [`lifeline`]: noticing that an owner process or pipe is gone.
 //! 8. [`daemon`]: the watch daemon (pidfile, socket protocol, start/stop,
 //!    the serve loop): an accelerator that answers like the files do.
 //!
@@ -29,6 +30,7 @@ pub mod git;
 pub mod id;
 pub mod index;
 pub mod issue;
+pub mod lifeline;
 pub mod lock;
 pub mod problem;
 pub mod query;

@@ -660,35 +660,17 @@ fn status(shared: &Shared) -> StatusInfo {
 
 /// Threads that end the daemon when its owner process or lifeline is gone.
 fn watch_owner(options: &ServeOptions, control: &Sender<Control>) -> Result<(), DaemonError> {
-    if let Some(fd) = options.lifeline_fd {
-        let path = std::path::PathBuf::from(format!("/proc/self/fd/{fd}"));
-        // reopening the inherited descriptor by path needs no unsafe code
-        let mut pipe =
-            std::fs::File::open(&path).map_err(io("could not open the lifeline", &path))?;
+    let owner_gone = || {
         let control = control.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64];
-            while matches!(pipe.read(&mut buf), Ok(n) if n > 0) {}
+        move || {
             let _ = control.send(Control::Exit(Exit::OwnerGone));
-        });
+        }
+    };
+    if let Some(fd) = options.lifeline_fd {
+        crate::lifeline::watch_pipe(fd, owner_gone())?;
     }
     if let Some(pid) = options.exit_with_pid {
-        let path = std::path::PathBuf::from(format!("/proc/{pid}"));
-        let raw = rustix::process::Pid::from_raw(pid as i32).ok_or_else(|| {
-            io("no such process", &path)(std::io::Error::other("not a process id"))
-        })?;
-        let fd = rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty())
-            .map_err(|e| io("could not watch process", &path)(e.into()))?;
-        let control = control.clone();
-        std::thread::spawn(move || {
-            let mut fds = [rustix::event::PollFd::new(
-                &fd,
-                rustix::event::PollFlags::IN,
-            )];
-            // readable when the process has exited
-            while rustix::event::poll(&mut fds, None).is_err() {}
-            let _ = control.send(Control::Exit(Exit::OwnerGone));
-        });
+        crate::lifeline::watch_process(pid, owner_gone())?;
     }
     Ok(())
 }

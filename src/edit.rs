@@ -129,12 +129,12 @@ pub fn apply(
     let mut new_labels: Vec<String> = Vec::new();
     for change in &effective {
         match change {
-            Change::Title(t) => set(&doc, "title", t.as_str())?,
-            Change::Status(s) => set(&doc, "status", s.as_str())?,
-            Change::Priority(p) => set(&doc, "priority", *p)?,
-            Change::Kind(k) => set(&doc, "type", k.as_str())?,
-            Change::Body(b) => set(&doc, "body", b.as_str())?,
-            Change::Assignee(a) => set(&doc, "assignee", a.as_deref())?,
+            Change::Title(t) => set(&doc, "title", t.as_str()),
+            Change::Status(s) => set(&doc, "status", s.as_str()),
+            Change::Priority(p) => set(&doc, "priority", *p),
+            Change::Kind(k) => set(&doc, "type", k.as_str()),
+            Change::Body(b) => set(&doc, "body", b.as_str()),
+            Change::Assignee(a) => set(&doc, "assignee", a.as_deref()),
             Change::AddLabel(l) => {
                 match doc.get_sequence("labels").filter(|seq| !seq.is_empty()) {
                     Some(seq) => seq.push(l.as_str()),
@@ -148,10 +148,16 @@ pub fn apply(
                     .iter()
                     .position(|x| x == l)
                     .expect("only labels present are removed");
-                let seq = doc
-                    .get_sequence("labels")
-                    .ok_or_else(|| unsupported("labels is not a list".to_owned()))?;
-                seq.remove(index);
+                // labels added by this same change are not in the text yet
+                let in_text = labels.len() - new_labels.len();
+                if index >= in_text {
+                    new_labels.remove(index - in_text);
+                } else {
+                    let seq = doc
+                        .get_sequence("labels")
+                        .ok_or_else(|| unsupported("labels is not a list".to_owned()))?;
+                    seq.remove(index);
+                }
                 labels.remove(index);
             }
             Change::AddComment(_) => {} // appended to the text below
@@ -163,7 +169,7 @@ pub fn apply(
         &doc,
         "updated",
         yaml_edit::ScalarValue::double_quoted(issue::format_time(now)),
-    )?;
+    );
     let mut new_text = doc.to_string();
     if !new_labels.is_empty() {
         let items = crate::yaml::to_string(&new_labels).map_err(|e| unsupported(e.to_string()))?;
@@ -199,11 +205,11 @@ pub fn apply(
     }
 }
 
-fn set(doc: &Document, key: &str, value: impl yaml_edit::AsYaml) -> Result<(), EditError> {
-    // `set` reports false only for a document that is not a mapping, which
-    // the typed read has already ruled out
+/// Sets a top-level key. yaml-edit reports failure only for a document
+/// that is not a mapping, which the typed read has already ruled out; the
+/// re-parse of the result would catch anything else.
+fn set(doc: &Document, key: &str, value: impl yaml_edit::AsYaml) {
     doc.set(key, value);
-    Ok(())
 }
 
 /// Applies one change to the issue; false when it changes nothing.
@@ -490,6 +496,20 @@ mod tests {
                 "updated: \"2026-02-01T00:00:00Z\""
             ]
         );
+    }
+
+    #[test]
+    fn a_label_added_and_removed_in_one_change_leaves_the_list_as_it_was() {
+        let canonical = "id: 4k2f9x1c0a\ntitle: T\nstatus: open\ncreated: \"2026-01-02T03:04:05Z\"\nlabels: []\n";
+        let issue = parse(canonical);
+        let changes = [
+            Change::AddLabel("alpha".into()),
+            Change::AddLabel("beta".into()),
+            Change::RemoveLabel("alpha".into()),
+        ];
+        let out = apply(&issue, canonical, &changes, now(), &Config::default()).expect("edits");
+        assert_eq!(out.issue.labels, vec!["beta".to_owned()]);
+        assert!(out.text.contains("labels:\n  - beta\n"), "{}", out.text);
     }
 
     #[test]

@@ -45,12 +45,6 @@ pub struct Batch {
     pub gone: bool,
 }
 
-impl Batch {
-    pub fn is_empty(&self) -> bool {
-        !self.rescan && !self.gone && self.names.iter().all(BTreeSet::is_empty)
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
     #[error("could not watch {}", path.display())]
@@ -179,11 +173,6 @@ impl Watcher {
                 batch.names[i].insert(name.to_owned());
             }
         }
-    }
-
-    /// The directories watched, in the order given.
-    pub fn dirs(&self) -> &[PathBuf] {
-        &self.dirs
     }
 
     /// Stops watching; the event thread ends asynchronously (its

@@ -101,21 +101,19 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
 }
 
 fn snapshot(tracker: &Tracker) -> Result<(Known, Listing), CommandError> {
-    let scan = tracker.scan(ScanMode::Files)?;
-    let mut known: Known = scan
-        .issues
-        .into_iter()
-        .map(|i| (i.id.clone(), Ok(i)))
+    let (listing, results) = tracker.read_all(ScanMode::Files)?;
+    let known = listing
+        .ids
+        .iter()
+        .cloned()
+        .zip(results)
+        .filter_map(|(id, read)| match read {
+            Ok(Some(issue)) => Some((id, Ok(issue))),
+            Ok(None) => None,
+            Err(broken) => Some((id, Err(broken))),
+        })
         .collect();
-    // broken files by id, with their problems
-    for id in &scan.listing.ids {
-        if !known.contains_key(id)
-            && let Err(broken) = tracker.read_issue(id)
-        {
-            known.insert(id.clone(), Err(broken));
-        }
-    }
-    Ok((known, scan.listing))
+    Ok((known, listing))
 }
 
 /// Prints the differences between two states; returns how many.

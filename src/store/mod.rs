@@ -168,13 +168,6 @@ impl Listing {
         }
     }
 
-    /// A listing of known ids and misnamed files (the daemon keeps these).
-    pub fn from_parts(ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
-        let mut listing = Listing::new(ids, misnamed);
-        listing.sort();
-        listing
-    }
-
     pub fn contains(&self, id: &IssueId) -> bool {
         if self.sorted {
             self.ids.binary_search(id).is_ok()

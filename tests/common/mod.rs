@@ -322,6 +322,16 @@ pub fn yit_processes_in(dir: &Path) -> Vec<(u32, String)> {
 }
 
 fn yit_processes(dir: &Path, kill: bool) -> Vec<(u32, String)> {
+    let bin = std::fs::canonicalize(yit_bin()).unwrap_or_else(|_| PathBuf::from(yit_bin()));
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
+    live_processes(kill, |p| {
+        p.exe().is_some_and(|e| e == bin) && p.cwd().is_some_and(|c| c.starts_with(&dir))
+    })
+}
+
+/// Live processes (not threads, not zombies, not this one) for which
+/// `matches` holds, killed when `kill`; their pids and command lines.
+fn live_processes(kill: bool, matches: impl Fn(&sysinfo::Process) -> bool) -> Vec<(u32, String)> {
     use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
     let Ok(mut sys) = System::new() else {
         return Vec::new();
@@ -333,30 +343,28 @@ fn yit_processes(dir: &Path, kill: bool) -> Vec<(u32, String)> {
             .with_exe(UpdateKind::Always)
             .with_cwd(UpdateKind::Always)
             .with_cmd(UpdateKind::Always)
+            .with_environ(UpdateKind::Always)
             .without_tasks(),
     );
-    let bin = std::fs::canonicalize(yit_bin()).unwrap_or_else(|_| PathBuf::from(yit_bin()));
-    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned());
-    let mut left = Vec::new();
+    let mut found = Vec::new();
     for (pid, p) in sys.processes() {
-        if p.thread_kind().is_some() || p.status() == ProcessStatus::Zombie {
+        let skip = p.thread_kind().is_some()
+            || p.status() == ProcessStatus::Zombie
+            || pid.as_u32() == std::process::id();
+        if skip || !matches(p) {
             continue;
         }
-        let ours =
-            p.exe().is_some_and(|e| e == bin) && p.cwd().is_some_and(|c| c.starts_with(&dir));
-        if ours {
-            if kill {
-                p.kill();
-            }
-            let cmd: Vec<String> = p
-                .cmd()
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            left.push((pid.as_u32(), cmd.join(" ")));
+        if kill {
+            p.kill();
         }
+        let cmd: Vec<String> = p
+            .cmd()
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        found.push((pid.as_u32(), cmd.join(" ")));
     }
-    left
+    found
 }
 
 /// A child process that is killed and reaped when dropped, so that a failing
@@ -419,41 +427,12 @@ impl Drop for Spawned {
 /// marker`; returns their pids and command lines. Threads and zombies
 /// (exited, waiting to be reaped) are not processes that leak.
 pub fn sweep_session(marker: &str) -> Vec<(u32, String)> {
-    use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
-    let Ok(mut sys) = System::new() else {
-        return Vec::new();
-    };
-    sys.refresh_processes_specifics(
-        ProcessesToUpdate::All,
-        true,
-        ProcessRefreshKind::nothing()
-            .with_environ(UpdateKind::Always)
-            .with_cmd(UpdateKind::Always)
-            .without_tasks(),
-    );
     let wanted = format!("YIT_TEST_SESSION={marker}");
-    let mut found = Vec::new();
-    for (pid, p) in sys.processes() {
-        if p.thread_kind().is_some()
-            || p.status() == ProcessStatus::Zombie
-            || pid.as_u32() == std::process::id()
-        {
-            continue;
-        }
-        if p.environ()
+    live_processes(true, |p| {
+        p.environ()
             .iter()
             .any(|e| e.to_str() == Some(wanted.as_str()))
-        {
-            p.kill();
-            let cmd: Vec<String> = p
-                .cmd()
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            found.push((pid.as_u32(), cmd.join(" ")));
-        }
-    }
-    found
+    })
 }
 
 /// Open descriptors of this process.

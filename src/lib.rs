@@ -34,6 +34,7 @@ pub mod lifeline;
 pub mod lock;
 pub mod problem;
 pub mod query;
+pub mod record;
 pub mod store;
 pub mod watch;
 pub mod yaml;

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::id::IssueId;
-use crate::issue::{self, Issue};
+use crate::issue::Issue;
 use crate::problem::Problem;
+use crate::record::Record;
 
 /// Who an issue must be assigned to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,9 +57,10 @@ pub struct ListQuery {
 
 /// The answer to a [`ListQuery`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ListResult {
-    /// The matching issues as JSON records, in order.
-    pub records: Vec<serde_json::Value>,
+pub struct ListResult<'a> {
+    /// The matching issues, in order.
+    #[serde(serialize_with = "crate::record::serialize_compact", borrow)]
+    pub records: Vec<Record<'a>>,
     /// Problems of the files that could not be read.
     pub problems: Vec<Problem>,
     pub broken_files: usize,
@@ -83,15 +85,16 @@ impl ListQuery {
     }
 }
 
-/// Answers `query` over valid `issues`, with short ids from `short_id`.
+/// Answers `query` over valid `issues`; `short_len` gives the length of
+/// an issue's short id.
 pub fn run_list<'a>(
     issues: impl IntoIterator<Item = &'a Issue>,
-    short_id: &dyn Fn(&IssueId) -> String,
+    short_len: &dyn Fn(&IssueId) -> usize,
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
     query: &ListQuery,
-) -> ListResult {
+) -> ListResult<'a> {
     let mut shown: Vec<&Issue> = issues
         .into_iter()
         .filter(|i| query.matches(i, config))
@@ -105,8 +108,8 @@ pub fn run_list<'a>(
     }
     ListResult {
         records: shown
-            .iter()
-            .map(|i| record(i, &short_id(&i.id), query.details))
+            .into_iter()
+            .map(|i| Record::of(i, &i.id.as_str()[..short_len(&i.id)], query.details))
             .collect(),
         problems: problems.to_vec(),
         broken_files,
@@ -126,49 +129,4 @@ fn compare(key: SortKey, a: &Issue, b: &Issue) -> Ordering {
         SortKey::Updated => b.updated.cmp(&a.updated).then_with(default),
         SortKey::Id => a.id.cmp(&b.id),
     }
-}
-
-/// The JSON record of one issue (schema_version 1, docs/format.md). Without
-/// `details`, the record has the fields a table shows and no more.
-pub fn record(issue: &Issue, short_id: &str, details: bool) -> serde_json::Value {
-    let mut record = serde_json::json!({
-        "id": issue.id,
-        "short_id": short_id,
-        "title": issue.title,
-        "status": issue.status,
-        "priority": issue.priority,
-        "type": issue.kind,
-        "labels": issue.labels,
-        "assignee": issue.assignee,
-    });
-    if details {
-        let comments: Vec<serde_json::Value> = issue
-            .comments
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id,
-                    "author": c.author,
-                    "created": issue::format_time(c.created),
-                    "body": c.body,
-                })
-            })
-            .collect();
-        let fields = serde_json::json!({
-            "author": issue.author,
-            "created": issue::format_time(issue.created),
-            "updated": issue::format_time(issue.updated),
-            "body": issue.body,
-            "comments": comments,
-            "parent": issue.parent,
-            "depends_on": issue.depends_on,
-            "github": issue.github,
-            "conflicts": issue.conflicts,
-            "extra": issue.extra,
-        });
-        if let (Some(map), serde_json::Value::Object(more)) = (record.as_object_mut(), fields) {
-            map.extend(more);
-        }
-    }
-    record
 }

@@ -117,7 +117,7 @@ fn answers_are_exact_right_after_a_hand_write() {
         let yit::daemon::protocol::Response::List(result) = answer else {
             panic!("unexpected answer {answer:?}")
         };
-        assert_eq!(result.records[0]["title"], title, "write {n} was missed");
+        assert_eq!(result.records[0].title, title, "write {n} was missed");
     }
 }
 

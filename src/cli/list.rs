@@ -1,7 +1,12 @@
 //! `yit list`: the issues, filtered and sorted.
 
+use std::borrow::Cow;
+
 use clap::{Args, ValueEnum};
-use yit::daemon::protocol::{Request, Response};
+use yit::daemon::{
+    self,
+    protocol::{Request, Response},
+};
 use yit::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::{Scan, Tracker};
@@ -76,26 +81,33 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let tracker = Tracker::open(&ctx.cwd)?;
     let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
     let config = tracker.config();
-    let answered = ctx.daemon(&tracker).and_then(|mut daemon| {
-        match daemon.request(&Request::List {
-            query: query.clone(),
-        }) {
-            Ok(Response::List(result)) => Some(result),
-            // an error or a daemon going away: answer from the files
-            _ => None,
-        }
+    // the daemon's answer, read in place
+    let line = ctx.daemon(&tracker).and_then(|mut daemon| {
+        daemon
+            .exchange(&Request::List {
+                query: query.clone(),
+            })
+            .ok()
     });
+    let answered = match line.as_deref().map(daemon::parse) {
+        Some(Ok(Response::List(result))) => Some(result),
+        // an error or a daemon going away: answer from the files
+        _ => None,
+    };
+    let scan: Scan;
     let result = match answered {
         Some(result) => result,
         None => {
-            let Scan {
-                listing,
-                issues,
-                problems,
-                broken_files,
-            } = tracker.scan(ctx.scan_mode(query.details))?;
-            let short = |id: &yit::id::IssueId| listing.short_id(id).to_owned();
-            query::run_list(&issues, &short, &problems, broken_files, config, &query)
+            scan = tracker.scan(ctx.scan_mode(query.details))?;
+            let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+            query::run_list(
+                &scan.issues,
+                &short,
+                &scan.problems,
+                scan.broken_files,
+                config,
+                &query,
+            )
         }
     };
     let ListResult {
@@ -105,57 +117,53 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     } = result;
     match format {
         Format::Json => {
-            ctx.out
-                .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
+            ctx.out.json(&Listed {
+                schema_version: 1,
+                records: &records,
+            })?;
         }
         Format::Jsonl => {
             for record in &records {
-                ctx.out.line(&record.to_string())?;
+                ctx.out.json_line(record)?;
             }
         }
         Format::Ids => {
             for record in &records {
-                ctx.out.line(text(record, "id"))?;
+                ctx.out.line(&record.id)?;
             }
         }
         _ => {
-            let mut table = Table::new(
-                vec!["ID", "PRI", "STATUS", "TYPE", "ASSIGNEE", "TITLE", "LABELS"],
+            let table = Table::new(
+                ["ID", "PRI", "STATUS", "TYPE", "ASSIGNEE", "TITLE", "LABELS"],
                 5,
             )
             .optional(4)
             .optional(6);
-            for record in &records {
-                let priority = record["priority"].as_u64().unwrap_or_default();
-                let pri = format!("P{priority}");
-                let status = text(record, "status");
-                let status_paint = if config.is_closed(status) {
-                    Paint::Closed
-                } else {
-                    Paint::Dim
-                };
-                let labels: Vec<&str> = record["labels"]
-                    .as_array()
-                    .map_or_else(Vec::new, |l| l.iter().filter_map(|v| v.as_str()).collect());
-                table.push(vec![
-                    Cell::painted(text(record, "short_id"), Paint::Id),
-                    if priority <= 1 {
-                        Cell::painted(pri, Paint::Urgent)
-                    } else {
-                        Cell::plain(pri)
-                    },
-                    Cell::painted(status, status_paint),
-                    Cell::plain(text(record, "type")),
-                    Cell::plain(record["assignee"].as_str().map(person_short).unwrap_or("-")),
-                    Cell::plain(text(record, "title")),
-                    Cell::painted(labels.join(","), Paint::Label),
-                ]);
-            }
             if records.is_empty() {
                 ctx.note("no issues match");
             } else {
-                let text = table.render(&ctx.out);
-                ctx.out.write_str(&text)?;
+                table.write(&mut ctx.out, &records, |record| {
+                    let status_paint = if config.is_closed(&record.status) {
+                        Paint::Closed
+                    } else {
+                        Paint::Dim
+                    };
+                    let labels = match &record.labels[..] {
+                        [] => Cow::Borrowed(""),
+                        [one] => Cow::Borrowed(one.as_str()),
+                        many => Cow::Owned(many.join(",")),
+                    };
+                    [
+                        Cell::painted(&*record.short_id, Paint::Id),
+                        Cell::new(PRIORITIES[usize::from(record.priority.min(4))])
+                            .paint_if(record.priority <= 1, Paint::Urgent),
+                        Cell::painted(&*record.status, status_paint),
+                        Cell::new(&*record.kind),
+                        Cell::new(record.assignee.as_deref().map_or("-", person_short)),
+                        Cell::new(&*record.title),
+                        Cell::painted(labels, Paint::Label),
+                    ]
+                })?;
             }
         }
     }
@@ -231,9 +239,15 @@ impl ListArgs {
     }
 }
 
-/// A text field of a record.
-fn text<'a>(record: &'a serde_json::Value, key: &str) -> &'a str {
-    record[key].as_str().unwrap_or_default()
+/// The priority column (priorities are 0 to 4).
+const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];
+
+/// `{"schema_version": 1, "issues": [...]}`, without building a tree.
+#[derive(serde::Serialize)]
+struct Listed<'r, 'a> {
+    schema_version: u32,
+    #[serde(rename = "issues")]
+    records: &'r [yit::record::Record<'a>],
 }
 
 /// The name part of `Name <email>`, or the email when there is no name.

@@ -403,14 +403,14 @@ pub fn report_edits(
         Format::Json if single => {
             let record = edits
                 .first()
-                .map(|e| yit::query::record(&e.issue, shorts.of(&e.issue.id), true));
+                .map(|e| yit::record::Record::of(&e.issue, shorts.of(&e.issue.id), true));
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issue": record }))?;
         }
         Format::Json => {
             let records: Vec<_> = edits
                 .iter()
-                .map(|e| yit::query::record(&e.issue, shorts.of(&e.issue.id), true))
+                .map(|e| yit::record::Record::of(&e.issue, shorts.of(&e.issue.id), true))
                 .collect();
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;

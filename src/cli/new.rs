@@ -115,7 +115,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     match format {
         Format::Json => ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "issue": yit::query::record(&issue, shorts.of(&issue.id), true),
+            "issue": yit::record::Record::of(&issue, shorts.of(&issue.id), true),
         }))?,
         _ => ctx.out.line(shorts.of(&issue.id))?,
     }

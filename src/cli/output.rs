@@ -1,6 +1,7 @@
 //! Output for people and programs: colours, tables fitted to the terminal,
 //! and the JSON records of issues.
 
+use std::borrow::Cow;
 use std::io::{BufWriter, IsTerminal, Stdout, Write};
 
 use anstyle::{AnsiColor, Style};
@@ -87,8 +88,15 @@ impl Output {
         self.out.write_all(b"\n")
     }
 
-    pub fn json(&mut self, value: &serde_json::Value) -> std::io::Result<()> {
+    /// Pretty JSON and a newline.
+    pub fn json(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut self.out, value)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Compact JSON on one line.
+    pub fn json_line(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
         self.out.write_all(b"\n")
     }
 
@@ -115,33 +123,51 @@ fn terminal_width(stdout: &Stdout) -> Option<usize> {
 }
 
 /// One cell: text and an optional colour.
-pub struct Cell {
-    text: String,
+pub struct Cell<'a> {
+    text: Cow<'a, str>,
+    /// Display width, measured once.
+    width: usize,
     paint: Option<Paint>,
 }
 
-impl Cell {
-    pub fn plain(text: impl Into<String>) -> Cell {
+impl<'a> Cell<'a> {
+    pub fn new(text: impl Into<Cow<'a, str>>) -> Cell<'a> {
+        let text = text.into();
         Cell {
-            text: text.into(),
+            width: display_width(&text),
+            text,
             paint: None,
         }
     }
 
-    pub fn painted(text: impl Into<String>, paint: Paint) -> Cell {
-        Cell {
-            text: text.into(),
-            paint: Some(paint),
+    pub fn painted(text: impl Into<Cow<'a, str>>, paint: Paint) -> Cell<'a> {
+        Cell::new(text).paint_if(true, paint)
+    }
+
+    pub fn paint_if(mut self, condition: bool, paint: Paint) -> Cell<'a> {
+        if condition {
+            self.paint = Some(paint);
         }
+        self
     }
 }
 
-/// A borderless table with a header row. On a terminal the `flexible`
-/// column shrinks (with an ellipsis) and `optional` columns are left out,
-/// so that rows fit its width; off a terminal nothing is cut.
-pub struct Table {
-    headers: Vec<&'static str>,
-    rows: Vec<Vec<Cell>>,
+/// Display columns of `text` (ASCII: its length, without a table lookup).
+fn display_width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+/// A borderless table with a header row, written in two passes over the
+/// items (one to measure, one to write), so that no cell is kept. On a
+/// terminal the `flexible` column shrinks (with an ellipsis) and `optional`
+/// columns are left out, so that rows fit its width; off a terminal nothing
+/// is cut.
+pub struct Table<const N: usize> {
+    headers: [&'static str; N],
     flexible: usize,
     optional: Vec<usize>,
 }
@@ -151,11 +177,10 @@ const COMFORTABLE: usize = 20;
 /// ... and never fewer than this.
 const NARROWEST: usize = 8;
 
-impl Table {
-    pub fn new(headers: Vec<&'static str>, flexible: usize) -> Table {
+impl<const N: usize> Table<N> {
+    pub fn new(headers: [&'static str; N], flexible: usize) -> Table<N> {
         Table {
             headers,
-            rows: Vec::new(),
             flexible,
             optional: Vec::new(),
         }
@@ -163,23 +188,19 @@ impl Table {
 
     /// Marks a column as the first to leave out on a narrow terminal
     /// (columns marked later leave earlier).
-    pub fn optional(mut self, column: usize) -> Table {
+    pub fn optional(mut self, column: usize) -> Table<N> {
         self.optional.push(column);
         self
     }
 
-    /// Column widths for `limit`; a hidden column gets `None`.
-    fn layout(&self, limit: Option<usize>) -> Vec<Option<usize>> {
-        let mut widths: Vec<Option<usize>> = self.headers.iter().map(|h| Some(h.width())).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate() {
-                widths[i] = widths[i].map(|w| w.max(cell.text.width()));
-            }
-        }
+    /// Column widths for the widest cells `natural` and the terminal width
+    /// `limit`; a hidden column gets `None`.
+    fn layout(&self, natural: [usize; N], limit: Option<usize>) -> [Option<usize>; N] {
+        let mut widths = natural.map(Some);
         let Some(limit) = limit else { return widths };
-        let total = |ws: &[Option<usize>]| {
-            let shown: Vec<usize> = ws.iter().flatten().copied().collect();
-            shown.iter().sum::<usize>() + 2 * shown.len().saturating_sub(1)
+        let total = |ws: &[Option<usize>; N]| {
+            let shown = ws.iter().flatten();
+            shown.clone().sum::<usize>() + 2 * shown.count().saturating_sub(1)
         };
         let mut optional = self.optional.clone();
         for floor in [COMFORTABLE, NARROWEST] {
@@ -203,35 +224,78 @@ impl Table {
         widths
     }
 
-    pub fn push(&mut self, row: Vec<Cell>) {
-        self.rows.push(row);
-    }
-
-    pub fn render(&self, out: &Output) -> String {
-        let widths = self.layout(out.width());
-        let mut text = String::new();
-        let header: Vec<Cell> = self
-            .headers
-            .iter()
-            .map(|h| Cell::painted(*h, Paint::Header))
-            .collect();
-        for row in std::iter::once(&header).chain(self.rows.iter()) {
-            let mut cells = Vec::new();
-            for (cell, width) in row.iter().zip(&widths) {
-                let Some(width) = *width else { continue };
-                let shown = fit(&cell.text, width);
-                let pad = width.saturating_sub(shown.width());
-                let painted = match cell.paint {
-                    Some(p) => out.paint(p, &shown),
-                    None => shown,
-                };
-                cells.push(format!("{painted}{}", " ".repeat(pad)));
+    /// Writes the table of `items`, whose cells `cells` gives (it is called
+    /// twice per item), fitted to `out`'s width and coloured as it says.
+    pub fn write<T>(
+        &self,
+        out: &mut Output,
+        items: &[T],
+        cells: impl for<'t> Fn(&'t T) -> [Cell<'t>; N],
+    ) -> std::io::Result<()> {
+        let mut natural = self.headers.map(display_width);
+        for item in items {
+            for (width, cell) in natural.iter_mut().zip(cells(item)) {
+                *width = (*width).max(cell.width);
             }
-            text.push_str(cells.join("  ").trim_end());
-            text.push('\n');
         }
-        text
+        let widths = self.layout(natural, out.width());
+        let mut line = String::new();
+        let header = self.headers.map(|h| Cell::painted(h, Paint::Header));
+        out.line(render_row(&mut line, header, &widths, out.color))?;
+        for item in items {
+            let row = render_row(&mut line, cells(item), &widths, out.color);
+            out.out.write_all(row.as_bytes())?;
+            out.out.write_all(b"\n")?;
+        }
+        Ok(())
     }
+}
+
+/// One row of a table in `line` (cleared first), without trailing spaces.
+fn render_row<'l, const N: usize>(
+    line: &'l mut String,
+    cells: [Cell<'_>; N],
+    widths: &[Option<usize>; N],
+    color: bool,
+) -> &'l str {
+    const SPACES: &str = "                                                                ";
+    line.clear();
+    // padding is written only before a cell that follows
+    let mut pending = 0;
+    let mut first = true;
+    for (cell, width) in cells.into_iter().zip(widths) {
+        let Some(width) = *width else { continue };
+        if !first {
+            pending += 2;
+        }
+        first = false;
+        let (shown, shown_width) = if cell.width <= width {
+            (cell.text, cell.width)
+        } else {
+            let cut = fit(&cell.text, width);
+            let w = cut.width();
+            (Cow::Owned(cut), w)
+        };
+        if shown.is_empty() {
+            pending += width;
+            continue;
+        }
+        while pending > 0 {
+            let n = pending.min(SPACES.len());
+            line.push_str(&SPACES[..n]);
+            pending -= n;
+        }
+        match cell.paint {
+            Some(p) if color => {
+                use std::fmt::Write as _;
+                let style = p.style();
+                let _ = write!(line, "{}{shown}{}", style.render(), style.render_reset());
+            }
+            _ => line.push_str(&shown),
+        }
+        pending = width - shown_width;
+    }
+    line
 }
 
 /// Cuts `text` to `width` display columns, ending in `…` when cut.
@@ -255,7 +319,7 @@ pub fn fit(text: &str, width: usize) -> String {
 
 /// The JSON record of one issue (schema_version 1, see docs/format.md).
 pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
-    yit::query::record(issue, listing.short_id(&issue.id), true)
+    yit::record::Record::of(issue, listing.short_id(&issue.id), true).to_value()
 }
 
 /// Short ids for output: from a listing of the files, or as the daemon

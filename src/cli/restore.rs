@@ -31,18 +31,13 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
             ctx.note("the trash is empty");
             return Ok(());
         }
-        let mut table = Table::new(vec!["ID", "REMOVED"], 1);
-        for e in &trash {
+        let table = Table::new(["ID", "REMOVED"], 1);
+        return Ok(table.write(&mut ctx.out, &trash, |e| {
             let when = jiff::Timestamp::from_second(e.removed)
                 .map(yit::issue::format_time)
                 .unwrap_or_default();
-            table.push(vec![
-                Cell::painted(e.id.as_str(), Paint::Id),
-                Cell::plain(when),
-            ]);
-        }
-        let text = table.render(&ctx.out);
-        return Ok(ctx.out.write_str(&text)?);
+            [Cell::painted(e.id.as_str(), Paint::Id), Cell::new(when)]
+        })?);
     };
     let issue = tracker.restore_issue(&input, ctx.lock_timeout)?;
     let listing = tracker.load_listing()?;

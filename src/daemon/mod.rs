@@ -131,7 +131,8 @@ impl Client {
             .set_read_timeout(Some(Duration::from_secs(10)))
             .ok()?;
         let writer = stream.try_clone().ok()?;
-        let mut reader = BufReader::new(stream);
+        // large answers (a `list` of thousands) in few reads
+        let mut reader = BufReader::with_capacity(1 << 18, stream);
         let mut line = String::new();
         reader.read_line(&mut line).ok()?;
         let hello: Hello = serde_json::from_str(&line).ok()?;
@@ -145,22 +146,38 @@ impl Client {
         })
     }
 
-    pub fn request(&mut self, request: &Request) -> Result<Response, DaemonError> {
-        let protocol = |message: String| DaemonError::Protocol { message };
+    pub fn request(&mut self, request: &Request) -> Result<Response<'static>, DaemonError> {
+        let answer = self.exchange(request)?;
+        parse(&answer).map(Response::into_owned)
+    }
+
+    /// Sends `request` and returns the response line, for a caller that
+    /// reads it in place with [`parse`] (a large `list` need not copy its
+    /// text).
+    pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
         let mut line = serde_json::to_string(request).map_err(|e| protocol(e.to_string()))?;
         line.push('\n');
         self.writer
             .write_all(line.as_bytes())
             .map_err(|e| protocol(e.to_string()))?;
-        let mut answer = String::new();
+        let mut answer = Vec::with_capacity(1 << 16);
         self.reader
-            .read_line(&mut answer)
+            .read_until(b'\n', &mut answer)
             .map_err(|e| protocol(e.to_string()))?;
         if answer.is_empty() {
             return Err(protocol("the daemon closed the connection".to_owned()));
         }
-        serde_json::from_str(&answer).map_err(|e| protocol(e.to_string()))
+        Ok(answer)
     }
+}
+
+/// A response line, read in place.
+pub fn parse(answer: &[u8]) -> Result<Response<'_>, DaemonError> {
+    serde_json::from_slice(answer).map_err(|e| protocol(e.to_string()))
+}
+
+fn protocol(message: String) -> DaemonError {
+    DaemonError::Protocol { message }
 }
 
 /// What `start` did.

@@ -45,8 +45,8 @@ pub enum Request {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Response {
-    List(ListResult),
+pub enum Response<'a> {
+    List(#[serde(borrow)] ListResult<'a>),
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
     Status(StatusInfo),
@@ -66,4 +66,22 @@ pub struct StatusInfo {
     pub last_event: Option<i64>,
     pub resident_bytes: u64,
     pub open_fds: usize,
+}
+
+impl Response<'_> {
+    /// The same response, owning its text.
+    pub fn into_owned(self) -> Response<'static> {
+        match self {
+            Response::List(result) => Response::List(ListResult {
+                records: result.records.into_iter().map(|r| r.into_owned()).collect(),
+                problems: result.problems,
+                broken_files: result.broken_files,
+            }),
+            Response::ShortIds(ids) => Response::ShortIds(ids),
+            Response::Resolved(ids) => Response::Resolved(ids),
+            Response::Status(info) => Response::Status(info),
+            Response::Stopping => Response::Stopping,
+            Response::Error { message } => Response::Error { message },
+        }
+    }
 }

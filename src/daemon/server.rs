@@ -9,13 +9,13 @@
 //! that cookie's, so every change completed before the request is in the
 //! answer (Watchman's technique; one inotify instance keeps events in order).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use super::protocol::{Hello, MAX_LINE, PROTOCOL_VERSION, Request, Response, StatusInfo};
@@ -62,6 +62,9 @@ struct Served {
     problems: Vec<Problem>,
     broken_files: usize,
     config: Config,
+    /// Short id lengths, computed when first asked for after the set of
+    /// files changed.
+    short_lens: OnceLock<HashMap<IssueId, usize>>,
 }
 
 impl Served {
@@ -71,6 +74,7 @@ impl Served {
             problems: Vec::new(),
             broken_files: 0,
             config: tracker.config().clone(),
+            short_lens: OnceLock::new(),
         };
         served.recount(tracker);
         served
@@ -78,6 +82,8 @@ impl Served {
 
     /// Problems change only with the broken or misnamed files.
     fn recount(&mut self, tracker: &Tracker) {
+        // (called whenever a file comes or goes)
+        self.short_lens = OnceLock::new();
         let files = &self.state.files;
         let broken = files.values().filter_map(|r| r.as_ref().err());
         let (problems, broken_files) =
@@ -111,19 +117,70 @@ impl Served {
         }
     }
 
-    /// The shortest unique prefix of `id` among all issue files.
-    fn short_id(&self, id: &IssueId) -> String {
+    /// The length of the shortest unique prefix of `id` among all files.
+    fn short_len(&self, id: &IssueId) -> usize {
+        let lens = self.short_lens.get_or_init(|| {
+            // only the neighbours in sorted order can share a longer prefix
+            let ids: Vec<&IssueId> = self.state.files.keys().collect();
+            (0..ids.len())
+                .map(|i| {
+                    let neighbours = [i.checked_sub(1), Some(i + 1)]
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|j| ids.get(j).map(|n| n.as_str()));
+                    (
+                        ids[i].clone(),
+                        crate::id::short_len(ids[i].as_str(), neighbours),
+                    )
+                })
+                .collect()
+        });
+        match lens.get(id) {
+            Some(&len) => len,
+            None => self.short_len_among_files(id),
+        }
+    }
+
+    /// [`Self::short_len`] of an id that may have no file.
+    fn short_len_among_files(&self, id: &IssueId) -> usize {
         use std::ops::Bound::{Excluded, Unbounded};
         let files = &self.state.files;
         let before = files
             .range::<IssueId, _>((Unbounded, Excluded(id)))
             .next_back();
         let after = files.range::<IssueId, _>((Excluded(id), Unbounded)).next();
-        let len = crate::id::short_len(
+        crate::id::short_len(
             id.as_str(),
             before.into_iter().chain(after).map(|(k, _)| k.as_str()),
-        );
-        id.as_str()[..len].to_owned()
+        )
+    }
+
+    /// The answer to a request about the issues (after `sync`).
+    fn answer(&self, request: Request) -> Response<'_> {
+        match request {
+            Request::List { query } => Response::List(query::run_list(
+                self.issues(),
+                &|id| self.short_len(id),
+                &self.problems,
+                self.broken_files,
+                &self.config,
+                &query,
+            )),
+            Request::Resolve { inputs } => {
+                Response::Resolved(inputs.iter().map(|i| self.resolve(i)).collect())
+            }
+            Request::ShortIds { ids } => Response::ShortIds(
+                ids.into_iter()
+                    .map(|i| match IssueId::parse_canonical(&i) {
+                        Some(id) => id.as_str()[..self.short_len(&id)].to_owned(),
+                        None => i,
+                    })
+                    .collect(),
+            ),
+            Request::Status | Request::Stop => Response::Error {
+                message: "not a question about the issues".to_owned(),
+            },
+        }
     }
 }
 
@@ -528,61 +585,38 @@ fn serve_connection(
         if let Ok(mut last) = shared.last_request.lock() {
             *last = Instant::now();
         }
-        let response = match serde_json::from_str::<Request>(&line) {
-            Err(e) => Response::Error {
+        // encoded while the state is borrowed, written after it is released
+        let mut stopping = false;
+        let answer = match serde_json::from_str::<Request>(&line) {
+            Err(e) => encode(&Response::Error {
                 message: format!("not a request: {e}"),
-            },
+            }),
             Ok(Request::Stop) => {
                 let _ = control.send(Control::Exit(Exit::Stopped));
-                Response::Stopping
+                stopping = true;
+                encode(&Response::Stopping)
             }
-            Ok(Request::Status) => Response::Status(status(shared)),
-            Ok(Request::List { query }) => match sync(shared, cookies) {
-                Err(message) => Response::Error { message },
+            Ok(Request::Status) => encode(&Response::Status(status(shared))),
+            Ok(request) => match sync(shared, cookies) {
+                Err(message) => encode(&Response::Error { message }),
                 Ok(()) => {
                     let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    let short = |id: &IssueId| served.short_id(id);
-                    Response::List(query::run_list(
-                        served.issues(),
-                        &short,
-                        &served.problems,
-                        served.broken_files,
-                        &served.config,
-                        &query,
-                    ))
-                }
-            },
-            Ok(Request::Resolve { inputs }) => match sync(shared, cookies) {
-                Err(message) => Response::Error { message },
-                Ok(()) => {
-                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    Response::Resolved(inputs.iter().map(|i| served.resolve(i)).collect())
-                }
-            },
-            Ok(Request::ShortIds { ids }) => match sync(shared, cookies) {
-                Err(message) => Response::Error { message },
-                Ok(()) => {
-                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    let short = ids
-                        .iter()
-                        .map(|i| match IssueId::parse_canonical(i) {
-                            Some(id) => served.short_id(&id),
-                            None => i.clone(),
-                        })
-                        .collect();
-                    Response::ShortIds(short)
+                    encode(&served.answer(request))
                 }
             },
         };
-        writeln!(
-            writer,
-            "{}",
-            serde_json::to_string(&response).unwrap_or_default()
-        )?;
-        if matches!(response, Response::Stopping) {
+        writer.write_all(&answer)?;
+        if stopping {
             return Ok(());
         }
     }
+}
+
+/// One response line.
+fn encode(response: &Response) -> Vec<u8> {
+    let mut line = serde_json::to_vec(response).unwrap_or_default();
+    line.push(b'\n');
+    line
 }
 
 /// Waits until the event loop has applied every event that happened before

@@ -83,11 +83,30 @@ for n in "${sizes[@]}"; do
   bench "daemon: yit list --limit 50" "$n" "$runs" "$yit list --limit 50"
   bench "daemon: yit list > /dev/null" "$n" "$runs" "$yit list --color never"
   bench "daemon: yit list --label bug" "$n" "$runs" "$yit list --label bug"
-  PREPARE=$restore bench "daemon: yit edit ID --priority 0" "$n" "$runs" "$yit edit $id --priority 0 --status in_progress"
-  PREPARE=$restore bench "daemon: yit comment ID TEXT" "$n" "$runs" "$yit comment $id 'A comment from the benchmark'"
-  rss=$("$yit" daemon status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["resident_bytes"])')
+  bench "daemon: yit list --json > /dev/null" "$n" "$runs" "$yit list --json"
+  bench "daemon: yit show ID" "$n" "$runs" "$yit show $id"
+  PREPARE=$restore bench "daemon: yit edit ID --priority 0" "$n" "$edits" "$yit edit $id --priority 0 --status in_progress"
+  PREPARE=$restore bench "daemon: yit close ID" "$n" "$edits" "$yit close $id --as closed"
+  PREPARE=$restore bench "daemon: yit label add ID LABEL" "$n" "$edits" "$yit label add $id benchmark"
+  PREPARE=$restore bench "daemon: yit comment ID TEXT" "$n" "$edits" "$yit comment $id 'A comment from the benchmark'"
+  bench "daemon: yit new TITLE --body ..." "$n" "$edits" "$yit new 'Benchmark issue with a title of nine words' --label perf --body 'A short body for the benchmark.'"
+  # memory: resident (what status reports; includes the binary's code
+  # pages, shared with every yit process) and private (the daemon's own
+  # heap and stacks), against the issue files
+  pid=$("$yit" daemon status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["daemon"]["pid"])')
   files=$(du -sb --exclude=config.yaml .issues | cut -f1)
-  echo "| ${n} | daemon resident memory / issue files | $((rss / 1048576)) MiB / $((files / 1048576)) MiB | | |" >> "$results"
+  python3 - "$pid" "$files" "$n" >> "$results" <<'PY'
+import sys
+pid, files, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+kb = {}
+for line in open(f"/proc/{pid}/smaps_rollup"):
+    parts = line.split()
+    if len(parts) == 3 and parts[2] == "kB":
+        kb[parts[0].rstrip(":")] = int(parts[1]) * 1024
+mib = lambda b: f"{b / 1048576:.1f} MiB"
+rss, private = kb["Rss"], kb["Anonymous"]
+print(f"| {n:,} | daemon memory: resident / private / issue files | {mib(rss)} ({rss / files:.1f}×) / {mib(private)} ({private / files:.1f}×) / {mib(files)} | | |")
+PY
   "$yit" daemon stop >/dev/null
   latency=$(python3 "$OLDPWD/scripts/watch_latency.py" "$yit" "$repo")
   echo "| ${n} | rename to \`yit watch\` event | ${latency} | | 50 |" >> "$results"

@@ -4,8 +4,8 @@
 //! Kept in `<state>/index/`, versioned, and never the truth: an unreadable
 //! or old index is treated as empty and rebuilt. Each entry holds the file's
 //! stat data (size, mtime and ctime in ns, inode), an xxh3 content hash, and
-//! what the file parsed to: the fields `list` needs (`summary.v1`) apart
-//! from bodies, comments and other keys (`detail.v1`), so that a plain `list`
+//! what the file parsed to: the fields `list` needs (`summary.v2`) apart
+//! from bodies, comments and other keys (`detail.v2`), so that a plain `list`
 //! does not decode every body.
 //!
 //! An entry is reused only when the file's stat data is unchanged and the
@@ -20,12 +20,14 @@
 //! This module does no directory scanning of its own: the store decides
 //! which files exist and reads them.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::id::IssueId;
@@ -33,7 +35,7 @@ use crate::issue::{Broken, Comment, Issue};
 use crate::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
-pub const INDEX_VERSION: u32 = 1;
+pub const INDEX_VERSION: u32 = 2;
 
 /// What the cached parses depend on besides the files: this yit (its
 /// validation) and the tracker's config.yaml. An index or journal record
@@ -45,8 +47,12 @@ pub fn context(config_text: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
-const SUMMARY: &str = "summary.v1";
-const DETAIL: &str = "detail.v1";
+const SUMMARY: &str = "summary.v2";
+const DETAIL: &str = "detail.v2";
+/// Files of earlier layouts, removed when an index is saved.
+const OLD_FILES: &[&str] = &["summary.v1", "detail.v1"];
+/// Summary entries per chunk: chunks are encoded and decoded in parallel.
+const CHUNK: usize = 4096;
 const JOURNAL: &str = "journal.v1";
 
 /// The stat data that says whether a file may have changed.
@@ -93,6 +99,20 @@ impl FileStat {
     }
 }
 
+#[cfg(unix)]
+impl FileStat {
+    /// The same data from a `stat` call (as [`FileStat::of`] would give).
+    pub fn of_stat(stat: &rustix::fs::Stat) -> FileStat {
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        FileStat {
+            size: stat.st_size as u64,
+            mtime_ns: ns(stat.st_mtime, stat.st_mtime_nsec as i64),
+            ctime_ns: ns(stat.st_ctime, stat.st_ctime_nsec as i64),
+            ino: stat.st_ino,
+        }
+    }
+}
+
 /// The xxh3-128 hash of a file's bytes.
 pub fn content_hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
@@ -113,14 +133,15 @@ pub struct Entry {
     pub record: Record,
 }
 
-/// The index as loaded: entries by file name.
+/// The index as loaded: entries by file name, in order (the order of the
+/// ids, since `.` sorts before every id character).
 #[derive(Default)]
 pub struct Index {
-    pub entries: HashMap<String, Entry>,
+    pub entries: BTreeMap<String, Entry>,
     context: u64,
     /// The mtime of the summary file when it was read (0 without one).
     written_ns: i64,
-    /// Whether bodies and comments were loaded (`detail.v1`).
+    /// Whether bodies and comments were loaded (`detail.v2`).
     details: bool,
 }
 
@@ -145,21 +166,47 @@ impl Index {
         if summary.version != INDEX_VERSION || summary.context != context {
             return None;
         }
-        let mut detail_of: HashMap<String, StoredDetail> = HashMap::new();
-        if details {
+        // chunks decode in parallel; a chunk that does not decode as this
+        // yit expects makes the whole index unusable
+        let chunks: Vec<Vec<StoredSummary>> = summary
+            .chunks
+            .par_iter()
+            .map(|chunk| postcard::from_bytes(chunk).ok())
+            .collect::<Option<_>>()?;
+        let entries: BTreeMap<String, Entry> = if details {
             let bytes = std::fs::read(dir.join(DETAIL)).ok()?;
             let file: DetailFile = postcard::from_bytes(&bytes).ok()?;
-            if file.version != INDEX_VERSION || file.generation != summary.generation {
+            let count: usize = chunks.iter().map(Vec::len).sum();
+            if file.version != INDEX_VERSION
+                || file.generation != summary.generation
+                || file.entries.len() != count
+            {
                 return None;
             }
-            detail_of = file.entries.into_iter().collect();
-        }
-        let mut entries = HashMap::with_capacity(summary.entries.len());
-        for stored in summary.entries {
-            let detail = detail_of.remove(&stored.name);
-            let (name, entry) = stored.into_entry(detail, details)?;
-            entries.insert(name, entry);
-        }
+            // written from the same entries in the same order
+            chunks
+                .into_iter()
+                .flatten()
+                .zip(file.entries)
+                .map(|(stored, (name, detail))| {
+                    (stored.name == name)
+                        .then(|| stored.into_entry(Some(detail), true))
+                        .flatten()
+                })
+                .collect::<Option<_>>()?
+        } else {
+            let converted: Vec<Vec<(String, Entry)>> = chunks
+                .into_par_iter()
+                .map(|chunk| {
+                    chunk
+                        .into_iter()
+                        .map(|stored| stored.into_entry(None, false))
+                        .collect::<Option<_>>()
+                })
+                .collect::<Option<_>>()?;
+            // already in order: the map is built without comparisons
+            converted.into_iter().flatten().collect()
+        };
         let mut index = Index {
             entries,
             context,
@@ -218,69 +265,82 @@ impl Index {
         self.context
     }
 
-    /// An empty index for the same context, to fill and save.
-    pub fn rebuilt(&self, entries: HashMap<String, Entry>) -> Index {
-        Index {
-            entries,
-            context: self.context,
-            written_ns: 0,
-            details: true,
-        }
-    }
+    // (entries are saved with [`save`])
+}
 
-    /// Writes the index (summary and details) atomically and empties the
-    /// journal. Best effort: the index is a cache. Needs details loaded.
-    pub fn save(&self, dir: &Path) -> std::io::Result<()> {
-        debug_assert!(
-            self.details,
-            "saving an index without details would lose them"
-        );
-        std::fs::create_dir_all(dir)?;
-        let lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(dir.join("lock"))?;
-        // another process is writing an index as fresh as ours: let it
-        if lock.try_lock().is_err() {
-            return Ok(());
+/// One entry to save, borrowed from what the caller holds (an index of
+/// 100,000 issues is written without copying a body).
+pub struct ToSave<'a> {
+    /// The file name.
+    pub name: &'a str,
+    pub stat: FileStat,
+    pub hash: u128,
+    /// What the file parsed to, with every detail.
+    pub record: &'a Record,
+}
+
+impl<'a> ToSave<'a> {
+    pub fn of(name: &'a str, entry: &'a Entry) -> ToSave<'a> {
+        ToSave {
+            name,
+            stat: entry.stat,
+            hash: entry.hash,
+            record: &entry.record,
         }
-        let generation = fastrand::u64(..);
-        let mut names: Vec<&String> = self.entries.keys().collect();
-        names.sort();
-        let summary = SummaryFile {
-            version: INDEX_VERSION,
-            context: self.context,
-            generation,
-            entries: names
-                .iter()
-                .map(|n| StoredSummary::of(n, &self.entries[*n]))
-                .collect(),
-        };
-        let detail = DetailFile {
-            version: INDEX_VERSION,
-            generation,
-            entries: names
-                .iter()
-                .map(|n| ((*n).clone(), StoredDetail::of(&self.entries[*n].record)))
-                .collect(),
-        };
-        write_atomic(
-            dir,
-            DETAIL,
-            &postcard::to_stdvec(&detail).map_err(std::io::Error::other)?,
-        )?;
-        write_atomic(
-            dir,
-            SUMMARY,
-            &postcard::to_stdvec(&summary).map_err(std::io::Error::other)?,
-        )?;
-        // the journal's records are all in the new index, or re-checked by
-        // stat and hash if they were appended meanwhile
-        let _ = File::create(dir.join(JOURNAL));
-        Ok(())
     }
+}
+
+/// Writes an index of `entries` (in name order) for `context`, summary and
+/// details, atomically, and empties the journal. Best effort: the index is
+/// a cache; when another process is writing one, this one lets it.
+pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(dir.join("lock"))?;
+    // another process is writing an index as fresh as ours: let it
+    if lock.try_lock().is_err() {
+        return Ok(());
+    }
+    debug_assert!(entries.is_sorted_by(|a, b| a.name < b.name));
+    let generation = fastrand::u64(..);
+    let chunks: Vec<Vec<u8>> = entries
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let stored: Vec<StoredSummary> = chunk.iter().map(StoredSummary::of).collect();
+            postcard::to_stdvec(&stored).map_err(std::io::Error::other)
+        })
+        .collect::<std::io::Result<_>>()?;
+    let summary = SummaryFile {
+        version: INDEX_VERSION,
+        context,
+        generation,
+        chunks: chunks.iter().map(Vec::as_slice).collect(),
+    };
+    // the details (as large as the issue files) are encoded as they are
+    // written, never held whole
+    let detail = DetailOut {
+        version: INDEX_VERSION,
+        generation,
+        entries,
+    };
+    write_atomic(dir, DETAIL, |out| {
+        postcard::to_io(&detail, out).map_err(std::io::Error::other)?;
+        Ok(())
+    })?;
+    write_atomic(dir, SUMMARY, |out| {
+        out.write_all(&postcard::to_stdvec(&summary).map_err(std::io::Error::other)?)
+    })?;
+    // the journal's records are all in the new index, or re-checked by
+    // stat and hash if they were appended meanwhile
+    let _ = File::create(dir.join(JOURNAL));
+    for old in OLD_FILES {
+        let _ = std::fs::remove_file(dir.join(old));
+    }
+    Ok(())
 }
 
 /// Appends the entries yit just wrote to the journal, so that the next read
@@ -292,7 +352,7 @@ pub fn append_journal(dir: &Path, context: u64, entries: &[(String, Entry)]) {
         for (name, entry) in entries {
             let record = JournalRecord {
                 context,
-                stored: StoredSummary::of(name, entry),
+                stored: StoredSummary::of(&ToSave::of(name, entry)),
                 detail: StoredDetail::of(&entry.record),
             };
             let body = postcard::to_stdvec(&record).map_err(std::io::Error::other)?;
@@ -309,11 +369,16 @@ pub fn append_journal(dir: &Path, context: u64, entries: &[(String, Entry)]) {
     })();
 }
 
-fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomic(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        write(&mut out)?;
+        out.flush()?;
         std::fs::rename(&tmp, dir.join(name))
     })();
     if result.is_err() {
@@ -323,52 +388,92 @@ fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 #[derive(Serialize, Deserialize)]
-struct SummaryFile {
+struct SummaryFile<'a> {
     version: u32,
     context: u64,
     generation: u64,
-    entries: Vec<StoredSummary>,
+    /// Each a postcard `Vec<StoredSummary>` of up to [`CHUNK`] entries, in
+    /// name order.
+    #[serde(borrow)]
+    chunks: Vec<&'a [u8]>,
 }
 
+// The stored forms borrow what they write and own what they read (`Cow`
+// is encoded like the value it holds).
+
 #[derive(Serialize, Deserialize)]
-struct DetailFile {
+struct DetailFile<'a> {
     version: u32,
     generation: u64,
-    entries: Vec<(String, StoredDetail)>,
+    entries: Vec<(Cow<'a, str>, StoredDetail<'a>)>,
+}
+
+/// A [`DetailFile`] as written: each entry's details made as it is encoded.
+struct DetailOut<'e, 'a> {
+    version: u32,
+    generation: u64,
+    entries: &'e [ToSave<'a>],
+}
+
+impl Serialize for DetailOut<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| (e.name, StoredDetail::of(e.record)));
+        let mut file = serializer.serialize_struct("DetailFile", 3)?;
+        file.serialize_field("version", &self.version)?;
+        file.serialize_field("generation", &self.generation)?;
+        file.serialize_field("entries", &Lazy(std::cell::Cell::new(Some(entries))))?;
+        file.end()
+    }
+}
+
+/// A sequence serialized from an iterator, once.
+struct Lazy<I>(std::cell::Cell<Option<I>>);
+
+impl<I: ExactSizeIterator<Item = T>, T: Serialize> Serialize for Lazy<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => serializer.collect_seq(items),
+            None => Err(serde::ser::Error::custom("serialized twice")),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
-struct JournalRecord {
+struct JournalRecord<'a> {
     context: u64,
-    stored: StoredSummary,
-    detail: StoredDetail,
+    stored: StoredSummary<'a>,
+    detail: StoredDetail<'a>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredSummary {
-    name: String,
+struct StoredSummary<'a> {
+    name: Cow<'a, str>,
     stat: FileStat,
     hash: u128,
-    outcome: StoredOutcome,
+    outcome: StoredOutcome<'a>,
 }
 
 #[derive(Serialize, Deserialize)]
-enum StoredOutcome {
-    Issue(StoredIssue),
+enum StoredOutcome<'a> {
+    Issue(StoredIssue<'a>),
     Broken(StoredBroken),
 }
 
 /// The fields `list` needs.
 #[derive(Serialize, Deserialize)]
-struct StoredIssue {
-    id: String,
-    title: String,
-    status: String,
+struct StoredIssue<'a> {
+    id: Cow<'a, str>,
+    title: Cow<'a, str>,
+    status: Cow<'a, str>,
     priority: u8,
-    kind: String,
-    labels: Vec<String>,
-    assignee: Option<String>,
-    author: Option<String>,
+    kind: Cow<'a, str>,
+    labels: Cow<'a, [String]>,
+    assignee: Option<Cow<'a, str>>,
+    author: Option<Cow<'a, str>>,
     created_ns: i128,
     updated_ns: i128,
 }
@@ -382,15 +487,18 @@ struct StoredBroken {
 /// Everything else: bodies, comments, reserved and unknown keys (the JSON
 /// values as JSON text: postcard cannot decode self-describing values).
 #[derive(Serialize, Deserialize, Default)]
-struct StoredDetail {
-    body: String,
-    comments: Vec<(String, Option<String>, i128, String)>,
-    parent: Option<String>,
-    depends_on: Vec<String>,
+struct StoredDetail<'a> {
+    body: Cow<'a, str>,
+    comments: Vec<StoredComment<'a>>,
+    parent: Option<Cow<'a, str>>,
+    depends_on: Vec<Cow<'a, str>>,
     github: Option<String>,
     conflicts: Vec<String>,
-    extra: Vec<(String, String)>,
+    extra: Vec<(Cow<'a, str>, String)>,
 }
+
+/// id, author, created (ns), body.
+type StoredComment<'a> = (Cow<'a, str>, Option<Cow<'a, str>>, i128, Cow<'a, str>);
 
 fn ns(t: Timestamp) -> i128 {
     t.as_nanosecond()
@@ -400,43 +508,45 @@ fn time(ns: i128) -> Option<Timestamp> {
     Timestamp::from_nanosecond(ns).ok()
 }
 
-impl StoredSummary {
-    fn of(name: &str, entry: &Entry) -> StoredSummary {
-        let outcome = match &entry.record {
+impl StoredSummary<'_> {
+    fn of<'a>(e: &ToSave<'a>) -> StoredSummary<'a> {
+        let b = |s: &'a str| Cow::Borrowed(s);
+        let outcome = match e.record {
             Record::Issue(i) => StoredOutcome::Issue(StoredIssue {
-                id: i.id.to_string(),
-                title: i.title.clone(),
-                status: i.status.clone(),
+                id: b(i.id.as_str()),
+                title: b(&i.title),
+                status: b(&i.status),
                 priority: i.priority,
-                kind: i.kind.clone(),
-                labels: i.labels.clone(),
-                assignee: i.assignee.clone(),
-                author: i.author.clone(),
+                kind: b(&i.kind),
+                labels: Cow::Borrowed(&i.labels),
+                assignee: i.assignee.as_deref().map(b),
+                author: i.author.as_deref().map(b),
                 created_ns: ns(i.created),
                 updated_ns: ns(i.updated),
             }),
-            Record::Broken(b) => StoredOutcome::Broken(StoredBroken {
-                problems: b
+            Record::Broken(broken) => StoredOutcome::Broken(StoredBroken {
+                problems: broken
                     .problems
                     .iter()
                     .map(|p| (p.path.clone(), p.line, p.column, p.message.clone()))
                     .collect(),
-                claimed: b
+                claimed: broken
                     .claimed_id
                     .as_ref()
                     .map(|(id, pos)| (id.to_string(), pos.line, pos.column)),
             }),
         };
         StoredSummary {
-            name: name.to_owned(),
-            stat: entry.stat,
-            hash: entry.hash,
+            name: b(e.name),
+            stat: e.stat,
+            hash: e.hash,
             outcome,
         }
     }
 
     /// The entry; `None` if anything stored is not what this yit expects.
     fn into_entry(self, detail: Option<StoredDetail>, details: bool) -> Option<(String, Entry)> {
+        let own = Cow::into_owned;
         let record = match self.outcome {
             StoredOutcome::Issue(s) => {
                 let d = match detail {
@@ -447,25 +557,25 @@ impl StoredSummary {
                 let json = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
                 Record::Issue(Box::new(Issue {
                     id: IssueId::parse_canonical(&s.id)?,
-                    title: s.title,
-                    status: s.status,
+                    title: own(s.title),
+                    status: own(s.status),
                     priority: s.priority,
-                    kind: s.kind,
-                    labels: s.labels,
-                    assignee: s.assignee,
-                    author: s.author,
+                    kind: own(s.kind),
+                    labels: s.labels.into_owned(),
+                    assignee: s.assignee.map(own),
+                    author: s.author.map(own),
                     created: time(s.created_ns)?,
                     updated: time(s.updated_ns)?,
-                    body: d.body,
+                    body: own(d.body),
                     comments: d
                         .comments
                         .into_iter()
                         .map(|(id, author, created, body)| {
                             Some(Comment {
-                                id,
-                                author,
+                                id: own(id),
+                                author: author.map(own),
                                 created: time(created)?,
-                                body,
+                                body: own(body),
                             })
                         })
                         .collect::<Option<_>>()?,
@@ -486,7 +596,7 @@ impl StoredSummary {
                     extra: d
                         .extra
                         .iter()
-                        .map(|(k, v)| Some((k.clone(), json(v)?)))
+                        .map(|(k, v)| Some((k.to_string(), json(v)?)))
                         .collect::<Option<_>>()?,
                 }))
             }
@@ -510,7 +620,7 @@ impl StoredSummary {
             }),
         };
         Some((
-            self.name,
+            own(self.name),
             Entry {
                 stat: self.stat,
                 hash: self.hash,
@@ -520,33 +630,37 @@ impl StoredSummary {
     }
 }
 
-impl StoredDetail {
-    fn of(record: &Record) -> StoredDetail {
+impl StoredDetail<'_> {
+    fn of(record: &Record) -> StoredDetail<'_> {
         let Record::Issue(i) = record else {
             return StoredDetail::default();
         };
         StoredDetail {
-            body: i.body.clone(),
+            body: Cow::Borrowed(&i.body),
             comments: i
                 .comments
                 .iter()
                 .map(|c| {
                     (
-                        c.id.clone(),
-                        c.author.clone(),
+                        Cow::Borrowed(c.id.as_str()),
+                        c.author.as_deref().map(Cow::Borrowed),
                         ns(c.created),
-                        c.body.clone(),
+                        Cow::Borrowed(c.body.as_str()),
                     )
                 })
                 .collect(),
-            parent: i.parent.as_ref().map(ToString::to_string),
-            depends_on: i.depends_on.iter().map(ToString::to_string).collect(),
+            parent: i.parent.as_ref().map(|p| Cow::Borrowed(p.as_str())),
+            depends_on: i
+                .depends_on
+                .iter()
+                .map(|d| Cow::Borrowed(d.as_str()))
+                .collect(),
             github: i.github.as_ref().map(ToString::to_string),
             conflicts: i.conflicts.iter().map(ToString::to_string).collect(),
             extra: i
                 .extra
                 .iter()
-                .map(|(k, v)| (k.clone(), v.to_string()))
+                .map(|(k, v)| (Cow::Borrowed(k.as_str()), v.to_string()))
                 .collect(),
         }
     }
@@ -586,7 +700,7 @@ mod tests {
     #[test]
     fn saved_entries_load_back_with_and_without_details() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut entries = HashMap::new();
+        let mut entries = BTreeMap::new();
         entries.insert("abcd123456.yaml".to_owned(), entry("Saved", 1));
         let broken = Broken {
             problems: vec![Problem::new(Path::new("b.yaml"), "bad")],
@@ -605,14 +719,8 @@ mod tests {
                 record: Record::Broken(broken.clone()),
             },
         );
-        Index {
-            context: 9,
-            details: true,
-            ..Index::default()
-        }
-        .rebuilt(entries.clone())
-        .save(dir.path())
-        .expect("saved");
+        let to_save: Vec<ToSave> = entries.iter().map(|(n, e)| ToSave::of(n, e)).collect();
+        save(dir.path(), 9, &to_save).expect("saved");
         let full = Index::load(dir.path(), 9, true);
         assert_eq!(full.entries, entries);
         let summary = Index::load(dir.path(), 9, false);
@@ -654,14 +762,7 @@ mod tests {
     #[test]
     fn the_journal_folds_newer_records_and_stops_at_a_damaged_tail() {
         let dir = tempfile::tempdir().expect("tempdir");
-        Index {
-            context: 1,
-            details: true,
-            ..Index::default()
-        }
-        .rebuilt(HashMap::new())
-        .save(dir.path())
-        .expect("saved");
+        save(dir.path(), 1, &[]).expect("saved");
         let written =
             FileStat::of(&std::fs::metadata(dir.path().join(SUMMARY)).expect("index")).mtime_ns;
         append_journal(

@@ -197,7 +197,7 @@ fn a_damaged_or_old_index_is_rebuilt_silently() {
     let expected = repo.ok(&["list", "--json"]);
     let dir = repo.root().join(".git/yit/index");
     for damage in [&b"garbage"[..], b"", &[0xff; 64]] {
-        std::fs::write(dir.join("summary.v1"), damage).expect("damage");
+        std::fs::write(dir.join("summary.v2"), damage).expect("damage");
         let run = repo.run(&["list", "--json"]);
         assert_eq!(
             (run.code, run.stdout.as_str(), run.stderr.as_str()),
@@ -221,7 +221,7 @@ fn a_write_is_journaled_and_the_next_read_parses_nothing() {
     repo.ok(&["edit", &id, "--priority", "0"]);
     let after = std::fs::metadata(&journal).expect("journal").len();
     assert!(after > before, "the edit appended to the journal");
-    let summary = repo.root().join(".git/yit/index/summary.v1");
+    let summary = repo.root().join(".git/yit/index/summary.v2");
     let written = std::fs::metadata(&summary)
         .expect("index")
         .modified()

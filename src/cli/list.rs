@@ -94,14 +94,14 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
         // an error or a daemon going away: answer from the files
         _ => None,
     };
-    let scan: Scan;
+    let mut scan: Option<Scan> = None;
     let result = match answered {
         Some(result) => result,
         None => {
-            scan = tracker.scan(ctx.scan_mode(query.details))?;
+            let scan = scan.insert(tracker.scan(ctx.scan_mode(query.details))?);
             let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
             query::run_list(
-                &scan.issues,
+                scan.issues.iter().map(|i| &**i),
                 &short,
                 &scan.problems,
                 scan.broken_files,
@@ -168,6 +168,8 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
         }
     }
 
+    super::exit_without_freeing(records);
+    super::exit_without_freeing(scan);
     if broken_files == 0 {
         return Ok(());
     }

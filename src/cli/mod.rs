@@ -563,3 +563,12 @@ mod tests {
         super::Cli::command().debug_assert();
     }
 }
+
+/// Lets the process end without freeing `value` piece by piece: a command
+/// calls this on what it read just before it returns, and the operating
+/// system takes the memory back at once on exit (freeing a scan of 100,000
+/// issues allocation by allocation takes ~40 ms). Only for plain memory:
+/// nothing that owns a descriptor, a lock or a child process.
+pub fn exit_without_freeing<T>(value: T) {
+    std::mem::forget(value);
+}

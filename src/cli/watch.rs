@@ -108,7 +108,7 @@ fn snapshot(tracker: &Tracker) -> Result<(Known, Listing), CommandError> {
         .cloned()
         .zip(results)
         .filter_map(|(id, read)| match read {
-            Ok(Some(issue)) => Some((id, Ok(issue))),
+            Ok(Some(issue)) => Some((id, Ok(*issue))),
             Ok(None) => None,
             Err(broken) => Some((id, Err(broken))),
         })

@@ -96,7 +96,7 @@ impl Served {
         self.state
             .files
             .values()
-            .filter_map(|r| r.as_ref().ok().and_then(Option::as_ref))
+            .filter_map(|r| r.as_ref().ok().and_then(Option::as_deref))
     }
 
     /// The one issue `input` names, as `Listing::resolve` would find it.
@@ -402,7 +402,7 @@ impl State {
                 .and_then(IssueId::parse_canonical);
             match id {
                 Some(id) => {
-                    let read = tracker.read_issue(&id);
+                    let read = tracker.read_issue(&id).map(|i| i.map(Box::new));
                     updates.files.push((id, read));
                 }
                 // a dotfile (temporary file) changes nothing; anything else

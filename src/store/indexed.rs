@@ -5,7 +5,6 @@
 //! again only when its content hash differs. Results are the same as
 //! parsing every file: the differential tests compare the two byte for byte.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -48,28 +47,45 @@ impl Tracker {
         let (context, files) = (self.context, &self.files);
         let (listing, stats, mut index) = std::thread::scope(|s| {
             let loader = s.spawn(|| Index::load(&dir, context, details));
-            let listed = files.listing().map(|mut listing| {
+            let listed = files.listing().and_then(|mut listing| {
                 listing.sort();
-                let stat = |id: &IssueId| {
-                    std::fs::symlink_metadata(files.issue_path(id)).map(|m| FileStat::of(&m))
-                };
+                // by name in the directory: no path to build or walk
+                let dir = std::fs::File::open(&files.dir)
+                    .map_err(super::io_err("could not open", &files.dir))?;
+                let stat = |id: &IssueId| stat_in(&dir, id);
                 let stats: Vec<std::io::Result<FileStat>> = if listing.ids.len() < 64 {
                     listing.ids.iter().map(stat).collect()
                 } else {
                     listing.ids.par_iter().map(stat).collect()
                 };
-                (listing, stats)
+                Ok((listing, stats))
             });
             let index = loader.join().unwrap_or_default();
             listed.map(|(listing, stats)| (listing, stats, index))
         })?;
         let indexed = index.entries.len();
-        // each file's cached entry, moved out of the index (no copies)
+        // each file's cached entry, moved out of the index (no copies):
+        // both are in id order, so one merging pass pairs them
+        let mut cached = std::mem::take(&mut index.entries).into_iter().peekable();
         let work: Vec<(&IssueId, std::io::Result<FileStat>, Option<Entry>)> = listing
             .ids
             .iter()
             .zip(stats)
-            .map(|(id, stat)| (id, stat, index.entries.remove(&id.file_name())))
+            .map(|(id, stat)| {
+                fn name_of(name: &str) -> &str {
+                    name.strip_suffix(".yaml").unwrap_or(name)
+                }
+                while cached
+                    .peek()
+                    .is_some_and(|(name, _)| name_of(name) < id.as_str())
+                {
+                    cached.next();
+                }
+                let entry = cached
+                    .next_if(|(name, _)| name_of(name) == id.as_str())
+                    .map(|(_, e)| e);
+                (id, stat, entry)
+            })
             .collect();
         let index = &index;
         let check = |(id, stat, cached): (&IssueId, std::io::Result<FileStat>, Option<Entry>)| {
@@ -92,7 +108,7 @@ impl Tracker {
             .into_iter()
             .map(|c| match c.entry.map(|e| e.record) {
                 None => Ok(None),
-                Some(Record::Issue(issue)) => Ok(Some(*issue)),
+                Some(Record::Issue(issue)) => Ok(Some(issue)),
                 Some(Record::Broken(broken)) => Err(broken),
             })
             .collect();
@@ -111,28 +127,29 @@ impl Tracker {
             full = Index::load(&dir, self.context, true);
             &full
         };
-        let mut entries: HashMap<String, Entry> = HashMap::with_capacity(checked.len());
-        for (id, c) in ids.iter().zip(checked) {
+        let names: Vec<String> = ids.iter().map(IssueId::file_name).collect();
+        let mut entries = Vec::with_capacity(checked.len());
+        for (name, c) in names.iter().zip(checked) {
             let Some(entry) = &c.entry else { continue };
-            let name = id.file_name();
-            let entry =
+            let record =
                 if index.has_details() || c.parsed || !matches!(entry.record, Record::Issue(_)) {
-                    entry.clone()
+                    &entry.record
                 } else {
-                    match details_of.entries.get(&name) {
-                        Some(full) if full.hash == entry.hash => Entry {
-                            stat: entry.stat,
-                            hash: entry.hash,
-                            record: full.record.clone(),
-                        },
+                    match details_of.entries.get(name) {
+                        Some(full) if full.hash == entry.hash => &full.record,
                         // the details are not at hand: leave the file out, the
                         // next read parses it
                         _ => continue,
                     }
                 };
-            entries.insert(name, entry);
+            entries.push(index::ToSave {
+                name,
+                stat: entry.stat,
+                hash: entry.hash,
+                record,
+            });
         }
-        let _ = index.rebuilt(entries).save(&dir);
+        let _ = index::save(&dir, self.context, &entries);
     }
 
     /// Tells the index about files yit just wrote, so the next read need
@@ -243,4 +260,16 @@ fn check_entry(
         settled: false,
         parsed,
     }
+}
+
+/// The stat data of an issue file, looked up by name in the open `dir`.
+fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
+    // `<id>.yaml` on the stack: ids are at most 32 characters
+    let mut name = [0u8; 40];
+    let id = id.as_str().as_bytes();
+    name[..id.len()].copy_from_slice(id);
+    name[id.len()..id.len() + 5].copy_from_slice(b".yaml");
+    let name = &name[..id.len() + 5];
+    let stat = rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+    Ok(FileStat::of_stat(&stat))
 }

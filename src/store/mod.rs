@@ -219,7 +219,7 @@ impl Listing {
 
 /// What reading one file gave: an issue, nothing (the file is gone), or
 /// why it is broken.
-pub type FileResult = Result<Option<Issue>, Broken>;
+pub type FileResult = Result<Option<Box<Issue>>, Broken>;
 
 /// How a scan reads the issue files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,8 +234,9 @@ pub enum ScanMode {
 /// Every issue file read: the valid issues and the problems of the rest.
 pub struct Scan {
     pub listing: Listing,
-    /// Valid issues, in id order.
-    pub issues: Vec<Issue>,
+    /// Valid issues, in id order (boxed as they were read: 100,000 issues
+    /// are not moved again).
+    pub issues: Vec<Box<Issue>>,
     /// Problems, grouped by file in path order.
     pub problems: Vec<Problem>,
     /// How many files had problems.
@@ -367,7 +368,7 @@ impl Tracker {
                 let mut listing = self.load_listing()?;
                 listing.sort();
                 let files = &self.files;
-                let read = |id: &IssueId| files.read_issue(id);
+                let read = |id: &IssueId| files.read_issue(id).map(|i| i.map(Box::new));
                 let results = if listing.ids.len() < 64 {
                     listing.ids.iter().map(read).collect()
                 } else {

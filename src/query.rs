@@ -3,8 +3,6 @@
 //! Shared by the CLI (over a scan of the files) and the daemon (over its
 //! memory), so that both give the same answer byte for byte. Pure.
 
-use std::cmp::Ordering;
-
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -67,7 +65,8 @@ pub struct ListResult<'a> {
 }
 
 impl ListQuery {
-    fn matches(&self, issue: &Issue, config: &Config) -> bool {
+    /// Whether `issue` passes the query's filters.
+    pub fn matches(&self, issue: &Issue, config: &Config) -> bool {
         let status = if self.statuses.is_empty() {
             self.all || !config.is_closed(&issue.status)
         } else {
@@ -95,20 +94,62 @@ pub fn run_list<'a>(
     config: &Config,
     query: &ListQuery,
 ) -> ListResult<'a> {
-    let mut shown: Vec<&Issue> = issues
+    // sorted by a key computed once per issue (the comparisons then stay in
+    // one array); with a limit, only the first `limit` are fully sorted
+    let mut shown: Vec<(SortKeyOf<'a>, &Issue)> = issues
         .into_iter()
         .filter(|i| query.matches(i, config))
+        .map(|i| (key_of(query.sort, i), i))
         .collect();
-    shown.sort_by(|a, b| compare(query.sort, a, b));
-    if query.reverse {
-        shown.reverse();
+    let order = |a: &(SortKeyOf, &Issue), b: &(SortKeyOf, &Issue)| {
+        // keys end in the id: the order is total, so reversing the order
+        // is the same as reversing the list
+        if query.reverse {
+            b.0.cmp(&a.0)
+        } else {
+            a.0.cmp(&b.0)
+        }
+    };
+    match query.limit {
+        Some(limit) if limit < shown.len() => {
+            if limit > 0 {
+                shown.select_nth_unstable_by(limit - 1, order);
+            }
+            shown.truncate(limit);
+            shown.sort_unstable_by(order);
+        }
+        _ => shown.sort_unstable_by(order),
     }
-    if let Some(limit) = query.limit {
-        shown.truncate(limit);
-    }
+    let shown = shown.into_iter().map(|(_, i)| i);
+    records_of(shown, short_len, problems, broken_files, query)
+}
+
+/// [`run_list`] over every issue already in the order the query asks for
+/// (as the daemon keeps them): nothing is sorted, and with a limit the walk
+/// stops at the last issue shown.
+pub fn run_list_ordered<'a>(
+    ordered: impl Iterator<Item = &'a Issue>,
+    short_len: &dyn Fn(&IssueId) -> usize,
+    problems: &[Problem],
+    broken_files: usize,
+    config: &Config,
+    query: &ListQuery,
+) -> ListResult<'a> {
+    let shown = ordered
+        .filter(|i| query.matches(i, config))
+        .take(query.limit.unwrap_or(usize::MAX));
+    records_of(shown, short_len, problems, broken_files, query)
+}
+
+fn records_of<'a>(
+    shown: impl Iterator<Item = &'a Issue>,
+    short_len: &dyn Fn(&IssueId) -> usize,
+    problems: &[Problem],
+    broken_files: usize,
+    query: &ListQuery,
+) -> ListResult<'a> {
     ListResult {
         records: shown
-            .into_iter()
             .map(|i| Record::of(i, &i.id.as_str()[..short_len(&i.id)], query.details))
             .collect(),
         problems: problems.to_vec(),
@@ -116,17 +157,107 @@ pub fn run_list<'a>(
     }
 }
 
-fn compare(key: SortKey, a: &Issue, b: &Issue) -> Ordering {
-    let default = || {
-        a.priority
-            .cmp(&b.priority)
-            .then(a.created.cmp(&b.created))
-            .then_with(|| a.id.cmp(&b.id))
-    };
+/// What an issue sorts by: a timestamp (negated for newest first), the
+/// priority, the creation time, then the id, which makes the order total.
+pub type SortKeyOf<'a> = (i128, u8, i128, &'a str);
+
+/// The key `key` sorts `i` by, ascending.
+pub fn key_of(key: SortKey, i: &Issue) -> SortKeyOf<'_> {
+    let created = i.created.as_nanosecond();
+    let id = i.id.as_str();
     match key {
-        SortKey::Priority => default(),
-        SortKey::Created => b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)),
-        SortKey::Updated => b.updated.cmp(&a.updated).then_with(default),
-        SortKey::Id => a.id.cmp(&b.id),
+        SortKey::Priority => (0, i.priority, created, id),
+        SortKey::Created => (-created, 0, 0, id),
+        SortKey::Updated => (-i.updated.as_nanosecond(), i.priority, created, id),
+        SortKey::Id => (0, 0, 0, id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issues with colliding priorities and times, so that every tie-break
+    /// is exercised.
+    fn issues() -> Vec<Issue> {
+        let config = Config::default();
+        (0..60u32)
+            .map(|n| {
+                let id = format!("{:0>10}", n * 7 % 61);
+                let text = format!(
+                    "id: {id}\ntitle: Issue {n}\nstatus: {}\npriority: {}\ncreated: 2026-01-0{}T00:00:00Z\nupdated: 2026-02-0{}T00:00:00Z\n",
+                    if n % 5 == 0 { "closed" } else { "open" },
+                    n % 3,
+                    1 + n % 4,
+                    1 + n % 2,
+                );
+                let id = IssueId::parse_canonical(&id).expect("id");
+                Issue::parse(text.as_bytes(), std::path::Path::new("x"), Some(&id), &config)
+                    .expect("valid")
+            })
+            .collect()
+    }
+
+    /// The order as documented, compared field by field.
+    fn reference(key: SortKey, a: &Issue, b: &Issue) -> std::cmp::Ordering {
+        let default = || {
+            a.priority
+                .cmp(&b.priority)
+                .then(a.created.cmp(&b.created))
+                .then_with(|| a.id.cmp(&b.id))
+        };
+        match key {
+            SortKey::Priority => default(),
+            SortKey::Created => b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)),
+            SortKey::Updated => b.updated.cmp(&a.updated).then_with(default),
+            SortKey::Id => a.id.cmp(&b.id),
+        }
+    }
+
+    #[test]
+    fn orders_and_limits_agree_with_a_full_sort() {
+        let issues = issues();
+        let config = Config::default();
+        for sort in [
+            SortKey::Priority,
+            SortKey::Created,
+            SortKey::Updated,
+            SortKey::Id,
+        ] {
+            for reverse in [false, true] {
+                let mut expected: Vec<&Issue> = issues.iter().collect();
+                expected.sort_by(|a, b| reference(sort, a, b));
+                if reverse {
+                    expected.reverse();
+                }
+                let expected: Vec<&str> = expected.iter().map(|i| i.id.as_str()).collect();
+                for limit in [
+                    None,
+                    Some(0),
+                    Some(1),
+                    Some(7),
+                    Some(59),
+                    Some(60),
+                    Some(99),
+                ] {
+                    let query = ListQuery {
+                        statuses: Vec::new(),
+                        labels: Vec::new(),
+                        assignee: None,
+                        priorities: Vec::new(),
+                        kinds: Vec::new(),
+                        all: true,
+                        sort,
+                        reverse,
+                        limit,
+                        details: false,
+                    };
+                    let got = run_list(&issues, &|id| id.as_str().len(), &[], 0, &config, &query);
+                    let got: Vec<&str> = got.records.iter().map(|r| &*r.id).collect();
+                    let want = &expected[..limit.unwrap_or(60).min(60)];
+                    assert_eq!(got, want, "{sort:?} reverse={reverse} limit={limit:?}");
+                }
+            }
+        }
     }
 }

@@ -514,15 +514,37 @@ fn random_histories_agree_with_and_without_the_daemon() {
                     }
                 }
             }
-            let daemon = repo.run(&["list", "--all", "--json"]);
-            let index = repo.run(&["list", "--all", "--json", "--no-daemon"]);
-            let files = repo.run(&["list", "--all", "--json", "--no-index"]);
-            for (name, other) in [("index", &index), ("files", &files)] {
-                assert_eq!(
-                    (daemon.code, &daemon.stdout, &daemon.stderr),
-                    (other.code, &other.stdout, &other.stderr),
-                    "seed {seed}: the daemon and the {name} disagree after steps {history:?}"
-                );
+            // every order the daemon keeps, each way, with and without a limit
+            let queries: [&[&str]; 5] = [
+                &["list", "--all", "--json"],
+                &["list", "--sort", "created", "--format", "jsonl"],
+                &[
+                    "list",
+                    "--all",
+                    "--sort",
+                    "updated",
+                    "--reverse",
+                    "--limit",
+                    "3",
+                ],
+                &["list", "--sort", "id", "--reverse", "--format", "ids"],
+                &["list", "--all", "--limit", "2", "--format", "ids"],
+            ];
+            for query in queries {
+                let daemon = repo.run(query);
+                let index = repo.run(&[query, &["--no-daemon"]].concat());
+                let mut others = vec![("index", index)];
+                if query == queries[0] {
+                    // (tests/index.rs compares the index with the files)
+                    others.push(("files", repo.run(&[query, &["--no-index"]].concat())));
+                }
+                for (name, other) in &others {
+                    assert_eq!(
+                        (daemon.code, &daemon.stdout, &daemon.stderr),
+                        (other.code, &other.stdout, &other.stderr),
+                        "seed {seed}: {query:?}: the daemon and the {name} disagree after steps {history:?}"
+                    );
+                }
             }
         }
     }

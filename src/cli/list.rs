@@ -1,7 +1,5 @@
 //! `yit list`: the issues, filtered and sorted.
 
-use std::borrow::Cow;
-
 use clap::{Args, ValueEnum};
 use yit::daemon::{
     self,
@@ -148,11 +146,6 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
                     } else {
                         Paint::Dim
                     };
-                    let labels = match &record.labels[..] {
-                        [] => Cow::Borrowed(""),
-                        [one] => Cow::Borrowed(one.as_str()),
-                        many => Cow::Owned(many.join(",")),
-                    };
                     [
                         Cell::painted(&*record.short_id, Paint::Id),
                         Cell::new(PRIORITIES[usize::from(record.priority.min(4))])
@@ -161,7 +154,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
                         Cell::new(&*record.kind),
                         Cell::new(record.assignee.as_deref().map_or("-", person_short)),
                         Cell::new(&*record.title),
-                        Cell::painted(labels, Paint::Label),
+                        Cell::painted(record.labels.joined(), Paint::Label),
                     ]
                 })?;
             }

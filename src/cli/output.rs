@@ -226,30 +226,55 @@ impl<const N: usize> Table<N> {
 
     /// Writes the table of `items`, whose cells `cells` gives (it is called
     /// twice per item), fitted to `out`'s width and coloured as it says.
-    pub fn write<T>(
+    /// Long tables are measured and rendered on every core, in chunks.
+    pub fn write<T: Sync>(
         &self,
         out: &mut Output,
         items: &[T],
-        cells: impl for<'t> Fn(&'t T) -> [Cell<'t>; N],
+        cells: impl for<'t> Fn(&'t T) -> [Cell<'t>; N] + Sync,
     ) -> std::io::Result<()> {
-        let mut natural = self.headers.map(display_width);
-        for item in items {
-            for (width, cell) in natural.iter_mut().zip(cells(item)) {
-                *width = (*width).max(cell.width);
+        use rayon::prelude::*;
+        let measure = |chunk: &[T]| {
+            let mut natural = [0; N];
+            for item in chunk {
+                for (width, cell) in natural.iter_mut().zip(cells(item)) {
+                    *width = (*width).max(cell.width);
+                }
             }
-        }
+            natural
+        };
+        let widest = |a: [usize; N], b: [usize; N]| std::array::from_fn(|i| a[i].max(b[i]));
+        let natural = items
+            .par_chunks(TABLE_CHUNK)
+            .map(measure)
+            .reduce(|| self.headers.map(display_width), widest);
         let widths = self.layout(natural, out.width());
+        let color = out.color;
         let mut line = String::new();
         let header = self.headers.map(|h| Cell::painted(h, Paint::Header));
-        out.line(render_row(&mut line, header, &widths, out.color))?;
-        for item in items {
-            let row = render_row(&mut line, cells(item), &widths, out.color);
-            out.out.write_all(row.as_bytes())?;
-            out.out.write_all(b"\n")?;
+        out.line(render_row(&mut line, header, &widths, color))?;
+        let render = |chunk: &[T]| {
+            let mut text = String::with_capacity(chunk.len() * 128);
+            let mut line = String::new();
+            for item in chunk {
+                text.push_str(render_row(&mut line, cells(item), &widths, color));
+                text.push('\n');
+            }
+            text
+        };
+        if items.len() <= TABLE_CHUNK {
+            return out.write_str(&render(items));
+        }
+        let rendered: Vec<String> = items.par_chunks(TABLE_CHUNK).map(render).collect();
+        for text in rendered {
+            out.write_str(&text)?;
         }
         Ok(())
     }
 }
+
+/// Rows per chunk when a long table is measured and rendered in parallel.
+const TABLE_CHUNK: usize = 4096;
 
 /// One row of a table in `line` (cleared first), without trailing spaces.
 fn render_row<'l, const N: usize>(

@@ -160,14 +160,28 @@ impl Client {
         self.writer
             .write_all(line.as_bytes())
             .map_err(|e| protocol(e.to_string()))?;
-        let mut answer = Vec::with_capacity(1 << 16);
-        self.reader
-            .read_until(b'\n', &mut answer)
-            .map_err(|e| protocol(e.to_string()))?;
-        if answer.is_empty() {
-            return Err(protocol("the daemon closed the connection".to_owned()));
+        // read in pieces and joined once: a large answer is not copied
+        // again and again as one buffer grows
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        loop {
+            let available = self
+                .reader
+                .fill_buf()
+                .map_err(|e| protocol(e.to_string()))?;
+            if available.is_empty() {
+                return Err(protocol("the daemon closed the connection".to_owned()));
+            }
+            let (piece, done) = match available.iter().position(|&b| b == b'\n') {
+                Some(end) => (available[..=end].to_vec(), true),
+                None => (available.to_vec(), false),
+            };
+            self.reader.consume(piece.len());
+            pieces.push(piece);
+            if done {
+                break;
+            }
         }
-        Ok(answer)
+        Ok(pieces.concat())
     }
 }
 

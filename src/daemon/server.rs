@@ -22,11 +22,13 @@ use super::protocol::{Hello, MAX_LINE, PROTOCOL_VERSION, Request, Response, Stat
 use super::{DaemonError, Paths, io, socket_address};
 use crate::config::Config;
 use crate::id::IssueId;
-use crate::issue::Issue;
+use crate::issue::{Broken, Issue};
 use crate::problem::Problem;
-use crate::query;
+use crate::query::{self, ListResult, SortKey};
+use crate::record::Record;
 use crate::store::{FileResult, ScanMode, Tracker};
 use crate::watch::Watcher;
+use rayon::prelude::*;
 
 /// How long a request waits for its cookie before it gives up (the client
 /// then answers without the daemon).
@@ -39,6 +41,34 @@ pub struct ServeOptions {
     pub exit_with_pid: Option<u32>,
     /// Exit when this inherited pipe's writers are all gone.
     pub lifeline_fd: Option<u32>,
+}
+
+/// Hashes ids by their leading bytes: they are random already, and the
+/// daemon looks one up for every record it sends.
+#[derive(Clone, Copy, Default)]
+struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Why the daemon ended.
@@ -64,7 +94,7 @@ struct Served {
     config: Config,
     /// Short id lengths, computed when first asked for after the set of
     /// files changed.
-    short_lens: OnceLock<HashMap<IssueId, usize>>,
+    short_lens: OnceLock<HashMap<IssueId, usize, IdHash>>,
 }
 
 impl Served {
@@ -92,13 +122,6 @@ impl Served {
         self.broken_files = broken_files;
     }
 
-    fn issues(&self) -> impl Iterator<Item = &Issue> {
-        self.state
-            .files
-            .values()
-            .filter_map(|r| r.as_ref().ok().and_then(Option::as_deref))
-    }
-
     /// The one issue `input` names, as `Listing::resolve` would find it.
     fn resolve(&self, input: &str) -> Option<String> {
         let prefix = crate::id::normalize_prefix(input)?;
@@ -123,7 +146,7 @@ impl Served {
             // only the neighbours in sorted order can share a longer prefix
             let ids: Vec<&IssueId> = self.state.files.keys().collect();
             (0..ids.len())
-                .map(|i| {
+                .map(|i: usize| {
                     let neighbours = [i.checked_sub(1), Some(i + 1)]
                         .into_iter()
                         .flatten()
@@ -156,16 +179,44 @@ impl Served {
     }
 
     /// The answer to a request about the issues (after `sync`).
-    fn answer(&self, request: Request) -> Response<'_> {
+    fn answer<'s>(&'s self, request: Request) -> Response<'s> {
         match request {
-            Request::List { query } => Response::List(query::run_list(
-                self.issues(),
-                &|id| self.short_len(id),
-                &self.problems,
-                self.broken_files,
-                &self.config,
-                &query,
-            )),
+            Request::List { query } if query.limit.is_none() => {
+                // every match: picked and made into records on both cores
+                let order = self.state.order(query.sort);
+                let pick = |i: &'s Arc<Issue>| -> Option<Record<'s>> {
+                    query.matches(i, &self.config).then(|| {
+                        Record::of(i, &i.id.as_str()[..self.short_len(&i.id)], query.details)
+                    })
+                };
+                let records = if query.reverse {
+                    order.par_iter().rev().filter_map(pick).collect()
+                } else {
+                    order.par_iter().filter_map(pick).collect()
+                };
+                Response::List(ListResult {
+                    records,
+                    problems: self.problems.clone(),
+                    broken_files: self.broken_files,
+                })
+            }
+            Request::List { query } => {
+                let order = self.state.order(query.sort);
+                let ordered = order.iter().map(|i| &**i);
+                let ordered: Box<dyn Iterator<Item = &Issue>> = if query.reverse {
+                    Box::new(ordered.rev())
+                } else {
+                    Box::new(ordered)
+                };
+                Response::List(query::run_list_ordered(
+                    ordered,
+                    &|id| self.short_len(id),
+                    &self.problems,
+                    self.broken_files,
+                    &self.config,
+                    &query,
+                ))
+            }
             Request::Resolve { inputs } => {
                 Response::Resolved(inputs.iter().map(|i| self.resolve(i)).collect())
             }
@@ -364,28 +415,102 @@ pub fn serve(
     Ok(exit)
 }
 
+/// What the daemon holds of one file: the issue (shared with the orders
+/// below), or why it is broken.
+type Held = Result<Arc<Issue>, Broken>;
+
 /// Every issue file as last read, and the misnamed ones.
 #[derive(Default)]
 struct State {
-    files: BTreeMap<IssueId, FileResult>,
+    files: BTreeMap<IssueId, Held>,
     misnamed: Vec<std::path::PathBuf>,
+    /// The valid issues in each `list` order, built when first asked for
+    /// and then kept up to date file by file, so that a `list --limit 50`
+    /// looks at about 50 issues.
+    orders: [OnceLock<Vec<Arc<Issue>>>; 4],
+}
+
+/// Above this many changed files in one batch, the orders are built again
+/// rather than updated.
+const REORDER_LIMIT: usize = 256;
+
+const SORTS: [SortKey; 4] = [
+    SortKey::Priority,
+    SortKey::Created,
+    SortKey::Updated,
+    SortKey::Id,
+];
+
+fn slot(sort: SortKey) -> usize {
+    match sort {
+        SortKey::Priority => 0,
+        SortKey::Created => 1,
+        SortKey::Updated => 2,
+        SortKey::Id => 3,
+    }
+}
+
+fn held(read: FileResult) -> Option<Held> {
+    match read {
+        Ok(Some(issue)) => Some(Ok(Arc::from(issue))),
+        Ok(None) => None,
+        Err(broken) => Some(Err(broken)),
+    }
 }
 
 impl State {
     /// Reads every file, through the index (which it also refreshes).
     fn load(tracker: &Tracker) -> Result<State, DaemonError> {
         let (listing, results) = tracker.read_all(ScanMode::Index { details: true })?;
-        let files: BTreeMap<IssueId, FileResult> = listing
+        let files: BTreeMap<IssueId, Held> = listing
             .ids
             .iter()
             .cloned()
             .zip(results)
-            .filter(|(_, r)| !matches!(r, Ok(None)))
+            .filter_map(|(id, r)| held(r).map(|h| (id, h)))
             .collect();
         Ok(State {
             files,
             misnamed: listing.misnamed,
+            orders: Default::default(),
         })
+    }
+
+    /// The valid issues, ascending in `sort`'s order.
+    fn order(&self, sort: SortKey) -> &[Arc<Issue>] {
+        self.orders[slot(sort)].get_or_init(|| {
+            let mut order: Vec<Arc<Issue>> = self
+                .files
+                .values()
+                .filter_map(|h| h.as_ref().ok().cloned())
+                .collect();
+            order.sort_unstable_by(|a, b| query::key_of(sort, a).cmp(&query::key_of(sort, b)));
+            order
+        })
+    }
+
+    /// Moves one issue in the orders that are built: out of its old place,
+    /// into its new one.
+    fn reorder(&mut self, old: Option<&Arc<Issue>>, new: Option<&Arc<Issue>>) {
+        for sort in SORTS {
+            let Some(order) = self.orders[slot(sort)].get_mut() else {
+                continue;
+            };
+            let find = |order: &[Arc<Issue>], issue: &Issue| {
+                let key = query::key_of(sort, issue);
+                order.binary_search_by(|x| query::key_of(sort, x).cmp(&key))
+            };
+            if let Some(old) = old
+                && let Ok(at) = find(order, old)
+            {
+                order.remove(at);
+            }
+            if let Some(new) = new
+                && let Err(at) = find(order, new)
+            {
+                order.insert(at, Arc::clone(new));
+            }
+        }
     }
 
     /// Reads the touched files again.
@@ -403,7 +528,7 @@ impl State {
             match id {
                 Some(id) => {
                     let read = tracker.read_issue(&id).map(|i| i.map(Box::new));
-                    updates.files.push((id, read));
+                    updates.files.push((id, held(read)));
                 }
                 // a dotfile (temporary file) changes nothing; anything else
                 // may be a misnamed file coming or going
@@ -421,22 +546,28 @@ impl State {
     /// so the problems) may have changed.
     fn apply(&mut self, updates: Updates) -> bool {
         let mut problems_changed = false;
+        if updates.files.len() > REORDER_LIMIT {
+            self.orders = Default::default();
+        }
         for (id, read) in updates.files {
             let was_broken = self.files.get(&id).is_some_and(Result::is_err);
-            problems_changed |= was_broken || read.is_err();
-            match read {
-                Ok(None) => {
-                    self.files.remove(&id);
+            problems_changed |= was_broken || read.as_ref().is_some_and(Result::is_err);
+            let new = read.as_ref().and_then(|r| r.as_ref().ok().cloned());
+            let old = match read {
+                None => {
                     // a removed file may have been another's duplicate id
                     problems_changed = true;
+                    self.files.remove(&id)
                 }
-                other => {
-                    if !self.files.contains_key(&id) {
-                        problems_changed = true;
-                    }
-                    self.files.insert(id, other);
+                Some(read) => {
+                    let old = self.files.insert(id, read);
+                    problems_changed |= old.is_none();
+                    old
                 }
-            }
+            };
+            // out of the old place first: the new one may have the same key
+            let old = old.and_then(Result::ok);
+            self.reorder(old.as_ref(), new.as_ref());
         }
         if let Some(misnamed) = updates.misnamed {
             self.misnamed = misnamed;
@@ -449,7 +580,8 @@ impl State {
 /// Files read after events, to apply under the lock.
 #[derive(Default)]
 struct Updates {
-    files: Vec<(IssueId, FileResult)>,
+    /// `None`: the file is gone.
+    files: Vec<(IssueId, Option<Held>)>,
     misnamed: Option<Vec<std::path::PathBuf>>,
 }
 
@@ -612,12 +744,37 @@ fn serve_connection(
     }
 }
 
-/// One response line.
+/// One response line. The records of a long `list` are encoded on both
+/// cores, in chunks, into the same bytes as one serialization.
 fn encode(response: &Response) -> Vec<u8> {
-    let mut line = serde_json::to_vec(response).unwrap_or_default();
+    let mut line = match response {
+        Response::List(result) if result.records.len() > PARALLEL_ENCODING => {
+            let parts: Vec<Vec<u8>> = result
+                .records
+                .par_chunks(PARALLEL_ENCODING)
+                .map(crate::record::compact_elements)
+                .collect();
+            let mut line = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 256);
+            line.extend_from_slice(b"{\"list\":{\"records\":[");
+            for (n, part) in parts.iter().enumerate() {
+                if n > 0 {
+                    line.push(b',');
+                }
+                line.extend_from_slice(part);
+            }
+            line.extend_from_slice(b"],\"problems\":");
+            line.extend(serde_json::to_vec(&result.problems).unwrap_or_default());
+            line.extend(format!(",\"broken_files\":{}}}}}", result.broken_files).into_bytes());
+            line
+        }
+        _ => serde_json::to_vec(response).unwrap_or_default(),
+    };
     line.push(b'\n');
     line
 }
+
+/// Records per chunk when a `list` answer is encoded in parallel.
+const PARALLEL_ENCODING: usize = 2048;
 
 /// Waits until the event loop has applied every event that happened before
 /// now, by creating a cookie file and waiting for its event.

@@ -55,6 +55,14 @@ impl IssueId {
     }
 }
 
+/// Ids compare, hash and sort as their text (`Ord`, `Eq` and `Hash` are the
+/// inner string's), so maps keyed by ids can be searched by a prefix.
+impl std::borrow::Borrow<str> for IssueId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for IssueId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -4,8 +4,10 @@ use clap::Args;
 use yit::issue;
 use yit::store::Tracker;
 
-use super::output::{Paint, issue_json};
-use super::{CommandError, Ctx, Format};
+use yit::record::Record;
+
+use super::output::Paint;
+use super::{CommandError, Ctx, Format, Resolver};
 
 /// Show one issue: fields, body and comments
 ///
@@ -26,8 +28,10 @@ pub struct ShowArgs {
 pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let format = ctx.format("show", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = Tracker::open(&ctx.cwd)?;
-    let listing = tracker.load_listing()?;
-    let id = listing.resolve(&args.id)?;
+    // the daemon, when one runs, resolves the prefix and knows the short id
+    // without a listing of the directory
+    let mut resolver = Resolver::new(ctx, &tracker);
+    let id = resolver.resolve(&args.id)?;
     if args.raw {
         let bytes = tracker
             .read_issue_bytes(&id)
@@ -36,10 +40,11 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
         return Ok(ctx.out.bytes(&bytes)?);
     }
     let issue = tracker.load_issue(&id)?;
+    let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
     if format == Format::Json {
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "issue": issue_json(&issue, &listing),
+            "issue": Record::of(&issue, shorts.of(&issue.id), true),
         }))?);
     }
 
@@ -47,7 +52,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let mut text = String::new();
     text.push_str(&format!(
         "{}  {}\n",
-        out.paint(Paint::Id, listing.short_id(&issue.id)),
+        out.paint(Paint::Id, shorts.of(&issue.id)),
         issue.title
     ));
     let field = |name: &str, value: &str| {

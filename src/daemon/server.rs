@@ -92,9 +92,6 @@ struct Served {
     problems: Vec<Problem>,
     broken_files: usize,
     config: Config,
-    /// Short id lengths, computed when first asked for after the set of
-    /// files changed.
-    short_lens: OnceLock<HashMap<IssueId, usize, IdHash>>,
 }
 
 impl Served {
@@ -104,7 +101,6 @@ impl Served {
             problems: Vec::new(),
             broken_files: 0,
             config: tracker.config().clone(),
-            short_lens: OnceLock::new(),
         };
         served.recount(tracker);
         served
@@ -112,8 +108,6 @@ impl Served {
 
     /// Problems change only with the broken or misnamed files.
     fn recount(&mut self, tracker: &Tracker) {
-        // (called whenever a file comes or goes)
-        self.short_lens = OnceLock::new();
         let files = &self.state.files;
         let broken = files.values().filter_map(|r| r.as_ref().err());
         let (problems, broken_files) =
@@ -125,11 +119,17 @@ impl Served {
     /// The one issue `input` names, as `Listing::resolve` would find it.
     fn resolve(&self, input: &str) -> Option<String> {
         let prefix = crate::id::normalize_prefix(input)?;
+        // the ids starting with the prefix follow it in sorted order
         let matches: Vec<&IssueId> = self
             .state
             .files
-            .keys()
-            .filter(|id| id.as_str().starts_with(&prefix))
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .map(|(id, _)| id)
+            .take_while(|id| id.as_str().starts_with(&prefix))
+            .take(2)
             .collect();
         match matches[..] {
             [one] => Some(one.to_string()),
@@ -142,40 +142,10 @@ impl Served {
 
     /// The length of the shortest unique prefix of `id` among all files.
     fn short_len(&self, id: &IssueId) -> usize {
-        let lens = self.short_lens.get_or_init(|| {
-            // only the neighbours in sorted order can share a longer prefix
-            let ids: Vec<&IssueId> = self.state.files.keys().collect();
-            (0..ids.len())
-                .map(|i: usize| {
-                    let neighbours = [i.checked_sub(1), Some(i + 1)]
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|j| ids.get(j).map(|n| n.as_str()));
-                    (
-                        ids[i].clone(),
-                        crate::id::short_len(ids[i].as_str(), neighbours),
-                    )
-                })
-                .collect()
-        });
-        match lens.get(id) {
+        match self.state.short_lens.get(id) {
             Some(&len) => len,
-            None => self.short_len_among_files(id),
+            None => self.state.short_len_among_files(id),
         }
-    }
-
-    /// [`Self::short_len`] of an id that may have no file.
-    fn short_len_among_files(&self, id: &IssueId) -> usize {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let files = &self.state.files;
-        let before = files
-            .range::<IssueId, _>((Unbounded, Excluded(id)))
-            .next_back();
-        let after = files.range::<IssueId, _>((Excluded(id), Unbounded)).next();
-        crate::id::short_len(
-            id.as_str(),
-            before.into_iter().chain(after).map(|(k, _)| k.as_str()),
-        )
     }
 
     /// The answer to a request about the issues (after `sync`).
@@ -428,6 +398,9 @@ struct State {
     /// and then kept up to date file by file, so that a `list --limit 50`
     /// looks at about 50 issues.
     orders: [OnceLock<Vec<Arc<Issue>>>; 4],
+    /// The short id length of every file, kept up to date as files come and
+    /// go (only the neighbours of an id in sorted order can change).
+    short_lens: HashMap<IssueId, usize, IdHash>,
 }
 
 /// Above this many changed files in one batch, the orders are built again
@@ -469,11 +442,61 @@ impl State {
             .zip(results)
             .filter_map(|(id, r)| held(r).map(|h| (id, h)))
             .collect();
-        Ok(State {
+        let mut state = State {
             files,
             misnamed: listing.misnamed,
             orders: Default::default(),
-        })
+            short_lens: HashMap::default(),
+        };
+        let ids: Vec<IssueId> = state.files.keys().cloned().collect();
+        state.short_lens.reserve(ids.len());
+        for id in ids {
+            let len = state.short_len_among_files(&id);
+            state.short_lens.insert(id, len);
+        }
+        Ok(state)
+    }
+
+    /// The short id length of `id` among the files, from its neighbours.
+    fn short_len_among_files(&self, id: &IssueId) -> usize {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let before = self
+            .files
+            .range::<IssueId, _>((Unbounded, Excluded(id)))
+            .next_back();
+        let after = self
+            .files
+            .range::<IssueId, _>((Excluded(id), Unbounded))
+            .next();
+        crate::id::short_len(
+            id.as_str(),
+            before.into_iter().chain(after).map(|(k, _)| k.as_str()),
+        )
+    }
+
+    /// Updates the short ids after `id`'s file came or went: its own and
+    /// its neighbours'.
+    fn reshort(&mut self, id: &IssueId) {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let mut touched: Vec<IssueId> = Vec::with_capacity(3);
+        if self.files.contains_key(id) {
+            touched.push(id.clone());
+        } else {
+            self.short_lens.remove(id);
+        }
+        let before = self
+            .files
+            .range::<IssueId, _>((Unbounded, Excluded(id)))
+            .next_back();
+        let after = self
+            .files
+            .range::<IssueId, _>((Excluded(id), Unbounded))
+            .next();
+        touched.extend(before.into_iter().chain(after).map(|(k, _)| k.clone()));
+        for id in touched {
+            let len = self.short_len_among_files(&id);
+            self.short_lens.insert(id, len);
+        }
     }
 
     /// The valid issues, ascending in `sort`'s order.
@@ -557,11 +580,18 @@ impl State {
                 None => {
                     // a removed file may have been another's duplicate id
                     problems_changed = true;
-                    self.files.remove(&id)
+                    let old = self.files.remove(&id);
+                    if old.is_some() {
+                        self.reshort(&id);
+                    }
+                    old
                 }
                 Some(read) => {
-                    let old = self.files.insert(id, read);
-                    problems_changed |= old.is_none();
+                    let old = self.files.insert(id.clone(), read);
+                    if old.is_none() {
+                        problems_changed = true;
+                        self.reshort(&id);
+                    }
                     old
                 }
             };

@@ -7,6 +7,10 @@
 use std::path::{Path, PathBuf};
 
 /// An open git repository.
+/// The git config key that names yit's merge driver, and its command.
+pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
+pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
+
 pub struct Repo {
     inner: gix::Repository,
 }
@@ -21,6 +25,8 @@ pub enum GitError {
     },
     #[error("{} is a bare repository; yit needs a worktree to keep .issues in", git_dir.display())]
     Bare { git_dir: PathBuf },
+    #[error("{message}")]
+    Command { message: String },
 }
 
 impl Repo {
@@ -49,6 +55,46 @@ impl Repo {
     /// a linked worktree).
     pub fn git_dir(&self) -> &Path {
         self.inner.git_dir()
+    }
+
+    /// A value from git's configuration, as text.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.inner
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_string())
+    }
+
+    /// Registers yit's merge driver in this clone's git config
+    /// (`merge.yit.name`, `merge.yit.driver`), unless it is there. Writing
+    /// git's config is done by `git config`, which keeps the file's layout
+    /// and locking exactly as git does. Returns whether it changed anything.
+    pub fn register_merge_driver(&self) -> Result<bool, GitError> {
+        if self.config_string(MERGE_DRIVER_KEY).as_deref() == Some(MERGE_DRIVER) {
+            return Ok(false);
+        }
+        for (key, value) in [
+            ("merge.yit.name", "yit: field-aware merge of issue files"),
+            (MERGE_DRIVER_KEY, MERGE_DRIVER),
+        ] {
+            let output = std::process::Command::new("git")
+                .arg("--git-dir")
+                .arg(self.git_dir())
+                .args(["config", "--local", key, value])
+                .output()
+                .map_err(|e| GitError::Command {
+                    message: format!("could not run git config: {e}"),
+                })?;
+            if !output.status.success() {
+                return Err(GitError::Command {
+                    message: format!(
+                        "git config {key} failed: {}",
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    ),
+                });
+            }
+        }
+        Ok(true)
     }
 
     /// A boolean from git's configuration (e.g. `yit.autostart`); `None`

@@ -32,6 +32,7 @@ pub mod index;
 pub mod issue;
 pub mod lifeline;
 pub mod lock;
+pub mod merge;
 pub mod problem;
 pub mod query;
 pub mod record;

@@ -12,7 +12,8 @@ fn init_creates_config_once_and_says_so_when_there() {
     assert_eq!(
         first,
         format!(
-            "Initialized a yit tracker in {}\n",
+            "Initialized a yit tracker in {}\n\
+             Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)\n",
             repo.issues_dir().display()
         )
     );

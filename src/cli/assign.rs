@@ -2,7 +2,6 @@
 
 use clap::Args;
 use yit::edit::Change;
-use yit::store::Tracker;
 
 use super::new::resolve_person;
 use super::{CommandError, Ctx, check_changes, report_edits, with_ids};
@@ -21,7 +20,7 @@ pub struct AssignArgs {
 }
 
 pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let person = args.args.pop().expect("clap requires two arguments");
     let person = resolve_person(&tracker, person)?;
     let changes = [Change::Assignee(Some(person))];

@@ -5,7 +5,6 @@ use yit::config::Role;
 use yit::edit::Change;
 use yit::id::IdSource;
 use yit::issue::Comment;
-use yit::store::Tracker;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
 
@@ -29,7 +28,7 @@ pub struct CloseArgs {
 }
 
 pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let status = match args.status {
         Some(s) => match config.status(&s) {

@@ -6,7 +6,6 @@ use clap::Args;
 use yit::edit::Change;
 use yit::id::IdSource;
 use yit::issue::Comment;
-use yit::store::Tracker;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
@@ -32,7 +31,7 @@ pub struct CommentArgs {
 }
 
 pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let author = tracker.author()?;
     let body = match (args.text, &args.body_file) {
         (Some(text), _) => text,
@@ -60,7 +59,10 @@ pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError>
     report_edits(ctx, &listing, "commented", &edits, true)
 }
 
-fn comment_in_editor(tracker: &Tracker, id: &yit::id::IssueId) -> Result<String, CommandError> {
+fn comment_in_editor(
+    tracker: &yit::store::Tracker,
+    id: &yit::id::IssueId,
+) -> Result<String, CommandError> {
     let note = editor::NOTE;
     let initial = format!(
         "\n{note}Write your comment on {id} above. Lines starting with \"{note}\" are removed.\n\

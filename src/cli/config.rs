@@ -1,7 +1,6 @@
 //! `yit config`: print the effective configuration.
 
 use clap::Args;
-use yit::store::Tracker;
 
 use super::{CommandError, Ctx, Format};
 
@@ -15,7 +14,7 @@ pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> 
         &[Format::Table, Format::Yaml, Format::Json],
         Format::Yaml,
     )?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     if format == Format::Json {
         let value = serde_json::json!({ "schema_version": 1, "config": config });

@@ -88,7 +88,7 @@ impl EditArgs {
 }
 
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let changes = args.changes(&tracker)?;
     if changes.is_empty() {
         let listing = tracker.load_listing()?;

@@ -1,7 +1,6 @@
 //! `yit fmt`: rewrite issue files in canonical form, on request only.
 
 use clap::Args;
-use yit::store::Tracker;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, ErrorKind, Format, resolve_all};
@@ -25,7 +24,7 @@ pub fn cmd_fmt(ctx: &mut Ctx, args: FmtArgs) -> Result<(), CommandError> {
         &[Format::Table, Format::Ids, Format::Json],
         Format::Table,
     )?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let (listing, ids, broken) = if args.ids.is_empty() {
         let scan = tracker.scan(ctx.scan_mode(false))?;
         let ids: Vec<_> = scan.issues.iter().map(|i| i.id.clone()).collect();

@@ -14,10 +14,11 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
     let (tracker, outcome) = Tracker::init(&ctx.cwd)?;
     let dir = tracker.issues_dir().display().to_string();
     let created = matches!(outcome, InitOutcome::Created);
+    let driver = tracker.register_merge_driver()?;
     if format == Format::Json {
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "init": { "created": created, "path": dir },
+            "init": { "created": created, "path": dir, "merge_driver_added": driver },
         }))?);
     }
     if !ctx.quiet {
@@ -27,6 +28,11 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
             format!("A yit tracker is already initialized in {dir}; nothing changed")
         };
         ctx.out.line(&text)?;
+        if driver {
+            ctx.out.line(
+                "Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)",
+            )?;
+        }
     }
     Ok(())
 }

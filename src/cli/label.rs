@@ -2,7 +2,6 @@
 
 use clap::{Args, Subcommand};
 use yit::edit::Change;
-use yit::store::Tracker;
 
 use super::{CommandError, Ctx, Resolver, check_changes, report_edits};
 
@@ -67,7 +66,7 @@ fn split(
 }
 
 pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let mut resolver = Resolver::new(ctx, &tracker);
     let (verb, targets, add) = match args.action {
         LabelAction::Add(t) => ("labelled", t, true),

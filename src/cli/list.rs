@@ -76,7 +76,7 @@ impl From<SortKey> for query::SortKey {
 pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let accepted = [Format::Table, Format::Ids, Format::Json, Format::Jsonl];
     let format = ctx.format("list", &accepted, Format::Table)?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
     let config = tracker.config();
     // the daemon's answer, read in place

@@ -17,9 +17,11 @@ mod init;
 mod label;
 mod lifetime;
 mod list;
+mod merge_file;
 mod new;
 mod output;
 mod reopen;
+mod resolve;
 mod restore;
 mod rm;
 mod show;
@@ -106,6 +108,9 @@ enum Command {
     Daemon(daemon::DaemonArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
+    #[command(name = "merge-file")]
+    MergeFile(merge_file::MergeFileArgs),
+    Resolve(resolve::ResolveArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -227,6 +232,18 @@ impl Ctx {
         if !self.quiet {
             eprintln!("{text}");
         }
+    }
+
+    /// Opens the tracker of the working directory; in a clone whose git
+    /// config lacks yit's merge driver, says once how to set it up.
+    pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
+        let tracker = yit::store::Tracker::open(&self.cwd)?;
+        if !tracker.merge_driver_configured() && !self.quiet {
+            eprintln!(
+                "hint: this clone has no merge driver for issue files; run `yit init` to set it up"
+            );
+        }
+        Ok(tracker)
     }
 
     pub fn warn(&self, text: &str) {
@@ -533,6 +550,8 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Show(args) => show::cmd_show(&mut ctx, args),
         Command::Doctor(args) => doctor::cmd_doctor(&mut ctx, args),
         Command::Config(args) => config::cmd_config(&mut ctx, args),
+        Command::MergeFile(args) => merge_file::cmd_merge_file(&mut ctx, args),
+        Command::Resolve(args) => resolve::cmd_resolve(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

@@ -75,7 +75,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         &[Format::Table, Format::Ids, Format::Json],
         Format::Ids,
     )?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let author = tracker.author()?;
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),

@@ -2,7 +2,6 @@
 
 use clap::Args;
 use yit::edit::Change;
-use yit::store::Tracker;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
 
@@ -15,7 +14,7 @@ pub struct ReopenArgs {
 }
 
 pub fn cmd_reopen(ctx: &mut Ctx, args: ReopenArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let status = tracker.config().initial_status().to_owned();
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {

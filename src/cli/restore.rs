@@ -1,7 +1,6 @@
 //! `yit restore`: bring a removed issue back from the trash.
 
 use clap::Args;
-use yit::store::Tracker;
 
 use super::output::{Cell, Paint, Table, issue_json};
 use super::{CommandError, Ctx, Format};
@@ -15,7 +14,7 @@ pub struct RestoreArgs {
 
 pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError> {
     let format = ctx.format("restore", &[Format::Table, Format::Json], Format::Table)?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let Some(input) = args.id else {
         let trash = tracker.load_trash()?;
         if format == Format::Json {

@@ -3,7 +3,6 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
-use yit::store::Tracker;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format, resolve_all};
@@ -27,7 +26,7 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         &[Format::Table, Format::Ids, Format::Json],
         Format::Table,
     )?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let listing = tracker.load_listing()?;
     let ids = resolve_all(&listing, &args.ids)?;
     if !args.force {

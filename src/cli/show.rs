@@ -2,7 +2,6 @@
 
 use clap::Args;
 use yit::issue;
-use yit::store::Tracker;
 
 use yit::record::Record;
 
@@ -27,7 +26,7 @@ pub struct ShowArgs {
 
 pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let format = ctx.format("show", &[Format::Table, Format::Json], Format::Table)?;
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
     // without a listing of the directory
     let mut resolver = Resolver::new(ctx, &tracker);
@@ -120,6 +119,26 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
         if !comment.body.ends_with('\n') {
             text.push('\n');
         }
+    }
+    for conflict in &issue.conflicts {
+        text.push('\n');
+        text.push_str(&out.paint(
+            Paint::Warning,
+            &format!(
+                "merge conflict on {}: ours {}, theirs {}, base {}",
+                conflict["field"].as_str().unwrap_or_default(),
+                conflict["ours"],
+                conflict["theirs"],
+                conflict["base"],
+            ),
+        ));
+        text.push('\n');
+    }
+    if !issue.conflicts.is_empty() {
+        text.push_str(&format!(
+            "settle with `yit resolve {} --take ours|theirs|FIELD=VALUE`\n",
+            shorts.of(&issue.id)
+        ));
     }
     ctx.out.write_str(&text)?;
     Ok(())

@@ -2,7 +2,6 @@
 
 use clap::Args;
 use yit::edit::Change;
-use yit::store::Tracker;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
 
@@ -15,7 +14,7 @@ pub struct UnassignArgs {
 }
 
 pub fn cmd_unassign(ctx: &mut Ctx, args: UnassignArgs) -> Result<(), CommandError> {
-    let tracker = Tracker::open(&ctx.cwd)?;
+    let tracker = ctx.open_tracker()?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(vec![Change::Assignee(None)]))?)

@@ -27,6 +27,8 @@ use write::write_new_file;
 
 /// Name of the directory that holds the issue files.
 pub const ISSUES_DIR: &str = ".issues";
+/// The `.gitattributes` pattern that sends issue files to yit's merge driver.
+pub const GITATTRIBUTES_PATTERN: &str = ".issues/*.yaml";
 /// Name of the configuration file inside it.
 pub const CONFIG_FILE: &str = "config.yaml";
 /// Prefix of temporary files; readers skip every dotfile.
@@ -271,6 +273,41 @@ impl Tracker {
             state,
             context,
         })
+    }
+
+    /// Whether this clone's git config names yit's merge driver (a fresh
+    /// clone has the `.gitattributes` line but not the config).
+    pub fn merge_driver_configured(&self) -> bool {
+        self.repo
+            .config_string(crate::git::MERGE_DRIVER_KEY)
+            .is_some()
+    }
+
+    /// Sets up yit's merge driver: the clone's git config, and the line
+    /// `.issues/*.yaml merge=yit` in the worktree's `.gitattributes`.
+    /// Returns whether anything changed.
+    pub fn register_merge_driver(&self) -> Result<bool, StoreError> {
+        let configured = self.repo.register_merge_driver()?;
+        let path = self.root().join(".gitattributes");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(io_err("could not read", &path)(e)),
+        };
+        let present = text.lines().any(|l| {
+            l.split_whitespace().collect::<Vec<_>>() == [GITATTRIBUTES_PATTERN, "merge=yit"]
+        });
+        if present {
+            return Ok(configured);
+        }
+        let mut text = text;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(GITATTRIBUTES_PATTERN);
+        text.push_str(" merge=yit\n");
+        std::fs::write(&path, text).map_err(io_err("could not write", &path))?;
+        Ok(true)
     }
 
     /// Creates `.issues/config.yaml` in the worktree containing `start`,

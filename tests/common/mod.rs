@@ -108,8 +108,14 @@ impl TestRepo {
     }
 
     fn env(&self, cmd: &mut Command) {
+        // this build's yit first: git runs it as the merge driver
+        let bin_dir = Path::new(yit_bin()).parent().expect("bin dir").to_owned();
+        let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
+        .expect("PATH");
         cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", path)
             .env("HOME", &self.home)
             .env("XDG_CONFIG_HOME", self.home.join(".config"))
             .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -1,0 +1,78 @@
+//! `yit resolve`: settle the merge conflicts recorded in an issue.
+
+use clap::Args;
+use yit::issue::Issue;
+use yit::merge::Take;
+use yit::store::StoreError;
+
+use super::{CommandError, Ctx, Resolver};
+
+/// Settle the merge conflicts recorded in an issue's `conflicts:` list
+///
+/// Examples:
+///   yit resolve 4k2f --take ours          keep every value as it is now
+///   yit resolve 4k2f --take theirs        take the other side's values
+///   yit resolve 4k2f --take status=closed --take priority=1
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct ResolveArgs {
+    /// The issue's id or a unique prefix of it
+    id: String,
+    /// `ours`, `theirs`, or FIELD=VALUE for one field (repeatable)
+    #[arg(long, value_name = "ours|theirs|FIELD=VALUE", required = true)]
+    take: Vec<String>,
+}
+
+pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError> {
+    let takes: Vec<Take> = args
+        .take
+        .iter()
+        .map(|t| match t.as_str() {
+            "ours" => Ok(Take::Ours),
+            "theirs" => Ok(Take::Theirs),
+            other => match other.split_once('=') {
+                Some((field, value)) if !field.is_empty() => Ok(Take::Value {
+                    field: field.to_owned(),
+                    value: value.to_owned(),
+                }),
+                _ => Err(CommandError::user(format!(
+                    "--take {other:?}: expected ours, theirs or FIELD=VALUE"
+                ))),
+            },
+        })
+        .collect::<Result<_, _>>()?;
+    let tracker = ctx.open_tracker()?;
+    let id = Resolver::new(ctx, &tracker).resolve(&args.id)?;
+    let original = tracker
+        .read_issue_bytes(&id)
+        .map_err(|broken| StoreError::Broken { broken })?
+        .ok_or_else(|| CommandError::user(format!("issue {id} was removed")))?;
+    let issue = Issue::parse(
+        &original,
+        &std::path::Path::new(".issues").join(id.file_name()),
+        Some(&id),
+        tracker.config(),
+    )
+    .map_err(|broken| StoreError::Broken { broken })?;
+    if issue.conflicts.is_empty() {
+        ctx.note(&format!("{id} has no conflicts to resolve"));
+        return Ok(());
+    }
+    let resolved =
+        yit::merge::resolve(&issue, &takes).map_err(|e| CommandError::user(e.to_string()))?;
+    let text = resolved
+        .to_yaml(tracker.config())
+        .map_err(|e| CommandError::user(e.to_string()))?;
+    let saved = tracker.save_edited_text(&id, &original, &text, ctx.lock_timeout, ctx.now)?;
+    if saved.conflicts.is_empty() {
+        ctx.note(&format!(
+            "resolved {id}; `git add` the file to finish the merge"
+        ));
+    } else {
+        ctx.note(&format!(
+            "{id} still has {} conflict(s)",
+            saved.conflicts.len()
+        ));
+    }
+    Ok(())
+}

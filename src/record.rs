@@ -200,6 +200,26 @@ pub fn serialize_compact<S: Serializer>(
     serializer.collect_seq(records.iter().map(Compact))
 }
 
+/// The wire form of `issue`'s record without details, in two parts: before
+/// and after the short id length (`head`, the length, `tail` is the row).
+pub fn compact_row_parts(issue: &Issue) -> (String, String) {
+    fn json<T: Serialize + ?Sized>(value: &T) -> String {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+    let record = Record::of(issue, issue.id.as_str(), false);
+    let head = format!("[{},", json(&record.id));
+    let tail = format!(
+        ",{},{},{},{},{},{}]",
+        json(&record.title),
+        json(&record.status),
+        record.priority,
+        json(&record.kind),
+        json(&record.labels.joined()),
+        json(&record.assignee),
+    );
+    (head, tail)
+}
+
 /// `records` in their wire form, comma-separated, without the brackets
 /// (for an answer encoded in parts).
 pub fn compact_elements(records: &[Record<'_>]) -> Vec<u8> {
@@ -437,6 +457,20 @@ mod tests {
             .unwrap();
             let back: Vec<Record> = serde_json::from_slice(&compact).unwrap();
             assert_eq!(back, [record]);
+        }
+    }
+
+    #[test]
+    fn a_row_from_its_parts_is_the_compact_record() {
+        let mut issue = issue();
+        for assignee in [None, Some("Bob \"B\" <bob@example.com>".to_owned())] {
+            issue.assignee = assignee;
+            let record = Record::of(&issue, &issue.id.as_str()[..5], false);
+            let (head, tail) = compact_row_parts(&issue);
+            assert_eq!(
+                format!("{head}5{tail}").into_bytes(),
+                compact_elements(std::slice::from_ref(&record))
+            );
         }
     }
 

@@ -24,8 +24,7 @@ use crate::config::Config;
 use crate::id::IssueId;
 use crate::issue::{Broken, Issue};
 use crate::problem::Problem;
-use crate::query::{self, ListResult, SortKey};
-use crate::record::Record;
+use crate::query::{self, SortKey};
 use crate::store::{FileResult, ScanMode, Tracker};
 use crate::watch::Watcher;
 use rayon::prelude::*;
@@ -148,31 +147,65 @@ impl Served {
         }
     }
 
+    /// The answer line to a request about the issues (after `sync`). A
+    /// `list` of every match without details is assembled from the rows
+    /// the daemon keeps, on both cores, into the bytes one serialization of
+    /// its records would give.
+    fn answer_line(&self, request: Request) -> Vec<u8> {
+        let query = match request {
+            Request::List { query } if query.limit.is_none() && !query.details => query,
+            other => return encode(&self.answer(other)),
+        };
+        let order = self.state.order(query.sort);
+        let rows = |chunk: &[Arc<Kept>]| {
+            let mut out = Vec::with_capacity(chunk.len() * 160);
+            let mut write = |k: &Arc<Kept>| {
+                if !query.matches(&k.issue, &self.config) {
+                    return;
+                }
+                if !out.is_empty() {
+                    out.push(b',');
+                }
+                out.extend_from_slice(k.row_head.as_bytes());
+                out.extend_from_slice(self.short_len(&k.id).to_string().as_bytes());
+                out.extend_from_slice(k.row_tail.as_bytes());
+            };
+            if query.reverse {
+                chunk.iter().rev().for_each(&mut write);
+            } else {
+                chunk.iter().for_each(&mut write);
+            }
+            out
+        };
+        let parts: Vec<Vec<u8>> = if query.reverse {
+            order
+                .par_chunks(PARALLEL_ENCODING)
+                .rev()
+                .map(rows)
+                .collect()
+        } else {
+            order.par_chunks(PARALLEL_ENCODING).map(rows).collect()
+        };
+        let mut line = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 256);
+        line.extend_from_slice(b"{\"list\":{\"records\":[");
+        for part in parts.iter().filter(|p| !p.is_empty()) {
+            if line.last() != Some(&b'[') {
+                line.push(b',');
+            }
+            line.extend_from_slice(part);
+        }
+        line.extend_from_slice(b"],\"problems\":");
+        line.extend(serde_json::to_vec(&self.problems).unwrap_or_default());
+        line.extend(format!(",\"broken_files\":{}}}}}\n", self.broken_files).into_bytes());
+        line
+    }
+
     /// The answer to a request about the issues (after `sync`).
     fn answer<'s>(&'s self, request: Request) -> Response<'s> {
         match request {
-            Request::List { query } if query.limit.is_none() => {
-                // every match: picked and made into records on both cores
-                let order = self.state.order(query.sort);
-                let pick = |i: &'s Arc<Issue>| -> Option<Record<'s>> {
-                    query.matches(i, &self.config).then(|| {
-                        Record::of(i, &i.id.as_str()[..self.short_len(&i.id)], query.details)
-                    })
-                };
-                let records = if query.reverse {
-                    order.par_iter().rev().filter_map(pick).collect()
-                } else {
-                    order.par_iter().filter_map(pick).collect()
-                };
-                Response::List(ListResult {
-                    records,
-                    problems: self.problems.clone(),
-                    broken_files: self.broken_files,
-                })
-            }
             Request::List { query } => {
                 let order = self.state.order(query.sort);
-                let ordered = order.iter().map(|i| &**i);
+                let ordered = order.iter().map(|k| &k.issue);
                 let ordered: Box<dyn Iterator<Item = &Issue>> = if query.reverse {
                     Box::new(ordered.rev())
                 } else {
@@ -387,7 +420,36 @@ pub fn serve(
 
 /// What the daemon holds of one file: the issue (shared with the orders
 /// below), or why it is broken.
-type Held = Result<Arc<Issue>, Broken>;
+type Held = Result<Arc<Kept>, Broken>;
+
+/// An issue as the daemon keeps it: parsed, and its row in a `list`
+/// answer encoded once, around the short id length (which changes as
+/// other files come and go), so that a long answer is mostly copying.
+struct Kept {
+    issue: Issue,
+    /// `["<id>",`
+    row_head: Box<str>,
+    /// `,"<title>","<status>",<priority>,"<type>","<labels>",<assignee>]`
+    row_tail: Box<str>,
+}
+
+impl Kept {
+    fn new(issue: Issue) -> Kept {
+        let (head, tail) = crate::record::compact_row_parts(&issue);
+        Kept {
+            issue,
+            row_head: head.into_boxed_str(),
+            row_tail: tail.into_boxed_str(),
+        }
+    }
+}
+
+impl std::ops::Deref for Kept {
+    type Target = Issue;
+    fn deref(&self) -> &Issue {
+        &self.issue
+    }
+}
 
 /// Every issue file as last read, and the misnamed ones.
 #[derive(Default)]
@@ -397,7 +459,7 @@ struct State {
     /// The valid issues in each `list` order, built when first asked for
     /// and then kept up to date file by file, so that a `list --limit 50`
     /// looks at about 50 issues.
-    orders: [OnceLock<Vec<Arc<Issue>>>; 4],
+    orders: [OnceLock<Vec<Arc<Kept>>>; 4],
     /// The short id length of every file, kept up to date as files come and
     /// go (only the neighbours of an id in sorted order can change).
     short_lens: HashMap<IssueId, usize, IdHash>,
@@ -425,7 +487,7 @@ fn slot(sort: SortKey) -> usize {
 
 fn held(read: FileResult) -> Option<Held> {
     match read {
-        Ok(Some(issue)) => Some(Ok(Arc::from(issue))),
+        Ok(Some(issue)) => Some(Ok(Arc::new(Kept::new(*issue)))),
         Ok(None) => None,
         Err(broken) => Some(Err(broken)),
     }
@@ -500,9 +562,9 @@ impl State {
     }
 
     /// The valid issues, ascending in `sort`'s order.
-    fn order(&self, sort: SortKey) -> &[Arc<Issue>] {
+    fn order(&self, sort: SortKey) -> &[Arc<Kept>] {
         self.orders[slot(sort)].get_or_init(|| {
-            let mut order: Vec<Arc<Issue>> = self
+            let mut order: Vec<Arc<Kept>> = self
                 .files
                 .values()
                 .filter_map(|h| h.as_ref().ok().cloned())
@@ -514,12 +576,12 @@ impl State {
 
     /// Moves one issue in the orders that are built: out of its old place,
     /// into its new one.
-    fn reorder(&mut self, old: Option<&Arc<Issue>>, new: Option<&Arc<Issue>>) {
+    fn reorder(&mut self, old: Option<&Arc<Kept>>, new: Option<&Arc<Kept>>) {
         for sort in SORTS {
             let Some(order) = self.orders[slot(sort)].get_mut() else {
                 continue;
             };
-            let find = |order: &[Arc<Issue>], issue: &Issue| {
+            let find = |order: &[Arc<Kept>], issue: &Issue| {
                 let key = query::key_of(sort, issue);
                 order.binary_search_by(|x| query::key_of(sort, x).cmp(&key))
             };
@@ -763,7 +825,7 @@ fn serve_connection(
                 Err(message) => encode(&Response::Error { message }),
                 Ok(()) => {
                     let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    encode(&served.answer(request))
+                    served.answer_line(request)
                 }
             },
         };
@@ -774,31 +836,9 @@ fn serve_connection(
     }
 }
 
-/// One response line. The records of a long `list` are encoded on both
-/// cores, in chunks, into the same bytes as one serialization.
+/// One response line.
 fn encode(response: &Response) -> Vec<u8> {
-    let mut line = match response {
-        Response::List(result) if result.records.len() > PARALLEL_ENCODING => {
-            let parts: Vec<Vec<u8>> = result
-                .records
-                .par_chunks(PARALLEL_ENCODING)
-                .map(crate::record::compact_elements)
-                .collect();
-            let mut line = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 256);
-            line.extend_from_slice(b"{\"list\":{\"records\":[");
-            for (n, part) in parts.iter().enumerate() {
-                if n > 0 {
-                    line.push(b',');
-                }
-                line.extend_from_slice(part);
-            }
-            line.extend_from_slice(b"],\"problems\":");
-            line.extend(serde_json::to_vec(&result.problems).unwrap_or_default());
-            line.extend(format!(",\"broken_files\":{}}}}}", result.broken_files).into_bytes());
-            line
-        }
-        _ => serde_json::to_vec(response).unwrap_or_default(),
-    };
+    let mut line = serde_json::to_vec(response).unwrap_or_default();
     line.push(b'\n');
     line
 }

@@ -11,6 +11,24 @@ use std::path::{Path, PathBuf};
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
+/// How a file differs from HEAD.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// Not known to git yet.
+    Untracked,
+    /// Staged as new.
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// A changed file, relative to the worktree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathChange {
+    pub path: String,
+    pub kind: ChangeKind,
+}
+
 pub struct Repo {
     inner: gix::Repository,
 }
@@ -95,6 +113,124 @@ impl Repo {
             }
         }
         Ok(true)
+    }
+
+    /// Runs `git` in this repository (its git dir and worktree given
+    /// explicitly, so that GIT_DIR/GIT_WORK_TREE and the cwd do not matter).
+    fn git(&self) -> Result<std::process::Command, GitError> {
+        let mut cmd = std::process::Command::new("git");
+        cmd.arg("--git-dir").arg(self.git_dir());
+        if let Some(workdir) = self.inner.workdir() {
+            cmd.arg("--work-tree").arg(workdir).current_dir(workdir);
+        }
+        Ok(cmd)
+    }
+
+    fn run_git(&self, args: &[&std::ffi::OsStr]) -> Result<Vec<u8>, GitError> {
+        let output = self
+            .git()?
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| GitError::Command {
+                message: format!("could not run git: {e}"),
+            })?;
+        if !output.status.success() {
+            let words: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            return Err(GitError::Command {
+                message: format!(
+                    "git {} failed: {}",
+                    words.first().map_or("", String::as_str),
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+            });
+        }
+        Ok(output.stdout)
+    }
+
+    /// Files under `dir` (relative to the worktree) that differ from HEAD
+    /// in the index or the worktree, untracked ones included, as `git
+    /// status` sees them.
+    pub fn changed_paths(&self, dir: &str) -> Result<Vec<PathChange>, GitError> {
+        let os = |s: &str| std::ffi::OsString::from(s);
+        let args = [
+            os("status"),
+            os("--porcelain=v1"),
+            os("-z"),
+            os("--untracked-files=all"),
+            os("--no-renames"),
+            os("--"),
+            os(dir),
+        ];
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let out = self.run_git(&refs)?;
+        let mut changes = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| e.len() > 3) {
+            let (x, y) = (entry[0], entry[1]);
+            let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+            let kind = match (x, y) {
+                (b'?', b'?') => ChangeKind::Untracked,
+                (b'A', _) => ChangeKind::Added,
+                (_, b'D') | (b'D', _) => ChangeKind::Deleted,
+                _ => ChangeKind::Modified,
+            };
+            changes.push(PathChange { path, kind });
+        }
+        Ok(changes)
+    }
+
+    /// The bytes of `path` (relative to the worktree) in HEAD's tree.
+    pub fn read_head(&self, path: &str) -> Option<Vec<u8>> {
+        let tree = self.inner.head_commit().ok()?.tree().ok()?;
+        let entry = tree.lookup_entry_by_path(path).ok()??;
+        let object = entry.object().ok()?;
+        Some(object.data.clone())
+    }
+
+    /// Commits exactly `changes` onto the current branch with `message`,
+    /// as `git commit -- <paths>` does (hooks, signing, the user's other
+    /// staged changes left staged). Untracked files are announced with
+    /// `git add -N` first, and unannounced again if the commit fails.
+    /// Returns git's summary line (`[main 1a2b3c4] subject`).
+    pub fn commit_paths(&self, changes: &[PathChange], message: &str) -> Result<String, GitError> {
+        let os = |s: &str| std::ffi::OsString::from(s);
+        let new: Vec<std::ffi::OsString> = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Untracked)
+            .map(|c| os(&c.path))
+            .collect();
+        let with = |head: &[&str], paths: &[std::ffi::OsString]| -> Vec<std::ffi::OsString> {
+            head.iter()
+                .map(|h| os(h))
+                .chain(paths.iter().cloned())
+                .collect()
+        };
+        let run = |args: Vec<std::ffi::OsString>| {
+            let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+            self.run_git(&refs)
+        };
+        if !new.is_empty() {
+            run(with(&["add", "-N", "--"], &new))?;
+        }
+        let paths: Vec<std::ffi::OsString> = changes.iter().map(|c| os(&c.path)).collect();
+        let mut args = vec![os("commit"), os("-m"), os(message), os("--")];
+        args.extend(paths);
+        match run(args) {
+            Ok(out) => Ok(String::from_utf8_lossy(&out)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned()),
+            Err(e) => {
+                if !new.is_empty() {
+                    let _ = run(with(&["reset", "-q", "--"], &new));
+                }
+                Err(e)
+            }
+        }
     }
 
     /// A boolean from git's configuration (e.g. `yit.autostart`); `None`

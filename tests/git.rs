@@ -1,0 +1,124 @@
+//! `yit commit` and `yit.autocommit`, checked with the git CLI: only issue
+//! files are committed, the user's other changes stay as they were, hooks
+//! run, and the user's next ordinary commit keeps the issue change.
+
+mod common;
+
+use common::TestRepo;
+
+fn porcelain(repo: &TestRepo) -> String {
+    repo.git(&["status", "--porcelain"])
+}
+
+/// A repository with a first commit of a README and a source file.
+fn project() -> TestRepo {
+    let repo = TestRepo::with_tracker();
+    std::fs::write(repo.root().join("README"), "hello\n").expect("write");
+    std::fs::write(repo.root().join("src.txt"), "one\n").expect("write");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "start"]);
+    repo
+}
+
+#[test]
+fn commit_takes_only_issue_files_and_leaves_everything_else_as_it_was() {
+    let repo = project();
+    let id = repo.new_issue(&["Crash on empty repo"]);
+    let other = repo.new_issue(&["Write the docs"]);
+    repo.git(&["add", ".issues"]);
+    repo.git(&["commit", "-qm", "two issues"]);
+    repo.ok(&["close", &id]);
+    let third = repo.new_issue(&["A third one"]);
+    // the user's own work in progress: one staged, one not
+    std::fs::write(repo.root().join("README"), "hello, staged\n").expect("write");
+    repo.git(&["add", "README"]);
+    std::fs::write(repo.root().join("src.txt"), "one, unstaged\n").expect("write");
+
+    let summary = repo.ok(&["commit"]);
+    assert!(summary.starts_with("[main "), "{summary}");
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    // past 72 characters: counts in the subject, one change per line below
+    assert_eq!(
+        message.trim(),
+        format!(
+            "yit: close 1, new 1\n\nclose {id} \"Crash on empty repo\"\nnew {third} \"A third one\""
+        )
+    );
+    let files = repo.git(&["show", "--name-only", "--format=", "HEAD"]);
+    let mut files: Vec<&str> = files.lines().collect();
+    files.sort();
+    let mut expected = vec![
+        format!(".issues/{id}.yaml"),
+        format!(".issues/{third}.yaml"),
+    ];
+    expected.sort();
+    assert_eq!(files, expected);
+    assert_eq!(porcelain(&repo), "M  README\n M src.txt\n", "untouched");
+
+    // the user's next ordinary commit does not revert the issue change
+    repo.git(&["commit", "-qm", "readme"]);
+    let committed = repo.git(&["show", &format!("HEAD:.issues/{id}.yaml")]);
+    assert!(committed.contains("status: closed"), "{committed}");
+    assert!(
+        repo.git(&["show", &format!("HEAD:.issues/{other}.yaml")])
+            .contains("Write the docs")
+    );
+    assert_eq!(porcelain(&repo), " M src.txt\n");
+    assert_eq!(repo.git(&["diff", "--cached", "--stat"]), "");
+}
+
+#[test]
+fn commit_with_nothing_to_commit_says_so() {
+    let repo = project();
+    let run = repo.run(&["commit"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""));
+    assert!(run.stderr.contains("no issue changes"), "{}", run.stderr);
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+}
+
+#[test]
+fn commit_runs_the_users_hooks_and_undoes_nothing_when_they_refuse() {
+    let repo = project();
+    let hooks = repo.root().join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    let hook = |name: &str, body: &str| {
+        let path = hooks.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("hook");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    };
+    hook("pre-commit", "echo 'refused by the hook' >&2; exit 1");
+    let id = repo.new_issue(&["Blocked by a hook"]);
+    let run = repo.fails(&["commit", "-m", "try"], 4);
+    assert!(run.stderr.contains("refused by the hook"), "{}", run.stderr);
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    assert_eq!(
+        porcelain(&repo),
+        format!("?? .issues/{id}.yaml\n"),
+        "the new file is untracked again"
+    );
+    std::fs::remove_file(hooks.join("pre-commit")).expect("rm hook");
+    hook("commit-msg", "echo 'Checked-by: the hook' >> \"$1\"");
+    repo.ok(&["commit", "-m", "try again"]);
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert_eq!(message.trim(), "try again\nChecked-by: the hook");
+}
+
+#[test]
+fn autocommit_commits_each_change_when_the_clone_asks() {
+    let repo = project();
+    let id = repo.new_issue(&["Not committed"]);
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+    repo.git(&["add", ".issues"]);
+    repo.git(&["commit", "-qm", "by hand"]);
+    repo.git(&["config", "yit.autocommit", "true"]);
+    repo.ok(&["close", &id]);
+    assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "3");
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s"]).trim(),
+        format!("yit: close {id} \"Not committed\"")
+    );
+    let other = repo.new_issue(&["Committed at once"]);
+    assert!(repo.git(&["show", "--name-only", "HEAD"]).contains(&other));
+    assert_eq!(porcelain(&repo), "");
+}

@@ -45,6 +45,8 @@ pub enum GitError {
     Bare { git_dir: PathBuf },
     #[error("{message}")]
     Command { message: String },
+    #[error("cannot read revision {rev:?}: {message}")]
+    Revision { rev: String, message: String },
 }
 
 impl Repo {
@@ -180,6 +182,50 @@ impl Repo {
             changes.push(PathChange { path, kind });
         }
         Ok(changes)
+    }
+
+    /// The files directly in directory `dir` of `rev`'s tree (a commit, a
+    /// branch, a tag, anything `git rev-parse` accepts), by name, with their
+    /// bytes; `None` when the tree has no such directory. Reads objects
+    /// only: no worktree is needed.
+    pub fn files_at(
+        &self,
+        rev: &str,
+        dir: &str,
+    ) -> Result<Option<Vec<(String, Vec<u8>)>>, GitError> {
+        let bad = |e: gix::Error| GitError::Revision {
+            rev: rev.to_owned(),
+            message: e.to_string(),
+        };
+        let repo = &self.inner;
+        let tree = repo
+            .rev_parse_single(rev)
+            .map_err(|e| bad(e.into()))?
+            .object()
+            .map_err(|e| bad(e.into()))?
+            .peel_to_tree()
+            .map_err(|e| bad(e.into()))?;
+        let Some(entry) = tree.lookup_entry_by_path(dir).map_err(|e| bad(e.into()))? else {
+            return Ok(None);
+        };
+        if !entry.mode().is_tree() {
+            return Ok(None);
+        }
+        let sub = entry.object().map_err(|e| bad(e.into()))?.into_tree();
+        let decoded = sub.decode().map_err(|e| bad(e.into()))?;
+        let mut files = Vec::with_capacity(decoded.entries.len());
+        for e in &decoded.entries {
+            if !e.mode.is_blob() {
+                continue;
+            }
+            let data = repo
+                .find_object(e.oid)
+                .map_err(|err| bad(err.into()))?
+                .detach()
+                .data;
+            files.push((e.filename.to_string(), data));
+        }
+        Ok(Some(files))
     }
 
     /// The bytes of `path` (relative to the worktree) in HEAD's tree.

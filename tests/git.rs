@@ -122,3 +122,70 @@ fn autocommit_commits_each_change_when_the_clone_asks() {
     assert!(repo.git(&["show", "--name-only", "HEAD"]).contains(&other));
     assert_eq!(porcelain(&repo), "");
 }
+
+#[test]
+fn list_and_show_at_a_revision_read_git_not_the_worktree() {
+    let repo = project();
+    let id = repo.new_issue(&["Open back then", "-l", "old"]);
+    repo.git(&["add", ".issues"]);
+    repo.git(&["commit", "-qm", "open"]);
+    repo.ok(&["close", &id]);
+    repo.ok(&["edit", &id, "--title", "Closed now"]);
+    repo.git(&["commit", "-qam", "closed"]);
+    std::fs::write(repo.issues_dir().join(format!("{id}.yaml")), "not: [yaml").expect("break");
+    let before = repo.tree();
+
+    assert_eq!(
+        repo.ok(&["list", "--at", "HEAD~1", "--format", "ids"])
+            .trim(),
+        id
+    );
+    assert_eq!(repo.ok(&["list", "--at", "HEAD", "--format", "ids"]), "");
+    let then = repo
+        .run(&["show", &id[..6], "--at", "HEAD~1", "--json"])
+        .json();
+    assert_eq!(then["issue"]["title"], "Open back then");
+    assert_eq!(then["issue"]["status"], "open");
+    assert!(
+        repo.ok(&["show", &id, "--at", "main"])
+            .contains("Closed now")
+    );
+    assert_eq!(repo.tree(), before, "the worktree is not touched");
+
+    let bad = repo.fails(&["list", "--at", "no-such-branch"], 1);
+    assert!(
+        bad.stderr
+            .contains("cannot read revision \"no-such-branch\""),
+        "{}",
+        bad.stderr
+    );
+    let empty_tree = repo.git(&["hash-object", "-t", "tree", "-w", "/dev/null"]);
+    let empty = repo.git(&["commit-tree", empty_tree.trim(), "-m", "nothing"]);
+    let none = repo.fails(&["list", "--at", empty.trim()], 1);
+    assert!(
+        none.stderr.contains("has no yit tracker"),
+        "{}",
+        none.stderr
+    );
+
+    // a bare repository has no worktree, but has every revision
+    let bare = repo.outside().join("bare.git");
+    repo.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        repo.root().to_str().expect("utf-8"),
+        bare.to_str().expect("utf-8"),
+    ]);
+    let bare_dir = bare.to_str().expect("utf-8");
+    assert_eq!(
+        repo.ok(&["-C", bare_dir, "list", "--at", "main~1", "--format", "ids"])
+            .trim(),
+        id
+    );
+    assert!(
+        repo.ok(&["-C", bare_dir, "show", &id, "--at", "main"])
+            .contains("Closed now")
+    );
+    repo.fails(&["-C", bare_dir, "list"], 1);
+}

@@ -1,13 +1,14 @@
 //! `yit list`: the issues, filtered and sorted.
 
 use clap::{Args, ValueEnum};
+use yit::config::Config;
 use yit::daemon::{
     self,
     protocol::{Request, Response},
 };
 use yit::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
-use yit::store::{Scan, Tracker};
+use yit::store::Scan;
 
 use super::output::{Cell, Paint, Table};
 use super::{CommandError, Ctx, ErrorKind, Format};
@@ -48,6 +49,10 @@ pub struct ListArgs {
     /// Show at most N issues
     #[arg(long, short = 'n', value_name = "N")]
     limit: Option<usize>,
+    /// The issues as they were at a revision (commit, branch, tag), read
+    /// from git without touching the worktree; works in bare repositories
+    #[arg(long, value_name = "REV")]
+    at: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,8 +81,30 @@ impl From<SortKey> for query::SortKey {
 pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let accepted = [Format::Table, Format::Ids, Format::Json, Format::Jsonl];
     let format = ctx.format("list", &accepted, Format::Table)?;
+    let details = matches!(format, Format::Json | Format::Jsonl);
+    if let Some(rev) = &args.at {
+        // from git's objects: no worktree, index or daemon involved
+        let at = yit::store::at::read_at(&ctx.cwd, rev)?;
+        let me = || -> Result<String, CommandError> {
+            let repo = yit::git::Repo::discover(&ctx.cwd).map_err(yit::store::StoreError::from)?;
+            Ok(repo.author().ok_or(yit::store::StoreError::NoIdentity)?)
+        };
+        let query = args.query(&at.config, &me, details)?;
+        let scan = &at.scan;
+        let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+        let result = query::run_list(
+            scan.issues.iter().map(|i| &**i),
+            &short,
+            &scan.problems,
+            scan.broken_files,
+            &at.config,
+            &query,
+        );
+        return print_list(ctx, format, &at.config, result);
+    }
     let tracker = ctx.open_tracker()?;
-    let query = args.query(&tracker, matches!(format, Format::Json | Format::Jsonl))?;
+    let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let query = args.query(tracker.config(), &me, details)?;
     let config = tracker.config();
     // the daemon's answer, read in place; every record with its body and
     // comments is read faster from the index (the daemon would send them
@@ -114,6 +141,18 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             )
         }
     };
+    let printed = print_list(ctx, format, config, result);
+    super::exit_without_freeing(scan);
+    printed
+}
+
+/// Prints a list's answer in `format`; the exit status tells of broken files.
+fn print_list(
+    ctx: &mut Ctx,
+    format: Format,
+    config: &Config,
+    result: ListResult<'_>,
+) -> Result<(), CommandError> {
     let ListResult {
         records,
         problems,
@@ -168,7 +207,6 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     }
 
     super::exit_without_freeing(records);
-    super::exit_without_freeing(scan);
     if broken_files == 0 {
         return Ok(());
     }
@@ -189,8 +227,12 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
 
 impl ListArgs {
     /// The query these flags ask for, checked against the configuration.
-    fn query(&self, tracker: &Tracker, details: bool) -> Result<ListQuery, CommandError> {
-        let config = tracker.config();
+    fn query(
+        &self,
+        config: &Config,
+        me: &dyn Fn() -> Result<String, CommandError>,
+        details: bool,
+    ) -> Result<ListQuery, CommandError> {
         for status in &self.status {
             if config.status(status).is_none() {
                 return Err(CommandError::user(format!(
@@ -211,7 +253,7 @@ impl ListArgs {
             None => None,
             Some("none") => Some(AssigneeFilter::Nobody),
             Some("me") => {
-                let me = tracker.author()?;
+                let me = me()?;
                 Some(AssigneeFilter::Email(
                     issue::person_email(&me).unwrap_or(&me).to_owned(),
                 ))

@@ -5,8 +5,9 @@ use yit::issue;
 
 use yit::record::Record;
 
-use super::output::Paint;
+use super::output::{Paint, Shorts};
 use super::{CommandError, Ctx, Format, Resolver};
+use yit::issue::Issue;
 
 /// Show one issue: fields, body and comments
 ///
@@ -22,10 +23,38 @@ pub struct ShowArgs {
     /// Print the file exactly as stored
     #[arg(long, conflicts_with = "json")]
     raw: bool,
+    /// The issue as it was at a revision (commit, branch, tag), read from
+    /// git without touching the worktree; works in bare repositories
+    #[arg(long, value_name = "REV", conflicts_with = "raw")]
+    at: Option<String>,
 }
 
 pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let format = ctx.format("show", &[Format::Table, Format::Json], Format::Table)?;
+    if let Some(rev) = &args.at {
+        let at = yit::store::at::read_at(&ctx.cwd, rev)?;
+        let id = at.scan.listing.resolve(&args.id)?;
+        let Some(issue) = at.scan.issues.iter().find(|i| i.id == id) else {
+            // listed but not valid at that revision: its problems say why
+            let problems: Vec<String> = at
+                .scan
+                .problems
+                .iter()
+                .filter(|p| p.path.ends_with(id.file_name()))
+                .map(ToString::to_string)
+                .collect();
+            return Err(CommandError::user(format!(
+                "issue {id} at {rev} cannot be read: {}",
+                problems.join("; ")
+            )));
+        };
+        let shorts = Shorts::Known(
+            [(id.clone(), at.scan.listing.short_id(&id).to_owned())]
+                .into_iter()
+                .collect(),
+        );
+        return render(ctx, format, issue, &shorts);
+    }
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
     // without a listing of the directory
@@ -40,10 +69,20 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     }
     let issue = tracker.load_issue(&id)?;
     let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
+    render(ctx, format, &issue, &shorts)
+}
+
+/// Prints one issue for a person (`Table`) or a program.
+fn render(
+    ctx: &mut Ctx,
+    format: Format,
+    issue: &Issue,
+    shorts: &Shorts,
+) -> Result<(), CommandError> {
     if format == Format::Json {
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "issue": Record::of(&issue, shorts.of(&issue.id), true),
+            "issue": Record::of(issue, shorts.of(&issue.id), true),
         }))?);
     }
 

@@ -18,6 +18,7 @@ use crate::id::{self, IdSource, IssueId};
 use crate::issue::{self, Broken, Issue};
 use crate::problem::Problem;
 
+pub mod at;
 mod indexed;
 mod update;
 mod write;
@@ -57,6 +58,8 @@ pub enum StoreError {
     Git(#[from] GitError),
     #[error("no yit tracker in {}", root.display())]
     NotInitialized { root: PathBuf },
+    #[error("revision {rev} has no yit tracker (.issues/config.yaml)")]
+    NotInitializedAt { rev: String },
     #[error("{}", describe_problems(problems))]
     Config { problems: Vec<Problem> },
     #[error("{}", describe_problems(&broken.problems))]

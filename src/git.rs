@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
+/// A file's name and its bytes.
+pub type NamedBytes = (String, Vec<u8>);
+
 /// How a file differs from HEAD.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -188,11 +191,7 @@ impl Repo {
     /// branch, a tag, anything `git rev-parse` accepts), by name, with their
     /// bytes; `None` when the tree has no such directory. Reads objects
     /// only: no worktree is needed.
-    pub fn files_at(
-        &self,
-        rev: &str,
-        dir: &str,
-    ) -> Result<Option<Vec<(String, Vec<u8>)>>, GitError> {
+    pub fn files_at(&self, rev: &str, dir: &str) -> Result<Option<Vec<NamedBytes>>, GitError> {
         let bad = |e: gix::Error| GitError::Revision {
             rev: rev.to_owned(),
             message: e.to_string(),
@@ -200,29 +199,25 @@ impl Repo {
         let repo = &self.inner;
         let tree = repo
             .rev_parse_single(rev)
-            .map_err(|e| bad(e.into()))?
+            .map_err(&bad)?
             .object()
-            .map_err(|e| bad(e.into()))?
+            .map_err(&bad)?
             .peel_to_tree()
-            .map_err(|e| bad(e.into()))?;
-        let Some(entry) = tree.lookup_entry_by_path(dir).map_err(|e| bad(e.into()))? else {
+            .map_err(&bad)?;
+        let Some(entry) = tree.lookup_entry_by_path(dir).map_err(&bad)? else {
             return Ok(None);
         };
         if !entry.mode().is_tree() {
             return Ok(None);
         }
-        let sub = entry.object().map_err(|e| bad(e.into()))?.into_tree();
-        let decoded = sub.decode().map_err(|e| bad(e.into()))?;
+        let sub = entry.object().map_err(&bad)?.into_tree();
+        let decoded = sub.decode().map_err(&bad)?;
         let mut files = Vec::with_capacity(decoded.entries.len());
         for e in &decoded.entries {
             if !e.mode.is_blob() {
                 continue;
             }
-            let data = repo
-                .find_object(e.oid)
-                .map_err(|err| bad(err.into()))?
-                .detach()
-                .data;
+            let data = repo.find_object(e.oid).map_err(&bad)?.detach().data;
             files.push((e.filename.to_string(), data));
         }
         Ok(Some(files))

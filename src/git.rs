@@ -11,6 +11,22 @@ use std::path::{Path, PathBuf};
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
+/// A commit that changed one file, with the file before and after.
+#[derive(Clone, Debug)]
+pub struct FileCommit {
+    pub id: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// Seconds since the epoch (the author's time).
+    pub time: i64,
+    /// The first line of the message.
+    pub summary: String,
+    /// The file in the first parent (`None`: it did not exist).
+    pub before: Option<Vec<u8>>,
+    /// The file in the commit (`None`: removed).
+    pub after: Option<Vec<u8>>,
+}
+
 /// A file's name and its bytes.
 pub type NamedBytes = (String, Vec<u8>);
 
@@ -221,6 +237,127 @@ impl Repo {
             files.push((e.filename.to_string(), data));
         }
         Ok(Some(files))
+    }
+
+    /// The commits reachable from HEAD that changed the file `name` in
+    /// directory `dir`, newest first, each with the file's bytes before
+    /// (in the first parent) and after. A commit whose `dir` tree equals
+    /// its parents' is passed over without looking further; a merge counts
+    /// only when the file differs from every parent (as `git log` shows
+    /// it). Empty in a repository without commits.
+    pub fn file_history(&self, dir: &str, name: &str) -> Result<Vec<FileCommit>, GitError> {
+        use std::collections::HashMap;
+        let repo = &self.inner;
+        let bad = |e: gix::Error| GitError::Revision {
+            rev: "HEAD".to_owned(),
+            message: e.to_string(),
+        };
+        let Ok(head) = repo.head_id() else {
+            return Ok(Vec::new());
+        };
+        // commit -> its `dir` tree, and tree -> the file's blob, memoized:
+        // each parent is also someone's child
+        let mut dir_of: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
+        let mut blob_in: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
+        let mut dir_tree = |commit: gix::ObjectId| -> Result<Option<gix::ObjectId>, GitError> {
+            if let Some(known) = dir_of.get(&commit) {
+                return Ok(*known);
+            }
+            let tree = repo
+                .find_commit(commit)
+                .map_err(&bad)?
+                .tree()
+                .map_err(&bad)?;
+            let id = tree
+                .find_entry(dir)
+                .filter(|e| e.mode().is_tree())
+                .map(|e| e.object_id());
+            dir_of.insert(commit, id);
+            Ok(id)
+        };
+        let mut blob = |tree: Option<gix::ObjectId>| -> Result<Option<gix::ObjectId>, GitError> {
+            let Some(tree) = tree else { return Ok(None) };
+            if let Some(known) = blob_in.get(&tree) {
+                return Ok(*known);
+            }
+            let object = repo.find_tree(tree).map_err(&bad)?;
+            let id = object
+                .find_entry(name)
+                .filter(|e| e.mode().is_blob())
+                .map(|e| e.object_id());
+            blob_in.insert(tree, id);
+            Ok(id)
+        };
+        let read = |id: Option<gix::ObjectId>| -> Result<Option<Vec<u8>>, GitError> {
+            match id {
+                None => Ok(None),
+                Some(id) => Ok(Some(repo.find_object(id).map_err(&bad)?.detach().data)),
+            }
+        };
+        let mut history = Vec::new();
+        let walk = repo.rev_walk([head.detach()]).all().map_err(&bad)?;
+        for info in walk {
+            let info = info.map_err(&bad)?;
+            let parents: Vec<gix::ObjectId> = info.parent_ids().map(|p| p.detach()).collect();
+            let here = dir_tree(info.id)?;
+            let parent_dirs: Vec<Option<gix::ObjectId>> = parents
+                .iter()
+                .map(|p| dir_tree(*p))
+                .collect::<Result<_, _>>()?;
+            if parent_dirs.contains(&here) {
+                continue;
+            }
+            let after = blob(here)?;
+            let befores: Vec<Option<gix::ObjectId>> = parent_dirs
+                .iter()
+                .map(|d| blob(*d))
+                .collect::<Result<_, _>>()?;
+            let unchanged = if befores.is_empty() {
+                after.is_none()
+            } else {
+                befores.contains(&after)
+            };
+            if unchanged {
+                continue;
+            }
+            let commit = repo.find_commit(info.id).map_err(&bad)?;
+            let author = commit.author().map_err(&bad)?;
+            let who = format!("{} <{}>", author.name, author.email);
+            let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
+            let summary = commit
+                .message()
+                .map(|m| m.summary().to_string())
+                .unwrap_or_default();
+            history.push(FileCommit {
+                id: info.id.to_string(),
+                author: who,
+                time: seconds,
+                summary,
+                before: read(befores.first().copied().flatten())?,
+                after: read(after)?,
+            });
+        }
+        history.sort_by_key(|c| std::cmp::Reverse(c.time));
+        Ok(history)
+    }
+
+    /// The diff of `path` made by `commit` (against its first parent), as
+    /// `git diff-tree -p` prints it.
+    pub fn patch(&self, commit: &str, path: &str) -> Result<String, GitError> {
+        let os = |s: &str| std::ffi::OsString::from(s);
+        let args = [
+            os("diff-tree"),
+            os("-p"),
+            os("--root"),
+            os("--no-commit-id"),
+            os("-m"),
+            os("--first-parent"),
+            os(commit),
+            os("--"),
+            os(path),
+        ];
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        Ok(String::from_utf8_lossy(&self.run_git(&refs)?).into_owned())
     }
 
     /// The bytes of `path` (relative to the worktree) in HEAD's tree.

@@ -27,6 +27,7 @@ pub mod config;
 pub mod daemon;
 pub mod edit;
 pub mod git;
+pub mod history;
 pub mod id;
 pub mod index;
 pub mod issue;

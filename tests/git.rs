@@ -189,3 +189,43 @@ fn list_and_show_at_a_revision_read_git_not_the_worktree() {
     );
     repo.fails(&["-C", bare_dir, "list"], 1);
 }
+
+#[test]
+fn log_tells_an_issues_history_in_words_also_after_its_removal() {
+    let repo = project();
+    let id = repo.new_issue(&["Crash on empty repo", "-l", "crash"]);
+    repo.git(&["add", ".issues"]);
+    repo.git(&["commit", "-qm", "report the crash"]);
+    // a commit that does not touch .issues is passed over
+    std::fs::write(repo.root().join("src.txt"), "two\n").expect("write");
+    repo.git(&["commit", "-qam", "unrelated"]);
+    repo.ok(&["close", &id]);
+    repo.ok(&["label", "add", &id, "fixed"]);
+    repo.ok(&["comment", &id, "Fixed in the parser"]);
+    repo.ok(&["commit", "-m", "close it"]);
+
+    let log = repo.run(&["log", &id[..6], "--json"]).json();
+    let commits = log["commits"].as_array().expect("commits");
+    assert_eq!(commits.len(), 2, "{log}");
+    assert_eq!(commits[0]["summary"], "close it");
+    assert_eq!(
+        commits[0]["changes"],
+        serde_json::json!([
+            "status: open → closed",
+            "+label fixed",
+            "comment added by Ann Lee"
+        ])
+    );
+    assert_eq!(commits[1]["changes"], serde_json::json!(["created"]));
+    assert_eq!(commits[1]["author"], "Ann Lee <ann@example.com>");
+    let text = repo.ok(&["log", &id, "--patch"]);
+    assert!(text.contains("    status: open → closed"), "{text}");
+    assert!(text.contains("-status: open\n+status: closed"), "{text}");
+
+    repo.ok(&["rm", &id, "--force"]);
+    repo.ok(&["commit", "-m", "drop it"]);
+    let log = repo.run(&["log", &id, "--json"]).json();
+    assert_eq!(log["commits"][0]["changes"], serde_json::json!(["removed"]));
+    assert_eq!(log["commits"].as_array().map(Vec::len), Some(3));
+    repo.fails(&["log", "zzzz"], 1);
+}

@@ -18,6 +18,7 @@ mod init;
 mod label;
 mod lifetime;
 mod list;
+mod log;
 mod merge_file;
 mod new;
 mod output;
@@ -113,6 +114,7 @@ enum Command {
     MergeFile(merge_file::MergeFileArgs),
     Resolve(resolve::ResolveArgs),
     Commit(commit::CommitArgs),
+    Log(log::LogArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -571,6 +573,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::MergeFile(args) => merge_file::cmd_merge_file(&mut ctx, args),
         Command::Resolve(args) => resolve::cmd_resolve(&mut ctx, args),
         Command::Commit(args) => commit::cmd_commit(&mut ctx, args),
+        Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

@@ -1,0 +1,121 @@
+//! `yit log`: one issue's history, from git.
+
+use clap::Args;
+use yit::id::IssueId;
+use yit::issue::Issue;
+
+use super::output::Paint;
+use super::{CommandError, Ctx, Format, Resolver};
+
+/// The commits that changed an issue, newest first, and what each changed
+///
+/// Read from git (the current branch's history), so it works for an issue
+/// that was since removed (give its full id).
+///
+/// Examples:
+///   yit log 4k2f
+///   yit log 4k2f --patch      with each commit's diff of the file
+///   yit log 4k2f9x1c0a --json
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct LogArgs {
+    /// The issue's id or a unique prefix of it (a full id for a removed issue)
+    id: String,
+    /// Show each commit's diff of the issue file too
+    #[arg(long, short = 'p')]
+    patch: bool,
+}
+
+pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
+    let format = ctx.format("log", &[Format::Table, Format::Json], Format::Table)?;
+    let tracker = ctx.open_tracker()?;
+    let id = match Resolver::new(ctx, &tracker).resolve(&args.id) {
+        Ok(id) => id,
+        // gone from the worktree: its history is still in git
+        Err(e) => IssueId::parse_canonical(&args.id.to_lowercase()).ok_or(e)?,
+    };
+    let name = id.file_name();
+    let path = format!("{}/{name}", yit::store::ISSUES_DIR);
+    let history = tracker
+        .repo()
+        .file_history(yit::store::ISSUES_DIR, &name)
+        .map_err(yit::store::StoreError::from)?;
+    if history.is_empty() {
+        return Err(CommandError::user(format!(
+            "no commit on this branch changed {path} (uncommitted issues have no history yet)"
+        )));
+    }
+    let parse = |bytes: &Option<Vec<u8>>| -> Option<Result<Issue, String>> {
+        bytes.as_ref().map(|b| {
+            Issue::parse(b, std::path::Path::new(&path), Some(&id), tracker.config()).map_err(
+                |broken| {
+                    broken
+                        .problems
+                        .first()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                },
+            )
+        })
+    };
+    let entries: Vec<(&yit::git::FileCommit, Vec<String>)> = history
+        .iter()
+        .map(|c| {
+            let words = match (parse(&c.before), parse(&c.after)) {
+                (None, Some(_)) => vec!["created".to_owned()],
+                (Some(_), None) => vec!["removed".to_owned()],
+                (Some(Ok(before)), Some(Ok(after))) => yit::history::changes(&before, &after),
+                (_, Some(Err(problem))) => vec![format!("changed into an invalid file: {problem}")],
+                (Some(Err(_)), Some(Ok(_))) => vec!["repaired".to_owned()],
+                (None, None) => Vec::new(),
+            };
+            (c, words)
+        })
+        .collect();
+    let date = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(yit::issue::format_time)
+            .unwrap_or_default()
+    };
+    if format == Format::Json {
+        let commits: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|(c, words)| {
+                serde_json::json!({
+                    "commit": c.id,
+                    "author": c.author,
+                    "date": date(c.time),
+                    "summary": c.summary,
+                    "changes": words,
+                })
+            })
+            .collect();
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "id": id,
+            "commits": commits,
+        }))?);
+    }
+    let mut text = String::new();
+    for (c, words) in &entries {
+        text.push_str(&format!(
+            "{}  {}  {}  {}\n",
+            ctx.out.paint(Paint::Id, &c.id[..10.min(c.id.len())]),
+            date(c.time),
+            c.author,
+            c.summary
+        ));
+        for word in words {
+            text.push_str(&format!("    {word}\n"));
+        }
+        if args.patch {
+            let patch = tracker
+                .repo()
+                .patch(&c.id, &path)
+                .map_err(yit::store::StoreError::from)?;
+            text.push_str(&patch);
+        }
+    }
+    ctx.out.write_str(&text)?;
+    Ok(())
+}

@@ -229,3 +229,61 @@ fn log_tells_an_issues_history_in_words_also_after_its_removal() {
     assert_eq!(log["commits"].as_array().map(Vec::len), Some(3));
     repo.fails(&["log", "zzzz"], 1);
 }
+
+#[test]
+fn diff_names_what_happened_between_revisions() {
+    let repo = project();
+    let a = repo.new_issue(&["Will be closed"]);
+    let b = repo.new_issue(&["Will be relabelled"]);
+    let c = repo.new_issue(&["Will be removed"]);
+    let d = repo.new_issue(&["Stays as it is"]);
+    repo.git(&["add", ".issues"]);
+    repo.git(&["commit", "-qm", "four"]);
+    repo.git(&["tag", "v1"]);
+    repo.ok(&["close", &a]);
+    repo.ok(&["label", "add", &b, "ui"]);
+    repo.ok(&["rm", &c, "--force"]);
+    let e = repo.new_issue(&["Brand new"]);
+    repo.ok(&["commit", "-m", "work"]);
+    repo.ok(&["reopen", &a]);
+
+    let json = repo.run(&["diff", "v1", "HEAD", "--json"]).json();
+    let got: Vec<(String, String)> = json["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap().to_owned(),
+                c["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("created", &e),
+        ("closed", &a),
+        ("changed", &b),
+        ("removed", &c),
+    ];
+    assert_eq!(
+        got,
+        want.iter()
+            .map(|(w, id)| (w.to_string(), id.to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        json["changes"][2]["details"],
+        serde_json::json!(["+label ui"])
+    );
+    assert!(
+        !json.to_string().contains(&d),
+        "unchanged issues are not listed"
+    );
+    // to the worktree by default: the reopening is not committed yet
+    let text = repo.ok(&["diff", "HEAD"]);
+    assert!(
+        text.starts_with(&format!("reopened  {a}  Will be closed")),
+        "{text}"
+    );
+    repo.fails(&["diff", "nope"], 1);
+}

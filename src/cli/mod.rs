@@ -9,6 +9,7 @@ mod comment;
 mod commit;
 mod config;
 mod daemon;
+mod diff;
 mod doctor;
 mod edit;
 mod editor;
@@ -115,6 +116,7 @@ enum Command {
     Resolve(resolve::ResolveArgs),
     Commit(commit::CommitArgs),
     Log(log::LogArgs),
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -574,6 +576,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Resolve(args) => resolve::cmd_resolve(&mut ctx, args),
         Command::Commit(args) => commit::cmd_commit(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
+        Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

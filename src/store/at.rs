@@ -18,6 +18,37 @@ pub struct AtRevision {
     pub scan: Scan,
 }
 
+/// The issue files of `rev`'s tree by id, unparsed, with the tree's
+/// configuration (for comparing revisions without parsing what is equal).
+pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<(IssueId, Vec<u8>)>), StoreError> {
+    let repo = Repo::discover(start)?;
+    let files = repo
+        .files_at(rev, ISSUES_DIR)?
+        .ok_or_else(|| StoreError::NotInitializedAt {
+            rev: rev.to_owned(),
+        })?;
+    let config_text = files
+        .iter()
+        .find(|(name, _)| name == CONFIG_FILE)
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .ok_or_else(|| StoreError::NotInitializedAt {
+            rev: rev.to_owned(),
+        })?;
+    let config = Config::parse(&config_text, &Path::new(ISSUES_DIR).join(CONFIG_FILE))
+        .map_err(|problems| StoreError::Config { problems })?;
+    let mut named: Vec<(IssueId, Vec<u8>)> = files
+        .into_iter()
+        .filter_map(|(name, bytes)| {
+            let id = name
+                .strip_suffix(".yaml")
+                .and_then(IssueId::parse_canonical)?;
+            Some((id, bytes))
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok((config, named))
+}
+
 /// Reads every issue file of `rev`'s tree, in the repository containing
 /// `start`, with the `config.yaml` of that tree.
 pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {

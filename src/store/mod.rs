@@ -341,6 +341,22 @@ impl Tracker {
     }
 
     /// The worktree root.
+    /// Every issue file of the worktree by id, unparsed (read in
+    /// parallel); files that cannot be read are left out.
+    pub fn files_by_id(&self) -> Result<Vec<(IssueId, Vec<u8>)>, StoreError> {
+        let mut listing = self.load_listing()?;
+        listing.sort();
+        let files = &self.files;
+        Ok(listing
+            .ids
+            .par_iter()
+            .filter_map(|id| {
+                let bytes = std::fs::read(files.issue_path(id)).ok()?;
+                Some((id.clone(), bytes))
+            })
+            .collect())
+    }
+
     /// The git repository the tracker lives in.
     pub fn repo(&self) -> &Repo {
         &self.repo

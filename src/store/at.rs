@@ -11,6 +11,9 @@ use crate::git::Repo;
 use crate::id::IssueId;
 use crate::issue::Issue;
 
+/// An issue file's id and bytes.
+pub type IssueBytes = (IssueId, Vec<u8>);
+
 /// The tracker as it was at a revision.
 pub struct AtRevision {
     /// The configuration committed with it.
@@ -20,7 +23,7 @@ pub struct AtRevision {
 
 /// The issue files of `rev`'s tree by id, unparsed, with the tree's
 /// configuration (for comparing revisions without parsing what is equal).
-pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<(IssueId, Vec<u8>)>), StoreError> {
+pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<IssueBytes>), StoreError> {
     let repo = Repo::discover(start)?;
     let files = repo
         .files_at(rev, ISSUES_DIR)?

@@ -11,6 +11,14 @@ use std::path::{Path, PathBuf};
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
+/// The commits that changed a file, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct FileHistory {
+    pub commits: Vec<FileCommit>,
+    /// The history stops early: a shallow clone's boundary was reached.
+    pub shallow: bool,
+}
+
 /// A commit that changed one file, with the file before and after.
 #[derive(Clone, Debug)]
 pub struct FileCommit {
@@ -245,7 +253,7 @@ impl Repo {
     /// its parents' is passed over without looking further; a merge counts
     /// only when the file differs from every parent (as `git log` shows
     /// it). Empty in a repository without commits.
-    pub fn file_history(&self, dir: &str, name: &str) -> Result<Vec<FileCommit>, GitError> {
+    pub fn file_history(&self, dir: &str, name: &str) -> Result<FileHistory, GitError> {
         use std::collections::HashMap;
         let repo = &self.inner;
         let bad = |e: gix::Error| GitError::Revision {
@@ -253,7 +261,7 @@ impl Repo {
             message: e.to_string(),
         };
         let Ok(head) = repo.head_id() else {
-            return Ok(Vec::new());
+            return Ok(FileHistory::default());
         };
         // commit -> its `dir` tree, and tree -> the file's blob, memoized:
         // each parent is also someone's child
@@ -295,11 +303,29 @@ impl Repo {
             }
         };
         let mut history = Vec::new();
-        let walk = repo.rev_walk([head.detach()]).all().map_err(&bad)?;
-        for info in walk {
-            let info = info.map_err(&bad)?;
-            let parents: Vec<gix::ObjectId> = info.parent_ids().map(|p| p.detach()).collect();
-            let here = dir_tree(info.id)?;
+        // every commit reachable from HEAD, once; in a shallow clone the
+        // walk stops where the objects stop
+        let mut stack = vec![head.detach()];
+        let mut seen = std::collections::HashSet::new();
+        let mut cut = false;
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let commit = repo.find_commit(id).map_err(&bad)?;
+            let all_parents: Vec<gix::ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+            let parents: Vec<gix::ObjectId> = all_parents
+                .iter()
+                .copied()
+                .filter(|p| repo.has_object(p))
+                .collect();
+            stack.extend(parents.iter().copied());
+            if parents.len() < all_parents.len() {
+                // a shallow boundary: what this commit changed is unknown
+                cut = true;
+                continue;
+            }
+            let here = dir_tree(id)?;
             let parent_dirs: Vec<Option<gix::ObjectId>> = parents
                 .iter()
                 .map(|p| dir_tree(*p))
@@ -320,7 +346,6 @@ impl Repo {
             if unchanged {
                 continue;
             }
-            let commit = repo.find_commit(info.id).map_err(&bad)?;
             let author = commit.author().map_err(&bad)?;
             let who = format!("{} <{}>", author.name, author.email);
             let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
@@ -329,7 +354,7 @@ impl Repo {
                 .map(|m| m.summary().to_string())
                 .unwrap_or_default();
             history.push(FileCommit {
-                id: info.id.to_string(),
+                id: id.to_string(),
                 author: who,
                 time: seconds,
                 summary,
@@ -338,7 +363,10 @@ impl Repo {
             });
         }
         history.sort_by_key(|c| std::cmp::Reverse(c.time));
-        Ok(history)
+        Ok(FileHistory {
+            commits: history,
+            shallow: cut,
+        })
     }
 
     /// The diff of `path` made by `commit` (against its first parent), as

@@ -287,3 +287,105 @@ fn diff_names_what_happened_between_revisions() {
     );
     repo.fails(&["diff", "nope"], 1);
 }
+
+#[test]
+fn linked_worktrees_subdirectories_and_git_env_all_find_their_tracker() {
+    let repo = project();
+    let id = repo.new_issue(&["In main"]);
+    repo.ok(&["commit", "-m", "one"]);
+    // a linked worktree has its own issue files and its own state
+    let wt = repo.outside().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "feature",
+        wt.to_str().expect("utf-8"),
+    ]);
+    let in_wt = |args: &[&str]| {
+        let out = repo.cmd(args).current_dir(&wt).output().expect("runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let other = in_wt(&["new", "Only on the feature branch", "--format", "ids"]);
+    let other = other.trim();
+    assert_eq!(in_wt(&["list", "--format", "ids"]).lines().count(), 2);
+    assert_eq!(
+        repo.ok(&["list", "--format", "ids"]).trim(),
+        id,
+        "the main worktree is apart"
+    );
+    assert!(repo.root().join(".git/worktrees/wt").exists());
+    assert!(in_wt(&["show", other]).contains("Only on the feature branch"));
+    // a subdirectory, and GIT_DIR/GIT_WORK_TREE from elsewhere
+    std::fs::create_dir_all(repo.root().join("deep/er")).expect("mkdir");
+    let sub = repo
+        .cmd(&["list", "--format", "ids"])
+        .current_dir(repo.root().join("deep/er"))
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&sub.stdout).trim(), id);
+    let env = repo
+        .cmd(&["list", "--format", "ids"])
+        .current_dir(repo.outside())
+        .env("GIT_DIR", repo.root().join(".git"))
+        .env("GIT_WORK_TREE", repo.root())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        String::from_utf8_lossy(&env.stdout).trim(),
+        id,
+        "{}",
+        String::from_utf8_lossy(&env.stderr)
+    );
+}
+
+#[test]
+fn a_repository_without_commits_and_a_shallow_clone_work() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Before any commit"]);
+    let none = repo.fails(&["log", &id], 1);
+    assert!(none.stderr.contains("no commit"), "{}", none.stderr);
+    assert!(
+        repo.fails(&["list", "--at", "HEAD"], 1)
+            .stderr
+            .contains("cannot read revision")
+    );
+    repo.ok(&["commit", "-m", "first"]);
+    for n in 0..3 {
+        repo.ok(&["edit", &id, "--priority", &n.to_string()]);
+        repo.ok(&["commit", "-m", &format!("step {n}")]);
+    }
+    let shallow = repo.outside().join("shallow");
+    let url = format!("file://{}", repo.root().display());
+    repo.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "2",
+        &url,
+        shallow.to_str().expect("utf-8"),
+    ]);
+    let out = repo
+        .cmd(&["log", &id, "--json"])
+        .current_dir(&shallow)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let commits = log["commits"].as_array().expect("commits");
+    assert!(!commits.is_empty() && commits.len() <= 2, "{log}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("shallow"),
+        "a note says the history is cut"
+    );
+}

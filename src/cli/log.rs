@@ -40,6 +40,11 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         .repo()
         .file_history(yit::store::ISSUES_DIR, &name)
         .map_err(yit::store::StoreError::from)?;
+    let shallow = history.shallow;
+    if shallow {
+        ctx.note("note: this is a shallow clone; the history stops at its depth");
+    }
+    let history = history.commits;
     if history.is_empty() {
         return Err(CommandError::user(format!(
             "no commit on this branch changed {path} (uncommitted issues have no history yet)"
@@ -93,6 +98,7 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
             "id": id,
+            "shallow": shallow,
             "commits": commits,
         }))?);
     }

@@ -35,6 +35,13 @@ pub struct FileCommit {
     pub after: Option<Vec<u8>>,
 }
 
+/// A branch's files in one directory: (name, blob id in hex).
+#[derive(Clone, Debug)]
+pub struct BranchFiles {
+    pub branch: String,
+    pub files: Vec<(String, String)>,
+}
+
 /// A file's name and its bytes.
 pub type NamedBytes = (String, Vec<u8>);
 
@@ -367,6 +374,48 @@ impl Repo {
             commits: history,
             shallow: cut,
         })
+    }
+
+    /// For each local branch (by short name, sorted), the files directly in
+    /// `dir` of its tip's tree with their blob ids; a branch without `dir`
+    /// has none. Reads trees only, not the files.
+    pub fn files_on_branches(&self, dir: &str) -> Result<Vec<BranchFiles>, GitError> {
+        let repo = &self.inner;
+        let bad = |e: gix::Error| GitError::Revision {
+            rev: "refs/heads/*".to_owned(),
+            message: e.to_string(),
+        };
+        let platform = repo.references().map_err(&bad)?;
+        let mut out = Vec::new();
+        for reference in platform.local_branches().map_err(&bad)? {
+            let Ok(mut reference) = reference else {
+                continue;
+            };
+            let branch = reference.name().shorten().to_string();
+            let Ok(commit) = reference.peel_to_commit() else {
+                continue;
+            };
+            let tree = commit.tree().map_err(&bad)?;
+            let mut files = Vec::new();
+            if let Some(entry) = tree.find_entry(dir).filter(|e| e.mode().is_tree()) {
+                let sub = repo.find_tree(entry.object_id()).map_err(&bad)?;
+                let decoded = sub.decode().map_err(&bad)?;
+                for e in &decoded.entries {
+                    if e.mode.is_blob() {
+                        files.push((e.filename.to_string(), e.oid.to_string()));
+                    }
+                }
+            }
+            out.push(BranchFiles { branch, files });
+        }
+        out.sort_by(|a, b| a.branch.cmp(&b.branch));
+        Ok(out)
+    }
+
+    /// The bytes of a blob, by its hex id.
+    pub fn read_blob(&self, hex: &str) -> Option<Vec<u8>> {
+        let id = gix::ObjectId::from_hex(hex.as_bytes()).ok()?;
+        Some(self.inner.find_object(id).ok()?.detach().data)
     }
 
     /// The diff of `path` made by `commit` (against its first parent), as

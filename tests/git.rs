@@ -389,3 +389,57 @@ fn a_repository_without_commits_and_a_shallow_clone_work() {
         "a note says the history is cut"
     );
 }
+
+#[test]
+fn branches_show_issues_whose_status_differs() {
+    let repo = project();
+    let a = repo.new_issue(&["Fixed on the feature branch"]);
+    let b = repo.new_issue(&["Same everywhere"]);
+    let c = repo.new_issue(&["Retitled only"]);
+    repo.ok(&["commit", "-m", "three"]);
+    repo.git(&["branch", "feature"]);
+    repo.git(&["branch", "old"]);
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.ok(&["close", &a]);
+    repo.ok(&["edit", &c, "--title", "Retitled on feature"]);
+    let d = repo.new_issue(&["Only on feature"]);
+    repo.ok(&["commit", "-m", "feature work"]);
+    repo.git(&["checkout", "-q", "main"]);
+
+    let json = repo.run(&["branches", "--json"]).json();
+    assert_eq!(
+        json["branches"],
+        serde_json::json!(["feature", "main", "old"])
+    );
+    let ids: Vec<&str> = json["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let mut want = vec![a.as_str(), d.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    let a_row = json["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == a.as_str())
+        .unwrap();
+    assert_eq!(
+        a_row["status"],
+        serde_json::json!({"feature": "closed", "main": "open", "old": "open"})
+    );
+    let d_row = json["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == d.as_str())
+        .unwrap();
+    assert_eq!(d_row["status"]["main"], serde_json::Value::Null);
+    assert!(!json.to_string().contains(&b) && !json.to_string().contains(&c));
+    assert!(
+        repo.ok(&["branches"])
+            .contains("    feature              closed")
+    );
+}

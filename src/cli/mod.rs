@@ -4,6 +4,7 @@
 //! the output conventions and turning a `CommandError` into an exit code.
 
 mod assign;
+mod branches;
 mod close;
 mod comment;
 mod commit;
@@ -117,6 +118,7 @@ enum Command {
     Commit(commit::CommitArgs),
     Log(log::LogArgs),
     Diff(diff::DiffArgs),
+    Branches(branches::BranchesArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -577,6 +579,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Commit(args) => commit::cmd_commit(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
+        Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

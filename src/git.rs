@@ -35,11 +35,13 @@ pub struct FileCommit {
     pub after: Option<Vec<u8>>,
 }
 
-/// A branch's files in one directory: (name, blob id in hex).
-#[derive(Clone, Debug)]
+/// Files of one directory that differ between local branches.
+#[derive(Clone, Debug, Default)]
 pub struct BranchFiles {
-    pub branch: String,
-    pub files: Vec<(String, String)>,
+    /// Short names, sorted.
+    pub branches: Vec<String>,
+    /// File name, and its blob id (hex) on each branch in that order.
+    pub files: Vec<(String, Vec<Option<String>>)>,
 }
 
 /// A file's name and its bytes.
@@ -376,17 +378,20 @@ impl Repo {
         })
     }
 
-    /// For each local branch (by short name, sorted), the files directly in
-    /// `dir` of its tip's tree with their blob ids; a branch without `dir`
-    /// has none. Reads trees only, not the files.
-    pub fn files_on_branches(&self, dir: &str) -> Result<Vec<BranchFiles>, GitError> {
+    /// The local branches (short names, sorted) and the files directly in
+    /// `dir` whose content is not the same on all of them, with each
+    /// branch's blob id in hex (`None`: absent there). Trees are compared
+    /// entry by entry against the first branch's, by object id, so files
+    /// equal everywhere cost a comparison and nothing else.
+    pub fn differing_files_on_branches(&self, dir: &str) -> Result<BranchFiles, GitError> {
+        use std::collections::BTreeMap;
         let repo = &self.inner;
         let bad = |e: gix::Error| GitError::Revision {
             rev: "refs/heads/*".to_owned(),
             message: e.to_string(),
         };
         let platform = repo.references().map_err(&bad)?;
-        let mut out = Vec::new();
+        let mut tips: Vec<(String, Option<gix::ObjectId>)> = Vec::new();
         for reference in platform.local_branches().map_err(&bad)? {
             let Ok(mut reference) = reference else {
                 continue;
@@ -396,20 +401,93 @@ impl Repo {
                 continue;
             };
             let tree = commit.tree().map_err(&bad)?;
-            let mut files = Vec::new();
-            if let Some(entry) = tree.find_entry(dir).filter(|e| e.mode().is_tree()) {
-                let sub = repo.find_tree(entry.object_id()).map_err(&bad)?;
-                let decoded = sub.decode().map_err(&bad)?;
-                for e in &decoded.entries {
-                    if e.mode.is_blob() {
-                        files.push((e.filename.to_string(), e.oid.to_string()));
+            let dir_tree = tree
+                .find_entry(dir)
+                .filter(|e| e.mode().is_tree())
+                .map(|e| e.object_id());
+            tips.push((branch, dir_tree));
+        }
+        tips.sort_by(|a, b| a.0.cmp(&b.0));
+        // each distinct tree decoded once, as (name, blob id) in name order
+        let mut decoded: BTreeMap<gix::ObjectId, Vec<(Vec<u8>, gix::ObjectId)>> = BTreeMap::new();
+        for (_, tree) in &tips {
+            let Some(tree) = tree else { continue };
+            if decoded.contains_key(tree) {
+                continue;
+            }
+            let object = repo.find_tree(*tree).map_err(&bad)?;
+            let entries = object.decode().map_err(&bad)?;
+            let mut blobs: Vec<(Vec<u8>, gix::ObjectId)> = entries
+                .entries
+                .iter()
+                .filter(|e| e.mode.is_blob())
+                .map(|e| (e.filename.to_vec(), e.oid.to_owned()))
+                .collect();
+            blobs.sort_by(|a, b| a.0.cmp(&b.0));
+            decoded.insert(*tree, blobs);
+        }
+        let empty = Vec::new();
+        let entries_of = |tree: &Option<gix::ObjectId>| {
+            tree.as_ref().and_then(|t| decoded.get(t)).unwrap_or(&empty)
+        };
+        let base = tips.first().map(|(_, t)| entries_of(t)).unwrap_or(&empty);
+        // names that differ from the base on some branch
+        let mut differing: std::collections::BTreeSet<&[u8]> = std::collections::BTreeSet::new();
+        for (_, tree) in tips.iter().skip(1) {
+            if tips.first().map(|(_, t)| t) == Some(tree) {
+                continue;
+            }
+            let other = entries_of(tree);
+            let (mut i, mut j) = (0, 0);
+            while i < base.len() || j < other.len() {
+                match (base.get(i), other.get(j)) {
+                    (Some(a), Some(b)) if a.0 == b.0 => {
+                        if a.1 != b.1 {
+                            differing.insert(&a.0);
+                        }
+                        i += 1;
+                        j += 1;
                     }
+                    (Some(a), Some(b)) if a.0 < b.0 => {
+                        differing.insert(&a.0);
+                        i += 1;
+                    }
+                    (Some(_), Some(b)) => {
+                        differing.insert(&b.0);
+                        j += 1;
+                    }
+                    (Some(a), None) => {
+                        differing.insert(&a.0);
+                        i += 1;
+                    }
+                    (None, Some(b)) => {
+                        differing.insert(&b.0);
+                        j += 1;
+                    }
+                    (None, None) => break,
                 }
             }
-            out.push(BranchFiles { branch, files });
         }
-        out.sort_by(|a, b| a.branch.cmp(&b.branch));
-        Ok(out)
+        let files = differing
+            .into_iter()
+            .map(|name| {
+                let on = tips
+                    .iter()
+                    .map(|(_, tree)| {
+                        let entries = entries_of(tree);
+                        entries
+                            .binary_search_by(|e| e.0.as_slice().cmp(name))
+                            .ok()
+                            .map(|at| entries[at].1.to_string())
+                    })
+                    .collect();
+                (String::from_utf8_lossy(name).into_owned(), on)
+            })
+            .collect();
+        Ok(BranchFiles {
+            branches: tips.into_iter().map(|(b, _)| b).collect(),
+            files,
+        })
     }
 
     /// The bytes of a blob, by its hex id.

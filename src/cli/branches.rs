@@ -27,23 +27,20 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
     let format = ctx.format("branches", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
     let repo = tracker.repo();
-    let branches = repo
-        .files_on_branches(yit::store::ISSUES_DIR)
+    let found = repo
+        .differing_files_on_branches(yit::store::ISSUES_DIR)
         .map_err(yit::store::StoreError::from)?;
+    let branches = &found.branches;
     // id -> blob on each branch (None: absent)
     let mut blobs: BTreeMap<IssueId, Vec<Option<&str>>> = BTreeMap::new();
-    for (n, branch) in branches.iter().enumerate() {
-        for (name, blob) in &branch.files {
-            let Some(id) = name
-                .strip_suffix(".yaml")
-                .and_then(IssueId::parse_canonical)
-            else {
-                continue;
-            };
-            blobs
-                .entry(id)
-                .or_insert_with(|| vec![None; branches.len()])[n] = Some(blob);
-        }
+    for (name, on) in &found.files {
+        let Some(id) = name
+            .strip_suffix(".yaml")
+            .and_then(IssueId::parse_canonical)
+        else {
+            continue;
+        };
+        blobs.insert(id, on.iter().map(Option::as_deref).collect());
     }
     blobs.retain(|_, on| on.iter().any(|b| *b != on[0]));
     // each distinct version that matters, parsed once
@@ -96,14 +93,14 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
                 let on: serde_json::Map<String, serde_json::Value> = branches
                     .iter()
                     .zip(states)
-                    .map(|(b, s)| (b.branch.clone(), serde_json::json!(s)))
+                    .map(|(b, s)| (b.clone(), serde_json::json!(s)))
                     .collect();
                 serde_json::json!({ "id": id, "title": title, "status": on })
             })
             .collect();
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "branches": branches.iter().map(|b| &b.branch).collect::<Vec<_>>(),
+            "branches": branches,
             "issues": issues,
         }))?);
     }
@@ -123,7 +120,7 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
         for (branch, state) in branches.iter().zip(states) {
             text.push_str(&format!(
                 "    {:<20} {}\n",
-                branch.branch,
+                branch,
                 state.as_deref().unwrap_or("-")
             ));
         }

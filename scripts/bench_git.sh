@@ -44,7 +44,9 @@ times = json.load(open(sys.argv[1]))["results"][0]["times"]
 print(f"| `{sys.argv[2]}` | {statistics.median(times) * 1000:.1f} ms | {sys.argv[3]} |")
 PY
 }
-bench "yit log ID ($(yit_count=$("$yit" log "$hot" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["commits"]))'); echo "$yit_count") commits)" 5 "$yit log $hot"
+count=$("$yit" log "$hot" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["commits"]))')
+PREPARE="rm -f .git/yit/history.v1" bench "yit log ID, first run ($count commits; builds the history cache)" 3 "$yit log $hot"
+bench "yit log ID, cached" 10 "$yit log $hot"
 bench "yit list --at HEAD~100 --limit 50" 10 "$yit list --at HEAD~100 --limit 50"
 bench "yit diff HEAD~100 HEAD" 10 "$yit diff HEAD~100 HEAD"
 PREPARE="cp $work/ours.yaml $work/result.yaml" bench "yit merge-file BASE OURS THEIRS" 30 \

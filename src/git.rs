@@ -11,6 +11,62 @@ use std::path::{Path, PathBuf};
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
+/// A git object id (SHA-1), as bytes.
+pub type CommitId = [u8; 20];
+
+/// One commit as the history walk saw it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommitNode {
+    pub id: CommitId,
+    pub parents: Vec<CommitId>,
+    /// Its parents are missing (a shallow clone's boundary).
+    pub cut: bool,
+    /// Author time, seconds (set when `changes` is not empty).
+    pub time: i64,
+    pub author: String,
+    pub summary: String,
+    /// Files of the directory it changed: name, blob before (first
+    /// parent), blob after; `None` where absent.
+    pub changes: Vec<(String, Option<CommitId>, Option<CommitId>)>,
+}
+
+/// A tree's blobs by name, sorted, shared between the steps of a walk.
+type Blobs = std::rc::Rc<Vec<(String, CommitId)>>;
+
+/// The entries that differ between two sorted (name, blob) lists.
+fn diff_entries(
+    before: &[(String, CommitId)],
+    after: &[(String, CommitId)],
+) -> Vec<(String, Option<CommitId>, Option<CommitId>)> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < before.len() || j < after.len() {
+        match (before.get(i), after.get(j)) {
+            (Some(a), Some(b)) if a.0 == b.0 => {
+                if a.1 != b.1 {
+                    out.push((a.0.clone(), Some(a.1), Some(b.1)));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(a), Some(b)) if a.0 < b.0 => {
+                out.push((a.0.clone(), Some(a.1), None));
+                i += 1;
+            }
+            (Some(a), None) => {
+                out.push((a.0.clone(), Some(a.1), None));
+                i += 1;
+            }
+            (_, Some(b)) => {
+                out.push((b.0.clone(), None, Some(b.1)));
+                j += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
 /// The commits that changed a file, newest first.
 #[derive(Clone, Debug, Default)]
 pub struct FileHistory {
@@ -256,13 +312,23 @@ impl Repo {
         Ok(Some(files))
     }
 
-    /// The commits reachable from HEAD that changed the file `name` in
-    /// directory `dir`, newest first, each with the file's bytes before
-    /// (in the first parent) and after. A commit whose `dir` tree equals
-    /// its parents' is passed over without looking further; a merge counts
-    /// only when the file differs from every parent (as `git log` shows
-    /// it). Empty in a repository without commits.
-    pub fn file_history(&self, dir: &str, name: &str) -> Result<FileHistory, GitError> {
+    /// HEAD's commit id, if there is a commit.
+    pub fn head_commit_id(&self) -> Option<CommitId> {
+        let id = self.inner.head_id().ok()?;
+        id.as_bytes().try_into().ok()
+    }
+
+    /// Walks the commits reachable from HEAD that are not in `known`
+    /// (stopping at them), and says for each which files directly in `dir`
+    /// it changed: against its parent, or for a merge, against every parent
+    /// (as `git log` shows merges). A commit whose `dir` tree equals a
+    /// parent's changes nothing, at the cost of reading its root tree. In a
+    /// shallow clone, a commit whose parents are missing is marked `cut`.
+    pub fn walk_changes(
+        &self,
+        dir: &str,
+        known: &std::collections::HashSet<CommitId>,
+    ) -> Result<Vec<CommitNode>, GitError> {
         use std::collections::HashMap;
         let repo = &self.inner;
         let bad = |e: gix::Error| GitError::Revision {
@@ -270,12 +336,10 @@ impl Repo {
             message: e.to_string(),
         };
         let Ok(head) = repo.head_id() else {
-            return Ok(FileHistory::default());
+            return Ok(Vec::new());
         };
-        // commit -> its `dir` tree, and tree -> the file's blob, memoized:
-        // each parent is also someone's child
+        let to_id = |oid: &gix::oid| -> CommitId { oid.as_bytes().try_into().unwrap_or([0; 20]) };
         let mut dir_of: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
-        let mut blob_in: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
         let mut dir_tree = |commit: gix::ObjectId| -> Result<Option<gix::ObjectId>, GitError> {
             if let Some(known) = dir_of.get(&commit) {
                 return Ok(*known);
@@ -292,33 +356,38 @@ impl Repo {
             dir_of.insert(commit, id);
             Ok(id)
         };
-        let mut blob = |tree: Option<gix::ObjectId>| -> Result<Option<gix::ObjectId>, GitError> {
-            let Some(tree) = tree else { return Ok(None) };
-            if let Some(known) = blob_in.get(&tree) {
-                return Ok(*known);
+        // a tree's blobs by name, sorted (decoded once per tree)
+        // a tree's blobs by name, sorted; the last few trees are kept, since
+        // a commit's tree is its child's parent tree on the next step
+        let mut recent: Vec<(gix::ObjectId, Blobs)> = Vec::new();
+        let mut entries_of = |tree: Option<gix::ObjectId>| -> Result<Blobs, GitError> {
+            let Some(tree) = tree else {
+                return Ok(std::rc::Rc::new(Vec::new()));
+            };
+            if let Some((_, kept)) = recent.iter().find(|(id, _)| *id == tree) {
+                return Ok(std::rc::Rc::clone(kept));
             }
             let object = repo.find_tree(tree).map_err(&bad)?;
-            let id = object
-                .find_entry(name)
-                .filter(|e| e.mode().is_blob())
-                .map(|e| e.object_id());
-            blob_in.insert(tree, id);
-            Ok(id)
-        };
-        let read = |id: Option<gix::ObjectId>| -> Result<Option<Vec<u8>>, GitError> {
-            match id {
-                None => Ok(None),
-                Some(id) => Ok(Some(repo.find_object(id).map_err(&bad)?.detach().data)),
+            let decoded = object.decode().map_err(&bad)?;
+            let mut out: Vec<(String, CommitId)> = decoded
+                .entries
+                .iter()
+                .filter(|e| e.mode.is_blob())
+                .map(|e| (e.filename.to_string(), to_id(e.oid)))
+                .collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            let out = std::rc::Rc::new(out);
+            if recent.len() >= 4 {
+                recent.remove(0);
             }
+            recent.push((tree, std::rc::Rc::clone(&out)));
+            Ok(out)
         };
-        let mut history = Vec::new();
-        // every commit reachable from HEAD, once; in a shallow clone the
-        // walk stops where the objects stop
+        let mut nodes = Vec::new();
         let mut stack = vec![head.detach()];
         let mut seen = std::collections::HashSet::new();
-        let mut cut = false;
         while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
+            if known.contains(&to_id(&id)) || !seen.insert(id) {
                 continue;
             }
             let commit = repo.find_commit(id).map_err(&bad)?;
@@ -329,53 +398,52 @@ impl Repo {
                 .filter(|p| repo.has_object(p))
                 .collect();
             stack.extend(parents.iter().copied());
-            if parents.len() < all_parents.len() {
-                // a shallow boundary: what this commit changed is unknown
-                cut = true;
-                continue;
-            }
+            let mut node = CommitNode {
+                id: to_id(&id),
+                parents: parents.iter().map(|p| to_id(p)).collect(),
+                cut: parents.len() < all_parents.len(),
+                time: 0,
+                author: String::new(),
+                summary: String::new(),
+                changes: Vec::new(),
+            };
             let here = dir_tree(id)?;
             let parent_dirs: Vec<Option<gix::ObjectId>> = parents
                 .iter()
                 .map(|p| dir_tree(*p))
                 .collect::<Result<_, _>>()?;
-            if parent_dirs.contains(&here) {
-                continue;
+            if !node.cut && !parent_dirs.contains(&here) {
+                let after = entries_of(here)?;
+                let mut changed = if parent_dirs.is_empty() {
+                    diff_entries(&[], &after)
+                } else {
+                    diff_entries(&entries_of(parent_dirs[0])?, &after)
+                };
+                for other in parent_dirs.iter().skip(1) {
+                    // a merge: only what differs from every parent
+                    let against = diff_entries(&entries_of(*other)?, &after);
+                    changed.retain(|c| against.iter().any(|o| o.0 == c.0));
+                }
+                node.changes = changed;
             }
-            let after = blob(here)?;
-            let befores: Vec<Option<gix::ObjectId>> = parent_dirs
-                .iter()
-                .map(|d| blob(*d))
-                .collect::<Result<_, _>>()?;
-            let unchanged = if befores.is_empty() {
-                after.is_none()
-            } else {
-                befores.contains(&after)
-            };
-            if unchanged {
-                continue;
+            if !node.changes.is_empty() {
+                let author = commit.author().map_err(&bad)?;
+                node.author = format!("{} <{}>", author.name, author.email);
+                node.time = author.time().map(|t| t.seconds).unwrap_or_default();
+                node.summary = commit
+                    .message()
+                    .map(|m| m.summary().to_string())
+                    .unwrap_or_default();
             }
-            let author = commit.author().map_err(&bad)?;
-            let who = format!("{} <{}>", author.name, author.email);
-            let seconds = author.time().map(|t| t.seconds).unwrap_or_default();
-            let summary = commit
-                .message()
-                .map(|m| m.summary().to_string())
-                .unwrap_or_default();
-            history.push(FileCommit {
-                id: id.to_string(),
-                author: who,
-                time: seconds,
-                summary,
-                before: read(befores.first().copied().flatten())?,
-                after: read(after)?,
-            });
+            nodes.push(node);
         }
-        history.sort_by_key(|c| std::cmp::Reverse(c.time));
-        Ok(FileHistory {
-            commits: history,
-            shallow: cut,
-        })
+        Ok(nodes)
+    }
+
+    /// The bytes of a blob.
+    pub fn blob(&self, id: &CommitId) -> Option<Vec<u8>> {
+        let id = gix::ObjectId::try_from(&id[..]).ok()?;
+        Some(self.inner.find_object(id).ok()?.detach().data)
     }
 
     /// The local branches (short names, sorted) and the files directly in

@@ -228,6 +228,13 @@ fn log_tells_an_issues_history_in_words_also_after_its_removal() {
     assert_eq!(log["commits"][0]["changes"], serde_json::json!(["removed"]));
     assert_eq!(log["commits"].as_array().map(Vec::len), Some(3));
     repo.fails(&["log", "zzzz"], 1);
+    // the history cache knows the dropped commit, but HEAD no longer
+    // reaches it: it is not shown
+    assert!(repo.root().join(".git/yit/history.v1").exists());
+    repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let log = repo.run(&["log", &id, "--json"]).json();
+    assert_eq!(log["commits"].as_array().map(Vec::len), Some(2), "{log}");
+    assert_eq!(log["commits"][0]["summary"], "close it");
 }
 
 #[test]

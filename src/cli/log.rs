@@ -36,10 +36,7 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     };
     let name = id.file_name();
     let path = format!("{}/{name}", yit::store::ISSUES_DIR);
-    let history = tracker
-        .repo()
-        .file_history(yit::store::ISSUES_DIR, &name)
-        .map_err(yit::store::StoreError::from)?;
+    let history = tracker.file_history(&name)?;
     let shallow = history.shallow;
     if shallow {
         ctx.note("note: this is a shallow clone; the history stops at its depth");

@@ -28,6 +28,8 @@ pub struct CommitNode {
     /// Files of the directory it changed: name, blob before (first
     /// parent), blob after; `None` where absent.
     pub changes: Vec<(String, Option<CommitId>, Option<CommitId>)>,
+    /// Issues its message mentions, by full id (resolved when first read).
+    pub links: Vec<(crate::links::LinkKind, String)>,
 }
 
 /// A tree's blobs by name, sorted, shared between the steps of a walk.
@@ -89,6 +91,9 @@ pub struct FileCommit {
     pub before: Option<Vec<u8>>,
     /// The file in the commit (`None`: removed).
     pub after: Option<Vec<u8>>,
+    /// Its place in the walk from HEAD (0: HEAD), which orders commits
+    /// made within the same second.
+    pub order: usize,
 }
 
 /// Files of one directory that differ between local branches.
@@ -328,6 +333,7 @@ impl Repo {
         &self,
         dir: &str,
         known: &std::collections::HashSet<CommitId>,
+        resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Vec<CommitNode>, GitError> {
         use std::collections::HashMap;
         let repo = &self.inner;
@@ -406,7 +412,17 @@ impl Repo {
                 author: String::new(),
                 summary: String::new(),
                 changes: Vec::new(),
+                links: Vec::new(),
             };
+            let message = commit.message_raw_sloppy().to_string();
+            for mention in crate::links::mentions(&message) {
+                if let Some(id) = resolve(&mention.text) {
+                    let link = (mention.kind, id);
+                    if !node.links.contains(&link) {
+                        node.links.push(link);
+                    }
+                }
+            }
             let here = dir_tree(id)?;
             let parent_dirs: Vec<Option<gix::ObjectId>> = parents
                 .iter()
@@ -426,7 +442,7 @@ impl Repo {
                 }
                 node.changes = changed;
             }
-            if !node.changes.is_empty() {
+            if !node.changes.is_empty() || !node.links.is_empty() {
                 let author = commit.author().map_err(&bad)?;
                 node.author = format!("{} <{}>", author.name, author.email);
                 node.time = author.time().map(|t| t.seconds).unwrap_or_default();
@@ -438,6 +454,18 @@ impl Repo {
             nodes.push(node);
         }
         Ok(nodes)
+    }
+
+    /// Where this clone's hooks are (`core.hooksPath` honoured), as
+    /// `git rev-parse --git-path hooks` says.
+    pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {
+        let out = self.run_git(&[
+            std::ffi::OsStr::new("rev-parse"),
+            std::ffi::OsStr::new("--path-format=absolute"),
+            std::ffi::OsStr::new("--git-path"),
+            std::ffi::OsStr::new("hooks"),
+        ])?;
+        Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
     }
 
     /// The bytes of a blob.

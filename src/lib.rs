@@ -32,6 +32,7 @@ pub mod id;
 pub mod index;
 pub mod issue;
 pub mod lifeline;
+pub mod links;
 pub mod lock;
 pub mod merge;
 pub mod problem;

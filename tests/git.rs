@@ -230,7 +230,7 @@ fn log_tells_an_issues_history_in_words_also_after_its_removal() {
     repo.fails(&["log", "zzzz"], 1);
     // the history cache knows the dropped commit, but HEAD no longer
     // reaches it: it is not shown
-    assert!(repo.root().join(".git/yit/history.v1").exists());
+    assert!(repo.root().join(".git/yit/history.v2").exists());
     repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
     let log = repo.run(&["log", &id, "--json"]).json();
     assert_eq!(log["commits"].as_array().map(Vec::len), Some(2), "{log}");
@@ -449,4 +449,54 @@ fn branches_show_issues_whose_status_differs() {
         repo.ok(&["branches"])
             .contains("    feature              closed")
     );
+}
+
+#[test]
+fn commit_messages_link_to_issues_and_the_hook_keeps_them_exact() {
+    let repo = project();
+    let id = repo.new_issue(&["Crash on empty repo"]);
+    let other = repo.new_issue(&["Unrelated"]);
+    repo.ok(&["commit", "-m", "two issues"]);
+    repo.ok(&["hooks", "install"]);
+    repo.ok(&["hooks", "install"]);
+    // the hook expands a prefix to the full id
+    std::fs::write(repo.root().join("src.txt"), "fixed\n").expect("write");
+    repo.git(&[
+        "commit",
+        "-qam",
+        &format!("Handle empty repositories\n\nFixes: {}", &id[..5]),
+    ]);
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(message.contains(&format!("Fixes: {id}")), "{message}");
+    // and refuses a reference to nothing
+    std::fs::write(repo.root().join("src.txt"), "again\n").expect("write");
+    let refused = repo
+        .program("git", &["commit", "-qam", "Refs: zzzz9"])
+        .output()
+        .expect("git");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("zzzz9"));
+    repo.git(&["commit", "-qam", &format!("Tidy up, see {}", &other[..6])]);
+
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["commits"][0]["kind"], "fixes");
+    assert_eq!(shown["commits"][0]["summary"], "Handle empty repositories");
+    assert!(
+        repo.ok(&["show", &id])
+            .contains("Handle empty repositories")
+    );
+    let log = repo.run(&["log", &id, "--commits", "--json"]).json();
+    let summaries: Vec<&str> = log["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, ["Handle empty repositories", "two issues"]);
+    let other_log = repo.run(&["show", &other, "--json"]).json();
+    assert_eq!(other_log["commits"][0]["kind"], "refs");
+    // a hook that is not yit's is left alone
+    let hooks = repo.root().join(".git/hooks/commit-msg");
+    std::fs::write(&hooks, "#!/bin/sh\nexit 0\n").expect("write");
+    repo.fails(&["hooks", "install"], 4);
 }

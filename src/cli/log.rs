@@ -24,6 +24,9 @@ pub struct LogArgs {
     /// Show each commit's diff of the issue file too
     #[arg(long, short = 'p')]
     patch: bool,
+    /// Include the commits whose messages mention the issue (`Fixes: ID`...)
+    #[arg(long)]
+    commits: bool,
 }
 
 pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
@@ -60,7 +63,26 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             )
         })
     };
-    let entries: Vec<(&yit::git::FileCommit, Vec<String>)> = history
+    // commits whose messages mention the issue, with `--commits`
+    let mentioned: Vec<yit::git::FileCommit> = if args.commits {
+        tracker
+            .linked_commits(&id)?
+            .into_iter()
+            .filter(|l| !history.iter().any(|c| c.id == l.id))
+            .map(|l| yit::git::FileCommit {
+                id: l.id,
+                author: l.author,
+                time: l.time,
+                summary: l.summary,
+                before: None,
+                after: None,
+                order: l.order,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut entries: Vec<(&yit::git::FileCommit, Vec<String>)> = history
         .iter()
         .map(|c| {
             let words = match (parse(&c.before), parse(&c.after)) {
@@ -74,6 +96,10 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             (c, words)
         })
         .collect();
+    for c in &mentioned {
+        entries.push((c, vec!["mentions it in its message".to_owned()]));
+    }
+    entries.sort_by_key(|(c, _)| (std::cmp::Reverse(c.time), c.order));
     let date = |t: i64| {
         jiff::Timestamp::from_second(t)
             .map(yit::issue::format_time)
@@ -111,7 +137,7 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         for word in words {
             text.push_str(&format!("    {word}\n"));
         }
-        if args.patch {
+        if args.patch && c.before.is_some() | c.after.is_some() {
             let patch = tracker
                 .repo()
                 .patch(&c.id, &path)

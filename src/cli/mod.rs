@@ -16,6 +16,7 @@ mod edit;
 mod editor;
 mod error;
 mod fmt;
+mod hooks;
 mod init;
 mod label;
 mod lifetime;
@@ -119,6 +120,7 @@ enum Command {
     Log(log::LogArgs),
     Diff(diff::DiffArgs),
     Branches(branches::BranchesArgs),
+    Hooks(hooks::HooksArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -580,6 +582,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
+        Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

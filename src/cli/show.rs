@@ -8,6 +8,7 @@ use yit::record::Record;
 use super::output::{Paint, Shorts};
 use super::{CommandError, Ctx, Format, Resolver};
 use yit::issue::Issue;
+use yit::store::history::LinkedCommit;
 
 /// Show one issue: fields, body and comments
 ///
@@ -53,7 +54,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
                 .into_iter()
                 .collect(),
         );
-        return render(ctx, format, issue, &shorts);
+        return render(ctx, format, issue, &shorts, &[]);
     }
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
@@ -69,7 +70,9 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     }
     let issue = tracker.load_issue(&id)?;
     let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
-    render(ctx, format, &issue, &shorts)
+    // commits whose messages mention it (none in a repository without commits)
+    let linked = tracker.linked_commits(&issue.id).unwrap_or_default();
+    render(ctx, format, &issue, &shorts, &linked)
 }
 
 /// Prints one issue for a person (`Table`) or a program.
@@ -78,11 +81,17 @@ fn render(
     format: Format,
     issue: &Issue,
     shorts: &Shorts,
+    linked: &[LinkedCommit],
 ) -> Result<(), CommandError> {
     if format == Format::Json {
+        let commits: Vec<serde_json::Value> = linked
+            .iter()
+            .map(|c| serde_json::json!({ "commit": c.id, "kind": c.kind.word(), "summary": c.summary }))
+            .collect();
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
             "issue": Record::of(issue, shorts.of(&issue.id), true),
+            "commits": commits,
         }))?);
     }
 
@@ -178,6 +187,17 @@ fn render(
             "settle with `yit resolve {} --take ours|theirs|FIELD=VALUE`\n",
             shorts.of(&issue.id)
         ));
+    }
+    if !linked.is_empty() {
+        text.push('\n');
+        for c in linked {
+            text.push_str(&format!(
+                "{} {}  {}\n",
+                out.paint(Paint::Dim, &format!("{:<6}", c.kind.word())),
+                out.paint(Paint::Id, &c.id[..10]),
+                c.summary
+            ));
+        }
     }
     ctx.out.write_str(&text)?;
     Ok(())

@@ -1,5 +1,5 @@
 //! The history cache: every commit yit has walked from HEAD, with the
-//! issue files it changed, in `<state>/history.v1`. A walk stops at the
+//! issue files it changed, in `<state>/history.v2`. A walk stops at the
 //! commits already there, so a history of 100,000 commits is read once; the
 //! cache is never the truth (unreadable: walked again), and which commits
 //! count is decided each time by following parents from HEAD.
@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{ISSUES_DIR, StoreError, Tracker};
 use crate::git::{CommitId, CommitNode, FileCommit, FileHistory};
+use crate::links::LinkKind;
 
-const HISTORY: &str = "history.v1";
-const HISTORY_VERSION: u32 = 1;
+const HISTORY: &str = "history.v2";
+const HISTORY_VERSION: u32 = 2;
+/// Earlier layouts, removed when the cache is written.
+const OLD_HISTORY: &[&str] = &["history.v1"];
 
 #[derive(Serialize, Deserialize)]
 struct HistoryFile {
@@ -20,10 +23,23 @@ struct HistoryFile {
     nodes: Vec<CommitNode>,
 }
 
+/// A commit whose message mentions an issue.
+#[derive(Clone, Debug)]
+pub struct LinkedCommit {
+    /// Hex.
+    pub id: String,
+    pub author: String,
+    pub time: i64,
+    pub summary: String,
+    pub kind: LinkKind,
+    /// Its place in the walk from HEAD (see [`FileCommit::order`]).
+    pub order: usize,
+}
+
 impl Tracker {
-    /// The commits reachable from HEAD that changed the issue file `name`,
-    /// newest first, with the file before and after.
-    pub fn file_history(&self, name: &str) -> Result<FileHistory, StoreError> {
+    /// Every cached commit, walked up to HEAD first (the walk stops at the
+    /// commits already cached), and HEAD.
+    fn history_nodes(&self) -> Result<(Vec<CommitNode>, Option<CommitId>), StoreError> {
         let path = self.state_dir().join(HISTORY);
         let mut nodes: Vec<CommitNode> = std::fs::read(&path)
             .ok()
@@ -32,7 +48,19 @@ impl Tracker {
             .map(|file| file.nodes)
             .unwrap_or_default();
         let known: HashSet<CommitId> = nodes.iter().map(|n| n.id).collect();
-        let new = self.repo.walk_changes(ISSUES_DIR, &known)?;
+        // mentions resolve against the issues that exist when first read
+        let listing = std::cell::OnceCell::new();
+        let resolve = |text: &str| -> Option<String> {
+            let listing = listing.get_or_init(|| self.load_listing().ok());
+            match listing.as_ref().and_then(|l| l.resolve(text).ok()) {
+                Some(id) => Some(id.to_string()),
+                // a full id of an issue removed since
+                None => crate::id::IssueId::parse_canonical(text)
+                    .filter(|id| id.as_str().len() >= crate::id::NEW_ID_LEN)
+                    .map(|id| id.to_string()),
+            }
+        };
+        let new = self.repo.walk_changes(ISSUES_DIR, &known, &resolve)?;
         if !new.is_empty() {
             nodes.extend(new);
             // best effort: the cache only saves time
@@ -48,37 +76,83 @@ impl Tracker {
                 if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
                     let _ = std::fs::remove_file(&tmp);
                 }
+                for old in OLD_HISTORY {
+                    let _ = std::fs::remove_file(self.state_dir().join(old));
+                }
             }
             nodes = file.nodes;
         }
-        let Some(head) = self.repo.head_commit_id() else {
-            return Ok(FileHistory::default());
-        };
-        let by_id: HashMap<CommitId, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
-        let mut stack = vec![head];
-        let mut seen: HashSet<CommitId> = HashSet::new();
-        let mut history = FileHistory::default();
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
+        Ok((nodes, self.repo.head_commit_id()))
+    }
+
+    /// The commits HEAD reaches whose message mentions issue `id`, newest
+    /// first.
+    pub fn linked_commits(&self, id: &crate::id::IssueId) -> Result<Vec<LinkedCommit>, StoreError> {
+        let (nodes, head) = self.history_nodes()?;
+        let mut out = Vec::new();
+        for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
+            for (kind, linked) in &node.links {
+                if linked == id.as_str() {
+                    out.push(LinkedCommit {
+                        id: hex(&node.id),
+                        author: node.author.clone(),
+                        time: node.time,
+                        summary: node.summary.clone(),
+                        kind: *kind,
+                        order,
+                    });
+                }
             }
-            let Some(node) = by_id.get(&id) else { continue };
-            stack.extend(node.parents.iter().copied());
+        }
+        out.sort_by_key(|c| (std::cmp::Reverse(c.time), c.order));
+        Ok(out)
+    }
+
+    /// The commits reachable from HEAD that changed the issue file `name`,
+    /// newest first, with the file before and after.
+    pub fn file_history(&self, name: &str) -> Result<FileHistory, StoreError> {
+        let (nodes, head) = self.history_nodes()?;
+        let mut history = FileHistory::default();
+        for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
             history.shallow |= node.cut;
             let Some((_, before, after)) = node.changes.iter().find(|c| c.0 == name) else {
                 continue;
             };
             let read = |blob: &Option<CommitId>| blob.as_ref().and_then(|b| self.repo.blob(b));
             history.commits.push(FileCommit {
-                id: node.id.iter().map(|b| format!("{b:02x}")).collect(),
+                id: hex(&node.id),
                 author: node.author.clone(),
                 time: node.time,
                 summary: node.summary.clone(),
                 before: read(before),
                 after: read(after),
+                order,
             });
         }
-        history.commits.sort_by_key(|c| std::cmp::Reverse(c.time));
+        history
+            .commits
+            .sort_by_key(|c| (std::cmp::Reverse(c.time), c.order));
         Ok(history)
     }
+}
+
+/// The nodes HEAD reaches, following parents through the cache.
+fn reachable(nodes: &[CommitNode], head: Option<CommitId>) -> Vec<&CommitNode> {
+    let by_id: HashMap<CommitId, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    let mut stack: Vec<CommitId> = head.into_iter().collect();
+    let mut seen: HashSet<CommitId> = HashSet::new();
+    let mut out = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(node) = by_id.get(&id) else { continue };
+        stack.extend(node.parents.iter().copied());
+        out.push(*node);
+    }
+    out
+}
+
+fn hex(id: &CommitId) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
 }

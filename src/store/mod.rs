@@ -19,7 +19,7 @@ use crate::issue::{self, Broken, Issue};
 use crate::problem::Problem;
 
 pub mod at;
-mod history;
+pub mod history;
 mod indexed;
 mod update;
 mod write;

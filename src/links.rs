@@ -38,8 +38,9 @@ fn kind_of(word: &str) -> Option<LinkKind> {
 }
 
 /// Every mention in `message`: a keyword, an optional `:`, then one or more
-/// ids or prefixes (at least 4 characters of the id alphabet, optionally
-/// after `#`), separated by commas, spaces or `and`.
+/// ids or prefixes (at least 4 characters of the id alphabet; in running
+/// text without `:` or `#`, a prefix needs a digit), separated by commas,
+/// spaces or `and`.
 pub fn mentions(message: &str) -> Vec<Mention> {
     let is_word = |c: char| c.is_ascii_alphanumeric();
     let mut out = Vec::new();
@@ -60,7 +61,8 @@ pub fn mentions(message: &str) -> Vec<Mention> {
         };
         // `:`, then the references
         let mut j = i;
-        if j < bytes.len() && bytes[j] == b':' {
+        let trailer = j < bytes.len() && bytes[j] == b':';
+        if trailer {
             j += 1;
         }
         loop {
@@ -72,7 +74,8 @@ pub fn mentions(message: &str) -> Vec<Mention> {
                 continue;
             }
             let before = j;
-            if j < bytes.len() && bytes[j] == b'#' {
+            let hash = j < bytes.len() && bytes[j] == b'#';
+            if hash {
                 j += 1;
             }
             let from = j;
@@ -80,9 +83,16 @@ pub fn mentions(message: &str) -> Vec<Mention> {
                 j += 1;
             }
             let token = &message[from..j];
+            // in running text a prefix needs a digit (so that "fixes the
+            // build" refers to nothing); after `Fixes:` or `#`, a whole id,
+            // or with a digit, any prefix counts
+            let plain = trailer
+                || hash
+                || token.len() >= crate::id::NEW_ID_LEN
+                || token.bytes().any(|b| b.is_ascii_digit());
             let looks_like_id = token.len() >= 4
                 && token.len() <= 32
-                && token.bytes().any(|b| b.is_ascii_digit())
+                && plain
                 && crate::id::normalize_prefix(token).is_some();
             if !looks_like_id {
                 // not a reference: the next word is looked at afresh

@@ -476,7 +476,7 @@ fn commit_messages_link_to_issues_and_the_hook_keeps_them_exact() {
         .expect("git");
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("zzzz9"));
-    repo.git(&["commit", "-qam", &format!("Tidy up, see {}", &other[..6])]);
+    repo.git(&["commit", "-qam", &format!("Tidy up, see {other}")]);
 
     let shown = repo.run(&["show", &id, "--json"]).json();
     assert_eq!(shown["commits"][0]["kind"], "fixes");

@@ -456,6 +456,12 @@ impl Repo {
         Ok(nodes)
     }
 
+    /// The short name of the branch HEAD is on (`None`: detached or none).
+    pub fn current_branch(&self) -> Option<String> {
+        let name = self.inner.head_name().ok()??;
+        Some(name.shorten().to_string())
+    }
+
     /// Where this clone's hooks are (`core.hooksPath` honoured), as
     /// `git rev-parse --git-path hooks` says.
     pub fn hooks_dir(&self) -> Result<PathBuf, GitError> {

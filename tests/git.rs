@@ -500,3 +500,88 @@ fn commit_messages_link_to_issues_and_the_hook_keeps_them_exact() {
     std::fs::write(&hooks, "#!/bin/sh\nexit 0\n").expect("write");
     repo.fails(&["hooks", "install"], 4);
 }
+
+#[test]
+fn commit_signs_as_git_is_configured_to() {
+    let repo = project();
+    // a stand-in for gpg that git accepts: it reads the payload and prints
+    // a signature and the status line git looks for
+    let gpg = repo.outside().join("fake-gpg");
+    std::fs::write(
+        &gpg,
+        "#!/bin/sh\ncat >/dev/null\necho >&2\necho '[GNUPG:] SIG_CREATED D 1 8 00 0 0 KEY' >&2\n\
+         echo '-----BEGIN PGP SIGNATURE-----'\necho 'c2lnbmVk'\necho '-----END PGP SIGNATURE-----'\n",
+    )
+    .expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&gpg, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    repo.git(&["config", "commit.gpgsign", "true"]);
+    repo.git(&["config", "user.signingkey", "KEY"]);
+    repo.git(&["config", "gpg.program", gpg.to_str().expect("utf-8")]);
+    repo.new_issue(&["Signed"]);
+    repo.ok(&["commit"]);
+    let object = repo.git(&["cat-file", "commit", "HEAD"]);
+    assert!(
+        object.contains("gpgsig -----BEGIN PGP SIGNATURE-----"),
+        "{object}"
+    );
+}
+
+#[test]
+fn config_yaml_merges_as_text_without_a_warning() {
+    let (repo, config) = {
+        let repo = project();
+        let config = repo.issues_dir().join("config.yaml");
+        (repo, config)
+    };
+    repo.git(&["branch", "b"]);
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{text}# ours\n")).expect("write");
+    repo.git(&["commit", "-qam", "ours"]);
+    repo.git(&["checkout", "-q", "b"]);
+    std::fs::write(&config, format!("# theirs\n{text}")).expect("write");
+    repo.git(&["commit", "-qam", "theirs"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let merged = repo
+        .program("git", &["merge", "--no-edit", "b"])
+        .output()
+        .expect("git");
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&merged.stderr).contains("not a valid issue"));
+    let now = std::fs::read_to_string(&config).expect("config");
+    assert!(
+        now.starts_with("# theirs\n") && now.ends_with("# ours\n"),
+        "{now}"
+    );
+}
+
+#[test]
+fn fixes_close_issues_once_they_reach_the_default_branch() {
+    let repo = project();
+    let a = repo.new_issue(&["Fixed on a branch"]);
+    let b = repo.new_issue(&["Fixed on main"]);
+    repo.ok(&["commit", "-m", "two"]);
+    repo.ok(&["hooks", "install", "--close-fixed"]);
+    let status = |id: &str| repo.run(&["show", id, "--json"]).json()["issue"]["status"].clone();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.root().join("src.txt"), "feature fix\n").expect("write");
+    repo.git(&["commit", "-qam", &format!("Repair it\n\nFixes: {a}")]);
+    assert_eq!(status(&a), "open", "not on the default branch yet");
+    repo.git(&["checkout", "-q", "main"]);
+    std::fs::write(repo.root().join("README"), "main fix\n").expect("write");
+    repo.git(&[
+        "commit",
+        "-qam",
+        &format!("Repair the other\n\nCloses: {b}"),
+    ]);
+    assert_eq!(status(&b), "closed");
+    assert_eq!(status(&a), "open");
+    repo.git(&["merge", "-q", "--no-ff", "--no-edit", "feature"]);
+    assert_eq!(status(&a), "closed");
+    let comment = repo.run(&["show", &a, "--json"]).json()["issue"]["comments"][0]["body"].clone();
+    assert!(comment.as_str().unwrap().contains("Repair it"), "{comment}");
+}

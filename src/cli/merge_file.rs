@@ -39,6 +39,10 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         .map(|t| t.config().clone())
         .unwrap_or_default();
     let shown = args.path.clone().unwrap_or_else(|| args.ours.clone());
+    // `.issues/*.yaml` takes in config.yaml too: that one merges as text
+    if shown.file_name().and_then(|n| n.to_str()) == Some(yit::store::CONFIG_FILE) {
+        return text_merge(&args);
+    }
     let file_id = shown
         .file_name()
         .and_then(|n| n.to_str())

@@ -108,6 +108,35 @@ impl Tracker {
         Ok(out)
     }
 
+    /// The issues that commits HEAD reaches say they fix (`Fixes:`,
+    /// `Closes:`...), each with the newest such commit.
+    pub fn fixed_issues(&self) -> Result<Vec<(crate::id::IssueId, LinkedCommit)>, StoreError> {
+        let (nodes, head) = self.history_nodes()?;
+        let mut out: Vec<(crate::id::IssueId, LinkedCommit)> = Vec::new();
+        for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
+            for (kind, linked) in &node.links {
+                let Some(id) = crate::id::IssueId::parse_canonical(linked) else {
+                    continue;
+                };
+                if *kind != LinkKind::Fixes || out.iter().any(|(known, _)| *known == id) {
+                    continue;
+                }
+                out.push((
+                    id,
+                    LinkedCommit {
+                        id: hex(&node.id),
+                        author: node.author.clone(),
+                        time: node.time,
+                        summary: node.summary.clone(),
+                        kind: *kind,
+                        order,
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// The commits reachable from HEAD that changed the issue file `name`,
     /// newest first, with the file before and after.
     pub fn file_history(&self, name: &str) -> Result<FileHistory, StoreError> {

@@ -45,7 +45,7 @@ print(f"| `{sys.argv[2]}` | {statistics.median(times) * 1000:.1f} ms | {sys.argv
 PY
 }
 count=$("$yit" log "$hot" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["commits"]))')
-PREPARE="rm -f .git/yit/history.v1" bench "yit log ID, first run ($count commits; builds the history cache)" 3 "$yit log $hot"
+PREPARE="sh -c 'rm -f .git/yit/history.v*'" bench "yit log ID, first run ($count commits; builds the history cache)" 3 "$yit log $hot"
 bench "yit log ID, cached" 10 "$yit log $hot"
 bench "yit list --at HEAD~100 --limit 50" 10 "$yit list --at HEAD~100 --limit 50"
 bench "yit diff HEAD~100 HEAD" 10 "$yit diff HEAD~100 HEAD"

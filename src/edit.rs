@@ -424,19 +424,7 @@ mod tests {
     const HAND: &str = include_str!("../fixtures/issues/valid-hand-written.yaml");
 
     fn parse(text: &str) -> Issue {
-        let id = text
-            .lines()
-            .find_map(|l| l.strip_prefix("id: "))
-            .expect("id")
-            .trim_matches('"');
-        let id = IssueId::parse_canonical(id).expect("id");
-        Issue::parse(
-            text.as_bytes(),
-            std::path::Path::new("x.yaml"),
-            Some(&id),
-            &Config::default(),
-        )
-        .expect("valid")
+        crate::issue::parse_for_test(text)
     }
 
     fn now() -> Timestamp {

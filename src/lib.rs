@@ -26,6 +26,7 @@
 pub mod config;
 pub mod daemon;
 pub mod edit;
+pub mod filter;
 pub mod git;
 pub mod history;
 pub mod id;

@@ -379,14 +379,7 @@ mod tests {
         let text = format!(
             "id: abcd123456\ntitle: T\nstatus: open\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n{extra_yaml}"
         );
-        let id = crate::id::IssueId::parse_canonical("abcd123456").expect("id");
-        Issue::parse(
-            text.as_bytes(),
-            std::path::Path::new("x.yaml"),
-            Some(&id),
-            &crate::config::Config::default(),
-        )
-        .expect("valid")
+        crate::issue::parse_for_test(&text)
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct ListQuery {
     pub limit: Option<usize>,
     /// Records with bodies, comments and other keys (`--json`).
     pub details: bool,
+    /// The query language's terms (docs/query.md), AND-ed with the above.
+    #[serde(default)]
+    pub filter: Option<crate::filter::Filter>,
 }
 
 /// The answer to a [`ListQuery`].
@@ -67,8 +70,9 @@ pub struct ListResult<'a> {
 impl ListQuery {
     /// Whether `issue` passes the query's filters.
     pub fn matches(&self, issue: &Issue, config: &Config) -> bool {
+        let named = self.filter.as_ref().is_some_and(|f| f.names_status());
         let status = if self.statuses.is_empty() {
-            self.all || !config.is_closed(&issue.status)
+            self.all || named || !config.is_closed(&issue.status)
         } else {
             self.statuses.contains(&issue.status)
         };
@@ -81,6 +85,10 @@ impl ListQuery {
                 Some(AssigneeFilter::Nobody) => issue.assignee.is_none(),
                 Some(AssigneeFilter::Email(email)) => issue.is_assigned_to(email),
             }
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.matches(issue, config))
     }
 }
 
@@ -251,6 +259,7 @@ mod tests {
                         reverse,
                         limit,
                         details: false,
+                        filter: None,
                     };
                     let got = run_list(&issues, &|id| id.as_str().len(), &[], 0, &config, &query);
                     let got: Vec<&str> = got.records.iter().map(|r| &*r.id).collect();

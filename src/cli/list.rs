@@ -22,6 +22,10 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ListArgs {
+    /// A query (docs/query.md): `label:bug,crash -label:wontfix priority:<=1
+    /// assignee:me updated:<7d has:assignee is:open "exact phrase" words`
+    #[arg(value_name = "QUERY")]
+    query: Vec<String>,
     /// Only issues with this status (repeatable: any of them)
     #[arg(long, short = 's')]
     status: Vec<String>,
@@ -89,7 +93,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             let repo = yit::git::Repo::discover(&ctx.cwd).map_err(yit::store::StoreError::from)?;
             Ok(repo.author().ok_or(yit::store::StoreError::NoIdentity)?)
         };
-        let query = args.query(&at.config, &me, details)?;
+        let query = args.query(&at.config, &me, ctx.now, details)?;
         let scan = &at.scan;
         let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
         let result = query::run_list(
@@ -104,7 +108,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     }
     let tracker = ctx.open_tracker()?;
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
-    let query = args.query(tracker.config(), &me, details)?;
+    let query = args.query(tracker.config(), &me, ctx.now, details)?;
     let config = tracker.config();
     // the daemon's answer, read in place; every record with its body and
     // comments is read faster from the index (the daemon would send them
@@ -129,7 +133,9 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
     let result = match answered {
         Some(result) => result,
         None => {
-            let scan = scan.insert(tracker.scan(ctx.scan_mode(query.details))?);
+            // text and some `has:` terms read the index's details
+            let text = query.filter.as_ref().is_some_and(|f| f.needs_details());
+            let scan = scan.insert(tracker.scan(ctx.scan_mode(query.details || text))?);
             let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
             query::run_list(
                 scan.issues.iter().map(|i| &**i),
@@ -231,8 +237,49 @@ impl ListArgs {
         &self,
         config: &Config,
         me: &dyn Fn() -> Result<String, CommandError>,
+        now: jiff::Timestamp,
         details: bool,
     ) -> Result<ListQuery, CommandError> {
+        let filter = if self.query.is_empty() {
+            None
+        } else {
+            let text = self.query.join(" ");
+            let me_email = if text.contains("me") {
+                me().ok()
+                    .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
+            } else {
+                None
+            };
+            let cx = yit::filter::Context {
+                me: me_email.as_deref(),
+                now,
+            };
+            let filter = yit::filter::Filter::parse(&text, &cx).map_err(|e| {
+                CommandError::user(format!("{e}\n  {text}\n  {}^", " ".repeat(e.column - 1)))
+            })?;
+            for term in &filter.terms {
+                match &term.test {
+                    yit::filter::Test::Status(any) => {
+                        if let Some(s) = any.iter().find(|s| config.status(s).is_none()) {
+                            return Err(CommandError::user(format!(
+                                "unknown status {s:?} (config.yaml defines {})",
+                                config.status_names()
+                            )));
+                        }
+                    }
+                    yit::filter::Test::Type(any) => {
+                        if let Some(t) = any.iter().find(|t| !config.types.contains(t)) {
+                            return Err(CommandError::user(format!(
+                                "unknown type {t:?} (config.yaml defines {})",
+                                config.types.join(", ")
+                            )));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Some(filter)
+        };
         for status in &self.status {
             if config.status(status).is_none() {
                 return Err(CommandError::user(format!(
@@ -278,6 +325,7 @@ impl ListArgs {
             reverse: self.reverse,
             limit: self.limit,
             details,
+            filter,
         })
     }
 }

@@ -282,6 +282,25 @@ use canonical::Canonical;
 pub(crate) use canonical::canonical_comment;
 use read::RawIssue;
 
+/// Parses an issue's text for a test: its id comes from its `id:` line,
+/// the configuration is the default one. Panics on an invalid issue.
+#[cfg(test)]
+pub(crate) fn parse_for_test(text: &str) -> Issue {
+    let id = text
+        .lines()
+        .find_map(|l| l.strip_prefix("id: "))
+        .expect("an id line")
+        .trim_matches('"');
+    let id = IssueId::parse_canonical(id).expect("a valid id");
+    Issue::parse(
+        text.as_bytes(),
+        Path::new("x.yaml"),
+        Some(&id),
+        &Config::default(),
+    )
+    .expect("a valid issue")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

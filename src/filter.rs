@@ -1,0 +1,430 @@
+//! The query language of `list` (docs/query.md): parsed with the column of
+//! every error, values resolved when parsed (`me`, relative dates), so that
+//! the CLI and the daemon evaluate the same filter the same way. Pure.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::issue::Issue;
+
+/// A parsed query: all its terms must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub terms: Vec<Term>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Term {
+    pub negated: bool,
+    pub test: Test,
+}
+
+/// One condition; a list of values means any of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Test {
+    Status(Vec<String>),
+    Label(Vec<String>),
+    /// Emails (compared case-insensitively), or `None` for unassigned.
+    Assignee(Vec<Option<String>>),
+    Priority(Vec<(Cmp, u8)>),
+    Type(Vec<String>),
+    Created(Vec<(Cmp, i128)>),
+    Updated(Vec<(Cmp, i128)>),
+    Has(Vec<Field>),
+    Is(Vec<State>),
+    /// Case-insensitive, in the title, body and comments.
+    Phrase(String),
+    /// A whole word, case-insensitive, in the title, body and comments.
+    Word(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cmp {
+    Lt,
+    Le,
+    Eq,
+    Ge,
+    Gt,
+    /// Within the day that starts at the value.
+    Day,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Assignee,
+    Labels,
+    Comments,
+    Body,
+    Parent,
+    DependsOn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum State {
+    Open,
+    Closed,
+}
+
+/// A parse error at a column (1-based, in characters).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("query, column {column}: {message}")]
+pub struct QueryError {
+    pub column: usize,
+    pub message: String,
+}
+
+/// What parsing needs from outside: who `me` is, and the time relative
+/// dates count back from.
+pub struct Context<'a> {
+    pub me: Option<&'a str>,
+    pub now: Timestamp,
+}
+
+impl Filter {
+    /// Parses `text`.
+    pub fn parse(text: &str, cx: &Context) -> Result<Filter, QueryError> {
+        let mut terms = Vec::new();
+        for (column, token) in tokens(text)? {
+            terms.push(term(&token, column, cx)?);
+        }
+        Ok(Filter { terms })
+    }
+
+    /// Whether a `status:` term is present (it lifts the default "not
+    /// closed" filter).
+    pub fn names_status(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|t| matches!(t.test, Test::Status(_) | Test::Is(_)))
+    }
+
+    /// Whether the filter reads what the index keeps apart from the fields
+    /// a table shows (bodies, comments, parent, dependencies).
+    pub fn needs_details(&self) -> bool {
+        self.terms.iter().any(|t| match &t.test {
+            Test::Phrase(_) | Test::Word(_) => true,
+            Test::Has(fields) => fields
+                .iter()
+                .any(|f| !matches!(f, Field::Assignee | Field::Labels)),
+            _ => false,
+        })
+    }
+
+    pub fn matches(&self, issue: &Issue, config: &Config) -> bool {
+        self.terms
+            .iter()
+            .all(|t| t.test.holds(issue, config) != t.negated)
+    }
+}
+
+impl Test {
+    fn holds(&self, issue: &Issue, config: &Config) -> bool {
+        let cmp = |c: &Cmp, a: i128, b: i128| match c {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Eq => a == b,
+            Cmp::Ge => a >= b,
+            Cmp::Gt => a > b,
+            Cmp::Day => a >= b && a < b + 86_400 * 1_000_000_000,
+        };
+        match self {
+            Test::Status(any) => any.contains(&issue.status),
+            Test::Label(any) => any.iter().any(|l| issue.labels.contains(l)),
+            Test::Assignee(any) => any.iter().any(|who| match who {
+                None => issue.assignee.is_none(),
+                Some(email) => issue.is_assigned_to(email),
+            }),
+            Test::Priority(any) => any
+                .iter()
+                .any(|(c, p)| cmp(c, i128::from(issue.priority), i128::from(*p))),
+            Test::Type(any) => any.contains(&issue.kind),
+            Test::Created(any) => any
+                .iter()
+                .any(|(c, t)| cmp(c, issue.created.as_nanosecond(), *t)),
+            Test::Updated(any) => any
+                .iter()
+                .any(|(c, t)| cmp(c, issue.updated.as_nanosecond(), *t)),
+            Test::Has(any) => any.iter().any(|f| match f {
+                Field::Assignee => issue.assignee.is_some(),
+                Field::Labels => !issue.labels.is_empty(),
+                Field::Comments => !issue.comments.is_empty(),
+                Field::Body => !issue.body.trim().is_empty(),
+                Field::Parent => issue.parent.is_some(),
+                Field::DependsOn => !issue.depends_on.is_empty(),
+            }),
+            Test::Is(any) => any.iter().any(|s| match s {
+                State::Open => !config.is_closed(&issue.status),
+                State::Closed => config.is_closed(&issue.status),
+            }),
+            Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
+            Test::Word(word) => texts(issue).any(|t| {
+                t.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w == word)
+            }),
+        }
+    }
+}
+
+fn texts(issue: &Issue) -> impl Iterator<Item = &str> {
+    [issue.title.as_str(), issue.body.as_str()]
+        .into_iter()
+        .chain(issue.comments.iter().map(|c| c.body.as_str()))
+}
+
+/// Splits on spaces outside quotes: (1-based column, token with its quotes).
+fn tokens(text: &str) -> Result<Vec<(usize, String)>, QueryError> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some(&(at, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let mut token = String::new();
+        let mut quoted = false;
+        while let Some(&(_, c)) = chars.peek() {
+            if c.is_whitespace() && !quoted {
+                break;
+            }
+            if c == '"' {
+                quoted = !quoted;
+            }
+            token.push(c);
+            chars.next();
+        }
+        if quoted {
+            return Err(QueryError {
+                column: at + 1,
+                message: "a quote is not closed".to_owned(),
+            });
+        }
+        out.push((at + 1, token));
+    }
+    Ok(out)
+}
+
+fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
+    let error = |offset: usize, message: String| QueryError {
+        column: column + offset,
+        message,
+    };
+    let (negated, body, skip) = match token.strip_prefix('-') {
+        Some(rest) if !rest.is_empty() => (true, rest, 1),
+        _ => (false, token, 0),
+    };
+    if let Some(inner) = body.strip_prefix('"') {
+        let phrase = inner.strip_suffix('"').unwrap_or(inner);
+        if phrase.is_empty() {
+            return Err(error(skip, "an empty phrase".to_owned()));
+        }
+        return Ok(Term {
+            negated,
+            test: Test::Phrase(phrase.to_lowercase()),
+        });
+    }
+    let Some((key, value)) = body.split_once(':') else {
+        return Ok(Term {
+            negated,
+            test: Test::Word(body.to_lowercase()),
+        });
+    };
+    let at = skip + key.chars().count() + 1;
+    if value.is_empty() {
+        return Err(error(at, format!("`{key}:` needs a value")));
+    }
+    let values: Vec<&str> = value.split(',').collect();
+    let list = |f: &dyn Fn(&str) -> Result<String, String>| -> Result<Vec<String>, QueryError> {
+        values
+            .iter()
+            .map(|v| f(v).map_err(|m| error(at, m)))
+            .collect()
+    };
+    let test = match key {
+        "status" => Test::Status(list(&|v| Ok(v.to_owned()))?),
+        "label" => Test::Label(list(&|v| Ok(v.to_owned()))?),
+        "type" => Test::Type(list(&|v| Ok(v.to_owned()))?),
+        "assignee" => Test::Assignee(
+            values
+                .iter()
+                .map(|v| match *v {
+                    "none" => Ok(None),
+                    "me" => cx
+                        .me
+                        .map(|m| Some(m.to_lowercase()))
+                        .ok_or_else(|| error(at, "`me` needs user.email in git config".to_owned())),
+                    v if v.contains('@') => Ok(Some(v.to_lowercase())),
+                    v => Err(error(at, format!("assignee {v:?}: expected me, none or an email"))),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "priority" => Test::Priority(
+            values
+                .iter()
+                .map(|v| {
+                    let (c, rest) = comparison(v);
+                    rest.parse::<u8>()
+                        .ok()
+                        .filter(|p| *p <= crate::config::LOWEST_PRIORITY)
+                        .map(|p| (c, p))
+                        .ok_or_else(|| error(at, format!("priority {v:?}: expected 0 to 4, e.g. <=1")))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "created" | "updated" => {
+            let parsed = values
+                .iter()
+                .map(|v| date(v, cx.now).map_err(|m| error(at, m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if key == "created" {
+                Test::Created(parsed)
+            } else {
+                Test::Updated(parsed)
+            }
+        }
+        "has" => Test::Has(
+            values
+                .iter()
+                .map(|v| match *v {
+                    "assignee" => Ok(Field::Assignee),
+                    "label" | "labels" => Ok(Field::Labels),
+                    "comment" | "comments" => Ok(Field::Comments),
+                    "body" => Ok(Field::Body),
+                    "parent" => Ok(Field::Parent),
+                    "depends_on" | "deps" => Ok(Field::DependsOn),
+                    v => Err(error(
+                        at,
+                        format!("has:{v}: expected assignee, labels, comments, body, parent or depends_on"),
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        "is" => Test::Is(
+            values
+                .iter()
+                .map(|v| match *v {
+                    "open" => Ok(State::Open),
+                    "closed" => Ok(State::Closed),
+                    v => Err(error(at, format!("is:{v}: expected open or closed"))),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => {
+            return Err(error(
+                skip,
+                format!(
+                    "unknown key {other:?} (status, label, assignee, priority, type, created, updated, has, is)"
+                ),
+            ));
+        }
+    };
+    Ok(Term { negated, test })
+}
+
+fn comparison(v: &str) -> (Cmp, &str) {
+    for (prefix, c) in [
+        ("<=", Cmp::Le),
+        (">=", Cmp::Ge),
+        ("<", Cmp::Lt),
+        (">", Cmp::Gt),
+        ("=", Cmp::Eq),
+    ] {
+        if let Some(rest) = v.strip_prefix(prefix) {
+            return (c, rest);
+        }
+    }
+    (Cmp::Eq, v)
+}
+
+/// `>2026-01-01` (a date: midnight UTC; `=` means that day) or `<7d` (an
+/// age: `updated:<7d` is "within the last 7 days"); in ns since the epoch.
+fn date(v: &str, now: Timestamp) -> Result<(Cmp, i128), String> {
+    let (c, rest) = comparison(v);
+    let age = rest
+        .strip_suffix('d')
+        .map(|n| (n, 86_400))
+        .or_else(|| rest.strip_suffix('w').map(|n| (n, 7 * 86_400)))
+        .or_else(|| rest.strip_suffix('h').map(|n| (n, 3_600)))
+        .and_then(|(n, unit)| n.parse::<i64>().ok().map(|n| n * unit));
+    if let Some(seconds) = age {
+        // an age compares the other way: younger than 7 days = after
+        let at = now.as_nanosecond() - i128::from(seconds) * 1_000_000_000;
+        let flipped = match c {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+            Cmp::Eq | Cmp::Day => Cmp::Eq,
+        };
+        return Ok((flipped, at));
+    }
+    let day: jiff::civil::Date = rest
+        .parse()
+        .map_err(|_| format!("{v:?}: expected a date (2026-01-31) or an age (7d, 2w, 12h)"))?;
+    let start = jiff::tz::TimeZone::UTC
+        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|e| e.to_string())?
+        .as_nanosecond();
+    Ok((if c == Cmp::Eq { Cmp::Day } else { c }, start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(extra: &str) -> Issue {
+        let text = format!(
+            "id: abcd123456\ntitle: Crash on empty repo\nstatus: open\ncreated: 2026-01-10T00:00:00Z\nupdated: 2026-03-01T00:00:00Z\n{extra}"
+        );
+        crate::issue::parse_for_test(&text)
+    }
+
+    fn parse(q: &str) -> Result<Filter, QueryError> {
+        let cx = Context {
+            me: Some("ann@example.com"),
+            now: "2026-03-05T00:00:00Z".parse().expect("time"),
+        };
+        Filter::parse(q, &cx)
+    }
+
+    #[test]
+    fn terms_combine_as_documented() {
+        let i = issue(
+            "priority: 1\ntype: bug\nlabels: [bug, crash]\nassignee: Ann Lee <ann@example.com>\nbody: The parser panics.\n",
+        );
+        let c = Config::default();
+        for (q, want) in [
+            ("label:bug priority:<=1", true),
+            ("label:docs,crash", true),
+            ("-label:crash", false),
+            ("assignee:me status:open", true),
+            ("assignee:none", false),
+            ("created:>2026-01-01 updated:<7d", true),
+            ("updated:<2d", false),
+            ("created:2026-01-10", true),
+            ("created:2026-01-11", false),
+            ("has:assignee -has:comments", true),
+            ("\"empty repo\" parser", true),
+            ("pars", false),
+            ("is:closed", false),
+            ("type:bug", true),
+        ] {
+            assert_eq!(parse(q).expect(q).matches(&i, &c), want, "{q}");
+        }
+        assert!(parse("status:closed").expect("ok").names_status());
+        assert!(parse("foo").expect("ok").needs_details());
+        assert!(parse("has:comments").expect("ok").needs_details());
+        assert!(!parse("has:labels label:x").expect("ok").needs_details());
+    }
+
+    #[test]
+    fn errors_point_at_the_column() {
+        let err = |q: &str| parse(q).expect_err(q);
+        assert_eq!(err("label:bug priority:high").column, 20);
+        assert_eq!(err("label:bug nope:x").column, 11);
+        assert_eq!(err("a \"open phrase").column, 3);
+        assert_eq!(err("updated:<soon").column, 9);
+        assert_eq!(err("-label:").column, 8);
+    }
+}

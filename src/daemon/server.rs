@@ -519,8 +519,8 @@ impl State {
         Ok(state)
     }
 
-    /// The short id length of `id` among the files, from its neighbours.
-    fn short_len_among_files(&self, id: &IssueId) -> usize {
+    /// The files next to `id` in sorted order (whether or not it has one).
+    fn neighbours(&self, id: &IssueId) -> impl Iterator<Item = &IssueId> {
         use std::ops::Bound::{Excluded, Unbounded};
         let before = self
             .files
@@ -530,31 +530,24 @@ impl State {
             .files
             .range::<IssueId, _>((Excluded(id), Unbounded))
             .next();
-        crate::id::short_len(
-            id.as_str(),
-            before.into_iter().chain(after).map(|(k, _)| k.as_str()),
-        )
+        before.into_iter().chain(after).map(|(k, _)| k)
+    }
+
+    /// The short id length of `id` among the files, from its neighbours.
+    fn short_len_among_files(&self, id: &IssueId) -> usize {
+        crate::id::short_len(id.as_str(), self.neighbours(id).map(IssueId::as_str))
     }
 
     /// Updates the short ids after `id`'s file came or went: its own and
     /// its neighbours'.
     fn reshort(&mut self, id: &IssueId) {
-        use std::ops::Bound::{Excluded, Unbounded};
         let mut touched: Vec<IssueId> = Vec::with_capacity(3);
         if self.files.contains_key(id) {
             touched.push(id.clone());
         } else {
             self.short_lens.remove(id);
         }
-        let before = self
-            .files
-            .range::<IssueId, _>((Unbounded, Excluded(id)))
-            .next_back();
-        let after = self
-            .files
-            .range::<IssueId, _>((Excluded(id), Unbounded))
-            .next();
-        touched.extend(before.into_iter().chain(after).map(|(k, _)| k.clone()));
+        touched.extend(self.neighbours(id).cloned());
         for id in touched {
             let len = self.short_len_among_files(&id);
             self.short_lens.insert(id, len);

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::{CONFIG_FILE, ISSUES_DIR, Listing, Scan, StoreError};
 use crate::config::Config;
-use crate::git::Repo;
+use crate::git::{NamedBytes, Repo};
 use crate::id::IssueId;
 use crate::issue::Issue;
 
@@ -21,24 +21,29 @@ pub struct AtRevision {
     pub scan: Scan,
 }
 
-/// The issue files of `rev`'s tree by id, unparsed, with the tree's
-/// configuration (for comparing revisions without parsing what is equal).
-pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<IssueBytes>), StoreError> {
-    let repo = Repo::discover(start)?;
-    let files = repo
+/// The files of `rev`'s `.issues` tree with the configuration committed
+/// there.
+fn tree_files(start: &Path, rev: &str) -> Result<(Config, Vec<NamedBytes>), StoreError> {
+    let not_there = || StoreError::NotInitializedAt {
+        rev: rev.to_owned(),
+    };
+    let files = Repo::discover(start)?
         .files_at(rev, ISSUES_DIR)?
-        .ok_or_else(|| StoreError::NotInitializedAt {
-            rev: rev.to_owned(),
-        })?;
+        .ok_or_else(not_there)?;
     let config_text = files
         .iter()
         .find(|(name, _)| name == CONFIG_FILE)
         .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-        .ok_or_else(|| StoreError::NotInitializedAt {
-            rev: rev.to_owned(),
-        })?;
+        .ok_or_else(not_there)?;
     let config = Config::parse(&config_text, &Path::new(ISSUES_DIR).join(CONFIG_FILE))
         .map_err(|problems| StoreError::Config { problems })?;
+    Ok((config, files))
+}
+
+/// The issue files of `rev`'s tree by id, unparsed, with the tree's
+/// configuration (for comparing revisions without parsing what is equal).
+pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<IssueBytes>), StoreError> {
+    let (config, files) = tree_files(start, rev)?;
     let mut named: Vec<(IssueId, Vec<u8>)> = files
         .into_iter()
         .filter_map(|(name, bytes)| {
@@ -55,22 +60,8 @@ pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<IssueBytes>), St
 /// Reads every issue file of `rev`'s tree, in the repository containing
 /// `start`, with the `config.yaml` of that tree.
 pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {
-    let repo = Repo::discover(start)?;
-    let files = repo
-        .files_at(rev, ISSUES_DIR)?
-        .ok_or_else(|| StoreError::NotInitializedAt {
-            rev: rev.to_owned(),
-        })?;
+    let (config, files) = tree_files(start, rev)?;
     let shown_dir = Path::new(ISSUES_DIR);
-    let config_text = files
-        .iter()
-        .find(|(name, _)| name == CONFIG_FILE)
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-        .ok_or_else(|| StoreError::NotInitializedAt {
-            rev: rev.to_owned(),
-        })?;
-    let config = Config::parse(&config_text, &shown_dir.join(CONFIG_FILE))
-        .map_err(|problems| StoreError::Config { problems })?;
     let mut named: Vec<(IssueId, Vec<u8>)> = Vec::with_capacity(files.len());
     let mut misnamed: Vec<PathBuf> = Vec::new();
     for (name, bytes) in files {

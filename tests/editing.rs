@@ -630,3 +630,14 @@ fn eight_writers_add_four_hundred_comments_to_one_issue() {
     repo.ok(&["doctor"]);
     repo.ok(&["fmt", "--check"]);
 }
+
+#[test]
+fn a_label_shorter_than_any_id_is_never_taken_for_one() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Labelled"]);
+    // the label is the id's first character: it still is a label
+    let label = &id[..1];
+    repo.ok(&["label", "add", &id, label]);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["labels"], serde_json::json!([label]));
+}

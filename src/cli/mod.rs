@@ -343,6 +343,10 @@ impl<'a> Resolver<'a> {
     /// The issue `input` names, or `None` (without the error's details,
     /// and without a listing when the daemon answered).
     pub fn find(&mut self, input: &str) -> Result<Option<yit::id::IssueId>, CommandError> {
+        // shorter than any id yit prints (a label such as `ui`): not an id
+        if input.chars().count() < yit::id::MIN_SHORT_LEN {
+            return Ok(None);
+        }
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(Some(id));
         }

@@ -615,3 +615,35 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line() {
+    let repo = TestRepo::new();
+    let bash = repo.ok(&["completions", "bash"]);
+    assert!(
+        bash.contains("merge-file") && bash.contains("branches"),
+        "every command is there"
+    );
+    let checked = repo
+        .program("bash", &["-n"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(bash.as_bytes())?;
+            child.wait()
+        })
+        .expect("bash runs");
+    assert!(checked.success(), "the bash script parses");
+    for shell in ["zsh", "fish", "powershell"] {
+        assert!(repo.ok(&["completions", shell]).contains("yit"), "{shell}");
+    }
+    repo.fails(&["completions", "tcsh"], 2);
+    let man = repo.ok(&["man"]);
+    assert!(man.contains(".TH yit 1"), "{man}");
+    assert!(man.contains("issue tracker"));
+}

@@ -8,6 +8,7 @@ mod branches;
 mod close;
 mod comment;
 mod commit;
+mod completions;
 mod config;
 mod daemon;
 mod diff;
@@ -121,6 +122,8 @@ enum Command {
     Diff(diff::DiffArgs),
     Branches(branches::BranchesArgs),
     Hooks(hooks::HooksArgs),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -587,6 +590,8 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
+        Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
+        Command::Man(args) => completions::cmd_man(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),

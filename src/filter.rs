@@ -77,7 +77,8 @@ pub struct QueryError {
 /// What parsing needs from outside: who `me` is, and the time relative
 /// dates count back from.
 pub struct Context<'a> {
-    pub me: Option<&'a str>,
+    /// Your email, asked for only when the query says `me`.
+    pub me: &'a dyn Fn() -> Option<String>,
     pub now: Timestamp,
 }
 
@@ -250,8 +251,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                 .iter()
                 .map(|v| match *v {
                     "none" => Ok(None),
-                    "me" => cx
-                        .me
+                    "me" => (cx.me)()
                         .map(|m| Some(m.to_lowercase()))
                         .ok_or_else(|| error(at, "`me` needs user.email in git config".to_owned())),
                     v if v.contains('@') => Ok(Some(v.to_lowercase())),
@@ -382,7 +382,7 @@ mod tests {
 
     fn parse(q: &str) -> Result<Filter, QueryError> {
         let cx = Context {
-            me: Some("ann@example.com"),
+            me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
         };
         Filter::parse(q, &cx)

@@ -12,13 +12,13 @@ pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
 pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
 
 /// A git object id (SHA-1), as bytes.
-pub type CommitId = [u8; 20];
+pub type Oid = [u8; 20];
 
 /// One commit as the history walk saw it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommitNode {
-    pub id: CommitId,
-    pub parents: Vec<CommitId>,
+    pub id: Oid,
+    pub parents: Vec<Oid>,
     /// Its parents are missing (a shallow clone's boundary).
     pub cut: bool,
     /// Author time, seconds (set when `changes` is not empty).
@@ -27,19 +27,19 @@ pub struct CommitNode {
     pub summary: String,
     /// Files of the directory it changed: name, blob before (first
     /// parent), blob after; `None` where absent.
-    pub changes: Vec<(String, Option<CommitId>, Option<CommitId>)>,
+    pub changes: Vec<(String, Option<Oid>, Option<Oid>)>,
     /// Issues its message mentions, by full id (resolved when first read).
     pub links: Vec<(crate::links::LinkKind, String)>,
 }
 
 /// A tree's blobs by name, sorted, shared between the steps of a walk.
-type Blobs = std::rc::Rc<Vec<(String, CommitId)>>;
+type Blobs = std::rc::Rc<Vec<(String, Oid)>>;
 
 /// The entries that differ between two sorted (name, blob) lists.
 fn diff_entries(
-    before: &[(String, CommitId)],
-    after: &[(String, CommitId)],
-) -> Vec<(String, Option<CommitId>, Option<CommitId>)> {
+    before: &[(String, Oid)],
+    after: &[(String, Oid)],
+) -> Vec<(String, Option<Oid>, Option<Oid>)> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
     while i < before.len() || j < after.len() {
@@ -101,8 +101,8 @@ pub struct FileCommit {
 pub struct BranchFiles {
     /// Short names, sorted.
     pub branches: Vec<String>,
-    /// File name, and its blob id (hex) on each branch in that order.
-    pub files: Vec<(String, Vec<Option<String>>)>,
+    /// File name, and its blob id on each branch in that order.
+    pub files: Vec<(String, Vec<Option<Oid>>)>,
 }
 
 /// A file's name and its bytes.
@@ -318,7 +318,7 @@ impl Repo {
     }
 
     /// HEAD's commit id, if there is a commit.
-    pub fn head_commit_id(&self) -> Option<CommitId> {
+    pub fn head_commit_id(&self) -> Option<Oid> {
         let id = self.inner.head_id().ok()?;
         id.as_bytes().try_into().ok()
     }
@@ -332,7 +332,7 @@ impl Repo {
     pub fn walk_changes(
         &self,
         dir: &str,
-        known: &std::collections::HashSet<CommitId>,
+        known: &std::collections::HashSet<Oid>,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Vec<CommitNode>, GitError> {
         use std::collections::HashMap;
@@ -344,7 +344,7 @@ impl Repo {
         let Ok(head) = repo.head_id() else {
             return Ok(Vec::new());
         };
-        let to_id = |oid: &gix::oid| -> CommitId { oid.as_bytes().try_into().unwrap_or([0; 20]) };
+        let to_id = |oid: &gix::oid| -> Oid { oid.as_bytes().try_into().unwrap_or([0; 20]) };
         let mut dir_of: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
         let mut dir_tree = |commit: gix::ObjectId| -> Result<Option<gix::ObjectId>, GitError> {
             if let Some(known) = dir_of.get(&commit) {
@@ -375,7 +375,7 @@ impl Repo {
             }
             let object = repo.find_tree(tree).map_err(&bad)?;
             let decoded = object.decode().map_err(&bad)?;
-            let mut out: Vec<(String, CommitId)> = decoded
+            let mut out: Vec<(String, Oid)> = decoded
                 .entries
                 .iter()
                 .filter(|e| e.mode.is_blob())
@@ -475,7 +475,7 @@ impl Repo {
     }
 
     /// The bytes of a blob.
-    pub fn blob(&self, id: &CommitId) -> Option<Vec<u8>> {
+    pub fn blob(&self, id: &Oid) -> Option<Vec<u8>> {
         let id = gix::ObjectId::try_from(&id[..]).ok()?;
         Some(self.inner.find_object(id).ok()?.detach().data)
     }
@@ -580,7 +580,7 @@ impl Repo {
                         entries
                             .binary_search_by(|e| e.0.as_slice().cmp(name))
                             .ok()
-                            .map(|at| entries[at].1.to_string())
+                            .and_then(|at| entries[at].1.as_bytes().try_into().ok())
                     })
                     .collect();
                 (String::from_utf8_lossy(name).into_owned(), on)
@@ -590,12 +590,6 @@ impl Repo {
             branches: tips.into_iter().map(|(b, _)| b).collect(),
             files,
         })
-    }
-
-    /// The bytes of a blob, by its hex id.
-    pub fn read_blob(&self, hex: &str) -> Option<Vec<u8>> {
-        let id = gix::ObjectId::from_hex(hex.as_bytes()).ok()?;
-        Some(self.inner.find_object(id).ok()?.detach().data)
     }
 
     /// The diff of `path` made by `commit` (against its first parent), as

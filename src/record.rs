@@ -220,19 +220,6 @@ pub fn compact_row_parts(issue: &Issue) -> (String, String) {
     (head, tail)
 }
 
-/// `records` in their wire form, comma-separated, without the brackets
-/// (for an answer encoded in parts).
-pub fn compact_elements(records: &[Record<'_>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(records.len() * 160);
-    for (n, record) in records.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        let _ = serde_json::to_writer(&mut out, &Compact(record));
-    }
-    out
-}
-
 struct Compact<'r, 'a>(&'r Record<'a>);
 
 impl Serialize for Compact<'_, '_> {
@@ -467,10 +454,13 @@ mod tests {
             issue.assignee = assignee;
             let record = Record::of(&issue, &issue.id.as_str()[..5], false);
             let (head, tail) = compact_row_parts(&issue);
-            assert_eq!(
-                format!("{head}5{tail}").into_bytes(),
-                compact_elements(std::slice::from_ref(&record))
-            );
+            let mut wire = Vec::new();
+            serialize_compact(
+                std::slice::from_ref(&record),
+                &mut serde_json::Serializer::new(&mut wire),
+            )
+            .unwrap();
+            assert_eq!(format!("[{head}5{tail}]").into_bytes(), wire);
         }
     }
 

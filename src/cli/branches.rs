@@ -5,6 +5,7 @@ use std::path::Path;
 
 use clap::Args;
 use rayon::prelude::*;
+use yit::git::Oid;
 use yit::id::IssueId;
 use yit::issue::Issue;
 
@@ -32,7 +33,7 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
         .map_err(yit::store::StoreError::from)?;
     let branches = &found.branches;
     // id -> blob on each branch (None: absent)
-    let mut blobs: BTreeMap<IssueId, Vec<Option<&str>>> = BTreeMap::new();
+    let mut blobs: BTreeMap<IssueId, Vec<Option<Oid>>> = BTreeMap::new();
     for (name, on) in &found.files {
         let Some(id) = name
             .strip_suffix(".yaml")
@@ -40,11 +41,11 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
         else {
             continue;
         };
-        blobs.insert(id, on.iter().map(Option::as_deref).collect());
+        blobs.insert(id, on.clone());
     }
     blobs.retain(|_, on| on.iter().any(|b| *b != on[0]));
     // each distinct version that matters, parsed once
-    let mut distinct: Vec<(&str, &IssueId)> = blobs
+    let mut distinct: Vec<(Oid, &IssueId)> = blobs
         .iter()
         .flat_map(|(id, on)| on.iter().flatten().map(move |b| (*b, id)))
         .collect();
@@ -52,11 +53,11 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
     distinct.dedup_by(|a, b| a.0 == b.0);
     let config = tracker.config();
     // (objects are read on this thread: the repository handle is not shared)
-    let read: Vec<(&str, &IssueId, Option<Vec<u8>>)> = distinct
+    let read: Vec<(Oid, &IssueId, Option<Vec<u8>>)> = distinct
         .iter()
-        .map(|(blob, id)| (*blob, *id, repo.read_blob(blob)))
+        .map(|(blob, id)| (*blob, *id, repo.blob(blob)))
         .collect();
-    let parsed: HashMap<&str, Option<Issue>> = read
+    let parsed: HashMap<Oid, Option<Issue>> = read
         .par_iter()
         .map(|(blob, id, bytes)| {
             let issue = bytes.as_ref().and_then(|bytes| {
@@ -66,8 +67,8 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
             (*blob, issue)
         })
         .collect();
-    let state = |blob: &Option<&str>| -> Option<String> {
-        blob.map(|b| match parsed.get(b) {
+    let state = |blob: &Option<Oid>| -> Option<String> {
+        blob.map(|b| match parsed.get(&b) {
             Some(Some(issue)) => issue.status.clone(),
             _ => "invalid".to_owned(),
         })

@@ -244,16 +244,11 @@ impl ListArgs {
             None
         } else {
             let text = self.query.join(" ");
-            let me_email = if text.contains("me") {
+            let me_email = || {
                 me().ok()
                     .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
-            } else {
-                None
             };
-            let cx = yit::filter::Context {
-                me: me_email.as_deref(),
-                now,
-            };
+            let cx = yit::filter::Context { me: &me_email, now };
             let filter = yit::filter::Filter::parse(&text, &cx).map_err(|e| {
                 CommandError::user(format!("{e}\n  {text}\n  {}^", " ".repeat(e.column - 1)))
             })?;

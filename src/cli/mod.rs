@@ -170,6 +170,8 @@ pub struct Ctx {
     pub now: Timestamp,
     pub seed: Option<u64>,
     pub out: Output,
+    /// The clone's `yit.autocommit`, read when a command opens its tracker.
+    autocommit: std::cell::Cell<bool>,
 }
 
 impl Ctx {
@@ -251,6 +253,8 @@ impl Ctx {
     /// config lacks yit's merge driver, says once how to set it up.
     pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
         let tracker = yit::store::Tracker::open(&self.cwd)?;
+        self.autocommit
+            .set(tracker.repo().config_bool("yit.autocommit") == Some(true));
         if !tracker.merge_driver_configured() && !self.quiet {
             eprintln!(
                 "hint: this clone has no merge driver for issue files; run `yit init` to set it up"
@@ -559,6 +563,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         now: env_now()?,
         seed: env_seed()?,
         out: Output::stdout(color),
+        autocommit: std::cell::Cell::new(false),
     };
     // commands that change issue files (for `yit.autocommit`)
     let writes = matches!(
@@ -617,12 +622,11 @@ fn run(cli: Cli) -> Result<(), CommandError> {
 /// With `yit.autocommit = true` in the clone's git config, commits the
 /// issue files a command just changed (`yit commit` without a message).
 fn autocommit(ctx: &Ctx) -> Result<(), CommandError> {
-    let Ok(tracker) = yit::store::Tracker::open(&ctx.cwd) else {
-        return Ok(());
-    };
-    if tracker.repo().config_bool("yit.autocommit") != Some(true) {
+    // (read when the command opened its tracker: no second open otherwise)
+    if !ctx.autocommit.get() {
         return Ok(());
     }
+    let tracker = yit::store::Tracker::open(&ctx.cwd)?;
     commit::commit_changes(&tracker, None).map(|_| ())
 }
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::{ISSUES_DIR, StoreError, Tracker};
-use crate::git::{CommitId, CommitNode, FileCommit, FileHistory};
+use crate::git::{CommitNode, FileCommit, FileHistory, Oid};
 use crate::links::LinkKind;
 
 const HISTORY: &str = "history.v2";
@@ -39,7 +39,7 @@ pub struct LinkedCommit {
 impl Tracker {
     /// Every cached commit, walked up to HEAD first (the walk stops at the
     /// commits already cached), and HEAD.
-    fn history_nodes(&self) -> Result<(Vec<CommitNode>, Option<CommitId>), StoreError> {
+    fn history_nodes(&self) -> Result<(Vec<CommitNode>, Option<Oid>), StoreError> {
         let path = self.state_dir().join(HISTORY);
         let mut nodes: Vec<CommitNode> = std::fs::read(&path)
             .ok()
@@ -47,7 +47,7 @@ impl Tracker {
             .filter(|file| file.version == HISTORY_VERSION)
             .map(|file| file.nodes)
             .unwrap_or_default();
-        let known: HashSet<CommitId> = nodes.iter().map(|n| n.id).collect();
+        let known: HashSet<Oid> = nodes.iter().map(|n| n.id).collect();
         // mentions resolve against the issues that exist when first read
         let listing = std::cell::OnceCell::new();
         let resolve = |text: &str| -> Option<String> {
@@ -147,7 +147,7 @@ impl Tracker {
             let Some((_, before, after)) = node.changes.iter().find(|c| c.0 == name) else {
                 continue;
             };
-            let read = |blob: &Option<CommitId>| blob.as_ref().and_then(|b| self.repo.blob(b));
+            let read = |blob: &Option<Oid>| blob.as_ref().and_then(|b| self.repo.blob(b));
             history.commits.push(FileCommit {
                 id: hex(&node.id),
                 author: node.author.clone(),
@@ -166,10 +166,10 @@ impl Tracker {
 }
 
 /// The nodes HEAD reaches, following parents through the cache.
-fn reachable(nodes: &[CommitNode], head: Option<CommitId>) -> Vec<&CommitNode> {
-    let by_id: HashMap<CommitId, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
-    let mut stack: Vec<CommitId> = head.into_iter().collect();
-    let mut seen: HashSet<CommitId> = HashSet::new();
+fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
+    let by_id: HashMap<Oid, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    let mut stack: Vec<Oid> = head.into_iter().collect();
+    let mut seen: HashSet<Oid> = HashSet::new();
     let mut out = Vec::new();
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
@@ -182,6 +182,6 @@ fn reachable(nodes: &[CommitNode], head: Option<CommitId>) -> Vec<&CommitNode> {
     out
 }
 
-fn hex(id: &CommitId) -> String {
+fn hex(id: &Oid) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }

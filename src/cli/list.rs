@@ -94,16 +94,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             Ok(repo.author().ok_or(yit::store::StoreError::NoIdentity)?)
         };
         let query = args.query(&at.config, &me, ctx.now, details)?;
-        let scan = &at.scan;
-        let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
-        let result = query::run_list(
-            scan.issues.iter().map(|i| &**i),
-            &short,
-            &scan.problems,
-            scan.broken_files,
-            &at.config,
-            &query,
-        );
+        let result = run_over(&at.scan, &at.config, &query);
         return print_list(ctx, format, &at.config, result);
     }
     let tracker = ctx.open_tracker()?;
@@ -136,20 +127,25 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
             // text and some `has:` terms read the index's details
             let text = query.filter.as_ref().is_some_and(|f| f.needs_details());
             let scan = scan.insert(tracker.scan(ctx.scan_mode(query.details || text))?);
-            let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
-            query::run_list(
-                scan.issues.iter().map(|i| &**i),
-                &short,
-                &scan.problems,
-                scan.broken_files,
-                config,
-                &query,
-            )
+            run_over(scan, config, &query)
         }
     };
     let printed = print_list(ctx, format, config, result);
     super::exit_without_freeing(scan);
     printed
+}
+
+/// Answers `query` over a scan of the files (of the worktree or a revision).
+fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
+    let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+    query::run_list(
+        scan.issues.iter().map(|i| &**i),
+        &short,
+        &scan.problems,
+        scan.broken_files,
+        config,
+        query,
+    )
 }
 
 /// Prints a list's answer in `format`; the exit status tells of broken files.
@@ -254,43 +250,15 @@ impl ListArgs {
             })?;
             for term in &filter.terms {
                 match &term.test {
-                    yit::filter::Test::Status(any) => {
-                        if let Some(s) = any.iter().find(|s| config.status(s).is_none()) {
-                            return Err(CommandError::user(format!(
-                                "unknown status {s:?} (config.yaml defines {})",
-                                config.status_names()
-                            )));
-                        }
-                    }
-                    yit::filter::Test::Type(any) => {
-                        if let Some(t) = any.iter().find(|t| !config.types.contains(t)) {
-                            return Err(CommandError::user(format!(
-                                "unknown type {t:?} (config.yaml defines {})",
-                                config.types.join(", ")
-                            )));
-                        }
-                    }
+                    yit::filter::Test::Status(any) => check_statuses(config, any)?,
+                    yit::filter::Test::Type(any) => check_types(config, any)?,
                     _ => {}
                 }
             }
             Some(filter)
         };
-        for status in &self.status {
-            if config.status(status).is_none() {
-                return Err(CommandError::user(format!(
-                    "unknown status {status:?} (config.yaml defines {})",
-                    config.status_names()
-                )));
-            }
-        }
-        for kind in &self.kinds {
-            if !config.types.contains(kind) {
-                return Err(CommandError::user(format!(
-                    "unknown type {kind:?} (config.yaml defines {})",
-                    config.types.join(", ")
-                )));
-            }
-        }
+        check_statuses(config, &self.status)?;
+        check_types(config, &self.kinds)?;
         let assignee = match self.assignee.as_deref() {
             None => None,
             Some("none") => Some(AssigneeFilter::Nobody),
@@ -322,6 +290,28 @@ impl ListArgs {
             details,
             filter,
         })
+    }
+}
+
+/// Every status named must be one config.yaml defines.
+fn check_statuses(config: &Config, statuses: &[String]) -> Result<(), CommandError> {
+    match statuses.iter().find(|s| config.status(s).is_none()) {
+        Some(s) => Err(CommandError::user(format!(
+            "unknown status {s:?} (config.yaml defines {})",
+            config.status_names()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Every type named must be one config.yaml defines.
+fn check_types(config: &Config, kinds: &[String]) -> Result<(), CommandError> {
+    match kinds.iter().find(|k| !config.types.contains(k)) {
+        Some(k) => Err(CommandError::user(format!(
+            "unknown type {k:?} (config.yaml defines {})",
+            config.types.join(", ")
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -30,6 +30,10 @@ pub enum Change {
     RemoveLabel(String),
     Assignee(Option<String>),
     AddComment(Comment),
+    /// This issue waits for another (`depends_on`).
+    AddDependency(IssueId),
+    RemoveDependency(IssueId),
+    Parent(Option<IssueId>),
     /// Only sets `updated` (after a person edited the file in an editor).
     Touch,
 }
@@ -123,10 +127,13 @@ pub fn apply(
         message,
     };
     let doc = Document::from_str(text).map_err(|e| unsupported(e.to_string()))?;
-    // labels and comments are edited by index, in the file's order, which
-    // is the order of the parsed issue's lists
-    let mut labels = issue.labels.clone();
-    let mut new_labels: Vec<String> = Vec::new();
+    // lists are edited by index, in the file's order, which is the order
+    // of the parsed issue's lists
+    let mut labels = ListEdit::new("labels", issue.labels.clone());
+    let mut deps = ListEdit::new(
+        "depends_on",
+        issue.depends_on.iter().map(ToString::to_string).collect(),
+    );
     for change in &effective {
         match change {
             Change::Title(t) => set(&doc, "title", t.as_str()),
@@ -135,31 +142,11 @@ pub fn apply(
             Change::Kind(k) => set(&doc, "type", k.as_str()),
             Change::Body(b) => set(&doc, "body", b.as_str()),
             Change::Assignee(a) => set(&doc, "assignee", a.as_deref()),
-            Change::AddLabel(l) => {
-                match doc.get_sequence("labels").filter(|seq| !seq.is_empty()) {
-                    Some(seq) => seq.push(l.as_str()),
-                    // yaml-edit would start `labels: []` in flow style
-                    None => new_labels.push(l.clone()),
-                }
-                labels.push(l.clone());
-            }
-            Change::RemoveLabel(l) => {
-                let index = labels
-                    .iter()
-                    .position(|x| x == l)
-                    .expect("only labels present are removed");
-                // labels added by this same change are not in the text yet
-                let in_text = labels.len() - new_labels.len();
-                if index >= in_text {
-                    new_labels.remove(index - in_text);
-                } else {
-                    let seq = doc
-                        .get_sequence("labels")
-                        .ok_or_else(|| unsupported("labels is not a list".to_owned()))?;
-                    seq.remove(index);
-                }
-                labels.remove(index);
-            }
+            Change::Parent(p) => set(&doc, "parent", p.as_ref().map(IssueId::as_str)),
+            Change::AddLabel(l) => labels.add(&doc, l),
+            Change::RemoveLabel(l) => labels.remove(&doc, l).map_err(unsupported)?,
+            Change::AddDependency(d) => deps.add(&doc, d.as_str()),
+            Change::RemoveDependency(d) => deps.remove(&doc, d.as_str()).map_err(unsupported)?,
             Change::AddComment(_) => {} // appended to the text below
             Change::Touch => {}
         }
@@ -171,9 +158,8 @@ pub fn apply(
         yaml_edit::ScalarValue::double_quoted(issue::format_time(now)),
     );
     let mut new_text = doc.to_string();
-    if !new_labels.is_empty() {
-        let items = crate::yaml::to_string(&new_labels).map_err(|e| unsupported(e.to_string()))?;
-        new_text = append_items(&new_text, "labels", &items).map_err(unsupported)?;
+    for list in [&labels, &deps] {
+        new_text = list.append_new(new_text).map_err(unsupported)?;
     }
     for change in &effective {
         if let Change::AddComment(c) = change {
@@ -202,6 +188,64 @@ pub fn apply(
                 .map(Problem::to_string)
                 .unwrap_or_default(),
         }),
+    }
+}
+
+/// Edits of one top-level list of strings: items are pushed through
+/// yaml-edit onto a list that has items, and appended in block style as
+/// text to one that is empty or missing (yaml-edit would start it in flow
+/// style).
+struct ListEdit {
+    key: &'static str,
+    /// The list as it will read, the new items last.
+    items: Vec<String>,
+    /// Items not in the text yet, appended at the end.
+    new: Vec<String>,
+}
+
+impl ListEdit {
+    fn new(key: &'static str, items: Vec<String>) -> ListEdit {
+        ListEdit {
+            key,
+            items,
+            new: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, doc: &Document, item: &str) {
+        match doc.get_sequence(self.key).filter(|seq| !seq.is_empty()) {
+            Some(seq) => seq.push(item),
+            None => self.new.push(item.to_owned()),
+        }
+        self.items.push(item.to_owned());
+    }
+
+    fn remove(&mut self, doc: &Document, item: &str) -> Result<(), String> {
+        let index = self
+            .items
+            .iter()
+            .position(|x| x == item)
+            .expect("only items present are removed");
+        // items added by this same edit are not in the text yet
+        let in_text = self.items.len() - self.new.len();
+        if index >= in_text {
+            self.new.remove(index - in_text);
+        } else {
+            let seq = doc
+                .get_sequence(self.key)
+                .ok_or_else(|| format!("{} is not a list", self.key))?;
+            seq.remove(index);
+        }
+        self.items.remove(index);
+        Ok(())
+    }
+
+    fn append_new(&self, text: String) -> Result<String, String> {
+        if self.new.is_empty() {
+            return Ok(text);
+        }
+        let items = crate::yaml::to_string(&self.new).map_err(|e| e.to_string())?;
+        append_items(&text, self.key, &items)
     }
 }
 
@@ -235,6 +279,16 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
             true
         }
         Change::AddLabel(_) | Change::RemoveLabel(_) => false,
+        Change::AddDependency(d) if !issue.depends_on.contains(d) => {
+            issue.depends_on.push(d.clone());
+            true
+        }
+        Change::RemoveDependency(d) if issue.depends_on.contains(d) => {
+            issue.depends_on.retain(|x| x != d);
+            true
+        }
+        Change::AddDependency(_) | Change::RemoveDependency(_) => false,
+        Change::Parent(p) => replace(&mut issue.parent, p.clone()),
         Change::AddComment(c) => {
             let mut c = c.clone();
             // files keep whole seconds

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::id::IssueId;
 use crate::issue::Issue;
 
 /// A parsed query: all its terms must hold.
@@ -33,6 +34,8 @@ pub enum Test {
     Updated(Vec<(Cmp, i128)>),
     Has(Vec<Field>),
     Is(Vec<State>),
+    /// The parent's id starts with one of these.
+    Parent(Vec<String>),
     /// Case-insensitive, in the title, body and comments.
     Phrase(String),
     /// A whole word, case-insensitive, in the title, body and comments.
@@ -64,6 +67,27 @@ pub enum Field {
 pub enum State {
     Open,
     Closed,
+    /// Not closed, and waiting for an issue that is not closed.
+    Blocked,
+    /// Not closed, not in the active status, and not blocked.
+    Ready,
+}
+
+/// Whether the issue an id names exists and is not closed: what
+/// `is:blocked` and `is:ready` ask of the other issues.
+pub type IsOpen<'a> = &'a (dyn Fn(&IssueId) -> bool + Sync);
+
+/// Whether `issue` waits for an issue that is not closed.
+pub fn is_blocked(issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+    !config.is_closed(&issue.status) && issue.depends_on.iter().any(is_open)
+}
+
+/// Whether `issue` can be started now: not closed, not already in the
+/// active status, and not blocked.
+pub fn is_ready(issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+    !config.is_closed(&issue.status)
+        && issue.status != config.active_status()
+        && !issue.depends_on.iter().any(is_open)
 }
 
 /// A parse error at a column (1-based, in characters).
@@ -107,20 +131,20 @@ impl Filter {
             Test::Phrase(_) | Test::Word(_) => true,
             Test::Has(fields) => fields
                 .iter()
-                .any(|f| !matches!(f, Field::Assignee | Field::Labels)),
+                .any(|f| matches!(f, Field::Comments | Field::Body)),
             _ => false,
         })
     }
 
-    pub fn matches(&self, issue: &Issue, config: &Config) -> bool {
+    pub fn matches(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
         self.terms
             .iter()
-            .all(|t| t.test.holds(issue, config) != t.negated)
+            .all(|t| t.test.holds(issue, config, is_open) != t.negated)
     }
 }
 
 impl Test {
-    fn holds(&self, issue: &Issue, config: &Config) -> bool {
+    fn holds(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
         let cmp = |c: &Cmp, a: i128, b: i128| match c {
             Cmp::Lt => a < b,
             Cmp::Le => a <= b,
@@ -157,7 +181,13 @@ impl Test {
             Test::Is(any) => any.iter().any(|s| match s {
                 State::Open => !config.is_closed(&issue.status),
                 State::Closed => config.is_closed(&issue.status),
+                State::Blocked => is_blocked(issue, config, is_open),
+                State::Ready => is_ready(issue, config, is_open),
             }),
+            Test::Parent(any) => issue
+                .parent
+                .as_ref()
+                .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
             Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
             Test::Word(word) => texts(issue).any(|t| {
                 t.to_lowercase()
@@ -244,6 +274,9 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
     };
     let test = match key {
         "status" => Test::Status(list(&|v| Ok(v.to_owned()))?),
+        "parent" => Test::Parent(list(&|v| {
+            crate::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
+        })?),
         "label" => Test::Label(list(&|v| Ok(v.to_owned()))?),
         "type" => Test::Type(list(&|v| Ok(v.to_owned()))?),
         "assignee" => Test::Assignee(
@@ -306,7 +339,12 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                 .map(|v| match *v {
                     "open" => Ok(State::Open),
                     "closed" => Ok(State::Closed),
-                    v => Err(error(at, format!("is:{v}: expected open or closed"))),
+                    "blocked" => Ok(State::Blocked),
+                    "ready" => Ok(State::Ready),
+                    v => Err(error(
+                        at,
+                        format!("is:{v}: expected open, closed, blocked or ready"),
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
         ),
@@ -314,7 +352,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
             return Err(error(
                 skip,
                 format!(
-                    "unknown key {other:?} (status, label, assignee, priority, type, created, updated, has, is)"
+                    "unknown key {other:?} (status, label, assignee, priority, type, created, updated, has, is, parent)"
                 ),
             ));
         }
@@ -409,13 +447,41 @@ mod tests {
             ("pars", false),
             ("is:closed", false),
             ("type:bug", true),
+            ("is:ready -is:blocked", true),
         ] {
-            assert_eq!(parse(q).expect(q).matches(&i, &c), want, "{q}");
+            assert_eq!(parse(q).expect(q).matches(&i, &c, &|_| true), want, "{q}");
         }
         assert!(parse("status:closed").expect("ok").names_status());
         assert!(parse("foo").expect("ok").needs_details());
         assert!(parse("has:comments").expect("ok").needs_details());
         assert!(!parse("has:labels label:x").expect("ok").needs_details());
+    }
+
+    #[test]
+    fn blocked_and_ready_follow_the_blockers() {
+        let c = Config::default();
+        let blocker = IssueId::parse_canonical("bbbb000000").expect("id");
+        let waits = issue("depends_on: [bbbb000000, cccc000000]\n");
+        let active = crate::issue::parse_for_test(
+            "id: abcd123456\ntitle: Started\nstatus: in_progress\ncreated: 2026-01-10T00:00:00Z\n",
+        );
+        let open_blocker = |id: &IssueId| *id == blocker;
+        let none_open = |_: &IssueId| false;
+        let q = |q: &str, i: &Issue, open: IsOpen| parse(q).expect(q).matches(i, &c, open);
+        assert!(q("is:blocked", &waits, &open_blocker));
+        assert!(!q("is:ready", &waits, &open_blocker));
+        assert!(
+            !q("is:blocked", &waits, &none_open),
+            "closed or missing blockers"
+        );
+        assert!(q("is:ready", &waits, &none_open));
+        assert!(!q("is:ready", &active, &none_open), "already started");
+        assert!(parse("is:blocked").expect("ok").names_status());
+        assert!(
+            !parse("has:depends_on is:ready")
+                .expect("ok")
+                .needs_details()
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! Kept in `<state>/index/`, versioned, and never the truth: an unreadable
 //! or old index is treated as empty and rebuilt. Each entry holds the file's
 //! stat data (size, mtime and ctime in ns, inode), an xxh3 content hash, and
-//! what the file parsed to: the fields `list` needs (`summary.v2`) apart
-//! from bodies, comments and other keys (`detail.v2`), so that a plain `list`
+//! what the file parsed to: the fields `list` needs and the
+//! dependencies (`summary.v3`) apart from bodies, comments and other keys
+//! (`detail.v3`), so that a plain `list`
 //! does not decode every body.
 //!
 //! An entry is reused only when the file's stat data is unchanged and the
@@ -35,7 +36,7 @@ use crate::issue::{Broken, Comment, Issue};
 use crate::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
-pub const INDEX_VERSION: u32 = 2;
+pub const INDEX_VERSION: u32 = 3;
 
 /// What the cached parses depend on besides the files: this yit (its
 /// validation) and the tracker's config.yaml. An index or journal record
@@ -43,17 +44,24 @@ pub const INDEX_VERSION: u32 = 2;
 pub fn context(config_text: &str) -> u64 {
     let mut bytes = env!("CARGO_PKG_VERSION").as_bytes().to_vec();
     bytes.push(0);
+    bytes.extend_from_slice(&INDEX_VERSION.to_le_bytes());
     bytes.extend_from_slice(config_text.as_bytes());
     xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
-const SUMMARY: &str = "summary.v2";
-const DETAIL: &str = "detail.v2";
+const SUMMARY: &str = "summary.v3";
+const DETAIL: &str = "detail.v3";
 /// Files of earlier layouts, removed when an index is saved.
-const OLD_FILES: &[&str] = &["summary.v1", "detail.v1"];
+const OLD_FILES: &[&str] = &[
+    "summary.v1",
+    "detail.v1",
+    "summary.v2",
+    "detail.v2",
+    "journal.v1",
+];
 /// Summary entries per chunk: chunks are encoded and decoded in parallel.
 const CHUNK: usize = 4096;
-const JOURNAL: &str = "journal.v1";
+const JOURNAL: &str = "journal.v2";
 
 /// The stat data that says whether a file may have changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +149,7 @@ pub struct Index {
     context: u64,
     /// The mtime of the summary file when it was read (0 without one).
     written_ns: i64,
-    /// Whether bodies and comments were loaded (`detail.v2`).
+    /// Whether bodies and comments were loaded (`detail.v3`).
     details: bool,
 }
 
@@ -476,6 +484,9 @@ struct StoredIssue<'a> {
     author: Option<Cow<'a, str>>,
     created_ns: i128,
     updated_ns: i128,
+    /// In the summary: `ready` and `is:blocked` read the dependency graph.
+    parent: Option<Cow<'a, str>>,
+    depends_on: Vec<Cow<'a, str>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -490,8 +501,6 @@ struct StoredBroken {
 struct StoredDetail<'a> {
     body: Cow<'a, str>,
     comments: Vec<StoredComment<'a>>,
-    parent: Option<Cow<'a, str>>,
-    depends_on: Vec<Cow<'a, str>>,
     github: Option<String>,
     conflicts: Vec<String>,
     extra: Vec<(Cow<'a, str>, String)>,
@@ -523,6 +532,8 @@ impl StoredSummary<'_> {
                 author: i.author.as_deref().map(b),
                 created_ns: ns(i.created),
                 updated_ns: ns(i.updated),
+                parent: i.parent.as_ref().map(|p| b(p.as_str())),
+                depends_on: i.depends_on.iter().map(|d| b(d.as_str())).collect(),
             }),
             Record::Broken(broken) => StoredOutcome::Broken(StoredBroken {
                 problems: broken
@@ -579,11 +590,11 @@ impl StoredSummary<'_> {
                             })
                         })
                         .collect::<Option<_>>()?,
-                    parent: match d.parent {
+                    parent: match s.parent {
                         Some(p) => Some(IssueId::parse_canonical(&p)?),
                         None => None,
                     },
-                    depends_on: d
+                    depends_on: s
                         .depends_on
                         .iter()
                         .map(|p| IssueId::parse_canonical(p))
@@ -648,12 +659,6 @@ impl StoredDetail<'_> {
                         Cow::Borrowed(c.body.as_str()),
                     )
                 })
-                .collect(),
-            parent: i.parent.as_ref().map(|p| Cow::Borrowed(p.as_str())),
-            depends_on: i
-                .depends_on
-                .iter()
-                .map(|d| Cow::Borrowed(d.as_str()))
                 .collect(),
             github: i.github.as_ref().map(ToString::to_string),
             conflicts: i.conflicts.iter().map(ToString::to_string).collect(),

@@ -25,6 +25,7 @@
 
 pub mod config;
 pub mod daemon;
+pub mod deps;
 pub mod edit;
 pub mod filter;
 pub mod git;

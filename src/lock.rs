@@ -13,13 +13,18 @@ use std::time::{Duration, Instant};
 
 use crate::id::IssueId;
 
-/// Holds the lock on one issue until dropped.
+/// Holds the lock on one issue (or on the dependency graph) until dropped.
 #[derive(Debug)]
 pub struct IssueLock {
-    id: IssueId,
     // the flock lives as long as this descriptor
     _file: File,
 }
+
+/// The lock file name of changes to the dependency graph (`dep add`,
+/// `new --parent`, plans): held while the graph is checked for cycles and
+/// the change written, so that two changes cannot close a cycle together.
+/// Ids never contain `-`.
+const GRAPH: &str = "dependency-graph";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
@@ -29,9 +34,10 @@ pub enum LockError {
         #[source]
         source: std::io::Error,
     },
-    #[error("timed out after {:.1}s waiting for the lock on issue {id}{}", waited.as_secs_f64(), holder.map(|p| format!(" (held by process {p})")).unwrap_or_default())]
+    #[error("timed out after {:.1}s waiting for the lock on {what}{}", waited.as_secs_f64(), holder.map(|p| format!(" (held by process {p})")).unwrap_or_default())]
     Timeout {
-        id: IssueId,
+        /// `issue ID`, or `the dependency graph`.
+        what: String,
         holder: Option<u32>,
         waited: Duration,
     },
@@ -44,8 +50,22 @@ impl IssueLock {
         id: &IssueId,
         timeout: Duration,
     ) -> Result<IssueLock, LockError> {
+        IssueLock::acquire_file(state_dir, id.as_str(), &format!("issue {id}"), timeout)
+    }
+
+    /// Takes the lock on the dependency graph, waiting up to `timeout`.
+    pub fn acquire_graph(state_dir: &Path, timeout: Duration) -> Result<IssueLock, LockError> {
+        IssueLock::acquire_file(state_dir, GRAPH, "the dependency graph", timeout)
+    }
+
+    fn acquire_file(
+        state_dir: &Path,
+        name: &str,
+        what: &str,
+        timeout: Duration,
+    ) -> Result<IssueLock, LockError> {
         let dir = state_dir.join("locks");
-        let path = dir.join(format!("{id}.lock"));
+        let path = dir.join(format!("{name}.lock"));
         let open_err = |source| LockError::Open {
             path: path.clone(),
             source,
@@ -72,7 +92,7 @@ impl IssueLock {
                     let mut text = String::new();
                     let _ = file.read_to_string(&mut text);
                     return Err(LockError::Timeout {
-                        id: id.clone(),
+                        what: what.to_owned(),
                         holder: text.trim().parse().ok(),
                         waited: start.elapsed(),
                     });
@@ -84,14 +104,7 @@ impl IssueLock {
         let _ = file.set_len(0);
         let _ = file.seek(SeekFrom::Start(0));
         let _ = write!(file, "{}", std::process::id());
-        Ok(IssueLock {
-            id: id.clone(),
-            _file: file,
-        })
-    }
-
-    pub fn id(&self) -> &IssueId {
-        &self.id
+        Ok(IssueLock { _file: file })
     }
 }
 

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::filter::IsOpen;
 use crate::id::IssueId;
 use crate::issue::Issue;
 use crate::problem::Problem;
@@ -69,7 +70,7 @@ pub struct ListResult<'a> {
 
 impl ListQuery {
     /// Whether `issue` passes the query's filters.
-    pub fn matches(&self, issue: &Issue, config: &Config) -> bool {
+    pub fn matches(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
         let named = self.filter.as_ref().is_some_and(|f| f.names_status());
         let status = if self.statuses.is_empty() {
             self.all || named || !config.is_closed(&issue.status)
@@ -88,7 +89,7 @@ impl ListQuery {
             && self
                 .filter
                 .as_ref()
-                .is_none_or(|f| f.matches(issue, config))
+                .is_none_or(|f| f.matches(issue, config, is_open))
     }
 }
 
@@ -100,13 +101,14 @@ pub fn run_list<'a>(
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
+    is_open: IsOpen,
     query: &ListQuery,
 ) -> ListResult<'a> {
     // sorted by a key computed once per issue (the comparisons then stay in
     // one array); with a limit, only the first `limit` are fully sorted
     let mut shown: Vec<(SortKeyOf<'a>, &Issue)> = issues
         .into_iter()
-        .filter(|i| query.matches(i, config))
+        .filter(|i| query.matches(i, config, is_open))
         .map(|i| (key_of(query.sort, i), i))
         .collect();
     let order = |a: &(SortKeyOf, &Issue), b: &(SortKeyOf, &Issue)| {
@@ -141,10 +143,11 @@ pub fn run_list_ordered<'a>(
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
+    is_open: IsOpen,
     query: &ListQuery,
 ) -> ListResult<'a> {
     let shown = ordered
-        .filter(|i| query.matches(i, config))
+        .filter(|i| query.matches(i, config, is_open))
         .take(query.limit.unwrap_or(usize::MAX));
     records_of(shown, short_len, problems, broken_files, query)
 }
@@ -261,7 +264,15 @@ mod tests {
                         details: false,
                         filter: None,
                     };
-                    let got = run_list(&issues, &|id| id.as_str().len(), &[], 0, &config, &query);
+                    let got = run_list(
+                        &issues,
+                        &|id| id.as_str().len(),
+                        &[],
+                        0,
+                        &config,
+                        &|_| false,
+                        &query,
+                    );
                     let got: Vec<&str> = got.records.iter().map(|r| &*r.id).collect();
                     let want = &expected[..limit.unwrap_or(60).min(60)];
                     assert_eq!(got, want, "{sort:?} reverse={reverse} limit={limit:?}");

@@ -197,14 +197,14 @@ fn a_damaged_or_old_index_is_rebuilt_silently() {
     let expected = repo.ok(&["list", "--json"]);
     let dir = repo.root().join(".git/yit/index");
     for damage in [&b"garbage"[..], b"", &[0xff; 64]] {
-        std::fs::write(dir.join("summary.v2"), damage).expect("damage");
+        std::fs::write(dir.join("summary.v3"), damage).expect("damage");
         let run = repo.run(&["list", "--json"]);
         assert_eq!(
             (run.code, run.stdout.as_str(), run.stderr.as_str()),
             (0, expected.as_str(), "")
         );
     }
-    std::fs::write(dir.join("journal.v1"), b"\x05\x00\x00\x00junk!").expect("damage");
+    std::fs::write(dir.join("journal.v2"), b"\x05\x00\x00\x00junk!").expect("damage");
     assert_eq!(repo.ok(&["list", "--json"]), expected);
     std::fs::remove_dir_all(&dir).expect("remove");
     assert!(repo.ok(&["show", &id, "--json"]).contains("Indexed"));
@@ -216,12 +216,12 @@ fn a_write_is_journaled_and_the_next_read_parses_nothing() {
     let repo = TestRepo::with_tracker();
     let id = repo.new_issue(&["Journaled"]);
     repo.ok(&["list"]);
-    let journal = repo.root().join(".git/yit/index/journal.v1");
+    let journal = repo.root().join(".git/yit/index/journal.v2");
     let before = std::fs::metadata(&journal).map(|m| m.len()).unwrap_or(0);
     repo.ok(&["edit", &id, "--priority", "0"]);
     let after = std::fs::metadata(&journal).expect("journal").len();
     assert!(after > before, "the edit appended to the journal");
-    let summary = repo.root().join(".git/yit/index/summary.v2");
+    let summary = repo.root().join(".git/yit/index/summary.v3");
     let written = std::fs::metadata(&summary)
         .expect("index")
         .modified()

@@ -1,8 +1,10 @@
 //! `yit doctor`: check config.yaml and every issue file.
 
 use clap::Args;
+use yit::deps::{self, Graph};
+use yit::id::IssueId;
 use yit::problem::Problem;
-use yit::store::{StoreError, Tracker};
+use yit::store::{Scan, StoreError, Tracker};
 
 use super::{CommandError, Ctx, ErrorKind, Format};
 
@@ -15,13 +17,14 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
     let (checked, problems) = match Tracker::open(&ctx.cwd) {
         Ok(tracker) => {
             // (details: the conflicts recorded by merges)
-            let scan = tracker.scan(ctx.scan_mode(true))?;
-            let mut problems = scan.problems;
+            let mut scan = tracker.scan(ctx.scan_mode(true))?;
+            let mut problems = std::mem::take(&mut scan.problems);
             problems.extend(
                 scan.issues
                     .iter()
                     .flat_map(|i| conflict_problems(&tracker, i)),
             );
+            problems.extend(graph_problems(&tracker, &scan));
             problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
             (
                 scan.listing.ids.len() + scan.listing.misnamed.len(),
@@ -60,23 +63,68 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
     Err(err)
 }
 
+/// The path of an issue's file as shown, and the line of its top-level
+/// `key` (when the file has one).
+fn key_line(tracker: &Tracker, id: &IssueId, key: &str) -> (std::path::PathBuf, Option<u64>) {
+    let shown = std::path::Path::new(yit::store::ISSUES_DIR).join(id.file_name());
+    let line = tracker
+        .read_issue_bytes(id)
+        .ok()
+        .flatten()
+        .and_then(|bytes| {
+            String::from_utf8_lossy(&bytes).lines().position(|l| {
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with(':'))
+            })
+        })
+        .map(|n| n as u64 + 1);
+    (shown, line)
+}
+
+/// References to issues that do not exist, and cycles of dependencies or
+/// parents, as they arrive by hand edits and merges.
+fn graph_problems(tracker: &Tracker, scan: &Scan) -> Vec<Problem> {
+    let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+    let short = |id: &IssueId| scan.listing.short_id(id).to_owned();
+    let mut out = Vec::new();
+    for d in graph.dangling() {
+        let (path, line) = key_line(tracker, &d.from, d.edge.key());
+        out.push(Problem {
+            path,
+            line,
+            column: line.map(|_| 1),
+            message: format!(
+                "{}: {} names no issue; `yit dep rm {} {}` or edit the file",
+                d.edge.key(),
+                d.missing,
+                short(&d.from),
+                d.missing
+            ),
+        });
+    }
+    for (edge, cycle) in graph.cycles() {
+        let (path, line) = key_line(tracker, &cycle[0], edge.key());
+        out.push(Problem {
+            path,
+            line,
+            column: line.map(|_| 1),
+            message: format!(
+                "{} cycle: {}; remove one link (`yit dep rm`)",
+                edge.key(),
+                deps::describe_cycle(&cycle, &short)
+            ),
+        });
+    }
+    out
+}
+
 /// A problem for each merge conflict an issue records, at its `conflicts:`
 /// key.
 fn conflict_problems(tracker: &Tracker, issue: &yit::issue::Issue) -> Vec<Problem> {
     if issue.conflicts.is_empty() {
         return Vec::new();
     }
-    let shown = std::path::Path::new(yit::store::ISSUES_DIR).join(issue.id.file_name());
-    let line = tracker
-        .read_issue_bytes(&issue.id)
-        .ok()
-        .flatten()
-        .and_then(|bytes| {
-            String::from_utf8_lossy(&bytes)
-                .lines()
-                .position(|l| l.starts_with("conflicts:"))
-        })
-        .map(|n| n as u64 + 1);
+    let (shown, line) = key_line(tracker, &issue.id, "conflicts");
     issue
         .conflicts
         .iter()

@@ -145,7 +145,9 @@ impl From<StoreError> for CommandError {
         let kind = match &err {
             StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
             StoreError::Edit(yit::edit::EditError::NotLossless { .. }) => ErrorKind::Internal,
-            StoreError::Changed { .. } | StoreError::Exists { .. } => ErrorKind::Refused,
+            StoreError::Changed { .. } | StoreError::Exists { .. } | StoreError::Refused { .. } => {
+                ErrorKind::Refused
+            }
             StoreError::Lock(yit::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
             StoreError::Lock(_) => ErrorKind::Internal,
             _ => ErrorKind::User,

@@ -136,7 +136,7 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
 }
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).
-fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
+pub(super) fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
     let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
     query::run_list(
         scan.issues.iter().map(|i| &**i),
@@ -144,12 +144,13 @@ fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResul
         &scan.problems,
         scan.broken_files,
         config,
+        &|id| scan.is_open(id, config),
         query,
     )
 }
 
 /// Prints a list's answer in `format`; the exit status tells of broken files.
-fn print_list(
+pub(super) fn print_list(
     ctx: &mut Ctx,
     format: Format,
     config: &Config,
@@ -228,8 +229,20 @@ fn print_list(
 }
 
 impl ListArgs {
+    /// The same arguments with one more query term (`ready`, `children`).
+    pub(super) fn and_term(mut self, term: String) -> ListArgs {
+        self.query.push(term);
+        self
+    }
+
+    /// The same arguments, closed issues included unless a status is named.
+    pub(super) fn include_closed(mut self) -> ListArgs {
+        self.all = true;
+        self
+    }
+
     /// The query these flags ask for, checked against the configuration.
-    fn query(
+    pub(super) fn query(
         &self,
         config: &Config,
         me: &dyn Fn() -> Result<String, CommandError>,

@@ -4,13 +4,17 @@
 //! the output conventions and turning a `CommandError` into an exit code.
 
 mod assign;
+mod blocked;
 mod branches;
+mod children;
+mod claim;
 mod close;
 mod comment;
 mod commit;
 mod completions;
 mod config;
 mod daemon;
+mod dep;
 mod diff;
 mod doctor;
 mod edit;
@@ -26,6 +30,7 @@ mod log;
 mod merge_file;
 mod new;
 mod output;
+mod ready;
 mod reopen;
 mod resolve;
 mod restore;
@@ -107,6 +112,11 @@ enum Command {
     Label(label::LabelArgs),
     Assign(assign::AssignArgs),
     Unassign(unassign::UnassignArgs),
+    Claim(claim::ClaimArgs),
+    Dep(dep::DepArgs),
+    Ready(ready::ReadyArgs),
+    Blocked(blocked::BlockedArgs),
+    Children(children::ChildrenArgs),
     Rm(rm::RmArgs),
     Restore(restore::RestoreArgs),
     Fmt(fmt::FmtArgs),
@@ -595,6 +605,11 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
+        Command::Claim(args) => claim::cmd_claim(&mut ctx, args),
+        Command::Dep(args) => dep::cmd_dep(&mut ctx, args),
+        Command::Ready(args) => ready::cmd_ready(&mut ctx, args),
+        Command::Blocked(args) => blocked::cmd_blocked(&mut ctx, args),
+        Command::Children(args) => children::cmd_children(&mut ctx, args),
         Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
         Command::Man(args) => completions::cmd_man(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),

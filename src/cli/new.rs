@@ -17,6 +17,7 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 ///   yit new "Crash on empty repo" --type bug --label crash --priority 1
 ///   yit new "Write the docs" --body-file notes.md
 ///   echo "details" | yit new "From a script" --body-file -
+///   yit new "Split the parser" --parent 4k2f --depends-on q8zn
 ///   yit new                opens $VISUAL or $EDITOR on a template
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -44,6 +45,12 @@ pub struct NewArgs {
     /// Initial status (default: the config's initial status)
     #[arg(long, short = 's')]
     status: Option<String>,
+    /// The parent issue (see `yit children`)
+    #[arg(long, value_name = "ID")]
+    parent: Option<String>,
+    /// An issue the new one waits for (repeatable; see `yit dep`)
+    #[arg(long = "depends-on", short = 'd', value_name = "ID")]
+    depends_on: Vec<String>,
 }
 
 /// Reads `--body-file`: a path, or `-` for standard input.
@@ -86,6 +93,14 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         .assignee
         .map(|a| resolve_person(&tracker, a))
         .transpose()?;
+    // the issues named must exist (a new issue closes no cycle)
+    let mut resolver = super::Resolver::new(ctx, &tracker);
+    let parent = args.parent.map(|p| resolver.resolve(&p)).transpose()?;
+    let depends_on = args
+        .depends_on
+        .iter()
+        .map(|d| resolver.resolve(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut draft = Draft {
         title: args.title.clone().unwrap_or_default(),
         body,
@@ -94,6 +109,8 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         kind: args.kind,
         assignee,
         status: args.status,
+        parent,
+        depends_on,
     };
     if args.title.is_none() {
         match draft_in_editor(&tracker, &draft)? {
@@ -103,7 +120,6 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     }
     let mut ids = IdSource::new(ctx.seed);
     // with a daemon, it knows every id: no listing of the directory
-    let resolver = super::Resolver::new(ctx, &tracker);
     let (issue, shorts) = if resolver.has_daemon() {
         let issue = tracker.create_issue_unlisted(draft, author, ctx.now, &mut ids)?;
         let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
@@ -191,6 +207,8 @@ fn draft_in_editor(tracker: &Tracker, given: &Draft) -> Result<Option<Draft>, Co
                 other => other,
             },
             status: given.status.clone(),
+            parent: given.parent.clone(),
+            depends_on: given.depends_on.clone(),
         };
         tracker
             .check_draft(&draft)

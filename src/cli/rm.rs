@@ -4,18 +4,49 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 
+use yit::deps::{Edge, Graph};
+use yit::edit::Change;
+use yit::id::IssueId;
+use yit::store::{Scan, StoreError};
+
 use super::output::Paint;
 use super::{CommandError, Ctx, Format, resolve_all};
 
+/// The references to `ids` from issues that stay: (from, to, field).
+fn referrers(scan: &Scan, ids: &[IssueId]) -> Vec<(IssueId, IssueId, Edge)> {
+    let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+    let mut out = Vec::new();
+    for id in ids {
+        for (edge, from) in graph
+            .dependents(id)
+            .iter()
+            .map(|f| (Edge::DependsOn, f))
+            .chain(graph.children(id).iter().map(|f| (Edge::Parent, f)))
+        {
+            if !ids.contains(from) {
+                out.push(((*from).clone(), id.clone(), edge));
+            }
+        }
+    }
+    out
+}
+
 /// Remove issues: moves their files to the trash in .git/yit (see `yit restore`)
 ///
-/// On a terminal yit asks first; elsewhere it needs --force.
+/// On a terminal yit asks first; elsewhere it needs --force. An issue that
+/// others wait for (or are children of) is not removed, unless --force,
+/// which also removes those references.
+///
+/// Examples:
+///   yit rm 4k2f
+///   yit rm --force 4k2f q8zn
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct RmArgs {
     /// Ids or unique prefixes
     #[arg(required = true)]
     ids: Vec<String>,
-    /// Do not ask
+    /// Do not ask, and remove references to the removed issues
     #[arg(long, short = 'f')]
     force: bool,
 }
@@ -27,8 +58,28 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         Format::Table,
     )?;
     let tracker = ctx.open_tracker()?;
-    let listing = tracker.load_listing()?;
-    let ids = resolve_all(&listing, &args.ids)?;
+    // the graph cannot change between the check and the removal
+    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
+    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let listing = &scan.listing;
+    let ids = resolve_all(listing, &args.ids)?;
+    let referrers = referrers(&scan, &ids);
+    if !referrers.is_empty() && !args.force {
+        let named: Vec<String> = referrers
+            .iter()
+            .map(|(from, to, edge)| {
+                let how = match edge {
+                    Edge::DependsOn => "waits for",
+                    Edge::Parent => "is a child of",
+                };
+                format!("{} {how} {}", listing.short_id(from), listing.short_id(to))
+            })
+            .collect();
+        return Err(CommandError::from(StoreError::Refused {
+            message: format!("other issues refer to it: {}", named.join("; ")),
+        })
+        .hint("`yit rm --force` removes the issues and these references"));
+    }
     if !args.force {
         let stdin = std::io::stdin();
         if !stdin.is_terminal() {
@@ -58,6 +109,28 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         stdin.lock().read_line(&mut answer)?;
         if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
             return Err(CommandError::user("nothing was removed"));
+        }
+    }
+    if !referrers.is_empty() {
+        let from: Vec<IssueId> = referrers.iter().map(|(from, _, _)| from.clone()).collect();
+        let edits = tracker.update_issues(&from, ctx.lock_timeout, ctx.now, |issue| {
+            let mut changes: Vec<Change> = issue
+                .depends_on
+                .iter()
+                .filter(|d| ids.contains(d))
+                .cloned()
+                .map(Change::RemoveDependency)
+                .collect();
+            if issue.parent.as_ref().is_some_and(|p| ids.contains(p)) {
+                changes.push(Change::Parent(None));
+            }
+            Ok(changes)
+        })?;
+        for e in edits.iter().filter(|e| e.changed) {
+            ctx.note(&format!(
+                "updated    {}  (references to removed issues dropped)",
+                listing.short_id(&e.issue.id)
+            ));
         }
     }
     let removed = tracker.trash_issues(&ids, ctx.lock_timeout, ctx.now)?;

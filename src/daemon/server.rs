@@ -115,6 +115,11 @@ impl Served {
         self.broken_files = broken_files;
     }
 
+    /// Whether the issue `id` names is valid and not closed.
+    fn is_open(&self, id: &IssueId) -> bool {
+        matches!(self.state.files.get(id), Some(Ok(k)) if !self.config.is_closed(&k.issue.status))
+    }
+
     /// The one issue `input` names, as `Listing::resolve` would find it.
     fn resolve(&self, input: &str) -> Option<String> {
         let prefix = crate::id::normalize_prefix(input)?;
@@ -160,7 +165,7 @@ impl Served {
         let rows = |chunk: &[Arc<Kept>]| {
             let mut out = Vec::with_capacity(chunk.len() * 160);
             let mut write = |k: &Arc<Kept>| {
-                if !query.matches(&k.issue, &self.config) {
+                if !query.matches(&k.issue, &self.config, &|id| self.is_open(id)) {
                     return;
                 }
                 if !out.is_empty() {
@@ -217,6 +222,7 @@ impl Served {
                     &self.problems,
                     self.broken_files,
                     &self.config,
+                    &|id| self.is_open(id),
                     &query,
                 ))
             }

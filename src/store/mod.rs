@@ -99,6 +99,10 @@ pub enum StoreError {
     Exists { id: IssueId },
     #[error("no removed issue matches {input:?} in the trash")]
     NotInTrash { input: String },
+    /// A change the state of the issues forbids (a cycle, an issue someone
+    /// else holds): exit 4.
+    #[error("{message}")]
+    Refused { message: String },
 }
 
 fn describe_problems(problems: &[Problem]) -> String {
@@ -145,6 +149,9 @@ pub struct Draft {
     pub kind: Option<String>,
     pub assignee: Option<String>,
     pub status: Option<String>,
+    /// Existing issues (the caller checks that they exist).
+    pub parent: Option<IssueId>,
+    pub depends_on: Vec<IssueId>,
 }
 
 /// The issue files present, by name, without reading them.
@@ -247,6 +254,22 @@ pub struct Scan {
     pub problems: Vec<Problem>,
     /// How many files had problems.
     pub broken_files: usize,
+}
+
+impl Scan {
+    /// Whether the issue `id` names was read and is not closed (what a
+    /// dependency on it means: [`crate::filter::IsOpen`]).
+    pub fn is_open(&self, id: &IssueId, config: &Config) -> bool {
+        self.find(id).is_some_and(|i| !config.is_closed(&i.status))
+    }
+
+    /// The valid issue `id` names.
+    pub fn find(&self, id: &IssueId) -> Option<&Issue> {
+        self.issues
+            .binary_search_by(|i| i.id.cmp(id))
+            .ok()
+            .map(|n| &*self.issues[n])
+    }
 }
 
 impl Tracker {
@@ -643,12 +666,13 @@ impl Tracker {
             updated: now,
             body: draft.body,
             comments: Vec::new(),
-            parent: None,
-            depends_on: Vec::new(),
+            parent: draft.parent,
+            depends_on: draft.depends_on,
             github: None,
             conflicts: Vec::new(),
             extra: Default::default(),
         };
+        issue.depends_on.dedup();
         for _ in 0..16 {
             let text = issue.to_yaml(self.config())?;
             if text.len() as u64 > self.config().max_file_size {

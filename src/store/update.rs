@@ -26,9 +26,9 @@ impl Tracker {
             let left = deadline.saturating_duration_since(Instant::now());
             match IssueLock::acquire(self.state_dir(), id, left) {
                 Ok(lock) => locks.push(lock),
-                Err(LockError::Timeout { id, holder, .. }) => {
+                Err(LockError::Timeout { what, holder, .. }) => {
                     return Err(LockError::Timeout {
-                        id,
+                        what,
                         holder,
                         waited: timeout,
                     }
@@ -38,6 +38,13 @@ impl Tracker {
             }
         }
         Ok(locks)
+    }
+
+    /// Takes the lock on the dependency graph: held while a change to
+    /// `depends_on` or `parent` is checked against every issue and written
+    /// (docs/architecture.md, lock protocol). Taken before any issue lock.
+    pub fn lock_graph(&self, timeout: Duration) -> Result<IssueLock, StoreError> {
+        IssueLock::acquire_graph(self.state_dir(), timeout).map_err(StoreError::from)
     }
 
     /// Reads an issue that must exist and be valid, with its text.

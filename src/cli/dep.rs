@@ -1,0 +1,317 @@
+//! `yit dep add|rm|tree`: what an issue waits for (`depends_on`).
+
+use std::collections::HashSet;
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use yit::deps::{self, Graph};
+use yit::edit::Change;
+use yit::id::IssueId;
+use yit::store::{Scan, StoreError, Tracker};
+
+use super::output::{Paint, Shorts};
+use super::{CommandError, Ctx, Format, report_edits};
+
+/// Dependencies: `yit dep add A B` means A waits for B (B blocks A)
+///
+/// A dependency that would close a cycle is refused, with the cycle.
+/// `yit ready` lists what waits for nothing open; `yit blocked` what waits.
+///
+/// Examples:
+///   yit dep add 4k2f q8zn        4k2f waits for q8zn
+///   yit dep add 4k2f q8zn m2n3   ... and for m2n3
+///   yit dep rm 4k2f q8zn
+///   yit dep tree 4k2f            what 4k2f waits for, and what waits for it
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct DepArgs {
+    #[command(subcommand)]
+    action: DepAction,
+}
+
+#[derive(Subcommand)]
+enum DepAction {
+    /// ID waits for each of ON...
+    Add(Pair),
+    /// ID no longer waits for ON... (ids of removed issues are accepted)
+    Rm(Pair),
+    /// What ID waits for and what waits for it, as trees
+    Tree(TreeArgs),
+}
+
+#[derive(Args)]
+struct Pair {
+    /// The issue that waits
+    id: String,
+    /// The issues it waits for
+    #[arg(required = true, value_name = "ON")]
+    on: Vec<String>,
+}
+
+#[derive(Args)]
+struct TreeArgs {
+    id: String,
+    /// Levels to draw in each direction
+    #[arg(long, default_value_t = 10)]
+    depth: usize,
+}
+
+pub fn cmd_dep(ctx: &mut Ctx, args: DepArgs) -> Result<(), CommandError> {
+    match args.action {
+        DepAction::Add(pair) => add(ctx, pair),
+        DepAction::Rm(pair) => remove(ctx, pair),
+        DepAction::Tree(tree) => draw(ctx, tree),
+    }
+}
+
+fn add(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
+    let tracker = ctx.open_tracker()?;
+    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
+    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let id = scan.listing.resolve(&pair.id)?;
+    let on = pair
+        .on
+        .iter()
+        .map(|o| Ok(scan.listing.resolve(o)?))
+        .collect::<Result<Vec<IssueId>, CommandError>>()?;
+    let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+    let short = |i: &IssueId| scan.listing.short_id(i).to_owned();
+    for to in &on {
+        // a cycle through an edge added by this same command would pass
+        // through `id`, where the search stops: one check per edge suffices
+        if let Some(cycle) = graph.cycle_if_depends(&id, to) {
+            let what = if cycle.len() == 2 {
+                format!("{} cannot wait for itself", short(&id))
+            } else {
+                format!(
+                    "{} waiting for {} would close a cycle: {}",
+                    short(&id),
+                    short(to),
+                    deps::describe_cycle(&cycle, &short)
+                )
+            };
+            return Err(StoreError::Refused { message: what }.into());
+        }
+    }
+    let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
+    let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
+    report(ctx, &tracker, &scan, "waits for", &on, edits)
+}
+
+fn remove(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
+    let tracker = ctx.open_tracker()?;
+    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
+    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let id = scan.listing.resolve(&pair.id)?;
+    let current = tracker.load_issue(&id)?.depends_on;
+    // an id among the issue's dependencies (a removed issue's too), else
+    // any issue
+    let on = pair
+        .on
+        .iter()
+        .map(|o| {
+            let prefix = yit::id::normalize_prefix(o).unwrap_or_default();
+            let named: Vec<&IssueId> = current
+                .iter()
+                .filter(|d| !prefix.is_empty() && d.as_str().starts_with(&prefix))
+                .collect();
+            match named[..] {
+                [one] => Ok(one.clone()),
+                _ => Ok(scan.listing.resolve(o)?),
+            }
+        })
+        .collect::<Result<Vec<IssueId>, CommandError>>()?;
+    if let Some(absent) = on.iter().find(|o| !current.contains(o)) {
+        return Err(CommandError::user(format!(
+            "{} does not wait for {}",
+            scan.listing.short_id(&id),
+            scan.listing.short_id(absent)
+        )));
+    }
+    let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
+    let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
+    report(ctx, &tracker, &scan, "no longer waits for", &on, edits)
+}
+
+fn report(
+    ctx: &mut Ctx,
+    tracker: &Tracker,
+    scan: &Scan,
+    verb: &str,
+    on: &[IssueId],
+    edits: Vec<yit::edit::Edited>,
+) -> Result<(), CommandError> {
+    let format = ctx.format(
+        "dep",
+        &[Format::Table, Format::Ids, Format::Json],
+        Format::Table,
+    )?;
+    let listing = tracker.load_listing()?;
+    let shorts = Shorts::Listing(listing);
+    if format != Format::Table {
+        return report_edits(ctx, &shorts, "updated", &edits, true);
+    }
+    let Some(edit) = edits.first() else {
+        return Ok(());
+    };
+    let id = ctx.out.paint(Paint::Id, shorts.of(&edit.issue.id));
+    for to in on {
+        let title = scan.find(to).map_or("(removed)", |i| i.title.as_str());
+        let to = ctx.out.paint(Paint::Id, shorts.of(to));
+        ctx.out.line(&format!("{id}  {verb}  {to}  {title}"))?;
+    }
+    if !edit.changed {
+        ctx.note("nothing changed");
+    }
+    Ok(())
+}
+
+/// One issue in a drawn tree.
+#[derive(Serialize)]
+struct Node {
+    id: String,
+    short_id: String,
+    title: Option<String>,
+    status: Option<String>,
+    /// The id names no issue.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    missing: bool,
+    /// Already on the path from the root: a cycle.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    cycle: bool,
+    /// Drawn earlier with its subtree.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    repeated: bool,
+    /// Not drawn further (`--depth`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    truncated: bool,
+    next: Vec<Node>,
+}
+
+struct Drawer<'a> {
+    scan: &'a Scan,
+    graph: Graph<'a>,
+    depth: usize,
+}
+
+impl Drawer<'_> {
+    fn node(
+        &self,
+        id: &IssueId,
+        up: bool,
+        path: &mut Vec<IssueId>,
+        drawn: &mut HashSet<IssueId>,
+    ) -> Node {
+        let issue = self.scan.find(id);
+        let mut node = Node {
+            id: id.to_string(),
+            short_id: self.scan.listing.short_id(id).to_owned(),
+            title: issue.map(|i| i.title.clone()),
+            status: issue.map(|i| i.status.clone()),
+            missing: issue.is_none(),
+            cycle: path.contains(id),
+            repeated: false,
+            truncated: false,
+            next: Vec::new(),
+        };
+        if node.cycle || node.missing {
+            return node;
+        }
+        if !drawn.insert(id.clone()) {
+            node.repeated = true;
+            return node;
+        }
+        let next: Vec<IssueId> = if up {
+            self.graph
+                .dependents(id)
+                .iter()
+                .map(|i| (*i).clone())
+                .collect()
+        } else {
+            self.graph.depends_on(id).to_vec()
+        };
+        if path.len() >= self.depth {
+            node.truncated = !next.is_empty();
+            return node;
+        }
+        path.push(id.clone());
+        node.next = next.iter().map(|n| self.node(n, up, path, drawn)).collect();
+        path.pop();
+        node
+    }
+}
+
+fn draw(ctx: &mut Ctx, args: TreeArgs) -> Result<(), CommandError> {
+    let format = ctx.format("dep tree", &[Format::Table, Format::Json], Format::Table)?;
+    let tracker = ctx.open_tracker()?;
+    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let id = scan.listing.resolve(&args.id)?;
+    if scan.find(&id).is_none() {
+        // a broken file: its error
+        tracker.load_issue(&id)?;
+    }
+    let drawer = Drawer {
+        scan: &scan,
+        graph: Graph::new(scan.issues.iter().map(|i| &**i)),
+        depth: args.depth.max(1),
+    };
+    let root = drawer.node(&id, false, &mut Vec::new(), &mut HashSet::new());
+    let blocks = drawer.node(&id, true, &mut Vec::new(), &mut HashSet::new());
+    if format == Format::Json {
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "issue": { "id": root.id, "short_id": root.short_id, "title": root.title, "status": root.status },
+            "depends_on": root.next,
+            "blocks": blocks.next,
+        }))?);
+    }
+    let head = format!(
+        "{}  {}  {}",
+        ctx.out.paint(Paint::Id, &root.short_id),
+        root.status.as_deref().unwrap_or_default(),
+        root.title.as_deref().unwrap_or_default()
+    );
+    ctx.out.line(&head)?;
+    let sections = [("waits for", &root.next), ("blocks", &blocks.next)];
+    let shown: Vec<_> = sections.iter().filter(|(_, n)| !n.is_empty()).collect();
+    if shown.is_empty() {
+        ctx.note("no dependencies either way");
+    }
+    for (n, (label, nodes)) in shown.iter().enumerate() {
+        let last = n + 1 == shown.len();
+        ctx.out
+            .line(&format!("{}{label}", if last { "└─ " } else { "├─ " }))?;
+        let indent = if last { "   " } else { "│  " };
+        write_nodes(ctx, nodes, indent)?;
+    }
+    Ok(())
+}
+
+fn write_nodes(ctx: &mut Ctx, nodes: &[Node], indent: &str) -> Result<(), CommandError> {
+    for (n, node) in nodes.iter().enumerate() {
+        let last = n + 1 == nodes.len();
+        let branch = if last { "└─ " } else { "├─ " };
+        let note = if node.missing {
+            " (no such issue)"
+        } else if node.cycle {
+            " (cycle)"
+        } else if node.repeated {
+            " (see above)"
+        } else if node.truncated {
+            " …"
+        } else {
+            ""
+        };
+        let status = ctx
+            .out
+            .paint(Paint::Dim, node.status.as_deref().unwrap_or_default());
+        ctx.out.line(&format!(
+            "{indent}{branch}{}  {status}  {}{note}",
+            ctx.out.paint(Paint::Id, &node.short_id),
+            node.title.as_deref().unwrap_or_default(),
+        ))?;
+        let deeper = format!("{indent}{}", if last { "   " } else { "│  " });
+        write_nodes(ctx, &node.next, &deeper)?;
+    }
+    Ok(())
+}

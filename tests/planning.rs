@@ -1,0 +1,312 @@
+//! Dependencies, ready work, claims and parents, end to end.
+
+mod common;
+
+use common::{Spawned, TestRepo};
+
+fn ids(repo: &TestRepo, args: &[&str]) -> Vec<String> {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--format", "ids"]);
+    repo.ok(&all).lines().map(str::to_owned).collect()
+}
+
+/// Three issues: `a` waits for `b`, which waits for `c`.
+fn chain(repo: &TestRepo) -> (String, String, String) {
+    let a = repo.new_issue(&["Ship the release", "-p", "1"]);
+    let b = repo.new_issue(&["Fix the build", "-p", "2"]);
+    let c = repo.new_issue(&["Pin the toolchain", "-p", "3"]);
+    repo.ok(&["dep", "add", &a, &b]);
+    repo.ok(&["dep", "add", &b, &c]);
+    (a, b, c)
+}
+
+#[test]
+fn dependencies_decide_what_is_ready_and_what_is_blocked() {
+    let repo = TestRepo::with_tracker();
+    let (a, b, c) = chain(&repo);
+    assert_eq!(ids(&repo, &["ready"]), vec![c.clone()]);
+    let blocked = repo.ok(&["blocked", "--json"]);
+    let blocked: serde_json::Value = serde_json::from_str(&blocked).expect("json");
+    let pairs: Vec<(String, Vec<String>)> = blocked["blocked"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|row| {
+            let waits = row["waits_for"].as_array().expect("list");
+            (
+                row["issue"]["id"].as_str().expect("id").to_owned(),
+                waits
+                    .iter()
+                    .map(|w| w["id"].as_str().expect("id").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![(a.clone(), vec![b.clone()]), (b.clone(), vec![c.clone()])]
+    );
+
+    // starting c takes it out of ready; closing it frees b
+    repo.ok(&["claim", &c]);
+    assert_eq!(ids(&repo, &["ready"]), Vec::<String>::new());
+    repo.ok(&["close", &c]);
+    assert_eq!(ids(&repo, &["ready"]), vec![b.clone()]);
+    assert_eq!(ids(&repo, &["list", "is:blocked"]), vec![a.clone()]);
+
+    // the daemon gives the same answers, and sees a blocker's status change
+    let _daemon = common::DaemonGuard::start(&repo, &[]);
+    for q in [
+        &["ready"][..],
+        &["list", "is:blocked"],
+        &["list", "is:open -is:ready"],
+    ] {
+        let mut through = q.to_vec();
+        through.push("--json");
+        let mut plain = through.clone();
+        plain.push("--no-daemon");
+        assert_eq!(repo.ok(&through), repo.ok(&plain), "{q:?}");
+    }
+    repo.ok(&["close", &b]);
+    assert_eq!(ids(&repo, &["ready"]), vec![a.clone()]);
+    repo.ok(&["reopen", &c]);
+    assert_eq!(ids(&repo, &["ready"]), vec![a.clone(), c.clone()]);
+    // reopening b blocks it again, and a behind it
+    repo.ok(&["reopen", &b]);
+    assert_eq!(ids(&repo, &["ready"]), vec![c.clone()]);
+    assert_eq!(ids(&repo, &["ready", "--no-daemon"]), vec![c]);
+}
+
+#[test]
+fn a_dependency_that_closes_a_cycle_is_refused_with_the_cycle() {
+    let repo = TestRepo::with_tracker();
+    let (a, b, c) = chain(&repo);
+    let before = repo.tree();
+    let refused = repo.fails(&["dep", "add", &c, &a], 4);
+    let short = |id: &str| id[..4].to_owned();
+    assert!(
+        refused.stderr.contains(&format!(
+            "{} → {} → {} → {}",
+            short(&c),
+            short(&a),
+            short(&b),
+            short(&c)
+        )),
+        "{}",
+        refused.stderr
+    );
+    let itself = repo.fails(&["dep", "add", &a, &a], 4);
+    assert!(
+        itself.stderr.contains("cannot wait for itself"),
+        "{}",
+        itself.stderr
+    );
+    assert!(
+        repo.fails(&["dep", "add", &a, "zzzzzzzz"], 1)
+            .stderr
+            .contains("no issue")
+    );
+    assert_eq!(repo.tree(), before, "nothing written");
+
+    // removing the link allows the other direction
+    repo.ok(&["dep", "rm", &b, &c]);
+    repo.ok(&["dep", "add", &c, &a]);
+    let rm_again = repo.fails(&["dep", "rm", &b, &c], 1);
+    assert!(
+        rm_again.stderr.contains("does not wait for"),
+        "{}",
+        rm_again.stderr
+    );
+    repo.ok(&["doctor"]);
+}
+
+#[test]
+fn concurrent_opposite_dependencies_never_both_land() {
+    let repo = TestRepo::with_tracker();
+    for round in 0..6 {
+        let a = repo.new_issue(&[&format!("A {round}")]);
+        let b = repo.new_issue(&[&format!("B {round}")]);
+        let spawn = |x: &str, y: &str| {
+            let mut cmd = repo.cmd(&["dep", "add", x, y]);
+            cmd.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            Spawned::new(cmd.spawn().expect("yit starts"))
+        };
+        let (one, two) = (spawn(&a, &b), spawn(&b, &a));
+        let codes = [one.wait().code(), two.wait().code()];
+        let landed = codes.iter().filter(|c| **c == Some(0)).count();
+        assert_eq!(landed, 1, "round {round}: {codes:?}");
+        assert!(codes.contains(&Some(4)), "round {round}: {codes:?}");
+    }
+    repo.ok(&["doctor"]);
+}
+
+#[test]
+fn dep_tree_draws_both_directions() {
+    let repo = TestRepo::with_tracker();
+    let (a, b, c) = chain(&repo);
+    let drawn = repo.ok(&["dep", "tree", &b]);
+    let s = |id: &str| id[..4].to_owned();
+    assert_eq!(
+        drawn,
+        format!(
+            "{}  open  Fix the build\n├─ waits for\n│  └─ {}  open  Pin the toolchain\n└─ blocks\n   └─ {}  open  Ship the release\n",
+            s(&b),
+            s(&c),
+            s(&a)
+        )
+    );
+    let json = repo.run(&["dep", "tree", &a, "--json"]).json();
+    assert_eq!(json["depends_on"][0]["id"], b.as_str());
+    assert_eq!(json["depends_on"][0]["next"][0]["id"], c.as_str());
+    assert_eq!(json["blocks"], serde_json::json!([]));
+}
+
+#[test]
+fn claim_takes_an_issue_once() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Claim me"]);
+    let as_bob = |args: &[&str]| {
+        let mut cmd = repo.cmd(args);
+        cmd.env("GIT_AUTHOR_NAME", "Bob Stone")
+            .env("GIT_AUTHOR_EMAIL", "bob@example.com");
+        common::Run::from_output(cmd.output().expect("yit runs"))
+    };
+    let claimed = repo.run(&["claim", &id, "--json"]).json();
+    assert_eq!(claimed["issue"]["status"], "in_progress");
+    assert_eq!(claimed["issue"]["assignee"], "Ann Lee <ann@example.com>");
+    let before = repo.tree();
+    let refused = as_bob(&["claim", &id]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("held by Ann Lee"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(repo.tree(), before);
+    // claiming your own issue again changes nothing
+    repo.ok(&["claim", &id]);
+    repo.ok(&["close", &id]);
+    assert_eq!(repo.fails(&["claim", &id], 4).code, 4);
+
+    // many claimers at once: exactly one gets it
+    let open = repo.new_issue(&["Contended"]);
+    let claimers: Vec<Spawned> = (0..6)
+        .map(|n| {
+            let mut cmd = repo.cmd(&["claim", &open]);
+            cmd.env("GIT_AUTHOR_NAME", format!("Agent {n}"))
+                .env("GIT_AUTHOR_EMAIL", format!("agent{n}@example.com"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            Spawned::new(cmd.spawn().expect("yit starts"))
+        })
+        .collect();
+    let codes: Vec<Option<i32>> = claimers.into_iter().map(|c| c.wait().code()).collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(4)).count(),
+        5,
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn rm_keeps_what_others_need_unless_forced() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Waits"]);
+    let b = repo.new_issue(&["Needed"]);
+    let child = repo.new_issue(&["Child", "--parent", &b]);
+    // a hand-written flow list with a comment
+    let path = repo.issues_dir().join(format!("{a}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("{text}depends_on: [{b}]  # the blocker\n")).expect("write");
+    let before = repo.tree();
+    let refused = repo.fails(&["rm", &b], 4);
+    for (who, how) in [(&a, "waits for"), (&child, "is a child of")] {
+        let said = format!("{} {how} {}", &who[..4], &b[..4]);
+        assert!(refused.stderr.contains(&said), "{said}: {}", refused.stderr);
+    }
+    assert!(refused.stderr.contains("--force"), "{}", refused.stderr);
+    assert_eq!(repo.tree(), before, "nothing removed or changed");
+
+    repo.ok(&["rm", "--force", &b]);
+    let waits = repo.read_issue_file(&a);
+    assert!(waits.contains("# the blocker"), "{waits}");
+    assert!(!waits.contains(&b), "{waits}");
+    assert!(!repo.read_issue_file(&child).contains(&b));
+    repo.ok(&["doctor"]);
+    assert_eq!(ids(&repo, &["children", &a]), Vec::<String>::new());
+}
+
+#[test]
+fn parents_and_children() {
+    let repo = TestRepo::with_tracker();
+    let epic = repo.new_issue(&["Epic"]);
+    let one = repo.new_issue(&["One", "--parent", &epic[..6]]);
+    let two = repo.new_issue(&["Two", "--parent", &epic, "--depends-on", &one]);
+    repo.ok(&["close", &one]);
+    let mut kids = ids(&repo, &["children", &epic]);
+    kids.sort();
+    let mut want = vec![one.clone(), two.clone()];
+    want.sort();
+    assert_eq!(kids, want, "closed children included");
+    assert_eq!(
+        ids(&repo, &["children", &epic, "is:open"]),
+        vec![two.clone()]
+    );
+    assert_eq!(
+        ids(&repo, &["list", &format!("parent:{}", &epic[..5])]),
+        vec![two]
+    );
+    let show = repo.run(&["show", &one, "--json"]).json();
+    assert_eq!(show["issue"]["parent"], epic.as_str());
+
+    let before = repo.tree();
+    let bad = repo.fails(&["new", "Orphan", "--parent", "zzzzzzzz"], 1);
+    assert!(bad.stderr.contains("no issue"), "{}", bad.stderr);
+    repo.fails(&["new", "Orphan", "--depends-on", "not-an-id"], 1);
+    assert_eq!(repo.tree(), before, "nothing created");
+}
+
+#[test]
+fn doctor_reports_cycles_and_dangling_references_from_hand_edits() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["A"]);
+    let b = repo.new_issue(&["B"]);
+    let append = |id: &str, line: &str| {
+        let path = repo.issues_dir().join(format!("{id}.yaml"));
+        let text = std::fs::read_to_string(&path).expect("read");
+        std::fs::write(&path, format!("{text}{line}\n")).expect("write");
+    };
+    append(&a, &format!("depends_on: [{b}, 9999999999]"));
+    append(&b, &format!("depends_on:\n  - {a}"));
+    let run = repo.fails(&["doctor"], 1);
+    let line_of = |id: &str| {
+        repo.read_issue_file(id)
+            .lines()
+            .position(|l| l.starts_with("depends_on:"))
+            .expect("key")
+            + 1
+    };
+    let dangling = format!(
+        ".issues/{a}.yaml:{}:1: depends_on: 9999999999 names no issue",
+        line_of(&a)
+    );
+    assert!(run.stdout.contains(&dangling), "{dangling}\n{}", run.stdout);
+    let (first, second) = if a < b { (&a, &b) } else { (&b, &a) };
+    let cycle = format!(
+        ".issues/{first}.yaml:{}:1: depends_on cycle: {} → {} → {}",
+        line_of(first),
+        &first[..4],
+        &second[..4],
+        &first[..4]
+    );
+    assert!(run.stdout.contains(&cycle), "{cycle}\n{}", run.stdout);
+    // both are blocked by each other: neither is ready
+    assert_eq!(ids(&repo, &["ready"]), Vec::<String>::new());
+    repo.ok(&["dep", "rm", &a, "9999999999"]);
+}

@@ -2,7 +2,8 @@
 """Writes N realistic issue files straight into <repo>/.issues for benchmarks.
 
 Titles of 5-12 words, bodies of 50-400 words in paragraphs, 0-3 labels,
-about 80% open. The files are in yit's canonical form; bench.sh runs
+about 80% open; 1% of the bodies have the word "zeppelin" (the benchmark's
+rare word), chosen by a second generator so that the rest is unchanged. The files are in yit's canonical form; bench.sh runs
 `yit doctor` on the result, so a generator bug cannot go unnoticed.
 Deterministic for a given N and seed.
 """
@@ -34,6 +35,7 @@ def main():
     repo, n = sys.argv[1], int(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     rng = random.Random(seed * 1_000_003 + n)
+    rare = random.Random(seed * 7 + n)
     out = os.path.join(repo, ".issues")
     for i in range(n):
         ident = "".join(rng.choice(ALPHABET) for _ in range(10))
@@ -44,6 +46,8 @@ def main():
             k = min(total, rng.randint(20, 80))
             paragraphs.append(words(rng, k, k).capitalize() + ".")
             total -= k
+        if rare.random() < 0.01:
+            paragraphs.append("Seen with the Zeppelin build.")
         body = "\n\n".join(paragraphs) + "\n"
         labels = rng.sample(LABELS, rng.randint(0, 3))
         created = 1767225600 + i * 60  # 2026-01-01 onwards

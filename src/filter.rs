@@ -38,8 +38,13 @@ pub enum Test {
     Parent(Vec<String>),
     /// Case-insensitive, in the title, body and comments.
     Phrase(String),
-    /// A whole word, case-insensitive, in the title, body and comments.
-    Word(String),
+    /// Whole words (a typed word such as `don't` is two), case-insensitive,
+    /// in the title, body and comments.
+    Word {
+        word: String,
+        #[serde(skip)]
+        matcher: crate::search::LazyWords,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +112,20 @@ pub struct Context<'a> {
 }
 
 impl Filter {
+    /// The words and phrases of the query: what `yit search` ranks by
+    /// (negated ones excluded).
+    pub fn text(&self) -> (Vec<String>, Vec<String>) {
+        let (mut words, mut phrases) = (Vec::new(), Vec::new());
+        for term in self.terms.iter().filter(|t| !t.negated) {
+            match &term.test {
+                Test::Word { word, .. } => words.push(word.clone()),
+                Test::Phrase(p) => phrases.push(p.clone()),
+                _ => {}
+            }
+        }
+        (words, phrases)
+    }
+
     /// Parses `text`.
     pub fn parse(text: &str, cx: &Context) -> Result<Filter, QueryError> {
         let mut terms = Vec::new();
@@ -128,7 +147,7 @@ impl Filter {
     /// a table shows (bodies, comments, parent, dependencies).
     pub fn needs_details(&self) -> bool {
         self.terms.iter().any(|t| match &t.test {
-            Test::Phrase(_) | Test::Word(_) => true,
+            Test::Phrase(_) | Test::Word { .. } => true,
             Test::Has(fields) => fields
                 .iter()
                 .any(|f| matches!(f, Field::Comments | Field::Body)),
@@ -189,11 +208,9 @@ impl Test {
                 .as_ref()
                 .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
             Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
-            Test::Word(word) => texts(issue).any(|t| {
-                t.to_lowercase()
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|w| w == word)
-            }),
+            Test::Word { word, matcher } => matcher
+                .get(word)
+                .is_some_and(|words| words.all_in(texts(issue))),
         }
     }
 }
@@ -256,9 +273,18 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
         });
     }
     let Some((key, value)) = body.split_once(':') else {
+        if crate::search::tokens(body).is_empty() {
+            return Err(error(
+                skip,
+                format!("{body:?} has no letters or digits to search for"),
+            ));
+        }
         return Ok(Term {
             negated,
-            test: Test::Word(body.to_lowercase()),
+            test: Test::Word {
+                word: body.to_lowercase(),
+                matcher: Default::default(),
+            },
         });
     };
     let at = skip + key.chars().count() + 1;

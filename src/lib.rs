@@ -40,6 +40,7 @@ pub mod merge;
 pub mod problem;
 pub mod query;
 pub mod record;
+pub mod search;
 pub mod store;
 pub mod watch;
 pub mod yaml;

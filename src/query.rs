@@ -152,6 +152,63 @@ pub fn run_list_ordered<'a>(
     records_of(shown, short_len, problems, broken_files, query)
 }
 
+/// The answer to a search: the ranked hits, and how many matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult<'a> {
+    #[serde(borrow)]
+    pub hits: Vec<SearchHit<'a>>,
+    pub matched: usize,
+    pub problems: Vec<Problem>,
+    pub broken_files: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit<'a> {
+    #[serde(borrow)]
+    pub record: Record<'a>,
+    pub score: f64,
+    pub snippet: Option<crate::search::Snippet>,
+    /// Byte ranges of the matched words in the title.
+    pub title_highlights: Vec<(usize, usize)>,
+}
+
+/// Ranks the issues that pass `query` by its words and phrases
+/// ([`crate::search::rank`]); `None` when the query has no words.
+pub fn run_search<'a>(
+    issues: &[&'a Issue],
+    short_len: &(dyn Fn(&IssueId) -> usize + Sync),
+    problems: &[Problem],
+    broken_files: usize,
+    config: &Config,
+    is_open: IsOpen,
+    query: &ListQuery,
+) -> Option<SearchResult<'a>> {
+    let (mut words, phrases) = query.filter.as_ref()?.text();
+    // a phrase's words rank too (the filter requires the phrase itself)
+    words.extend(phrases);
+    let words = crate::search::Words::new(&words)?;
+    let keep = |i: &Issue| query.matches(i, config, is_open);
+    let (hits, matched) = crate::search::rank(issues, &words, &keep, query.limit);
+    Some(SearchResult {
+        hits: hits
+            .into_iter()
+            .map(|h| SearchHit {
+                record: Record::of(
+                    h.issue,
+                    &h.issue.id.as_str()[..short_len(&h.issue.id)],
+                    false,
+                ),
+                score: h.score,
+                snippet: h.snippet,
+                title_highlights: h.title_highlights,
+            })
+            .collect(),
+        matched,
+        problems: problems.to_vec(),
+        broken_files,
+    })
+}
+
 fn records_of<'a>(
     shown: impl Iterator<Item = &'a Issue>,
     short_len: &dyn Fn(&IssueId) -> usize,

@@ -97,3 +97,98 @@ fn queries_filter_like_their_terms_say() {
         assert_eq!(through, plain, "{q}");
     }
 }
+
+#[test]
+fn search_ranks_title_matches_first_with_snippets() {
+    let repo = TestRepo::with_tracker();
+    let filler = "Some words about other things. ".repeat(8);
+    let body_hit = repo.new_issue(&[
+        "Slow startup",
+        "--body",
+        &format!("{filler}The INDEX is rebuilt on every start.\n{filler}"),
+    ]);
+    let title_hit = repo.new_issue(&["Index rebuilt too often", "-l", "perf"]);
+    let comment_hit = repo.new_issue(&["Quiet", "--body", "nothing"]);
+    repo.ok(&["comment", &comment_hit, "Seen: the index, again."]);
+    let closed = repo.new_issue(&["Old index bug"]);
+    repo.ok(&["close", &closed]);
+    repo.new_issue(&["Reindexing is not a match", "--body", "indexes neither"]);
+
+    let json = repo.run(&["search", "index", "--json"]).json();
+    let hits = json["hits"].as_array().expect("hits");
+    let order: Vec<&str> = hits.iter().map(|h| h["id"].as_str().expect("id")).collect();
+    assert_eq!(order[0], title_hit, "the title match first");
+    assert_eq!(json["matched"], 3, "closed issues only with --all");
+    assert!(order.contains(&body_hit.as_str()) && order.contains(&comment_hit.as_str()));
+    let body = hits
+        .iter()
+        .find(|h| h["id"] == body_hit.as_str())
+        .expect("body hit");
+    let snippet = &body["snippet"];
+    assert_eq!(snippet["field"], "body");
+    let text = snippet["text"].as_str().expect("text");
+    let (start, end) = (
+        snippet["highlights"][0][0].as_u64().expect("start") as usize,
+        snippet["highlights"][0][1].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&text[start..end], "INDEX");
+    assert!(text.starts_with('…') && !text.contains('\n'), "{text}");
+    assert_eq!(hits[0]["title_highlights"], serde_json::json!([[0, 5]]));
+    let comment = hits
+        .iter()
+        .find(|h| h["id"] == comment_hit.as_str())
+        .expect("comment hit");
+    assert_eq!(comment["snippet"]["field"], "comment");
+
+    // query terms narrow; --all and status: widen
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["search", "--format", "ids"];
+        all.extend_from_slice(args);
+        repo.ok(&all).lines().map(str::to_owned).collect()
+    };
+    assert_eq!(ids(&["index label:perf"]), vec![title_hit.clone()]);
+    assert_eq!(
+        ids(&["index", "rebuilt", "-n", "1"]),
+        vec![title_hit.clone()]
+    );
+    assert!(ids(&["index", "--all"]).contains(&closed));
+    assert_eq!(ids(&["index status:closed"]), vec![closed.clone()]);
+    assert_eq!(ids(&["\"index rebuilt\""]), vec![title_hit.clone()]);
+    assert_eq!(ids(&["nowhere"]), Vec::<String>::new());
+
+    // the table shows the snippet under the title
+    let table = repo.ok(&["search", "startup"]);
+    assert!(table.contains("Slow startup"), "{table}");
+    let no_words = repo.fails(&["search", "label:perf"], 2);
+    assert!(no_words.stderr.contains("no words"), "{}", no_words.stderr);
+    repo.fails(&["search", "--", "--"], 1);
+
+    // the daemon ranks and cuts the same
+    let plain = repo.ok(&["search", "index", "--all", "--json", "--no-daemon"]);
+    let _daemon = common::DaemonGuard::start(&repo, &[]);
+    assert_eq!(repo.ok(&["search", "index", "--all", "--json"]), plain);
+    repo.ok(&["comment", &closed, "index index index"]);
+    let after = repo.run(&["search", "index", "--all", "--json"]).json();
+    assert_eq!(
+        after["hits"][0]["id"],
+        closed.as_str(),
+        "the daemon sees the new comment"
+    );
+}
+
+#[test]
+fn words_match_whole_words_in_any_case_and_script() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Été: crash", "--body", "Ünïcode BODY"]);
+    repo.new_issue(&["Crashed", "--body", "nothing"]);
+    let ids = |q: &str| -> Vec<String> {
+        repo.ok(&["search", q, "--format", "ids"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(ids("été"), vec![a.clone()]);
+    assert_eq!(ids("ÜNÏCODE"), vec![a.clone()]);
+    assert_eq!(ids("CRASH"), vec![a.clone()]);
+    assert_eq!(ids("body"), vec![a]);
+}

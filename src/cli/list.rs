@@ -229,6 +229,23 @@ pub(super) fn print_list(
 }
 
 impl ListArgs {
+    /// The arguments of `yit list QUERY [--all] [--limit N]`.
+    pub(super) fn of_query(query: Vec<String>, all: bool, limit: Option<usize>) -> ListArgs {
+        ListArgs {
+            query,
+            status: Vec::new(),
+            labels: Vec::new(),
+            assignee: None,
+            priority: Vec::new(),
+            kinds: Vec::new(),
+            all,
+            sort: SortKey::Priority,
+            reverse: false,
+            limit,
+            at: None,
+        }
+    }
+
     /// The same arguments with one more query term (`ready`, `children`).
     pub(super) fn and_term(mut self, term: String) -> ListArgs {
         self.query.push(term);

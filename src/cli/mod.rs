@@ -35,6 +35,7 @@ mod reopen;
 mod resolve;
 mod restore;
 mod rm;
+mod search;
 mod show;
 mod unassign;
 mod watch;
@@ -104,6 +105,7 @@ enum Command {
     Init(init::InitArgs),
     New(new::NewArgs),
     List(list::ListArgs),
+    Search(search::SearchArgs),
     Show(show::ShowArgs),
     Edit(edit::EditArgs),
     Close(close::CloseArgs),
@@ -605,6 +607,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
+        Command::Search(args) => search::cmd_search(&mut ctx, args),
         Command::Claim(args) => claim::cmd_claim(&mut ctx, args),
         Command::Dep(args) => dep::cmd_dep(&mut ctx, args),
         Command::Ready(args) => ready::cmd_ready(&mut ctx, args),

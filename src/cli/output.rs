@@ -19,6 +19,8 @@ pub enum Paint {
     Label,
     Warning,
     Closed,
+    /// A search match in a snippet.
+    Match,
 }
 
 impl Paint {
@@ -31,6 +33,7 @@ impl Paint {
             Paint::Label => AnsiColor::Cyan.on_default(),
             Paint::Warning => AnsiColor::Yellow.on_default().bold(),
             Paint::Closed => AnsiColor::Green.on_default(),
+            Paint::Match => AnsiColor::Red.on_default().bold(),
         }
     }
 }

@@ -8,10 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{ListQuery, ListResult};
+use crate::query::{ListQuery, ListResult, SearchResult};
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// The longest request line a daemon reads.
 pub const MAX_LINE: u64 = 1 << 20;
 
@@ -28,6 +28,11 @@ pub struct Hello {
 pub enum Request {
     /// Answer a `list`, after seeing every change made before the request.
     List {
+        query: ListQuery,
+    },
+    /// Answer a `search` (the query's words ranked), after the same
+    /// synchronization.
+    Search {
         query: ListQuery,
     },
     /// The short ids of these issues, after the same synchronization.
@@ -47,6 +52,7 @@ pub enum Request {
 #[serde(rename_all = "snake_case")]
 pub enum Response<'a> {
     List(#[serde(borrow)] ListResult<'a>),
+    Search(#[serde(borrow)] SearchResult<'a>),
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
     Status(StatusInfo),
@@ -74,6 +80,21 @@ impl Response<'_> {
         match self {
             Response::List(result) => Response::List(ListResult {
                 records: result.records.into_iter().map(|r| r.into_owned()).collect(),
+                problems: result.problems,
+                broken_files: result.broken_files,
+            }),
+            Response::Search(result) => Response::Search(SearchResult {
+                hits: result
+                    .hits
+                    .into_iter()
+                    .map(|h| crate::query::SearchHit {
+                        record: h.record.into_owned(),
+                        score: h.score,
+                        snippet: h.snippet,
+                        title_highlights: h.title_highlights,
+                    })
+                    .collect(),
+                matched: result.matched,
                 problems: result.problems,
                 broken_files: result.broken_files,
             }),

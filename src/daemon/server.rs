@@ -226,6 +226,28 @@ impl Served {
                     &query,
                 ))
             }
+            Request::Search { query } => {
+                let issues: Vec<&Issue> = self
+                    .state
+                    .order(SortKey::Id)
+                    .iter()
+                    .map(|k| &k.issue)
+                    .collect();
+                match query::run_search(
+                    &issues,
+                    &|id| self.short_len(id),
+                    &self.problems,
+                    self.broken_files,
+                    &self.config,
+                    &|id| self.is_open(id),
+                    &query,
+                ) {
+                    Some(result) => Response::Search(result),
+                    None => Response::Error {
+                        message: "the query has no words to search for".to_owned(),
+                    },
+                }
+            }
             Request::Resolve { inputs } => {
                 Response::Resolved(inputs.iter().map(|i| self.resolve(i)).collect())
             }

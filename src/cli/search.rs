@@ -1,0 +1,184 @@
+//! `yit search`: full-text search, best matches first.
+
+use clap::Args;
+use yit::daemon::{
+    self,
+    protocol::{Request, Response},
+};
+use yit::query::{self, SearchResult};
+use yit::store::Scan;
+
+use super::list::ListArgs;
+use super::output::Paint;
+use super::{CommandError, Ctx, ErrorKind, Format};
+
+/// Search titles, bodies and comments for words; best matches first
+///
+/// Whole words, ignoring case; every word must occur. Ranked by BM25 with
+/// matches in the title first, each hit with a snippet around its first
+/// match. The query may hold any term of the query language
+/// (docs/query.md) to narrow the search; closed issues are searched with
+/// --all or a `status:`/`is:` term.
+///
+/// Examples:
+///   yit search crash index
+///   yit search '"empty repo" label:bug'
+///   yit search daemon --all -n 5 --json
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct SearchArgs {
+    /// Words, "exact phrases" and query terms
+    #[arg(required = true, value_name = "QUERY")]
+    query: Vec<String>,
+    /// Search closed issues too
+    #[arg(long)]
+    all: bool,
+    /// Show at most N hits
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    limit: usize,
+}
+
+pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
+    let format = ctx.format(
+        "search",
+        &[Format::Table, Format::Ids, Format::Json, Format::Jsonl],
+        Format::Table,
+    )?;
+    let tracker = ctx.open_tracker()?;
+    let config = tracker.config();
+    let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let query = ListArgs::of_query(args.query, args.all, Some(args.limit))
+        .query(config, &me, ctx.now, false)?;
+    let has_words = query.filter.as_ref().is_some_and(|f| {
+        let (words, phrases) = f.text();
+        !words.is_empty() || !phrases.is_empty()
+    });
+    if !has_words {
+        return Err(CommandError::usage(
+            "the query has no words to search for; `yit list QUERY` filters without them",
+        ));
+    }
+    let line = ctx.daemon(&tracker).and_then(|mut d| {
+        d.exchange(&Request::Search {
+            query: query.clone(),
+        })
+        .ok()
+    });
+    let answered = match line.as_deref().map(daemon::parse) {
+        Some(Ok(Response::Search(result))) => Some(result),
+        _ => None,
+    };
+    let mut scan: Option<Scan> = None;
+    let result = match answered {
+        Some(result) => result,
+        None => {
+            let scan = scan.insert(tracker.scan(ctx.scan_mode(true))?);
+            let issues: Vec<&yit::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
+            let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+            query::run_search(
+                &issues,
+                &short,
+                &scan.problems,
+                scan.broken_files,
+                config,
+                &|id| scan.is_open(id, config),
+                &query,
+            )
+            .expect("the query has words")
+        }
+    };
+    let printed = print(ctx, format, result);
+    super::exit_without_freeing(scan);
+    printed
+}
+
+fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), CommandError> {
+    let hit_json = |h: &yit::query::SearchHit| {
+        let mut value = h.record.to_value();
+        value["score"] = serde_json::json!(h.score);
+        value["snippet"] = serde_json::json!(h.snippet);
+        value["title_highlights"] = serde_json::json!(h.title_highlights);
+        value
+    };
+    match format {
+        Format::Json => {
+            let hits: Vec<serde_json::Value> = result.hits.iter().map(hit_json).collect();
+            ctx.out.json(&serde_json::json!({
+                "schema_version": 1,
+                "matched": result.matched,
+                "hits": hits,
+            }))?;
+        }
+        Format::Jsonl => {
+            for hit in &result.hits {
+                ctx.out.json_line(&hit_json(hit))?;
+            }
+        }
+        Format::Ids => {
+            for hit in &result.hits {
+                ctx.out.line(&hit.record.id)?;
+            }
+        }
+        _ => {
+            for hit in &result.hits {
+                let r = &hit.record;
+                ctx.out.line(&format!(
+                    "{}  {}  {}",
+                    ctx.out.paint(Paint::Id, &r.short_id),
+                    ctx.out.paint(Paint::Dim, &r.status),
+                    marked(ctx, &r.title, &hit.title_highlights),
+                ))?;
+                if let Some(s) = hit
+                    .snippet
+                    .as_ref()
+                    .filter(|s| s.field != yit::search::Field::Title)
+                {
+                    let text = marked(ctx, &s.text, &s.highlights);
+                    let field = match s.field {
+                        yit::search::Field::Comment => "comment: ",
+                        _ => "",
+                    };
+                    ctx.out.line(&format!("      {field}{text}"))?;
+                }
+            }
+            if result.hits.is_empty() {
+                ctx.note("no issues match");
+            } else if result.matched > result.hits.len() {
+                ctx.note(&format!(
+                    "{} of {} matching issues shown (-n N for more)",
+                    result.hits.len(),
+                    result.matched
+                ));
+            }
+        }
+    }
+    if result.broken_files > 0 {
+        let mut err = CommandError::new(
+            ErrorKind::Partial,
+            format!(
+                "{} issue file(s) could not be read; the other issues were searched",
+                result.broken_files
+            ),
+        );
+        err.problems = result.problems;
+        return Err(err.hint("`yit doctor` lists every problem"));
+    }
+    Ok(())
+}
+
+/// `text` with the byte ranges `marks` painted as matches.
+fn marked(ctx: &Ctx, text: &str, marks: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for &(start, end) in marks {
+        // overlapping matches ("go" in "go-going") are painted once
+        if start < at {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&ctx.out.paint(Paint::Match, &text[start..end]));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}

@@ -183,25 +183,32 @@ impl Index {
             .collect::<Option<_>>()?;
         let entries: BTreeMap<String, Entry> = if details {
             let bytes = std::fs::read(dir.join(DETAIL)).ok()?;
-            let file: DetailFile = postcard::from_bytes(&bytes).ok()?;
-            let count: usize = chunks.iter().map(Vec::len).sum();
-            if file.version != INDEX_VERSION
-                || file.generation != summary.generation
-                || file.entries.len() != count
-            {
+            let parts = detail_chunks(&bytes, summary.generation)?;
+            if parts.len() != chunks.len() {
                 return None;
             }
-            // written from the same entries in the same order
-            chunks
-                .into_iter()
-                .flatten()
-                .zip(file.entries)
-                .map(|(stored, (name, detail))| {
-                    (stored.name == name)
-                        .then(|| stored.into_entry(Some(detail), true))
-                        .flatten()
+            // written from the same entries in the same chunks: each pair
+            // of chunks decoded and joined on its own core
+            let converted: Vec<Vec<(String, Entry)>> = chunks
+                .into_par_iter()
+                .zip(parts)
+                .map(|(chunk, part)| {
+                    let details: Vec<(Cow<str>, StoredDetail)> = postcard::from_bytes(part).ok()?;
+                    if details.len() != chunk.len() {
+                        return None;
+                    }
+                    chunk
+                        .into_iter()
+                        .zip(details)
+                        .map(|(stored, (name, detail))| {
+                            (stored.name == name)
+                                .then(|| stored.into_entry(Some(detail), true))
+                                .flatten()
+                        })
+                        .collect::<Option<_>>()
                 })
-                .collect::<Option<_>>()?
+                .collect::<Option<_>>()?;
+            converted.into_iter().flatten().collect()
         } else {
             let converted: Vec<Vec<(String, Entry)>> = chunks
                 .into_par_iter()
@@ -328,15 +335,21 @@ pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()>
         generation,
         chunks: chunks.iter().map(Vec::as_slice).collect(),
     };
-    // the details (as large as the issue files) are encoded as they are
-    // written, never held whole
-    let detail = DetailOut {
-        version: INDEX_VERSION,
-        generation,
-        entries,
-    };
+    // the details (as large as the issue files) are encoded a chunk at a
+    // time as they are written, never held whole
     write_atomic(dir, DETAIL, |out| {
-        postcard::to_io(&detail, out).map_err(std::io::Error::other)?;
+        out.write_all(&INDEX_VERSION.to_le_bytes())?;
+        out.write_all(&generation.to_le_bytes())?;
+        out.write_all(&(entries.len().div_ceil(CHUNK) as u32).to_le_bytes())?;
+        for chunk in entries.chunks(CHUNK) {
+            let details: Vec<(&str, StoredDetail)> = chunk
+                .iter()
+                .map(|e| (e.name, StoredDetail::of(e.record)))
+                .collect();
+            let bytes = postcard::to_stdvec(&details).map_err(std::io::Error::other)?;
+            out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            out.write_all(&bytes)?;
+        }
         Ok(())
     })?;
     write_atomic(dir, SUMMARY, |out| {
@@ -409,45 +422,32 @@ struct SummaryFile<'a> {
 // The stored forms borrow what they write and own what they read (`Cow`
 // is encoded like the value it holds).
 
-#[derive(Serialize, Deserialize)]
-struct DetailFile<'a> {
-    version: u32,
-    generation: u64,
-    entries: Vec<(Cow<'a, str>, StoredDetail<'a>)>,
-}
-
-/// A [`DetailFile`] as written: each entry's details made as it is encoded.
-struct DetailOut<'e, 'a> {
-    version: u32,
-    generation: u64,
-    entries: &'e [ToSave<'a>],
-}
-
-impl Serialize for DetailOut<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| (e.name, StoredDetail::of(e.record)));
-        let mut file = serializer.serialize_struct("DetailFile", 3)?;
-        file.serialize_field("version", &self.version)?;
-        file.serialize_field("generation", &self.generation)?;
-        file.serialize_field("entries", &Lazy(std::cell::Cell::new(Some(entries))))?;
-        file.end()
+/// The chunks of a details file: `version` (u32), `generation` (u64),
+/// the number of chunks (u32), then each chunk as its length (u64) and a
+/// postcard `Vec<(name, StoredDetail)>` of the entries of the summary chunk
+/// with the same number; integers little-endian. `None` when the file is
+/// not of this index.
+fn detail_chunks(bytes: &[u8], generation: u64) -> Option<Vec<&[u8]>> {
+    let take = |rest: &mut &[u8], n: usize| -> Option<Vec<u8>> {
+        let (head, tail) = rest.split_at_checked(n)?;
+        *rest = tail;
+        Some(head.to_vec())
+    };
+    let mut rest = bytes;
+    let version = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+    let stored = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+    let count = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+    if version != INDEX_VERSION || stored != generation {
+        return None;
     }
-}
-
-/// A sequence serialized from an iterator, once.
-struct Lazy<I>(std::cell::Cell<Option<I>>);
-
-impl<I: ExactSizeIterator<Item = T>, T: Serialize> Serialize for Lazy<I> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0.take() {
-            Some(items) => serializer.collect_seq(items),
-            None => Err(serde::ser::Error::custom("serialized twice")),
-        }
+    let mut chunks = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let len = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+        let (chunk, tail) = rest.split_at_checked(usize::try_from(len).ok()?)?;
+        chunks.push(chunk);
+        rest = tail;
     }
+    rest.is_empty().then_some(chunks)
 }
 
 #[derive(Serialize, Deserialize)]

@@ -310,3 +310,115 @@ fn doctor_reports_cycles_and_dangling_references_from_hand_edits() {
     assert_eq!(ids(&repo, &["ready"]), Vec::<String>::new());
     repo.ok(&["dep", "rm", &a, "9999999999"]);
 }
+
+#[test]
+fn a_plan_creates_linked_issues_all_or_nothing() {
+    let repo = TestRepo::with_tracker();
+    let existing = repo.new_issue(&["Existing"]);
+    let plan = format!(
+        "# the search epic\n- key: epic\n  title: Ship search\n  type: feature\n- key: index\n  title: Build the index\n  parent: epic\n  depends_on: [{}]\n- title: Rank hits\n  parent: epic\n  depends_on: [index, epic]\n  labels: [search]\n  assignee: me\n",
+        &existing[..6]
+    );
+    std::fs::write(repo.root().join("plan.yaml"), &plan).expect("plan");
+    let made = repo
+        .run(&["new", "--from-file", "plan.yaml", "--json"])
+        .json();
+    let issues = made["issues"].as_array().expect("issues");
+    assert_eq!(issues.len(), 3);
+    let (epic, index) = (
+        made["keys"]["epic"].as_str().expect("epic"),
+        made["keys"]["index"].as_str().expect("index"),
+    );
+    assert_eq!(issues[1]["parent"], epic);
+    assert_eq!(issues[1]["depends_on"], serde_json::json!([existing]));
+    assert_eq!(issues[2]["depends_on"], serde_json::json!([index, epic]));
+    assert_eq!(issues[2]["assignee"], "Ann Lee <ann@example.com>");
+    assert_eq!(issues[0]["type"], "feature");
+    assert_eq!(ids(&repo, &["children", epic]).len(), 2);
+    repo.ok(&["doctor"]);
+
+    // each bad plan: every problem with its line, exit 1, nothing written
+    std::fs::remove_file(repo.root().join("plan.yaml")).expect("rm");
+    let before = repo.tree();
+    for (bad, says) in [
+        (
+            "- title: A\n  bogus: 1\n",
+            "plan.yaml:2:3: unknown field `bogus`",
+        ),
+        (
+            "- key: a\n  title: A\n  depends_on: [b]\n- key: b\n  title: B\n  depends_on: [a]\n",
+            "plan.yaml:1:3: depends_on cycle: a → b → a",
+        ),
+        (
+            "- key: a\n  title: A\n- key: a\n  title: B\n",
+            "plan.yaml:3:8: key: \"a\" is used twice",
+        ),
+        (
+            "- title: A\n  parent: zzzzzzzz\n",
+            "plan.yaml:2:11: parent: \"zzzzzzzz\" is neither a key in this plan nor an issue",
+        ),
+        ("- title: A\n  status: nope\n", "unknown status \"nope\""),
+        (
+            "- body: no title\n",
+            "plan.yaml:1:3: an issue needs a title",
+        ),
+        ("[]\n", "the plan has no issues"),
+        ("- title: [unclosed\n", "plan.yaml:"),
+    ] {
+        std::fs::write(repo.root().join("plan.yaml"), bad).expect("plan");
+        let run = repo.fails(&["new", "--from-file", "plan.yaml"], 1);
+        assert!(run.stderr.contains(says), "{bad}: {}", run.stderr);
+        std::fs::remove_file(repo.root().join("plan.yaml")).expect("rm");
+        assert_eq!(repo.tree(), before, "{bad}");
+    }
+    // from standard input
+    let run = repo.run_stdin(
+        &["new", "--from-file", "-", "--format", "ids"],
+        "- title: One\n- title: Two\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 2);
+}
+
+#[test]
+fn a_plan_interrupted_midway_is_completed_by_the_next_command() {
+    let repo = TestRepo::with_tracker();
+    std::fs::write(
+        repo.root().join("plan.yaml"),
+        "- key: a\n  title: First\n- title: Second\n  depends_on: [a]\n- title: Third\n  depends_on: [a]\n",
+    )
+    .expect("plan");
+    let mut cmd = repo.cmd(&["new", "--from-file", "plan.yaml"]);
+    cmd.env("YIT_TEST_CRASH_AFTER_FILES", "1");
+    let crashed = common::Run::from_output(cmd.output().expect("yit runs"));
+    assert_eq!(crashed.code, 86, "the hook stops it: {}", crashed.stderr);
+    let files = || {
+        std::fs::read_dir(repo.issues_dir())
+            .expect("dir")
+            .flatten()
+            .filter(|e| {
+                e.file_name() != "config.yaml" && e.path().extension().is_some_and(|x| x == "yaml")
+            })
+            .count()
+    };
+    assert_eq!(files(), 1, "one of three files was created");
+    // any command completes it
+    let run = repo.run(&["list", "--format", "ids"]);
+    assert!(
+        run.stderr.contains("created 2 issue file(s)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+    assert_eq!(files(), 3);
+    repo.ok(&["doctor"]);
+    assert_eq!(
+        ids(&repo, &["ready"]).len(),
+        1,
+        "the two others wait for the first"
+    );
+    assert!(
+        !repo.run(&["list"]).stderr.contains("interrupted"),
+        "once only"
+    );
+}

@@ -265,6 +265,14 @@ impl Ctx {
     /// config lacks yit's merge driver, says once how to set it up.
     pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
         let tracker = yit::store::Tracker::open(&self.cwd)?;
+        // a plan a crash interrupted is completed before anything else
+        match tracker.recover_plans() {
+            Ok(0) => {}
+            Ok(n) => self.note(&format!(
+                "completed an interrupted `yit new --from-file`: created {n} issue file(s)"
+            )),
+            Err(e) => self.warn(&format!("could not complete an interrupted plan: {e}")),
+        }
         self.autocommit
             .set(tracker.repo().config_bool("yit.autocommit") == Some(true));
         if !tracker.merge_driver_configured() && !self.quiet {

@@ -18,6 +18,7 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 ///   yit new "Write the docs" --body-file notes.md
 ///   echo "details" | yit new "From a script" --body-file -
 ///   yit new "Split the parser" --parent 4k2f --depends-on q8zn
+///   yit new --from-file plan.yaml   several linked issues at once (docs/format.md)
 ///   yit new                opens $VISUAL or $EDITOR on a template
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -51,6 +52,10 @@ pub struct NewArgs {
     /// An issue the new one waits for (repeatable; see `yit dep`)
     #[arg(long = "depends-on", short = 'd', value_name = "ID")]
     depends_on: Vec<String>,
+    /// Create every issue of a plan file, linked by their keys, all or
+    /// none (`-` reads standard input; docs/format.md, Plans)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "body", "body_file", "labels", "priority", "kind", "assignee", "status", "parent", "depends_on"])]
+    from_file: Option<PathBuf>,
 }
 
 /// Reads `--body-file`: a path, or `-` for standard input.
@@ -84,6 +89,15 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     )?;
     let tracker = ctx.open_tracker()?;
     let author = tracker.author()?;
+    if let Some(path) = &args.from_file {
+        // several issues: a line each, unless a format is asked for
+        let format = ctx.format(
+            "new",
+            &[Format::Table, Format::Ids, Format::Json],
+            Format::Table,
+        )?;
+        return new_from_plan(ctx, &tracker, path, author, format);
+    }
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
         (None, Some(path)) => read_body_file(path)?,
@@ -134,6 +148,79 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
             "issue": yit::record::Record::of(&issue, shorts.of(&issue.id), true),
         }))?,
         _ => ctx.out.line(shorts.of(&issue.id))?,
+    }
+    Ok(())
+}
+
+/// `yit new --from-file`: every issue of the plan, or none.
+fn new_from_plan(
+    ctx: &mut Ctx,
+    tracker: &Tracker,
+    path: &std::path::Path,
+    author: String,
+    format: Format,
+) -> Result<(), CommandError> {
+    let text = read_body_file(path)?;
+    let shown = if path.as_os_str() == "-" {
+        std::path::Path::new("<stdin>")
+    } else {
+        path
+    };
+    let listing = tracker.load_listing()?;
+    let resolve = |input: &str| listing.resolve(input).ok();
+    let cx = yit::store::plan::PlanContext {
+        me: Some(&author),
+        resolve: &resolve,
+    };
+    let plan = tracker.read_plan(&text, shown, &cx).map_err(|problems| {
+        let mut err = CommandError::user(format!(
+            "{}: {} problem(s) in the plan; nothing was created",
+            shown.display(),
+            problems.len()
+        ));
+        err.problems = problems;
+        err
+    })?;
+    let keys: Vec<Option<String>> = plan.entries.iter().map(|e| e.key.clone()).collect();
+    let mut ids = IdSource::new(ctx.seed);
+    let issues = tracker.create_plan(plan, author, ctx.now, &mut ids, ctx.lock_timeout)?;
+    let shorts = Shorts::Listing(tracker.load_listing()?);
+    match format {
+        Format::Json => {
+            let records: Vec<_> = issues
+                .iter()
+                .map(|i| yit::record::Record::of(i, shorts.of(&i.id), true))
+                .collect();
+            let keyed: serde_json::Map<String, serde_json::Value> = keys
+                .iter()
+                .zip(&issues)
+                .filter_map(|(k, i)| Some((k.clone()?, serde_json::json!(i.id))))
+                .collect();
+            ctx.out.json(&serde_json::json!({
+                "schema_version": 1,
+                "issues": records,
+                "keys": keyed,
+            }))?;
+        }
+        Format::Ids => {
+            for issue in &issues {
+                ctx.out.line(shorts.of(&issue.id))?;
+            }
+        }
+        _ => {
+            for (key, issue) in keys.iter().zip(&issues) {
+                let key = key
+                    .as_deref()
+                    .map(|k| format!("  ({k})"))
+                    .unwrap_or_default();
+                ctx.out.line(&format!(
+                    "created    {}  {}{key}",
+                    ctx.out
+                        .paint(super::output::Paint::Id, shorts.of(&issue.id)),
+                    issue.title
+                ))?;
+            }
+        }
     }
     Ok(())
 }

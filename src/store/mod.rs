@@ -21,6 +21,7 @@ use crate::problem::Problem;
 pub mod at;
 pub mod history;
 mod indexed;
+pub mod plan;
 mod update;
 mod write;
 
@@ -643,47 +644,10 @@ impl Tracker {
     ) -> Result<Issue, StoreError> {
         // files keep whole seconds
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
-        let mut labels: Vec<String> = Vec::new();
-        for label in draft.labels {
-            if !labels.contains(&label) {
-                labels.push(label);
-            }
-        }
-        let mut issue = Issue {
-            id: ids.issue_id(),
-            title: draft.title,
-            status: draft
-                .status
-                .unwrap_or_else(|| self.config().initial_status().to_owned()),
-            priority: draft.priority.unwrap_or(self.config().default_priority),
-            kind: draft
-                .kind
-                .unwrap_or_else(|| self.config().default_type.clone()),
-            labels,
-            assignee: draft.assignee,
-            author: Some(author),
-            created: now,
-            updated: now,
-            body: draft.body,
-            comments: Vec::new(),
-            parent: draft.parent,
-            depends_on: draft.depends_on,
-            github: None,
-            conflicts: Vec::new(),
-            extra: Default::default(),
-        };
-        issue.depends_on.dedup();
+        let mut issue = self.issue_of_draft(draft, ids.issue_id(), author, now);
         for _ in 0..16 {
             let text = issue.to_yaml(self.config())?;
-            if text.len() as u64 > self.config().max_file_size {
-                return Err(StoreError::Invalid {
-                    message: format!(
-                        "the new issue would be {} bytes, over max_file_size ({} bytes)",
-                        text.len(),
-                        self.config().max_file_size
-                    ),
-                });
-            }
+            self.check_size(&text)?;
             match write_new_file(
                 &self.files.dir,
                 &self.issue_path(&issue.id),

@@ -126,7 +126,7 @@ pub(super) fn copy_new(from: &Path, to: &Path) -> Result<(), StoreError> {
 }
 
 /// Creates `path` (which must not exist), writes `bytes` and syncs them.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+pub(super) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -55,6 +55,9 @@ pub struct ListQuery {
     /// The query language's terms (docs/query.md), AND-ed with the above.
     #[serde(default)]
     pub filter: Option<crate::filter::Filter>,
+    /// Also count every match past the limit (`matched`: `board`).
+    #[serde(default)]
+    pub count: bool,
 }
 
 /// The answer to a [`ListQuery`].
@@ -66,6 +69,9 @@ pub struct ListResult<'a> {
     /// Problems of the files that could not be read.
     pub problems: Vec<Problem>,
     pub broken_files: usize,
+    /// Every match, past the limit, when the query asks to `count`.
+    #[serde(default)]
+    pub matched: Option<usize>,
 }
 
 impl ListQuery {
@@ -111,6 +117,7 @@ pub fn run_list<'a>(
         .filter(|i| query.matches(i, config, is_open))
         .map(|i| (key_of(query.sort, i), i))
         .collect();
+    let matched = query.count.then_some(shown.len());
     let order = |a: &(SortKeyOf, &Issue), b: &(SortKeyOf, &Issue)| {
         // keys end in the id: the order is total, so reversing the order
         // is the same as reversing the list
@@ -131,7 +138,7 @@ pub fn run_list<'a>(
         _ => shown.sort_unstable_by(order),
     }
     let shown = shown.into_iter().map(|(_, i)| i);
-    records_of(shown, short_len, problems, broken_files, query)
+    records_of(shown, short_len, problems, broken_files, query, matched)
 }
 
 /// [`run_list`] over every issue already in the order the query asks for
@@ -146,10 +153,20 @@ pub fn run_list_ordered<'a>(
     is_open: IsOpen,
     query: &ListQuery,
 ) -> ListResult<'a> {
-    let shown = ordered
-        .filter(|i| query.matches(i, config, is_open))
-        .take(query.limit.unwrap_or(usize::MAX));
-    records_of(shown, short_len, problems, broken_files, query)
+    let mut matching = ordered.filter(|i| query.matches(i, config, is_open));
+    let shown: Vec<&Issue> = matching
+        .by_ref()
+        .take(query.limit.unwrap_or(usize::MAX))
+        .collect();
+    let matched = query.count.then(|| shown.len() + matching.count());
+    records_of(
+        shown.into_iter(),
+        short_len,
+        problems,
+        broken_files,
+        query,
+        matched,
+    )
 }
 
 /// The answer to a search: the ranked hits, and how many matched.
@@ -215,8 +232,10 @@ fn records_of<'a>(
     problems: &[Problem],
     broken_files: usize,
     query: &ListQuery,
+    matched: Option<usize>,
 ) -> ListResult<'a> {
     ListResult {
+        matched,
         records: shown
             .map(|i| Record::of(i, &i.id.as_str()[..short_len(&i.id)], query.details))
             .collect(),
@@ -320,6 +339,7 @@ mod tests {
                         limit,
                         details: false,
                         filter: None,
+                        count: false,
                     };
                     let got = run_list(
                         &issues,

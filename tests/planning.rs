@@ -422,3 +422,63 @@ fn a_plan_interrupted_midway_is_completed_by_the_next_command() {
         "once only"
     );
 }
+
+#[test]
+fn board_has_a_column_per_status_in_config_order() {
+    let repo = TestRepo::with_tracker();
+    let long = "A title long enough to be cut to fit a column of the board ".repeat(3);
+    let a = repo.new_issue(&[long.trim(), "-p", "1", "-l", "ui"]);
+    let b = repo.new_issue(&["Second", "-p", "3"]);
+    let c = repo.new_issue(&["Started", "-l", "ui"]);
+    let d = repo.new_issue(&["Done"]);
+    repo.ok(&["claim", &c]);
+    repo.ok(&["close", &d]);
+    let board = repo.run(&["board", "--json"]).json();
+    let columns = board["columns"].as_array().expect("columns");
+    let shape: Vec<(String, u64, Vec<String>)> = columns
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().expect("status").to_owned(),
+                c["count"].as_u64().expect("count"),
+                c["cards"]
+                    .as_array()
+                    .expect("cards")
+                    .iter()
+                    .map(|card| card["id"].as_str().expect("id").to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("open".to_owned(), 2, vec![a.clone(), b.clone()]),
+            ("in_progress".to_owned(), 1, vec![c.clone()]),
+            ("closed".to_owned(), 1, vec![d.clone()]),
+        ]
+    );
+    // a query chooses the cards; -n cuts each column and says so
+    let ui = repo.run(&["board", "label:ui", "--json"]).json();
+    assert_eq!(ui["columns"][0]["count"], 1);
+    assert_eq!(ui["columns"][2]["count"], 0);
+    let table = repo.ok(&["board", "-n", "1"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("OPEN (2)"), "{table}");
+    assert!(lines[0].contains("IN_PROGRESS (1)") && lines[0].contains("CLOSED (1)"));
+    assert!(
+        lines[1].starts_with(&format!("{} P1 A title long", &a[..4])),
+        "{table}"
+    );
+    assert!(lines[1].contains('…'), "cut to fit: {table}");
+    assert!(lines[2].starts_with("+1 more"), "{table}");
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= 120),
+        "fits 120 columns off a terminal: {table}"
+    );
+    // the daemon answers the same
+    let plain = repo.ok(&["board", "--json", "--no-daemon"]);
+    let _daemon = common::DaemonGuard::start(&repo, &[]);
+    assert_eq!(repo.ok(&["board", "--json"]), plain);
+    assert_eq!(repo.ok(&["board", "-n", "1"]), table);
+}

@@ -160,6 +160,7 @@ pub(super) fn print_list(
         records,
         problems,
         broken_files,
+        ..
     } = result;
     match format {
         Format::Json => {
@@ -319,6 +320,7 @@ impl ListArgs {
             limit: self.limit,
             details,
             filter,
+            count: false,
         })
     }
 }

@@ -5,6 +5,7 @@
 
 mod assign;
 mod blocked;
+mod board;
 mod branches;
 mod children;
 mod claim;
@@ -119,6 +120,7 @@ enum Command {
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
     Children(children::ChildrenArgs),
+    Board(board::BoardArgs),
     Rm(rm::RmArgs),
     Restore(restore::RestoreArgs),
     Fmt(fmt::FmtArgs),
@@ -616,6 +618,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
         Command::Search(args) => search::cmd_search(&mut ctx, args),
+        Command::Board(args) => board::cmd_board(&mut ctx, args),
         Command::Claim(args) => claim::cmd_claim(&mut ctx, args),
         Command::Dep(args) => dep::cmd_dep(&mut ctx, args),
         Command::Ready(args) => ready::cmd_ready(&mut ctx, args),

@@ -156,7 +156,7 @@ impl<'a> Cell<'a> {
 }
 
 /// Display columns of `text` (ASCII: its length, without a table lookup).
-fn display_width(text: &str) -> usize {
+pub fn display_width(text: &str) -> usize {
     if text.is_ascii() {
         text.len()
     } else {

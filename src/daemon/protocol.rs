@@ -82,6 +82,7 @@ impl Response<'_> {
                 records: result.records.into_iter().map(|r| r.into_owned()).collect(),
                 problems: result.problems,
                 broken_files: result.broken_files,
+                matched: result.matched,
             }),
             Response::Search(result) => Response::Search(SearchResult {
                 hits: result

@@ -158,7 +158,9 @@ impl Served {
     /// its records would give.
     fn answer_line(&self, request: Request) -> Vec<u8> {
         let query = match request {
-            Request::List { query } if query.limit.is_none() && !query.details => query,
+            Request::List { query } if query.limit.is_none() && !query.details && !query.count => {
+                query
+            }
             other => return encode(&self.answer(other)),
         };
         let order = self.state.order(query.sort);

@@ -34,6 +34,8 @@ pub enum Change {
     AddDependency(IssueId),
     RemoveDependency(IssueId),
     Parent(Option<IssueId>),
+    /// Where the issue came from on GitHub (`yit import --github`).
+    Github(Option<serde_json::Value>),
     /// Only sets `updated` (after a person edited the file in an editor).
     Touch,
 }
@@ -143,6 +145,16 @@ pub fn apply(
             Change::Body(b) => set(&doc, "body", b.as_str()),
             Change::Assignee(a) => set(&doc, "assignee", a.as_deref()),
             Change::Parent(p) => set(&doc, "parent", p.as_ref().map(IssueId::as_str)),
+            Change::Github(None) => set(&doc, "github", None::<&str>),
+            Change::Github(Some(value)) => {
+                // a mapping rendered as YAML, then put in place as a node
+                let text = crate::yaml::to_string(value).map_err(|e| unsupported(e.to_string()))?;
+                let parsed = Document::from_str(&text).map_err(|e| unsupported(e.to_string()))?;
+                let mapping = parsed
+                    .as_mapping()
+                    .ok_or_else(|| unsupported("github is not a mapping".to_owned()))?;
+                doc.set("github", mapping);
+            }
             Change::AddLabel(l) => labels.add(&doc, l),
             Change::RemoveLabel(l) => labels.remove(&doc, l).map_err(unsupported)?,
             Change::AddDependency(d) => deps.add(&doc, d.as_str()),
@@ -289,6 +301,7 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
         }
         Change::AddDependency(_) | Change::RemoveDependency(_) => false,
         Change::Parent(p) => replace(&mut issue.parent, p.clone()),
+        Change::Github(g) => replace(&mut issue.github, g.clone()),
         Change::AddComment(c) => {
             let mut c = c.clone();
             // files keep whole seconds

@@ -29,6 +29,7 @@ pub mod deps;
 pub mod edit;
 pub mod filter;
 pub mod git;
+pub mod github;
 pub mod history;
 pub mod id;
 pub mod index;

@@ -21,8 +21,10 @@ mod doctor;
 mod edit;
 mod editor;
 mod error;
+mod export;
 mod fmt;
 mod hooks;
+mod import;
 mod init;
 mod label;
 mod lifetime;
@@ -121,6 +123,8 @@ enum Command {
     Blocked(blocked::BlockedArgs),
     Children(children::ChildrenArgs),
     Board(board::BoardArgs),
+    Export(export::ExportArgs),
+    Import(import::ImportArgs),
     Rm(rm::RmArgs),
     Restore(restore::RestoreArgs),
     Fmt(fmt::FmtArgs),
@@ -618,6 +622,8 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
         Command::Search(args) => search::cmd_search(&mut ctx, args),
+        Command::Export(args) => export::cmd_export(&mut ctx, args),
+        Command::Import(args) => import::cmd_import(&mut ctx, args),
         Command::Board(args) => board::cmd_board(&mut ctx, args),
         Command::Claim(args) => claim::cmd_claim(&mut ctx, args),
         Command::Dep(args) => dep::cmd_dep(&mut ctx, args),

@@ -234,12 +234,41 @@ impl Tracker {
             });
             issues.push(issue);
         }
-        let journal = self.write_plan_journal(&texts)?;
+        self.create_all(&issues, &texts)?;
+        Ok(issues)
+    }
+
+    /// Creates new issue files with the ids they have (`yit import`), all
+    /// or none, through the journal, under the graph lock. An id already
+    /// taken is an error, and nothing is created.
+    pub fn create_issues_journaled(&self, issues: &[Issue]) -> Result<(), StoreError> {
+        let _graph = self.lock_graph(std::time::Duration::from_secs(10))?;
+        let listing = self.load_listing()?;
+        if let Some(taken) = issues.iter().find(|i| listing.contains(&i.id)) {
+            return Err(StoreError::Refused {
+                message: format!("issue {} exists already; nothing was created", taken.id),
+            });
+        }
+        let mut texts = Vec::with_capacity(issues.len());
+        for issue in issues {
+            let text = issue.to_yaml(self.config())?;
+            self.check_size(&text)?;
+            texts.push(Planned {
+                id: issue.id.to_string(),
+                text,
+            });
+        }
+        self.create_all(issues, &texts)
+    }
+
+    fn create_all(&self, issues: &[Issue], texts: &[Planned]) -> Result<(), StoreError> {
+        let journal = self.write_plan_journal(texts)?;
         let crash_after = std::env::var("YIT_TEST_CRASH_AFTER_FILES")
             .ok()
             .and_then(|n| n.parse::<usize>().ok());
         let mut created: Vec<PathBuf> = Vec::new();
-        for (n, (planned, id)) in texts.iter().zip(&drawn).enumerate() {
+        for (n, (planned, issue)) in texts.iter().zip(issues).enumerate() {
+            let id = &issue.id;
             if crash_after == Some(n) {
                 // the test hook: stop as a crash would, mid-plan
                 std::process::exit(86);
@@ -259,12 +288,12 @@ impl Tracker {
         }
         let written: Vec<(&Issue, &[u8])> = issues
             .iter()
-            .zip(&texts)
+            .zip(texts)
             .map(|(i, t)| (i, t.text.as_bytes()))
             .collect();
         self.journal(&written);
         std::fs::remove_file(&journal).map_err(io_err("could not remove", &journal))?;
-        Ok(issues)
+        Ok(())
     }
 
     fn plans_dir(&self) -> PathBuf {

@@ -1,0 +1,180 @@
+//! `yit export`: every issue (or a query's) as json, jsonl, csv or markdown.
+
+use clap::Args;
+use yit::query::SortKey;
+use yit::record::Record;
+
+use super::list::{self, ListArgs};
+use super::{CommandError, Ctx, ErrorKind, Format};
+
+/// Export issues, closed ones included, in id order
+///
+/// `--format json` (the default) and `jsonl` carry every field, and `yit
+/// import` reads them back: export, import into an empty tracker, export
+/// again gives the same bytes. `csv` has a row per issue (labels and
+/// dependencies joined by commas, the number of comments); `markdown` a
+/// section per issue with its body and comments.
+///
+/// Examples:
+///   yit export > issues.json
+///   yit export label:bug --format csv > bugs.csv
+///   yit export is:open --format markdown > OPEN.md
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct ExportArgs {
+    /// Query terms that choose the issues (docs/query.md)
+    #[arg(value_name = "QUERY")]
+    query: Vec<String>,
+}
+
+pub fn cmd_export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), CommandError> {
+    let format = ctx.format(
+        "export",
+        &[Format::Json, Format::Jsonl, Format::Csv, Format::Markdown],
+        Format::Json,
+    )?;
+    let tracker = ctx.open_tracker()?;
+    let config = tracker.config();
+    let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let mut query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, true)?;
+    query.sort = SortKey::Id;
+    let scan = tracker.scan(ctx.scan_mode(true))?;
+    let result = list::run_over(&scan, config, &query);
+    if result.broken_files > 0 {
+        // an export that silently misses issues would lose them on import
+        let mut err = CommandError::new(
+            ErrorKind::Partial,
+            format!(
+                "{} issue file(s) could not be read; nothing was exported",
+                result.broken_files
+            ),
+        );
+        err.problems = result.problems;
+        return Err(err.hint("`yit doctor` lists every problem"));
+    }
+    let records = &result.records;
+    match format {
+        Format::Jsonl => {
+            for record in records {
+                ctx.out.json_line(record)?;
+            }
+        }
+        Format::Csv => write_csv(ctx, records)?,
+        Format::Markdown => write_markdown(ctx, records)?,
+        _ => ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "issues": records,
+        }))?,
+    }
+    Ok(())
+}
+
+const CSV_HEADER: [&str; 14] = [
+    "id",
+    "title",
+    "status",
+    "priority",
+    "type",
+    "labels",
+    "assignee",
+    "author",
+    "created",
+    "updated",
+    "parent",
+    "depends_on",
+    "comments",
+    "body",
+];
+
+fn write_csv(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| CommandError::new(ErrorKind::Internal, e.to_string());
+    out.write_record(CSV_HEADER).map_err(internal)?;
+    for r in records {
+        let d = r.details.as_deref().cloned().unwrap_or_default();
+        let labels: Vec<&str> = r.labels.iter().collect();
+        let deps: Vec<&str> = d.depends_on.iter().map(|s| &**s).collect();
+        out.write_record([
+            &*r.id,
+            &*r.title,
+            &*r.status,
+            &r.priority.to_string(),
+            &*r.kind,
+            &labels.join(","),
+            r.assignee.as_deref().unwrap_or_default(),
+            d.author.as_deref().unwrap_or_default(),
+            &d.created,
+            &d.updated,
+            d.parent.as_deref().unwrap_or_default(),
+            &deps.join(","),
+            &d.comments.len().to_string(),
+            &d.body,
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| internal(e.into_error().into()))?;
+    ctx.out.write_str(&String::from_utf8_lossy(&bytes))?;
+    Ok(())
+}
+
+/// A cell of a Markdown table: pipes escaped, on one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn write_markdown(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
+    ctx.out.line("# Issues")?;
+    for r in records {
+        let d = r.details.as_deref().cloned().unwrap_or_default();
+        let labels: Vec<&str> = r.labels.iter().collect();
+        ctx.out.line("")?;
+        ctx.out
+            .line(&format!("## {}: {}", r.short_id, cell(&r.title)))?;
+        ctx.out.line("")?;
+        ctx.out
+            .line("| id | status | priority | type | labels | assignee | created | updated |")?;
+        ctx.out.line("|---|---|---|---|---|---|---|---|")?;
+        ctx.out.line(&format!(
+            "| {} | {} | P{} | {} | {} | {} | {} | {} |",
+            r.id,
+            cell(&r.status),
+            r.priority,
+            cell(&r.kind),
+            cell(&labels.join(", ")),
+            cell(r.assignee.as_deref().unwrap_or("-")),
+            d.created,
+            d.updated
+        ))?;
+        if !d.depends_on.is_empty() || d.parent.is_some() {
+            ctx.out.line("")?;
+            if let Some(p) = &d.parent {
+                ctx.out.line(&format!("Parent: {p}"))?;
+            }
+            if !d.depends_on.is_empty() {
+                let deps: Vec<&str> = d.depends_on.iter().map(|s| &**s).collect();
+                ctx.out.line(&format!("Waits for: {}", deps.join(", ")))?;
+            }
+        }
+        if !d.body.trim().is_empty() {
+            ctx.out.line("")?;
+            ctx.out.line(d.body.trim_end())?;
+        }
+        if !d.comments.is_empty() {
+            ctx.out.line("")?;
+            ctx.out.line("### Comments")?;
+            for c in &d.comments {
+                ctx.out.line("")?;
+                ctx.out.line(&format!(
+                    "**{}** ({}):",
+                    cell(c.author.as_deref().unwrap_or("unknown")),
+                    c.created
+                ))?;
+                ctx.out.line("")?;
+                ctx.out.line(c.body.trim_end())?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! GitHub issues (the JSON of `gh issue list --json number,title,body,
+//! state,labels,assignees,author,createdAt,updatedAt,comments`) as yit
+//! issues, and a second import's changes as a three-way merge against what
+//! the last import brought. Pure.
+//!
+//! The `github:` field of an imported issue keeps the number, the URL, the
+//! assignees beyond the first, and `imported`: the upstream values of the
+//! fields yit maps, as the last import saw them. A field that changed
+//! upstream since then is taken, unless it also changed here (then the
+//! local value stays and the field is reported).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::edit::Change;
+use crate::id::IssueId;
+use crate::issue::{self, Comment, Issue};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GhIssue {
+    pub number: u64,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub state: String,
+    #[serde(default)]
+    pub labels: Vec<GhLabel>,
+    #[serde(default)]
+    pub assignees: Vec<GhUser>,
+    #[serde(default)]
+    pub author: Option<GhUser>,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(default)]
+    pub comments: Vec<GhComment>,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct GhLabel {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct GhUser {
+    pub login: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GhComment {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub author: Option<GhUser>,
+    #[serde(default)]
+    pub body: String,
+    pub created_at: String,
+}
+
+/// The upstream values of the fields yit maps, as one import saw them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub title: String,
+    pub body: String,
+    pub status: String,
+    pub labels: Vec<String>,
+    pub assignee: Option<String>,
+}
+
+/// A GitHub user as a yit person: `Name <login@users.noreply.github.com>`.
+pub fn person(user: &GhUser) -> String {
+    let login: String = user
+        .login
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let name = user
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&user.login);
+    let name: String = name
+        .chars()
+        .filter(|c| !matches!(c, '<' | '>') && !c.is_control())
+        .collect();
+    format!("{} <{login}@users.noreply.github.com>", name.trim())
+}
+
+fn time(text: &str, what: &str) -> Result<Timestamp, String> {
+    let t: Timestamp = text
+        .parse()
+        .map_err(|_| format!("{what} {text:?} is not an RFC 3339 time"))?;
+    // files keep whole seconds
+    Ok(Timestamp::from_second(t.as_second()).unwrap_or(t))
+}
+
+impl GhIssue {
+    /// The upstream values, mapped: labels yit cannot hold are left out
+    /// (and named in `dropped`).
+    pub fn snapshot(&self, config: &Config, dropped: &mut Vec<String>) -> Snapshot {
+        let status = if self.state.eq_ignore_ascii_case("closed") {
+            config.closed_status()
+        } else {
+            config.initial_status()
+        };
+        let mut labels = Vec::new();
+        for l in &self.labels {
+            let ok = issue::check_label(&l.name).is_ok()
+                && (!config.strict_labels || config.labels.contains(&l.name));
+            if !ok {
+                dropped.push(l.name.clone());
+            } else if !labels.contains(&l.name) {
+                labels.push(l.name.clone());
+            }
+        }
+        Snapshot {
+            title: self.title.trim().to_owned(),
+            body: self.body.replace("\r\n", "\n"),
+            status: status.to_owned(),
+            labels,
+            assignee: self.assignees.first().map(person),
+        }
+    }
+
+    /// The `github:` field for this upstream state.
+    pub fn field(&self, snapshot: &Snapshot) -> serde_json::Value {
+        let mut field = serde_json::json!({ "number": self.number });
+        if let Some(url) = &self.url {
+            field["url"] = serde_json::json!(url);
+        }
+        if self.assignees.len() > 1 {
+            let rest: Vec<&str> = self.assignees[1..]
+                .iter()
+                .map(|a| a.login.as_str())
+                .collect();
+            field["assignees"] = serde_json::json!(rest);
+        }
+        field["imported"] = serde_json::to_value(snapshot).unwrap_or_default();
+        field
+    }
+
+    /// Comments as yit's: the GitHub id kept (or made from the number and
+    /// position), in upstream order.
+    pub fn comments(&self) -> Result<Vec<Comment>, String> {
+        self.comments
+            .iter()
+            .enumerate()
+            .map(|(n, c)| {
+                Ok(Comment {
+                    id: c
+                        .id
+                        .clone()
+                        .filter(|id| !id.trim().is_empty())
+                        .unwrap_or_else(|| format!("gh-{}-{}", self.number, n + 1)),
+                    author: c.author.as_ref().map(person),
+                    created: time(&c.created_at, "comment createdAt")?,
+                    body: c.body.replace("\r\n", "\n"),
+                })
+            })
+            .collect()
+    }
+
+    /// A new yit issue for this GitHub issue.
+    pub fn new_issue(
+        &self,
+        id: IssueId,
+        config: &Config,
+        dropped: &mut Vec<String>,
+    ) -> Result<Issue, String> {
+        let snapshot = self.snapshot(config, dropped);
+        Ok(Issue {
+            id,
+            title: snapshot.title.clone(),
+            status: snapshot.status.clone(),
+            priority: config.default_priority,
+            kind: config.default_type.clone(),
+            labels: snapshot.labels.clone(),
+            assignee: snapshot.assignee.clone(),
+            author: self.author.as_ref().map(person),
+            created: time(&self.created_at, "createdAt")?,
+            updated: time(&self.updated_at, "updatedAt")?,
+            body: snapshot.body.clone(),
+            comments: self.comments()?,
+            parent: None,
+            depends_on: Vec::new(),
+            github: Some(self.field(&snapshot)),
+            conflicts: Vec::new(),
+            extra: Default::default(),
+        })
+    }
+
+    /// What a second import changes in `local`: upstream changes since the
+    /// last import, unless the field changed here too (those are returned
+    /// as conflicts, by field name, and the local value stays); upstream
+    /// comments not here yet; the new snapshot.
+    pub fn update(
+        &self,
+        local: &Issue,
+        config: &Config,
+        dropped: &mut Vec<String>,
+    ) -> Result<(Vec<Change>, Vec<&'static str>), String> {
+        let theirs = self.snapshot(config, dropped);
+        let base: Option<Snapshot> = local
+            .github
+            .as_ref()
+            .and_then(|g| g.get("imported"))
+            .and_then(|v| serde_json::from_value(v.clone()).ok());
+        // without a snapshot (an issue tagged by hand), upstream is the base
+        let base = base.unwrap_or_else(|| theirs.clone());
+        let mut changes = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut field = |name: &'static str,
+                         changed_up: bool,
+                         changed_here: bool,
+                         same: bool,
+                         change: Change| {
+            if !changed_up || same {
+                return;
+            }
+            if changed_here {
+                conflicts.push(name);
+            } else {
+                changes.push(change);
+            }
+        };
+        field(
+            "title",
+            theirs.title != base.title,
+            local.title != base.title,
+            local.title == theirs.title,
+            Change::Title(theirs.title.clone()),
+        );
+        field(
+            "body",
+            theirs.body != base.body,
+            local.body != base.body,
+            local.body == theirs.body,
+            Change::Body(theirs.body.clone()),
+        );
+        field(
+            "status",
+            theirs.status != base.status,
+            local.status != base.status,
+            local.status == theirs.status,
+            Change::Status(theirs.status.clone()),
+        );
+        field(
+            "assignee",
+            theirs.assignee != base.assignee,
+            local.assignee != base.assignee,
+            local.assignee == theirs.assignee,
+            Change::Assignee(theirs.assignee.clone()),
+        );
+        // labels as a set: additions and removals upstream are applied
+        // unless the same label was changed here the other way
+        for label in theirs.labels.iter().filter(|l| !base.labels.contains(l)) {
+            if !local.labels.contains(label) {
+                changes.push(Change::AddLabel(label.clone()));
+            }
+        }
+        for label in base.labels.iter().filter(|l| !theirs.labels.contains(l)) {
+            if local.labels.contains(label) {
+                changes.push(Change::RemoveLabel(label.clone()));
+            }
+        }
+        for comment in self.comments()? {
+            if !local.comments.iter().any(|c| c.id == comment.id) {
+                changes.push(Change::AddComment(comment));
+            }
+        }
+        let field_value = self.field(&theirs);
+        if local.github.as_ref() != Some(&field_value) {
+            changes.push(Change::Github(Some(field_value)));
+        }
+        Ok((changes, conflicts))
+    }
+}
+
+/// The GitHub number an issue was imported from.
+pub fn number_of(issue: &Issue) -> Option<u64> {
+    issue.github.as_ref()?.get("number")?.as_u64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gh(title: &str, state: &str, labels: &[&str]) -> GhIssue {
+        serde_json::from_value(serde_json::json!({
+            "number": 7,
+            "title": title,
+            "body": "Body\r\n",
+            "state": state,
+            "labels": labels.iter().map(|l| serde_json::json!({"name": l})).collect::<Vec<_>>(),
+            "assignees": [{"login": "ann", "name": "Ann Lee"}, {"login": "bob"}],
+            "author": {"login": "dependabot[bot]"},
+            "createdAt": "2026-01-02T03:04:05Z",
+            "updatedAt": "2026-01-03T03:04:05Z",
+            "comments": [{"id": "IC_1", "author": {"login": "bob"}, "body": "hi", "createdAt": "2026-01-02T04:00:00Z"}],
+        }))
+        .expect("gh json")
+    }
+
+    #[test]
+    fn an_upstream_issue_maps_to_yit_fields() {
+        let config = Config::default();
+        let mut dropped = Vec::new();
+        let id = IssueId::parse_canonical("abcd123456").expect("id");
+        let issue = gh("Crash", "OPEN", &["bug", "a,b"])
+            .new_issue(id, &config, &mut dropped)
+            .expect("issue");
+        assert_eq!(dropped, ["a,b"]);
+        assert_eq!(issue.labels, ["bug"]);
+        assert_eq!(issue.body, "Body\n");
+        assert_eq!(
+            issue.assignee.as_deref(),
+            Some("Ann Lee <ann@users.noreply.github.com>")
+        );
+        assert_eq!(
+            issue.author.as_deref(),
+            Some("dependabot[bot] <dependabotbot@users.noreply.github.com>")
+        );
+        assert_eq!(issue.comments[0].id, "IC_1");
+        let github = issue.github.as_ref().expect("github");
+        assert_eq!(github["assignees"], serde_json::json!(["bob"]));
+        assert_eq!(number_of(&issue), Some(7));
+        issue.to_yaml(&config).expect("a valid file");
+    }
+
+    #[test]
+    fn a_second_import_takes_upstream_changes_and_keeps_local_ones() {
+        let config = Config::default();
+        let id = IssueId::parse_canonical("abcd123456").expect("id");
+        let mut local = gh("Crash", "OPEN", &["bug"])
+            .new_issue(id, &config, &mut Vec::new())
+            .expect("issue");
+        // here: the title changed; upstream: title and status and a label
+        local.title = "Crash on start".to_owned();
+        let (changes, conflicts) = gh("Crash at boot", "CLOSED", &["bug", "ui"])
+            .update(&local, &config, &mut Vec::new())
+            .expect("update");
+        assert_eq!(conflicts, ["title"]);
+        assert!(changes.contains(&Change::Status("closed".to_owned())));
+        assert!(changes.contains(&Change::AddLabel("ui".to_owned())));
+        assert!(!changes.iter().any(|c| matches!(c, Change::Title(_))));
+        assert!(changes.iter().any(|c| matches!(c, Change::Github(Some(_)))));
+        assert!(
+            !changes.iter().any(|c| matches!(c, Change::AddComment(_))),
+            "comment already here"
+        );
+    }
+}

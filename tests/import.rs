@@ -1,0 +1,253 @@
+//! Export and import: yit's own format round-trips byte for byte; GitHub's
+//! JSON imports and updates.
+
+mod common;
+
+use common::TestRepo;
+
+/// A tracker with a bit of everything a file can hold.
+fn varied() -> TestRepo {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&[
+        "Crash, on \"start\"",
+        "-l",
+        "bug",
+        "-l",
+        "crash",
+        "-p",
+        "0",
+        "--body",
+        "Line one\nline two, with commas\n",
+    ]);
+    let b = repo.new_issue(&["Ünïcode 标题 👍", "--parent", &a, "--depends-on", &a]);
+    repo.ok(&["comment", &a, "First | comment"]);
+    repo.ok(&["assign", &b, "me"]);
+    let c = repo.new_issue(&["Closed one"]);
+    repo.ok(&["close", &c, "--reason", "done"]);
+    // a key a person added by hand
+    let path = repo.issues_dir().join(format!("{c}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("{text}estimate: 3\n")).expect("write");
+    repo
+}
+
+#[test]
+fn export_then_import_into_an_empty_tracker_gives_the_same_bytes() {
+    let repo = varied();
+    for format in ["json", "jsonl"] {
+        let exported = repo.ok(&["export", "--format", format]);
+        let other = TestRepo::with_tracker();
+        let file = other.root().join(format!("export.{format}"));
+        std::fs::write(&file, &exported).expect("write");
+        let said = other.ok(&["import", file.to_str().expect("path")]);
+        assert!(said.contains("imported 3 issue(s)"), "{said}");
+        assert_eq!(
+            other.ok(&["export", "--format", format]),
+            exported,
+            "{format}"
+        );
+        // again: everything is already there, nothing changes
+        let before = other.tree();
+        let again = other.ok(&["import", file.to_str().expect("path")]);
+        assert!(again.contains("3 already here"), "{again}");
+        assert_eq!(other.tree(), before);
+        other.ok(&["doctor"]);
+    }
+}
+
+#[test]
+fn a_bad_import_writes_nothing() {
+    let repo = varied();
+    let exported = repo.ok(&["export", "--format", "jsonl"]);
+    let other = TestRepo::with_tracker();
+    let before = other.tree();
+    let write = |name: &str, text: &str| {
+        let path = other.root().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("path").to_owned()
+    };
+    // a broken third line: nothing of the first two is written
+    let mut lines: Vec<&str> = exported.lines().collect();
+    lines[2] = "{\"id\": \"zzzzzzzzzz\", \"title\": \"x\", \"status\": \"nope\"";
+    let run = other.fails(&["import", &write("bad.jsonl", &lines.join("\n"))], 1);
+    assert!(run.stderr.contains("bad.jsonl:3"), "{}", run.stderr);
+    let bad_status = exported
+        .lines()
+        .next()
+        .expect("line")
+        .replace("\"status\":\"open\"", "\"status\":\"nope\"");
+    let run = other.fails(&["import", &write("status.jsonl", &bad_status)], 1);
+    assert!(run.stderr.contains("unknown status"), "{}", run.stderr);
+    other.fails(&["import", &write("junk.json", "[1, 2]")], 1);
+    other.fails(
+        &["import", &write("missing-id.json", "[{\"title\": \"x\"}]")],
+        1,
+    );
+    for name in ["bad.jsonl", "status.jsonl", "junk.json", "missing-id.json"] {
+        std::fs::remove_file(other.root().join(name)).expect("rm");
+    }
+    assert_eq!(other.tree(), before);
+
+    // an id that exists with other content: refused, nothing written
+    let first = exported.lines().next().expect("line").to_owned();
+    let id = serde_json::from_str::<serde_json::Value>(&first).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let file = write("one.jsonl", &first);
+    other.ok(&["import", &file]);
+    other.ok(&["edit", &id, "--title", "Changed here"]);
+    let before = other.tree();
+    let refused = other.fails(&["import", &write("all.jsonl", &exported)], 4);
+    assert!(
+        refused.stderr.contains("other content"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::remove_file(other.root().join("all.jsonl")).expect("rm");
+    assert_eq!(other.tree(), before);
+}
+
+#[test]
+fn csv_and_markdown_exports() {
+    let repo = varied();
+    let text = repo.ok(&["export", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    assert_eq!(&headers[0], "id");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 3);
+    let crash = rows
+        .iter()
+        .find(|r| &r[1] == "Crash, on \"start\"")
+        .expect("row");
+    assert_eq!(&crash[5], "bug,crash");
+    assert_eq!(&crash[12], "1", "comments");
+    assert_eq!(&crash[13], "Line one\nline two, with commas\n");
+    // a query narrows
+    let bugs = repo.ok(&["export", "label:bug", "--format", "jsonl"]);
+    assert_eq!(bugs.lines().count(), 1);
+
+    let md = repo.ok(&["export", "--format", "markdown"]);
+    assert!(md.starts_with("# Issues\n"), "{md}");
+    assert!(md.contains(": Crash, on \"start\"\n"), "{md}");
+    assert!(
+        md.contains("First \\| comment") || md.contains("First | comment"),
+        "{md}"
+    );
+    assert!(md.contains("### Comments"), "{md}");
+}
+
+#[test]
+fn github_issues_import_and_update_three_way() {
+    let repo = TestRepo::with_tracker();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/github/issues.json");
+    let first = repo.run(&[
+        "import",
+        "--github",
+        fixture.to_str().expect("path"),
+        "--json",
+    ]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("\"docs, examples\""),
+        "a label yit cannot hold is named: {}",
+        first.stderr
+    );
+    let said = first.json();
+    assert_eq!(said["created"].as_array().expect("created").len(), 3);
+    let issues = repo.run(&["export", "--format", "json"]).json();
+    let by_number = |n: u64| {
+        issues["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .find(|i| i["github"]["number"] == n)
+            .expect("imported")
+            .clone()
+    };
+    let panic = by_number(12);
+    assert_eq!(panic["title"], "Panic on an empty repository");
+    assert_eq!(panic["labels"], serde_json::json!(["bug", "crash"]));
+    assert_eq!(
+        panic["assignee"],
+        "Ann Lee <annlee@users.noreply.github.com>"
+    );
+    assert_eq!(panic["github"]["assignees"], serde_json::json!(["bstone"]));
+    assert_eq!(panic["author"], "Chen Wu <chenwu@users.noreply.github.com>");
+    assert_eq!(panic["created"], "2026-01-30T09:00:00Z");
+    assert_eq!(panic["comments"][0]["id"], "IC_kwDOAAABc85aaaa1");
+    assert!(!panic["body"].as_str().expect("body").contains('\r'));
+    assert_eq!(by_number(7)["status"], "closed");
+    assert_eq!(by_number(14)["author"], serde_json::Value::Null);
+    repo.ok(&["doctor"]);
+
+    // nothing changed upstream: nothing changes here
+    let before = repo.tree();
+    let again = repo
+        .run(&[
+            "import",
+            "--github",
+            fixture.to_str().expect("path"),
+            "--json",
+        ])
+        .json();
+    assert_eq!(again["unchanged"], 3);
+    assert_eq!(repo.tree(), before);
+
+    // upstream: #12 retitled, #14 closed with a new comment, #20 new; here:
+    // #12 retitled too, #14's body edited
+    let panic_id = panic["id"].as_str().expect("id").to_owned();
+    let wide_id = by_number(14)["id"].as_str().expect("id").to_owned();
+    repo.ok(&["edit", &panic_id, "--title", "Panic in an empty repo"]);
+    repo.ok(&["edit", &wide_id, "--body", "Edited here."]);
+    let mut upstream: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fixture).expect("fixture")).expect("json");
+    upstream[0]["title"] = serde_json::json!("Panic when the repository is empty");
+    upstream[2]["state"] = serde_json::json!("CLOSED");
+    upstream[2]["comments"]
+        .as_array_mut()
+        .expect("comments")
+        .push(serde_json::json!({"id": "IC_new", "author": {"login": "annlee"}, "body": "Fixed.", "createdAt": "2026-02-05T00:00:00Z"}));
+    let mut new_one = upstream[1].clone();
+    new_one["number"] = serde_json::json!(20);
+    new_one["title"] = serde_json::json!("A new upstream issue");
+    new_one["labels"] = serde_json::json!([]);
+    upstream.as_array_mut().expect("list").push(new_one);
+    let file = repo.root().join("gh2.json");
+    std::fs::write(&file, upstream.to_string()).expect("write");
+    let second = repo.run(&["import", "--github", file.to_str().expect("path"), "--json"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("title changed here and upstream"),
+        "{}",
+        second.stderr
+    );
+    let said = second.json();
+    assert_eq!(said["created"].as_array().expect("created").len(), 1);
+    assert_eq!(said["conflicts"][0]["fields"], serde_json::json!(["title"]));
+    let show = |id: &str| repo.run(&["show", id, "--json"]).json()["issue"].clone();
+    assert_eq!(
+        show(&panic_id)["title"],
+        "Panic in an empty repo",
+        "local kept"
+    );
+    let wide = show(&wide_id);
+    assert_eq!(wide["status"], "closed", "upstream taken");
+    assert_eq!(
+        wide["body"], "Edited here.",
+        "unchanged upstream: local stays"
+    );
+    assert_eq!(wide["comments"].as_array().expect("comments").len(), 3);
+    repo.ok(&["doctor"]);
+    // a third import of the same: the conflict is still reported, nothing changes
+    let before = repo.tree();
+    repo.ok(&["import", "--github", file.to_str().expect("path")]);
+    assert_eq!(repo.tree(), before);
+
+    let bad = repo.root().join("bad.json");
+    std::fs::write(&bad, "[{\"number\": 1}]").expect("write");
+    let run = repo.fails(&["import", "--github", bad.to_str().expect("path")], 1);
+    assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
+}

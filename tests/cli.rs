@@ -647,3 +647,71 @@ fn completions_and_the_man_page_come_from_the_command_line() {
     assert!(man.contains(".TH yit 1"), "{man}");
     assert!(man.contains("issue tracker"));
 }
+
+#[test]
+fn bash_completes_issue_ids_and_labels_from_the_tracker() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["First", "-l", "crash"]);
+    let b = repo.new_issue(&["Second"]);
+    let script = repo.root().join("yit.bash");
+    std::fs::write(&script, repo.ok(&["completions", "bash"])).expect("script");
+    let complete = |words: &str, cword: usize| -> Vec<String> {
+        let line = format!(
+            "source {}; COMP_WORDS=({words}); COMP_CWORD={cword}; COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}; _yit_with_ids yit \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display()
+        );
+        let out = repo
+            .program("bash", &["-c", &line])
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut got: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        got.sort();
+        got
+    };
+    let mut both = vec![a[..4].to_owned(), b[..4].to_owned()];
+    both.sort();
+    assert_eq!(complete("yit show ''", 2), both);
+    assert_eq!(
+        complete(&format!("yit close {}", &a[..2]), 2),
+        vec![a[..4].to_owned()]
+    );
+    assert!(complete(&format!("yit label add {} ''", &a[..4]), 4).contains(&"crash".to_owned()));
+    // subcommands and flags still come from the command line's definitions
+    assert!(complete("yit dep ''", 2).contains(&"add".to_owned()));
+    assert!(complete("yit show --", 2).contains(&"--raw".to_owned()));
+    // outside a tracker: no candidates, no error
+    let outside = std::process::Command::new(common::yit_bin())
+        .args(["__complete", "ids"])
+        .current_dir(repo.outside())
+        .output()
+        .expect("yit runs");
+    assert_eq!(outside.status.code(), Some(0));
+    assert!(outside.stdout.is_empty() && outside.stderr.is_empty());
+}
+
+#[test]
+fn long_output_goes_through_the_pager_on_a_terminal_only() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Paged"]);
+    let pager = [("YIT_PAGER", "sed 's/^/paged: /'"), ("TERM", "xterm")];
+    let shown = repo.run_on_terminal(&["list", "--color", "never"], &pager, "");
+    assert!(shown.stdout.contains("paged: ID"), "{}", shown.stdout);
+    let plain = repo.run_on_terminal(&["list", "--no-pager", "--color", "never"], &pager, "");
+    assert!(!plain.stdout.contains("paged:"), "{}", plain.stdout);
+    let off = repo.run_on_terminal(&["list"], &[("YIT_PAGER", ""), ("TERM", "xterm")], "");
+    assert!(off.stdout.contains("Paged") && !off.stdout.contains("paged:"));
+    // off a terminal: never
+    let mut cmd = repo.cmd(&["list"]);
+    cmd.env("YIT_PAGER", "sed 's/^/paged: /'");
+    let out = cmd.output().expect("yit runs");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("paged:"));
+}

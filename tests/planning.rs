@@ -482,3 +482,32 @@ fn board_has_a_column_per_status_in_config_order() {
     assert_eq!(repo.ok(&["board", "--json"]), plain);
     assert_eq!(repo.ok(&["board", "-n", "1"]), table);
 }
+
+#[test]
+fn stats_count_by_field_and_week() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["One", "-l", "bug", "-t", "bug"]);
+    repo.new_issue(&["Two", "-l", "bug", "-l", "ui"]);
+    let c = repo.new_issue(&["Three", "-a", "me"]);
+    repo.ok(&["close", &c]);
+    repo.ok(&["claim", &a]);
+    let stats = repo.run(&["stats", "--json", "--weeks", "2"]).json();
+    assert_eq!(stats["total"], 3);
+    assert_eq!(stats["closed"], 1);
+    assert_eq!(
+        stats["by_status"],
+        serde_json::json!({"open": 1, "in_progress": 1, "closed": 1})
+    );
+    assert_eq!(stats["by_type"]["bug"], 1);
+    assert_eq!(stats["by_type"]["task"], 2);
+    assert_eq!(stats["by_label"], serde_json::json!({"bug": 2, "ui": 1}));
+    assert_eq!(stats["by_assignee"]["Ann Lee <ann@example.com>"], 2);
+    let weeks = stats["weeks"].as_array().expect("weeks");
+    assert_eq!(weeks.len(), 2);
+    // the test clock (YIT_NOW) is in the last week shown
+    assert_eq!(weeks[1]["opened"], 3);
+    assert_eq!(weeks[1]["closed"], 1);
+    let narrowed = repo.run(&["stats", "label:ui", "--json"]).json();
+    assert_eq!(narrowed["total"], 1);
+    assert!(repo.ok(&["stats"]).contains("WEEK OF"));
+}

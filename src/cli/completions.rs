@@ -7,6 +7,9 @@ use super::{Cli, CommandError, Ctx};
 
 /// Print a completion script for a shell
 ///
+/// The bash and zsh scripts also complete issue ids (and labels for `yit
+/// label`) from the tracker of the directory you are in.
+///
 /// Examples:
 ///   yit completions bash > ~/.local/share/bash-completion/completions/yit
 ///   yit completions zsh > "${fpath[1]}/_yit"
@@ -21,7 +24,115 @@ pub struct CompletionsArgs {
 pub fn cmd_completions(ctx: &mut Ctx, args: CompletionsArgs) -> Result<(), CommandError> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "yit", &mut script);
-    Ok(ctx.out.bytes(&script)?)
+    let mut script = String::from_utf8_lossy(&script).into_owned();
+    match args.shell {
+        clap_complete::Shell::Bash => script.push_str(BASH_DYNAMIC),
+        clap_complete::Shell::Zsh => {
+            // the last lines run or register `_yit`: ours wraps it
+            let tail = "if [ \"$funcstack[1]\" = \"_yit\" ]; then\n    _yit \"$@\"\nelse\n    compdef _yit yit\nfi\n";
+            let Some(at) = script.rfind(tail) else {
+                return Err(CommandError::new(
+                    super::ErrorKind::Internal,
+                    "the zsh script's last lines are not what yit expects",
+                ));
+            };
+            script.truncate(at);
+            script.push_str(ZSH_DYNAMIC);
+        }
+        _ => {}
+    }
+    Ok(ctx.out.write_str(&script)?)
+}
+
+const BASH_DYNAMIC: &str = r#"
+# issue ids (and labels for `yit label`) from the tracker of the directory
+_yit_with_ids() {
+    local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} first=2
+    case $cmd in dep|label) first=3 ;; esac
+    if [[ $COMP_CWORD -ge $first && $cur != -* ]]; then
+        case $cmd in
+            show|edit|close|reopen|comment|assign|unassign|claim|rm|log|children|dep|label)
+                local words
+                words=$(yit __complete ids 2>/dev/null)
+                [[ $cmd == label ]] && words="$words $(yit __complete labels 2>/dev/null)"
+                COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0
+                ;;
+        esac
+    fi
+    _yit "$@"
+}
+complete -F _yit_with_ids -o nosort -o bashdefault -o default yit
+"#;
+
+const ZSH_DYNAMIC: &str = r#"
+# issue ids (and labels for `yit label`) from the tracker of the directory
+_yit_with_ids() {
+    local cmd=${words[2]} first=3
+    [[ $cmd == (dep|label) ]] && first=4
+    if (( CURRENT >= first )) && [[ ${words[CURRENT]} != -* ]]; then
+        case $cmd in
+            (show|edit|close|reopen|comment|assign|unassign|claim|rm|log|children|dep|label)
+                local -a ids
+                ids=(${(f)"$(yit __complete ids --describe 2>/dev/null)"})
+                [[ $cmd == label ]] && ids+=(${(f)"$(yit __complete labels 2>/dev/null)"})
+                _describe 'issue' ids && return 0
+                ;;
+        esac
+    fi
+    _yit "$@"
+}
+if [ "$funcstack[1]" = "_yit" ]; then
+    compdef _yit_with_ids yit
+    _yit_with_ids "$@"
+else
+    compdef _yit_with_ids yit
+fi
+"#;
+
+/// What the completion scripts ask for (hidden: `yit __complete ids`)
+#[derive(Args)]
+pub struct CompleteArgs {
+    #[arg(value_parser = ["ids", "labels"])]
+    what: String,
+    /// `ID:title` lines (zsh)
+    #[arg(long)]
+    describe: bool,
+}
+
+/// Prints candidates, one per line; nothing (and success) outside a
+/// tracker, so that completion never prints errors into a command line.
+pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandError> {
+    let Ok(tracker) = yit::store::Tracker::open(&ctx.cwd) else {
+        return Ok(());
+    };
+    let Ok(scan) = tracker.scan(ctx.scan_mode(false)) else {
+        return Ok(());
+    };
+    if args.what == "labels" {
+        let mut labels: std::collections::BTreeSet<&str> =
+            tracker.config().labels.iter().map(String::as_str).collect();
+        labels.extend(
+            scan.issues
+                .iter()
+                .flat_map(|i| i.labels.iter().map(String::as_str)),
+        );
+        for label in labels {
+            ctx.out.line(label)?;
+        }
+    } else {
+        for issue in &scan.issues {
+            let short = scan.listing.short_id(&issue.id);
+            if args.describe {
+                ctx.out
+                    .line(&format!("{short}:{}", issue.title.replace(':', "\\:")))?;
+            } else {
+                ctx.out.line(short)?;
+            }
+        }
+    }
+    super::exit_without_freeing(scan);
+    Ok(())
 }
 
 /// Print the man page (roff)

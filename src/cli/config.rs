@@ -5,7 +5,12 @@ use clap::Args;
 use super::{CommandError, Ctx, Format};
 
 /// Print the effective configuration (config.yaml with defaults filled in)
+///
+/// Examples:
+///   yit config
+///   yit config --json | jq '.statuses'
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct ConfigArgs {}
 
 pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> {

@@ -11,7 +11,14 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Manage the watch daemon, which keeps every issue in memory so that
 /// queries are instant (every answer is the same without it)
+///
+/// Examples:
+///   yit daemon start
+///   yit daemon status --json
+///   yit daemon stop
+///   yit daemon gc --all         stop daemons whose worktree is gone
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct DaemonArgs {
     #[command(subcommand)]
     action: DaemonAction,

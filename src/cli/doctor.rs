@@ -9,7 +9,15 @@ use yit::store::{Scan, StoreError, Tracker};
 use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Check config.yaml and every issue file; print each problem as path:line:col: message
+///
+/// Also names unresolved merge conflicts, dependency cycles and references
+/// to issues that do not exist.
+///
+/// Examples:
+///   yit doctor
+///   yit doctor --json | jq '.problems[].message'
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct DoctorArgs {}
 
 pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> {

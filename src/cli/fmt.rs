@@ -9,7 +9,12 @@ use super::{CommandError, Ctx, ErrorKind, Format, resolve_all};
 ///
 /// Known fields are written in yit's order and style; keys yit does not
 /// know are kept exactly as written. Comments among known fields are not kept.
+///
+/// Examples:
+///   yit fmt --check          exit 1 if any file would change
+///   yit fmt 4k2f
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct FmtArgs {
     /// Ids or unique prefixes (default: every issue)
     ids: Vec<String>,

@@ -11,6 +11,10 @@ use super::{CommandError, Ctx, ErrorKind};
 /// an issue that does not exist (`Fixes: 4k2f`, `Refs: q8zn`...) and expands
 /// every prefix to the full id, so the link survives later issues with the
 /// same prefix.
+///
+/// Examples:
+///   yit hooks install
+///   yit hooks install --close-fixed   also close issues fixed on the default branch
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct HooksArgs {

@@ -6,7 +6,15 @@ use yit::store::{InitOutcome, Tracker};
 use super::{CommandError, Ctx, Format};
 
 /// Create `.issues/config.yaml` in this repository (safe to run again)
+///
+/// Also registers the merge driver for issue files (git config and
+/// .gitattributes); run it once in every fresh clone.
+///
+/// Examples:
+///   git init && yit init
+///   git clone URL && cd REPO && yit init
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct InitArgs {}
 
 pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {

@@ -6,7 +6,13 @@ use yit::edit::Change;
 use super::{CommandError, Ctx, Resolver, check_changes, report_edits};
 
 /// Add or remove labels on issues (all of them or none)
+///
+/// Examples:
+///   yit label add 4k2f crash ui
+///   yit label add 4k2f q8zn -- 4k2f-followup   a label that looks like an id
+///   yit label rm 4k2f ui
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct LabelArgs {
     #[command(subcommand)]
     action: LabelAction,

@@ -19,6 +19,9 @@ use super::{CommandError, Ctx, ErrorKind};
 /// `conflicts:` list (the file stays valid YAML) and the exit code is 1;
 /// `yit resolve` settles it. A version that is not a valid issue is merged
 /// as text, with conflict markers, by `git merge-file`.
+///
+/// Examples:
+///   yit merge-file base.yaml ours.yaml theirs.yaml .issues/4k2f.yaml
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct MergeFileArgs {

@@ -40,6 +40,7 @@ mod restore;
 mod rm;
 mod search;
 mod show;
+mod stats;
 mod unassign;
 mod watch;
 
@@ -86,6 +87,9 @@ struct GlobalArgs {
     /// Print only results: no notes on stderr
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Do not send long output to a pager (YIT_PAGER, PAGER, less) on a terminal
+    #[arg(long, global = true)]
+    no_pager: bool,
     /// Parse every issue file instead of using the index in .git/yit
     #[arg(long, global = true)]
     no_index: bool,
@@ -124,6 +128,7 @@ enum Command {
     Children(children::ChildrenArgs),
     Board(board::BoardArgs),
     Export(export::ExportArgs),
+    Stats(stats::StatsArgs),
     Import(import::ImportArgs),
     Rm(rm::RmArgs),
     Restore(restore::RestoreArgs),
@@ -142,6 +147,8 @@ enum Command {
     Hooks(hooks::HooksArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    #[command(name = "__complete", hide = true)]
+    Complete(completions::CompleteArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -579,6 +586,26 @@ fn run(cli: Cli) -> Result<(), CommandError> {
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     };
+    // commands whose output can be long read well in a pager
+    let page = !g.no_pager
+        && matches!(
+            cli.command,
+            Command::List(_)
+                | Command::Search(_)
+                | Command::Show(_)
+                | Command::Log(_)
+                | Command::Board(_)
+                | Command::Ready(_)
+                | Command::Blocked(_)
+                | Command::Children(_)
+                | Command::Dep(_)
+                | Command::Export(_)
+                | Command::Diff(_)
+                | Command::Branches(_)
+                | Command::Doctor(_)
+                | Command::Stats(_)
+                | Command::Config(_)
+        );
     let mut ctx = Ctx {
         cwd,
         format,
@@ -588,7 +615,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         lock_timeout: Duration::from_secs_f64(g.lock_timeout),
         now: env_now()?,
         seed: env_seed()?,
-        out: Output::stdout(color),
+        out: Output::stdout(color, page),
         autocommit: std::cell::Cell::new(false),
     };
     // commands that change issue files (for `yit.autocommit`)
@@ -606,6 +633,9 @@ fn run(cli: Cli) -> Result<(), CommandError> {
             | Command::Restore(_)
             | Command::Fmt(_)
             | Command::Resolve(_)
+            | Command::Claim(_)
+            | Command::Dep(_)
+            | Command::Import(_)
     );
     let result = match cli.command {
         Command::Init(args) => init::cmd_init(&mut ctx, args),
@@ -622,6 +652,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
         Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
         Command::Search(args) => search::cmd_search(&mut ctx, args),
+        Command::Stats(args) => stats::cmd_stats(&mut ctx, args),
         Command::Export(args) => export::cmd_export(&mut ctx, args),
         Command::Import(args) => import::cmd_import(&mut ctx, args),
         Command::Board(args) => board::cmd_board(&mut ctx, args),
@@ -632,6 +663,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Children(args) => children::cmd_children(&mut ctx, args),
         Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
         Command::Man(args) => completions::cmd_man(&mut ctx, args),
+        Command::Complete(args) => completions::cmd_complete(&mut ctx, args),
         Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
         Command::Close(args) => close::cmd_close(&mut ctx, args),
         Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),
@@ -646,7 +678,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Daemon(args) => daemon::cmd_daemon(&mut ctx, args),
     };
     let result = result.and_then(|()| if writes { autocommit(&ctx) } else { Ok(()) });
-    let flushed = ctx.out.flush();
+    let flushed = ctx.out.finish();
     match (result, flushed) {
         (Err(e), _) => Err(e),
         (Ok(()), Err(e)) => Err(e.into()),
@@ -681,5 +713,20 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_shows_examples_in_its_help() {
+        let cli = super::Cli::command();
+        let missing: Vec<&str> = cli
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set())
+            .filter(|c| {
+                let about = c.get_long_about().or(c.get_about()).map(|a| a.to_string());
+                !about.is_some_and(|a| a.contains("Example"))
+            })
+            .map(|c| c.get_name())
+            .collect();
+        assert!(missing.is_empty(), "no examples: {missing:?}");
     }
 }

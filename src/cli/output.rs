@@ -38,25 +38,62 @@ impl Paint {
     }
 }
 
-/// stdout, buffered, with the colour decision and the terminal width.
+/// stdout (or a pager reading it), buffered, with the colour decision and
+/// the terminal width.
 pub struct Output {
-    out: BufWriter<Stdout>,
+    out: BufWriter<Box<dyn Write>>,
     color: bool,
     width: Option<usize>,
+    /// The pager, waited for by [`Output::finish`] (and on drop).
+    pager: Option<Pager>,
+}
+
+/// A pager process that owns the terminal until it exits.
+struct Pager(std::process::Child);
+
+impl Drop for Pager {
+    fn drop(&mut self) {
+        // its input is closed by now: it exits when the person quits it
+        let _ = self.0.wait();
+    }
 }
 
 impl Output {
-    pub fn stdout(color: bool) -> Output {
+    /// stdout; on a terminal with `page`, through the pager that
+    /// `YIT_PAGER`, else `PAGER`, else `less` names (empty or `cat`: none).
+    /// `less` gets `LESS=FRX` unless set: it quits at once when the output
+    /// fits the screen, and keeps colours.
+    pub fn stdout(color: bool, page: bool) -> Output {
         let stdout = std::io::stdout();
-        let width = stdout
-            .is_terminal()
-            .then(|| terminal_width(&stdout))
-            .flatten();
+        let terminal = stdout.is_terminal();
+        let width = terminal.then(|| terminal_width(&stdout)).flatten();
+        // (a dumb terminal cannot run less)
+        let dumb = std::env::var("TERM").map_or(true, |t| t == "dumb");
+        let pager = (page && terminal && !dumb).then(spawn_pager).flatten();
+        let (out, pager): (Box<dyn Write>, _) = match pager {
+            Some((input, child)) => (Box::new(input), Some(Pager(child))),
+            None => (Box::new(stdout), None),
+        };
         Output {
-            out: BufWriter::new(stdout),
+            out: BufWriter::new(out),
             color,
             width,
+            pager,
         }
+    }
+
+    /// Flushes, closes the pager's input and waits for the person to quit it.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        let flushed = self.out.flush();
+        if let Some(pager) = self.pager.take() {
+            // the pager sees the end of its input when ours is replaced
+            drop(std::mem::replace(
+                &mut self.out,
+                BufWriter::new(Box::new(std::io::sink())),
+            ));
+            drop(pager);
+        }
+        flushed
     }
 
     /// The terminal's width; `None` off a terminal, where nothing is cut.
@@ -324,6 +361,27 @@ fn render_row<'l, const N: usize>(
         pending = width - shown_width;
     }
     line
+}
+
+/// The pager's input and process, if one is configured and starts.
+fn spawn_pager() -> Option<(std::process::ChildStdin, std::process::Child)> {
+    let command = std::env::var("YIT_PAGER")
+        .or_else(|_| std::env::var("PAGER"))
+        .unwrap_or_else(|_| "less".to_owned());
+    let command = command.trim();
+    if command.is_empty() || command == "cat" {
+        return None;
+    }
+    // through the shell, as git runs its pager: PAGER may hold arguments
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", command])
+        .stdin(std::process::Stdio::piped());
+    if std::env::var_os("LESS").is_none() {
+        cmd.env("LESS", "FRX");
+    }
+    let mut child = cmd.spawn().ok()?;
+    let input = child.stdin.take()?;
+    Some((input, child))
 }
 
 /// Cuts `text` to `width` display columns, ending in `…` when cut.

@@ -6,7 +6,12 @@ use yit::edit::Change;
 use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Reopen issues: back to the config's initial status (all of them or none)
+///
+/// Examples:
+///   yit reopen 4k2f
+///   yit reopen 4k2f q8zn --json
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct ReopenArgs {
     /// Ids or unique prefixes
     #[arg(required = true)]

@@ -6,7 +6,12 @@ use super::output::{Cell, Paint, Table, issue_json};
 use super::{CommandError, Ctx, Format};
 
 /// Bring back an issue removed with `yit rm` (without ID: list the trash)
+///
+/// Examples:
+///   yit restore              what the trash holds
+///   yit restore 4k2f
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct RestoreArgs {
     /// The removed issue's id or a unique prefix of it
     id: Option<String>,

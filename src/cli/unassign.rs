@@ -6,7 +6,12 @@ use yit::edit::Change;
 use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Remove the assignee of issues (all of them or none)
+///
+/// Examples:
+///   yit unassign 4k2f
+///   yit unassign 4k2f q8zn
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct UnassignArgs {
     /// Ids or unique prefixes
     #[arg(required = true)]

@@ -16,7 +16,13 @@ use super::{CommandError, Ctx, Format, lifetime};
 ///
 /// The first line is a `ready` event; then one line per created, changed,
 /// removed or broken issue file, whoever changed it (yit, an editor, git).
+///
+/// Examples:
+///   yit watch
+///   yit watch --count 1          wait for the next change
+///   yit watch --exit-with-pid $$
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 pub struct WatchArgs {
     /// Exit when this process exits
     #[arg(long, value_name = "PID")]

@@ -122,6 +122,8 @@ impl TestRepo {
             .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
             .env("GIT_AUTHOR_NAME", "Ann Lee")
             .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+            // a test that wants a pager says which
+            .env("YIT_PAGER", "")
             .env("GIT_COMMITTER_NAME", "Ann Lee")
             .env("GIT_COMMITTER_EMAIL", "ann@example.com")
             .env("LANG", "C.UTF-8")

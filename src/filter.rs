@@ -30,8 +30,10 @@ pub enum Test {
     Assignee(Vec<Option<String>>),
     Priority(Vec<(Cmp, u8)>),
     Type(Vec<String>),
-    Created(Vec<(Cmp, i128)>),
-    Updated(Vec<(Cmp, i128)>),
+    /// Nanoseconds since the epoch (i64: the daemon's JSON requests carry
+    /// it through serde's buffered enums, which have no i128).
+    Created(Vec<(Cmp, i64)>),
+    Updated(Vec<(Cmp, i64)>),
     Has(Vec<Field>),
     Is(Vec<State>),
     /// The parent's id starts with one of these.
@@ -185,10 +187,10 @@ impl Test {
             Test::Type(any) => any.contains(&issue.kind),
             Test::Created(any) => any
                 .iter()
-                .any(|(c, t)| cmp(c, issue.created.as_nanosecond(), *t)),
+                .any(|(c, t)| cmp(c, issue.created.as_nanosecond(), i128::from(*t))),
             Test::Updated(any) => any
                 .iter()
-                .any(|(c, t)| cmp(c, issue.updated.as_nanosecond(), *t)),
+                .any(|(c, t)| cmp(c, issue.updated.as_nanosecond(), i128::from(*t))),
             Test::Has(any) => any.iter().any(|f| match f {
                 Field::Assignee => issue.assignee.is_some(),
                 Field::Labels => !issue.labels.is_empty(),
@@ -403,14 +405,15 @@ fn comparison(v: &str) -> (Cmp, &str) {
 
 /// `>2026-01-01` (a date: midnight UTC; `=` means that day) or `<7d` (an
 /// age: `updated:<7d` is "within the last 7 days"); in ns since the epoch.
-fn date(v: &str, now: Timestamp) -> Result<(Cmp, i128), String> {
+fn date(v: &str, now: Timestamp) -> Result<(Cmp, i64), String> {
+    let nanos = |ns: i128| i64::try_from(ns).unwrap_or(if ns < 0 { i64::MIN } else { i64::MAX });
     let (c, rest) = comparison(v);
     let age = rest
         .strip_suffix('d')
         .map(|n| (n, 86_400))
         .or_else(|| rest.strip_suffix('w').map(|n| (n, 7 * 86_400)))
         .or_else(|| rest.strip_suffix('h').map(|n| (n, 3_600)))
-        .and_then(|(n, unit)| n.parse::<i64>().ok().map(|n| n * unit));
+        .and_then(|(n, unit)| n.parse::<i64>().ok().and_then(|n| n.checked_mul(unit)));
     if let Some(seconds) = age {
         // an age compares the other way: younger than 7 days = after
         let at = now.as_nanosecond() - i128::from(seconds) * 1_000_000_000;
@@ -421,7 +424,7 @@ fn date(v: &str, now: Timestamp) -> Result<(Cmp, i128), String> {
             Cmp::Ge => Cmp::Le,
             Cmp::Eq | Cmp::Day => Cmp::Eq,
         };
-        return Ok((flipped, at));
+        return Ok((flipped, nanos(at)));
     }
     let day: jiff::civil::Date = rest
         .parse()
@@ -430,7 +433,7 @@ fn date(v: &str, now: Timestamp) -> Result<(Cmp, i128), String> {
         .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
         .map_err(|e| e.to_string())?
         .as_nanosecond();
-    Ok((if c == Cmp::Eq { Cmp::Day } else { c }, start))
+    Ok((if c == Cmp::Eq { Cmp::Day } else { c }, nanos(start)))
 }
 
 #[cfg(test)]

@@ -107,3 +107,50 @@ impl Response<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every term of the query language reaches the daemon as it was
+    /// parsed: a request that does not read back would be answered from
+    /// the files instead, silently slower.
+    #[test]
+    fn every_query_term_survives_the_wire() {
+        let cx = crate::filter::Context {
+            me: &|| Some("ann@example.com".to_owned()),
+            now: "2026-03-05T00:00:00Z".parse().expect("time"),
+        };
+        let filter = crate::filter::Filter::parse(
+            "status:open,closed label:bug -label:docs assignee:me,none priority:<=1 type:bug \
+             created:>2026-01-01 created:2026-02-03 updated:<7d has:body,comments is:blocked,ready \
+             parent:4k2f \"exact phrase\" word",
+            &cx,
+        )
+        .expect("query");
+        let query = ListQuery {
+            statuses: vec!["open".to_owned()],
+            labels: Vec::new(),
+            assignee: None,
+            priorities: vec![1],
+            kinds: Vec::new(),
+            all: false,
+            sort: crate::query::SortKey::Updated,
+            reverse: true,
+            limit: Some(5),
+            details: false,
+            filter: Some(filter),
+            count: true,
+        };
+        for request in [
+            Request::List {
+                query: query.clone(),
+            },
+            Request::Search { query },
+        ] {
+            let line = serde_json::to_string(&request).expect("encode");
+            let back: Request = serde_json::from_str(&line).expect("the daemon reads it");
+            assert_eq!(back, request);
+        }
+    }
+}

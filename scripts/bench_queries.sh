@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Query benchmarks (issue 6): the query language, search, ready and board,
+# from the index without a daemon and through the daemon, on generated
+# trackers (scripts/gen_issues.py: 1% of bodies hold the word "zeppelin").
+# Release build, hyperfine medians; prints a Markdown table.
+#
+#   scripts/bench_queries.sh               # N = 10000 and 100000
+#   scripts/bench_queries.sh 10000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "bench_queries.sh needs hyperfine" >&2; exit 1; }
+
+cargo build --release --quiet
+yit="$PWD/target/release/yit"
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
+work=$(mktemp -d /tmp/yit-bench-q.XXXXXX)
+trap '"$yit" daemon gc --all --under "$work" >/dev/null 2>&1; rm -rf "$work"' EXIT
+export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com" GIT_CONFIG_NOSYSTEM=1 HOME="$work" YIT_PAGER=""
+results="$work/results.md"
+echo "| issues | command | median | mean ± σ | runs |" > "$results"
+echo "|---:|---|---:|---:|---:|" >> "$results"
+
+bench() { # name, size, runs, command
+  local name=$1 size=$2 runs=$3; shift 3
+  hyperfine --style none --warmup 3 --runs "$runs" -N --export-json "$work/h.json" "$@" >/dev/null
+  python3 - "$work/h.json" "$name" "$size" >> "$results" <<'PY'
+import json, statistics, sys
+times = [t for r in json.load(open(sys.argv[1]))["results"] for t in r["times"]]
+ms = lambda s: f"{s * 1000:.1f} ms"
+sd = statistics.stdev(times) if len(times) > 1 else 0
+print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(statistics.median(times))} | {ms(statistics.mean(times))} ± {ms(sd)} | {len(times)} |")
+PY
+}
+
+queries=(
+  "list label:bug priority:<=1"
+  "list status:open -label:docs updated:<30d"
+  "list zeppelin"
+  "search zeppelin"
+  "ready"
+  "board"
+)
+
+for n in "${sizes[@]}"; do
+  repo="$work/repo-$n"
+  mkdir -p "$repo"
+  git -C "$repo" init -q
+  (cd "$repo" && "$yit" init -q)
+  python3 scripts/gen_issues.py "$repo" "$n"
+  # some dependencies: every tenth issue waits for the next one
+  python3 - "$repo" <<'PY'
+import os, sys
+d = os.path.join(sys.argv[1], ".issues")
+names = sorted(f for f in os.listdir(d) if f != "config.yaml" and f.endswith(".yaml"))
+for i in range(0, len(names) - 1, 10):
+    with open(os.path.join(d, names[i]), "a") as f:
+        f.write(f"depends_on: [{names[i + 1][:-5]}]\n")
+PY
+  (cd "$repo" && "$yit" doctor -q) || { echo "generated tracker of $n is not valid" >&2; exit 1; }
+  runs=30
+  [ "$n" -lt 100000 ] || runs=10
+  cd "$repo"
+  "$yit" list >/dev/null
+  "$yit" search zeppelin >/dev/null
+  for q in "${queries[@]}"; do
+    read -r -a words <<< "$q"
+    # (a query is one argument, as a shell would pass it quoted)
+    cmd=("$yit" "${words[0]}")
+    [ ${#words[@]} -le 1 ] || cmd+=("${q#* }")
+    bench "yit $q" "$n" "$runs" "$(printf '%q ' "${cmd[@]}")"
+  done
+  "$yit" daemon start --idle-timeout 600 >/dev/null
+  for q in "${queries[@]}"; do
+    read -r -a words <<< "$q"
+    cmd=("$yit" "${words[0]}")
+    [ ${#words[@]} -le 1 ] || cmd+=("${q#* }")
+    bench "daemon: yit $q" "$n" "$runs" "$(printf '%q ' "${cmd[@]}")"
+  done
+  "$yit" daemon stop >/dev/null
+  cd - >/dev/null
+done
+cat "$results"

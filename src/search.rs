@@ -79,7 +79,7 @@ impl Words {
 
     /// Every whole-word match in `text`: (word index, byte range in `text`).
     pub fn find(&self, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
-        if self.unicode && !text.is_ascii() {
+        if self.folds(text) {
             let (folded, origin) = fold(text);
             return self
                 .find_in(&folded)
@@ -91,8 +91,16 @@ impl Words {
     }
 
     fn find_in(&self, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
-        // overlapping: "go" and "going" are both found in "go going"; a
-        // match of UTF-8 in UTF-8 starts and ends on character boundaries
+        self.each_in(text).collect()
+    }
+
+    /// The whole-word matches in `text`, lazily. Overlapping: "go" and
+    /// "going" are both found in "go going"; a match of UTF-8 in UTF-8
+    /// starts and ends on character boundaries.
+    fn each_in<'t>(
+        &'t self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (usize, std::ops::Range<usize>)> + 't {
         self.matcher
             .find_overlapping_iter(text)
             .filter(|m| {
@@ -102,13 +110,23 @@ impl Words {
                 !word(before) && !word(after)
             })
             .map(|m| (m.pattern().as_usize(), m.start()..m.end()))
-            .collect()
+    }
+
+    /// Whether `text` must be folded before matching.
+    fn folds(&self, text: &str) -> bool {
+        self.unicode && !text.is_ascii()
     }
 
     /// How often each word occurs in `text`, added to `counts`.
     pub fn count(&self, text: &str, counts: &mut [u32]) {
-        for (w, _) in self.find(text) {
-            counts[w] += 1;
+        if self.folds(text) {
+            for (w, _) in self.find(text) {
+                counts[w] += 1;
+            }
+        } else {
+            for (w, _) in self.each_in(text) {
+                counts[w] += 1;
+            }
         }
     }
 
@@ -121,8 +139,18 @@ impl Words {
             (1u64 << self.words.len()) - 1
         };
         for text in texts {
-            for (w, _) in self.find(text) {
-                seen |= 1 << w;
+            if self.folds(text) {
+                for (w, _) in self.find(text) {
+                    seen |= 1 << w;
+                }
+            } else {
+                // stops at the match that completes the set
+                for (w, _) in self.each_in(text) {
+                    seen |= 1 << w;
+                    if seen == all {
+                        return true;
+                    }
+                }
             }
             if seen == all {
                 return true;

@@ -265,7 +265,7 @@ fn hostile_socket_input_harms_nothing() {
     let mut hello = String::new();
     reader.read_line(&mut hello).expect("hello");
     let hello: serde_json::Value = serde_json::from_str(&hello).expect("hello is JSON");
-    assert_eq!(hello["protocol"], 1);
+    assert_eq!(hello["protocol"], yit::daemon::protocol::PROTOCOL_VERSION);
     assert_eq!(hello["pid"], daemon.pid);
     for garbage in [
         "not json",

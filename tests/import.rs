@@ -71,11 +71,10 @@ fn a_bad_import_writes_nothing() {
     lines[2] = "{\"id\": \"zzzzzzzzzz\", \"title\": \"x\", \"status\": \"nope\"";
     let run = other.fails(&["import", &write("bad.jsonl", &lines.join("\n"))], 1);
     assert!(run.stderr.contains("bad.jsonl:3"), "{}", run.stderr);
-    let bad_status = exported
-        .lines()
-        .next()
-        .expect("line")
-        .replace("\"status\":\"open\"", "\"status\":\"nope\"");
+    let mut record: serde_json::Value =
+        serde_json::from_str(exported.lines().next().expect("line")).expect("json");
+    record["status"] = serde_json::json!("nope");
+    let bad_status = record.to_string();
     let run = other.fails(&["import", &write("status.jsonl", &bad_status)], 1);
     assert!(run.stderr.contains("unknown status"), "{}", run.stderr);
     other.fails(&["import", &write("junk.json", "[1, 2]")], 1);

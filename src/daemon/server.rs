@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::id::IssueId;
 use crate::issue::{Broken, Issue};
 use crate::problem::Problem;
-use crate::query::{self, SortKey};
+use crate::query::{self, ListQuery, SortKey};
 use crate::store::{FileResult, ScanMode, Tracker};
 use crate::watch::Watcher;
 use rayon::prelude::*;
@@ -158,7 +158,12 @@ impl Served {
     /// its records would give.
     fn answer_line(&self, request: Request) -> Vec<u8> {
         let query = match request {
-            Request::List { query } if query.limit.is_none() && !query.details && !query.count => {
+            Request::List { query }
+                if query.limit.is_none()
+                    && !query.details
+                    && !query.count
+                    && !reads_text(&query) =>
+            {
                 query
             }
             other => return encode(&self.answer(other)),
@@ -210,6 +215,29 @@ impl Served {
     /// The answer to a request about the issues (after `sync`).
     fn answer<'s>(&'s self, request: Request) -> Response<'s> {
         match request {
+            Request::List { query } if reads_text(&query) => {
+                // every body is read: in id order, the order the issues
+                // were loaded in and lie in memory (in priority order the
+                // same scan is 2.5 times slower at 100,000 issues), on
+                // both cores; the few that match are sorted after
+                let is_open = |id: &IssueId| self.is_open(id);
+                let matching: Vec<&Issue> = self
+                    .state
+                    .order(SortKey::Id)
+                    .par_iter()
+                    .map(|k| &k.issue)
+                    .filter(|i| query.matches(i, &self.config, &is_open))
+                    .collect();
+                Response::List(query::run_list(
+                    matching,
+                    &|id| self.short_len(id),
+                    &self.problems,
+                    self.broken_files,
+                    &self.config,
+                    &is_open,
+                    &query,
+                ))
+            }
             Request::List { query } => {
                 let order = self.state.order(query.sort);
                 let ordered = order.iter().map(|k| &k.issue);
@@ -493,6 +521,11 @@ struct State {
     /// The short id length of every file, kept up to date as files come and
     /// go (only the neighbours of an id in sorted order can change).
     short_lens: HashMap<IssueId, usize, IdHash>,
+}
+
+/// Whether a query reads bodies and comments (words, phrases).
+fn reads_text(query: &ListQuery) -> bool {
+    query.filter.as_ref().is_some_and(|f| f.needs_details())
 }
 
 /// Above this many changed files in one batch, the orders are built again

@@ -80,21 +80,65 @@ pub enum State {
     Ready,
 }
 
-/// Whether the issue an id names exists and is not closed: what
-/// `is:blocked` and `is:ready` ask of the other issues.
-pub type IsOpen<'a> = &'a (dyn Fn(&IssueId) -> bool + Sync);
+/// The issue an id names, if it exists and is valid: what `is:blocked` and
+/// `is:ready` ask about the other issues.
+pub type Lookup<'a> = &'a (dyn Fn(&IssueId) -> Option<&'a Issue> + Sync);
 
-/// Whether `issue` waits for an issue that is not closed.
-pub fn is_blocked(issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
-    !config.is_closed(&issue.status) && issue.depends_on.iter().any(is_open)
+/// How far up a chain of parents blockers are looked for (a cycle of
+/// parents, which `doctor` reports, ends the walk too).
+const PARENT_DEPTH: usize = 64;
+
+/// Whether `issue` itself waits for an issue that exists and is not closed.
+fn waits(issue: &Issue, config: &Config, lookup: Lookup) -> bool {
+    issue
+        .depends_on
+        .iter()
+        .any(|d| lookup(d).is_some_and(|b| !config.is_closed(&b.status)))
+}
+
+/// The issue whose blockers hold `issue` back: itself, when it waits for an
+/// open issue, or the nearest open parent (up the chain) that does — a
+/// parent's blocker blocks its children. `None` when nothing does.
+pub fn blocked_at<'a>(issue: &'a Issue, config: &Config, lookup: Lookup<'a>) -> Option<&'a Issue> {
+    if config.is_closed(&issue.status) {
+        return None;
+    }
+    if waits(issue, config, lookup) {
+        return Some(issue);
+    }
+    let mut next = issue.parent.as_ref();
+    for _ in 0..PARENT_DEPTH {
+        let parent = lookup(next?).filter(|p| !config.is_closed(&p.status))?;
+        if waits(parent, config, lookup) {
+            return Some(parent);
+        }
+        next = parent.parent.as_ref();
+    }
+    None
+}
+
+/// Whether `issue` is not closed and waits, itself or through a parent,
+/// for an issue that is not closed.
+pub fn is_blocked(issue: &Issue, config: &Config, lookup: Lookup) -> bool {
+    // (the walk, without tying `issue` to the lookup's lifetime)
+    if config.is_closed(&issue.status) {
+        return false;
+    }
+    if waits(issue, config, lookup) {
+        return true;
+    }
+    let Some(parent) = issue.parent.as_ref().and_then(|p| lookup(p)) else {
+        return false;
+    };
+    blocked_at(parent, config, lookup).is_some()
 }
 
 /// Whether `issue` can be started now: not closed, not already in the
 /// active status, and not blocked.
-pub fn is_ready(issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+pub fn is_ready(issue: &Issue, config: &Config, lookup: Lookup) -> bool {
     !config.is_closed(&issue.status)
         && issue.status != config.active_status()
-        && !issue.depends_on.iter().any(is_open)
+        && !is_blocked(issue, config, lookup)
 }
 
 /// A parse error at a column (1-based, in characters).
@@ -157,15 +201,15 @@ impl Filter {
         })
     }
 
-    pub fn matches(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+    pub fn matches(&self, issue: &Issue, config: &Config, lookup: Lookup) -> bool {
         self.terms
             .iter()
-            .all(|t| t.test.holds(issue, config, is_open) != t.negated)
+            .all(|t| t.test.holds(issue, config, lookup) != t.negated)
     }
 }
 
 impl Test {
-    fn holds(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+    fn holds(&self, issue: &Issue, config: &Config, lookup: Lookup) -> bool {
         let cmp = |c: &Cmp, a: i128, b: i128| match c {
             Cmp::Lt => a < b,
             Cmp::Le => a <= b,
@@ -202,8 +246,8 @@ impl Test {
             Test::Is(any) => any.iter().any(|s| match s {
                 State::Open => !config.is_closed(&issue.status),
                 State::Closed => config.is_closed(&issue.status),
-                State::Blocked => is_blocked(issue, config, is_open),
-                State::Ready => is_ready(issue, config, is_open),
+                State::Blocked => is_blocked(issue, config, lookup),
+                State::Ready => is_ready(issue, config, lookup),
             }),
             Test::Parent(any) => issue
                 .parent
@@ -478,7 +522,7 @@ mod tests {
             ("type:bug", true),
             ("is:ready -is:blocked", true),
         ] {
-            assert_eq!(parse(q).expect(q).matches(&i, &c, &|_| true), want, "{q}");
+            assert_eq!(parse(q).expect(q).matches(&i, &c, &|_| None), want, "{q}");
         }
         assert!(parse("status:closed").expect("ok").names_status());
         assert!(parse("foo").expect("ok").needs_details());
@@ -489,22 +533,43 @@ mod tests {
     #[test]
     fn blocked_and_ready_follow_the_blockers() {
         let c = Config::default();
-        let blocker = IssueId::parse_canonical("bbbb000000").expect("id");
-        let waits = issue("depends_on: [bbbb000000, cccc000000]\n");
-        let active = crate::issue::parse_for_test(
-            "id: abcd123456\ntitle: Started\nstatus: in_progress\ncreated: 2026-01-10T00:00:00Z\n",
+        let make = |id: &str, status: &str, extra: &str| {
+            crate::issue::parse_for_test(&format!(
+                "id: {id}\ntitle: T\nstatus: {status}\ncreated: 2026-01-10T00:00:00Z\n{extra}"
+            ))
+        };
+        let blocker = make("bbbb000000", "open", "");
+        let closed_blocker = make("bbbb000000", "closed", "");
+        let waits = make(
+            "abcd123456",
+            "open",
+            "depends_on: [bbbb000000, cccc000000]\n",
         );
-        let open_blocker = |id: &IssueId| *id == blocker;
-        let none_open = |_: &IssueId| false;
-        let q = |q: &str, i: &Issue, open: IsOpen| parse(q).expect(q).matches(i, &c, open);
+        let active = make("abcd123456", "in_progress", "");
+        // a parent's blocker blocks its children, up the chain
+        let parent = make("dddd000000", "open", "depends_on: [bbbb000000]\n");
+        let middle = make("eeee000000", "open", "parent: dddd000000\n");
+        let child = make("ffff000000", "open", "parent: eeee000000\n");
+        let all = [&blocker, &parent, &middle, &child];
+        let open_blocker = |id: &IssueId| all.iter().find(|i| i.id == *id).copied();
+        let closed = |id: &IssueId| (*id == closed_blocker.id).then_some(&closed_blocker);
+        let nothing = |_: &IssueId| None;
+        let q = |q: &str, i: &Issue, lookup: Lookup| parse(q).expect(q).matches(i, &c, lookup);
         assert!(q("is:blocked", &waits, &open_blocker));
         assert!(!q("is:ready", &waits, &open_blocker));
+        assert!(!q("is:blocked", &waits, &closed), "closed blockers");
+        assert!(!q("is:blocked", &waits, &nothing), "missing blockers");
+        assert!(q("is:ready", &waits, &nothing));
+        assert!(!q("is:ready", &active, &nothing), "already started");
         assert!(
-            !q("is:blocked", &waits, &none_open),
-            "closed or missing blockers"
+            q("is:blocked", &child, &open_blocker),
+            "through two parents"
         );
-        assert!(q("is:ready", &waits, &none_open));
-        assert!(!q("is:ready", &active, &none_open), "already started");
+        assert_eq!(
+            blocked_at(&child, &c, &open_blocker).map(|i| i.id.as_str()),
+            Some("dddd000000")
+        );
+        assert!(!q("is:blocked", &blocker, &open_blocker));
         assert!(parse("is:blocked").expect("ok").names_status());
         assert!(
             !parse("has:depends_on is:ready")

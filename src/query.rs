@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::filter::IsOpen;
+use crate::filter::Lookup;
 use crate::id::IssueId;
 use crate::issue::Issue;
 use crate::problem::Problem;
@@ -76,7 +76,7 @@ pub struct ListResult<'a> {
 
 impl ListQuery {
     /// Whether `issue` passes the query's filters.
-    pub fn matches(&self, issue: &Issue, config: &Config, is_open: IsOpen) -> bool {
+    pub fn matches(&self, issue: &Issue, config: &Config, lookup: Lookup) -> bool {
         let named = self.filter.as_ref().is_some_and(|f| f.names_status());
         let status = if self.statuses.is_empty() {
             self.all || named || !config.is_closed(&issue.status)
@@ -95,7 +95,7 @@ impl ListQuery {
             && self
                 .filter
                 .as_ref()
-                .is_none_or(|f| f.matches(issue, config, is_open))
+                .is_none_or(|f| f.matches(issue, config, lookup))
     }
 }
 
@@ -107,14 +107,14 @@ pub fn run_list<'a>(
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
-    is_open: IsOpen,
+    lookup: Lookup,
     query: &ListQuery,
 ) -> ListResult<'a> {
     // sorted by a key computed once per issue (the comparisons then stay in
     // one array); with a limit, only the first `limit` are fully sorted
     let mut shown: Vec<(SortKeyOf<'a>, &Issue)> = issues
         .into_iter()
-        .filter(|i| query.matches(i, config, is_open))
+        .filter(|i| query.matches(i, config, lookup))
         .map(|i| (key_of(query.sort, i), i))
         .collect();
     let matched = query.count.then_some(shown.len());
@@ -150,10 +150,10 @@ pub fn run_list_ordered<'a>(
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
-    is_open: IsOpen,
+    lookup: Lookup,
     query: &ListQuery,
 ) -> ListResult<'a> {
-    let mut matching = ordered.filter(|i| query.matches(i, config, is_open));
+    let mut matching = ordered.filter(|i| query.matches(i, config, lookup));
     let shown: Vec<&Issue> = matching
         .by_ref()
         .take(query.limit.unwrap_or(usize::MAX))
@@ -197,14 +197,14 @@ pub fn run_search<'a>(
     problems: &[Problem],
     broken_files: usize,
     config: &Config,
-    is_open: IsOpen,
+    lookup: Lookup,
     query: &ListQuery,
 ) -> Option<SearchResult<'a>> {
     let (mut words, phrases) = query.filter.as_ref()?.text();
     // a phrase's words rank too (the filter requires the phrase itself)
     words.extend(phrases);
     let words = crate::search::Words::new(&words)?;
-    let keep = |i: &Issue| query.matches(i, config, is_open);
+    let keep = |i: &Issue| query.matches(i, config, lookup);
     let (hits, matched) = crate::search::rank(issues, &words, &keep, query.limit);
     Some(SearchResult {
         hits: hits
@@ -347,7 +347,7 @@ mod tests {
                         &[],
                         0,
                         &config,
-                        &|_| false,
+                        &|_| None,
                         &query,
                     );
                     let got: Vec<&str> = got.records.iter().map(|r| &*r.id).collect();

@@ -260,10 +260,29 @@ fn parents_and_children() {
     );
     assert_eq!(
         ids(&repo, &["list", &format!("parent:{}", &epic[..5])]),
-        vec![two]
+        vec![two.clone()]
     );
     let show = repo.run(&["show", &one, "--json"]).json();
     assert_eq!(show["issue"]["parent"], epic.as_str());
+
+    // a parent's blocker blocks its children (and theirs)
+    let blocker = repo.new_issue(&["Blocker"]);
+    repo.ok(&["dep", "add", &epic, &blocker]);
+    let grandchild = repo.new_issue(&["Grandchild", "--parent", &two]);
+    let ready = ids(&repo, &["ready"]);
+    assert_eq!(ready, vec![blocker.clone()], "only the blocker is ready");
+    let blocked = repo.run(&["blocked", "--json"]).json();
+    let row = blocked["blocked"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["issue"]["id"] == grandchild.as_str())
+        .expect("the grandchild is blocked")
+        .clone();
+    assert_eq!(row["parent_waits"]["id"], epic.as_str());
+    assert!(repo.ok(&["blocked"]).contains("parent waits"));
+    repo.ok(&["close", &blocker]);
+    assert!(ids(&repo, &["ready"]).contains(&grandchild));
 
     let before = repo.tree();
     let bad = repo.fails(&["new", "Orphan", "--parent", "zzzzzzzz"], 1);

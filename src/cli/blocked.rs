@@ -2,6 +2,7 @@
 
 use clap::Args;
 use yit::record::Record;
+use yit::store::Scan;
 
 use super::list::{self, ListArgs};
 use super::output::{Cell, Paint, Table};
@@ -34,28 +35,37 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     let scan = tracker
         .scan(ctx.scan_mode(json || query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
     let result = list::run_over(&scan, config, &query);
-    // each waiting issue with the open issues it waits for
-    let rows: Vec<(&Record, Vec<Record>)> = result
+    // each waiting issue with the open issues it waits for, or the parent
+    // whose blockers hold it back
+    fn record_of<'s>(scan: &'s Scan, i: &'s yit::issue::Issue, json: bool) -> Record<'s> {
+        Record::of(i, scan.listing.short_id(&i.id), json)
+    }
+    let lookup = |id: &yit::id::IssueId| scan.find(id);
+    let rows: Vec<(&Record, Vec<Record>, Option<Record>)> = result
         .records
         .iter()
         .map(|record| {
-            let waits = scan
-                .find(&yit::id::IssueId::parse_canonical(&record.id).expect("a listed id"))
-                .map(|i| i.depends_on.as_slice())
-                .unwrap_or_default();
-            let blockers = waits
+            let id = yit::id::IssueId::parse_canonical(&record.id).expect("a listed id");
+            let issue = scan.find(&id).expect("a listed issue");
+            let blockers = issue
+                .depends_on
                 .iter()
                 .filter(|d| scan.is_open(d, config))
                 .filter_map(|d| scan.find(d))
-                .map(|b| Record::of(b, scan.listing.short_id(&b.id), json))
+                .map(|b| record_of(&scan, b, json))
                 .collect();
-            (record, blockers)
+            let parent = yit::filter::blocked_at(issue, config, &lookup)
+                .filter(|at| at.id != issue.id)
+                .map(|p| record_of(&scan, p, json));
+            (record, blockers, parent)
         })
         .collect();
     if json {
         let blocked: Vec<_> = rows
             .iter()
-            .map(|(issue, blockers)| serde_json::json!({ "issue": issue, "waits_for": blockers }))
+            .map(|(issue, blockers, parent)| {
+                serde_json::json!({ "issue": issue, "waits_for": blockers, "parent_waits": parent })
+            })
             .collect();
         ctx.out
             .json(&serde_json::json!({ "schema_version": 1, "blocked": blocked }))?;
@@ -63,22 +73,24 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
         ctx.note("nothing is blocked");
     } else {
         // one table: the waiting issue, then what it waits for, indented
-        let lines: Vec<(bool, &Record)> = rows
+        let lines: Vec<(&str, &Record)> = rows
             .iter()
-            .flat_map(|(issue, blockers)| {
-                std::iter::once((false, *issue)).chain(blockers.iter().map(|b| (true, b)))
+            .flat_map(|(issue, blockers, parent)| {
+                std::iter::once(("", *issue))
+                    .chain(blockers.iter().map(|b| ("waits for", b)))
+                    .chain(parent.iter().map(|p| ("parent waits", p)))
             })
             .collect();
         let table = Table::new(["ID", "", "STATUS", "TITLE"], 3);
-        table.write(&mut ctx.out, &lines, |(blocker, record)| {
-            let id = if *blocker {
-                format!("  ↳ {}", record.short_id)
-            } else {
+        table.write(&mut ctx.out, &lines, |(how, record)| {
+            let id = if how.is_empty() {
                 record.short_id.to_string()
+            } else {
+                format!("  ↳ {}", record.short_id)
             };
             [
                 Cell::painted(id, Paint::Id),
-                Cell::new(if *blocker { "waits for" } else { "" }),
+                Cell::new(*how),
                 Cell::painted(&*record.status, Paint::Dim),
                 Cell::new(&*record.title),
             ]

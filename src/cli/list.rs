@@ -144,7 +144,7 @@ pub(super) fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -
         &scan.problems,
         scan.broken_files,
         config,
-        &|id| scan.is_open(id, config),
+        &|id| scan.find(id),
         query,
     )
 }

@@ -81,7 +81,7 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
                 &scan.problems,
                 scan.broken_files,
                 config,
-                &|id| scan.is_open(id, config),
+                &|id| scan.find(id),
                 &query,
             )
             .expect("the query has words")

@@ -48,7 +48,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
         .issues
         .iter()
         .map(|i| &**i)
-        .filter(|i| query.matches(i, config, &|id| scan.is_open(id, config)))
+        .filter(|i| query.matches(i, config, &|id| scan.find(id)))
         .collect();
     let count = |key: &dyn Fn(&yit::issue::Issue) -> Vec<String>| {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -115,9 +115,12 @@ impl Served {
         self.broken_files = broken_files;
     }
 
-    /// Whether the issue `id` names is valid and not closed.
-    fn is_open(&self, id: &IssueId) -> bool {
-        matches!(self.state.files.get(id), Some(Ok(k)) if !self.config.is_closed(&k.issue.status))
+    /// The valid issue `id` names.
+    fn lookup(&self, id: &IssueId) -> Option<&Issue> {
+        match self.state.files.get(id) {
+            Some(Ok(k)) => Some(&k.issue),
+            _ => None,
+        }
     }
 
     /// The one issue `input` names, as `Listing::resolve` would find it.
@@ -172,7 +175,7 @@ impl Served {
         let rows = |chunk: &[Arc<Kept>]| {
             let mut out = Vec::with_capacity(chunk.len() * 160);
             let mut write = |k: &Arc<Kept>| {
-                if !query.matches(&k.issue, &self.config, &|id| self.is_open(id)) {
+                if !query.matches(&k.issue, &self.config, &|id| self.lookup(id)) {
                     return;
                 }
                 if !out.is_empty() {
@@ -220,13 +223,13 @@ impl Served {
                 // were loaded in and lie in memory (in priority order the
                 // same scan is 2.5 times slower at 100,000 issues), on
                 // both cores; the few that match are sorted after
-                let is_open = |id: &IssueId| self.is_open(id);
+                let lookup = |id: &IssueId| self.lookup(id);
                 let matching: Vec<&Issue> = self
                     .state
                     .order(SortKey::Id)
                     .par_iter()
                     .map(|k| &k.issue)
-                    .filter(|i| query.matches(i, &self.config, &is_open))
+                    .filter(|i| query.matches(i, &self.config, &lookup))
                     .collect();
                 Response::List(query::run_list(
                     matching,
@@ -234,7 +237,7 @@ impl Served {
                     &self.problems,
                     self.broken_files,
                     &self.config,
-                    &is_open,
+                    &lookup,
                     &query,
                 ))
             }
@@ -252,7 +255,7 @@ impl Served {
                     &self.problems,
                     self.broken_files,
                     &self.config,
-                    &|id| self.is_open(id),
+                    &|id| self.lookup(id),
                     &query,
                 ))
             }
@@ -269,7 +272,7 @@ impl Served {
                     &self.problems,
                     self.broken_files,
                     &self.config,
-                    &|id| self.is_open(id),
+                    &|id| self.lookup(id),
                     &query,
                 ) {
                     Some(result) => Response::Search(result),

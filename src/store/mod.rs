@@ -258,8 +258,8 @@ pub struct Scan {
 }
 
 impl Scan {
-    /// Whether the issue `id` names was read and is not closed (what a
-    /// dependency on it means: [`crate::filter::IsOpen`]).
+    /// Whether the issue `id` names was read and is not closed (an open
+    /// blocker).
     pub fn is_open(&self, id: &IssueId, config: &Config) -> bool {
         self.find(id).is_some_and(|i| !config.is_closed(&i.status))
     }

@@ -127,7 +127,7 @@ pub fn is_blocked(issue: &Issue, config: &Config, lookup: Lookup) -> bool {
     if waits(issue, config, lookup) {
         return true;
     }
-    let Some(parent) = issue.parent.as_ref().and_then(|p| lookup(p)) else {
+    let Some(parent) = issue.parent.as_ref().and_then(lookup) else {
         return false;
     };
     blocked_at(parent, config, lookup).is_some()

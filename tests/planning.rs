@@ -265,6 +265,22 @@ fn parents_and_children() {
     let show = repo.run(&["show", &one, "--json"]).json();
     assert_eq!(show["issue"]["parent"], epic.as_str());
 
+    // a parent that would close a cycle is refused; --no-parent removes one
+    let before = repo.tree();
+    let cycle = repo.fails(&["edit", &epic, "--parent", &two], 4);
+    assert!(
+        cycle
+            .stderr
+            .contains(&format!("{} → {} → {}", &epic[..4], &two[..4], &epic[..4])),
+        "{}",
+        cycle.stderr
+    );
+    repo.fails(&["edit", &epic, "--parent", &epic], 4);
+    assert_eq!(repo.tree(), before);
+    repo.ok(&["edit", &one, "--no-parent"]);
+    assert_eq!(ids(&repo, &["children", &epic]), vec![two.clone()]);
+    repo.ok(&["edit", &one, "--parent", &epic]);
+
     // a parent's blocker blocks its children (and theirs)
     let blocker = repo.new_issue(&["Blocker"]);
     repo.ok(&["dep", "add", &epic, &blocker]);

@@ -17,6 +17,7 @@ use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits, with_ids}
 /// Examples:
 ///   yit edit 4k2f --status in_progress --priority 1
 ///   yit edit 4k2f --add-label crash --rm-label triage --assignee me
+///   yit edit 4k2f --parent q8zn      (refused if it would close a cycle)
 ///   yit edit 4k2f        opens the YAML in $VISUAL or $EDITOR
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -53,6 +54,12 @@ pub struct EditArgs {
     /// Remove the assignee
     #[arg(long)]
     unassign: bool,
+    /// Make ID a child of PARENT (see `yit children`)
+    #[arg(long, value_name = "PARENT", conflicts_with = "no_parent")]
+    parent: Option<String>,
+    /// Remove the parent
+    #[arg(long)]
+    no_parent: bool,
 }
 
 impl EditArgs {
@@ -89,7 +96,33 @@ impl EditArgs {
 
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let changes = args.changes(&tracker)?;
+    let mut changes = args.changes(&tracker)?;
+    if args.no_parent {
+        changes.push(Change::Parent(None));
+    }
+    // a new parent is checked against every issue under the graph lock,
+    // held until the edit is written
+    let mut _graph = None;
+    if let Some(parent) = &args.parent {
+        _graph = Some(tracker.lock_graph(ctx.lock_timeout)?);
+        let scan = tracker.scan(ctx.scan_mode(false))?;
+        let id = scan.listing.resolve(&args.id)?;
+        let parent = scan.listing.resolve(parent)?;
+        let graph = yit::deps::Graph::new(scan.issues.iter().map(|i| &**i));
+        let short = |i: &yit::id::IssueId| scan.listing.short_id(i).to_owned();
+        if let Some(cycle) = graph.cycle_if_parent(&id, &parent) {
+            return Err(StoreError::Refused {
+                message: format!(
+                    "{} as the parent of {} would close a cycle: {}",
+                    short(&parent),
+                    short(&id),
+                    yit::deps::describe_cycle(&cycle, &short)
+                ),
+            }
+            .into());
+        }
+        changes.push(Change::Parent(Some(parent)));
+    }
     if changes.is_empty() {
         let listing = tracker.load_listing()?;
         let id = listing.resolve(&args.id)?;

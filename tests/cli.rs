@@ -715,3 +715,40 @@ fn long_output_goes_through_the_pager_on_a_terminal_only() {
     let out = cmd.output().expect("yit runs");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("paged:"));
 }
+
+#[test]
+fn the_zsh_script_loads_and_describes_issue_ids() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Colon: in the title"]);
+    let described = repo.ok(&["__complete", "ids", "--describe"]);
+    assert_eq!(described, format!("{}:Colon\\: in the title\n", &a[..4]));
+    if std::process::Command::new("zsh")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        // .ci/run installs zsh; elsewhere the script's loading is not checked
+        eprintln!("zsh is not installed: the zsh script was not loaded");
+        return;
+    }
+    let script = repo.root().join("_yit");
+    std::fs::write(&script, repo.ok(&["completions", "zsh"])).expect("script");
+    let line = format!(
+        "autoload -U compinit && compinit -u -D && source {} && whence -w _yit_with_ids",
+        script.display()
+    );
+    let out = repo
+        .program("zsh", &["-f", "-c", &line])
+        .output()
+        .expect("zsh runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "_yit_with_ids: function\n"
+    );
+}

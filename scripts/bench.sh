@@ -29,20 +29,7 @@ results="$work/results.md"
 echo "| issues | command | median | mean ± σ | runs |" > "$results"
 echo "|---:|---|---:|---:|---:|" >> "$results"
 
-bench() { # name, size, runs, command... (two commands: both timed, as one row)
-  local name=$1 size=$2 runs=$3; shift 3
-  local prepare=()
-  [ -z "${PREPARE:-}" ] || prepare=(--prepare "$PREPARE")
-  hyperfine --style none --warmup 3 --runs "$runs" -N "${prepare[@]}" --export-json "$work/h.json" "$@" >/dev/null
-  python3 - "$work/h.json" "$name" "$size" "$runs" >> "$results" <<'PY'
-import json, statistics, sys
-results = json.load(open(sys.argv[1]))["results"]
-times = [t for r in results for t in r["times"]]
-ms = lambda s: f"{s * 1000:.1f} ms"
-sd = statistics.stdev(times) if len(times) > 1 else 0
-print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(statistics.median(times))} | {ms(statistics.mean(times))} ± {ms(sd)} | {len(times)} |")
-PY
-}
+source scripts/bench_lib.sh
 
 for n in "${sizes[@]}"; do
   repo="$work/repo-$n"

@@ -21,17 +21,7 @@ results="$work/results.md"
 echo "| issues | command | median | mean ± σ | runs |" > "$results"
 echo "|---:|---|---:|---:|---:|" >> "$results"
 
-bench() { # name, size, runs, command
-  local name=$1 size=$2 runs=$3; shift 3
-  hyperfine --style none --warmup 3 --runs "$runs" -N --export-json "$work/h.json" "$@" >/dev/null
-  python3 - "$work/h.json" "$name" "$size" >> "$results" <<'PY'
-import json, statistics, sys
-times = [t for r in json.load(open(sys.argv[1]))["results"] for t in r["times"]]
-ms = lambda s: f"{s * 1000:.1f} ms"
-sd = statistics.stdev(times) if len(times) > 1 else 0
-print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(statistics.median(times))} | {ms(statistics.mean(times))} ± {ms(sd)} | {len(times)} |")
-PY
-}
+source scripts/bench_lib.sh
 
 queries=(
   "list label:bug priority:<=1"
@@ -41,6 +31,16 @@ queries=(
   "ready"
   "board"
 )
+
+run_queries() { # size, runs, name prefix
+  for q in "${queries[@]}"; do
+    read -r -a words <<< "$q"
+    # (a query is one argument, as a shell would pass it quoted)
+    cmd=("$yit" "${words[0]}")
+    [ ${#words[@]} -le 1 ] || cmd+=("${q#* }")
+    bench "$3yit $q" "$1" "$2" "$(printf '%q ' "${cmd[@]}")"
+  done
+}
 
 for n in "${sizes[@]}"; do
   repo="$work/repo-$n"
@@ -60,23 +60,12 @@ PY
   (cd "$repo" && "$yit" doctor -q) || { echo "generated tracker of $n is not valid" >&2; exit 1; }
   runs=30
   [ "$n" -lt 100000 ] || runs=10
+  (cd "$repo" && "$yit" list >/dev/null && "$yit" search zeppelin >/dev/null)
+  # (benchmarks run in the tracker; bench_lib.sh writes to $work)
   cd "$repo"
-  "$yit" list >/dev/null
-  "$yit" search zeppelin >/dev/null
-  for q in "${queries[@]}"; do
-    read -r -a words <<< "$q"
-    # (a query is one argument, as a shell would pass it quoted)
-    cmd=("$yit" "${words[0]}")
-    [ ${#words[@]} -le 1 ] || cmd+=("${q#* }")
-    bench "yit $q" "$n" "$runs" "$(printf '%q ' "${cmd[@]}")"
-  done
+  run_queries "$n" "$runs" ""
   "$yit" daemon start --idle-timeout 600 >/dev/null
-  for q in "${queries[@]}"; do
-    read -r -a words <<< "$q"
-    cmd=("$yit" "${words[0]}")
-    [ ${#words[@]} -le 1 ] || cmd+=("${q#* }")
-    bench "daemon: yit $q" "$n" "$runs" "$(printf '%q ' "${cmd[@]}")"
-  done
+  run_queries "$n" "$runs" "daemon: "
   "$yit" daemon stop >/dev/null
   cd - >/dev/null
 done

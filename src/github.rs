@@ -216,47 +216,31 @@ impl GhIssue {
         let base = base.unwrap_or_else(|| theirs.clone());
         let mut changes = Vec::new();
         let mut conflicts = Vec::new();
-        let mut field = |name: &'static str,
-                         changed_up: bool,
-                         changed_here: bool,
-                         same: bool,
-                         change: Change| {
-            if !changed_up || same {
-                return;
-            }
-            if changed_here {
-                conflicts.push(name);
-            } else {
-                changes.push(change);
-            }
+        let mut field = |name, changed: Option<Option<Change>>| match changed {
+            Some(Some(change)) => changes.push(change),
+            Some(None) => conflicts.push(name),
+            None => {}
         };
         field(
             "title",
-            theirs.title != base.title,
-            local.title != base.title,
-            local.title == theirs.title,
-            Change::Title(theirs.title.clone()),
+            three_way(&base.title, &local.title, &theirs.title, Change::Title),
         );
         field(
             "body",
-            theirs.body != base.body,
-            local.body != base.body,
-            local.body == theirs.body,
-            Change::Body(theirs.body.clone()),
+            three_way(&base.body, &local.body, &theirs.body, Change::Body),
         );
         field(
             "status",
-            theirs.status != base.status,
-            local.status != base.status,
-            local.status == theirs.status,
-            Change::Status(theirs.status.clone()),
+            three_way(&base.status, &local.status, &theirs.status, Change::Status),
         );
         field(
             "assignee",
-            theirs.assignee != base.assignee,
-            local.assignee != base.assignee,
-            local.assignee == theirs.assignee,
-            Change::Assignee(theirs.assignee.clone()),
+            three_way(
+                &base.assignee,
+                &local.assignee,
+                &theirs.assignee,
+                Change::Assignee,
+            ),
         );
         // labels as a set: additions and removals upstream are applied
         // unless the same label was changed here the other way
@@ -281,6 +265,21 @@ impl GhIssue {
         }
         Ok((changes, conflicts))
     }
+}
+
+/// One field compared three ways: `None` when upstream did not change it
+/// (or both sides agree), `Some(Some(change))` to take upstream's value,
+/// `Some(None)` when it changed here too (a conflict: the local value stays).
+fn three_way<T: PartialEq + Clone>(
+    base: &T,
+    local: &T,
+    theirs: &T,
+    change: fn(T) -> Change,
+) -> Option<Option<Change>> {
+    if theirs == base || local == theirs {
+        return None;
+    }
+    Some((local == base).then(|| change(theirs.clone())))
 }
 
 /// The GitHub number an issue was imported from.

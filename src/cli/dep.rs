@@ -7,7 +7,7 @@ use serde::Serialize;
 use yit::deps::{self, Graph};
 use yit::edit::Change;
 use yit::id::IssueId;
-use yit::store::{Scan, StoreError, Tracker};
+use yit::store::{Scan, StoreError};
 
 use super::output::{Paint, Shorts};
 use super::{CommandError, Ctx, Format, report_edits};
@@ -95,7 +95,7 @@ fn add(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     }
     let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
     let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report(ctx, &tracker, &scan, "waits for", &on, edits)
+    report(ctx, &scan, "waits for", &on, edits)
 }
 
 fn remove(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
@@ -130,12 +130,11 @@ fn remove(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     }
     let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
     let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report(ctx, &tracker, &scan, "no longer waits for", &on, edits)
+    report(ctx, &scan, "no longer waits for", &on, edits)
 }
 
 fn report(
     ctx: &mut Ctx,
-    tracker: &Tracker,
     scan: &Scan,
     verb: &str,
     on: &[IssueId],
@@ -146,8 +145,15 @@ fn report(
         &[Format::Table, Format::Ids, Format::Json],
         Format::Table,
     )?;
-    let listing = tracker.load_listing()?;
-    let shorts = Shorts::Listing(listing);
+    // (the scan's listing: adding a dependency creates no file)
+    let shorts = Shorts::Known(
+        edits
+            .iter()
+            .map(|e| &e.issue.id)
+            .chain(on)
+            .map(|id| (id.clone(), scan.listing.short_id(id).to_owned()))
+            .collect(),
+    );
     if format != Format::Table {
         return report_edits(ctx, &shorts, "updated", &edits, true);
     }

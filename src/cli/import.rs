@@ -96,7 +96,7 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
             }
         }
     }
-    tracker.create_issues_journaled(&fresh)?;
+    tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
     if format == Format::Json {
         let ids: Vec<&IssueId> = fresh.iter().map(|i| &i.id).collect();
         ctx.out.json(&serde_json::json!({
@@ -270,7 +270,7 @@ fn import_github(
         err.problems = problems;
         return Err(err);
     }
-    tracker.create_issues_journaled(&fresh)?;
+    tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
     // updates, under the issues' locks, against what each file holds now
     let mut conflicts: Vec<(IssueId, u64, Vec<&'static str>)> = Vec::new();
     let by_id: std::collections::HashMap<&IssueId, &GhIssue> =

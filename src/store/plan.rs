@@ -241,8 +241,12 @@ impl Tracker {
     /// Creates new issue files with the ids they have (`yit import`), all
     /// or none, through the journal, under the graph lock. An id already
     /// taken is an error, and nothing is created.
-    pub fn create_issues_journaled(&self, issues: &[Issue]) -> Result<(), StoreError> {
-        let _graph = self.lock_graph(std::time::Duration::from_secs(10))?;
+    pub fn create_issues_journaled(
+        &self,
+        issues: &[Issue],
+        timeout: std::time::Duration,
+    ) -> Result<(), StoreError> {
+        let _graph = self.lock_graph(timeout)?;
         let listing = self.load_listing()?;
         if let Some(taken) = issues.iter().find(|i| listing.contains(&i.id)) {
             return Err(StoreError::Refused {
@@ -439,73 +443,4 @@ fn cycle_problem(
         &raw[cycle[0]].referenced,
         format!("{field} cycle: {}", names.join(" → ")),
     )
-}
-
-impl Draft {
-    /// The labels without repeats, in order.
-    pub(super) fn unique_labels(&mut self) -> Vec<String> {
-        let mut labels: Vec<String> = Vec::new();
-        for label in std::mem::take(&mut self.labels) {
-            if !labels.contains(&label) {
-                labels.push(label);
-            }
-        }
-        labels
-    }
-}
-
-impl Tracker {
-    /// The text of a new issue may not exceed the configured size.
-    pub(super) fn check_size(&self, text: &str) -> Result<(), StoreError> {
-        if text.len() as u64 > self.config().max_file_size {
-            return Err(StoreError::Invalid {
-                message: format!(
-                    "the new issue would be {} bytes, over max_file_size ({} bytes)",
-                    text.len(),
-                    self.config().max_file_size
-                ),
-            });
-        }
-        Ok(())
-    }
-
-    /// The issue a draft describes, with the given id, created now.
-    pub(super) fn issue_of_draft(
-        &self,
-        mut draft: Draft,
-        id: IssueId,
-        author: String,
-        now: Timestamp,
-    ) -> Issue {
-        let labels = draft.unique_labels();
-        let mut depends_on: Vec<IssueId> = Vec::new();
-        for d in std::mem::take(&mut draft.depends_on) {
-            if !depends_on.contains(&d) {
-                depends_on.push(d);
-            }
-        }
-        Issue {
-            id,
-            title: draft.title,
-            status: draft
-                .status
-                .unwrap_or_else(|| self.config().initial_status().to_owned()),
-            priority: draft.priority.unwrap_or(self.config().default_priority),
-            kind: draft
-                .kind
-                .unwrap_or_else(|| self.config().default_type.clone()),
-            labels,
-            assignee: draft.assignee,
-            author: Some(author),
-            created: now,
-            updated: now,
-            body: draft.body,
-            comments: Vec::new(),
-            parent: draft.parent,
-            depends_on,
-            github: None,
-            conflicts: Vec::new(),
-            extra: Default::default(),
-        }
-    }
 }

@@ -23,6 +23,9 @@ const B: f64 = 0.75;
 const TITLE_WEIGHT: f64 = 3.0;
 /// Snippet width in characters.
 const SNIPPET: usize = 100;
+/// The most different words one search takes (their presence is a bit
+/// set of one `u64`).
+pub const MAX_WORDS: usize = 64;
 
 /// The words of a text: runs of letters and digits, lowercased.
 pub fn tokens(text: &str) -> Vec<String> {
@@ -42,7 +45,7 @@ pub struct Words {
 }
 
 impl Words {
-    /// `None` for no words (or more than 64, which no person types).
+    /// `None` for no words, or more than [`MAX_WORDS`].
     pub fn new(words: &[String]) -> Option<Words> {
         let mut unique: Vec<String> = Vec::new();
         for w in words.iter().flat_map(|w| tokens(w)) {
@@ -50,7 +53,7 @@ impl Words {
                 unique.push(w);
             }
         }
-        if unique.is_empty() || unique.len() > 64 {
+        if unique.is_empty() || unique.len() > MAX_WORDS {
             return None;
         }
         let matcher = AhoCorasickBuilder::new()

@@ -162,6 +162,10 @@ fn search_ranks_title_matches_first_with_snippets() {
     let no_words = repo.fails(&["search", "label:perf"], 2);
     assert!(no_words.stderr.contains("no words"), "{}", no_words.stderr);
     repo.fails(&["search", "--", "--"], 1);
+    let many: Vec<String> = (0..65).map(|n| format!("w{n}")).collect();
+    let mut args = vec!["search"];
+    args.extend(many.iter().map(String::as_str));
+    assert!(repo.fails(&args, 2).stderr.contains("at most 64"));
 
     // the daemon ranks and cuts the same
     let plain = repo.ok(&["search", "index", "--all", "--json", "--no-daemon"]);

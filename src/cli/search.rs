@@ -49,14 +49,18 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let query = ListArgs::of_query(args.query, args.all, Some(args.limit))
         .query(config, &me, ctx.now, false)?;
-    let has_words = query.filter.as_ref().is_some_and(|f| {
-        let (words, phrases) = f.text();
-        !words.is_empty() || !phrases.is_empty()
-    });
-    if !has_words {
+    let (words, phrases) = query.filter.as_ref().map(|f| f.text()).unwrap_or_default();
+    if words.is_empty() && phrases.is_empty() {
         return Err(CommandError::usage(
             "the query has no words to search for; `yit list QUERY` filters without them",
         ));
+    }
+    let all: Vec<String> = words.into_iter().chain(phrases).collect();
+    if yit::search::Words::new(&all).is_none() {
+        return Err(CommandError::usage(format!(
+            "a search takes at most {} different words",
+            yit::search::MAX_WORDS
+        )));
     }
     let line = ctx.daemon(&tracker).and_then(|mut d| {
         d.exchange(&Request::Search {

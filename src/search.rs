@@ -261,9 +261,7 @@ pub fn rank<'a>(
             for c in &issue.comments {
                 words.count(&c.body, &mut text);
             }
-            let length = issue.title.len()
-                + issue.body.len()
-                + issue.comments.iter().map(|c| c.body.len()).sum::<usize>();
+            let length = issue.text_len();
             let mut present = 0u64;
             for w in 0..n {
                 if title[w] + text[w] > 0 {

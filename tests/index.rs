@@ -69,7 +69,15 @@ fn id_of(path: &std::path::Path) -> String {
 fn apply(repo: &TestRepo, op: &Op) {
     match op {
         Op::New(n) => {
-            let _ = repo.run(&["new", &format!("Issue {n}"), "-l", &format!("l{}", n % 3)]);
+            let body = format!("Seen with word{} here.\n", n % 4);
+            let _ = repo.run(&[
+                "new",
+                &format!("Issue {n}"),
+                "-l",
+                &format!("l{}", n % 3),
+                "--body",
+                &body,
+            ]);
         }
         Op::Edit(i, p) => {
             if let Some(f) = pick(repo, *i) {
@@ -185,6 +193,11 @@ proptest! {
             history.push(op);
             assert_same(&repo, &["list", "--all", "--json"], &history);
             assert_same(&repo, &["list", "--all"], &history);
+            // words and search read the bodies and comments of the index
+            assert_same(&repo, &["list", "--all", "word1"], &history);
+            assert_same(&repo, &["list", "--all", "comment", "issue"], &history);
+            assert_same(&repo, &["search", "--all", "word2", "--json"], &history);
+            assert_same(&repo, &["search", "--all", "comment", "seen", "--json"], &history);
         }
         assert_same(&repo, &["doctor"], &history);
     }

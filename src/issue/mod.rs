@@ -122,6 +122,14 @@ impl Issue {
         }
     }
 
+    /// The bytes search reads: the title, the body and every comment's
+    /// body (the document length of BM25).
+    pub fn text_len(&self) -> usize {
+        self.title.len()
+            + self.body.len()
+            + self.comments.iter().map(|c| c.body.len()).sum::<usize>()
+    }
+
     pub fn is_assigned_to(&self, email: &str) -> bool {
         self.assignee
             .as_deref()

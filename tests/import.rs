@@ -182,17 +182,40 @@ fn github_issues_import_and_update_three_way() {
     assert_eq!(by_number(14)["author"], serde_json::Value::Null);
     repo.ok(&["doctor"]);
 
-    // nothing changed upstream: nothing changes here
+    // nothing changed upstream: nothing changes here, and no issue's lock
+    // is taken (one is held by another process meanwhile)
     let before = repo.tree();
-    let again = repo
-        .run(&[
-            "import",
-            "--github",
-            fixture.to_str().expect("path"),
-            "--json",
-        ])
-        .json();
-    assert_eq!(again["unchanged"], 3);
+    let locks = repo.root().join(".git/yit/locks");
+    std::fs::create_dir_all(&locks).expect("locks");
+    let held = locks.join(format!("{}.lock", panic["id"].as_str().expect("id")));
+    let mut holder = common::Spawned::new(
+        repo.program("flock", &[held.to_str().expect("path"), "cat"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("flock runs"),
+    );
+    assert!(
+        common::wait_until(std::time::Duration::from_secs(5), || {
+            let probe = repo
+                .program("flock", &["-n", held.to_str().expect("path"), "true"])
+                .status()
+                .expect("flock runs");
+            probe.code() == Some(1)
+        }),
+        "the lock is held"
+    );
+    let again = repo.run(&[
+        "import",
+        "--github",
+        fixture.to_str().expect("path"),
+        "--json",
+        "--lock-timeout",
+        "0.2",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["unchanged"], 3);
+    holder.close_stdin();
+    holder.wait();
     assert_eq!(repo.tree(), before);
 
     // upstream: #12 retitled, #14 closed with a new comment, #20 new; here:
@@ -240,7 +263,7 @@ fn github_issues_import_and_update_three_way() {
     );
     assert_eq!(wide["comments"].as_array().expect("comments").len(), 3);
     repo.ok(&["doctor"]);
-    // a third import of the same: the conflict is still reported, nothing changes
+    // a third import of the same: nothing changes (the local title stays)
     let before = repo.tree();
     repo.ok(&["import", "--github", file.to_str().expect("path")]);
     assert_eq!(repo.tree(), before);

@@ -25,7 +25,6 @@ pub struct ChildrenArgs {
 pub fn cmd_children(ctx: &mut Ctx, args: ChildrenArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let id = super::Resolver::new(ctx, &tracker).resolve(&args.id)?;
-    drop(tracker);
     let query = args.list.include_closed().and_term(format!("parent:{id}"));
-    list::cmd_list(ctx, query)
+    list::cmd_list_in(ctx, Some(tracker), query)
 }

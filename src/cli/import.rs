@@ -271,11 +271,24 @@ fn import_github(
         return Err(err);
     }
     tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
-    // updates, under the issues' locks, against what each file holds now
+    // updates, under the locks of the issues that change (each is checked
+    // again against what its file holds then); a lock is a descriptor, so
+    // an import that changes nothing takes none
     let mut conflicts: Vec<(IssueId, u64, Vec<&'static str>)> = Vec::new();
     let by_id: std::collections::HashMap<&IssueId, &GhIssue> =
         existing.iter().map(|(id, gh)| (id, *gh)).collect();
-    let targets: Vec<IssueId> = existing.iter().map(|(id, _)| id.clone()).collect();
+    let mut targets: Vec<IssueId> = Vec::new();
+    for (id, gh) in &existing {
+        let Some(local) = scan.find(id) else { continue };
+        let (changes, clashes) = gh
+            .update(local, config, &mut Vec::new())
+            .map_err(|message| yit::store::StoreError::Invalid { message })?;
+        if !changes.is_empty() {
+            targets.push(id.clone());
+        } else if !clashes.is_empty() {
+            conflicts.push((id.clone(), gh.number, clashes));
+        }
+    }
     let edits = tracker.update_issues(&targets, ctx.lock_timeout, ctx.now, |local| {
         let gh = by_id[&local.id];
         let (changes, clashes) = gh

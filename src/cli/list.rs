@@ -83,6 +83,16 @@ impl From<SortKey> for query::SortKey {
 }
 
 pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
+    cmd_list_in(ctx, None, args)
+}
+
+/// `yit list` with the tracker a command has already opened (`children`
+/// resolved its id with it), or none yet.
+pub(super) fn cmd_list_in(
+    ctx: &mut Ctx,
+    opened: Option<yit::store::Tracker>,
+    args: ListArgs,
+) -> Result<(), CommandError> {
     let accepted = [Format::Table, Format::Ids, Format::Json, Format::Jsonl];
     let format = ctx.format("list", &accepted, Format::Table)?;
     let details = matches!(format, Format::Json | Format::Jsonl);
@@ -97,7 +107,10 @@ pub fn cmd_list(ctx: &mut Ctx, args: ListArgs) -> Result<(), CommandError> {
         let result = run_over(&at.scan, &at.config, &query);
         return print_list(ctx, format, &at.config, result);
     }
-    let tracker = ctx.open_tracker()?;
+    let tracker = match opened {
+        Some(tracker) => tracker,
+        None => ctx.open_tracker()?,
+    };
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let query = args.query(tracker.config(), &me, ctx.now, details)?;
     let config = tracker.config();

@@ -191,7 +191,8 @@ impl From<StoreError> for CommandError {
             StoreError::Lock(yit::lock::LockError::Timeout { .. }) => {
                 out.causes.clear();
                 out.hints.push(
-                    "another yit command is changing this issue; try again, or raise --lock-timeout".to_owned(),
+                    "another yit command holds the lock; try again, or raise --lock-timeout"
+                        .to_owned(),
                 );
             }
             StoreError::NoIdentity => {
@@ -216,8 +217,7 @@ impl From<LockError> for CommandError {
         out.causes = causes(&err);
         if kind == ErrorKind::LockTimeout {
             out.hints.push(
-                "another yit command is changing this issue; try again, or raise --lock-timeout"
-                    .to_owned(),
+                "another yit command holds the lock; try again, or raise --lock-timeout".to_owned(),
             );
         }
         out

@@ -217,7 +217,6 @@ impl Tracker {
             Ref::Issue(id) => id.clone(),
         };
         let mut issues = Vec::with_capacity(plan.entries.len());
-        let mut texts = Vec::with_capacity(plan.entries.len());
         for (entry, id) in plan.entries.into_iter().zip(&drawn) {
             let mut issue = self.issue_of_draft(entry.draft, id.clone(), author.clone(), now);
             issue.parent = entry.parent.as_ref().map(id_of);
@@ -226,15 +225,9 @@ impl Tracker {
                     issue.depends_on.push(dep);
                 }
             }
-            let text = issue.to_yaml(self.config())?;
-            self.check_size(&text)?;
-            texts.push(Planned {
-                id: id.to_string(),
-                text,
-            });
             issues.push(issue);
         }
-        self.create_all(&issues, &texts)?;
+        self.create_all(&issues)?;
         Ok(issues)
     }
 
@@ -253,6 +246,12 @@ impl Tracker {
                 message: format!("issue {} exists already; nothing was created", taken.id),
             });
         }
+        self.create_all(issues)
+    }
+
+    /// Makes the texts of new issues, journals them, then creates the
+    /// files; the caller holds the graph lock.
+    fn create_all(&self, issues: &[Issue]) -> Result<(), StoreError> {
         let mut texts = Vec::with_capacity(issues.len());
         for issue in issues {
             let text = issue.to_yaml(self.config())?;
@@ -262,11 +261,7 @@ impl Tracker {
                 text,
             });
         }
-        self.create_all(issues, &texts)
-    }
-
-    fn create_all(&self, issues: &[Issue], texts: &[Planned]) -> Result<(), StoreError> {
-        let journal = self.write_plan_journal(texts)?;
+        let journal = self.write_plan_journal(&texts)?;
         let crash_after = std::env::var("YIT_TEST_CRASH_AFTER_FILES")
             .ok()
             .and_then(|n| n.parse::<usize>().ok());
@@ -292,7 +287,7 @@ impl Tracker {
         }
         let written: Vec<(&Issue, &[u8])> = issues
             .iter()
-            .zip(texts)
+            .zip(&texts)
             .map(|(i, t)| (i, t.text.as_bytes()))
             .collect();
         self.journal(&written);

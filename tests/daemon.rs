@@ -462,7 +462,7 @@ fn random_histories_agree_with_and_without_the_daemon() {
             let pick = |rng: &mut fastrand::Rng| {
                 (!files.is_empty()).then(|| files[rng.usize(..files.len())].clone())
             };
-            let step = rng.usize(..8);
+            let step = rng.usize(..9);
             history.push(step);
             match step {
                 0 | 1 => {
@@ -506,6 +506,23 @@ fn random_histories_agree_with_and_without_the_daemon() {
                     }
                     repo.git(&["checkout", "-q", branch]);
                 }
+                7 => {
+                    // a twin sharing all but the last character: both need
+                    // long short ids, until one goes
+                    if let Some(f) = pick(&mut rng) {
+                        let id = f.file_stem().expect("stem").to_string_lossy().into_owned();
+                        let mut twin = id.clone();
+                        twin.pop();
+                        twin.push(if id.ends_with('z') { 'y' } else { 'z' });
+                        let path = repo.issues_dir().join(format!("{twin}.yaml"));
+                        if !path.exists() {
+                            let text = std::fs::read_to_string(&f).unwrap_or_default();
+                            let text =
+                                text.replacen(&format!("id: {id}"), &format!("id: {twin}"), 1);
+                            std::fs::write(path, text).expect("twin");
+                        }
+                    }
+                }
                 _ => {
                     if repo.git(&["stash", "list"]).trim().is_empty() {
                         let _ = repo.program("git", &["stash", "-q", "-u"]).output();
@@ -515,8 +532,10 @@ fn random_histories_agree_with_and_without_the_daemon() {
                 }
             }
             // every order the daemon keeps, each way, with and without a limit
-            let queries: [&[&str]; 5] = [
+            let queries: [&[&str]; 6] = [
                 &["list", "--all", "--json"],
+                // (assembled from the rows the daemon keeps, short ids too)
+                &["list", "--all"],
                 &["list", "--sort", "created", "--format", "jsonl"],
                 &[
                     "list",

@@ -32,11 +32,7 @@ echo "|---:|---|---:|---:|---:|" >> "$results"
 source scripts/bench_lib.sh
 
 for n in "${sizes[@]}"; do
-  repo="$work/repo-$n"
-  mkdir -p "$repo"
-  git -C "$repo" init -q
-  (cd "$repo" && "$yit" init -q)
-  python3 scripts/gen_issues.py "$repo" "$n"
+  repo=$(make_tracker "$n")
   (cd "$repo" && "$yit" doctor -q) || { echo "generated tracker of $n is not valid" >&2; exit 1; }
   id=$(cd "$repo" && "$yit" list --format ids --limit 1)
   runs=30 edits=100 cold=10

@@ -1,6 +1,6 @@
-# Shared by the benchmark scripts (sourced): one hyperfine run as one row
-# of a Markdown table of medians. Needs $work (a scratch directory) and
-# $results (the table being written).
+# Shared by the benchmark scripts (sourced): generated trackers, and one
+# hyperfine run as one row of a Markdown table of medians. Needs $yit (the
+# binary), $work (a scratch directory) and $results (the table being written).
 
 bench() { # name, size, runs, command... (two commands: both timed, as one row)
   local name=$1 size=$2 runs=$3; shift 3
@@ -15,4 +15,13 @@ ms = lambda s: f"{s * 1000:.1f} ms"
 sd = statistics.stdev(times) if len(times) > 1 else 0
 print(f"| {int(sys.argv[3]):,} | `{sys.argv[2]}` | {ms(statistics.median(times))} | {ms(statistics.mean(times))} ± {ms(sd)} | {len(times)} |")
 PY
+}
+
+make_tracker() { # size: a generated tracker of that many issues in $work; prints its path
+  local repo="$work/repo-$1"
+  mkdir -p "$repo"
+  git -C "$repo" init -q
+  (cd "$repo" && "$yit" init -q)
+  python3 scripts/gen_issues.py "$repo" "$1"
+  echo "$repo"
 }

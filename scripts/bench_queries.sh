@@ -43,11 +43,7 @@ run_queries() { # size, runs, name prefix
 }
 
 for n in "${sizes[@]}"; do
-  repo="$work/repo-$n"
-  mkdir -p "$repo"
-  git -C "$repo" init -q
-  (cd "$repo" && "$yit" init -q)
-  python3 scripts/gen_issues.py "$repo" "$n"
+  repo=$(make_tracker "$n")
   # some dependencies: every tenth issue waits for the next one
   python3 - "$repo" <<'PY'
 import os, sys

@@ -752,3 +752,39 @@ fn the_zsh_script_loads_and_describes_issue_ids() {
         "_yit_with_ids: function\n"
     );
 }
+
+#[test]
+fn search_on_a_terminal_highlights_and_fits_the_snippet() {
+    let repo = TestRepo::with_tracker();
+    let body = format!(
+        "{} the needle is here {}",
+        "words before ".repeat(4),
+        "and words after ".repeat(10)
+    );
+    repo.new_issue(&["Haystack", "--body", &body]);
+    let run = repo.run_on_terminal(
+        &["search", "needle"],
+        &[("COLUMNS", "60"), ("NO_COLOR", "1")],
+        "",
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        unicode_width(lines[1]) <= 60,
+        "{:?} is wider than 60",
+        lines[1]
+    );
+    assert!(
+        lines[1].contains("needle") && lines[1].ends_with('…'),
+        "{}",
+        run.stdout
+    );
+    let painted = repo.run_on_terminal(&["search", "needle"], &[("COLUMNS", "60")], "");
+    assert!(
+        painted
+            .stdout
+            .contains("\u{1b}[1m\u{1b}[31mneedle\u{1b}[0m"),
+        "the match is painted: {:?}",
+        painted.stdout
+    );
+}

@@ -137,11 +137,30 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
                     .as_ref()
                     .filter(|s| s.field != yit::search::Field::Title)
                 {
-                    let text = marked(ctx, &s.text, &s.highlights);
                     let field = match s.field {
                         yit::search::Field::Comment => "comment: ",
                         _ => "",
                     };
+                    // on a terminal, one line: cut to its width
+                    let room = ctx
+                        .out
+                        .width()
+                        .map(|w| w.saturating_sub(6 + field.len()).max(20));
+                    let (shown, cut) = match room {
+                        Some(room) => {
+                            let fitted = super::output::fit(&s.text, room);
+                            let kept = fitted.strip_suffix('…').unwrap_or(&fitted).len();
+                            (fitted.clone(), kept.min(s.text.len()))
+                        }
+                        None => (s.text.clone(), s.text.len()),
+                    };
+                    let marks: Vec<(usize, usize)> = s
+                        .highlights
+                        .iter()
+                        .copied()
+                        .filter(|&(_, end)| end <= cut)
+                        .collect();
+                    let text = marked(ctx, &shown, &marks);
                     ctx.out.line(&format!("      {field}{text}"))?;
                 }
             }

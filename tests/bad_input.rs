@@ -242,3 +242,56 @@ fn a_broken_config_stops_every_command_with_its_position() {
         run.stderr
     );
 }
+
+#[test]
+fn planning_commands_report_an_unreadable_file_and_show_the_rest() {
+    let repo = TestRepo::with_tracker();
+    let good = repo.new_issue(&["Readable", "--body", "a needle here"]);
+    let other = repo.new_issue(&["Another"]);
+    repo.ok(&["dep", "add", &good, &other]);
+    let broken = repo.issues_dir().join(format!("{other}.yaml"));
+    std::fs::write(&broken, format!("id: {other}\ntitle: [broken\n")).expect("break");
+    let before = repo.tree();
+    let name = format!(".issues/{other}.yaml:2:");
+    for args in [
+        &["search", "needle"][..],
+        &["board"],
+        &["stats"],
+        &["ready"],
+        &["blocked"],
+        &["list", "is:ready"],
+    ] {
+        let run = repo.fails(args, 3);
+        assert!(
+            run.stderr.contains(&name),
+            "{args:?} names the file: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("could not be read"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // the readable issue is still shown, and (its blocker unreadable) ready
+    assert!(
+        repo.fails(&["search", "needle"], 3)
+            .stdout
+            .contains("Readable")
+    );
+    assert!(repo.fails(&["ready"], 3).stdout.contains(&good[..4]));
+    assert_eq!(repo.tree(), before, "reading changes nothing");
+    // a dependency on an unreadable file says so
+    let third = repo.new_issue(&["Third"]);
+    let before_dep = repo.tree();
+    let said = repo.ok(&["dep", "add", &third, &other]);
+    assert!(said.contains("(a file yit cannot read)"), "{said}");
+    assert_ne!(repo.tree(), before_dep);
+    // an export would lose the file: refused
+    assert!(
+        repo.fails(&["export"], 3)
+            .stderr
+            .contains("nothing was exported")
+    );
+    repo.ok(&["dep", "rm", &third, &other]);
+}

@@ -96,11 +96,5 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
             ]
         })?;
     }
-    if result.broken_files > 0 {
-        ctx.warn(&format!(
-            "{} issue file(s) could not be read; `yit doctor` lists every problem",
-            result.broken_files
-        ));
-    }
-    Ok(())
+    super::partial(ctx, result.problems.clone(), result.broken_files, "shown")
 }

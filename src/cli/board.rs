@@ -97,8 +97,13 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
         })
         .collect();
     let printed = print(ctx, format, &columns);
+    // (every column's answer names the same broken files)
+    let (problems, broken) = columns
+        .first()
+        .map(|c| (c.result.problems.clone(), c.result.broken_files))
+        .unwrap_or_default();
     super::exit_without_freeing(scan);
-    printed
+    printed.and_then(|()| super::partial(ctx, problems, broken, "shown"))
 }
 
 fn role_name(config: &Config, status: &str) -> &'static str {

@@ -162,7 +162,11 @@ fn report(
     };
     let id = ctx.out.paint(Paint::Id, shorts.of(&edit.issue.id));
     for to in on {
-        let title = scan.find(to).map_or("(removed)", |i| i.title.as_str());
+        let title = match scan.find(to) {
+            Some(issue) => issue.title.as_str(),
+            None if scan.listing.contains(to) => "(a file yit cannot read)",
+            None => "(no such issue)",
+        };
         let to = ctx.out.paint(Paint::Id, shorts.of(to));
         ctx.out.line(&format!("{id}  {verb}  {to}  {title}"))?;
     }

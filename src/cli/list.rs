@@ -11,7 +11,7 @@ use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::Scan;
 
 use super::output::{Cell, Paint, Table};
-use super::{CommandError, Ctx, ErrorKind, Format};
+use super::{CommandError, Ctx, Format};
 
 /// List issues (open ones unless --all or --status says otherwise)
 ///
@@ -224,22 +224,7 @@ pub(super) fn print_list(
     }
 
     super::exit_without_freeing(records);
-    if broken_files == 0 {
-        return Ok(());
-    }
-    let mut warned = std::collections::HashSet::new();
-    for problem in &problems {
-        // one warning per broken file: its first problem
-        if warned.insert(problem.path.clone()) {
-            ctx.warn(&problem.to_string());
-        }
-    }
-    let mut err = CommandError::new(
-        ErrorKind::Partial,
-        format!("{broken_files} issue file(s) could not be read; the other issues were listed"),
-    );
-    err.problems = problems;
-    Err(err.hint("`yit doctor` lists every problem"))
+    super::partial(ctx, problems, broken_files, "listed")
 }
 
 impl ListArgs {

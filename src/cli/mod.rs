@@ -445,6 +445,32 @@ impl<'a> Resolver<'a> {
     }
 }
 
+/// After a result that left out files that could not be read: a warning
+/// for each (its first problem), and exit 3 (`the other issues were
+/// {done}`); nothing when none was left out.
+pub fn partial(
+    ctx: &Ctx,
+    problems: Vec<yit::problem::Problem>,
+    broken_files: usize,
+    done: &str,
+) -> Result<(), CommandError> {
+    if broken_files == 0 {
+        return Ok(());
+    }
+    let mut warned = std::collections::HashSet::new();
+    for problem in &problems {
+        if warned.insert(problem.path.clone()) {
+            ctx.warn(&problem.to_string());
+        }
+    }
+    let mut err = CommandError::new(
+        ErrorKind::Partial,
+        format!("{broken_files} issue file(s) could not be read; the other issues were {done}"),
+    );
+    err.problems = problems;
+    Err(err.hint("`yit doctor` lists every problem"))
+}
+
 /// Checks changes against the configuration before any file is touched.
 pub fn check_changes(
     tracker: &yit::store::Tracker,

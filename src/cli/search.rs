@@ -10,7 +10,7 @@ use yit::store::Scan;
 
 use super::list::ListArgs;
 use super::output::Paint;
-use super::{CommandError, Ctx, ErrorKind, Format};
+use super::{CommandError, Ctx, Format};
 
 /// Search titles, bodies and comments for words; best matches first
 ///
@@ -175,18 +175,7 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
             }
         }
     }
-    if result.broken_files > 0 {
-        let mut err = CommandError::new(
-            ErrorKind::Partial,
-            format!(
-                "{} issue file(s) could not be read; the other issues were searched",
-                result.broken_files
-            ),
-        );
-        err.problems = result.problems;
-        return Err(err.hint("`yit doctor` lists every problem"));
-    }
-    Ok(())
+    super::partial(ctx, result.problems, result.broken_files, "searched")
 }
 
 /// `text` with the byte ranges `marks` painted as matches.

@@ -163,6 +163,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
             ctx.out.line(&format!("{w}  {opened:>6}  {closed:>6}"))?;
         }
     }
+    let (problems, broken) = (scan.problems.clone(), scan.broken_files);
     super::exit_without_freeing(scan);
-    Ok(())
+    super::partial(ctx, problems, broken, "counted")
 }

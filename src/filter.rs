@@ -172,6 +172,29 @@ impl Filter {
         (words, phrases)
     }
 
+    /// The words of the query when they are all it reads beyond the
+    /// fields a table shows (no phrase, no negated word, no `has:body` or
+    /// `has:comments`): a scan may then read only the bodies that may hold
+    /// them ([`crate::store::Tracker::scan_text`]).
+    pub fn only_words(&self) -> Option<Vec<String>> {
+        let mut words = Vec::new();
+        for term in &self.terms {
+            match &term.test {
+                Test::Word { word, .. } if !term.negated => words.push(word.clone()),
+                Test::Phrase(_) | Test::Word { .. } => return None,
+                Test::Has(fields)
+                    if fields
+                        .iter()
+                        .any(|f| matches!(f, Field::Comments | Field::Body)) =>
+                {
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        (!words.is_empty()).then_some(words)
+    }
+
     /// Parses `text`.
     pub fn parse(text: &str, cx: &Context) -> Result<Filter, QueryError> {
         let mut terms = Vec::new();

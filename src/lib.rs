@@ -44,4 +44,5 @@ pub mod record;
 pub mod search;
 pub mod store;
 pub mod watch;
+pub mod words;
 pub mod yaml;

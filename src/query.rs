@@ -190,12 +190,12 @@ pub struct SearchHit<'a> {
 }
 
 /// Ranks the issues that pass `query` by its words and phrases
-/// ([`crate::search::rank`]); `None` when the query has no words.
+/// ([`crate::search::rank`], with the issues' total text length when not
+/// every body is at hand); `None` when the query has no words. The result
+/// names no problems: the caller adds those of its files.
 pub fn run_search<'a>(
-    issues: &[&'a Issue],
+    (issues, text_total): (&[&'a Issue], Option<u64>),
     short_len: &(dyn Fn(&IssueId) -> usize + Sync),
-    problems: &[Problem],
-    broken_files: usize,
     config: &Config,
     lookup: Lookup,
     query: &ListQuery,
@@ -205,7 +205,7 @@ pub fn run_search<'a>(
     words.extend(phrases);
     let words = crate::search::Words::new(&words)?;
     let keep = |i: &Issue| query.matches(i, config, lookup);
-    let (hits, matched) = crate::search::rank(issues, &words, &keep, query.limit);
+    let (hits, matched) = crate::search::rank(issues, &words, &keep, query.limit, text_total);
     Some(SearchResult {
         hits: hits
             .into_iter()
@@ -221,8 +221,8 @@ pub fn run_search<'a>(
             })
             .collect(),
         matched,
-        problems: problems.to_vec(),
-        broken_files,
+        problems: Vec::new(),
+        broken_files: 0,
     })
 }
 

@@ -80,6 +80,12 @@ impl Words {
         &self.words
     }
 
+    /// Whether every word is ASCII (then ASCII case folding finds every
+    /// match: what the word cache relies on).
+    pub fn ascii(&self) -> bool {
+        !self.unicode
+    }
+
     /// Every whole-word match in `text`: (word index, byte range in `text`).
     pub fn find(&self, text: &str) -> Vec<(usize, std::ops::Range<usize>)> {
         if self.folds(text) {
@@ -241,12 +247,15 @@ struct Counted {
 /// other terms): BM25F over the title (weighted) and the body with the
 /// comments, the title's matches first; statistics (document frequency,
 /// average length) come from every issue given. Returns the first `limit`
-/// hits with snippets, and how many matched.
+/// hits with snippets, and how many matched. `text_total` is the issues'
+/// total [`Issue::text_len`] when their bodies are not all at hand (those
+/// of the issues that may match are).
 pub fn rank<'a>(
     issues: &[&'a Issue],
     words: &Words,
     keep: &(dyn Fn(&Issue) -> bool + Sync),
     limit: Option<usize>,
+    text_total: Option<u64>,
 ) -> (Vec<Hit<'a>>, usize) {
     let n = words.len();
     // one parallel pass: each issue's counts, kept only for the issues
@@ -277,7 +286,7 @@ pub fn rank<'a>(
             (counts, present, length)
         })
         .collect();
-    let total_length: usize = counted.iter().map(|c| c.2).sum();
+    let total_length = text_total.map_or_else(|| counted.iter().map(|c| c.2).sum(), |t| t as usize);
     let average = (total_length as f64 / issues.len().max(1) as f64).max(1.0);
     let mut df = vec![0usize; n];
     for (_, present, _) in &counted {
@@ -437,7 +446,7 @@ mod tests {
         let c = issue("Other", &format!("daemon crash {filler}{filler}{filler}"));
         let d = issue("Unrelated", "no match at all");
         let all = [&a, &b, &c, &d];
-        let (hits, matched) = rank(&all, &words(&["crash", "daemon"]), &|_| true, None);
+        let (hits, matched) = rank(&all, &words(&["crash", "daemon"]), &|_| true, None, None);
         assert_eq!(matched, 3);
         let titles: Vec<&str> = hits.iter().map(|h| h.issue.title.as_str()).collect();
         // the title match first; then more matches in a shorter text
@@ -451,7 +460,13 @@ mod tests {
             .collect();
         assert_eq!(marked, ["crash", "crash", "crash", "daemon"]);
         // `keep` filters, but every issue counts for the statistics
-        let (none, _) = rank(&all, &words(&["crash"]), &|i| i.title == "Other", Some(5));
+        let (none, _) = rank(
+            &all,
+            &words(&["crash"]),
+            &|i| i.title == "Other",
+            Some(5),
+            None,
+        );
         assert_eq!(none.len(), 1);
     }
 

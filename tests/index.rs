@@ -250,3 +250,48 @@ fn a_write_is_journaled_and_the_next_read_parses_nothing() {
         "the read after a write did not rebuild the index"
     );
 }
+
+#[test]
+fn the_word_cache_never_hides_a_match() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["First", "--body", "about a zeppelin"]);
+    let b = repo.new_issue(&["Second", "--body", "about a balloon"]);
+    let c = repo.new_issue(&["Third", "--body", "nothing here"]);
+    let ids = |q: &str| -> Vec<String> {
+        let mut got: Vec<String> = repo
+            .ok(&["list", "--all", "--format", "ids", q])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        got.sort();
+        got
+    };
+    assert_eq!(ids("zeppelin"), vec![a.clone()]);
+    assert!(
+        repo.root().join(".git/yit/index/words.v1").exists(),
+        "the first word query wrote the cache"
+    );
+    // changed by hand after the cache was written (same size: same stat
+    // size), by yit (journaled), and a new file
+    let path = repo.issues_dir().join(format!("{b}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("balloon", "BALLOON")).expect("write");
+    repo.ok(&["comment", &c, "Saw a Zeppelin too."]);
+    let d = repo.new_issue(&["Fourth", "--body", "zeppelin again"]);
+    let mut want = vec![a.clone(), c.clone(), d.clone()];
+    want.sort();
+    assert_eq!(ids("zeppelin"), want);
+    assert_eq!(ids("balloon"), vec![b.clone()]);
+    // a word only in a title is found without the cache knowing it
+    repo.ok(&["edit", &a, "--title", "Balloon trip"]);
+    let mut both = vec![a.clone(), b.clone()];
+    both.sort();
+    assert_eq!(ids("balloon"), both);
+    for q in ["zeppelin", "balloon", "about"] {
+        assert_same(&repo, &["search", "--all", q, "--json"], &[]);
+        assert_same(&repo, &["list", "--all", q], &[]);
+    }
+    // a damaged cache is ignored and written again
+    std::fs::write(repo.root().join(".git/yit/index/words.v1"), b"junk").expect("damage");
+    assert_eq!(ids("zeppelin"), want);
+}

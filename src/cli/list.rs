@@ -8,7 +8,7 @@ use yit::daemon::{
 };
 use yit::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
-use yit::store::Scan;
+use yit::store::{Scan, ScanMode};
 
 use super::output::{Cell, Paint, Table};
 use super::{CommandError, Ctx, Format};
@@ -137,15 +137,33 @@ pub(super) fn cmd_list_in(
     let result = match answered {
         Some(result) => result,
         None => {
-            // text and some `has:` terms read the index's details
-            let text = query.filter.as_ref().is_some_and(|f| f.needs_details());
-            let scan = scan.insert(tracker.scan(ctx.scan_mode(query.details || text))?);
+            let scan = scan.insert(scan_for(ctx, &tracker, &query)?);
             run_over(scan, config, &query)
         }
     };
     let printed = print_list(ctx, format, config, result);
     super::exit_without_freeing(scan);
     printed
+}
+
+/// The scan `query` needs: through the index (unless `--no-index`), with
+/// bodies and comments when it shows or reads them; when its only text
+/// terms are words, only the bodies the word cache cannot rule out.
+pub(super) fn scan_for(
+    ctx: &Ctx,
+    tracker: &yit::store::Tracker,
+    query: &ListQuery,
+) -> Result<Scan, CommandError> {
+    let filter = query.filter.as_ref();
+    if let ScanMode::Index { .. } = ctx.scan_mode(false)
+        && !query.details
+        && let Some(words) = filter.and_then(|f| f.only_words())
+        && let Some(words) = yit::search::Words::new(&words)
+    {
+        return Ok(tracker.scan_text(&words)?);
+    }
+    let text = filter.is_some_and(|f| f.needs_details());
+    Ok(tracker.scan(ctx.scan_mode(query.details || text))?)
 }
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).

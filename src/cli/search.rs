@@ -76,19 +76,20 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
     let result = match answered {
         Some(result) => result,
         None => {
-            let scan = scan.insert(tracker.scan(ctx.scan_mode(true))?);
+            let scan = scan.insert(super::list::scan_for(ctx, &tracker, &query)?);
             let issues: Vec<&yit::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
             let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
-            query::run_search(
-                &issues,
+            let mut result = query::run_search(
+                (&issues, scan.text_total),
                 &short,
-                &scan.problems,
-                scan.broken_files,
                 config,
                 &|id| scan.find(id),
                 &query,
             )
-            .expect("the query has words")
+            .expect("the query has words");
+            result.problems = scan.problems.clone();
+            result.broken_files = scan.broken_files;
+            result
         }
     };
     let printed = print(ctx, format, result);

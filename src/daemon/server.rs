@@ -271,15 +271,17 @@ impl Served {
                     .map(|k| &k.issue)
                     .collect();
                 match query::run_search(
-                    &issues,
+                    (&issues, None),
                     &|id| self.short_len(id),
-                    &self.problems,
-                    self.broken_files,
                     &self.config,
                     &|id| self.lookup(id),
                     &query,
                 ) {
-                    Some(result) => Response::Search(result),
+                    Some(mut result) => {
+                        result.problems = self.problems.clone();
+                        result.broken_files = self.broken_files;
+                        Response::Search(result)
+                    }
                     None => Response::Error {
                         message: "the query has no words to search for".to_owned(),
                     },

@@ -109,6 +109,7 @@ pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {
             issues,
             problems,
             broken_files,
+            text_total: None,
         },
     })
 }

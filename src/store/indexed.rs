@@ -43,6 +43,106 @@ impl Tracker {
         &self,
         details: bool,
     ) -> Result<(Listing, Vec<FileResult>), StoreError> {
+        let (listing, checked) = self.check_all(details)?;
+        Ok((listing, checked.into_iter().map(result_of).collect()))
+    }
+
+    /// A scan through the index for a query whose text terms are words
+    /// (their [`crate::words::word_hash`]es in `asked`): bodies and comments
+    /// are read only for the files whose words the word cache does not know
+    /// or that may hold one of them; the rest come without. Also returns the
+    /// valid issues' total [`Issue::text_len`] (search's statistics). When
+    /// the cache is missing or out of date for many files, every body is
+    /// read and the cache written again.
+    pub(super) fn scan_words(
+        &self,
+        asked: &[u64],
+    ) -> Result<(Listing, Vec<FileResult>, u64), StoreError> {
+        let dir = self.index_dir();
+        // the cache is read while the files are checked
+        let (cache, checked) = std::thread::scope(|s| {
+            let (dir, context) = (&dir, self.context);
+            let loading = s.spawn(move || crate::words::Cache::load(dir, context));
+            let checked = self.check_all(false);
+            (loading.join().ok().flatten(), checked)
+        });
+        if let Some(cache) = &cache {
+            let (listing, mut checked) = checked?;
+            let names: Vec<String> = listing.ids.iter().map(IssueId::file_name).collect();
+            let known = cache.lookup(names.iter().map(String::as_str), asked);
+            let unknown = checked
+                .iter()
+                .zip(&known)
+                .filter(|(c, k)| match (&c.entry, k) {
+                    (Some(e), Some(k)) => e.hash != k.hash && !c.parsed,
+                    (Some(_), None) => !c.parsed,
+                    (None, _) => false,
+                })
+                .count();
+            // a cache this far behind costs more reads than a rebuild
+            if unknown <= (checked.len() / 16).max(64) {
+                let files = &self.files;
+                let total = checked
+                    .par_iter_mut()
+                    .zip(&known)
+                    .zip(&listing.ids)
+                    .map(|((c, k), id)| {
+                        let Some(entry) = &mut c.entry else { return 0 };
+                        let Record::Issue(issue) = &entry.record else {
+                            return 0;
+                        };
+                        match k {
+                            Some(k) if k.hash == entry.hash && !k.may_match && !c.parsed => {
+                                k.text_len
+                            }
+                            // read now, with every detail
+                            _ if c.parsed => issue.text_len() as u64,
+                            _ => match files.read_issue(id) {
+                                Ok(Some(full)) => {
+                                    let len = full.text_len() as u64;
+                                    entry.record = Record::Issue(Box::new(full));
+                                    len
+                                }
+                                Ok(None) => {
+                                    c.entry = None;
+                                    0
+                                }
+                                Err(broken) => {
+                                    entry.record = Record::Broken(broken);
+                                    0
+                                }
+                            },
+                        }
+                    })
+                    .sum();
+                let results = checked.into_iter().map(result_of).collect();
+                return Ok((listing, results, total));
+            }
+        }
+        // every body, and a new cache from them
+        let (listing, checked) = self.check_all(true)?;
+        let mut total = 0;
+        let mut files: Vec<(String, u128, &Issue)> = Vec::with_capacity(checked.len());
+        for (id, c) in listing.ids.iter().zip(&checked) {
+            if let Some(Entry {
+                hash,
+                record: Record::Issue(issue),
+                ..
+            }) = &c.entry
+            {
+                total += issue.text_len() as u64;
+                files.push((id.file_name(), *hash, issue));
+            }
+        }
+        crate::words::save(&dir, self.context, &files);
+        drop(files);
+        let results = checked.into_iter().map(result_of).collect();
+        Ok((listing, results, total))
+    }
+
+    /// Lists the issue files and checks each against the index (reading
+    /// and parsing what changed), saving the index when it was out of date.
+    fn check_all(&self, details: bool) -> Result<(Listing, Vec<Checked>), StoreError> {
         let dir = self.index_dir();
         let (context, files) = (self.context, &self.files);
         let (listing, stats, mut index) = std::thread::scope(|s| {
@@ -104,15 +204,7 @@ impl Tracker {
         if changed || racy > RACY_LIMIT {
             self.save_index(index, &listing.ids, &checked);
         }
-        let results = checked
-            .into_iter()
-            .map(|c| match c.entry.map(|e| e.record) {
-                None => Ok(None),
-                Some(Record::Issue(issue)) => Ok(Some(issue)),
-                Some(Record::Broken(broken)) => Err(broken),
-            })
-            .collect();
-        Ok((listing, results))
+        Ok((listing, checked))
     }
 
     /// Writes the index for what was just checked. Entries that were reused
@@ -259,6 +351,15 @@ fn check_entry(
         changed,
         settled: false,
         parsed,
+    }
+}
+
+/// What a checked file read to.
+fn result_of(c: Checked) -> FileResult {
+    match c.entry.map(|e| e.record) {
+        None => Ok(None),
+        Some(Record::Issue(issue)) => Ok(Some(issue)),
+        Some(Record::Broken(broken)) => Err(broken),
     }
 }
 

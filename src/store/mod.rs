@@ -255,6 +255,9 @@ pub struct Scan {
     pub problems: Vec<Problem>,
     /// How many files had problems.
     pub broken_files: usize,
+    /// The issues' total [`Issue::text_len`], when not every body was read
+    /// ([`Tracker::scan_text`]).
+    pub text_total: Option<u64>,
 }
 
 impl Scan {
@@ -446,6 +449,26 @@ impl Tracker {
         Ok(self.assemble(listing, results))
     }
 
+    /// A scan through the index for a query whose only text terms are
+    /// `words`: bodies and comments are read only for the files the word
+    /// cache cannot rule out (every issue has its title and the fields
+    /// `list` shows), and the scan knows the issues' total text length.
+    /// Words with letters beyond ASCII read every body.
+    pub fn scan_text(&self, words: &crate::search::Words) -> Result<Scan, StoreError> {
+        if !words.ascii() {
+            return self.scan(ScanMode::Index { details: true });
+        }
+        let asked: Vec<u64> = words
+            .words()
+            .iter()
+            .map(|w| crate::words::word_hash(w))
+            .collect();
+        let (listing, results, total) = self.scan_words(&asked)?;
+        let mut scan = self.assemble(listing, results);
+        scan.text_total = Some(total);
+        Ok(scan)
+    }
+
     /// Lists and reads every issue file: the sorted listing and what each
     /// listed file read to, in the same order.
     pub fn read_all(&self, mode: ScanMode) -> Result<(Listing, Vec<FileResult>), StoreError> {
@@ -486,6 +509,7 @@ impl Tracker {
             issues,
             problems,
             broken_files,
+            text_total: None,
         }
     }
 

@@ -49,6 +49,10 @@ struct Stored {
     /// `postings` of the files holding `words[i]`.
     words: Vec<u64>,
     starts: Vec<u32>,
+    /// Words in more than half of the files, sorted: their lists would be
+    /// most of the cache and rule little out, so they are not kept; a query
+    /// for one reads every file.
+    common: Vec<u64>,
 }
 
 /// The cache as loaded: the postcard [`Stored`], then the postings as raw
@@ -92,8 +96,9 @@ impl Cache {
         asked: &[u64],
     ) -> Vec<Option<Known>> {
         let s = &self.stored;
-        let mut matching = vec![false; s.files.len()];
-        for word in asked {
+        let everywhere = asked.iter().any(|w| s.common.binary_search(w).is_ok());
+        let mut matching = vec![everywhere; s.files.len()];
+        for word in asked.iter().filter(|_| !everywhere) {
             if let Ok(i) = s.words.binary_search(word) {
                 let (from, to) = (s.starts[i] as usize, s.starts[i + 1] as usize);
                 for at in self.postings[from * 4..to * 4].chunks_exact(4) {
@@ -134,7 +139,12 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
             postings_of.entry(*w).or_default().push(n as u32);
         }
     }
-    let mut words: Vec<u64> = postings_of.keys().copied().collect();
+    let half = files.len() / 2;
+    // (a tracker of a few dozen issues keeps every word)
+    let (mut common, mut words): (Vec<u64>, Vec<u64>) = postings_of
+        .keys()
+        .partition(|w| half >= 32 && postings_of[*w].len() > half);
+    common.sort_unstable();
     words.sort_unstable();
     let mut starts = Vec::with_capacity(words.len() + 1);
     let mut postings = Vec::new();
@@ -154,6 +164,7 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
             .collect(),
         words,
         starts,
+        common,
     };
     let _ = (|| -> std::io::Result<()> {
         let mut bytes = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;

@@ -295,3 +295,44 @@ fn the_word_cache_never_hides_a_match() {
     std::fs::write(repo.root().join(".git/yit/index/words.v1"), b"junk").expect("damage");
     assert_eq!(ids("zeppelin"), want);
 }
+
+#[test]
+fn words_in_most_files_are_left_out_of_the_cache_and_still_found() {
+    let repo = TestRepo::with_tracker();
+    let alphabet = b"0123456789abcdefghjkmnpqrstvwxyz";
+    for n in 0..80usize {
+        let id = format!(
+            "{}{}abcdefgh",
+            alphabet[n / 32] as char,
+            alphabet[n % 32] as char
+        );
+        let body = if n == 3 {
+            "common and rare"
+        } else if n % 5 == 0 {
+            "seldom"
+        } else {
+            "common words"
+        };
+        let text = format!(
+            "id: {id}\ntitle: Issue {n}\nstatus: open\ncreated: \"2026-01-01T00:00:00Z\"\nbody: {body}\n"
+        );
+        std::fs::write(repo.issues_dir().join(format!("{id}.yaml")), text).expect("write");
+    }
+    // the first word query writes the cache; "common" is in most files
+    for q in ["rare", "common", "seldom", "common rare", "words", "absent"] {
+        assert_same(&repo, &["list", "--all", q], &[]);
+        assert_same(&repo, &["search", "--all", q, "--json"], &[]);
+    }
+    assert_eq!(
+        repo.ok(&["list", "--format", "ids", "rare"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        repo.ok(&["list", "--format", "ids", "common"])
+            .lines()
+            .count(),
+        64
+    );
+}

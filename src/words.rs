@@ -166,11 +166,14 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
         starts,
         common,
     };
-    let _ = (|| -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+    let written = (|| -> std::io::Result<()> {
         let mut bytes = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;
         bytes.extend_from_slice(&postings);
-        let tmp = dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
         std::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, dir.join(FILE))
     })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }

@@ -71,6 +71,11 @@ pub struct Known {
     pub may_match: bool,
 }
 
+/// Whether a cache file is there (it may still be unusable).
+pub fn exists(dir: &Path) -> bool {
+    dir.join(FILE).exists()
+}
+
 impl Cache {
     /// The cache, if there is one for `context`.
     pub fn load(dir: &Path, context: u64) -> Option<Cache> {

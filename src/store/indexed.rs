@@ -59,14 +59,19 @@ impl Tracker {
         asked: &[u64],
     ) -> Result<(Listing, Vec<FileResult>, u64), StoreError> {
         let dir = self.index_dir();
-        // the cache is read while the files are checked
-        let (cache, checked) = std::thread::scope(|s| {
-            let (dir, context) = (&dir, self.context);
-            let loading = s.spawn(move || crate::words::Cache::load(dir, context));
-            let checked = self.check_all(false);
-            (loading.join().ok().flatten(), checked)
-        });
-        if let Some(cache) = &cache {
+        // the cache is read while the files are checked (without one, the
+        // files are checked once, with every body, below)
+        let (cache, checked) = if crate::words::exists(&dir) {
+            std::thread::scope(|s| {
+                let (dir, context) = (&dir, self.context);
+                let loading = s.spawn(move || crate::words::Cache::load(dir, context));
+                let checked = self.check_all(false);
+                (loading.join().ok().flatten(), Some(checked))
+            })
+        } else {
+            (None, None)
+        };
+        if let (Some(cache), Some(checked)) = (&cache, checked) {
             let (listing, mut checked) = checked?;
             let names: Vec<String> = listing.ids.iter().map(IssueId::file_name).collect();
             let known = cache.lookup(names.iter().map(String::as_str), asked);

@@ -78,10 +78,12 @@ impl Tracker {
             let unknown = checked
                 .iter()
                 .zip(&known)
-                .filter(|(c, k)| match (&c.entry, k) {
-                    (Some(e), Some(k)) => e.hash != k.hash && !c.parsed,
-                    (Some(_), None) => !c.parsed,
-                    (None, _) => false,
+                .filter(|(c, k)| {
+                    // a version the cache does not know
+                    !c.parsed
+                        && c.entry
+                            .as_ref()
+                            .is_some_and(|e| k.as_ref().is_none_or(|k| k.hash != e.hash))
                 })
                 .count();
             // a cache this far behind costs more reads than a rebuild
@@ -92,31 +94,32 @@ impl Tracker {
                     .zip(&known)
                     .zip(&listing.ids)
                     .map(|((c, k), id)| {
-                        let Some(entry) = &mut c.entry else { return 0 };
+                        let (Some(entry), use_) = (&c.entry, use_of(c, k.as_ref())) else {
+                            return 0;
+                        };
                         let Record::Issue(issue) = &entry.record else {
                             return 0;
                         };
-                        match k {
-                            Some(k) if k.hash == entry.hash && !k.may_match && !c.parsed => {
-                                k.text_len
+                        match use_ {
+                            Use::Ruled(len) => return len,
+                            Use::Parsed => return issue.text_len() as u64,
+                            Use::Read => {}
+                        }
+                        let entry = c.entry.as_mut().expect("an entry");
+                        match files.read_issue(id) {
+                            Ok(Some(full)) => {
+                                let len = full.text_len() as u64;
+                                entry.record = Record::Issue(Box::new(full));
+                                len
                             }
-                            // read now, with every detail
-                            _ if c.parsed => issue.text_len() as u64,
-                            _ => match files.read_issue(id) {
-                                Ok(Some(full)) => {
-                                    let len = full.text_len() as u64;
-                                    entry.record = Record::Issue(Box::new(full));
-                                    len
-                                }
-                                Ok(None) => {
-                                    c.entry = None;
-                                    0
-                                }
-                                Err(broken) => {
-                                    entry.record = Record::Broken(broken);
-                                    0
-                                }
-                            },
+                            Ok(None) => {
+                                c.entry = None;
+                                0
+                            }
+                            Err(broken) => {
+                                entry.record = Record::Broken(broken);
+                                0
+                            }
                         }
                     })
                     .sum();
@@ -356,6 +359,26 @@ fn check_entry(
         changed,
         settled: false,
         parsed,
+    }
+}
+
+/// What a word scan does with a checked file, given what the word cache
+/// knows of it.
+enum Use {
+    /// The cache knows this version and rules it out: its text length.
+    Ruled(u64),
+    /// Parsed now, with every detail.
+    Parsed,
+    /// To be read and parsed: it may match, or the cache does not know
+    /// this version.
+    Read,
+}
+
+fn use_of(c: &Checked, known: Option<&crate::words::Known>) -> Use {
+    match (&c.entry, known) {
+        _ if c.parsed => Use::Parsed,
+        (Some(e), Some(k)) if k.hash == e.hash && !k.may_match => Use::Ruled(k.text_len),
+        _ => Use::Read,
     }
 }
 

@@ -61,16 +61,15 @@ pub struct ListQuery {
 }
 
 /// The answer to a [`ListQuery`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// (The daemon sends it as lines: `crate::daemon::protocol::encode`.)
+#[derive(Clone, Debug, PartialEq)]
 pub struct ListResult<'a> {
     /// The matching issues, in order.
-    #[serde(serialize_with = "crate::record::serialize_compact", borrow)]
     pub records: Vec<Record<'a>>,
     /// Problems of the files that could not be read.
     pub problems: Vec<Problem>,
     pub broken_files: usize,
     /// Every match, past the limit, when the query asks to `count`.
-    #[serde(default)]
     pub matched: Option<usize>,
 }
 

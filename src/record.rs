@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::issue::{self, Issue};
 
 /// The fields a table shows, and with `details` everything else.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Record<'a> {
     pub id: Cow<'a, str>,
     pub short_id: Cow<'a, str>,
@@ -39,6 +39,12 @@ pub struct Record<'a> {
 pub enum Labels<'a> {
     List(Cow<'a, [String]>),
     Joined(Cow<'a, str>),
+}
+
+impl Default for Labels<'_> {
+    fn default() -> Self {
+        Labels::List(Cow::Borrowed(&[]))
+    }
 }
 
 impl Labels<'_> {
@@ -188,17 +194,11 @@ impl Serialize for Record<'_> {
     }
 }
 
-/// Records in the daemon's wire form: a record without details is an array
-/// `[id, short id length, title, status, priority, type, labels joined by
-/// commas, assignee]`
-/// (a third smaller than the object, and faster to read); one with details
-/// is the object.
-pub fn serialize_compact<S: Serializer>(
-    records: &[Record<'_>],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(records.iter().map(Compact))
-}
+/// A record in the daemon's wire form (a line of a `list` answer): without
+/// details, an array `[id, short id length, title, status, priority, type,
+/// labels joined by commas, assignee]` (a third smaller than the object,
+/// and faster to read); with details, the object.
+pub struct Compact<'r, 'a>(pub &'r Record<'a>);
 
 /// The wire form of `issue`'s record without details, in two parts: before
 /// and after the short id length (`head`, the length, `tail` is the row).
@@ -219,8 +219,6 @@ pub fn compact_row_parts(issue: &Issue) -> (String, String) {
     );
     (head, tail)
 }
-
-struct Compact<'r, 'a>(&'r Record<'a>);
 
 impl Serialize for Compact<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -436,14 +434,10 @@ mod tests {
             let back: Record = serde_json::from_str(&json).unwrap();
             assert_eq!(back, record);
             assert_eq!(serde_json::to_string(&back).unwrap(), json);
-            let mut compact = Vec::new();
-            serialize_compact(
-                std::slice::from_ref(&record),
-                &mut serde_json::Serializer::new(&mut compact),
-            )
-            .unwrap();
-            let back: Vec<Record> = serde_json::from_slice(&compact).unwrap();
-            assert_eq!(back, [record]);
+            let compact = serde_json::to_vec(&Compact(&record)).unwrap();
+            assert_eq!(compact.first(), Some(if details { &b'{' } else { &b'[' }));
+            let back: Record = serde_json::from_slice(&compact).unwrap();
+            assert_eq!(back, record);
         }
     }
 
@@ -454,13 +448,8 @@ mod tests {
             issue.assignee = assignee;
             let record = Record::of(&issue, &issue.id.as_str()[..5], false);
             let (head, tail) = compact_row_parts(&issue);
-            let mut wire = Vec::new();
-            serialize_compact(
-                std::slice::from_ref(&record),
-                &mut serde_json::Serializer::new(&mut wire),
-            )
-            .unwrap();
-            assert_eq!(format!("[{head}5{tail}]").into_bytes(), wire);
+            let wire = serde_json::to_vec(&Compact(&record)).unwrap();
+            assert_eq!(format!("{head}5{tail}").into_bytes(), wire);
         }
     }
 

@@ -254,6 +254,18 @@ fn exits_with_its_owner_and_its_lifeline() {
     );
 }
 
+/// One response: its length in bytes on a line, then the line of that length.
+fn read_answer(reader: &mut BufReader<UnixStream>) -> String {
+    let mut header = String::new();
+    reader.read_line(&mut header).expect("length");
+    let len: usize = header.trim_end().parse().expect("a length comes first");
+    let mut answer = String::new();
+    reader.read_line(&mut answer).expect("answer");
+    assert_eq!(answer.len(), len, "{answer}");
+    assert!(answer.ends_with('\n'));
+    answer
+}
+
 fn hostile_socket_input_harms_nothing() {
     let repo = TestRepo::with_tracker();
     repo.new_issue(&["Still here"]);
@@ -275,8 +287,7 @@ fn hostile_socket_input_harms_nothing() {
         "[]",
     ] {
         writeln!(writer, "{garbage}").expect("send");
-        let mut answer = String::new();
-        reader.read_line(&mut answer).expect("answer");
+        let answer = read_answer(&mut reader);
         let answer: serde_json::Value = serde_json::from_str(&answer).expect("answer is JSON");
         assert!(
             answer["error"]["message"].is_string(),
@@ -284,8 +295,7 @@ fn hostile_socket_input_harms_nothing() {
         );
     }
     writeln!(writer, "{{\"op\":\"status\"}}").expect("send");
-    let mut answer = String::new();
-    reader.read_line(&mut answer).expect("answer");
+    let answer = read_answer(&mut reader);
     assert!(answer.contains("\"status\""), "{answer}");
     // an endless line is cut off, not buffered
     let big = vec![b'x'; 2 << 20];

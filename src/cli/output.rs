@@ -293,8 +293,11 @@ impl<const N: usize> Table<N> {
         let mut line = String::new();
         let header = self.headers.map(|h| Cell::painted(h, Paint::Header));
         out.line(render_row(&mut line, header, &widths, color))?;
+        // a row is at most as wide as the widths and gaps (and colours)
+        let row_len =
+            widths.iter().flatten().map(|w| w + 2).sum::<usize>() + if color { N * 16 } else { 1 };
         let render = |chunk: &[T]| {
-            let mut text = String::with_capacity(chunk.len() * 128);
+            let mut text = String::with_capacity(chunk.len() * row_len);
             let mut line = String::new();
             for item in chunk {
                 text.push_str(render_row(&mut line, cells(item), &widths, color));
@@ -302,12 +305,17 @@ impl<const N: usize> Table<N> {
             }
             text
         };
-        if items.len() <= TABLE_CHUNK {
-            return out.write_str(&render(items));
-        }
-        let rendered: Vec<String> = items.par_chunks(TABLE_CHUNK).map(render).collect();
-        for text in rendered {
-            out.write_str(&text)?;
+        // a few chunks at a time, written before the next are rendered,
+        // so that their memory is used again
+        for batch in items.chunks(TABLE_CHUNK * rayon::current_num_threads()) {
+            if batch.len() <= TABLE_CHUNK {
+                out.write_str(&render(batch))?;
+                continue;
+            }
+            let rendered: Vec<String> = batch.par_chunks(TABLE_CHUNK).map(render).collect();
+            for text in rendered {
+                out.write_str(&text)?;
+            }
         }
         Ok(())
     }

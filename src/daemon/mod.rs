@@ -153,41 +153,48 @@ impl Client {
 
     /// Sends `request` and returns the response line, for a caller that
     /// reads it in place with [`parse`] (a large `list` need not copy its
-    /// text).
+    /// text). Its length comes first: it is read straight into a buffer of
+    /// that size, without a copy as the buffer grows.
     pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
+        let io = |e: std::io::Error| protocol(e.to_string());
         let mut line = serde_json::to_string(request).map_err(|e| protocol(e.to_string()))?;
         line.push('\n');
-        self.writer
-            .write_all(line.as_bytes())
-            .map_err(|e| protocol(e.to_string()))?;
-        // read in pieces and joined once: a large answer is not copied
-        // again and again as one buffer grows
-        let mut pieces: Vec<Vec<u8>> = Vec::new();
-        loop {
-            let available = self
-                .reader
-                .fill_buf()
-                .map_err(|e| protocol(e.to_string()))?;
-            if available.is_empty() {
-                return Err(protocol("the daemon closed the connection".to_owned()));
-            }
-            let (piece, done) = match available.iter().position(|&b| b == b'\n') {
-                Some(end) => (available[..=end].to_vec(), true),
-                None => (available.to_vec(), false),
-            };
-            self.reader.consume(piece.len());
-            pieces.push(piece);
-            if done {
-                break;
-            }
+        self.writer.write_all(line.as_bytes()).map_err(io)?;
+        let mut header = String::new();
+        (&mut self.reader)
+            .take(MAX_HEADER)
+            .read_line(&mut header)
+            .map_err(io)?;
+        if header.is_empty() {
+            return Err(protocol("the daemon closed the connection".to_owned()));
         }
-        Ok(pieces.concat())
+        let len: usize = header
+            .trim_end()
+            .parse()
+            .ok()
+            .filter(|&n| n <= MAX_RESPONSE)
+            .ok_or_else(|| protocol(format!("not a response length: {header:?}")))?;
+        let mut answer = Vec::with_capacity(len);
+        (&mut self.reader)
+            .take(len as u64)
+            .read_to_end(&mut answer)
+            .map_err(io)?;
+        if answer.len() < len {
+            return Err(protocol("the daemon closed the connection".to_owned()));
+        }
+        Ok(answer)
     }
 }
 
-/// A response line, read in place.
+/// The longest response-length line a client reads.
+const MAX_HEADER: u64 = 32;
+/// The largest response a client accepts (a `list` of 100,000 issues is
+/// about 10 MB).
+const MAX_RESPONSE: usize = 1 << 32;
+
+/// A response, read in place ([`protocol::parse`]).
 pub fn parse(answer: &[u8]) -> Result<Response<'_>, DaemonError> {
-    serde_json::from_slice(answer).map_err(|e| protocol(e.to_string()))
+    protocol::parse(answer).map_err(protocol)
 }
 
 fn protocol(message: String) -> DaemonError {

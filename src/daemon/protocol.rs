@@ -3,15 +3,22 @@
 //! On connecting, the daemon sends a [`Hello`] line; a client that finds an
 //! incompatible protocol or version, or another worktree, does not use it.
 //! Then each line the client sends is a [`Request`] and gets one
-//! [`Response`] line. A line that is not a request gets `Error` and the
-//! connection goes on; lines longer than [`MAX_LINE`] end the connection.
+//! [`Response`], preceded by a line with its length in bytes, so that a
+//! large answer is read into a buffer of its size. A response is one JSON
+//! line, except a `list`'s: a head line (`{"list":{"records":N,...}}`),
+//! then a line per record, which a client reads on every core ([`encode`],
+//! [`parse`]). A line that is not a request gets `Error` and the connection
+//! goes on; lines longer than [`MAX_LINE`] end the connection.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::problem::Problem;
 use crate::query::{ListQuery, ListResult, SearchResult};
+use crate::record::Record;
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 /// The longest request line a daemon reads.
 pub const MAX_LINE: u64 = 1 << 20;
 
@@ -51,13 +58,17 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Response<'a> {
-    List(#[serde(borrow)] ListResult<'a>),
+    /// Framed apart: a head line and a line per record ([`encode`]).
+    #[serde(skip)]
+    List(ListResult<'a>),
     Search(#[serde(borrow)] SearchResult<'a>),
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
     Status(StatusInfo),
     Stopping,
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// What `yit daemon status` shows.
@@ -73,6 +84,125 @@ pub struct StatusInfo {
     pub resident_bytes: u64,
     pub open_fds: usize,
 }
+
+/// The head line of a `list` answer, which `records` lines follow.
+#[derive(Serialize, Deserialize)]
+struct ListHead<'p> {
+    records: usize,
+    #[serde(borrow)]
+    problems: std::borrow::Cow<'p, [Problem]>,
+    broken_files: usize,
+    matched: Option<usize>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head<'p> {
+    #[serde(borrow)]
+    list: ListHead<'p>,
+}
+
+/// The head line of a `list` answer of `records` records (which follow it,
+/// a line each, as [`record_line`] writes them).
+pub fn list_head(
+    records: usize,
+    problems: &[Problem],
+    broken_files: usize,
+    matched: Option<usize>,
+) -> Vec<u8> {
+    let head = Head {
+        list: ListHead {
+            records,
+            problems: problems.into(),
+            broken_files,
+            matched,
+        },
+    };
+    let mut line = serde_json::to_vec(&head).unwrap_or_default();
+    line.push(b'\n');
+    line
+}
+
+/// Appends `record`'s line of a `list` answer.
+pub fn record_line(record: &Record<'_>, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, &crate::record::Compact(record));
+    out.push(b'\n');
+}
+
+/// `response` as the lines the daemon sends, in pieces to write one after
+/// another.
+pub fn encode(response: &Response) -> Vec<Vec<u8>> {
+    let Response::List(result) = response else {
+        let mut line = serde_json::to_vec(response).unwrap_or_default();
+        line.push(b'\n');
+        return vec![line];
+    };
+    let mut lines = Vec::with_capacity(result.records.len() * 128);
+    for record in &result.records {
+        record_line(record, &mut lines);
+    }
+    let head = list_head(
+        result.records.len(),
+        &result.problems,
+        result.broken_files,
+        result.matched,
+    );
+    vec![head, lines]
+}
+
+/// Reads a response as [`encode`] wrote it, in place: text without escapes
+/// is borrowed from `answer`. The records of a `list` are read on every
+/// core.
+pub fn parse(answer: &[u8]) -> Result<Response<'_>, String> {
+    let (first, rest) = match memchr::memchr(b'\n', answer) {
+        Some(end) => (&answer[..end], &answer[end + 1..]),
+        None => (answer, &answer[answer.len()..]),
+    };
+    if !first.starts_with(b"{\"list\":") {
+        if !rest.is_empty() {
+            return Err("more than one line".to_owned());
+        }
+        return serde_json::from_slice(first).map_err(|e| e.to_string());
+    }
+    let Head { list } = serde_json::from_slice(first).map_err(|e| e.to_string())?;
+    let mut lines = Vec::with_capacity(list.records.min(MAX_RESERVED));
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', rest) {
+        lines.push(&rest[start..end]);
+        start = end + 1;
+    }
+    if start != rest.len() || lines.len() != list.records {
+        return Err(format!(
+            "{} records were announced, {} lines came",
+            list.records,
+            lines.len()
+        ));
+    }
+    // into their places on both cores (a failed line leaves an empty
+    // record, and the answer is refused)
+    let failed = std::sync::OnceLock::new();
+    let mut records = Vec::with_capacity(lines.len());
+    lines
+        .par_iter()
+        .map(|line| {
+            serde_json::from_slice::<Record>(line).unwrap_or_else(|e| {
+                let _ = failed.set(e.to_string());
+                Record::default()
+            })
+        })
+        .collect_into_vec(&mut records);
+    if let Some(error) = failed.into_inner() {
+        return Err(error);
+    }
+    Ok(Response::List(ListResult {
+        records,
+        problems: list.problems.into_owned(),
+        broken_files: list.broken_files,
+        matched: list.matched,
+    }))
+}
+
+/// The most records room is made for before they are counted.
+const MAX_RESERVED: usize = 1 << 20;
 
 impl Response<'_> {
     /// The same response, owning its text.
@@ -111,6 +241,70 @@ impl Response<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn records() -> Vec<Record<'static>> {
+        let path = std::path::Path::new("fixtures/issues/valid-hand-written.yaml");
+        let bytes = include_bytes!("../../fixtures/issues/valid-hand-written.yaml");
+        let config = crate::config::Config::default();
+        let mut issue = crate::issue::Issue::parse(bytes, path, None, &config).expect("valid");
+        let mut records = Vec::new();
+        for (n, title) in ["plain", "a \"quote\", a\nnewline and ü", ""]
+            .iter()
+            .enumerate()
+        {
+            issue.title = (*title).to_owned();
+            issue.assignee = (n == 1).then(|| "Bob <bob@example.com>".to_owned());
+            records.push(Record::of(&issue, &issue.id.as_str()[..4], n == 2).into_owned());
+        }
+        records
+    }
+
+    /// A `list` answer (its head, a line per record, with and without
+    /// details, escapes included) reads back as it was.
+    #[test]
+    fn a_list_answer_reads_back_as_it_was() {
+        for records in [records(), Vec::new()] {
+            let sent = Response::List(ListResult {
+                records,
+                problems: Vec::new(),
+                broken_files: 2,
+                matched: Some(7),
+            });
+            let answer = encode(&sent).concat();
+            assert_eq!(
+                answer.iter().filter(|&&b| b == b'\n').count(),
+                1 + match &sent {
+                    Response::List(result) => result.records.len(),
+                    _ => unreachable!(),
+                }
+            );
+            assert_eq!(parse(&answer).expect("reads back"), sent);
+        }
+        let other = Response::ShortIds(vec!["4k2f".to_owned()]);
+        assert_eq!(parse(&encode(&other).concat()).expect("reads back"), other);
+    }
+
+    /// A damaged `list` answer is refused, never read as fewer records.
+    #[test]
+    fn a_damaged_list_answer_is_refused() {
+        let sent = Response::List(ListResult {
+            records: records(),
+            problems: Vec::new(),
+            broken_files: 0,
+            matched: None,
+        });
+        let answer = encode(&sent).concat();
+        let lines: Vec<&[u8]> = answer.split_inclusive(|&b| b == b'\n').collect();
+        let without_last = &answer[..answer.len() - lines[lines.len() - 1].len()];
+        let mut garbled = answer.clone();
+        let at = lines[0].len() + 1;
+        garbled[at] = b'x';
+        let mut extra = answer.clone();
+        extra.extend_from_slice(b"[]\n");
+        for bad in [without_last, &answer[..answer.len() - 1], &garbled, &extra] {
+            assert!(parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
 
     /// Every term of the query language reaches the daemon as it was
     /// parsed: a request that does not read back would be answered from

@@ -480,19 +480,17 @@ type Held = Result<Arc<Kept>, Broken>;
 /// An issue as the daemon keeps it: parsed, and its row in a `list`
 /// answer encoded once, around the short id length (which changes as
 /// other files come and go), so that a long answer is mostly copying.
-#[repr(C)]
 struct Kept {
-    /// The short id's length, as `State::short_lens` has it (0: not yet
-    /// set): rows are assembled without a lookup per issue in a map of
-    /// 100,000 ids (half of a full list's time when they were looked up).
-    short: AtomicU8,
+    issue: Issue,
     /// `["<id>",` and `,"<title>","<status>",<priority>,"<type>","<labels>",<assignee>]`,
     /// in one allocation: the record without the short id's length, which
     /// goes at `row_split`.
     row: Box<[u8]>,
     row_split: usize,
-    // (last: its first fields are in the cache lines of the fields above)
-    issue: Issue,
+    /// The short id's length, as `State::short_lens` has it (0: not yet
+    /// set): rows are assembled without a lookup per issue in a map of
+    /// 100,000 ids (half of a full list's time when they were looked up).
+    short: AtomicU8,
 }
 
 impl Kept {

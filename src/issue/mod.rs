@@ -22,28 +22,25 @@ use crate::yaml;
 
 /// One issue, as read from its file.
 #[derive(Clone, Debug, PartialEq)]
-#[repr(C)]
 pub struct Issue {
-    // (in this order: first what queries test, in as few cache lines as
-    // can be; a daemon testing 100,000 issues mostly waits for memory)
+    pub id: IssueId,
+    pub title: String,
     pub status: String,
     pub priority: u8,
-    /// Reserved for dependencies: issues this one waits for.
-    pub depends_on: Vec<IssueId>,
-    /// Reserved for dependencies: the parent issue.
-    pub parent: Option<IssueId>,
-    pub created: Timestamp,
-    pub updated: Timestamp,
-    pub comments: Vec<Comment>,
+    /// The issue type (`type:` in the file).
+    pub kind: String,
     pub labels: Vec<String>,
     /// `Name <email>`, as stored.
     pub assignee: Option<String>,
-    /// The issue type (`type:` in the file).
-    pub kind: String,
-    pub id: IssueId,
-    pub title: String,
     pub author: Option<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
     pub body: String,
+    pub comments: Vec<Comment>,
+    /// Reserved for dependencies: the parent issue.
+    pub parent: Option<IssueId>,
+    /// Reserved for dependencies: issues this one waits for.
+    pub depends_on: Vec<IssueId>,
     /// Reserved for import: where the issue came from on GitHub.
     pub github: Option<serde_json::Value>,
     /// Reserved for merges: unresolved field conflicts.

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::time::Duration;
@@ -254,16 +254,74 @@ fn exits_with_its_owner_and_its_lifeline() {
     );
 }
 
-/// One response: its length in bytes on a line, then the line of that length.
+/// One response: its length in bytes on a line, then that many bytes
+/// (one line, or a `list`'s head and record lines).
 fn read_answer(reader: &mut BufReader<UnixStream>) -> String {
     let mut header = String::new();
     reader.read_line(&mut header).expect("length");
     let len: usize = header.trim_end().parse().expect("a length comes first");
-    let mut answer = String::new();
-    reader.read_line(&mut answer).expect("answer");
-    assert_eq!(answer.len(), len, "{answer}");
+    let mut answer = vec![0; len];
+    reader.read_exact(&mut answer).expect("answer");
+    let answer = String::from_utf8(answer).expect("UTF-8");
     assert!(answer.ends_with('\n'));
     answer
+}
+
+/// A connection to the daemon, past its greeting.
+fn connect(repo: &TestRepo) -> (UnixStream, BufReader<UnixStream>) {
+    let stream = UnixStream::connect(socket(repo)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    let writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    let mut hello = String::new();
+    reader.read_line(&mut hello).expect("hello");
+    (writer, reader)
+}
+
+/// A `list` of every match is assembled from the rows the daemon keeps; a
+/// limited one is encoded from records. Both must be the same bytes, which
+/// read as the protocol says: an answer a client could not read would be
+/// replaced by a scan, and the tests comparing outputs would still pass.
+fn full_list_answers_read_as_the_protocol_says() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&[
+        "Alpha \"quoted\" \\ ünïcode",
+        "-p",
+        "0",
+        "-l",
+        "x",
+        "-l",
+        "y",
+    ]);
+    repo.new_issue(&["Bravo", "-a", "Bob <bob@example.com>"]);
+    let c = repo.new_issue(&["Charlie"]);
+    repo.ok(&["dep", "add", &a, &c]);
+    repo.write_issue_file("0000000001.yaml", b"id: 0000000001\ntitle: [broken\n");
+    let _daemon = DaemonGuard::start(&repo, &[]);
+    let (mut writer, mut reader) = connect(&repo);
+    let mut ask = |filter: &str, limit: &str| {
+        let request = format!(
+            "{{\"op\":\"list\",\"query\":{{\"statuses\":[],\"labels\":[],\"assignee\":null,\
+             \"priorities\":[],\"kinds\":[],\"all\":false,\"sort\":\"Priority\",\
+             \"reverse\":false,\"limit\":{limit},\"details\":false,\"filter\":{filter},\
+             \"count\":false}}}}"
+        );
+        writeln!(writer, "{request}").expect("send");
+        read_answer(&mut reader)
+    };
+    let ready = r#"{"terms":[{"negated":false,"test":{"Is":["Ready"]}}]}"#;
+    for (filter, expected) in [("null", 3), (ready, 2)] {
+        let full = ask(filter, "null");
+        let limited = ask(filter, "1000");
+        assert_eq!(full, limited, "the two encodings of the same answer");
+        let Ok(yit::daemon::protocol::Response::List(result)) = yit::daemon::parse(full.as_bytes())
+        else {
+            panic!("not a list answer: {full}");
+        };
+        assert_eq!(result.records.len(), expected, "{full}");
+        assert_eq!(result.broken_files, 1);
+        assert_eq!(full.lines().count(), 1 + expected);
+    }
 }
 
 fn hostile_socket_input_harms_nothing() {
@@ -700,6 +758,11 @@ fn main() {
             (
                 "hostile_socket_input_harms_nothing",
                 hostile_socket_input_harms_nothing,
+                false,
+            ),
+            (
+                "full_list_answers_read_as_the_protocol_says",
+                full_list_answers_read_as_the_protocol_says,
                 false,
             ),
             (

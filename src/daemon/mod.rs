@@ -151,10 +151,10 @@ impl Client {
         parse(&answer).map(Response::into_owned)
     }
 
-    /// Sends `request` and returns the response line, for a caller that
-    /// reads it in place with [`parse`] (a large `list` need not copy its
-    /// text). Its length comes first: it is read straight into a buffer of
-    /// that size, without a copy as the buffer grows.
+    /// Sends `request` and returns the response, for a caller that reads it
+    /// in place with [`parse`] (a large `list` need not copy its text). Its
+    /// length comes first: it is read straight into a buffer of that size,
+    /// without a copy as the buffer grows.
     pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
         let io = |e: std::io::Error| protocol(e.to_string());
         let mut line = serde_json::to_string(request).map_err(|e| protocol(e.to_string()))?;
@@ -168,11 +168,12 @@ impl Client {
         if header.is_empty() {
             return Err(protocol("the daemon closed the connection".to_owned()));
         }
-        let len: usize = header
+        let len = header
             .trim_end()
-            .parse()
+            .parse::<u64>()
             .ok()
             .filter(|&n| n <= MAX_RESPONSE)
+            .and_then(|n| usize::try_from(n).ok())
             .ok_or_else(|| protocol(format!("not a response length: {header:?}")))?;
         let mut answer = Vec::with_capacity(len);
         (&mut self.reader)
@@ -190,7 +191,7 @@ impl Client {
 const MAX_HEADER: u64 = 32;
 /// The largest response a client accepts (a `list` of 100,000 issues is
 /// about 10 MB).
-const MAX_RESPONSE: usize = 1 << 32;
+const MAX_RESPONSE: u64 = 1 << 32;
 
 /// A response, read in place ([`protocol::parse`]).
 pub fn parse(answer: &[u8]) -> Result<Response<'_>, DaemonError> {

@@ -155,12 +155,12 @@ impl Served {
         }
     }
 
-    /// The answer line to a request about the issues (after `sync`). A
+    /// The answer to a request about the issues (after `sync`), encoded. A
     /// `list` of every match without details is assembled from the rows
-    /// the daemon keeps, on both cores, into the bytes one serialization of
-    /// its records would give, in pieces that are written one after another
-    /// (never joined: 10 MB at 100,000 issues).
-    fn answer_line(&self, request: Request) -> Answer {
+    /// the daemon keeps, on both cores, into the bytes `protocol::encode`
+    /// would give, in pieces that are written one after another (never
+    /// joined: 10 MB at 100,000 issues).
+    fn encoded_answer(&self, request: Request) -> Answer {
         let query = match request {
             Request::List { query }
                 if query.limit.is_none()
@@ -906,7 +906,7 @@ fn serve_connection(
                 Err(message) => Answer::of(&Response::Error { message }),
                 Ok(()) => {
                     let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    served.answer_line(request)
+                    served.encoded_answer(request)
                 }
             },
         };

@@ -267,15 +267,16 @@ fn read_answer(reader: &mut BufReader<UnixStream>) -> String {
     answer
 }
 
-/// A connection to the daemon, past its greeting.
-fn connect(repo: &TestRepo) -> (UnixStream, BufReader<UnixStream>) {
+/// A connection to the daemon, and its greeting.
+fn connect(repo: &TestRepo) -> (UnixStream, BufReader<UnixStream>, serde_json::Value) {
     let stream = UnixStream::connect(socket(repo)).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
     let writer = stream.try_clone().expect("clone");
     let mut reader = BufReader::new(stream);
     let mut hello = String::new();
     reader.read_line(&mut hello).expect("hello");
-    (writer, reader)
+    let hello = serde_json::from_str(&hello).expect("hello is JSON");
+    (writer, reader, hello)
 }
 
 /// A `list` of every match is assembled from the rows the daemon keeps; a
@@ -298,7 +299,7 @@ fn full_list_answers_read_as_the_protocol_says() {
     repo.ok(&["dep", "add", &a, &c]);
     repo.write_issue_file("0000000001.yaml", b"id: 0000000001\ntitle: [broken\n");
     let _daemon = DaemonGuard::start(&repo, &[]);
-    let (mut writer, mut reader) = connect(&repo);
+    let (mut writer, mut reader, _) = connect(&repo);
     let mut ask = |filter: &str, limit: &str| {
         let request = format!(
             "{{\"op\":\"list\",\"query\":{{\"statuses\":[],\"labels\":[],\"assignee\":null,\
@@ -328,13 +329,7 @@ fn hostile_socket_input_harms_nothing() {
     let repo = TestRepo::with_tracker();
     repo.new_issue(&["Still here"]);
     let daemon = DaemonGuard::start(&repo, &[]);
-    let stream = UnixStream::connect(socket(&repo)).expect("connect");
-    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
-    let mut writer = stream.try_clone().expect("clone");
-    let mut reader = BufReader::new(stream);
-    let mut hello = String::new();
-    reader.read_line(&mut hello).expect("hello");
-    let hello: serde_json::Value = serde_json::from_str(&hello).expect("hello is JSON");
+    let (mut writer, mut reader, hello) = connect(&repo);
     assert_eq!(hello["protocol"], yit::daemon::protocol::PROTOCOL_VERSION);
     assert_eq!(hello["pid"], daemon.pid);
     for garbage in [

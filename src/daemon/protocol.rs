@@ -123,7 +123,7 @@ pub fn list_head(
 }
 
 /// Appends `record`'s line of a `list` answer.
-pub fn record_line(record: &Record<'_>, out: &mut Vec<u8>) {
+fn record_line(record: &Record<'_>, out: &mut Vec<u8>) {
     let _ = serde_json::to_writer(&mut *out, &crate::record::Compact(record));
     out.push(b'\n');
 }

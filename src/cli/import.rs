@@ -70,13 +70,7 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
         }
     }
     if !problems.is_empty() {
-        let mut err = CommandError::user(format!(
-            "{}: {} problem(s); nothing was imported",
-            shown.display(),
-            problems.len()
-        ));
-        err.problems = problems;
-        return Err(err);
+        return Err(nothing_imported(shown, problems));
     }
     // issues already here with the same content are skipped
     let mut fresh = Vec::new();
@@ -262,13 +256,7 @@ fn import_github(
         }
     }
     if !problems.is_empty() {
-        let mut err = CommandError::user(format!(
-            "{}: {} problem(s); nothing was imported",
-            path.display(),
-            problems.len()
-        ));
-        err.problems = problems;
-        return Err(err);
+        return Err(nothing_imported(path, problems));
     }
     tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
     // updates, under the locks of the issues that change (each is checked
@@ -341,4 +329,15 @@ fn import_github(
         ))?;
     }
     Ok(())
+}
+
+/// The error of an import refused whole: the file and each of its problems.
+fn nothing_imported(file: &Path, problems: Vec<Problem>) -> CommandError {
+    let mut err = CommandError::user(format!(
+        "{}: {} problem(s); nothing was imported",
+        file.display(),
+        problems.len()
+    ));
+    err.problems = problems;
+    err
 }

@@ -77,6 +77,11 @@ fn a_bad_import_writes_nothing() {
     let bad_status = record.to_string();
     let run = other.fails(&["import", &write("status.jsonl", &bad_status)], 1);
     assert!(run.stderr.contains("unknown status"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("status.jsonl: 1 problem(s); nothing was imported"),
+        "{}",
+        run.stderr
+    );
     other.fails(&["import", &write("junk.json", "[1, 2]")], 1);
     other.fails(
         &["import", &write("missing-id.json", "[{\"title\": \"x\"}]")],

@@ -78,7 +78,8 @@ fn a_bad_import_writes_nothing() {
     let run = other.fails(&["import", &write("status.jsonl", &bad_status)], 1);
     assert!(run.stderr.contains("unknown status"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("status.jsonl: 1 problem(s); nothing was imported"),
+        run.stderr
+            .contains("status.jsonl: 1 problem(s); nothing was imported"),
         "{}",
         run.stderr
     );

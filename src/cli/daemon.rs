@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use yit::daemon::protocol::{Request, Response};
-use yit::daemon::{self, Client, Paths, ServeOptions, Started, Stopped};
+use yit::daemon::{self, Client, Ended, Paths, ServeOptions, Started, Stopped};
 use yit::store::Tracker;
 
 use super::{CommandError, Ctx, ErrorKind, Format};
@@ -16,7 +16,8 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 ///   yit daemon start
 ///   yit daemon status --json
 ///   yit daemon stop
-///   yit daemon gc --all         stop daemons whose worktree is gone
+///   yit daemon gc               stop daemons whose worktree is gone
+///   yit daemon gc --all         stop every one of your daemons
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct DaemonArgs {
@@ -30,14 +31,22 @@ enum DaemonAction {
     Run(RunArgs),
     /// Start in the background; returns once it answers
     Start(RunArgs),
-    /// Stop it; returns once the process is gone
-    Stop,
+    /// Stop it (SIGTERM, then SIGKILL); returns once the process is gone
+    Stop(StopArgs),
     /// Stop, then start
     Restart(RunArgs),
-    /// Pid, version, uptime, issues, last event, memory and descriptors
+    /// Pid, version, uptime, issues, last event, memory and descriptors;
+    /// exits 1 when no daemon runs
     Status,
     /// List your yit daemons and stop those that serve no worktree
     Gc(GcArgs),
+}
+
+#[derive(Args)]
+struct StopArgs {
+    /// Seconds to wait after SIGTERM before SIGKILL
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    timeout: f64,
 }
 
 #[derive(Args)]
@@ -85,9 +94,9 @@ pub fn cmd_daemon(ctx: &mut Ctx, args: DaemonArgs) -> Result<(), CommandError> {
     match args.action {
         DaemonAction::Run(run) => run_daemon(tracker, run),
         DaemonAction::Start(run) => start(ctx, &paths, &root, &run),
-        DaemonAction::Stop => stop(ctx, &paths, &root),
+        DaemonAction::Stop(args) => stop(ctx, &paths, args.timeout),
         DaemonAction::Restart(run) => {
-            stop(ctx, &paths, &root)?;
+            stop(ctx, &paths, 5.0)?;
             start(ctx, &paths, &root, &run)
         }
         DaemonAction::Status => status(ctx, &paths, &root),
@@ -112,28 +121,95 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
         Ok("debug") => 3,
         _ => 2,
     };
-    let log = move |line: &str| {
-        if level >= 2 {
-            eprintln!(
-                "{} yit daemon: {line}",
-                jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
-            );
-        }
-    };
+    let log: std::sync::Arc<dyn Fn(&str) + Send + Sync> =
+        std::sync::Arc::new(move |line: &str| {
+            if level >= 2 {
+                eprintln!(
+                    "{} yit daemon: {line}",
+                    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
+                );
+            }
+        });
+    let watchdog = Watchdog::new(level >= 1);
     let options = ServeOptions {
         idle_timeout: (run.idle_timeout > 0.0).then(|| Duration::from_secs_f64(run.idle_timeout)),
         exit_with_pid: run.exit_with_pid,
         lifeline_fd: std::env::var("YIT_LIFELINE_FD")
             .ok()
             .and_then(|v| v.parse().ok()),
+        debug: level >= 3,
+        exiting: Some(watchdog.arm()),
+        hang_on_exit: std::env::var_os("YIT_TEST_DAEMON_HANG_ON_EXIT").is_some(),
     };
-    match daemon::serve(tracker, options, &log) {
+    let served = daemon::serve(tracker, options, log);
+    drop(watchdog);
+    match served {
         Ok(_) => Ok(()),
         Err(e) => {
             if level >= 1 {
                 eprintln!("yit daemon: {e}");
             }
             Err(daemon_error(e))
+        }
+    }
+}
+
+/// How long a daemon may take to exit cleanly once it decided to.
+const WATCHDOG: Duration = Duration::from_secs(3);
+
+/// Ends the process if a clean exit, once decided, has not finished
+/// within [`WATCHDOG`]: whatever wedged it, a daemon never outlives its
+/// decision to go. Dropped, it is disarmed and its thread joined.
+struct Watchdog {
+    disarm: Option<std::sync::mpsc::Sender<()>>,
+    armed: Option<std::sync::mpsc::Sender<daemon::Exit>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn new(log: bool) -> Watchdog {
+        let (disarm, disarmed) = std::sync::mpsc::channel::<()>();
+        let (armed, arming) = std::sync::mpsc::channel::<daemon::Exit>();
+        let thread = std::thread::spawn(move || {
+            // waits for the decision (or for the serve loop to end without one)
+            let Ok(exit) = arming.recv() else { return };
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                disarmed.recv_timeout(WATCHDOG)
+            {
+                if log {
+                    eprintln!(
+                        "{} yit daemon: the clean exit ({exit:?}) did not finish within {} s; the watchdog ends the process",
+                        jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        WATCHDOG.as_secs()
+                    );
+                }
+                std::process::exit(1);
+            }
+        });
+        Watchdog {
+            disarm: Some(disarm),
+            armed: Some(armed),
+            thread: Some(thread),
+        }
+    }
+
+    /// The hook the serve loop calls with its decision to exit.
+    fn arm(&self) -> Box<dyn FnOnce(daemon::Exit) + Send> {
+        let armed = self.armed.clone();
+        Box::new(move |exit| {
+            if let Some(armed) = armed {
+                let _ = armed.send(exit);
+            }
+        })
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.disarm.take());
+        drop(self.armed.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -167,12 +243,24 @@ fn start(
     Ok(())
 }
 
-fn stop(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), CommandError> {
-    match daemon::stop(paths, root, Duration::from_secs(5)).map_err(daemon_error)? {
+fn stop(ctx: &mut Ctx, paths: &Paths, timeout: f64) -> Result<(), CommandError> {
+    if !(timeout.is_finite() && timeout >= 0.0) {
+        return Err(CommandError::usage("--timeout takes a number of seconds"));
+    }
+    let patience = Duration::from_secs_f64(timeout);
+    match daemon::stop(paths, patience).map_err(daemon_error)? {
         Stopped::NotRunning => ctx.out.line("no daemon is running")?,
-        Stopped::Stopped { pid } => ctx.out.line(&format!("stopped the daemon (pid {pid})"))?,
-        Stopped::Killed { pid } => ctx.out.line(&format!(
-            "the daemon (pid {pid}) did not exit within 5 s; killed it"
+        Stopped::Stopped {
+            pid,
+            how: Ended::Terminated,
+        } => ctx
+            .out
+            .line(&format!("stopped the daemon (pid {pid}) with SIGTERM"))?,
+        Stopped::Stopped {
+            pid,
+            how: Ended::Killed,
+        } => ctx.out.line(&format!(
+            "the daemon (pid {pid}) did not exit within {timeout} s of SIGTERM; killed it with SIGKILL"
         ))?,
     }
     Ok(())
@@ -202,11 +290,16 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
             }
             None => serde_json::json!({ "schema_version": 1, "running": false }),
         };
-        return Ok(ctx.out.json(&value)?);
+        ctx.out.json(&value)?;
+        return match info {
+            Some(_) => Ok(()),
+            None => Err(CommandError::silent(ErrorKind::User)),
+        };
     }
     let Some(info) = info else {
+        // like `systemctl status`: a script can ask the exit code
         ctx.out.line("no daemon is running")?;
-        return Ok(());
+        return Err(CommandError::silent(ErrorKind::User));
     };
     let now = jiff::Timestamp::now().as_second();
     let ago = |t: i64| format!("{}s ago", (now - t).max(0));
@@ -249,8 +342,13 @@ fn gc(ctx: &mut Ctx, args: GcArgs) -> Result<(), CommandError> {
         let action = match &reason {
             None => "serving".to_owned(),
             Some(why) => {
-                let graceful = daemon::end_process(f.pid, Duration::from_secs(5));
-                format!("{} ({why})", if graceful { "stopped" } else { "killed" })
+                let how = match daemon::end_process(f.pid, Duration::from_secs(5)) {
+                    Ok(Some(Ended::Terminated)) => "stopped",
+                    Ok(Some(Ended::Killed)) => "killed",
+                    Ok(None) => "gone",
+                    Err(_) => "survived",
+                };
+                format!("{how} ({why})")
             }
         };
         rows.push((f, action));

@@ -81,6 +81,12 @@ impl CommandError {
         CommandError::new(ErrorKind::Usage, message)
     }
 
+    /// A result already printed on stdout whose exit code says the rest
+    /// (as `grep` exits 1 on no match): nothing goes to stderr.
+    pub fn silent(kind: ErrorKind) -> CommandError {
+        CommandError::new(kind, "")
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
         self.hints.push(hint.into());
         self

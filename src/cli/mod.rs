@@ -197,6 +197,60 @@ pub struct Ctx {
     pub out: Output,
     /// The clone's `yit.autocommit`, read when a command opens its tracker.
     autocommit: std::cell::Cell<bool>,
+    /// Whether a daemon that did not answer was warned about already.
+    daemon_warned: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+/// How long a command waits for another's autostart of the daemon.
+const AUTOSTART_PATIENCE: Duration = Duration::from_secs(2);
+
+/// The one warning a command gives about a daemon that does not answer.
+struct DaemonWarning {
+    given: std::rc::Rc<std::cell::Cell<bool>>,
+    /// `warning:`, painted for stderr.
+    paint: String,
+}
+
+impl DaemonWarning {
+    fn give(&self, e: &yit::daemon::DaemonError) {
+        if matches!(e, yit::daemon::DaemonError::NotAnswering { .. }) && !self.given.replace(true) {
+            eprintln!(
+                "{} {e}; answering from the files (`yit daemon stop` ends it)",
+                self.paint
+            );
+        }
+    }
+}
+
+/// A connection to the daemon that warns (once per command) when the
+/// daemon does not answer in time; every call fails fast after that.
+pub struct Daemon {
+    client: yit::daemon::Client,
+    warning: DaemonWarning,
+}
+
+impl Daemon {
+    pub fn request(
+        &mut self,
+        request: &yit::daemon::protocol::Request,
+    ) -> Result<yit::daemon::protocol::Response<'static>, yit::daemon::DaemonError> {
+        let answer = self.client.request(request);
+        if let Err(e) = &answer {
+            self.warning.give(e);
+        }
+        answer
+    }
+
+    pub fn exchange(
+        &mut self,
+        request: &yit::daemon::protocol::Request,
+    ) -> Result<Vec<u8>, yit::daemon::DaemonError> {
+        let answer = self.client.exchange(request);
+        if let Err(e) = &answer {
+            self.warning.give(e);
+        }
+        answer
+    }
 }
 
 impl Ctx {
@@ -233,19 +287,29 @@ impl Ctx {
     }
 
     /// The daemon of this worktree, when one runs, is compatible, and
-    /// neither `--no-daemon` nor `--no-index` says otherwise.
-    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<yit::daemon::Client> {
+    /// neither `--no-daemon` nor `--no-index` says otherwise. One that is
+    /// there but does not answer in time is warned about once, and the
+    /// command answers from the files.
+    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<Daemon> {
         if self.no_daemon || self.no_index {
             return None;
         }
         let paths = yit::daemon::Paths::new(tracker.state_dir());
-        if let Some(client) = yit::daemon::Client::connect(&paths, tracker.root()) {
-            return Some(client);
+        let connect = || match yit::daemon::Client::try_connect(&paths, tracker.root()) {
+            Ok(client) => client.map(|client| Daemon {
+                client,
+                warning: self.daemon_warning(),
+            }),
+            Err(e) => {
+                self.daemon_warning().give(&e);
+                None
+            }
+        };
+        if yit::daemon::running(&paths).is_some() || !tracker.autostart() {
+            return connect();
         }
-        if !tracker.autostart() {
-            return None;
-        }
-        // yit.autostart: one attempt per command, one starter at a time
+        // yit.autostart: one attempt per command, one starter at a time,
+        // and no wait without a deadline for another's start
         let lock = std::fs::create_dir_all(&paths.state)
             .and_then(|()| {
                 std::fs::OpenOptions::new()
@@ -256,7 +320,13 @@ impl Ctx {
                     .open(paths.state.join("daemon.start.lock"))
             })
             .ok()?;
-        lock.lock().ok()?;
+        let deadline = std::time::Instant::now() + AUTOSTART_PATIENCE;
+        while lock.try_lock().is_err() {
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         if yit::daemon::running(&paths).is_none() {
             let exe = std::env::current_exe().ok()?;
             if let Err(e) = yit::daemon::start(&paths, &exe, tracker.root(), &[]) {
@@ -264,7 +334,14 @@ impl Ctx {
                 return None;
             }
         }
-        yit::daemon::Client::connect(&paths, tracker.root())
+        connect()
+    }
+
+    fn daemon_warning(&self) -> DaemonWarning {
+        DaemonWarning {
+            given: std::rc::Rc::clone(&self.daemon_warned),
+            paint: self.out.paint_stderr(output::Paint::Warning, "warning:"),
+        }
     }
 
     /// A note for a person on stderr, unless `--quiet`.
@@ -356,7 +433,7 @@ pub fn with_ids<T>(
 /// through the daemon when one runs, else through a listing (read once).
 pub struct Resolver<'a> {
     tracker: &'a yit::store::Tracker,
-    daemon: Option<yit::daemon::Client>,
+    daemon: Option<Daemon>,
     listing: Option<yit::store::Listing>,
 }
 
@@ -564,6 +641,7 @@ pub fn main() -> i32 {
     match result {
         Ok(()) => 0,
         Err(err) if err.kind == ErrorKind::BrokenPipe => 0,
+        Err(err) if err.message.is_empty() => err.kind.exit_code(),
         Err(err) => {
             let text = if json_errors {
                 err.render_json()
@@ -643,6 +721,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
         seed: env_seed()?,
         out: Output::stdout(color, page),
         autocommit: std::cell::Cell::new(false),
+        daemon_warned: Default::default(),
     };
     // commands that change issue files (for `yit.autocommit`)
     let writes = matches!(

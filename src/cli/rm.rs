@@ -58,59 +58,19 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         Format::Table,
     )?;
     let tracker = ctx.open_tracker()?;
-    // the graph cannot change between the check and the removal
+    // asked before any lock is taken: no lock waits on a person
+    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let ids = resolve_all(&scan.listing, &args.ids)?;
+    refuse_referred(&scan, &ids, args.force)?;
+    if !args.force {
+        confirm(ctx, &tracker, &scan, &ids)?;
+    }
+    // then the graph cannot change between the check and the removal: the
+    // check is made again under the lock
     let _graph = tracker.lock_graph(ctx.lock_timeout)?;
     let scan = tracker.scan(ctx.scan_mode(false))?;
     let listing = &scan.listing;
-    let ids = resolve_all(listing, &args.ids)?;
-    let referrers = referrers(&scan, &ids);
-    if !referrers.is_empty() && !args.force {
-        let named: Vec<String> = referrers
-            .iter()
-            .map(|(from, to, edge)| {
-                let how = match edge {
-                    Edge::DependsOn => "waits for",
-                    Edge::Parent => "is a child of",
-                };
-                format!("{} {how} {}", listing.short_id(from), listing.short_id(to))
-            })
-            .collect();
-        return Err(CommandError::from(StoreError::Refused {
-            message: format!("other issues refer to it: {}", named.join("; ")),
-        })
-        .hint("`yit rm --force` removes the issues and these references"));
-    }
-    if !args.force {
-        let stdin = std::io::stdin();
-        if !stdin.is_terminal() {
-            return Err(CommandError::usage(
-                "yit rm needs --force when not run on a terminal",
-            ));
-        }
-        let mut err = std::io::stderr();
-        for id in &ids {
-            let title = match tracker.read_issue(id) {
-                Ok(Some(issue)) => issue.title,
-                _ => "(unreadable file)".to_owned(),
-            };
-            writeln!(
-                err,
-                "  {}  {title}",
-                ctx.out.paint_stderr(Paint::Id, listing.short_id(id))
-            )?;
-        }
-        write!(
-            err,
-            "Remove {} issue(s)? They can be restored with `yit restore`. [y/N] ",
-            ids.len()
-        )?;
-        err.flush()?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer)?;
-        if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
-            return Err(CommandError::user("nothing was removed"));
-        }
-    }
+    let referrers = refuse_referred(&scan, &ids, args.force)?;
     if !referrers.is_empty() {
         let from: Vec<IssueId> = referrers.iter().map(|(from, _, _)| from.clone()).collect();
         let edits = tracker.update_issues(&from, ctx.lock_timeout, ctx.now, |issue| {
@@ -156,6 +116,74 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
                 ))?;
             }
         }
+    }
+    Ok(())
+}
+
+/// The references to `ids` from issues that stay; an error naming them
+/// unless `force` (which removes them).
+fn refuse_referred(
+    scan: &Scan,
+    ids: &[IssueId],
+    force: bool,
+) -> Result<Vec<(IssueId, IssueId, Edge)>, CommandError> {
+    let referrers = referrers(scan, ids);
+    if referrers.is_empty() || force {
+        return Ok(referrers);
+    }
+    let named: Vec<String> = referrers
+        .iter()
+        .map(|(from, to, edge)| {
+            let how = match edge {
+                Edge::DependsOn => "waits for",
+                Edge::Parent => "is a child of",
+            };
+            let listing = &scan.listing;
+            format!("{} {how} {}", listing.short_id(from), listing.short_id(to))
+        })
+        .collect();
+    Err(CommandError::from(StoreError::Refused {
+        message: format!("other issues refer to it: {}", named.join("; ")),
+    })
+    .hint("`yit rm --force` removes the issues and these references"))
+}
+
+/// Asks on the terminal whether to remove `ids`; an error unless the
+/// answer is yes (or when there is no terminal to ask on).
+fn confirm(
+    ctx: &Ctx,
+    tracker: &yit::store::Tracker,
+    scan: &Scan,
+    ids: &[IssueId],
+) -> Result<(), CommandError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(CommandError::usage(
+            "yit rm needs --force when not run on a terminal",
+        ));
+    }
+    let mut err = std::io::stderr();
+    for id in ids {
+        let title = match tracker.read_issue(id) {
+            Ok(Some(issue)) => issue.title,
+            _ => "(unreadable file)".to_owned(),
+        };
+        writeln!(
+            err,
+            "  {}  {title}",
+            ctx.out.paint_stderr(Paint::Id, scan.listing.short_id(id))
+        )?;
+    }
+    write!(
+        err,
+        "Remove {} issue(s)? They can be restored with `yit restore`. [y/N] ",
+        ids.len()
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+        return Err(CommandError::user("nothing was removed"));
     }
     Ok(())
 }

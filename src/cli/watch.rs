@@ -36,7 +36,7 @@ type Known = HashMap<IssueId, Result<Issue, Broken>>;
 
 pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
     ctx.format("watch", &[Format::Jsonl, Format::Json], Format::Jsonl)?;
-    lifetime::bind(args.exit_with_pid)?;
+    let _lifetime = lifetime::bind(args.exit_with_pid)?;
     let mut tracker = ctx.open_tracker()?;
     // watch first, then read: nothing that happens in between is missed
     let watcher = Watcher::new(&[tracker.issues_dir()]).map_err(|e| {

@@ -4,24 +4,30 @@
 //! It is only an accelerator: every answer is the one `yit` computes from
 //! the files without it. One daemon per worktree by construction (it holds
 //! an exclusive lock on its pidfile for its whole life), it never writes to
-//! git or outside `<git dir>/yit/`, never restarts itself, and ends cleanly
-//! on `stop`, SIGTERM/SIGINT, an idle timeout, when `.issues` disappears,
-//! or when the process it was told to live for exits. This module owns the
-//! pidfile, the socket protocol, starting and stopping; `server` owns the
-//! serve loop.
+//! git or outside `<git dir>/yit/`, never restarts itself, and ends as soon
+//! as a reason to exist is gone: `stop`, SIGTERM/SIGINT, an idle timeout,
+//! its worktree, `.issues`, state dir, pidfile or socket removed, moved or
+//! replaced, or the process it was told to live for gone. This module owns
+//! the paths, starting and stopping, and finding daemons; `client` the
+//! connection a command makes; `server` the event loop; `lifecycle` the
+//! resources and threads; `connection` the socket's side; `state` the
+//! in-memory issues and answers.
 
+mod client;
+mod connection;
+mod lifecycle;
 pub mod protocol;
 mod server;
+mod state;
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use client::{ANSWER_PATIENCE, Client, parse};
 pub use server::{Exit, ServeOptions, serve};
 
-use protocol::{Hello, PROTOCOL_VERSION, Request, Response};
 
 /// The daemon's files in the state dir.
 #[derive(Clone, Debug)]
@@ -58,6 +64,8 @@ pub enum DaemonError {
     },
     #[error("the daemon did not start: {reason}")]
     StartFailed { reason: String },
+    #[error("the daemon did not answer within {} ms", waited.as_millis())]
+    NotAnswering { waited: Duration },
     #[error("the daemon's answer could not be read: {message}")]
     Protocol { message: String },
     #[error(transparent)]
@@ -108,98 +116,6 @@ pub fn running(paths: &Paths) -> Option<u32> {
             Some(info["pid"].as_u64().unwrap_or_default() as u32)
         }
     }
-}
-
-/// A connection to a running, compatible daemon.
-pub struct Client {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
-    pub hello: Hello,
-}
-
-impl Client {
-    /// Connects to the daemon of `worktree`; `None` when none runs or it is
-    /// not compatible (another protocol or version): then the caller
-    /// answers without it.
-    pub fn connect(paths: &Paths, worktree: &Path) -> Option<Client> {
-        if !paths.socket.exists() {
-            return None;
-        }
-        let (address, _dir) = socket_address(&paths.socket).ok()?;
-        let stream = UnixStream::connect(address).ok()?;
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .ok()?;
-        let writer = stream.try_clone().ok()?;
-        // large answers (a `list` of thousands) in few reads
-        let mut reader = BufReader::with_capacity(1 << 18, stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let hello: Hello = serde_json::from_str(&line).ok()?;
-        let compatible = hello.protocol == PROTOCOL_VERSION
-            && hello.version == env!("CARGO_PKG_VERSION")
-            && Path::new(&hello.worktree) == worktree;
-        compatible.then_some(Client {
-            reader,
-            writer,
-            hello,
-        })
-    }
-
-    pub fn request(&mut self, request: &Request) -> Result<Response<'static>, DaemonError> {
-        let answer = self.exchange(request)?;
-        parse(&answer).map(Response::into_owned)
-    }
-
-    /// Sends `request` and returns the response, for a caller that reads it
-    /// in place with [`parse`] (a large `list` need not copy its text). Its
-    /// length comes first: it is read straight into a buffer of that size,
-    /// without a copy as the buffer grows.
-    pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
-        let io = |e: std::io::Error| protocol(e.to_string());
-        let mut line = serde_json::to_string(request).map_err(|e| protocol(e.to_string()))?;
-        line.push('\n');
-        self.writer.write_all(line.as_bytes()).map_err(io)?;
-        let mut header = String::new();
-        (&mut self.reader)
-            .take(MAX_HEADER)
-            .read_line(&mut header)
-            .map_err(io)?;
-        if header.is_empty() {
-            return Err(protocol("the daemon closed the connection".to_owned()));
-        }
-        let len = header
-            .trim_end()
-            .parse::<u64>()
-            .ok()
-            .filter(|&n| n <= MAX_RESPONSE)
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or_else(|| protocol(format!("not a response length: {header:?}")))?;
-        let mut answer = Vec::with_capacity(len);
-        (&mut self.reader)
-            .take(len as u64)
-            .read_to_end(&mut answer)
-            .map_err(io)?;
-        if answer.len() < len {
-            return Err(protocol("the daemon closed the connection".to_owned()));
-        }
-        Ok(answer)
-    }
-}
-
-/// The longest response-length line a client reads.
-const MAX_HEADER: u64 = 32;
-/// The largest response a client accepts (a `list` of 100,000 issues is
-/// about 10 MB).
-const MAX_RESPONSE: u64 = 1 << 32;
-
-/// A response, read in place ([`protocol::parse`]).
-pub fn parse(answer: &[u8]) -> Result<Response<'_>, DaemonError> {
-    protocol::parse(answer).map_err(protocol)
-}
-
-fn protocol(message: String) -> DaemonError {
-    DaemonError::Protocol { message }
 }
 
 /// What `start` did.
@@ -298,38 +214,64 @@ fn log_tail(log: &Path) -> String {
     }
 }
 
+/// How a daemon was ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited after SIGTERM.
+    Terminated,
+    /// It did not exit within the patience given and was killed (SIGKILL).
+    Killed,
+}
+
 /// What `stop` did.
 pub enum Stopped {
     NotRunning,
-    Stopped {
-        pid: u32,
-    },
-    /// It did not exit in time and was killed.
-    Killed {
-        pid: u32,
-    },
+    Stopped { pid: u32, how: Ended },
 }
 
-/// Asks the daemon to stop and returns only when its process is gone;
-/// one that does not exit within `patience` is killed.
-pub fn stop(paths: &Paths, worktree: &Path, patience: Duration) -> Result<Stopped, DaemonError> {
-    let Some(pid) = running(paths) else {
-        return Ok(Stopped::NotRunning);
-    };
-    if let Some(mut client) = Client::connect(paths, worktree) {
-        let _ = client.request(&Request::Stop);
-    } else if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
-        // not one we can talk to (another version): ask the process
-        let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
+/// Stops the daemon of `paths`: SIGTERM (and SIGCONT, so that a stopped
+/// one can act on it), then SIGKILL if it has not exited within
+/// `patience`. Returns only when its process is gone and its lock free.
+pub fn stop(paths: &Paths, patience: Duration) -> Result<Stopped, DaemonError> {
+    loop {
+        let Some(pid) = running(paths) else {
+            return Ok(Stopped::NotRunning);
+        };
+        // a pidfd pins the process: the signals reach it and no other, and
+        // it is still the lock's holder after the pidfd was taken
+        let Ok(pidfd) = crate::lifeline::pidfd(pid) else {
+            // gone already (or not ours to see): wait for its lock
+            wait_unlocked(paths, Duration::from_secs(1));
+            continue;
+        };
+        if running(paths) != Some(pid) {
+            continue;
+        }
+        let how = end(pid, &pidfd, patience)?;
+        wait_unlocked(paths, Duration::from_secs(1));
+        return Ok(Stopped::Stopped { pid, how });
     }
-    if wait_gone(paths, patience) {
-        return Ok(Stopped::Stopped { pid });
+}
+
+/// Ends a yit daemon process of this user (`gc`): SIGTERM, then SIGKILL
+/// after `patience`. `None` when it was gone already.
+pub fn end_process(pid: u32, patience: Duration) -> Result<Option<Ended>, DaemonError> {
+    match crate::lifeline::pidfd(pid) {
+        Ok(pidfd) => end(pid, &pidfd, patience).map(Some),
+        Err(_) => Ok(None),
     }
-    if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
-        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+}
+
+fn end(pid: u32, pidfd: &std::os::fd::OwnedFd, patience: Duration) -> Result<Ended, DaemonError> {
+    use rustix::process::{Signal, pidfd_send_signal};
+    let _ = pidfd_send_signal(pidfd, Signal::TERM);
+    let _ = pidfd_send_signal(pidfd, Signal::CONT);
+    if exited(pidfd, patience) {
+        return Ok(Ended::Terminated);
     }
-    if wait_gone(paths, Duration::from_secs(5)) {
-        Ok(Stopped::Killed { pid })
+    let _ = pidfd_send_signal(pidfd, Signal::KILL);
+    if exited(pidfd, Duration::from_secs(5)) {
+        Ok(Ended::Killed)
     } else {
         Err(DaemonError::StartFailed {
             reason: format!("process {pid} survived SIGKILL"),
@@ -337,13 +279,34 @@ pub fn stop(paths: &Paths, worktree: &Path, patience: Duration) -> Result<Stoppe
     }
 }
 
-fn wait_gone(paths: &Paths, within: Duration) -> bool {
+/// Whether the process behind `pidfd` exits within `within`.
+fn exited(pidfd: &std::os::fd::OwnedFd, within: Duration) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let timeout = Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(0) => return false,
+            Ok(_) => return true,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Waits (up to `within`) until no process holds the pidfile's lock.
+fn wait_unlocked(paths: &Paths, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
         if running(paths).is_none() {
             return true;
         }
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(2));
     }
     running(paths).is_none()
 }
@@ -437,30 +400,4 @@ pub fn find_daemons(under: Option<&Path>) -> Vec<Found> {
     }
     found.sort_by_key(|f| f.pid);
     found
-}
-
-/// Ends a daemon process: SIGTERM, then SIGKILL after `patience`. Returns
-/// false if it had to be killed.
-pub fn end_process(pid: u32, patience: Duration) -> bool {
-    let Some(p) = rustix::process::Pid::from_raw(pid as i32) else {
-        return true;
-    };
-    let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
-    let alive = || rustix::process::test_kill_process(p).is_ok() && !is_zombie(pid);
-    let deadline = Instant::now() + patience;
-    while Instant::now() < deadline {
-        if !alive() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
-    false
-}
-
-fn is_zombie(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        stat.rsplit_once(") ")
-            .is_some_and(|(_, rest)| rest.starts_with('Z'))
-    })
 }

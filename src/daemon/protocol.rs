@@ -128,6 +128,28 @@ fn record_line(record: &Record<'_>, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
+/// One response, in the pieces it was encoded in (a long `list` is never
+/// joined into one buffer).
+pub(crate) struct Answer(pub(crate) Vec<Vec<u8>>);
+
+impl Answer {
+    pub(crate) fn of(response: &Response) -> Answer {
+        Answer(encode(response))
+    }
+
+    /// Writes the response's length in bytes on a line of its own, then
+    /// the response (the protocol's framing).
+    pub(crate) fn write_to(&self, mut writer: impl std::io::Write) -> std::io::Result<()> {
+        let len: usize = self.0.iter().map(Vec::len).sum();
+        writer.write_all(format!("{len}\n").as_bytes())?;
+        for piece in &self.0 {
+            writer.write_all(piece)?;
+        }
+        Ok(())
+    }
+}
+
+
 /// `response` as the lines the daemon sends, in pieces to write one after
 /// another.
 pub fn encode(response: &Response) -> Vec<Vec<u8>> {

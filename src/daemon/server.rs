@@ -1,37 +1,32 @@
-//! The serve loop: watch, keep every issue in memory, answer on the socket.
+//! The serve loop: watch, keep every issue in memory, answer on the socket,
+//! and end when any reason to exist is gone.
 //!
-//! Threads: the calling thread applies file events to the in-memory state
-//! and watches for the reasons to exit; one thread accepts connections and
-//! one serves each connection; one waits for SIGTERM/SIGINT; optional ones
-//! wait for the owner process or the lifeline to go. Answers are exact: a
-//! request first creates a cookie file in a directory the same watcher
-//! watches, and waits until the event loop has applied every event up to
-//! that cookie's, so every change completed before the request is in the
-//! answer (Watchman's technique; one inotify instance keeps events in order).
+//! Threads, all owned by one [`Server`] (`lifecycle`) that ends and joins
+//! them: the calling thread runs the event loop, which applies file events
+//! to the in-memory state (`state`) and checks the reasons to exit; one
+//! thread accepts connections and one serves each connection
+//! (`connection`); one waits for SIGTERM/SIGINT; optional ones wait for the
+//! owner process or the lifeline to go. Every reason to exit reaches the
+//! event loop, which decides, tells `ServeOptions::exiting` (the caller's
+//! watchdog), shuts the server down and returns.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use super::protocol::{self, Hello, MAX_LINE, PROTOCOL_VERSION, Request, Response, StatusInfo};
-use super::{DaemonError, Paths, io, socket_address};
-use crate::config::Config;
-use crate::id::IssueId;
-use crate::issue::{Broken, Issue};
-use crate::problem::Problem;
-use crate::query::{self, ListQuery, SortKey};
-use crate::store::{FileResult, ScanMode, Tracker};
-use crate::watch::Watcher;
-use rayon::prelude::*;
+use super::connection::Shared;
+use super::lifecycle::{Server, Vigil};
+use super::protocol::{Hello, PROTOCOL_VERSION};
+use super::state::{Served, State};
+use super::{DaemonError, Paths, io};
+use crate::store::{ScanMode, Tracker};
+use crate::watch::{Batch, Watcher};
 
-/// How long a request waits for its cookie before it gives up (the client
-/// then answers without the daemon).
-const SYNC_PATIENCE: Duration = Duration::from_secs(5);
+/// How often the event loop looks at the reasons to exit when no event
+/// comes (and so the longest it takes to notice one).
+const CHECK_EVERY: Duration = Duration::from_millis(50);
 
 pub struct ServeOptions {
     /// Exit after this long without a request.
@@ -40,285 +35,58 @@ pub struct ServeOptions {
     pub exit_with_pid: Option<u32>,
     /// Exit when this inherited pipe's writers are all gone.
     pub lifeline_fd: Option<u32>,
-}
-
-/// Hashes ids by their leading bytes: they are random already, and the
-/// daemon looks one up for every record it sends.
-#[derive(Clone, Copy, Default)]
-struct IdHash;
-
-impl std::hash::BuildHasher for IdHash {
-    type Hasher = IdHasher;
-    fn build_hasher(&self) -> IdHasher {
-        IdHasher(0)
-    }
-}
-
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    /// Log every batch of events.
+    pub debug: bool,
+    /// Told the reason as soon as the daemon decides to exit, before it
+    /// cleans up (the caller arms a watchdog there).
+    pub exiting: Option<Box<dyn FnOnce(Exit) + Send>>,
+    /// A test hook: the clean exit hangs after the decision, as a wedged
+    /// one would, so that the watchdog can be tested.
+    pub hang_on_exit: bool,
 }
 
 /// Why the daemon ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
+    /// A `stop` request.
     Stopped,
+    /// SIGTERM or SIGINT.
     Signal,
+    /// No request within the idle timeout.
     Idle,
+    /// The worktree was removed, moved or renamed.
     WorktreeGone,
+    /// The `.issues` directory was removed or replaced.
+    IssuesGone,
+    /// The state directory (`<git dir>/yit`, the git dir with it) or the
+    /// pidfile was removed or replaced.
+    StateGone,
+    /// The socket file was removed or replaced: no client can reach it.
+    SocketGone,
+    /// The `--exit-with-pid` process exited, or the lifeline closed.
     OwnerGone,
 }
 
-enum Control {
+pub(super) enum Control {
     Exit(Exit),
-}
-
-/// What queries are answered from: the files as last read (shared, not
-/// copied: a change to one file costs one file), and their problems.
-struct Served {
-    state: State,
-    problems: Vec<Problem>,
-    broken_files: usize,
-    config: Config,
-}
-
-impl Served {
-    fn new(state: State, tracker: &Tracker) -> Served {
-        let mut served = Served {
-            state,
-            problems: Vec::new(),
-            broken_files: 0,
-            config: tracker.config().clone(),
-        };
-        served.recount(tracker);
-        served
-    }
-
-    /// Problems change only with the broken or misnamed files (looked at
-    /// alone: a walk of 100,000 files took half of a daemon's work for a
-    /// `new`).
-    fn recount(&mut self, tracker: &Tracker) {
-        let files = &self.state.files;
-        let broken = (self.state.broken.iter())
-            .filter_map(|id| files.get(id).and_then(|r| r.as_ref().err()));
-        let (problems, broken_files) =
-            tracker.problems_of(broken, |id| files.contains_key(id), &self.state.misnamed);
-        self.problems = problems;
-        self.broken_files = broken_files;
-    }
-
-    /// The valid issue `id` names.
-    fn lookup(&self, id: &IssueId) -> Option<&Issue> {
-        match self.state.files.get(id) {
-            Some(Ok(k)) => Some(&k.issue),
-            _ => None,
-        }
-    }
-
-    /// The one issue `input` names, as `Listing::resolve` would find it.
-    fn resolve(&self, input: &str) -> Option<String> {
-        let prefix = crate::id::normalize_prefix(input)?;
-        // the ids starting with the prefix follow it in sorted order
-        let matches: Vec<&IssueId> = self
-            .state
-            .files
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix.as_str()),
-                std::ops::Bound::Unbounded,
-            ))
-            .map(|(id, _)| id)
-            .take_while(|id| id.as_str().starts_with(&prefix))
-            .take(2)
-            .collect();
-        match matches[..] {
-            [one] => Some(one.to_string()),
-            _ => matches
-                .iter()
-                .find(|id| id.as_str() == prefix)
-                .map(ToString::to_string),
-        }
-    }
-
-    /// The length of the shortest unique prefix of `id` among all files.
-    fn short_len(&self, id: &IssueId) -> usize {
-        match self.state.short_lens.get(id) {
-            Some(&len) => len,
-            None => self.state.short_len_among_files(id),
-        }
-    }
-
-    /// The answer to a request about the issues (after `sync`), encoded. A
-    /// `list` of every match without details is assembled from the rows
-    /// the daemon keeps, on both cores, into the bytes `protocol::encode`
-    /// would give, in pieces that are written one after another (never
-    /// joined: 10 MB at 100,000 issues).
-    fn encoded_answer(&self, request: Request) -> Answer {
-        let query = match request {
-            Request::List { query }
-                if query.limit.is_none()
-                    && !query.details
-                    && !query.count
-                    && !reads_text(&query) =>
-            {
-                query
-            }
-            other => return Answer::of(&self.answer(other)),
-        };
-        let order = self.state.order(query.sort);
-        let rows = |chunk: &[Arc<Kept>]| {
-            let mut out = Vec::with_capacity(chunk.len() * 128);
-            let mut count = 0;
-            let mut write = |k: &Arc<Kept>| {
-                if !query.matches(&k.issue, &self.config, &|id| self.lookup(id)) {
-                    return;
-                }
-                count += 1;
-                let short = match k.short.load(Ordering::Relaxed) {
-                    0 => self.short_len(&k.id),
-                    n => usize::from(n),
-                };
-                k.write_row(&mut out, short);
-                out.push(b'\n');
-            };
-            if query.reverse {
-                chunk.iter().rev().for_each(&mut write);
-            } else {
-                chunk.iter().for_each(&mut write);
-            }
-            (count, out)
-        };
-        let (counts, mut pieces): (Vec<usize>, Vec<Vec<u8>>) = if query.reverse {
-            order.par_chunks(PARALLEL_ENCODING).rev().map(rows).unzip()
-        } else {
-            order.par_chunks(PARALLEL_ENCODING).map(rows).unzip()
-        };
-        // each piece is record lines (`protocol::record_line`)
-        let count = counts.iter().sum();
-        let head = protocol::list_head(count, &self.problems, self.broken_files, None);
-        pieces.insert(0, head);
-        Answer(pieces)
-    }
-
-    /// The answer to a request about the issues (after `sync`).
-    fn answer<'s>(&'s self, request: Request) -> Response<'s> {
-        match request {
-            Request::List { query } if reads_text(&query) => {
-                // every body is read: in id order, the order the issues
-                // were loaded in and lie in memory (in priority order the
-                // same scan is 2.5 times slower at 100,000 issues), on
-                // both cores; the few that match are sorted after
-                let lookup = |id: &IssueId| self.lookup(id);
-                let matching: Vec<&Issue> = self
-                    .state
-                    .order(SortKey::Id)
-                    .par_iter()
-                    .map(|k| &k.issue)
-                    .filter(|i| query.matches(i, &self.config, &lookup))
-                    .collect();
-                Response::List(query::run_list(
-                    matching,
-                    &|id| self.short_len(id),
-                    &self.problems,
-                    self.broken_files,
-                    &self.config,
-                    &lookup,
-                    &query,
-                ))
-            }
-            Request::List { query } => {
-                let order = self.state.order(query.sort);
-                let ordered = order.iter().map(|k| &k.issue);
-                let ordered: Box<dyn Iterator<Item = &Issue>> = if query.reverse {
-                    Box::new(ordered.rev())
-                } else {
-                    Box::new(ordered)
-                };
-                Response::List(query::run_list_ordered(
-                    ordered,
-                    &|id| self.short_len(id),
-                    &self.problems,
-                    self.broken_files,
-                    &self.config,
-                    &|id| self.lookup(id),
-                    &query,
-                ))
-            }
-            Request::Search { query } => {
-                let issues: Vec<&Issue> = self
-                    .state
-                    .order(SortKey::Id)
-                    .iter()
-                    .map(|k| &k.issue)
-                    .collect();
-                match query::run_search(
-                    (&issues, None),
-                    &|id| self.short_len(id),
-                    &self.config,
-                    &|id| self.lookup(id),
-                    &query,
-                ) {
-                    Some(mut result) => {
-                        result.problems = self.problems.clone();
-                        result.broken_files = self.broken_files;
-                        Response::Search(result)
-                    }
-                    None => Response::Error {
-                        message: "the query has no words to search for".to_owned(),
-                    },
-                }
-            }
-            Request::Resolve { inputs } => {
-                Response::Resolved(inputs.iter().map(|i| self.resolve(i)).collect())
-            }
-            Request::ShortIds { ids } => Response::ShortIds(
-                ids.into_iter()
-                    .map(|i| match IssueId::parse_canonical(&i) {
-                        Some(id) => id.as_str()[..self.short_len(&id)].to_owned(),
-                        None => i,
-                    })
-                    .collect(),
-            ),
-            Request::Status | Request::Stop => Response::Error {
-                message: "not a question about the issues".to_owned(),
-            },
-        }
-    }
-}
-
-struct Shared {
-    served: RwLock<Served>,
-    cookies_seen: Mutex<HashSet<String>>,
-    synced: Condvar,
-    cookie_counter: AtomicU64,
-    last_request: Mutex<Instant>,
-    last_event: Mutex<Option<i64>>,
-    hello: Hello,
-    started: i64,
-    shutting_down: AtomicBool,
 }
 
 /// Serves `tracker` until one of the reasons to exit; `log` gets one line
 /// per notable event.
 pub fn serve(
-    mut tracker: Tracker,
-    options: ServeOptions,
-    log: &(dyn Fn(&str) + Sync),
+    tracker: Tracker,
+    mut options: ServeOptions,
+    log: Arc<dyn Fn(&str) + Send + Sync>,
 ) -> Result<Exit, DaemonError> {
-    let root = tracker.root().to_owned();
     let paths = Paths::new(tracker.state_dir());
+    let (control, controls) = mpsc::channel::<Control>();
+    // dropped on every return, so a start that fails half way ends what it
+    // started; signals first, so that none in start-up is left unhandled
+    let mut server = Server::new()?;
+    server.handle_signals(control.clone(), &paths)?;
+    server.watch_owner(&options, &control)?;
     std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
-    let _pidfile = Pidfile::acquire(&paths, tracker.root())?;
+    server.lock_pidfile(&paths, tracker.root())?;
 
     // cookies from an earlier life are of no use
     let _ = std::fs::remove_dir_all(&paths.cookies);
@@ -327,14 +95,8 @@ pub fn serve(
     // watch first, then read: nothing that happens in between is missed
     let watcher = Watcher::new(&[&issues_dir, &paths.cookies])?;
     let state = State::load(&tracker)?;
-    let loaded = state.files.len();
+    let loaded = state.len();
 
-    let hello = Hello {
-        protocol: PROTOCOL_VERSION,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        pid: std::process::id(),
-        worktree: tracker.root().to_string_lossy().into_owned(),
-    };
     let shared = Arc::new(Shared {
         served: RwLock::new(Served::new(state, &tracker)),
         cookies_seen: Mutex::new(HashSet::new()),
@@ -342,38 +104,25 @@ pub fn serve(
         cookie_counter: AtomicU64::new(0),
         last_request: Mutex::new(Instant::now()),
         last_event: Mutex::new(None),
-        hello,
+        hello: Hello {
+            protocol: PROTOCOL_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            pid: std::process::id(),
+            worktree: tracker.root().to_string_lossy().into_owned(),
+        },
         started: jiff::Timestamp::now().as_second(),
         shutting_down: AtomicBool::new(false),
+        control,
     });
-
-    let (control, controls) = mpsc::channel::<Control>();
-    let listener = Listener::bind(&paths)?;
-    let accept = {
-        let listener = listener
-            .inner
-            .try_clone()
-            .map_err(io("could not listen on", &paths.socket))?;
-        let shared = Arc::clone(&shared);
-        let control = control.clone();
-        let cookies = paths.cookies.clone();
-        std::thread::spawn(move || accept_loop(listener, shared, control, cookies))
-    };
-    let mut signals = signal_hook::iterator::Signals::new([
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGINT,
-    ])
-    .map_err(io("could not handle signals for", &paths.pidfile))?;
-    let signal_handle = signals.handle();
-    let signal_thread = {
-        let control = control.clone();
-        std::thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = control.send(Control::Exit(Exit::Signal));
-            }
-        })
-    };
-    watch_owner(&options, &control)?;
+    server.listen(&paths, Arc::clone(&shared), Arc::clone(&log))?;
+    // what it exists for, as it is now: any of them gone or replaced ends it
+    let vigil = Vigil::new(&[
+        (Exit::WorktreeGone, tracker.root()),
+        (Exit::IssuesGone, &issues_dir),
+        (Exit::StateGone, &paths.state),
+        (Exit::StateGone, &paths.pidfile),
+        (Exit::SocketGone, &paths.socket),
+    ])?;
     log(&format!(
         "serving {} (pid {}), {} issue files",
         tracker.root().display(),
@@ -381,30 +130,94 @@ pub fn serve(
         loaded
     ));
 
-    let exit = loop {
-        if let Ok(Control::Exit(exit)) = controls.try_recv() {
-            break exit;
+    let mut events = EventLoop {
+        tracker,
+        shared: &shared,
+        log: &*log,
+        debug: options.debug,
+    };
+    let (exit, why) = events.run(&watcher, &controls, &vigil, options.idle_timeout);
+    log(&format!("exiting: {exit:?}{why}"));
+    if let Some(exiting) = options.exiting.take() {
+        exiting(exit);
+    }
+    if options.hang_on_exit {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
         }
-        if let Some(idle) = options.idle_timeout
-            && shared
-                .last_request
-                .lock()
-                .map(|t| t.elapsed() > idle)
-                .unwrap_or(false)
-        {
-            break Exit::Idle;
-        }
-        if !issues_dir.is_dir() {
-            break Exit::WorktreeGone;
-        }
-        let Some(batch) = watcher.next_batch(Duration::from_millis(50), Duration::ZERO) else {
-            continue;
+    }
+    server.shutdown();
+    drop(watcher);
+    // leave the index as fresh as the daemon's view, where there still is
+    // a worktree to write it for
+    if matches!(
+        exit,
+        Exit::Stopped | Exit::Signal | Exit::Idle | Exit::OwnerGone
+    ) && let Ok(fresh) = Tracker::open(events.tracker.root())
+    {
+        let _ = fresh.scan(ScanMode::Index { details: true });
+    }
+    let _ = std::fs::remove_dir_all(&paths.cookies);
+    // the pidfile goes last, once nothing of this daemon runs
+    drop(server);
+    log("exited cleanly");
+    Ok(exit)
+}
+
+/// The event loop's state: the tracker as last opened, and what it shares
+/// with the connections.
+struct EventLoop<'a> {
+    tracker: Tracker,
+    shared: &'a Shared,
+    log: &'a (dyn Fn(&str) + Sync),
+    debug: bool,
+}
+
+impl EventLoop<'_> {
+    /// Applies events until a reason to exit; returns it, and the path
+    /// behind it (as text to log) when a path is.
+    fn run(
+        &mut self,
+        watcher: &Watcher,
+        controls: &Receiver<Control>,
+        vigil: &Vigil,
+        idle_timeout: Option<Duration>,
+    ) -> (Exit, String) {
+        let gone = |vigil: &Vigil| {
+            vigil
+                .check()
+                .map(|(exit, path)| (exit, format!(" ({} is gone or replaced)", path.display())))
         };
-        if batch.gone && !issues_dir.is_dir() {
-            break Exit::WorktreeGone;
+        loop {
+            if let Ok(Control::Exit(exit)) = controls.try_recv() {
+                return (exit, String::new());
+            }
+            if let Some(idle) = idle_timeout
+                && (self.shared.last_request.lock()).is_ok_and(|t| t.elapsed() > idle)
+            {
+                return (Exit::Idle, String::new());
+            }
+            if let Some(found) = gone(vigil) {
+                return found;
+            }
+            let Some(batch) = watcher.next_batch(CHECK_EVERY, Duration::ZERO) else {
+                continue;
+            };
+            if batch.gone
+                && let Some(found) = gone(vigil)
+            {
+                return found;
+            }
+            self.apply(batch);
         }
-        if std::env::var_os("YIT_LOG").is_some_and(|l| l == "debug") {
-            log(&format!(
+    }
+
+    /// Brings the in-memory state up to date with one batch of events, and
+    /// marks the cookies in it seen.
+    fn apply(&mut self, batch: Batch) {
+        let shared = self.shared;
+        if self.debug {
+            (self.log)(&format!(
                 "batch: {} issue names, {} cookies, rescan {}, gone {}",
                 batch.names[0].len(),
                 batch.names[1].len(),
@@ -422,28 +235,19 @@ pub fn serve(
             // files are read outside the lock; queries wait only for the swap
             let refreshed = if batch.rescan || config_changed {
                 // read everything again, with the config as it is now
-                Tracker::open(&root)
-                    .map_err(DaemonError::from)
-                    .and_then(|fresh| {
-                        tracker = fresh;
-                        let state = State::load(&tracker)?;
-                        let served = Served::new(state, &tracker);
-                        *shared.served.write().unwrap_or_else(|e| e.into_inner()) = served;
-                        Ok(())
-                    })
+                self.reload()
             } else {
-                State::read_updates(&tracker, &batch.names[0]).map(|updates| {
+                State::read_updates(&self.tracker, &batch.names[0]).map(|updates| {
                     let mut served = shared.served.write().unwrap_or_else(|e| e.into_inner());
                     if served.state.apply(updates) {
-                        served.recount(&tracker);
+                        served.recount(&self.tracker);
                     }
                 })
             };
-            match refreshed {
-                Ok(()) => {}
+            if let Err(e) = refreshed {
                 // a broken config or a worktree going away: the next batch
-                // or the directory check decides
-                Err(e) => log(&format!("could not refresh: {e}")),
+                // or the vigil decides
+                (self.log)(&format!("could not refresh: {e}"));
             }
         }
         if !batch.names[1].is_empty() {
@@ -456,591 +260,15 @@ pub fn serve(
             }
             shared.synced.notify_all();
         }
-    };
-
-    log(&format!("exiting: {exit:?}"));
-    shared.shutting_down.store(true, Ordering::SeqCst);
-    shared.synced.notify_all();
-    // wake the accept loop, then remove the socket
-    let _ = listener.wake();
-    let _ = accept.join();
-    drop(listener);
-    signal_handle.close();
-    let _ = signal_thread.join();
-    watcher.stop();
-    // leave the index as fresh as the daemon's view
-    if let Ok(fresh) = Tracker::open(tracker.root()) {
-        let _ = fresh.scan(ScanMode::Index { details: true });
-    }
-    let _ = std::fs::remove_dir_all(&paths.cookies);
-    Ok(exit)
-}
-
-/// What the daemon holds of one file: the issue (shared with the orders
-/// below), or why it is broken.
-type Held = Result<Arc<Kept>, Broken>;
-
-/// An issue as the daemon keeps it: parsed, and its row in a `list`
-/// answer encoded once, around the short id length (which changes as
-/// other files come and go), so that a long answer is mostly copying.
-struct Kept {
-    issue: Issue,
-    /// `["<id>",` and `,"<title>","<status>",<priority>,"<type>","<labels>",<assignee>]`,
-    /// in one allocation: the record without the short id's length, which
-    /// goes at `row_split`.
-    row: Box<[u8]>,
-    row_split: usize,
-    /// The short id's length, as `State::short_lens` has it (0: not yet
-    /// set): rows are assembled without a lookup per issue in a map of
-    /// 100,000 ids (half of a full list's time when they were looked up).
-    short: AtomicU8,
-}
-
-impl Kept {
-    fn new(issue: Issue) -> Kept {
-        let (head, tail) = crate::record::compact_row_parts(&issue);
-        let row_split = head.len();
-        let mut row = head.into_bytes();
-        row.extend_from_slice(tail.as_bytes());
-        Kept {
-            issue,
-            row: row.into_boxed_slice(),
-            row_split,
-            short: AtomicU8::new(0),
-        }
     }
 
-    /// Appends the record, with `short` as the short id's length.
-    fn write_row(&self, out: &mut Vec<u8>, short: usize) {
-        let (head, tail) = self.row.split_at(self.row_split);
-        out.extend_from_slice(head);
-        if short >= 10 {
-            out.extend_from_slice(short.to_string().as_bytes());
-        } else {
-            out.push(b'0' + short as u8);
-        }
-        out.extend_from_slice(tail);
-    }
-}
-
-impl std::ops::Deref for Kept {
-    type Target = Issue;
-    fn deref(&self) -> &Issue {
-        &self.issue
-    }
-}
-
-/// Every issue file as last read, and the misnamed ones.
-#[derive(Default)]
-struct State {
-    files: BTreeMap<IssueId, Held>,
-    /// The ids of the broken files among `files`.
-    broken: BTreeSet<IssueId>,
-    misnamed: Vec<std::path::PathBuf>,
-    /// The valid issues in each `list` order, built when first asked for
-    /// and then kept up to date file by file, so that a `list --limit 50`
-    /// looks at about 50 issues.
-    orders: [OnceLock<Vec<Arc<Kept>>>; 4],
-    /// The short id length of every file, kept up to date as files come and
-    /// go (only the neighbours of an id in sorted order can change).
-    short_lens: HashMap<IssueId, usize, IdHash>,
-}
-
-/// Whether a query reads bodies and comments (words, phrases).
-fn reads_text(query: &ListQuery) -> bool {
-    query.filter.as_ref().is_some_and(|f| f.needs_details())
-}
-
-/// Above this many changed files in one batch, the orders are built again
-/// rather than updated.
-const REORDER_LIMIT: usize = 256;
-
-const SORTS: [SortKey; 4] = [
-    SortKey::Priority,
-    SortKey::Created,
-    SortKey::Updated,
-    SortKey::Id,
-];
-
-fn slot(sort: SortKey) -> usize {
-    match sort {
-        SortKey::Priority => 0,
-        SortKey::Created => 1,
-        SortKey::Updated => 2,
-        SortKey::Id => 3,
-    }
-}
-
-fn held(read: FileResult) -> Option<Held> {
-    match read {
-        Ok(Some(issue)) => Some(Ok(Arc::new(Kept::new(*issue)))),
-        Ok(None) => None,
-        Err(broken) => Some(Err(broken)),
-    }
-}
-
-impl State {
-    /// Reads every file, through the index (which it also refreshes).
-    fn load(tracker: &Tracker) -> Result<State, DaemonError> {
-        let (listing, results) = tracker.read_all(ScanMode::Index { details: true })?;
-        let files: BTreeMap<IssueId, Held> = listing
-            .ids
-            .iter()
-            .cloned()
-            .zip(results)
-            .filter_map(|(id, r)| held(r).map(|h| (id, h)))
-            .collect();
-        let broken = (files.iter())
-            .filter(|(_, h)| h.is_err())
-            .map(|(id, _)| id.clone())
-            .collect();
-        let mut state = State {
-            files,
-            broken,
-            misnamed: listing.misnamed,
-            orders: Default::default(),
-            short_lens: HashMap::default(),
-        };
-        let ids: Vec<IssueId> = state.files.keys().cloned().collect();
-        state.short_lens.reserve(ids.len());
-        for id in ids {
-            let len = state.short_len_among_files(&id);
-            state.set_short(id, len);
-        }
-        Ok(state)
-    }
-
-    /// Records the short id length of `id`, in the map and in its issue.
-    fn set_short(&mut self, id: IssueId, len: usize) {
-        if let Some(Ok(k)) = self.files.get(&id) {
-            k.short
-                .store(u8::try_from(len).unwrap_or(0), Ordering::Relaxed);
-        }
-        self.short_lens.insert(id, len);
-    }
-
-    /// The files next to `id` in sorted order (whether or not it has one).
-    fn neighbours(&self, id: &IssueId) -> impl Iterator<Item = &IssueId> {
-        use std::ops::Bound::{Excluded, Unbounded};
-        let before = self
-            .files
-            .range::<IssueId, _>((Unbounded, Excluded(id)))
-            .next_back();
-        let after = self
-            .files
-            .range::<IssueId, _>((Excluded(id), Unbounded))
-            .next();
-        before.into_iter().chain(after).map(|(k, _)| k)
-    }
-
-    /// The short id length of `id` among the files, from its neighbours.
-    fn short_len_among_files(&self, id: &IssueId) -> usize {
-        crate::id::short_len(id.as_str(), self.neighbours(id).map(IssueId::as_str))
-    }
-
-    /// Updates the short ids after `id`'s file came or went: its own and
-    /// its neighbours'.
-    fn reshort(&mut self, id: &IssueId) {
-        let mut touched: Vec<IssueId> = Vec::with_capacity(3);
-        if self.files.contains_key(id) {
-            touched.push(id.clone());
-        } else {
-            self.short_lens.remove(id);
-        }
-        touched.extend(self.neighbours(id).cloned());
-        for id in touched {
-            let len = self.short_len_among_files(&id);
-            self.set_short(id, len);
-        }
-    }
-
-    /// The valid issues, ascending in `sort`'s order.
-    fn order(&self, sort: SortKey) -> &[Arc<Kept>] {
-        self.orders[slot(sort)].get_or_init(|| {
-            let mut order: Vec<Arc<Kept>> = self
-                .files
-                .values()
-                .filter_map(|h| h.as_ref().ok().cloned())
-                .collect();
-            order.sort_unstable_by(|a, b| query::key_of(sort, a).cmp(&query::key_of(sort, b)));
-            order
-        })
-    }
-
-    /// Moves one issue in the orders that are built: out of its old place,
-    /// into its new one.
-    fn reorder(&mut self, old: Option<&Arc<Kept>>, new: Option<&Arc<Kept>>) {
-        for sort in SORTS {
-            let Some(order) = self.orders[slot(sort)].get_mut() else {
-                continue;
-            };
-            let find = |order: &[Arc<Kept>], issue: &Issue| {
-                let key = query::key_of(sort, issue);
-                order.binary_search_by(|x| query::key_of(sort, x).cmp(&key))
-            };
-            if let Some(old) = old
-                && let Ok(at) = find(order, old)
-            {
-                order.remove(at);
-            }
-            if let Some(new) = new
-                && let Err(at) = find(order, new)
-            {
-                order.insert(at, Arc::clone(new));
-            }
-        }
-    }
-
-    /// Reads the touched files again.
-    fn read_updates(
-        tracker: &Tracker,
-        names: &std::collections::BTreeSet<std::ffi::OsString>,
-    ) -> Result<Updates, DaemonError> {
-        let mut updates = Updates::default();
-        let mut relist = false;
-        for name in names {
-            let id = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(".yaml"))
-                .and_then(IssueId::parse_canonical);
-            match id {
-                Some(id) => {
-                    let read = tracker.read_issue(&id).map(|i| i.map(Box::new));
-                    updates.files.push((id, held(read)));
-                }
-                // a dotfile (temporary file) changes nothing; anything else
-                // may be a misnamed file coming or going
-                None if name.to_str().is_some_and(|n| n.starts_with('.')) => {}
-                None => relist = true,
-            }
-        }
-        if relist {
-            updates.misnamed = Some(tracker.load_listing()?.misnamed);
-        }
-        Ok(updates)
-    }
-
-    /// Applies what was read; true when the broken or misnamed files (and
-    /// so the problems) may have changed.
-    fn apply(&mut self, updates: Updates) -> bool {
-        let mut problems_changed = false;
-        if updates.files.len() > REORDER_LIMIT {
-            self.orders = Default::default();
-        }
-        for (id, read) in updates.files {
-            let was_broken = self.files.get(&id).is_some_and(Result::is_err);
-            problems_changed |= was_broken || read.as_ref().is_some_and(Result::is_err);
-            let new = read.as_ref().and_then(|r| r.as_ref().ok().cloned());
-            if read.as_ref().is_some_and(Result::is_err) {
-                self.broken.insert(id.clone());
-            } else {
-                self.broken.remove(&id);
-            }
-            let old = match read {
-                None => {
-                    // a removed file may have been another's duplicate id
-                    problems_changed = true;
-                    let old = self.files.remove(&id);
-                    if old.is_some() {
-                        self.reshort(&id);
-                    }
-                    old
-                }
-                Some(read) => {
-                    let old = self.files.insert(id.clone(), read);
-                    if old.is_none() {
-                        problems_changed = true;
-                        self.reshort(&id);
-                    } else if let Some(&len) = self.short_lens.get(&id) {
-                        // a new version of a file: the same short id
-                        self.set_short(id.clone(), len);
-                    }
-                    old
-                }
-            };
-            // out of the old place first: the new one may have the same key
-            let old = old.and_then(Result::ok);
-            self.reorder(old.as_ref(), new.as_ref());
-        }
-        if let Some(misnamed) = updates.misnamed {
-            self.misnamed = misnamed;
-            problems_changed = true;
-        }
-        problems_changed
-    }
-}
-
-/// Files read after events, to apply under the lock.
-#[derive(Default)]
-struct Updates {
-    /// `None`: the file is gone.
-    files: Vec<(IssueId, Option<Held>)>,
-    misnamed: Option<Vec<std::path::PathBuf>>,
-}
-
-/// The pidfile, exclusively locked for the daemon's whole life.
-struct Pidfile {
-    _file: std::fs::File,
-}
-
-impl Pidfile {
-    fn acquire(paths: &Paths, worktree: &Path) -> Result<Pidfile, DaemonError> {
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&paths.pidfile)
-            .map_err(io("could not open", &paths.pidfile))?;
-        // a moment's shared lock by `status` must not look like a daemon
-        let deadline = Instant::now() + Duration::from_secs(1);
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(_) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(10))
-                }
-                Err(_) => {
-                    return Err(DaemonError::AlreadyRunning {
-                        pid: super::running(paths).unwrap_or_default(),
-                    });
-                }
-            }
-        }
-        let info = serde_json::json!({
-            "pid": std::process::id(),
-            "version": env!("CARGO_PKG_VERSION"),
-            "started": jiff::Timestamp::now().as_second(),
-            "worktree": worktree,
-        });
-        let _ = file.set_len(0);
-        let _ = file.write_all(format!("{info}\n").as_bytes());
-        Ok(Pidfile { _file: file })
-    }
-}
-
-/// The listening socket; removed on drop.
-struct Listener {
-    inner: UnixListener,
-    paths: Paths,
-}
-
-impl Listener {
-    fn bind(paths: &Paths) -> Result<Listener, DaemonError> {
-        // only the pidfile's holder gets here: a socket file left by a
-        // daemon that was killed is stale
-        let _ = std::fs::remove_file(&paths.socket);
-        let (address, _dir) =
-            socket_address(&paths.socket).map_err(io("could not listen on", &paths.socket))?;
-        let inner =
-            UnixListener::bind(&address).map_err(io("could not listen on", &paths.socket))?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&paths.socket, std::fs::Permissions::from_mode(0o600))
-            .map_err(io("could not restrict", &paths.socket))?;
-        Ok(Listener {
-            inner,
-            paths: paths.clone(),
-        })
-    }
-
-    /// Unblocks the accept loop.
-    fn wake(&self) -> std::io::Result<()> {
-        let (address, _dir) = socket_address(&self.paths.socket)?;
-        UnixStream::connect(address).map(drop)
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.paths.socket);
-    }
-}
-
-fn accept_loop(
-    listener: UnixListener,
-    shared: Arc<Shared>,
-    control: Sender<Control>,
-    cookies: std::path::PathBuf,
-) {
-    for stream in listener.incoming() {
-        if shared.shutting_down.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else { continue };
-        let shared = Arc::clone(&shared);
-        let control = control.clone();
-        let cookies = cookies.clone();
-        std::thread::spawn(move || {
-            let _ = serve_connection(stream, &shared, &control, &cookies);
-        });
-    }
-}
-
-fn serve_connection(
-    stream: UnixStream,
-    shared: &Shared,
-    control: &Sender<Control>,
-    cookies: &Path,
-) -> std::io::Result<()> {
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
-    writeln!(
-        writer,
-        "{}",
-        serde_json::to_string(&shared.hello).unwrap_or_default()
-    )?;
-    loop {
-        let mut line = String::new();
-        let read = (&mut reader).take(MAX_LINE).read_line(&mut line)?;
-        if read == 0 || shared.shutting_down.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        if !line.ends_with('\n') && read as u64 >= MAX_LINE {
-            // an endless line: hang up rather than buffer it
-            let error = Response::Error {
-                message: format!("request longer than {MAX_LINE} bytes"),
-            };
-            return Answer::of(&error).write_to(&writer);
-        }
-        if let Ok(mut last) = shared.last_request.lock() {
-            *last = Instant::now();
-        }
-        // encoded while the state is borrowed, written after it is released
-        let mut stopping = false;
-        let answer = match serde_json::from_str::<Request>(&line) {
-            Err(e) => Answer::of(&Response::Error {
-                message: format!("not a request: {e}"),
-            }),
-            Ok(Request::Stop) => {
-                let _ = control.send(Control::Exit(Exit::Stopped));
-                stopping = true;
-                Answer::of(&Response::Stopping)
-            }
-            Ok(Request::Status) => Answer::of(&Response::Status(status(shared))),
-            Ok(request) => match sync(shared, cookies) {
-                Err(message) => Answer::of(&Response::Error { message }),
-                Ok(()) => {
-                    let served = shared.served.read().unwrap_or_else(|e| e.into_inner());
-                    served.encoded_answer(request)
-                }
-            },
-        };
-        answer.write_to(&writer)?;
-        if stopping {
-            return Ok(());
-        }
-    }
-}
-
-/// One response, in pieces.
-struct Answer(Vec<Vec<u8>>);
-
-impl Answer {
-    fn of(response: &Response) -> Answer {
-        Answer(protocol::encode(response))
-    }
-
-    /// Writes the response's length in bytes on a line of its own, then
-    /// the response (the protocol's framing).
-    fn write_to(&self, mut writer: impl Write) -> std::io::Result<()> {
-        let len: usize = self.0.iter().map(Vec::len).sum();
-        writer.write_all(format!("{len}\n").as_bytes())?;
-        for piece in &self.0 {
-            writer.write_all(piece)?;
-        }
+    /// Opens the tracker again and reads every file.
+    fn reload(&mut self) -> Result<(), DaemonError> {
+        let root = self.tracker.root().to_owned();
+        self.tracker = Tracker::open(&root)?;
+        let state = State::load(&self.tracker)?;
+        let served = Served::new(state, &self.tracker);
+        *self.shared.served.write().unwrap_or_else(|e| e.into_inner()) = served;
         Ok(())
     }
-}
-
-/// Records per chunk when a `list` answer is encoded in parallel.
-const PARALLEL_ENCODING: usize = 2048;
-
-/// Waits until the event loop has applied every event that happened before
-/// now, by creating a cookie file and waiting for its event.
-fn sync(shared: &Shared, cookies: &Path) -> Result<(), String> {
-    let name = format!(
-        "{}-{}",
-        std::process::id(),
-        shared.cookie_counter.fetch_add(1, Ordering::SeqCst)
-    );
-    let path = cookies.join(&name);
-    std::fs::File::create(&path).map_err(|e| format!("could not create a cookie: {e}"))?;
-    let deadline = Instant::now() + SYNC_PATIENCE;
-    let mut seen = shared
-        .cookies_seen
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    let result = loop {
-        if seen.remove(&name) {
-            break Ok(());
-        }
-        if shared.shutting_down.load(Ordering::SeqCst) {
-            break Err("the daemon is exiting".to_owned());
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break Err("the daemon did not see its own cookie in time".to_owned());
-        }
-        seen = shared
-            .synced
-            .wait_timeout(seen, left)
-            .unwrap_or_else(|e| e.into_inner())
-            .0;
-    };
-    drop(seen);
-    let _ = std::fs::remove_file(&path);
-    // the removal's own event may mark it seen again
-    if let Ok(mut seen) = shared.cookies_seen.lock() {
-        seen.remove(&name);
-    }
-    result
-}
-
-fn status(shared: &Shared) -> StatusInfo {
-    let issues = shared
-        .served
-        .read()
-        .map(|s| s.state.files.len())
-        .unwrap_or_default();
-    let pid = std::process::id();
-    let resident_bytes = sysinfo::System::new()
-        .map(|mut sys| {
-            let id = sysinfo::Pid::from_u32(pid);
-            sys.refresh_processes_specifics(
-                sysinfo::ProcessesToUpdate::Some(&[id]),
-                true,
-                sysinfo::ProcessRefreshKind::nothing().with_memory(),
-            );
-            sys.process(id).map(|p| p.memory()).unwrap_or_default()
-        })
-        .unwrap_or_default();
-    StatusInfo {
-        pid,
-        version: shared.hello.version.clone(),
-        worktree: shared.hello.worktree.clone(),
-        started: shared.started,
-        issues,
-        last_event: shared.last_event.lock().ok().and_then(|l| *l),
-        resident_bytes,
-        open_fds: std::fs::read_dir("/proc/self/fd")
-            .map(|d| d.count())
-            .unwrap_or_default(),
-    }
-}
-
-/// Threads that end the daemon when its owner process or lifeline is gone.
-fn watch_owner(options: &ServeOptions, control: &Sender<Control>) -> Result<(), DaemonError> {
-    let owner_gone = || {
-        let control = control.clone();
-        move || {
-            let _ = control.send(Control::Exit(Exit::OwnerGone));
-        }
-    };
-    if let Some(fd) = options.lifeline_fd {
-        crate::lifeline::watch_pipe(fd, owner_gone())?;
-    }
-    if let Some(pid) = options.exit_with_pid {
-        crate::lifeline::watch_process(pid, owner_gone())?;
-    }
-    Ok(())
 }

@@ -15,13 +15,22 @@ use common::{DaemonGuard, Spawned, TestRepo, process_alive, wait_until};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
+/// `daemon status` says no daemon runs, and exits 1 (text and JSON).
+#[track_caller]
+fn assert_no_daemon(repo: &TestRepo) {
+    let text = repo.fails(&["daemon", "status"], 1);
+    assert_eq!((text.stdout.as_str(), text.stderr.as_str()), ("no daemon is running\n", ""));
+    let json = repo.fails(&["daemon", "status", "--json"], 1).json();
+    assert_eq!(json["running"], false);
+}
+
 fn socket(repo: &TestRepo) -> std::path::PathBuf {
     repo.root().join(".git/yit/daemon.sock")
 }
 
 fn start_status_stop_say_what_they_did() {
     let repo = TestRepo::with_tracker();
-    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_no_daemon(&repo);
     assert_eq!(repo.ok(&["daemon", "stop"]), "no daemon is running\n");
     let daemon = DaemonGuard::start(&repo, &[]);
     assert!(process_alive(daemon.pid));
@@ -47,14 +56,14 @@ fn start_status_stop_say_what_they_did() {
     );
     assert_eq!(
         repo.ok(&["daemon", "stop"]),
-        format!("stopped the daemon (pid {})\n", daemon.pid)
+        format!("stopped the daemon (pid {}) with SIGTERM\n", daemon.pid)
     );
     assert!(
         !process_alive(daemon.pid),
         "stop returns only when the process is gone"
     );
     assert!(!socket(&repo).exists(), "the socket is removed");
-    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_no_daemon(&repo);
 }
 
 fn one_daemon_per_worktree() {
@@ -195,7 +204,7 @@ fn exits_cleanly_on_sigterm() {
         "SIGTERM ends it"
     );
     assert!(!socket(&repo).exists(), "socket removed");
-    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_no_daemon(&repo);
     let log = std::fs::read_to_string(repo.root().join(".git/yit/daemon.log")).expect("log");
     assert!(log.contains("exiting: Signal"), "{log}");
 }
@@ -371,7 +380,7 @@ fn a_stale_pidfile_and_socket_are_not_a_daemon() {
     std::fs::create_dir_all(&state).expect("state");
     std::fs::write(state.join("daemon.pid"), "{\"pid\": 999999}\n").expect("pidfile");
     drop(std::os::unix::net::UnixListener::bind(state.join("daemon.sock")).expect("stale socket"));
-    assert_eq!(repo.ok(&["daemon", "status"]), "no daemon is running\n");
+    assert_no_daemon(&repo);
     assert_eq!(
         repo.ok(&["list", "--format", "ids"]),
         "",
@@ -654,11 +663,8 @@ fn autostart_starts_one_daemon_when_the_clone_asks() {
     let repo = TestRepo::with_tracker();
     repo.new_issue(&["Auto"]);
     assert_eq!(repo.ok(&["list", "--format", "ids"]).lines().count(), 1);
-    assert_eq!(
-        repo.ok(&["daemon", "status"]),
-        "no daemon is running\n",
-        "nothing starts without yit.autostart"
-    );
+    // nothing starts without yit.autostart
+    assert_no_daemon(&repo);
     repo.git(&["config", "yit.autostart", "true"]);
     let runs: Vec<_> = (0..4)
         .map(|_| {

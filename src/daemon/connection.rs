@@ -155,7 +155,13 @@ pub(super) fn accept_loop(
         let shared = Arc::clone(shared);
         let cookies = cookies.to_owned();
         let thread = std::thread::spawn(move || {
+            let closing = stream.try_clone();
             let _ = serve_connection(stream, &shared, &cookies);
+            // the list keeps a descriptor of it until reaped: hang up now,
+            // or a client still writing would wait for a reader forever
+            if let Ok(closing) = closing {
+                let _ = closing.shutdown(std::net::Shutdown::Both);
+            }
         });
         (connections.live.lock().unwrap_or_else(|e| e.into_inner())).push((hangup, thread));
     }

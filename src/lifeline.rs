@@ -78,7 +78,8 @@ impl Stop {
 
     /// A waiter for one thread.
     pub fn waiter(&self) -> Result<Waiter, LifelineError> {
-        let reader = (self.reader.try_clone()).map_err(|source| LifelineError::StopPipe { source })?;
+        let reader =
+            (self.reader.try_clone()).map_err(|source| LifelineError::StopPipe { source })?;
         Ok(Waiter { reader })
     }
 
@@ -111,7 +112,11 @@ impl Waiter {
         !matches!(self.wait(None, Some(pause)), Ok(Woken::TimedOut))
     }
 
-    fn wait(&self, fd: Option<BorrowedFd<'_>>, timeout: Option<Duration>) -> std::io::Result<Woken> {
+    fn wait(
+        &self,
+        fd: Option<BorrowedFd<'_>>,
+        timeout: Option<Duration>,
+    ) -> std::io::Result<Woken> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
             let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
@@ -262,7 +267,8 @@ mod tests {
         .expect("watch");
         child.kill().expect("kill");
         child.wait().expect("reap");
-        rx.recv_timeout(Duration::from_secs(5)).expect("gone was called");
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("gone was called");
         watch.join().expect("joined");
 
         let mut other = std::process::Command::new("sleep")

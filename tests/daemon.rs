@@ -5,6 +5,8 @@
 //! tests any process still carrying the marker is killed and the run FAILS.
 
 mod common;
+#[path = "daemon/faults.rs"]
+mod faults;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
@@ -19,7 +21,10 @@ const PATIENCE: Duration = Duration::from_secs(10);
 #[track_caller]
 fn assert_no_daemon(repo: &TestRepo) {
     let text = repo.fails(&["daemon", "status"], 1);
-    assert_eq!((text.stdout.as_str(), text.stderr.as_str()), ("no daemon is running\n", ""));
+    assert_eq!(
+        (text.stdout.as_str(), text.stderr.as_str()),
+        ("no daemon is running\n", "")
+    );
     let json = repo.fails(&["daemon", "status", "--json"], 1).json();
     assert_eq!(json["running"], false);
 }
@@ -725,87 +730,86 @@ fn gc_stops_daemons_that_serve_nothing() {
 }
 
 fn main() {
-    common::run_session(
-        "daemon",
-        vec![
-            (
-                "start_status_stop_say_what_they_did",
-                start_status_stop_say_what_they_did,
-                false,
-            ),
-            ("one_daemon_per_worktree", one_daemon_per_worktree, false),
-            (
-                "answers_are_exact_right_after_a_hand_write",
-                answers_are_exact_right_after_a_hand_write,
-                false,
-            ),
-            (
-                "answers_equal_those_without_the_daemon",
-                answers_equal_those_without_the_daemon,
-                false,
-            ),
-            ("exits_cleanly_on_sigterm", exits_cleanly_on_sigterm, false),
-            ("exits_when_idle", exits_when_idle, false),
-            (
-                "exits_when_the_issues_directory_goes",
-                exits_when_the_issues_directory_goes,
-                false,
-            ),
-            (
-                "exits_with_its_owner_and_its_lifeline",
-                exits_with_its_owner_and_its_lifeline,
-                false,
-            ),
-            (
-                "hostile_socket_input_harms_nothing",
-                hostile_socket_input_harms_nothing,
-                false,
-            ),
-            (
-                "full_list_answers_read_as_the_protocol_says",
-                full_list_answers_read_as_the_protocol_says,
-                false,
-            ),
-            (
-                "a_stale_pidfile_and_socket_are_not_a_daemon",
-                a_stale_pidfile_and_socket_are_not_a_daemon,
-                false,
-            ),
-            (
-                "works_where_the_socket_path_is_too_long_for_an_address",
-                works_where_the_socket_path_is_too_long_for_an_address,
-                false,
-            ),
-            (
-                "random_histories_agree_with_and_without_the_daemon",
-                random_histories_agree_with_and_without_the_daemon,
-                false,
-            ),
-            (
-                "opening_the_store_ten_thousand_times_leaks_no_descriptor",
-                opening_the_store_ten_thousand_times_leaks_no_descriptor,
-                true,
-            ),
-            (
-                "autostart_starts_one_daemon_when_the_clone_asks",
-                autostart_starts_one_daemon_when_the_clone_asks,
-                false,
-            ),
-            (
-                "gc_stops_daemons_that_serve_nothing",
-                gc_stops_daemons_that_serve_nothing,
-                true,
-            ),
-            (
-                "start_stop_cycles_leave_nothing_behind",
-                start_stop_cycles_leave_nothing_behind,
-                true,
-            ),
-            (
-                "memory_stays_flat_under_many_events",
-                memory_stays_flat_under_many_events,
-                true,
-            ),
-        ],
-    );
+    let mut tests: Vec<common::SessionTest> = vec![
+        (
+            "start_status_stop_say_what_they_did",
+            start_status_stop_say_what_they_did,
+            false,
+        ),
+        ("one_daemon_per_worktree", one_daemon_per_worktree, false),
+        (
+            "answers_are_exact_right_after_a_hand_write",
+            answers_are_exact_right_after_a_hand_write,
+            false,
+        ),
+        (
+            "answers_equal_those_without_the_daemon",
+            answers_equal_those_without_the_daemon,
+            false,
+        ),
+        ("exits_cleanly_on_sigterm", exits_cleanly_on_sigterm, false),
+        ("exits_when_idle", exits_when_idle, false),
+        (
+            "exits_when_the_issues_directory_goes",
+            exits_when_the_issues_directory_goes,
+            false,
+        ),
+        (
+            "exits_with_its_owner_and_its_lifeline",
+            exits_with_its_owner_and_its_lifeline,
+            false,
+        ),
+        (
+            "hostile_socket_input_harms_nothing",
+            hostile_socket_input_harms_nothing,
+            false,
+        ),
+        (
+            "full_list_answers_read_as_the_protocol_says",
+            full_list_answers_read_as_the_protocol_says,
+            false,
+        ),
+        (
+            "a_stale_pidfile_and_socket_are_not_a_daemon",
+            a_stale_pidfile_and_socket_are_not_a_daemon,
+            false,
+        ),
+        (
+            "works_where_the_socket_path_is_too_long_for_an_address",
+            works_where_the_socket_path_is_too_long_for_an_address,
+            false,
+        ),
+        (
+            "random_histories_agree_with_and_without_the_daemon",
+            random_histories_agree_with_and_without_the_daemon,
+            false,
+        ),
+        (
+            "opening_the_store_ten_thousand_times_leaks_no_descriptor",
+            opening_the_store_ten_thousand_times_leaks_no_descriptor,
+            true,
+        ),
+        (
+            "autostart_starts_one_daemon_when_the_clone_asks",
+            autostart_starts_one_daemon_when_the_clone_asks,
+            false,
+        ),
+        (
+            "gc_stops_daemons_that_serve_nothing",
+            gc_stops_daemons_that_serve_nothing,
+            true,
+        ),
+        (
+            "start_stop_cycles_leave_nothing_behind",
+            start_stop_cycles_leave_nothing_behind,
+            true,
+        ),
+        (
+            "memory_stays_flat_under_many_events",
+            memory_stays_flat_under_many_events,
+            true,
+        ),
+    ];
+    tests.extend(faults::tests());
+    common::run_session("daemon", tests);
 }

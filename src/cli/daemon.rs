@@ -121,15 +121,14 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
         Ok("debug") => 3,
         _ => 2,
     };
-    let log: std::sync::Arc<dyn Fn(&str) + Send + Sync> =
-        std::sync::Arc::new(move |line: &str| {
-            if level >= 2 {
-                eprintln!(
-                    "{} yit daemon: {line}",
-                    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
-                );
-            }
-        });
+    let log: std::sync::Arc<dyn Fn(&str) + Send + Sync> = std::sync::Arc::new(move |line: &str| {
+        if level >= 2 {
+            eprintln!(
+                "{} yit daemon: {line}",
+                jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            );
+        }
+    });
     let watchdog = Watchdog::new(level >= 1);
     let options = ServeOptions {
         idle_timeout: (run.idle_timeout > 0.0).then(|| Duration::from_secs_f64(run.idle_timeout)),
@@ -173,8 +172,7 @@ impl Watchdog {
         let thread = std::thread::spawn(move || {
             // waits for the decision (or for the serve loop to end without one)
             let Ok(exit) = arming.recv() else { return };
-            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                disarmed.recv_timeout(WATCHDOG)
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(WATCHDOG)
             {
                 if log {
                     eprintln!(

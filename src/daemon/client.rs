@@ -112,8 +112,7 @@ impl Client {
                 protocol_error(e.to_string())
             }
         };
-        let mut line =
-            serde_json::to_string(request).map_err(|e| protocol_error(e.to_string()))?;
+        let mut line = serde_json::to_string(request).map_err(|e| protocol_error(e.to_string()))?;
         line.push('\n');
         self.writer.write_all(line.as_bytes()).map_err(io)?;
         let mut header = String::new();

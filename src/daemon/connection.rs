@@ -125,7 +125,14 @@ pub(super) fn accept_loop(
         }
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
             Err(e) => {
                 // out of descriptors or memory (EMFILE, ENFILE, ENOBUFS,
                 // ENOMEM): the pending connection stays pending, so pause
@@ -290,4 +297,3 @@ fn status(shared: &Shared) -> StatusInfo {
             .unwrap_or_default(),
     }
 }
-

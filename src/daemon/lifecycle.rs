@@ -49,6 +49,34 @@ impl Identity {
     }
 }
 
+/// The state directory as opened at the start: the daemon's files are
+/// found through it even after the worktree was moved or renamed.
+#[derive(Clone)]
+pub(super) struct StateDir(Arc<File>);
+
+impl StateDir {
+    pub(super) fn open(path: &Path) -> Result<StateDir, DaemonError> {
+        File::open(path)
+            .map(|f| StateDir(Arc::new(f)))
+            .map_err(io("could not open", path))
+    }
+
+    /// A path to `name` in the directory, wherever it is now.
+    pub(super) fn at(&self, name: &std::ffi::OsStr) -> PathBuf {
+        use std::os::fd::AsRawFd;
+        Path::new(&format!("/proc/self/fd/{}", self.0.as_raw_fd())).join(name)
+    }
+
+    /// Removes `path`'s file from the directory if it is still `identity`.
+    fn remove_if(&self, path: &Path, identity: Identity) {
+        let Some(name) = path.file_name() else { return };
+        let here = self.at(name);
+        if Identity::of_path(&here) == Some(identity) {
+            let _ = std::fs::remove_file(here);
+        }
+    }
+}
+
 /// The pidfile, exclusively locked for the daemon's whole life and removed
 /// (while still locked, and only if it is still this one) when it ends.
 pub(super) struct Pidfile {
@@ -56,11 +84,16 @@ pub(super) struct Pidfile {
     _file: File,
     path: PathBuf,
     identity: Identity,
+    dir: StateDir,
 }
 
 impl Pidfile {
     /// Takes the pidfile's lock, or fails with `AlreadyRunning`.
-    pub(super) fn acquire(paths: &Paths, worktree: &Path) -> Result<Pidfile, DaemonError> {
+    pub(super) fn acquire(
+        paths: &Paths,
+        dir: &StateDir,
+        worktree: &Path,
+    ) -> Result<Pidfile, DaemonError> {
         let path = paths.pidfile.clone();
         // a moment's shared lock by `status` must not look like a daemon
         let deadline = Instant::now() + Duration::from_secs(1);
@@ -106,15 +139,14 @@ impl Pidfile {
             _file: file,
             path,
             identity,
+            dir: dir.clone(),
         })
     }
 }
 
 impl Drop for Pidfile {
     fn drop(&mut self) {
-        if Identity::of_path(&self.path) == Some(self.identity) {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.dir.remove_if(&self.path, self.identity);
         // the lock goes with the descriptor (the field), after the file
     }
 }
@@ -125,10 +157,11 @@ pub(super) struct Listener {
     pub(super) inner: UnixListener,
     path: PathBuf,
     pub(super) identity: Identity,
+    dir: StateDir,
 }
 
 impl Listener {
-    pub(super) fn bind(paths: &Paths) -> Result<Listener, DaemonError> {
+    pub(super) fn bind(paths: &Paths, dir: &StateDir) -> Result<Listener, DaemonError> {
         let path = paths.socket.clone();
         // only the pidfile's holder gets here: a socket file left by a
         // daemon that was killed is stale
@@ -148,15 +181,14 @@ impl Listener {
             inner,
             path,
             identity,
+            dir: dir.clone(),
         })
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        if Identity::of_path(&self.path) == Some(self.identity) {
-            let _ = std::fs::remove_file(&self.path);
-        }
+        self.dir.remove_if(&self.path, self.identity);
     }
 }
 
@@ -266,8 +298,13 @@ impl Server {
     }
 
     /// Takes the pidfile lock for the rest of the server's life.
-    pub(super) fn lock_pidfile(&mut self, paths: &Paths, worktree: &Path) -> Result<(), DaemonError> {
-        self.pidfile = Some(Pidfile::acquire(paths, worktree)?);
+    pub(super) fn lock_pidfile(
+        &mut self,
+        paths: &Paths,
+        dir: &StateDir,
+        worktree: &Path,
+    ) -> Result<(), DaemonError> {
+        self.pidfile = Some(Pidfile::acquire(paths, dir, worktree)?);
         Ok(())
     }
 
@@ -276,12 +313,14 @@ impl Server {
     pub(super) fn listen(
         &mut self,
         paths: &Paths,
+        dir: &StateDir,
         shared: Arc<Shared>,
         log: Arc<dyn Fn(&str) + Send + Sync>,
     ) -> Result<Identity, DaemonError> {
-        let listener = Listener::bind(paths)?;
+        let listener = Listener::bind(paths, dir)?;
         let identity = listener.identity;
-        let inner = (listener.inner.try_clone()).map_err(io("could not listen on", &paths.socket))?;
+        let inner =
+            (listener.inner.try_clone()).map_err(io("could not listen on", &paths.socket))?;
         self.listener = Some(listener);
         self.shared = Some(Arc::clone(&shared));
         let waiter = self.stop.waiter()?;

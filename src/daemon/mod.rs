@@ -28,7 +28,6 @@ use std::time::{Duration, Instant};
 pub use client::{ANSWER_PATIENCE, Client, parse};
 pub use server::{Exit, ServeOptions, serve};
 
-
 /// The daemon's files in the state dir.
 #[derive(Clone, Debug)]
 pub struct Paths {
@@ -186,9 +185,15 @@ pub fn start(
             };
         }
         if let Some(client) = Client::connect(paths, worktree) {
-            return Ok(Started::Started {
-                pid: client.hello.pid,
-            });
+            let pid = client.hello.pid;
+            if pid == child.id() {
+                return Ok(Started::Started { pid });
+            }
+            // another start won the race: ours holds nothing and would go
+            // by itself within a second; it goes now, before we return
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(Started::AlreadyRunning { pid });
         }
         if Instant::now() > deadline {
             let _ = child.kill();

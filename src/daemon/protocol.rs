@@ -149,7 +149,6 @@ impl Answer {
     }
 }
 
-
 /// `response` as the lines the daemon sends, in pieces to write one after
 /// another.
 pub fn encode(response: &Response) -> Vec<Vec<u8>> {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use super::connection::Shared;
-use super::lifecycle::{Server, Vigil};
+use super::lifecycle::{Server, StateDir, Vigil};
 use super::protocol::{Hello, PROTOCOL_VERSION};
 use super::state::{Served, State};
 use super::{DaemonError, Paths, io};
@@ -86,7 +86,8 @@ pub fn serve(
     server.handle_signals(control.clone(), &paths)?;
     server.watch_owner(&options, &control)?;
     std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
-    server.lock_pidfile(&paths, tracker.root())?;
+    let dir = StateDir::open(&paths.state)?;
+    server.lock_pidfile(&paths, &dir, tracker.root())?;
 
     // cookies from an earlier life are of no use
     let _ = std::fs::remove_dir_all(&paths.cookies);
@@ -114,7 +115,7 @@ pub fn serve(
         shutting_down: AtomicBool::new(false),
         control,
     });
-    server.listen(&paths, Arc::clone(&shared), Arc::clone(&log))?;
+    server.listen(&paths, &dir, Arc::clone(&shared), Arc::clone(&log))?;
     // what it exists for, as it is now: any of them gone or replaced ends it
     let vigil = Vigil::new(&[
         (Exit::WorktreeGone, tracker.root()),
@@ -157,7 +158,8 @@ pub fn serve(
     {
         let _ = fresh.scan(ScanMode::Index { details: true });
     }
-    let _ = std::fs::remove_dir_all(&paths.cookies);
+    // (found through the directory itself, wherever the worktree went)
+    let _ = std::fs::remove_dir_all(dir.at(std::ffi::OsStr::new("cookies")));
     // the pidfile goes last, once nothing of this daemon runs
     drop(server);
     log("exited cleanly");
@@ -268,7 +270,11 @@ impl EventLoop<'_> {
         self.tracker = Tracker::open(&root)?;
         let state = State::load(&self.tracker)?;
         let served = Served::new(state, &self.tracker);
-        *self.shared.served.write().unwrap_or_else(|e| e.into_inner()) = served;
+        *self
+            .shared
+            .served
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = served;
         Ok(())
     }
 }

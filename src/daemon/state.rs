@@ -47,7 +47,6 @@ impl std::hash::Hasher for IdHasher {
     }
 }
 
-
 /// What queries are answered from: the files as last read (shared, not
 /// copied: a change to one file costs one file), and their problems.
 pub(super) struct Served {
@@ -259,7 +258,6 @@ impl Served {
         }
     }
 }
-
 
 /// What the daemon holds of one file: the issue (shared with the orders
 /// below), or why it is broken.
@@ -567,7 +565,6 @@ pub(super) struct Updates {
     files: Vec<(IssueId, Option<Held>)>,
     misnamed: Option<Vec<std::path::PathBuf>>,
 }
-
 
 /// Records per chunk when a `list` answer is encoded in parallel.
 const PARALLEL_ENCODING: usize = 2048;

@@ -337,13 +337,17 @@ fn yit_processes(dir: &Path, kill: bool) -> Vec<(u32, String)> {
     })
 }
 
+/// Live processes of the binary `exe`, wherever they run.
+pub fn processes_of(exe: &Path) -> Vec<(u32, String)> {
+    live_processes(false, |p| p.exe().is_some_and(|e| e == exe))
+}
+
 /// Live processes (not threads, not zombies, not this one) for which
 /// `matches` holds, killed when `kill`; their pids and command lines.
 fn live_processes(kill: bool, matches: impl Fn(&sysinfo::Process) -> bool) -> Vec<(u32, String)> {
     use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
-    let Ok(mut sys) = System::new() else {
-        return Vec::new();
-    };
+    // a teardown that cannot look must not pass
+    let mut sys = System::new().expect("the test teardown could not enumerate processes");
     sys.refresh_processes_specifics(
         ProcessesToUpdate::All,
         true,
@@ -353,6 +357,11 @@ fn live_processes(kill: bool, matches: impl Fn(&sysinfo::Process) -> bool) -> Ve
             .with_cmd(UpdateKind::Always)
             .with_environ(UpdateKind::Always)
             .without_tasks(),
+    );
+    assert!(
+        sys.process(sysinfo::Pid::from_u32(std::process::id()))
+            .is_some(),
+        "the test teardown could not enumerate processes (it does not see itself)"
     );
     let mut found = Vec::new();
     for (pid, p) in sys.processes() {

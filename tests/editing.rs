@@ -641,3 +641,49 @@ fn a_label_shorter_than_any_id_is_never_taken_for_one() {
     let shown = repo.run(&["show", &id, "--json"]).json();
     assert_eq!(shown["issue"]["labels"], serde_json::json!([label]));
 }
+
+/// `rm` asks before it takes the dependency-graph lock (no lock waits on a
+/// person), and checks the references again once it holds it.
+#[test]
+fn rm_asks_before_it_locks_and_checks_again_after() {
+    use std::io::{Read, Write};
+    let repo = TestRepo::with_tracker();
+    let doomed = repo.new_issue(&["Doomed"]);
+    let other = repo.new_issue(&["Other"]);
+    let line = format!("{} rm {doomed}", common::yit_bin());
+    let mut cmd = repo.program("script", &["-qec", &line, "/dev/null"]);
+    cmd.env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut rm = common::Spawned::new(cmd.spawn().expect("script"));
+    let mut out = rm.stdout();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let seen = std::sync::Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().expect("seen").extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let asked = || String::from_utf8_lossy(&seen.lock().expect("seen")).contains("[y/N]");
+    assert!(
+        common::wait_until(std::time::Duration::from_secs(10), asked),
+        "rm asks"
+    );
+    // while the question waits, the graph lock is free
+    repo.ok(&["dep", "add", &other, &doomed, "--lock-timeout", "1"]);
+    rm.stdin().write_all(b"y\n").expect("answer");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    rm.close_stdin();
+    let status = rm.wait();
+    reader.join().expect("reader");
+    let shown = String::from_utf8_lossy(&seen.lock().expect("seen")).into_owned();
+    assert!(!status.success(), "{shown}");
+    assert!(shown.contains("other issues refer to it"), "{shown}");
+    assert!(repo.issues_dir().join(format!("{doomed}.yaml")).exists());
+}

@@ -22,7 +22,8 @@ def alive(pid):
 
 
 def start(repo, args=(), pass_fds=(), extra_env=None):
-    out = subprocess.run([yit, "-C", repo, "daemon", "start", "--exit-with-pid", str(os.getpid()), *args],
+    owner = [] if "--exit-with-pid" in args else ["--exit-with-pid", str(os.getpid())]
+    out = subprocess.run([yit, "-C", repo, "daemon", "start", *owner, *args],
                          env=dict(env, **(extra_env or {})), pass_fds=pass_fds,
                          capture_output=True, text=True, check=True).stdout
     return int(out.strip().removeprefix("started the daemon (pid ").rstrip(")"))

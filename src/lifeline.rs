@@ -119,11 +119,7 @@ impl Waiter {
     ) -> std::io::Result<Woken> {
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let spec = left.map(|left| Timespec {
-                tv_sec: left.as_secs() as i64,
-                tv_nsec: i64::from(left.subsec_nanos()),
-            });
+            let spec = deadline.map(|d| timespec(d.saturating_duration_since(Instant::now())));
             let mut fds = vec![PollFd::new(&self.reader, PollFlags::IN)];
             if let Some(fd) = fd {
                 fds.push(PollFd::from_borrowed_fd(fd, PollFlags::IN));
@@ -140,6 +136,28 @@ impl Waiter {
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => return Err(e.into()),
             }
+        }
+    }
+}
+
+fn timespec(d: Duration) -> Timespec {
+    Timespec {
+        tv_sec: d.as_secs() as i64,
+        tv_nsec: i64::from(d.subsec_nanos()),
+    }
+}
+
+/// Whether `fd` becomes readable (or hangs up) within `within`; only an
+/// interrupted wait is retried, and a failed one is `false`.
+pub fn readable_within(fd: BorrowedFd<'_>, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        let timeout = timespec(deadline.saturating_duration_since(Instant::now()));
+        let mut fds = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(n) => return n > 0,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return false,
         }
     }
 }

@@ -59,17 +59,24 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
     )?;
     let tracker = ctx.open_tracker()?;
     // asked before any lock is taken: no lock waits on a person
-    let scan = tracker.scan(ctx.scan_mode(false))?;
-    let ids = resolve_all(&scan.listing, &args.ids)?;
-    refuse_referred(&scan, &ids, args.force)?;
-    if !args.force {
+    let asked = if args.force {
+        None
+    } else {
+        let scan = tracker.scan(ctx.scan_mode(false))?;
+        let ids = resolve_all(&scan.listing, &args.ids)?;
+        refuse_referred(&scan, &ids, false)?;
         confirm(ctx, &tracker, &scan, &ids)?;
-    }
+        Some(ids)
+    };
     // then the graph cannot change between the check and the removal: the
-    // check is made again under the lock
+    // check is made (again, after a question) under the lock
     let _graph = tracker.lock_graph(ctx.lock_timeout)?;
     let scan = tracker.scan(ctx.scan_mode(false))?;
     let listing = &scan.listing;
+    let ids = match asked {
+        Some(ids) => ids,
+        None => resolve_all(listing, &args.ids)?,
+    };
     let referrers = refuse_referred(&scan, &ids, args.force)?;
     if !referrers.is_empty() {
         let from: Vec<IssueId> = referrers.iter().map(|(from, _, _)| from.clone()).collect();

@@ -17,6 +17,8 @@ use super::{DaemonError, Paths, socket_address};
 /// write of an exchange, before it gives up on the daemon.
 pub const ANSWER_PATIENCE: Duration = Duration::from_secs(1);
 
+/// The longest greeting a client reads.
+const MAX_HELLO: u64 = 1 << 15;
 /// The longest response-length line a client reads.
 const MAX_HEADER: u64 = 32;
 /// The largest response a client accepts (a `list` of 100,000 issues is
@@ -65,7 +67,7 @@ impl Client {
         // large answers (a `list` of thousands) in few reads
         let mut reader = BufReader::with_capacity(1 << 18, stream);
         let mut line = String::new();
-        match (&mut reader).take(MAX_HEADER * 1024).read_line(&mut line) {
+        match (&mut reader).take(MAX_HELLO).read_line(&mut line) {
             Err(e) if timed_out(&e) => return Err(not_answering()),
             Err(_) => return Ok(None),
             Ok(_) => {}

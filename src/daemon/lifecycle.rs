@@ -41,6 +41,13 @@ impl Identity {
         })
     }
 
+    /// The identity of `path`, which must exist.
+    fn required(path: &Path) -> Result<Identity, DaemonError> {
+        Identity::of_path(path).ok_or_else(|| {
+            io("could not read", path)(std::io::Error::from(std::io::ErrorKind::NotFound))
+        })
+    }
+
     fn of_file(file: &File) -> std::io::Result<Identity> {
         file.metadata().map(|m| Identity {
             dev: m.dev(),
@@ -156,7 +163,7 @@ impl Drop for Pidfile {
 pub(super) struct Listener {
     pub(super) inner: UnixListener,
     path: PathBuf,
-    pub(super) identity: Identity,
+    identity: Identity,
     dir: StateDir,
 }
 
@@ -174,9 +181,7 @@ impl Listener {
         inner
             .set_nonblocking(true)
             .map_err(io("could not listen on", &path))?;
-        let identity = Identity::of_path(&path).ok_or_else(|| {
-            io("could not listen on", &path)(std::io::Error::from(std::io::ErrorKind::NotFound))
-        })?;
+        let identity = Identity::required(&path)?;
         Ok(Listener {
             inner,
             path,
@@ -204,12 +209,7 @@ impl Vigil {
     pub(super) fn new(paths: &[(Exit, &Path)]) -> Result<Vigil, DaemonError> {
         let watched = paths
             .iter()
-            .map(|&(exit, path)| {
-                let identity = Identity::of_path(path).ok_or_else(|| {
-                    io("could not read", path)(std::io::Error::from(std::io::ErrorKind::NotFound))
-                })?;
-                Ok((exit, path.to_owned(), identity))
-            })
+            .map(|&(exit, path)| Ok((exit, path.to_owned(), Identity::required(path)?)))
             .collect::<Result<_, DaemonError>>()?;
         Ok(Vigil { watched })
     }
@@ -309,16 +309,15 @@ impl Server {
     }
 
     /// Binds the socket and accepts connections on it, each served by a
-    /// thread of its own; returns the socket's identity.
+    /// thread of its own.
     pub(super) fn listen(
         &mut self,
         paths: &Paths,
         dir: &StateDir,
         shared: Arc<Shared>,
         log: Arc<dyn Fn(&str) + Send + Sync>,
-    ) -> Result<Identity, DaemonError> {
+    ) -> Result<(), DaemonError> {
         let listener = Listener::bind(paths, dir)?;
-        let identity = listener.identity;
         let inner =
             (listener.inner.try_clone()).map_err(io("could not listen on", &paths.socket))?;
         self.listener = Some(listener);
@@ -329,7 +328,7 @@ impl Server {
         self.accept = Some(std::thread::spawn(move || {
             connection::accept_loop(&inner, &waiter, &connections, &shared, &cookies, &*log)
         }));
-        Ok(identity)
+        Ok(())
     }
 
     /// Ends every thread and connection and removes the socket file; the

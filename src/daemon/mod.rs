@@ -286,22 +286,8 @@ fn end(pid: u32, pidfd: &std::os::fd::OwnedFd, patience: Duration) -> Result<End
 
 /// Whether the process behind `pidfd` exits within `within`.
 fn exited(pidfd: &std::os::fd::OwnedFd, within: Duration) -> bool {
-    use rustix::event::{PollFd, PollFlags, Timespec};
-    let deadline = Instant::now() + within;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let timeout = Timespec {
-            tv_sec: left.as_secs() as i64,
-            tv_nsec: i64::from(left.subsec_nanos()),
-        };
-        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-        match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(0) => return false,
-            Ok(_) => return true,
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return false,
-        }
-    }
+    use std::os::fd::AsFd;
+    crate::lifeline::readable_within(pidfd.as_fd(), within)
 }
 
 /// Waits (up to `within`) until no process holds the pidfile's lock.

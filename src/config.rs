@@ -158,6 +158,80 @@ impl Config {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// Checks that `name` is a status config.yaml defines, with the message
+    /// every front end and `doctor` give.
+    pub fn check_status(&self, name: &str) -> Result<(), String> {
+        match self.status(name) {
+            Some(_) => Ok(()),
+            None => Err(unknown(
+                "status",
+                name,
+                self.statuses.iter().map(|s| s.name.as_str()),
+            )),
+        }
+    }
+
+    /// Checks that `name` is a type config.yaml defines.
+    pub fn check_type(&self, name: &str) -> Result<(), String> {
+        match self.types.iter().any(|t| t == name) {
+            true => Ok(()),
+            false => Err(unknown("type", name, self.types.iter().map(String::as_str))),
+        }
+    }
+
+    /// Checks a priority: 0 (highest) to [`LOWEST_PRIORITY`].
+    pub fn check_priority(priority: u8) -> Result<(), String> {
+        match priority <= LOWEST_PRIORITY {
+            true => Ok(()),
+            false => Err(format!(
+                "priority must be from 0 (highest) to {LOWEST_PRIORITY}, got {priority}"
+            )),
+        }
+    }
+
+    /// The status a person typed: exact, or the one status that differs
+    /// only in case (`In_Progress`); files are held to the exact name.
+    pub fn status_named(&self, typed: &str) -> Result<String, String> {
+        named(typed, self.statuses.iter().map(|s| s.name.as_str()))
+            .ok_or_else(|| self.check_status(typed).expect_err("not a status"))
+    }
+
+    /// The type a person typed: exact, or the one that differs only in case.
+    pub fn type_named(&self, typed: &str) -> Result<String, String> {
+        named(typed, self.types.iter().map(String::as_str))
+            .ok_or_else(|| self.check_type(typed).expect_err("not a type"))
+    }
+}
+
+/// `typed` if it is one of `names`, else the one name equal to it in any
+/// case.
+fn named<'a>(typed: &str, names: impl Iterator<Item = &'a str> + Clone) -> Option<String> {
+    if names.clone().any(|n| n == typed) {
+        return Some(typed.to_owned());
+    }
+    let mut folded = names.filter(|n| n.to_lowercase() == typed.to_lowercase());
+    match (folded.next(), folded.next()) {
+        (Some(one), None) => Some(one.to_owned()),
+        _ => None,
+    }
+}
+
+/// `unknown type "Bug" (config.yaml defines bug, feature; did you mean
+/// "bug"?)`: the names, and the one that differs only in case.
+fn unknown<'a>(what: &str, name: &str, names: impl Iterator<Item = &'a str> + Clone) -> String {
+    let all: Vec<&str> = names.clone().collect();
+    let close = names
+        .filter(|n| n.to_lowercase() == name.to_lowercase())
+        .collect::<Vec<_>>();
+    let hint = match close.as_slice() {
+        [one] => format!("; did you mean {one:?}?"),
+        _ => String::new(),
+    };
+    format!(
+        "unknown {what} {name:?} (config.yaml defines {}{hint})",
+        all.join(", ")
+    )
 }
 
 #[derive(Deserialize)]

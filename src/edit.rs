@@ -45,17 +45,9 @@ impl Change {
     pub fn check(&self, config: &Config) -> Result<(), String> {
         match self {
             Change::Title(t) => issue::check_title(t),
-            Change::Status(s) if config.status(s).is_none() => Err(format!(
-                "unknown status {s:?} (config.yaml defines {})",
-                config.status_names()
-            )),
-            Change::Kind(k) if !config.types.contains(k) => Err(format!(
-                "unknown type {k:?} (config.yaml defines {})",
-                config.types.join(", ")
-            )),
-            Change::Priority(p) if *p > crate::config::LOWEST_PRIORITY => {
-                Err(format!("priority must be from 0 (highest) to 4, got {p}"))
-            }
+            Change::Status(s) => config.check_status(s),
+            Change::Kind(k) => config.check_type(k),
+            Change::Priority(p) => Config::check_priority(*p),
             Change::AddLabel(l) => {
                 issue::check_label(l)?;
                 if config.strict_labels && !config.labels.contains(l) {

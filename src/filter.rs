@@ -9,6 +9,11 @@ use crate::config::{Config, Role};
 use crate::id::IssueId;
 use crate::issue::Issue;
 
+/// The keys of `key:value` terms, as the help and errors list them.
+pub const KEYS: [&str; 10] = [
+    "status", "label", "assignee", "priority", "type", "created", "updated", "has", "is", "parent",
+];
+
 /// A parsed query: all its terms must hold.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Filter {
@@ -451,9 +456,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
         other => {
             return Err(error(
                 skip,
-                format!(
-                    "unknown key {other:?} (status, label, assignee, priority, type, created, updated, has, is, parent)"
-                ),
+                format!("unknown key {other:?} ({})", KEYS.join(", ")),
             ));
         }
     };

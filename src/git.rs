@@ -144,6 +144,10 @@ pub enum GitError {
     Command { message: String },
     #[error("cannot read revision {rev:?}: {message}")]
     Revision { rev: String, message: String },
+    /// A revision that names no commit (git's own words are kept out of
+    /// the message: they describe its parser, not the user's mistake).
+    #[error("no commit, branch or tag is named {rev:?}")]
+    NoSuchRevision { rev: String },
 }
 
 impl Repo {
@@ -293,7 +297,9 @@ impl Repo {
         let repo = &self.inner;
         let tree = repo
             .rev_parse_single(rev)
-            .map_err(&bad)?
+            .map_err(|_| GitError::NoSuchRevision {
+                rev: rev.to_owned(),
+            })?
             .object()
             .map_err(&bad)?
             .peel_to_tree()

@@ -253,7 +253,7 @@ pub fn key_of(key: SortKey, i: &Issue) -> SortKeyOf<'_> {
     let id = i.id.as_str();
     match key {
         SortKey::Priority => (0, i.priority, created, id),
-        SortKey::Created => (-created, 0, 0, id),
+        SortKey::Created => (-created, i.priority, 0, id),
         SortKey::Updated => (-i.updated.as_nanosecond(), i.priority, created, id),
         SortKey::Id => (0, 0, 0, id),
     }
@@ -294,7 +294,11 @@ mod tests {
         };
         match key {
             SortKey::Priority => default(),
-            SortKey::Created => b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)),
+            SortKey::Created => b
+                .created
+                .cmp(&a.created)
+                .then(a.priority.cmp(&b.priority))
+                .then_with(|| a.id.cmp(&b.id)),
             SortKey::Updated => b.updated.cmp(&a.updated).then_with(default),
             SortKey::Id => a.id.cmp(&b.id),
         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{AUTHOR, NOW, TestRepo};
+use common::{AUTHOR, NOW, Run, TestRepo};
 
 #[test]
 fn init_creates_config_once_and_says_so_when_there() {
@@ -233,7 +233,11 @@ fn bad_titles_and_fields_are_refused_with_nothing_written() {
         assert_eq!(run.stdout, "", "{args:?}");
     }
     let run = repo.fails(&["new", "x", "--priority", "5"], 2);
-    assert!(run.stderr.contains("5 is not in 0..=4"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a priority is a number from 0"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(repo.tree(), before, "nothing was written");
 }
 
@@ -587,7 +591,118 @@ fn formats_are_checked_per_command() {
     let run = repo.fails(&["show", "zzzz", "--json"], 1);
     let err = run.stderr_json();
     assert_eq!(err["error"]["message"], "no issue matches \"zzzz\"");
-    assert_eq!(err["error"]["kind"], "error");
+    assert_eq!(err["error"]["kind"], "not_found");
+}
+
+#[test]
+fn json_errors_name_their_kind_usage_errors_included() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["One"]);
+    let kind = |args: &[&str], code: i32| {
+        let run = repo.fails(args, code);
+        let err = run.stderr_json();
+        assert_eq!(err["error"]["exit_code"], code, "{args:?}");
+        err["error"]["kind"].as_str().expect("kind").to_owned()
+    };
+    assert_eq!(kind(&["--json", "lst"], 2), "usage");
+    assert_eq!(kind(&["list", "--bogus", "--format", "json"], 2), "usage");
+    assert_eq!(kind(&["show", "--json"], 2), "usage");
+    assert_eq!(kind(&["show", "zzzz", "--json"], 1), "not_found");
+    assert_eq!(
+        kind(&["edit", &a, "--type", "epic", "--json"], 1),
+        "invalid"
+    );
+    assert_eq!(kind(&["list", "--at", "nowhere", "--json"], 1), "not_found");
+    for n in 1..=2 {
+        repo.write_issue_file(
+            &format!("abcd00000{n}.yaml"),
+            format!("title: Twin {n}\nstatus: open\ncreated: {NOW}\n").as_bytes(),
+        );
+    }
+    assert_eq!(kind(&["show", "abcd", "--json"], 1), "ambiguous");
+    let outside = repo.outside();
+    let run = repo.run(&["-C", outside.to_str().expect("utf-8"), "list", "--json"]);
+    assert_eq!(run.stderr_json()["error"]["kind"], "not_initialized");
+    // YIT_FORMAT=json asks for JSON errors too
+    let run = Run::from_output(
+        repo.cmd(&["lst"])
+            .env("YIT_FORMAT", "json")
+            .output()
+            .expect("runs"),
+    );
+    assert_eq!(run.stderr_json()["error"]["kind"], "usage");
+    let hints = run.stderr_json()["error"]["hints"].to_string();
+    assert!(hints.contains("'list'"), "{hints}");
+}
+
+#[test]
+fn values_people_type_get_one_clear_line() {
+    let repo = TestRepo::with_tracker();
+    let run = repo.fails(&["new", "Urgent", "--priority", "high"], 2);
+    assert!(
+        run.stderr
+            .contains("a priority is a number from 0 (most urgent) to 4"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("invalid digit"), "{}", run.stderr);
+    // P1, as tables print it, is a priority
+    let a = repo.new_issue(&["Urgent", "--priority", "P1", "--type", "Bug"]);
+    let shown = repo.ok(&["show", &a, "--json"]);
+    assert!(shown.contains("\"priority\": 1"), "{shown}");
+    assert!(shown.contains("\"type\": \"bug\""), "{shown}");
+    repo.ok(&["edit", &a, "--status", "In_Progress"]);
+    assert!(repo.read_issue_file(&a).contains("status: in_progress\n"));
+    let before = repo.tree();
+    let run = repo.fails(&["edit", &a, "--type", "Epic"], 1);
+    assert_eq!(
+        run.stderr,
+        "error: unknown type \"Epic\" (config.yaml defines bug, feature, task, chore)\n"
+    );
+    let run = repo.fails(&["list", "status:Closed"], 1);
+    assert!(
+        run.stderr.contains("did you mean \"closed\"?"),
+        "{}",
+        run.stderr
+    );
+    // a revision that names nothing: no parser internals
+    let run = repo.fails(&["list", "--at", "nowhere"], 1);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("error: no commit, branch or tag is named \"nowhere\"")
+    );
+    assert!(run.stderr.contains("hint: "), "{}", run.stderr);
+    assert_eq!(repo.tree(), before, "nothing changed on disk");
+}
+
+#[test]
+fn yit_format_is_a_default_a_command_may_not_take() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["One"]);
+    let with_env = |args: &[&str], format: &str| {
+        Run::from_output(
+            repo.cmd(args)
+                .env("YIT_FORMAT", format)
+                .output()
+                .expect("runs"),
+        )
+    };
+    // show prints no csv: its own default instead
+    let run = with_env(&["show", &a], "csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("One"), "{}", run.stdout);
+    let run = with_env(&["list"], "csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // a command that takes it uses it; the flag still wins
+    let run = with_env(&["list"], "ids");
+    assert_eq!(run.stdout, format!("{a}\n"));
+    let run = with_env(&["list", "--json"], "ids");
+    assert!(run.stdout.contains("\"schema_version\""), "{}", run.stdout);
+    // asked for by flag, it is still an error
+    repo.fails(&["show", &a, "--format", "csv"], 2);
+    let run = with_env(&["list"], "yml");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("YIT_FORMAT=\"yml\""), "{}", run.stderr);
 }
 
 #[test]

@@ -196,3 +196,68 @@ fn words_match_whole_words_in_any_case_and_script() {
     assert_eq!(ids("CRASH"), vec![a.clone()]);
     assert_eq!(ids("body"), vec![a]);
 }
+
+#[test]
+fn negated_terms_and_comma_labels_reach_the_query() {
+    let repo = TestRepo::with_tracker();
+    let cli = repo.new_issue(&["Flags", "-l", "cli"]);
+    let docs = repo.new_issue(&["Guide", "-l", "docs"]);
+    let other = repo.new_issue(&["Other"]);
+    let mut sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    // `-label:cli` is the query's negation, not `-l abel:cli`
+    assert_eq!(
+        ids(&repo, &["-label:cli"]),
+        sorted(vec![docs.clone(), other.clone()])
+    );
+    assert_eq!(
+        ids(&repo, &["-label:cli", "-label:docs"]),
+        vec![other.clone()]
+    );
+    assert_eq!(
+        ids(&repo, &["-C", ".", "-label:cli", "Guide"]),
+        vec![docs.clone()]
+    );
+    assert_eq!(
+        ids(&repo, &["--", "-label:docs", "-Guide"]),
+        sorted(vec![cli.clone(), other.clone()])
+    );
+    // the same in the commands that take a query
+    let ready = repo.ok(&["ready", "--format", "ids", "-label:cli"]);
+    assert!(!ready.contains(&cli) && ready.contains(&docs), "{ready}");
+    // `--label a,b` means a or b, as `label:a,b` does
+    assert_eq!(
+        ids(&repo, &["--label", "cli,docs"]),
+        sorted(vec![cli.clone(), docs.clone()])
+    );
+    assert_eq!(
+        ids(&repo, &["--label", "cli,docs", "--label", "docs"]),
+        vec![docs.clone()]
+    );
+    let run = repo.fails(&["list", "--label", "cli,"], 1);
+    assert!(run.stderr.contains("an empty label"), "{}", run.stderr);
+    // statuses and types alike: any of them
+    repo.ok(&["close", &other]);
+    assert_eq!(
+        ids(&repo, &["--status", "open,closed", "--type", "task,bug"]),
+        sorted(vec![cli, docs, other])
+    );
+}
+
+#[test]
+fn created_ties_fall_back_to_priority_as_the_help_says() {
+    let repo = TestRepo::with_tracker();
+    // the same creation second (YIT_NOW is fixed): priority decides
+    let low = repo.new_issue(&["Low", "-p", "3"]);
+    let high = repo.new_issue(&["High", "-p", "0"]);
+    let mid = repo.new_issue(&["Mid", "-p", "1"]);
+    let listed = repo.ok(&["list", "--sort", "created", "--format", "ids"]);
+    assert_eq!(listed, format!("{high}\n{mid}\n{low}\n"));
+    let help = repo.ok(&["list", "--help"]);
+    assert!(
+        help.contains("Newest first, then highest priority"),
+        "{help}"
+    );
+}

@@ -31,16 +31,13 @@ pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let status = match args.status {
-        Some(s) => match config.status(&s) {
-            Some(def) if def.role == Role::Closed => s,
-            Some(_) => return Err(CommandError::user(format!("{s:?} is not a closed status"))),
-            None => {
-                return Err(CommandError::user(format!(
-                    "unknown status {s:?} (config.yaml defines {})",
-                    config.status_names()
-                )));
+        Some(typed) => {
+            let s = config.status_named(&typed).map_err(CommandError::user)?;
+            match config.status(&s) {
+                Some(def) if def.role == Role::Closed => s,
+                _ => return Err(CommandError::user(format!("{s:?} is not a closed status"))),
             }
-        },
+        }
         None => config.closed_status().to_owned(),
     };
     let author = match &args.reason {

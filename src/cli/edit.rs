@@ -31,7 +31,7 @@ pub struct EditArgs {
     #[arg(long, short = 's')]
     status: Option<String>,
     /// New priority, 0 (highest) to 4
-    #[arg(long, short = 'p', value_parser = clap::value_parser!(u8).range(0..=4))]
+    #[arg(long, short = 'p', value_parser = super::values::priority)]
     priority: Option<u8>,
     /// New type
     #[arg(long = "type", short = 't', value_name = "TYPE")]
@@ -68,14 +68,19 @@ impl EditArgs {
         if let Some(t) = &self.title {
             changes.push(Change::Title(t.clone()));
         }
+        let config = tracker.config();
         if let Some(s) = &self.status {
-            changes.push(Change::Status(s.clone()));
+            changes.push(Change::Status(
+                config.status_named(s).map_err(CommandError::user)?,
+            ));
         }
         if let Some(p) = self.priority {
             changes.push(Change::Priority(p));
         }
         if let Some(k) = &self.kind {
-            changes.push(Change::Kind(k.clone()));
+            changes.push(Change::Kind(
+                config.type_named(k).map_err(CommandError::user)?,
+            ));
         }
         match (&self.body, &self.body_file) {
             (Some(b), _) => changes.push(Change::Body(b.clone())),

@@ -10,8 +10,14 @@ use yit::store::StoreError;
 /// The exit code classes, documented in the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
-    /// Bad input, not found, ambiguous id: 1.
+    /// Bad input (a value, a file, a query): 1.
     User,
+    /// No issue (or revision, or removed issue) matches what was named: 1.
+    NotFound,
+    /// An id prefix that matches several issues: 1.
+    Ambiguous,
+    /// No tracker here, or not a git repository: 1.
+    NotInitialized,
     /// Bad command line: 2.
     Usage,
     /// Some files could not be read; the rest were shown: 3.
@@ -29,7 +35,10 @@ pub enum ErrorKind {
 impl ErrorKind {
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorKind::User => 1,
+            ErrorKind::User
+            | ErrorKind::NotFound
+            | ErrorKind::Ambiguous
+            | ErrorKind::NotInitialized => 1,
             ErrorKind::Usage => 2,
             ErrorKind::Partial => 3,
             ErrorKind::Refused => 4,
@@ -39,9 +48,13 @@ impl ErrorKind {
         }
     }
 
-    fn code(self) -> &'static str {
+    /// The `kind` of a JSON error (docs/format.md, Errors).
+    pub fn code(self) -> &'static str {
         match self {
-            ErrorKind::User => "error",
+            ErrorKind::User => "invalid",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Ambiguous => "ambiguous",
+            ErrorKind::NotInitialized => "not_initialized",
             ErrorKind::Usage => "usage",
             ErrorKind::Partial => "partial",
             ErrorKind::Refused => "refused",
@@ -156,6 +169,13 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Lock(yit::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
             StoreError::Lock(_) => ErrorKind::Internal,
+            StoreError::NotFound { .. }
+            | StoreError::NotInTrash { .. }
+            | StoreError::Git(GitError::NoSuchRevision { .. }) => ErrorKind::NotFound,
+            StoreError::Ambiguous { .. } => ErrorKind::Ambiguous,
+            StoreError::NotInitialized { .. }
+            | StoreError::NotInitializedAt { .. }
+            | StoreError::Git(GitError::NotARepository { .. }) => ErrorKind::NotInitialized,
             _ => ErrorKind::User,
         };
         let mut out = CommandError::new(kind, err.to_string());
@@ -166,6 +186,12 @@ impl From<StoreError> for CommandError {
                 out.causes.clear();
                 out.hints.push(
                     "run `git init` first, or use -C <dir> to point at a repository".to_owned(),
+                );
+            }
+            StoreError::Git(GitError::NoSuchRevision { .. }) => {
+                out.hints.push(
+                    "a revision is a commit id, a branch or a tag (`git branch -a`, `git log --oneline`)"
+                        .to_owned(),
                 );
             }
             StoreError::NotInitialized { .. } => {

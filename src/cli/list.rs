@@ -36,7 +36,7 @@ pub struct ListArgs {
     #[arg(long, short = 'a', value_name = "PERSON")]
     assignee: Option<String>,
     /// Only issues with this priority (repeatable: any of them)
-    #[arg(long, short = 'p', value_parser = clap::value_parser!(u8).range(0..=4))]
+    #[arg(long, short = 'p', value_parser = super::values::priority)]
     priority: Vec<u8>,
     /// Only issues of this type (repeatable: any of them)
     #[arg(long = "type", short = 't', value_name = "TYPE")]
@@ -44,7 +44,8 @@ pub struct ListArgs {
     /// Include closed issues
     #[arg(long)]
     all: bool,
-    /// Sort order; ties fall back to priority, creation time, then id
+    /// Sort order; ties fall back to priority, then creation time (oldest
+    /// first), then id
     #[arg(long, value_enum, default_value_t = SortKey::Priority)]
     sort: SortKey,
     /// Reverse the order
@@ -63,9 +64,9 @@ pub struct ListArgs {
 enum SortKey {
     /// Highest priority first, then oldest, then id
     Priority,
-    /// Newest first
+    /// Newest first, then highest priority, then id
     Created,
-    /// Most recently updated first
+    /// Most recently updated first, then highest priority, oldest, id
     Updated,
     /// By id
     Id,
@@ -283,10 +284,31 @@ impl ListArgs {
         now: jiff::Timestamp,
         details: bool,
     ) -> Result<ListQuery, CommandError> {
-        let filter = if self.query.is_empty() {
+        // `--label a,b` means a or b, as `label:a,b` does in a query
+        let (any_of, labels): (Vec<&String>, Vec<&String>) =
+            self.labels.iter().partition(|l| l.contains(','));
+        let labels: Vec<String> = labels.into_iter().cloned().collect();
+        for group in &any_of {
+            if group.split(',').any(|l| l.trim().is_empty()) {
+                return Err(CommandError::user(format!(
+                    "--label {group:?}: an empty label (`--label a,b` means a or b)"
+                )));
+            }
+        }
+        let terms: Vec<String> = self
+            .query
+            .iter()
+            .cloned()
+            .chain(
+                any_of
+                    .iter()
+                    .map(|g| format!("label:{}", g.replace(' ', ""))),
+            )
+            .collect();
+        let filter = if terms.is_empty() {
             None
         } else {
-            let text = self.query.join(" ");
+            let text = terms.join(" ");
             let me_email = || {
                 me().ok()
                     .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
@@ -304,8 +326,20 @@ impl ListArgs {
             }
             Some(filter)
         };
-        check_statuses(config, &self.status)?;
-        check_types(config, &self.kinds)?;
+        let statuses = self
+            .status
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(|s| config.status_named(s.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CommandError::user)?;
+        let kinds = self
+            .kinds
+            .iter()
+            .flat_map(|k| k.split(','))
+            .map(|k| config.type_named(k.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(CommandError::user)?;
         let assignee = match self.assignee.as_deref() {
             None => None,
             Some("none") => Some(AssigneeFilter::Nobody),
@@ -325,11 +359,11 @@ impl ListArgs {
             },
         };
         Ok(ListQuery {
-            statuses: self.status.clone(),
-            labels: self.labels.clone(),
+            statuses,
+            labels,
             assignee,
             priorities: self.priority.clone(),
-            kinds: self.kinds.clone(),
+            kinds,
             all: self.all,
             sort: self.sort.into(),
             reverse: self.reverse,
@@ -343,24 +377,18 @@ impl ListArgs {
 
 /// Every status named must be one config.yaml defines.
 fn check_statuses(config: &Config, statuses: &[String]) -> Result<(), CommandError> {
-    match statuses.iter().find(|s| config.status(s).is_none()) {
-        Some(s) => Err(CommandError::user(format!(
-            "unknown status {s:?} (config.yaml defines {})",
-            config.status_names()
-        ))),
-        None => Ok(()),
+    for s in statuses {
+        config.check_status(s).map_err(CommandError::user)?;
     }
+    Ok(())
 }
 
 /// Every type named must be one config.yaml defines.
 fn check_types(config: &Config, kinds: &[String]) -> Result<(), CommandError> {
-    match kinds.iter().find(|k| !config.types.contains(k)) {
-        Some(k) => Err(CommandError::user(format!(
-            "unknown type {k:?} (config.yaml defines {})",
-            config.types.join(", ")
-        ))),
-        None => Ok(()),
+    for k in kinds {
+        config.check_type(k).map_err(CommandError::user)?;
     }
+    Ok(())
 }
 
 /// The largest `--json` list asked of the daemon (measured: 10,000 records

@@ -42,6 +42,7 @@ mod search;
 mod show;
 mod stats;
 mod unassign;
+mod values;
 mod watch;
 
 use std::io::{IsTerminal, Write};
@@ -75,8 +76,9 @@ struct GlobalArgs {
     /// Run as if yit was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]
     dir: Option<PathBuf>,
-    /// Output format; each command accepts the ones that fit it
-    #[arg(long, global = true, value_enum, env = "YIT_FORMAT")]
+    /// Output format; each command accepts the ones that fit it. YIT_FORMAT
+    /// sets a default, which a command that cannot print it ignores
+    #[arg(long, global = true, value_enum)]
     format: Option<Format>,
     /// Same as --format json (errors are JSON too, on stderr)
     #[arg(long, global = true)]
@@ -188,6 +190,8 @@ enum ColorChoice {
 pub struct Ctx {
     pub cwd: PathBuf,
     format: Option<Format>,
+    /// The format is YIT_FORMAT's default rather than asked for.
+    format_from_env: bool,
     pub quiet: bool,
     no_index: bool,
     no_daemon: bool,
@@ -264,6 +268,7 @@ impl Ctx {
         match self.format {
             None => Ok(default),
             Some(f) if accepted.contains(&f) => Ok(f),
+            Some(_) if self.format_from_env => Ok(default),
             Some(f) => Err(CommandError::usage(format!(
                 "`yit {command}` does not support --format {}; it accepts {}",
                 f.name(),
@@ -626,17 +631,118 @@ fn env_seed() -> Result<Option<u64>, CommandError> {
     }
 }
 
+/// The commands whose positional QUERY takes the query language.
+const QUERY_COMMANDS: [&str; 8] = [
+    "list", "search", "board", "export", "stats", "ready", "blocked", "children",
+];
+
+/// Global options that take a value in the next argument.
+const GLOBAL_VALUES: [&str; 4] = ["-C", "--format", "--color", "--lock-timeout"];
+
+/// `yit list -label:cli` is a negated query term, not `-l abel:cli`: in the
+/// arguments of a command that takes a query, a `-KEY:VALUE` term whose KEY
+/// is a query key moves behind `--`, where clap reads it as QUERY. (The
+/// terms of a query are all ANDed, so their order does not matter.)
+fn negated_terms_to_query(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut i = 1;
+    // the subcommand: the first argument that is neither an option nor
+    // the value of a global option
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        if GLOBAL_VALUES.contains(&arg) {
+            i += 2;
+        } else if arg.starts_with('-') && arg != "--" {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if !args
+        .get(i)
+        .and_then(|a| a.to_str())
+        .is_some_and(|c| QUERY_COMMANDS.contains(&c))
+    {
+        return args;
+    }
+    let is_term = |arg: &std::ffi::OsString| {
+        arg.to_str()
+            .and_then(|a| a.strip_prefix('-'))
+            .and_then(|a| a.split_once(':'))
+            .is_some_and(|(key, _)| yit::filter::KEYS.contains(&key))
+    };
+    let end = args[i..]
+        .iter()
+        .position(|a| a == "--")
+        .map_or(args.len(), |p| i + p);
+    let (mut before, after) = (args[..end].to_vec(), args[end..].to_vec());
+    let terms: Vec<_> = before.extract_if(i.., |a| is_term(a)).collect();
+    if terms.is_empty() {
+        return args;
+    }
+    before.push("--".into());
+    before.extend(terms);
+    // what followed a `--` of the user's was positional already
+    before.extend(after.into_iter().skip(1));
+    args = before;
+    args
+}
+
+/// A usage error from clap, as `--json` prints errors (kind `usage`).
+fn usage_json(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let message = lines
+        .next()
+        .map(|l| l.trim_start_matches("error: ").to_owned())
+        .unwrap_or_default();
+    let mut err = CommandError::usage(message);
+    for line in lines {
+        let line = line.trim();
+        if let Some(tip) = line.strip_prefix("tip: ") {
+            err = err.hint(tip);
+        } else if let Some(usage) = line.strip_prefix("Usage: ") {
+            err = err.hint(format!("usage: {usage}"));
+        }
+    }
+    err.render_json()
+}
+
+/// Whether the arguments (or YIT_FORMAT) ask for JSON: then even a usage
+/// error is printed as JSON.
+fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    let mut format = std::env::var("YIT_FORMAT").ok();
+    let mut json = false;
+    let mut args = args.iter().skip(1).filter_map(|a| a.to_str());
+    while let Some(arg) = args.next() {
+        match arg {
+            "--" => break,
+            "--json" => json = true,
+            "--format" => format = args.next().map(str::to_owned),
+            _ => {
+                if let Some(f) = arg.strip_prefix("--format=") {
+                    format = Some(f.to_owned());
+                }
+            }
+        }
+    }
+    json || format.as_deref() == Some("json")
+}
+
 /// Runs yit with the process's arguments and returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args = negated_terms_to_query(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() && wants_json(&args) => {
+            let _ = std::io::stderr().write_all(usage_json(&e).as_bytes());
+            return ErrorKind::Usage.exit_code();
+        }
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
             return code;
         }
     };
-    let json_errors = cli.global.json || cli.global.format == Some(Format::Json);
+    let json_errors = wants_json(&args);
     let result = run(cli);
     match result {
         Ok(()) => 0,
@@ -661,7 +767,21 @@ fn run(cli: Cli) -> Result<(), CommandError> {
             "--json and --format disagree; use one of them",
         ));
     }
-    let format = if g.json { Some(Format::Json) } else { g.format };
+    let env_format = match std::env::var("YIT_FORMAT") {
+        Ok(text) if !text.is_empty() && !g.json && g.format.is_none() => {
+            Some(Format::from_str(&text, true).map_err(|_| {
+                CommandError::usage(format!(
+                    "YIT_FORMAT={text:?} is not a format (table, ids, json, jsonl, csv, markdown, yaml)"
+                ))
+            })?)
+        }
+        _ => None,
+    };
+    let format = if g.json {
+        Some(Format::Json)
+    } else {
+        g.format.or(env_format)
+    };
     let cwd = match g.dir {
         Some(dir) => {
             let base = std::env::current_dir()?;
@@ -713,6 +833,7 @@ fn run(cli: Cli) -> Result<(), CommandError> {
     let mut ctx = Ctx {
         cwd,
         format,
+        format_from_env: env_format.is_some(),
         quiet: g.quiet,
         no_index: g.no_index,
         no_daemon: g.no_daemon,

@@ -35,7 +35,7 @@ pub struct NewArgs {
     #[arg(long = "label", short = 'l', value_name = "LABEL")]
     labels: Vec<String>,
     /// Priority from 0 (highest) to 4
-    #[arg(long, short = 'p', value_parser = clap::value_parser!(u8).range(0..=4))]
+    #[arg(long, short = 'p', value_parser = super::values::priority)]
     priority: Option<u8>,
     /// Issue type (see `yit config`)
     #[arg(long = "type", short = 't', value_name = "TYPE")]
@@ -103,6 +103,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => String::new(),
     };
+    let config = tracker.config();
     let assignee = args
         .assignee
         .map(|a| resolve_person(&tracker, a))
@@ -120,9 +121,17 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         body,
         labels: args.labels,
         priority: args.priority,
-        kind: args.kind,
+        kind: args
+            .kind
+            .map(|k| config.type_named(&k))
+            .transpose()
+            .map_err(CommandError::user)?,
         assignee,
-        status: args.status,
+        status: args
+            .status
+            .map(|s| config.status_named(&s))
+            .transpose()
+            .map_err(CommandError::user)?,
         parent,
         depends_on,
     };

@@ -232,14 +232,8 @@ impl RawIssue {
         let status = c
             .required(self.status, "status")
             .map_or_else(String::new, |(status, pos)| {
-                if config.status(&status).is_none() {
-                    c.bad(
-                        pos,
-                        format!(
-                            "unknown status {status:?} (config.yaml defines {})",
-                            config.status_names()
-                        ),
-                    );
+                if let Err(why) = config.check_status(&status) {
+                    c.bad(pos, why);
                 }
                 status
             });
@@ -257,14 +251,8 @@ impl RawIssue {
 
         let kind = match Field::of(self.kind) {
             Field::Text(kind, pos) => {
-                if !config.types.contains(&kind) {
-                    c.bad(
-                        pos,
-                        format!(
-                            "unknown type {kind:?} (config.yaml defines {})",
-                            config.types.join(", ")
-                        ),
-                    );
+                if let Err(why) = config.check_type(&kind) {
+                    c.bad(pos, why);
                 }
                 kind
             }

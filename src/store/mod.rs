@@ -583,28 +583,14 @@ impl Tracker {
         let invalid = |message: String| StoreError::Invalid { message };
         issue::check_title(&draft.title).map_err(invalid)?;
         let config = &self.files.config;
-        if let Some(status) = &draft.status
-            && config.status(status).is_none()
-        {
-            return Err(invalid(format!(
-                "unknown status {status:?} (config.yaml defines {})",
-                config.status_names()
-            )));
+        if let Some(status) = &draft.status {
+            config.check_status(status).map_err(invalid)?;
         }
-        if let Some(kind) = &draft.kind
-            && !config.types.contains(kind)
-        {
-            return Err(invalid(format!(
-                "unknown type {kind:?} (config.yaml defines {})",
-                config.types.join(", ")
-            )));
+        if let Some(kind) = &draft.kind {
+            config.check_type(kind).map_err(invalid)?;
         }
-        if let Some(p) = draft.priority
-            && p > crate::config::LOWEST_PRIORITY
-        {
-            return Err(invalid(format!(
-                "priority must be from 0 (highest) to 4, got {p}"
-            )));
+        if let Some(p) = draft.priority {
+            crate::config::Config::check_priority(p).map_err(invalid)?;
         }
         for label in &draft.labels {
             issue::check_label(label).map_err(invalid)?;

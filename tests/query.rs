@@ -203,7 +203,7 @@ fn negated_terms_and_comma_labels_reach_the_query() {
     let cli = repo.new_issue(&["Flags", "-l", "cli"]);
     let docs = repo.new_issue(&["Guide", "-l", "docs"]);
     let other = repo.new_issue(&["Other"]);
-    let mut sorted = |mut v: Vec<String>| {
+    let sorted = |mut v: Vec<String>| {
         v.sort();
         v
     };

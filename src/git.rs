@@ -148,6 +148,8 @@ pub enum GitError {
     /// the message: they describe its parser, not the user's mistake).
     #[error("no commit, branch or tag is named {rev:?}")]
     NoSuchRevision { rev: String },
+    #[error("{rev:?} names no commit: this repository has no commits yet")]
+    NoCommits { rev: String },
 }
 
 impl Repo {
@@ -198,24 +200,30 @@ impl Repo {
             ("merge.yit.name", "yit: field-aware merge of issue files"),
             (MERGE_DRIVER_KEY, MERGE_DRIVER),
         ] {
-            let output = std::process::Command::new("git")
-                .arg("--git-dir")
-                .arg(self.git_dir())
-                .args(["config", "--local", key, value])
-                .output()
-                .map_err(|e| GitError::Command {
-                    message: format!("could not run git config: {e}"),
-                })?;
-            if !output.status.success() {
-                return Err(GitError::Command {
-                    message: format!(
-                        "git config {key} failed: {}",
-                        String::from_utf8_lossy(&output.stderr).trim()
-                    ),
-                });
-            }
+            self.set_config(key, value)?;
         }
         Ok(true)
+    }
+
+    /// Sets `key` in this clone's git config (`git config --local`).
+    pub fn set_config(&self, key: &str, value: &str) -> Result<(), GitError> {
+        let output = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(self.git_dir())
+            .args(["config", "--local", key, value])
+            .output()
+            .map_err(|e| GitError::Command {
+                message: format!("could not run git config: {e}"),
+            })?;
+        if !output.status.success() {
+            return Err(GitError::Command {
+                message: format!(
+                    "git config {key} failed: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Runs `git` in this repository (its git dir and worktree given
@@ -297,8 +305,13 @@ impl Repo {
         let repo = &self.inner;
         let tree = repo
             .rev_parse_single(rev)
-            .map_err(|_| GitError::NoSuchRevision {
-                rev: rev.to_owned(),
+            .map_err(|_| match self.head_commit_id() {
+                None => GitError::NoCommits {
+                    rev: rev.to_owned(),
+                },
+                Some(_) => GitError::NoSuchRevision {
+                    rev: rev.to_owned(),
+                },
             })?
             .object()
             .map_err(&bad)?
@@ -324,6 +337,11 @@ impl Repo {
     }
 
     /// HEAD's commit id, if there is a commit.
+    /// HEAD's commit id in hex, if HEAD points at a commit.
+    pub fn head_hex(&self) -> Option<String> {
+        Some(self.inner.head_id().ok()?.to_string())
+    }
+
     pub fn head_commit_id(&self) -> Option<Oid> {
         let id = self.inner.head_id().ok()?;
         id.as_bytes().try_into().ok()
@@ -618,6 +636,23 @@ impl Repo {
     }
 
     /// The bytes of `path` (relative to the worktree) in HEAD's tree.
+    /// The value of git attribute `attr` for `path` (relative to the
+    /// worktree), as `git check-attr` reports it; `None` when unspecified
+    /// or git cannot tell.
+    pub fn attribute(&self, path: &str, attr: &str) -> Option<String> {
+        let out = self
+            .run_git(&[
+                "check-attr".as_ref(),
+                attr.as_ref(),
+                "--".as_ref(),
+                path.as_ref(),
+            ])
+            .ok()?;
+        let line = String::from_utf8_lossy(&out);
+        let value = line.trim_end().rsplit(": ").next()?;
+        (value != "unspecified").then(|| value.to_owned())
+    }
+
     pub fn read_head(&self, path: &str) -> Option<Vec<u8>> {
         let tree = self.inner.head_commit().ok()?.tree().ok()?;
         let entry = tree.lookup_entry_by_path(path).ok()??;

@@ -110,9 +110,47 @@ pub fn mentions(message: &str) -> Vec<Mention> {
     out
 }
 
+/// The references in trailers (`Fixes: 5jb`) too short to name an issue
+/// (fewer than 4 characters), which [`mentions`] passes over: a commit
+/// hook refuses them rather than let the link be lost without a word.
+pub fn too_short(message: &str) -> Vec<(LinkKind, String)> {
+    let mut out = Vec::new();
+    for line in message.lines().filter(|l| !l.starts_with('#')) {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(kind) = kind_of(key.trim()) else {
+            continue;
+        };
+        for token in value.split([' ', '\t', ',']) {
+            let token = token.trim_start_matches('#');
+            if (1..4).contains(&token.len())
+                && token != "and"
+                && token.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                out.push((kind, token.to_owned()));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_trailer_references_are_found() {
+        let message = "Parse\n\nFixes: 5jb\nRefs: #q8z and 4k2f\nSee the docs: a\n# Fixes: ab\n";
+        assert_eq!(
+            too_short(message),
+            vec![
+                (LinkKind::Fixes, "5jb".to_owned()),
+                (LinkKind::Refs, "q8z".to_owned())
+            ]
+        );
+        assert!(too_short("Fixes: 4k2f9\nCloses the gap: done\n").is_empty());
+    }
 
     #[test]
     fn trailers_and_body_mentions_are_found() {

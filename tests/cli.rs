@@ -13,7 +13,8 @@ fn init_creates_config_once_and_says_so_when_there() {
         first,
         format!(
             "Initialized a yit tracker in {}\n\
-             Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)\n",
+             Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)\n\
+             Commit .issues and .gitattributes (`yit commit`) so that clones get the tracker and its merge driver\n",
             repo.issues_dir().display()
         )
     );
@@ -533,7 +534,7 @@ fn doctor_reports_a_clean_tracker_and_json() {
     let json = repo.run(&["doctor", "--json"]).json();
     assert_eq!(
         json,
-        serde_json::json!({"schema_version": 1, "checked": 1, "problems": []})
+        serde_json::json!({"schema_version": 1, "checked": 1, "problems": [], "warnings": []})
     );
 }
 
@@ -666,6 +667,8 @@ fn values_people_type_get_one_clear_line() {
         run.stderr
     );
     // a revision that names nothing: no parser internals
+    repo.ok(&["commit"]);
+    let before = repo.tree();
     let run = repo.fails(&["list", "--at", "nowhere"], 1);
     assert_eq!(
         run.stderr.lines().next(),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestRepo;
+use common::{Run, TestRepo};
 
 fn porcelain(repo: &TestRepo) -> String {
     repo.git(&["status", "--porcelain"])
@@ -155,7 +155,7 @@ fn list_and_show_at_a_revision_read_git_not_the_worktree() {
     let bad = repo.fails(&["list", "--at", "no-such-branch"], 1);
     assert!(
         bad.stderr
-            .contains("cannot read revision \"no-such-branch\""),
+            .contains("no commit, branch or tag is named \"no-such-branch\""),
         "{}",
         bad.stderr
     );
@@ -361,7 +361,7 @@ fn a_repository_without_commits_and_a_shallow_clone_work() {
     assert!(
         repo.fails(&["list", "--at", "HEAD"], 1)
             .stderr
-            .contains("cannot read revision")
+            .contains("\"HEAD\" names no commit: this repository has no commits yet")
     );
     repo.ok(&["commit", "-m", "first"]);
     for n in 0..3 {
@@ -584,4 +584,148 @@ fn fixes_close_issues_once_they_reach_the_default_branch() {
     assert_eq!(status(&a), "closed");
     let comment = repo.run(&["show", &a, "--json"]).json()["issue"]["comments"][0]["body"].clone();
     assert!(comment.as_str().unwrap().contains("Repair it"), "{comment}");
+}
+
+#[test]
+fn a_fixing_commit_closes_its_issue_once_and_says_so() {
+    let repo = project();
+    let old = repo.new_issue(&["Fixed before the hooks"]);
+    let id = repo.new_issue(&["Fixed after"]);
+    repo.ok(&["commit", "-m", "two"]);
+    std::fs::write(repo.root().join("src.txt"), "old fix\n").expect("write");
+    repo.git(&["commit", "-qam", &format!("Old repair\n\nFixes: {old}")]);
+    repo.ok(&["hooks", "install", "--close-fixed"]);
+    let status = |id: &str| repo.run(&["show", id, "--json"]).json()["issue"]["status"].clone();
+    let comments = |id: &str| {
+        repo.run(&["show", id, "--json"]).json()["issue"]["comments"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    std::fs::write(repo.root().join("src.txt"), "fix\n").expect("write");
+    let committed = repo
+        .program(
+            "git",
+            &[
+                "commit",
+                "-qam",
+                &format!("Repair it\n\nFixes: {}", &id[..5]),
+            ],
+        )
+        .output()
+        .expect("git");
+    let said = String::from_utf8_lossy(&committed.stderr);
+    assert!(
+        said.contains(&format!("yit: closed {} \"Fixed after\"", &id[..4])),
+        "{said}"
+    );
+    assert_eq!(status(&id), "closed");
+    // made before the hook existed: not the hook's business
+    assert_eq!(status(&old), "open");
+    // reopened, then more commits: the fix was applied once already
+    repo.ok(&["reopen", &id]);
+    repo.ok(&["commit", "-m", "reopen"]);
+    std::fs::write(repo.root().join("src.txt"), "more\n").expect("write");
+    repo.git(&["commit", "-qam", "Unrelated"]);
+    repo.ok(&["hooks", "close-fixed"]);
+    assert_eq!(status(&id), "open");
+    assert_eq!(comments(&id), 1, "one Fixed by comment");
+    // even with the record gone, the comment says the fix was applied
+    repo.git(&["config", "--unset", "yit.closefixed.since"]);
+    repo.ok(&["hooks", "close-fixed"]);
+    assert_eq!(status(&id), "open");
+    assert_eq!(comments(&id), 1);
+    // a short prefix in a trailer is refused, not ignored
+    std::fs::write(repo.root().join("src.txt"), "short\n").expect("write");
+    let refused = repo
+        .program("git", &["commit", "-qam", &format!("Fixes: {}", &id[..3])])
+        .output()
+        .expect("git");
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("too short to name an issue"), "{said}");
+    // uninstall removes yit's hooks and leaves others
+    let hooks = repo.root().join(".git/hooks");
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\nexit 0\n").expect("write");
+    repo.ok(&["hooks", "uninstall"]);
+    for name in ["commit-msg", "post-commit", "post-merge"] {
+        assert!(!hooks.join(name).exists(), "{name}");
+    }
+    assert!(hooks.join("pre-push").exists());
+    repo.git(&["commit", "-qam", &format!("Fixes: {}", &id[..3])]);
+}
+
+#[test]
+fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
+    let repo = TestRepo::new();
+    let said = repo.ok(&["init"]);
+    assert!(said.contains("Commit .issues and .gitattributes"), "{said}");
+    repo.new_issue(&["One"]);
+    // the user's own change to .gitattributes is theirs to commit
+    repo.ok(&["commit"]);
+    assert!(
+        repo.git(&["show", "--stat", "HEAD"])
+            .contains(".gitattributes")
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    let doctor = repo.run(&["doctor", "--json"]);
+    assert_eq!(doctor.code, 0, "{}", doctor.stderr);
+    assert_eq!(doctor.json()["warnings"], serde_json::json!([]));
+    // a clone has the attribute, and is told to register the driver
+    let clone = repo.outside().join("clone");
+    repo.git(&["clone", "-q", ".", clone.to_str().expect("utf-8")]);
+    let attr = repo
+        .program("git", &["check-attr", "merge", "--", ".issues/x.yaml"])
+        .current_dir(&clone)
+        .output()
+        .expect("git");
+    assert_eq!(
+        String::from_utf8_lossy(&attr.stdout),
+        ".issues/x.yaml: merge: yit\n"
+    );
+    let doctor = repo
+        .cmd(&["doctor"])
+        .current_dir(&clone)
+        .output()
+        .expect("yit");
+    let said = String::from_utf8_lossy(&doctor.stderr);
+    assert!(said.contains("no merge driver for issue files"), "{said}");
+    // yit's line taken out: doctor warns, and yit commit leaves the file
+    std::fs::write(repo.root().join(".gitattributes"), "*.png binary\n").expect("write");
+    let run = repo.run(&["doctor"]);
+    assert!(
+        run.stderr
+            .contains("git does not send .issues/*.yaml to the merge driver"),
+        "{}",
+        run.stderr
+    );
+    repo.new_issue(&["Two"]);
+    repo.ok(&["commit"]);
+    assert_eq!(
+        repo.git(&["status", "--porcelain"]),
+        " M .gitattributes\n",
+        "a person's change is left to them"
+    );
+    // committed without it (the old quick start): clones would not get it
+    let other = TestRepo::with_tracker();
+    other.git(&["add", ".issues"]);
+    other.git(&["commit", "-qm", "tracker"]);
+    let run = other.run(&["doctor"]);
+    assert!(
+        run.stderr
+            .contains("is not in the committed .gitattributes"),
+        "{}",
+        run.stderr
+    );
+    // `yit` not on PATH: git could not run the driver
+    let run = Run::from_output(
+        repo.cmd(&["doctor"])
+            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .output()
+            .expect("yit"),
+    );
+    assert!(
+        run.stderr.contains("is not on PATH") && run.stderr.contains("only this side's version"),
+        "{}",
+        run.stderr
+    );
 }

@@ -12,6 +12,8 @@ use super::{CommandError, Ctx, ErrorKind};
 /// Like `git commit -- .issues`: your other staged and unstaged changes stay
 /// exactly as they were, and your hooks and signing settings apply (yit runs
 /// git for this). Without -m, the message lists the changes with full ids.
+/// `.gitattributes` is included when the only change to it is the merge
+/// driver's line `yit init` added.
 ///
 /// Examples:
 ///   yit commit
@@ -47,9 +49,13 @@ pub fn commit_changes(
     message: Option<String>,
 ) -> Result<Option<String>, CommandError> {
     let repo = tracker.repo();
-    let changes = repo
+    let mut changes = repo
         .changed_paths(yit::store::ISSUES_DIR)
         .map_err(git_error)?;
+    // the merge driver's line, as `yit init` added it
+    if tracker.attributes_changed_by_yit() {
+        changes.extend(repo.changed_paths(".gitattributes").map_err(git_error)?);
+    }
     if changes.is_empty() {
         return Ok(None);
     }

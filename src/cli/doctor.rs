@@ -11,7 +11,9 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 /// Check config.yaml and every issue file; print each problem as path:line:col: message
 ///
 /// Also names unresolved merge conflicts, dependency cycles and references
-/// to issues that do not exist.
+/// to issues that do not exist, and warns when git would not merge issue
+/// files with yit's driver (not registered, not in .gitattributes or not
+/// committed there, `yit` not on PATH).
 ///
 /// Examples:
 ///   yit doctor
@@ -22,8 +24,10 @@ pub struct DoctorArgs {}
 
 pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> {
     let format = ctx.format("doctor", &[Format::Table, Format::Json], Format::Table)?;
+    let mut warnings = Vec::new();
     let (checked, problems) = match Tracker::open(&ctx.cwd) {
         Ok(tracker) => {
+            warnings = tracker.merge_setup_warnings();
             // (details: the conflicts recorded by merges)
             let mut scan = tracker.scan(ctx.scan_mode(true))?;
             let mut problems = std::mem::take(&mut scan.problems);
@@ -48,8 +52,12 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
             "schema_version": 1,
             "checked": checked,
             "problems": problems,
+            "warnings": warnings,
         }))?;
     } else {
+        for warning in &warnings {
+            ctx.warn(warning);
+        }
         for problem in &problems {
             ctx.out.line(&problem.to_string())?;
         }

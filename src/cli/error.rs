@@ -171,7 +171,9 @@ impl From<StoreError> for CommandError {
             StoreError::Lock(_) => ErrorKind::Internal,
             StoreError::NotFound { .. }
             | StoreError::NotInTrash { .. }
-            | StoreError::Git(GitError::NoSuchRevision { .. }) => ErrorKind::NotFound,
+            | StoreError::Git(GitError::NoSuchRevision { .. } | GitError::NoCommits { .. }) => {
+                ErrorKind::NotFound
+            }
             StoreError::Ambiguous { .. } => ErrorKind::Ambiguous,
             StoreError::NotInitialized { .. }
             | StoreError::NotInitializedAt { .. }

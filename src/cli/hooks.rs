@@ -12,9 +12,15 @@ use super::{CommandError, Ctx, ErrorKind};
 /// every prefix to the full id, so the link survives later issues with the
 /// same prefix.
 ///
+/// With `--close-fixed`, post-commit and post-merge hooks close the issues
+/// that new commits on the default branch fix, once per fixing commit:
+/// commits made before the hooks were installed, and issues reopened
+/// after a fix, are left alone. The hooks say what they closed.
+///
 /// Examples:
 ///   yit hooks install
 ///   yit hooks install --close-fixed   also close issues fixed on the default branch
+///   yit hooks uninstall               remove yit's hooks (others are left alone)
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct HooksArgs {
@@ -31,9 +37,12 @@ enum HooksAction {
         #[arg(long)]
         close_fixed: bool,
     },
+    /// Remove the hooks `yit hooks install` wrote; hooks that are not
+    /// yit's are left alone
+    Uninstall,
     /// What those hooks run: on the default branch (`yit.defaultBranch`,
     /// else `init.defaultBranch`, else main), close every open issue that
-    /// a commit it reaches fixes
+    /// a commit made since the last run (or the install) fixes
     CloseFixed,
     /// What the hook runs: check and expand the references in FILE
     CommitMsg {
@@ -44,13 +53,23 @@ enum HooksAction {
 
 const MARKER: &str = "# installed by `yit hooks install`";
 
-/// Writes one hook running `command`, unless one that is not yit's is there.
+/// The hooks yit installs.
+const HOOKS: [&str; 3] = ["commit-msg", "post-commit", "post-merge"];
+
+/// The git config key holding the HEAD the close-fixed hook last saw (or
+/// saw when installed): only commits it does not reach are looked at.
+const SINCE_KEY: &str = "yit.closefixed.since";
+
+/// Writes one hook running `command`, unless one that is not yit's is there
+/// (one of yit's that runs something else is brought up to date).
 fn install(ctx: &Ctx, path: &std::path::Path, command: &str) -> Result<(), CommandError> {
+    let script = format!("#!/bin/sh\n{MARKER}\nexec {command}\n");
     match std::fs::read_to_string(path) {
-        Ok(text) if text.contains(MARKER) => {
+        Ok(text) if text == script => {
             ctx.note(&format!("{} is already installed", path.display()));
             return Ok(());
         }
+        Ok(text) if text.contains(MARKER) => {}
         Ok(_) => {
             return Err(CommandError::new(
                 ErrorKind::Refused,
@@ -63,7 +82,6 @@ fn install(ctx: &Ctx, path: &std::path::Path, command: &str) -> Result<(), Comma
         }
         Err(_) => {}
     }
-    let script = format!("#!/bin/sh\n{MARKER}\nexec {command}\n");
     let fail = |e: std::io::Error| {
         CommandError::new(
             ErrorKind::Internal,
@@ -93,68 +111,63 @@ pub fn cmd_hooks(ctx: &mut Ctx, args: HooksArgs) -> Result<(), CommandError> {
             })?;
             let mut hooks = vec![("commit-msg", "yit hooks commit-msg \"$1\"")];
             if close_fixed {
-                hooks.push(("post-commit", "yit -q hooks close-fixed"));
-                hooks.push(("post-merge", "yit -q hooks close-fixed"));
+                hooks.push(("post-commit", "yit hooks close-fixed"));
+                hooks.push(("post-merge", "yit hooks close-fixed"));
             }
             for (name, command) in hooks {
                 install(ctx, &dir.join(name), command)?;
             }
+            if close_fixed {
+                // what is fixed by commits made before now is not the
+                // hook's business
+                let repo = tracker.repo();
+                repo.set_config(SINCE_KEY, &repo.head_hex().unwrap_or_default())
+                    .map_err(yit::store::StoreError::from)?;
+            }
             Ok(())
         }
-        HooksAction::CloseFixed => {
-            let repo = tracker.repo();
-            let default = repo
-                .config_string("yit.defaultBranch")
-                .or_else(|| repo.config_string("init.defaultBranch"))
-                .unwrap_or_else(|| "main".to_owned());
-            if repo.current_branch().as_deref() != Some(default.as_str()) {
-                return Ok(());
+        HooksAction::Uninstall => {
+            let dir = tracker
+                .repo()
+                .hooks_dir()
+                .map_err(yit::store::StoreError::from)?;
+            let mut removed = 0;
+            for name in HOOKS {
+                let path = dir.join(name);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) if text.contains(MARKER) => {
+                        std::fs::remove_file(&path).map_err(|e| {
+                            CommandError::new(
+                                ErrorKind::Internal,
+                                format!("cannot remove {}: {e}", path.display()),
+                            )
+                        })?;
+                        ctx.note(&format!("removed {}", path.display()));
+                        removed += 1;
+                    }
+                    Ok(_) => ctx.note(&format!(
+                        "{} is not yit's; it was left alone",
+                        path.display()
+                    )),
+                    Err(_) => {}
+                }
             }
-            let listing = tracker.load_listing()?;
-            let fixed: Vec<_> = tracker
-                .fixed_issues()?
-                .into_iter()
-                .filter(|(id, _)| listing.contains(id))
-                .collect();
-            let config = tracker.config();
-            let open: Vec<_> = fixed
-                .into_iter()
-                .filter(|(id, _)| {
-                    tracker
-                        .load_issue(id)
-                        .is_ok_and(|issue| !config.is_closed(&issue.status))
-                })
-                .collect();
-            if open.is_empty() {
-                return Ok(());
+            if removed == 0 {
+                ctx.note("no hook of yit's was installed");
             }
-            let ids: Vec<_> = open.iter().map(|(id, _)| id.clone()).collect();
-            let status = config.closed_status().to_owned();
-            let author = tracker.author().ok();
-            let mut rng = yit::id::IdSource::new(ctx.seed);
-            let now = ctx.now;
-            tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
-                let commit = open
-                    .iter()
-                    .find(|(id, _)| *id == issue.id)
-                    .map(|(_, c)| format!("{} ({})", &c.id[..10], c.summary))
-                    .unwrap_or_default();
-                Ok(vec![
-                    yit::edit::Change::Status(status.clone()),
-                    yit::edit::Change::AddComment(yit::issue::Comment {
-                        id: rng.token(10),
-                        author: author.clone(),
-                        created: now,
-                        body: format!("Fixed by {commit} on {default}."),
-                    }),
-                ])
-            })?;
-            ctx.note(&format!("closed {} issue(s) fixed on {default}", ids.len()));
             Ok(())
         }
+        HooksAction::CloseFixed => close_fixed(ctx, &tracker),
         HooksAction::CommitMsg { file } => {
             let message = std::fs::read_to_string(&file)
                 .map_err(|e| CommandError::user(format!("cannot read {}: {e}", file.display())))?;
+            if let Some((kind, text)) = yit::links::too_short(&message).into_iter().next() {
+                return Err(CommandError::user(format!(
+                    "the commit message {} {text:?}: too short to name an issue (an id needs 4 characters or more)",
+                    kind.word()
+                ))
+                .hint("type more of the id; `yit list` shows each issue's short id"));
+            }
             let listing = tracker.load_listing()?;
             let mut out = String::with_capacity(message.len());
             let mut changed = false;
@@ -191,4 +204,76 @@ pub fn cmd_hooks(ctx: &mut Ctx, args: HooksArgs) -> Result<(), CommandError> {
             Ok(())
         }
     }
+}
+
+/// The close-fixed hook: on the default branch, closes each open issue
+/// that a commit made since the last run fixes, once per fixing commit
+/// (an issue that already has that commit's "Fixed by" comment is left as
+/// it is), says what it closed, and remembers HEAD.
+fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandError> {
+    let repo = tracker.repo();
+    let default = repo
+        .config_string("yit.defaultBranch")
+        .or_else(|| repo.config_string("init.defaultBranch"))
+        .unwrap_or_else(|| "main".to_owned());
+    if repo.current_branch().as_deref() != Some(default.as_str()) {
+        return Ok(());
+    }
+    let since = repo.config_string(SINCE_KEY).filter(|s| !s.is_empty());
+    let listing = tracker.load_listing()?;
+    let config = tracker.config();
+    let fixed_by = |c: &yit::store::history::LinkedCommit| format!("Fixed by {}", &c.id[..10]);
+    let open: Vec<_> = tracker
+        .fixed_since(since.as_deref())?
+        .into_iter()
+        .filter(|(id, _)| listing.contains(id))
+        .filter(|(id, commit)| {
+            tracker.load_issue(id).is_ok_and(|issue| {
+                !config.is_closed(&issue.status)
+                    && !issue
+                        .comments
+                        .iter()
+                        .any(|c| c.body.starts_with(&fixed_by(commit)))
+            })
+        })
+        .collect();
+    if !open.is_empty() {
+        let ids: Vec<_> = open.iter().map(|(id, _)| id.clone()).collect();
+        let status = config.closed_status().to_owned();
+        let author = tracker.author().ok();
+        let mut rng = yit::id::IdSource::new(ctx.seed);
+        let now = ctx.now;
+        let edits = tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
+            let commit = open
+                .iter()
+                .find(|(id, _)| *id == issue.id)
+                .map(|(_, c)| format!("{} ({})", fixed_by(c), c.summary))
+                .unwrap_or_default();
+            Ok(vec![
+                yit::edit::Change::Status(status.clone()),
+                yit::edit::Change::AddComment(yit::issue::Comment {
+                    id: rng.token(10),
+                    author: author.clone(),
+                    created: now,
+                    body: format!("{commit} on {default}."),
+                }),
+            ])
+        })?;
+        for edit in edits.iter().filter(|e| e.changed) {
+            let commit = open
+                .iter()
+                .find(|(id, _)| *id == edit.issue.id)
+                .map_or("", |(_, c)| &c.id[..10]);
+            ctx.note(&format!(
+                "yit: closed {} {:?} (fixed by {commit})",
+                listing.short_id(&edit.issue.id),
+                edit.issue.title
+            ));
+        }
+    }
+    if let Some(head) = repo.head_hex() {
+        repo.set_config(SINCE_KEY, &head)
+            .map_err(yit::store::StoreError::from)?;
+    }
+    Ok(())
 }

@@ -41,6 +41,11 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
                 "Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)",
             )?;
         }
+        if created || (driver && tracker.attributes_changed_by_yit()) {
+            ctx.out.line(
+                "Commit .issues and .gitattributes (`yit commit`) so that clones get the tracker and its merge driver",
+            )?;
+        }
     }
     Ok(())
 }

@@ -111,9 +111,25 @@ impl Tracker {
     /// The issues that commits HEAD reaches say they fix (`Fixes:`,
     /// `Closes:`...), each with the newest such commit.
     pub fn fixed_issues(&self) -> Result<Vec<(crate::id::IssueId, LinkedCommit)>, StoreError> {
+        self.fixed_since(None)
+    }
+
+    /// Like [`Tracker::fixed_issues`], for the commits HEAD reaches that
+    /// `base` (a commit id in hex) does not: what came since `base`.
+    pub fn fixed_since(
+        &self,
+        base: Option<&str>,
+    ) -> Result<Vec<(crate::id::IssueId, LinkedCommit)>, StoreError> {
         let (nodes, head) = self.history_nodes()?;
+        let old: HashSet<Oid> = reachable(&nodes, base.and_then(unhex))
+            .iter()
+            .map(|n| n.id)
+            .collect();
         let mut out: Vec<(crate::id::IssueId, LinkedCommit)> = Vec::new();
         for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
+            if old.contains(&node.id) {
+                continue;
+            }
             for (kind, linked) in &node.links {
                 let Some(id) = crate::id::IssueId::parse_canonical(linked) else {
                     continue;
@@ -184,4 +200,16 @@ fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
 
 fn hex(id: &Oid) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A whole commit id from its 40 hex digits.
+fn unhex(text: &str) -> Option<Oid> {
+    let mut out = [0u8; 20];
+    if text.len() != 40 {
+        return None;
+    }
+    for (n, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * n..2 * n + 2)?, 16).ok()?;
+    }
+    Some(out)
 }

@@ -106,6 +106,37 @@ pub enum StoreError {
     Refused { message: String },
 }
 
+/// `text` (a `.gitattributes`) with yit's line added, or `None` when it
+/// has it.
+fn with_driver_line(text: &str) -> Option<String> {
+    let present = text
+        .lines()
+        .any(|l| l.split_whitespace().collect::<Vec<_>>() == [GITATTRIBUTES_PATTERN, "merge=yit"]);
+    if present {
+        return None;
+    }
+    let mut text = text.to_owned();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(GITATTRIBUTES_PATTERN);
+    text.push_str(" merge=yit\n");
+    Some(text)
+}
+
+/// Whether `program` is a path to, or on PATH as, an executable file.
+fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if program.contains('/') {
+        return executable(Path::new(program));
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
+}
+
 fn describe_problems(problems: &[Problem]) -> String {
     match problems {
         [] => "invalid file".to_owned(),
@@ -325,20 +356,67 @@ impl Tracker {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(io_err("could not read", &path)(e)),
         };
-        let present = text.lines().any(|l| {
-            l.split_whitespace().collect::<Vec<_>>() == [GITATTRIBUTES_PATTERN, "merge=yit"]
-        });
-        if present {
-            return Ok(configured);
+        match with_driver_line(&text) {
+            None => Ok(configured),
+            Some(text) => {
+                std::fs::write(&path, text).map_err(io_err("could not write", &path))?;
+                Ok(true)
+            }
         }
-        let mut text = text;
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
+    }
+
+    /// Whether `.gitattributes` differs from HEAD's by yit's line alone (as
+    /// [`Tracker::register_merge_driver`] adds it): `yit commit` commits
+    /// that, and leaves a file a person changed otherwise to them.
+    pub fn attributes_changed_by_yit(&self) -> bool {
+        let Ok(now) = std::fs::read_to_string(self.root().join(".gitattributes")) else {
+            return false;
+        };
+        let before = self
+            .repo
+            .read_head(".gitattributes")
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        with_driver_line(&before).is_some_and(|with| with == now)
+    }
+
+    /// How git would merge issue files in this clone, as `doctor` warns
+    /// about it: each thing that would keep the field-aware merge from
+    /// running, in words.
+    pub fn merge_setup_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let driver = self.repo.config_string(crate::git::MERGE_DRIVER_KEY);
+        if driver.is_none() {
+            out.push(
+                "this clone has no merge driver for issue files (git config merge.yit.driver): a merge would treat them as text; run `yit init`"
+                    .to_owned(),
+            );
         }
-        text.push_str(GITATTRIBUTES_PATTERN);
-        text.push_str(" merge=yit\n");
-        std::fs::write(&path, text).map_err(io_err("could not write", &path))?;
-        Ok(true)
+        let probe = format!("{ISSUES_DIR}/probe.yaml");
+        match self.repo.attribute(&probe, "merge").as_deref() {
+            Some("yit") => {}
+            other => out.push(format!(
+                "git does not send {GITATTRIBUTES_PATTERN} to the merge driver (merge attribute: {}); run `yit init` to add `{GITATTRIBUTES_PATTERN} merge=yit` to .gitattributes",
+                other.unwrap_or("unspecified")
+            )),
+        }
+        let committed = self
+            .repo
+            .read_head(".gitattributes")
+            .is_some_and(|b| with_driver_line(&String::from_utf8_lossy(&b)).is_none());
+        if !committed && self.repo.head_commit_id().is_some() {
+            out.push(format!(
+                "`{GITATTRIBUTES_PATTERN} merge=yit` is not in the committed .gitattributes: clones will not get the field-aware merge; `yit commit` commits it"
+            ));
+        }
+        if let Some(program) = driver.as_deref().and_then(|d| d.split_whitespace().next())
+            && !on_path(program)
+        {
+            out.push(format!(
+                "`{program}` (the registered merge driver) is not on PATH: git could not run it, and a merge of an issue file changed on both sides would stop as a conflict with only this side's version in the file"
+            ));
+        }
+        out
     }
 
     /// Creates `.issues/config.yaml` in the worktree containing `start`,

@@ -654,8 +654,9 @@ fn values_people_type_get_one_clear_line() {
     assert!(shown.contains("\"type\": \"bug\""), "{shown}");
     repo.ok(&["edit", &a, "--status", "In_Progress"]);
     assert!(repo.read_issue_file(&a).contains("status: in_progress\n"));
-    let before = repo.tree();
+    let unchanged = repo.read_issue_file(&a);
     let run = repo.fails(&["edit", &a, "--type", "Epic"], 1);
+    assert_eq!(repo.read_issue_file(&a), unchanged);
     assert_eq!(
         run.stderr,
         "error: unknown type \"Epic\" (config.yaml defines bug, feature, task, chore)\n"
@@ -667,8 +668,9 @@ fn values_people_type_get_one_clear_line() {
         run.stderr
     );
     // a revision that names nothing: no parser internals
-    repo.ok(&["commit"]);
     let before = repo.tree();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
     let run = repo.fails(&["list", "--at", "nowhere"], 1);
     assert_eq!(
         run.stderr.lines().next(),

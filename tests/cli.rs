@@ -808,6 +808,31 @@ fn bash_completes_issue_ids_and_labels_from_the_tracker() {
     // subcommands and flags still come from the command line's definitions
     assert!(complete("yit dep ''", 2).contains(&"add".to_owned()));
     assert!(complete("yit show --", 2).contains(&"--raw".to_owned()));
+    // option values come from the tracker's config, not ids or file names
+    let words = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        complete(&format!("yit edit {} --type ''", &a[..4]), 4),
+        words(&["bug", "chore", "feature", "task"])
+    );
+    assert_eq!(
+        complete("yit list --status ''", 3),
+        words(&["closed", "in_progress", "open"])
+    );
+    assert_eq!(complete("yit list -s cl", 3), words(&["closed"]));
+    assert_eq!(
+        complete("yit close x --as ''", 4),
+        words(&["closed", "in_progress", "open"])
+    );
+    assert_eq!(complete("yit list -l ''", 3), words(&["crash"]));
+    assert_eq!(
+        complete("yit new x --priority ''", 4),
+        words(&["0", "1", "2", "3", "4"])
+    );
+    repo.ok(&["assign", &b, "Bob Smith <Bob@Example.com>"]);
+    assert_eq!(
+        complete("yit list --assignee ''", 3),
+        words(&["bob@example.com", "me", "none"])
+    );
     // outside a tracker: no candidates, no error
     let outside = std::process::Command::new(common::yit_bin())
         .args(["__complete", "ids"])

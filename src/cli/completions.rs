@@ -45,9 +45,24 @@ pub fn cmd_completions(ctx: &mut Ctx, args: CompletionsArgs) -> Result<(), Comma
 }
 
 const BASH_DYNAMIC: &str = r#"
-# issue ids (and labels for `yit label`) from the tracker of the directory
+# the values of options (types, statuses, labels, priorities), issue ids
+# (and labels for `yit label`) from the tracker of the directory
 _yit_with_ids() {
     local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} first=2
+    local prev=${COMP_WORDS[COMP_CWORD-1]} values=
+    case $prev in
+        --type|-t) values=types ;;
+        --status|-s|--as) values=statuses ;;
+        --label|-l|--add-label|--rm-label) values=labels ;;
+        --priority) values=priorities ;;
+        -p) [[ $cmd != log ]] && values=priorities ;;
+        --assignee|-a) values=people ;;
+        --parent|--depends-on) values=ids ;;
+    esac
+    if [[ -n $values ]]; then
+        COMPREPLY=($(compgen -W "$(yit __complete $values 2>/dev/null)" -- "$cur"))
+        return 0
+    fi
     case $cmd in dep|label) first=3 ;; esac
     if [[ $COMP_CWORD -ge $first && $cur != -* ]]; then
         case $cmd in
@@ -66,9 +81,24 @@ complete -F _yit_with_ids -o nosort -o bashdefault -o default yit
 "#;
 
 const ZSH_DYNAMIC: &str = r#"
-# issue ids (and labels for `yit label`) from the tracker of the directory
+# the values of options (types, statuses, labels, priorities), issue ids
+# (and labels for `yit label`) from the tracker of the directory
 _yit_with_ids() {
-    local cmd=${words[2]} first=3
+    local cmd=${words[2]} first=3 values=
+    case ${words[CURRENT-1]} in
+        (--type|-t) values=types ;;
+        (--status|-s|--as) values=statuses ;;
+        (--label|-l|--add-label|--rm-label) values=labels ;;
+        (--priority) values=priorities ;;
+        (-p) [[ $cmd != log ]] && values=priorities ;;
+        (--assignee|-a) values=people ;;
+    esac
+    if [[ -n $values ]]; then
+        local -a found
+        found=(${(f)"$(yit __complete $values 2>/dev/null)"})
+        compadd -a found
+        return 0
+    fi
     [[ $cmd == (dep|label) ]] && first=4
     if (( CURRENT >= first )) && [[ ${words[CURRENT]} != -* ]]; then
         case $cmd in
@@ -93,7 +123,7 @@ fi
 /// What the completion scripts ask for (hidden: `yit __complete ids`)
 #[derive(Args)]
 pub struct CompleteArgs {
-    #[arg(value_parser = ["ids", "labels"])]
+    #[arg(value_parser = ["ids", "labels", "types", "statuses", "priorities", "people"])]
     what: String,
     /// `ID:title` lines (zsh)
     #[arg(long)]
@@ -106,10 +136,40 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
     let Ok(tracker) = yit::store::Tracker::open(&ctx.cwd) else {
         return Ok(());
     };
+    let config = tracker.config();
+    let fixed: Option<Vec<String>> = match args.what.as_str() {
+        "types" => Some(config.types.clone()),
+        "statuses" => Some(config.statuses.iter().map(|s| s.name.clone()).collect()),
+        "priorities" => Some(
+            (0..=yit::config::LOWEST_PRIORITY)
+                .map(|p| p.to_string())
+                .collect(),
+        ),
+        _ => None,
+    };
+    if let Some(values) = fixed {
+        for value in values {
+            ctx.out.line(&value)?;
+        }
+        return Ok(());
+    }
     let Ok(scan) = tracker.scan(ctx.scan_mode(false)) else {
         return Ok(());
     };
-    if args.what == "labels" {
+    if args.what == "people" {
+        // the email is what every --assignee takes
+        let mut people: std::collections::BTreeSet<String> =
+            ["me".to_owned(), "none".to_owned()].into();
+        people.extend(
+            scan.issues
+                .iter()
+                .filter_map(|i| i.assignee.as_deref())
+                .filter_map(|a| yit::issue::person_email(a).map(str::to_lowercase)),
+        );
+        for person in people {
+            ctx.out.line(&person)?;
+        }
+    } else if args.what == "labels" {
         let mut labels: std::collections::BTreeSet<&str> =
             tracker.config().labels.iter().map(String::as_str).collect();
         labels.extend(

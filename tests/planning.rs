@@ -546,3 +546,22 @@ fn stats_count_by_field_and_week() {
     assert_eq!(narrowed["total"], 1);
     assert!(repo.ok(&["stats"]).contains("WEEK OF"));
 }
+
+#[test]
+fn a_person_is_one_person_however_written() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["One", "-a", "bob@example.com"]);
+    let b = repo.new_issue(&["Two", "-a", "Bob Smith <Bob@Example.com>"]);
+    repo.new_issue(&["Three", "-a", "carol@example.com"]);
+    let stats = repo.run(&["stats", "--json"]).json();
+    assert_eq!(
+        stats["by_assignee"],
+        serde_json::json!({"Bob Smith <Bob@Example.com>": 2, "carol@example.com": 1})
+    );
+    let listed = repo.ok(&["list", "--assignee", "BOB@example.com", "--format", "ids"]);
+    let mut expected = vec![a, b];
+    expected.sort();
+    let mut got: Vec<&str> = listed.lines().collect();
+    got.sort();
+    assert_eq!(got, expected);
+}

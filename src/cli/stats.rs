@@ -63,7 +63,23 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     let by_status = count(&|i| vec![i.status.clone()]);
     let by_type = count(&|i| vec![i.kind.clone()]);
     let by_label = count(&|i| i.labels.clone());
-    let by_assignee = count(&|i| vec![i.assignee.clone().unwrap_or_else(|| "(nobody)".to_owned())]);
+    // one person however written: counted by email, shown in the fullest
+    // form seen (`Name <email>` over a bare email)
+    let mut shown_as: BTreeMap<String, String> = BTreeMap::new();
+    for person in chosen.iter().filter_map(|i| i.assignee.as_deref()) {
+        let form = shown_as
+            .entry(yit::issue::person_key(person))
+            .or_insert_with(|| person.trim().to_owned());
+        if person.contains('<') && (!form.contains('<') || person.trim() < form.as_str()) {
+            *form = person.trim().to_owned();
+        }
+    }
+    let by_assignee = count(&|i| {
+        vec![match i.assignee.as_deref() {
+            Some(person) => shown_as[&yit::issue::person_key(person)].clone(),
+            None => "(nobody)".to_owned(),
+        }]
+    });
     let statuses: Vec<(String, usize)> = config
         .statuses
         .iter()

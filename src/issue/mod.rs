@@ -213,6 +213,15 @@ pub fn check_person(person: &str) -> Result<(), String> {
 }
 
 /// The email of a person written as `Name <email>` or as a bare address.
+/// Who a person is, for comparing and counting: the email, in lower case
+/// (`Bob Smith <Bob@example.com>` and `bob@example.com` are one person),
+/// or the text itself, trimmed, when it holds no email.
+pub fn person_key(person: &str) -> String {
+    person_email(person)
+        .unwrap_or(person.trim())
+        .to_lowercase()
+}
+
 pub fn person_email(person: &str) -> Option<&str> {
     let person = person.trim();
     let email = match person.strip_suffix('>') {

@@ -115,6 +115,20 @@ pub fn apply(
     }
     let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
     target.updated = now;
+    // a file in canonical form (as yit writes them) stays in it, written
+    // whole by the canonical writer: what yit writes passes `yit fmt
+    // --check` (no `depends_on: []` left behind, no `parent: null`)
+    if issue.is_canonical(text) {
+        let text = target.to_yaml(config).map_err(|e| EditError::Unsupported {
+            id: issue.id.clone(),
+            message: e.to_string(),
+        })?;
+        return Ok(Edited {
+            issue: target,
+            text,
+            changed: true,
+        });
+    }
 
     let unsupported = |message: String| EditError::Unsupported {
         id: issue.id.clone(),

@@ -471,7 +471,7 @@ fn rm_asks_on_a_terminal_and_restore_brings_the_issue_back() {
     let run = repo.fails(&["rm", &id], 2);
     assert_eq!(
         run.stderr,
-        "error: yit rm needs --force when not run on a terminal\n"
+        "error: yit rm asks on a terminal only; pass --yes (or --force, which also drops references to the issues)\n"
     );
     let run = repo.run_on_terminal(&["rm", &id], &[("NO_COLOR", "1")], "n\n");
     assert!(
@@ -590,15 +590,27 @@ fn eight_writers_add_four_hundred_comments_to_one_issue() {
                 let id = &id;
                 s.spawn(move || {
                     for n in 0..50 {
-                        repo.ok(&["comment", id, &format!("writer {w} comment {n}")]);
+                        // eight writers on two cores in a debug build can
+                        // wait longer than the default 10 s behind an
+                        // unfair flock; what is tested is that no comment
+                        // is lost or torn
+                        repo.ok(&[
+                            "comment",
+                            "--lock-timeout",
+                            "120",
+                            id,
+                            &format!("writer {w} comment {n}"),
+                        ]);
                     }
                 })
             })
             .collect();
-        for w in writers {
-            w.join().expect("writer");
-        }
+        let joined: Vec<_> = writers.into_iter().map(|w| w.join()).collect();
+        // the lister stops even when a writer failed
         writing.store(false, Ordering::Relaxed);
+        for w in joined {
+            w.expect("writer");
+        }
         assert!(lister.join().expect("lister") > 0);
     });
     let comments = show(&repo, &id)["comments"]
@@ -686,4 +698,65 @@ fn rm_asks_before_it_locks_and_checks_again_after() {
     assert!(!status.success(), "{shown}");
     assert!(shown.contains("other issues refer to it"), "{shown}");
     assert!(repo.issues_dir().join(format!("{doomed}.yaml")).exists());
+}
+
+#[test]
+fn what_yit_writes_passes_fmt_check() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["A"]);
+    let b = repo.new_issue(&["B"]);
+    let steps: Vec<Vec<&str>> = vec![
+        vec!["dep", "add", &a, &b],
+        vec!["dep", "rm", &a, &b],
+        vec!["label", "add", &a, "x", "y"],
+        vec!["label", "rm", &a, "x", "y"],
+        vec!["assign", &a, "me"],
+        vec!["unassign", &a],
+        vec!["edit", &a, "--parent", &b],
+        vec!["edit", &a, "--no-parent"],
+        vec!["close", &a, "--reason", "done"],
+        vec!["reopen", &a],
+        vec!["comment", &a, "hi"],
+        vec!["edit", &a, "--body", "text"],
+        vec!["edit", &a, "--body", ""],
+        vec!["claim", &a],
+        vec!["edit", &a, "--title", "a: b # c"],
+        vec!["rm", "--force", &b],
+        vec!["restore", &b],
+    ];
+    for step in steps {
+        repo.ok(&step);
+        let check = repo.run(&["fmt", "--check"]);
+        assert_eq!(
+            check.code, 0,
+            "after {step:?}: {}{}",
+            check.stdout, check.stderr
+        );
+    }
+    // a file a person laid out keeps its layout (and is not made canonical)
+    let hand = "id: handmade01\ntitle: Hand\nstatus: open\ncreated: 2026-01-02T03:04:05Z\n# mine\nlabels: [a]\n";
+    repo.write_issue_file("handmade01.yaml", hand.as_bytes());
+    repo.ok(&["label", "rm", "handmade01", "a"]);
+    let text = repo.read_issue_file("handmade01");
+    assert!(
+        text.starts_with("id: handmade01\ntitle: Hand\nstatus: open\n")
+            && text.contains("# mine\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rm_yes_skips_the_question_but_keeps_the_references_rule() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Needed"]);
+    let b = repo.new_issue(&["Needs it"]);
+    let c = repo.new_issue(&["Alone"]);
+    repo.ok(&["dep", "add", &b, &a]);
+    let before = repo.tree();
+    let refused = repo.fails(&["rm", "--yes", &a], 4);
+    assert!(refused.stderr.contains(&b[..4]), "{}", refused.stderr);
+    assert_eq!(repo.tree(), before);
+    repo.ok(&["rm", "-y", &c]);
+    assert!(!repo.issues_dir().join(format!("{c}.yaml")).exists());
+    assert!(repo.read_issue_file(&b).contains(&a), "the reference stays");
 }

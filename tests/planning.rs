@@ -296,7 +296,11 @@ fn parents_and_children() {
         .expect("the grandchild is blocked")
         .clone();
     assert_eq!(row["parent_waits"]["id"], epic.as_str());
-    assert!(repo.ok(&["blocked"]).contains("parent waits"));
+    let table = repo.ok(&["blocked"]);
+    assert!(
+        table.contains(&format!("  under {}", &epic[..4])),
+        "{table}"
+    );
     repo.ok(&["close", &blocker]);
     assert!(ids(&repo, &["ready"]).contains(&grandchild));
 
@@ -564,4 +568,55 @@ fn a_person_is_one_person_however_written() {
     let mut got: Vec<&str> = listed.lines().collect();
     got.sort();
     assert_eq!(got, expected);
+}
+
+#[test]
+fn blocked_reads_forwards_and_claim_warns_of_what_waits() {
+    let repo = TestRepo::with_tracker();
+    let (a, b, c) = chain(&repo);
+    let (sa, sb, sc) = (&a[..4], &b[..4], &c[..4]);
+    assert_eq!(
+        repo.ok(&["blocked"]),
+        format!(
+            "ID                STATUS  TITLE\n\
+             {sa}              open    Ship the release\n\
+             \x20 waits for {sb}  open    Fix the build\n\
+             {sb}              open    Fix the build\n\
+             \x20 waits for {sc}  open    Pin the toolchain\n"
+        )
+    );
+    // a blocked issue is claimed with a warning, or refused with --strict
+    let before = repo.tree();
+    let refused = repo.fails(&["claim", "--strict", &a], 4);
+    assert!(
+        refused.stderr.contains(&format!(
+            "issue {a} is not ready: {a} waits for {b} \"Fix the build\" (open)"
+        )),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(repo.tree(), before, "a refused claim changes nothing");
+    let run = repo.run(&["claim", &a]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: claimed, but {sa} waits for {sb} \"Fix the build\" (open)"
+        )),
+        "{}",
+        run.stderr
+    );
+    // through a parent
+    let child = repo.new_issue(&["Part of it", "--parent", &b]);
+    let run = repo.run(&["claim", &child]);
+    assert!(
+        run.stderr.contains(&format!(
+            "'s parent {sb} waits for {sc} \"Pin the toolchain\""
+        )),
+        "{}",
+        run.stderr
+    );
+    // what is ready is claimed without a word
+    let run = repo.run(&["claim", &c]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    repo.ok(&["claim", "--strict", &c]);
 }

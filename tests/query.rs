@@ -154,7 +154,11 @@ fn search_ranks_title_matches_first_with_snippets() {
     assert!(ids(&["index", "--all"]).contains(&closed));
     assert_eq!(ids(&["index status:closed"]), vec![closed.clone()]);
     assert_eq!(ids(&["\"index rebuilt\""]), vec![title_hit.clone()]);
-    assert_eq!(ids(&["nowhere"]), Vec::<String>::new());
+    // no match: exit 1 and nothing on stdout, as rg does
+    let none = repo.fails(&["search", "nowhere", "--format", "ids"], 1);
+    assert_eq!((none.stdout.as_str(), none.stderr.as_str()), ("", ""));
+    let none = repo.fails(&["search", "nowhere", "--json"], 1);
+    assert_eq!(none.json()["hits"], serde_json::json!([]));
 
     // the table shows the snippet under the title
     let table = repo.ok(&["search", "startup"]);

@@ -72,27 +72,36 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     } else if rows.is_empty() {
         ctx.note("nothing is blocked");
     } else {
-        // one table: the waiting issue, then what it waits for, indented
+        // one table: the waiting issue, then, indented under it, what it
+        // waits for ("4k2f Ship it / waits for q8zn Fix the build")
         let lines: Vec<(&str, &Record)> = rows
             .iter()
             .flat_map(|(issue, blockers, parent)| {
                 std::iter::once(("", *issue))
                     .chain(blockers.iter().map(|b| ("waits for", b)))
-                    .chain(parent.iter().map(|p| ("parent waits", p)))
+                    .chain(parent.iter().map(|p| ("under", p)))
             })
             .collect();
-        let table = Table::new(["ID", "", "STATUS", "TITLE"], 3);
+        let table = Table::new(["ID", "STATUS", "TITLE"], 2);
         table.write(&mut ctx.out, &lines, |(how, record)| {
-            let id = if how.is_empty() {
-                record.short_id.to_string()
-            } else {
-                format!("  ↳ {}", record.short_id)
+            let (id, title) = match *how {
+                "" => (
+                    Cell::painted(&*record.short_id, Paint::Id),
+                    record.title.to_string(),
+                ),
+                "under" => (
+                    Cell::new(format!("  under {}", record.short_id)),
+                    format!("{} (a parent that waits)", record.title),
+                ),
+                how => (
+                    Cell::new(format!("  {how} {}", record.short_id)),
+                    record.title.to_string(),
+                ),
             };
             [
-                Cell::painted(id, Paint::Id),
-                Cell::new(*how),
+                id,
                 Cell::painted(&*record.status, Paint::Dim),
-                Cell::new(&*record.title),
+                Cell::new(title),
             ]
         })?;
     }

@@ -33,12 +33,13 @@ fn referrers(scan: &Scan, ids: &[IssueId]) -> Vec<(IssueId, IssueId, Edge)> {
 
 /// Remove issues: moves their files to the trash in .git/yit (see `yit restore`)
 ///
-/// On a terminal yit asks first; elsewhere it needs --force. An issue that
-/// others wait for (or are children of) is not removed, unless --force,
-/// which also removes those references.
+/// On a terminal yit asks first; elsewhere it needs --yes (do not ask) or
+/// --force. An issue that others wait for (or are children of) is not
+/// removed, unless --force, which also removes those references.
 ///
 /// Examples:
 ///   yit rm 4k2f
+///   yit rm --yes 4k2f                 in a script: no question, references kept
 ///   yit rm --force 4k2f q8zn
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -49,6 +50,9 @@ pub struct RmArgs {
     /// Do not ask, and remove references to the removed issues
     #[arg(long, short = 'f')]
     force: bool,
+    /// Do not ask; an issue others refer to is still refused
+    #[arg(long, short = 'y')]
+    yes: bool,
 }
 
 pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
@@ -65,7 +69,9 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         let scan = tracker.scan(ctx.scan_mode(false))?;
         let ids = resolve_all(&scan.listing, &args.ids)?;
         refuse_referred(&scan, &ids, false)?;
-        confirm(ctx, &tracker, &scan, &ids)?;
+        if !args.yes {
+            confirm(ctx, &tracker, &scan, &ids)?;
+        }
         Some(ids)
     };
     // then the graph cannot change between the check and the removal: the
@@ -166,7 +172,7 @@ fn confirm(
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(CommandError::usage(
-            "yit rm needs --force when not run on a terminal",
+            "yit rm asks on a terminal only; pass --yes (or --force, which also drops references to the issues)",
         ));
     }
     let mut err = std::io::stderr();

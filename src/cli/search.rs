@@ -176,7 +176,13 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
             }
         }
     }
-    super::partial(ctx, result.problems, result.broken_files, "searched")
+    let none = result.hits.is_empty();
+    super::partial(ctx, result.problems, result.broken_files, "searched")?;
+    // like rg and grep: no match is exit 1, the answer (empty) printed
+    if none {
+        return Err(CommandError::silent(super::ErrorKind::NotFound));
+    }
+    Ok(())
 }
 
 /// `text` with the byte ranges `marks` painted as matches.

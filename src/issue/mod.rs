@@ -122,6 +122,12 @@ impl Issue {
         }
     }
 
+    /// Whether `text` is this issue in canonical form, byte for byte (what
+    /// [`Issue::to_yaml`] writes; no read back is needed to tell).
+    pub fn is_canonical(&self, text: &str) -> bool {
+        self.extra.is_empty() && yaml::to_string(&Canonical::of(self)).is_ok_and(|t| t == text)
+    }
+
     /// The bytes search reads: the title, the body and every comment's
     /// body (the document length of BM25).
     pub fn text_len(&self) -> usize {
@@ -217,9 +223,7 @@ pub fn check_person(person: &str) -> Result<(), String> {
 /// (`Bob Smith <Bob@example.com>` and `bob@example.com` are one person),
 /// or the text itself, trimmed, when it holds no email.
 pub fn person_key(person: &str) -> String {
-    person_email(person)
-        .unwrap_or(person.trim())
-        .to_lowercase()
+    person_email(person).unwrap_or(person.trim()).to_lowercase()
 }
 
 pub fn person_email(person: &str) -> Option<&str> {

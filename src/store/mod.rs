@@ -646,6 +646,51 @@ impl Tracker {
     }
 
     /// Loads one issue that must exist and be valid.
+    /// What holds `issue` back, read from the files: the issue that waits
+    /// (itself, or the nearest open parent that does) and the open issues
+    /// it waits for; `None` when nothing does (see
+    /// [`crate::filter::blocked_at`]). Reads only the issues on the way.
+    pub fn held_back_by(&self, issue: &Issue) -> Option<(IssueId, Vec<Issue>)> {
+        let config = &self.files.config;
+        let mut known: std::collections::HashMap<IssueId, Issue> = Default::default();
+        let load = |known: &mut std::collections::HashMap<IssueId, Issue>, id: &IssueId| {
+            if !known.contains_key(id)
+                && *id != issue.id
+                && let Ok(found) = self.load_issue(id)
+            {
+                known.insert(id.clone(), found);
+            }
+        };
+        for d in &issue.depends_on {
+            load(&mut known, d);
+        }
+        // the parents up the chain, and what each waits for
+        let mut next = issue.parent.clone();
+        for _ in 0..64 {
+            let Some(id) = next.take() else { break };
+            if known.contains_key(&id) || id == issue.id {
+                break;
+            }
+            load(&mut known, &id);
+            let Some(parent) = known.get(&id) else { break };
+            let (deps, up) = (parent.depends_on.clone(), parent.parent.clone());
+            for d in &deps {
+                load(&mut known, d);
+            }
+            next = up;
+        }
+        let lookup = |id: &IssueId| known.get(id);
+        let at = crate::filter::blocked_at(issue, config, &lookup)?;
+        let blockers = at
+            .depends_on
+            .iter()
+            .filter_map(|d| known.get(d))
+            .filter(|b| !config.is_closed(&b.status))
+            .cloned()
+            .collect();
+        Some((at.id.clone(), blockers))
+    }
+
     pub fn load_issue(&self, id: &IssueId) -> Result<Issue, StoreError> {
         match self.read_issue(id) {
             Ok(Some(issue)) => Ok(issue),

@@ -326,20 +326,8 @@ impl ListArgs {
             }
             Some(filter)
         };
-        let statuses = self
-            .status
-            .iter()
-            .flat_map(|s| s.split(','))
-            .map(|s| config.status_named(s.trim()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(CommandError::user)?;
-        let kinds = self
-            .kinds
-            .iter()
-            .flat_map(|k| k.split(','))
-            .map(|k| config.type_named(k.trim()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(CommandError::user)?;
+        let statuses = any_of_named(&self.status, &|s| config.status_named(s))?;
+        let kinds = any_of_named(&self.kinds, &|k| config.type_named(k))?;
         let assignee = match self.assignee.as_deref() {
             None => None,
             Some("none") => Some(AssigneeFilter::Nobody),
@@ -373,6 +361,19 @@ impl ListArgs {
             count: false,
         })
     }
+}
+
+/// The values of a repeatable flag that also takes commas (`--status
+/// open,closed`), each resolved to the config's spelling by `named`.
+fn any_of_named(
+    given: &[String],
+    named: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Vec<String>, CommandError> {
+    given
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(|v| named(v.trim()).map_err(CommandError::user))
+        .collect()
 }
 
 /// Every status named must be one config.yaml defines.

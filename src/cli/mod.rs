@@ -643,7 +643,7 @@ const GLOBAL_VALUES: [&str; 4] = ["-C", "--format", "--color", "--lock-timeout"]
 /// arguments of a command that takes a query, a `-KEY:VALUE` term whose KEY
 /// is a query key moves behind `--`, where clap reads it as QUERY. (The
 /// terms of a query are all ANDed, so their order does not matter.)
-fn negated_terms_to_query(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+fn negated_terms_to_query(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let mut i = 1;
     // the subcommand: the first argument that is neither an option nor
     // the value of a global option
@@ -682,8 +682,7 @@ fn negated_terms_to_query(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::Os
     before.extend(terms);
     // what followed a `--` of the user's was positional already
     before.extend(after.into_iter().skip(1));
-    args = before;
-    args
+    before
 }
 
 /// A usage error from clap, as `--json` prints errors (kind `usage`).

@@ -372,12 +372,15 @@ impl Tracker {
         let Ok(now) = std::fs::read_to_string(self.root().join(".gitattributes")) else {
             return false;
         };
-        let before = self
-            .repo
+        let before = self.committed_attributes().unwrap_or_default();
+        with_driver_line(&before).is_some_and(|with| with == now)
+    }
+
+    /// HEAD's `.gitattributes`, if HEAD has one.
+    fn committed_attributes(&self) -> Option<String> {
+        self.repo
             .read_head(".gitattributes")
             .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
-        with_driver_line(&before).is_some_and(|with| with == now)
     }
 
     /// How git would merge issue files in this clone, as `doctor` warns
@@ -401,9 +404,8 @@ impl Tracker {
             )),
         }
         let committed = self
-            .repo
-            .read_head(".gitattributes")
-            .is_some_and(|b| with_driver_line(&String::from_utf8_lossy(&b)).is_none());
+            .committed_attributes()
+            .is_some_and(|text| with_driver_line(&text).is_none());
         if !committed && self.repo.head_commit_id().is_some() {
             out.push(format!(
                 "`{GITATTRIBUTES_PATTERN} merge=yit` is not in the committed .gitattributes: clones will not get the field-aware merge; `yit commit` commits it"
@@ -664,11 +666,11 @@ impl Tracker {
         for d in &issue.depends_on {
             load(&mut known, d);
         }
-        // the parents up the chain, and what each waits for
+        // the parents up the chain (each once), and what each waits for
+        let mut parents: std::collections::HashSet<IssueId> = Default::default();
         let mut next = issue.parent.clone();
-        for _ in 0..64 {
-            let Some(id) = next.take() else { break };
-            if known.contains_key(&id) || id == issue.id {
+        while let Some(id) = next.take() {
+            if id == issue.id || !parents.insert(id.clone()) {
                 break;
             }
             load(&mut known, &id);

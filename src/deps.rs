@@ -352,3 +352,73 @@ mod tests {
         assert_eq!(g.children(&id("cccc0003")), [&id("eeee0005")]);
     }
 }
+
+/// One issue that another names or is named by, as `show` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Link {
+    pub id: String,
+    pub short_id: String,
+    /// `None`: no valid issue has this id (removed, or a file yit cannot
+    /// read).
+    pub title: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<u8>,
+}
+
+/// The issues around one: its parent and what it waits for (as written),
+/// and the issues that wait for it and whose parent it is (by priority,
+/// then id).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Related {
+    pub parent: Option<Link>,
+    pub depends_on: Vec<Link>,
+    pub blocks: Vec<Link>,
+    pub children: Vec<Link>,
+}
+
+impl Related {
+    /// What surrounds `issue` among `issues` (every valid issue, in any
+    /// order, `issue` among them or not), with `lookup` finding an issue by
+    /// id and `short` giving the short id of any id.
+    pub fn of<'a>(
+        issue: &Issue,
+        issues: impl IntoIterator<Item = &'a Issue>,
+        lookup: &dyn Fn(&IssueId) -> Option<&'a Issue>,
+        short: &dyn Fn(&IssueId) -> String,
+    ) -> Related {
+        let link = |id: &IssueId, found: Option<&Issue>| Link {
+            id: id.to_string(),
+            short_id: short(id),
+            title: found.map(|i| i.title.clone()),
+            status: found.map(|i| i.status.clone()),
+            priority: found.map(|i| i.priority),
+        };
+        let mut blocks = Vec::new();
+        let mut children = Vec::new();
+        for other in issues {
+            if other.id == issue.id {
+                continue;
+            }
+            if other.depends_on.contains(&issue.id) {
+                blocks.push(other);
+            }
+            if other.parent.as_ref() == Some(&issue.id) {
+                children.push(other);
+            }
+        }
+        let ordered = |mut list: Vec<&Issue>| -> Vec<Link> {
+            list.sort_by(|a, b| (a.priority, &a.id).cmp(&(b.priority, &b.id)));
+            list.into_iter().map(|i| link(&i.id, Some(i))).collect()
+        };
+        Related {
+            parent: issue.parent.as_ref().map(|p| link(p, lookup(p))),
+            depends_on: issue
+                .depends_on
+                .iter()
+                .map(|d| link(d, lookup(d)))
+                .collect(),
+            blocks: ordered(blocks),
+            children: ordered(children),
+        }
+    }
+}

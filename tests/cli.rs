@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{AUTHOR, NOW, Run, TestRepo};
+use common::{AUTHOR, DaemonGuard, NOW, Run, TestRepo};
 
 #[test]
 fn init_creates_config_once_and_says_so_when_there() {
@@ -373,6 +373,41 @@ fn list_on_a_terminal_fits_the_width() {
     );
 }
 
+#[test]
+fn labels_are_cut_like_titles_on_a_narrow_terminal() {
+    let repo = TestRepo::with_tracker();
+    let labels = [
+        "performance",
+        "needs-design",
+        "good-first-issue",
+        "documentation",
+    ];
+    let mut args = vec!["Short title here"];
+    for l in &labels {
+        args.extend(["-l", l]);
+    }
+    repo.new_issue(&args);
+    let run = repo.run_on_terminal(&["list", "--color", "never"], &[("COLUMNS", "90")], "");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    for line in &lines {
+        assert!(unicode_width(line) <= 90, "{line:?} is wider than 90");
+    }
+    let row = lines[1];
+    assert!(
+        row.contains("Short title here"),
+        "the title stays whole: {row}"
+    );
+    assert!(row.contains("performance,needs-design"), "{row}");
+    assert!(row.ends_with('…'), "the labels are cut: {row}");
+    let wide = repo.run_on_terminal(&["list", "--color", "never"], &[("COLUMNS", "200")], "");
+    assert!(
+        wide.stdout.contains("good-first-issue,documentation"),
+        "{}",
+        wide.stdout
+    );
+}
+
 /// Display width of the ASCII-and-ellipsis lines the test prints.
 fn unicode_width(s: &str) -> usize {
     s.chars().count()
@@ -397,15 +432,15 @@ fn show_renders_for_people_json_and_raw() {
     let text = repo.ok(&["show", &id[..4]]);
     insta::assert_snapshot!(repo.redact(&text, &[&id]), @"
     aaaa  Crash on empty repo
-    id         AAAAAAAAAA
-    status     open
-    priority   P1
-    type       bug
-    labels     crash
-    assignee   Ann Lee <ann@example.com>
-    author     Ann Lee <ann@example.com>
-    created    2026-01-02T03:04:05Z
-    updated    2026-01-02T03:04:05Z
+    id        AAAAAAAAAA
+    status    open
+    priority  P1
+    type      bug
+    labels    crash
+    assignee  Ann Lee <ann@example.com>
+    author    Ann Lee <ann@example.com>
+    created   2026-01-02 03:04:05 +00:00
+    updated   2026-01-02 03:04:05 +00:00
 
     Steps:
       1. run
@@ -415,6 +450,78 @@ fn show_renders_for_people_json_and_raw() {
     let json = repo.run(&["show", &id, "--json"]).json();
     assert_eq!(json["issue"]["id"], id.as_str());
     assert_eq!(json["issue"]["labels"], serde_json::json!(["crash"]));
+}
+
+#[test]
+fn show_lists_the_issues_around_it_with_titles_and_statuses() {
+    let repo = TestRepo::with_tracker();
+    let epic = repo.new_issue(&["Epic"]);
+    let dep = repo.new_issue(&["Schema first", "--status", "in_progress"]);
+    let gone = "zzzzzzzzzz";
+    let id = repo.new_issue(&["The middle", "--parent", &epic, "-d", &dep]);
+    let child = repo.new_issue(&["A child", "--parent", &id]);
+    let waiter = repo.new_issue(&["Waits for it", "-d", &id, "-p", "0"]);
+    // a dependency on an issue that no longer exists, by hand
+    let path = repo.issues_dir().join(format!("{id}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start() == format!("- {dep}"))
+        .expect("the dependency's line");
+    let both = format!("{line}\n{}", line.replace(&dep, gone));
+    std::fs::write(&path, text.replace(line, &both)).expect("write");
+    let ids = [&epic, &dep, &id, &child, &waiter];
+    let expected = "\
+parent      aaaa  open         Epic
+depends on  bbbb  in_progress  Schema first
+            zzzz  -            (no valid issue has this id)
+blocks      eeee  open         Waits for it
+children    dddd  open         A child
+";
+    let around = |text: &str| {
+        let text = repo.redact(text, &ids.map(String::as_str));
+        text.lines()
+            .skip_while(|l| !l.starts_with("parent"))
+            .take_while(|l| !l.is_empty())
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
+    // from the files (through the index), and from a daemon
+    assert_eq!(around(&repo.ok(&["show", &id])), expected);
+    assert_eq!(around(&repo.ok(&["show", &id, "--no-index"])), expected);
+    {
+        let _daemon = DaemonGuard::start(&repo, &[]);
+        assert_eq!(around(&repo.ok(&["show", &id])), expected);
+        let json = repo.run(&["show", &id, "--json"]).json();
+        assert_eq!(json["related"]["blocks"][0]["id"], waiter.as_str());
+        assert_eq!(json["related"]["blocks"][0]["priority"], 0);
+        assert_eq!(json["related"]["depends_on"][1]["id"], gone);
+        assert_eq!(
+            json["related"]["depends_on"][1]["title"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["related"]["children"][0]["title"], "A child");
+        assert_eq!(json["related"]["parent"]["status"], "open");
+    }
+    let json = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(json["related"]["blocks"][0]["short_id"], &waiter[..4]);
+    // times: local, and on a terminal how long ago
+    let text = repo.ok(&["show", &id]);
+    assert!(
+        text.contains("created     2026-01-02 03:04:05 +00:00\n"),
+        "{text}"
+    );
+    let run = repo.run_on_terminal(
+        &["show", &id, "--color", "never"],
+        &[("TZ", "Asia/Kolkata"), ("YIT_NOW", "2026-01-02T05:05:05Z")],
+        "",
+    );
+    assert!(
+        run.stdout
+            .contains("created     2026-01-02 08:34 +05:30 (2 h ago)\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -488,23 +595,23 @@ fn a_hand_written_file_is_read_with_its_extra_keys() {
     let text = repo.ok(&["show", "0000"]);
     insta::assert_snapshot!(text, @"
     0000  A valid issue: written by hand # not a comment
-    id         0000000000
-    status     open
-    priority   P1
-    type       bug
-    labels     crash, needs: triage
-    assignee   Bob <bob@example.com>
-    author     Ann Lee <ann@example.com>
-    created    2026-01-02T03:04:05Z
-    updated    2026-01-02T22:00:00Z
-    estimate   3d
+    id        0000000000
+    status    open
+    priority  P1
+    type      bug
+    labels    crash, needs: triage
+    assignee  Bob <bob@example.com>
+    author    Ann Lee <ann@example.com>
+    created   2026-01-02 03:04:05 +00:00
+    updated   2026-01-02 22:00:00 +00:00
+    estimate  3d
 
     Steps:
       1. run it
 
     Expected: no crash.
 
-    ── comment c0mment001 by Bob <bob@example.com>, 2026-01-02T04:00:00Z ──
+    ── comment c0mment001 by Bob <bob@example.com>, 2026-01-02 04:00:00 +00:00 ──
     Seen it too.
     ");
     repo.ok(&["doctor"]);

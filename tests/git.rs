@@ -219,6 +219,14 @@ fn log_tells_an_issues_history_in_words_also_after_its_removal() {
     assert_eq!(commits[1]["changes"], serde_json::json!(["created"]));
     assert_eq!(commits[1]["author"], "Ann Lee <ann@example.com>");
     let text = repo.ok(&["log", &id, "--patch"]);
+    assert!(
+        text.starts_with(&format!("{}  Crash on empty repo\n\n", &id[..4])),
+        "the issue's short id and title first: {text}"
+    );
+    assert!(
+        text.contains(" +00:00  Ann Lee <ann@example.com>  close it\n"),
+        "local time: {text}"
+    );
     assert!(text.contains("    status: open → closed"), "{text}");
     assert!(text.contains("-status: open\n+status: closed"), "{text}");
 
@@ -289,8 +297,13 @@ fn diff_names_what_happened_between_revisions() {
     // to the worktree by default: the reopening is not committed yet
     let text = repo.ok(&["diff", "HEAD"]);
     assert!(
-        text.starts_with(&format!("reopened  {a}  Will be closed")),
+        text.starts_with(&format!("reopened  {}  Will be closed", &a[..4])),
         "{text}"
+    );
+    assert_eq!(
+        json["changes"][0]["short_id"],
+        &e[..4],
+        "short ids like everywhere else"
     );
     repo.fails(&["diff", "nope"], 1);
 }
@@ -444,6 +457,11 @@ fn branches_show_issues_whose_status_differs() {
         .find(|i| i["id"] == d.as_str())
         .unwrap();
     assert_eq!(d_row["status"]["main"], serde_json::Value::Null);
+    assert_eq!(a_row["short_id"], &a[..4]);
+    assert!(
+        repo.ok(&["branches"]).contains(&format!("{}  ", &a[..4])),
+        "short ids"
+    );
     assert!(!json.to_string().contains(&b) && !json.to_string().contains(&c));
     assert!(
         repo.ok(&["branches"])

@@ -87,6 +87,10 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
             .unwrap_or_default();
         rows.push((id.clone(), title, states));
     }
+    // short ids unique among the worktree's issues and these
+    let listing = tracker
+        .load_listing()?
+        .including(rows.iter().map(|(id, _, _)| id.clone()));
     if format == Format::Json {
         let issues: Vec<serde_json::Value> = rows
             .iter()
@@ -96,7 +100,12 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
                     .zip(states)
                     .map(|(b, s)| (b.clone(), serde_json::json!(s)))
                     .collect();
-                serde_json::json!({ "id": id, "title": title, "status": on })
+                serde_json::json!({
+                    "id": id,
+                    "short_id": listing.short_id(id),
+                    "title": title,
+                    "status": on,
+                })
             })
             .collect();
         return Ok(ctx.out.json(&serde_json::json!({
@@ -116,7 +125,7 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
     for (id, title, states) in &rows {
         text.push_str(&format!(
             "{}  {title}\n",
-            ctx.out.paint(Paint::Id, id.as_str())
+            ctx.out.paint(Paint::Id, listing.short_id(id))
         ));
         for (branch, state) in branches.iter().zip(states) {
             text.push_str(&format!(

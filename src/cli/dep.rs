@@ -9,7 +9,7 @@ use yit::edit::Change;
 use yit::id::IssueId;
 use yit::store::{Scan, StoreError};
 
-use super::output::{Paint, Shorts};
+use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format, report_edits};
 
 /// Dependencies: `yit dep add A B` means A waits for B (B blocks A)
@@ -275,29 +275,51 @@ fn draw(ctx: &mut Ctx, args: TreeArgs) -> Result<(), CommandError> {
             "blocks": blocks.next,
         }))?);
     }
-    let head = format!(
+    // the issue, then rows of (tree and short id, its width, status,
+    // title), written with the statuses and titles in columns
+    ctx.out.line(&format!(
         "{}  {}  {}",
         ctx.out.paint(Paint::Id, &root.short_id),
         root.status.as_deref().unwrap_or_default(),
         root.title.as_deref().unwrap_or_default()
-    );
-    ctx.out.line(&head)?;
+    ))?;
+    let mut rows: Vec<Row> = Vec::new();
     let sections = [("waits for", &root.next), ("blocks", &blocks.next)];
     let shown: Vec<_> = sections.iter().filter(|(_, n)| !n.is_empty()).collect();
     if shown.is_empty() {
         ctx.note("no dependencies either way");
     }
+    let mut headings = Vec::new();
     for (n, (label, nodes)) in shown.iter().enumerate() {
         let last = n + 1 == shown.len();
-        ctx.out
-            .line(&format!("{}{label}", if last { "└─ " } else { "├─ " }))?;
+        headings.push((
+            rows.len(),
+            format!("{}{label}", if last { "└─ " } else { "├─ " }),
+        ));
         let indent = if last { "   " } else { "│  " };
-        write_nodes(ctx, nodes, indent)?;
+        tree_rows(ctx, nodes, indent, &mut rows);
+    }
+    let left = rows.iter().map(|r| r.1).max().unwrap_or(0);
+    let status = rows.iter().map(|r| display_width(&r.2)).max().unwrap_or(0);
+    let mut headings = headings.into_iter().peekable();
+    for (n, (tree, width, state, title)) in rows.iter().enumerate() {
+        while let Some((_, heading)) = headings.next_if(|(at, _)| *at == n) {
+            ctx.out.line(&heading)?;
+        }
+        let pad = " ".repeat(left - width);
+        let state_pad = " ".repeat(status - display_width(state));
+        let state = ctx.out.paint(Paint::Dim, state);
+        ctx.out
+            .line(format!("{tree}{pad}  {state}{state_pad}  {title}").trim_end())?;
     }
     Ok(())
 }
 
-fn write_nodes(ctx: &mut Ctx, nodes: &[Node], indent: &str) -> Result<(), CommandError> {
+/// A line of `dep tree`: the tree and short id (painted), its width, the
+/// status and the title with its note.
+type Row = (String, usize, String, String);
+
+fn tree_rows(ctx: &Ctx, nodes: &[Node], indent: &str, rows: &mut Vec<Row>) {
     for (n, node) in nodes.iter().enumerate() {
         let last = n + 1 == nodes.len();
         let branch = if last { "└─ " } else { "├─ " };
@@ -312,16 +334,16 @@ fn write_nodes(ctx: &mut Ctx, nodes: &[Node], indent: &str) -> Result<(), Comman
         } else {
             ""
         };
-        let status = ctx
-            .out
-            .paint(Paint::Dim, node.status.as_deref().unwrap_or_default());
-        ctx.out.line(&format!(
-            "{indent}{branch}{}  {status}  {}{note}",
-            ctx.out.paint(Paint::Id, &node.short_id),
-            node.title.as_deref().unwrap_or_default(),
-        ))?;
+        rows.push((
+            format!(
+                "{indent}{branch}{}",
+                ctx.out.paint(Paint::Id, &node.short_id)
+            ),
+            display_width(indent) + display_width(branch) + node.short_id.len(),
+            node.status.clone().unwrap_or_default(),
+            format!("{}{note}", node.title.as_deref().unwrap_or_default()),
+        ));
         let deeper = format!("{indent}{}", if last { "   " } else { "│  " });
-        write_nodes(ctx, &node.next, &deeper)?;
+        tree_rows(ctx, &node.next, &deeper, rows);
     }
-    Ok(())
 }

@@ -116,12 +116,15 @@ pub fn cmd_diff(ctx: &mut Ctx, args: DiffArgs) -> Result<(), CommandError> {
             .cmp(&rank(b.what))
             .then_with(|| a.id.cmp(&b.id))
     });
+    // short ids unique among the issues of both sides
+    let listing = yit::store::Listing::of_ids(ids.iter().map(|id| (*id).clone()));
     if format == Format::Json {
         let records: Vec<serde_json::Value> = changes
             .iter()
             .map(|c| {
                 serde_json::json!({
                     "id": c.id,
+                    "short_id": listing.short_id(&c.id),
                     "title": c.title,
                     "change": c.what,
                     "details": c.details,
@@ -144,7 +147,7 @@ pub fn cmd_diff(ctx: &mut Ctx, args: DiffArgs) -> Result<(), CommandError> {
         text.push_str(&format!(
             "{:<9} {}  {}\n",
             c.what,
-            ctx.out.paint(Paint::Id, c.id.as_str()),
+            ctx.out.paint(Paint::Id, listing.short_id(&c.id)),
             c.title
         ));
         for d in &c.details {

@@ -217,7 +217,8 @@ pub(super) fn print_list(
                 5,
             )
             .optional(4)
-            .optional(6);
+            .optional(6)
+            .shrinks(6, 12);
             if records.is_empty() {
                 ctx.note("no issues match");
             } else {

@@ -105,6 +105,11 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             .map(yit::issue::format_time)
             .unwrap_or_default()
     };
+    let local = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| ctx.out.when(t, ctx.now))
+            .unwrap_or_default()
+    };
     if format == Format::Json {
         let commits: Vec<serde_json::Value> = entries
             .iter()
@@ -125,12 +130,24 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             "commits": commits,
         }))?);
     }
-    let mut text = String::new();
+    // the issue, as it is now (or was last), under its short id
+    let listing = tracker.load_listing()?.including([id.clone()]);
+    let title = history
+        .iter()
+        .find_map(|c| match parse(&c.after).or_else(|| parse(&c.before)) {
+            Some(Ok(issue)) => Some(issue.title),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let mut text = format!(
+        "{}  {title}\n\n",
+        ctx.out.paint(Paint::Id, listing.short_id(&id))
+    );
     for (c, words) in &entries {
         text.push_str(&format!(
             "{}  {}  {}  {}\n",
             ctx.out.paint(Paint::Id, &c.id[..10.min(c.id.len())]),
-            date(c.time),
+            local(c.time),
             c.author,
             c.summary
         ));

@@ -506,6 +506,17 @@ impl<'a> Resolver<'a> {
         Ok(self.listing()?.resolve(input)?)
     }
 
+    /// The issues around `issue`, when the daemon answers.
+    pub fn related(&mut self, issue: &yit::issue::Issue) -> Option<yit::deps::Related> {
+        let request = yit::daemon::protocol::Request::Related {
+            id: issue.id.to_string(),
+        };
+        match self.daemon.as_mut()?.request(&request) {
+            Ok(yit::daemon::protocol::Response::Related(related)) => Some(*related),
+            _ => None,
+        }
+    }
+
     /// Short ids for the output.
     pub fn shorts(mut self, ids: &[yit::id::IssueId]) -> Result<output::Shorts, CommandError> {
         if let Some(daemon) = &mut self.daemon {

@@ -44,6 +44,8 @@ pub struct Output {
     out: BufWriter<Box<dyn Write>>,
     color: bool,
     width: Option<usize>,
+    /// stdout is a terminal (a person reads): times say how long ago.
+    terminal: bool,
     /// The pager, waited for by [`Output::finish`] (and on drop).
     pager: Option<Pager>,
 }
@@ -78,6 +80,7 @@ impl Output {
             out: BufWriter::new(out),
             color,
             width,
+            terminal,
             pager,
         }
     }
@@ -99,6 +102,18 @@ impl Output {
     /// The terminal's width; `None` off a terminal, where nothing is cut.
     pub fn width(&self) -> Option<usize> {
         self.width
+    }
+
+    /// A time for a person: local (the zone `TZ` names, else the
+    /// system's), and on a terminal to the minute with how long before
+    /// `now` it was.
+    pub fn when(&self, t: jiff::Timestamp, now: jiff::Timestamp) -> String {
+        let local = t.to_zoned_datetime(jiff::tz::TimeZone::system());
+        if self.terminal {
+            format!("{} ({})", local.strftime("%Y-%m-%d %H:%M %:z"), ago(t, now))
+        } else {
+            local.strftime("%Y-%m-%d %H:%M:%S %:z").to_string()
+        }
     }
 
     pub fn paint(&self, paint: Paint, text: &str) -> String {
@@ -146,6 +161,27 @@ impl Output {
 
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
+    }
+}
+
+/// How long before `now` `t` was, as a person says it: `2 h ago`,
+/// `3 days ago`, `in 5 min` for a time to come.
+pub fn ago(t: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let seconds = now.as_second() - t.as_second();
+    let (n, unit) = match seconds.unsigned_abs() {
+        s if s < 60 => return "just now".to_owned(),
+        s if s < 3600 => (s / 60, "min"),
+        s if s < 86_400 => (s / 3600, "h"),
+        s if s < 2 * 86_400 => (1, "day"),
+        s if s < 60 * 86_400 => (s / 86_400, "days"),
+        s if s < 365 * 86_400 => (s / (30 * 86_400), "months"),
+        s if s < 2 * 365 * 86_400 => (1, "year"),
+        s => (s / (365 * 86_400), "years"),
+    };
+    if seconds < 0 {
+        format!("in {n} {unit}")
+    } else {
+        format!("{n} {unit} ago")
     }
 }
 
@@ -210,6 +246,8 @@ pub struct Table<const N: usize> {
     headers: [&'static str; N],
     flexible: usize,
     optional: Vec<usize>,
+    /// Columns cut (to no fewer than their floor) before the flexible one.
+    shrinking: Vec<(usize, usize)>,
 }
 
 /// The flexible column keeps this many columns before optional ones go.
@@ -223,7 +261,15 @@ impl<const N: usize> Table<N> {
             headers,
             flexible,
             optional: Vec::new(),
+            shrinking: Vec::new(),
         }
+    }
+
+    /// Marks a column as cut (with an ellipsis, to no fewer than `floor`
+    /// columns) before the flexible one on a narrow terminal.
+    pub fn shrinks(mut self, column: usize, floor: usize) -> Table<N> {
+        self.shrinking.push((column, floor));
+        self
     }
 
     /// Marks a column as the first to leave out on a narrow terminal
@@ -242,6 +288,12 @@ impl<const N: usize> Table<N> {
             let shown = ws.iter().flatten();
             shown.clone().sum::<usize>() + 2 * shown.count().saturating_sub(1)
         };
+        for &(col, floor) in &self.shrinking {
+            let excess = total(&widths).saturating_sub(limit);
+            if let Some(w) = widths[col] {
+                widths[col] = Some(w.saturating_sub(excess).max(floor.min(w)));
+            }
+        }
         let mut optional = self.optional.clone();
         for floor in [COMFORTABLE, NARROWEST] {
             loop {

@@ -25,7 +25,12 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
         if format == Format::Json {
             let records: Vec<_> = trash
                 .iter()
-                .map(|e| serde_json::json!({ "id": e.id, "removed": e.removed, "path": e.path }))
+                .map(|e| {
+                    let removed = jiff::Timestamp::from_second(e.removed)
+                        .map(yit::issue::format_time)
+                        .unwrap_or_default();
+                    serde_json::json!({ "id": e.id, "removed": removed, "path": e.path })
+                })
                 .collect();
             return Ok(ctx
                 .out
@@ -36,11 +41,20 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
             return Ok(());
         }
         let table = Table::new(["ID", "REMOVED"], 1);
-        return Ok(table.write(&mut ctx.out, &trash, |e| {
-            let when = jiff::Timestamp::from_second(e.removed)
-                .map(yit::issue::format_time)
-                .unwrap_or_default();
-            [Cell::painted(e.id.as_str(), Paint::Id), Cell::new(when)]
+        let when: Vec<String> = trash
+            .iter()
+            .map(|e| {
+                jiff::Timestamp::from_second(e.removed)
+                    .map(|t| ctx.out.when(t, ctx.now))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let rows: Vec<_> = trash.iter().zip(&when).collect();
+        return Ok(table.write(&mut ctx.out, &rows, |(e, when)| {
+            [
+                Cell::painted(e.id.as_str(), Paint::Id),
+                Cell::new(when.as_str()),
+            ]
         })?);
     };
     let issue = tracker.restore_issue(&input, ctx.lock_timeout)?;

@@ -125,10 +125,20 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
             }
         }
         _ => {
+            // short ids and statuses in columns
+            let id_width = result.hits.iter().map(|h| h.record.short_id.len()).max();
+            let status_width = result
+                .hits
+                .iter()
+                .map(|h| super::output::display_width(&h.record.status))
+                .max();
             for hit in &result.hits {
                 let r = &hit.record;
+                let id_pad = " ".repeat(id_width.unwrap_or(0) - r.short_id.len());
+                let status_pad =
+                    " ".repeat(status_width.unwrap_or(0) - super::output::display_width(&r.status));
                 ctx.out.line(&format!(
-                    "{}  {}  {}",
+                    "{}{id_pad}  {}{status_pad}  {}",
                     ctx.out.paint(Paint::Id, &r.short_id),
                     ctx.out.paint(Paint::Dim, &r.status),
                     marked(ctx, &r.title, &hit.title_highlights),

@@ -1,12 +1,11 @@
 //! `yit show`: one issue, for a person or a program.
 
 use clap::Args;
-use yit::issue;
-
 use yit::record::Record;
 
-use super::output::{Paint, Shorts};
+use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format, Resolver};
+use yit::deps::{Link, Related};
 use yit::issue::Issue;
 use yit::store::history::LinkedCommit;
 
@@ -54,7 +53,13 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
                 .into_iter()
                 .collect(),
         );
-        return render(ctx, format, issue, &shorts, &[]);
+        let related = Related::of(
+            issue,
+            at.scan.issues.iter().map(|i| &**i),
+            &|id| at.scan.find(id),
+            &|id| at.scan.listing.short_id(id).to_owned(),
+        );
+        return render(ctx, format, issue, &shorts, &related, &[]);
     }
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
@@ -69,10 +74,24 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
         return Ok(ctx.out.bytes(&bytes)?);
     }
     let issue = tracker.load_issue(&id)?;
-    let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
+    // the issues around it: the daemon's answer, else every issue's fields
+    // from the index (the dependencies are there without the bodies)
+    let (shorts, related) = match resolver.related(&issue) {
+        Some(related) => (resolver.shorts(std::slice::from_ref(&issue.id))?, related),
+        None => {
+            let scan = tracker.scan(ctx.scan_mode(false))?;
+            let related = Related::of(
+                &issue,
+                scan.issues.iter().map(|i| &**i),
+                &|id| scan.find(id),
+                &|id| scan.listing.short_id(id).to_owned(),
+            );
+            (Shorts::Listing(scan.listing), related)
+        }
+    };
     // commits whose messages mention it (none in a repository without commits)
     let linked = tracker.linked_commits(&issue.id).unwrap_or_default();
-    render(ctx, format, &issue, &shorts, &linked)
+    render(ctx, format, &issue, &shorts, &related, &linked)
 }
 
 /// Prints one issue for a person (`Table`) or a program.
@@ -81,6 +100,7 @@ fn render(
     format: Format,
     issue: &Issue,
     shorts: &Shorts,
+    related: &Related,
     linked: &[LinkedCommit],
 ) -> Result<(), CommandError> {
     if format == Format::Json {
@@ -91,6 +111,7 @@ fn render(
         return Ok(ctx.out.json(&serde_json::json!({
             "schema_version": 1,
             "issue": Record::of(issue, shorts.of(&issue.id), true),
+            "related": related,
             "commits": commits,
         }))?);
     }
@@ -102,49 +123,86 @@ fn render(
         out.paint(Paint::Id, shorts.of(&issue.id)),
         issue.title
     ));
-    let field = |name: &str, value: &str| {
-        format!(
-            "{}  {value}\n",
-            out.paint(Paint::Dim, &format!("{name:<9}"))
-        )
-    };
-    text.push_str(&field("id", issue.id.as_str()));
-    text.push_str(&field("status", &issue.status));
+    // (name, lines of the value)
+    let mut fields: Vec<(String, Vec<String>)> = Vec::new();
+    let mut field = |name: &str, value: String| fields.push((name.to_owned(), vec![value]));
+    field("id", issue.id.to_string());
+    field("status", issue.status.clone());
     let pri = format!("P{}", issue.priority);
-    text.push_str(&field(
+    field(
         "priority",
-        &if issue.priority <= 1 {
+        if issue.priority <= 1 {
             out.paint(Paint::Urgent, &pri)
         } else {
             pri
         },
-    ));
-    text.push_str(&field("type", &issue.kind));
+    );
+    field("type", issue.kind.clone());
     if !issue.labels.is_empty() {
-        text.push_str(&field(
-            "labels",
-            &out.paint(Paint::Label, &issue.labels.join(", ")),
-        ));
+        field("labels", out.paint(Paint::Label, &issue.labels.join(", ")));
     }
-    text.push_str(&field("assignee", issue.assignee.as_deref().unwrap_or("-")));
+    field(
+        "assignee",
+        issue.assignee.clone().unwrap_or_else(|| "-".to_owned()),
+    );
     if let Some(author) = &issue.author {
-        text.push_str(&field("author", author));
+        field("author", author.clone());
     }
-    text.push_str(&field("created", &issue::format_time(issue.created)));
-    text.push_str(&field("updated", &issue::format_time(issue.updated)));
-    if let Some(parent) = &issue.parent {
-        text.push_str(&field("parent", parent.as_str()));
-    }
-    if !issue.depends_on.is_empty() {
-        let deps: Vec<&str> = issue.depends_on.iter().map(|d| d.as_str()).collect();
-        text.push_str(&field("depends on", &deps.join(", ")));
+    field("created", out.when(issue.created, ctx.now));
+    field("updated", out.when(issue.updated, ctx.now));
+    if let Some(github) = github_number(issue) {
+        field("github", format!("#{github}"));
     }
     for (key, value) in &issue.extra {
         let value = match value {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        text.push_str(&field(key, &value));
+        field(key, value);
+    }
+    // the issues around it, their short ids and statuses in columns
+    let groups: [(&str, Vec<&Link>); 4] = [
+        ("parent", related.parent.iter().collect()),
+        ("depends on", related.depends_on.iter().collect()),
+        ("blocks", related.blocks.iter().collect()),
+        ("children", related.children.iter().collect()),
+    ];
+    let all = || groups.iter().flat_map(|(_, links)| links.iter());
+    let short_width = all().map(|l| l.short_id.len()).max().unwrap_or(0);
+    let status_width = all()
+        .map(|l| display_width(l.status.as_deref().unwrap_or("-")))
+        .max()
+        .unwrap_or(0);
+    for (name, links) in &groups {
+        if links.is_empty() {
+            continue;
+        }
+        let lines = links
+            .iter()
+            .map(|l| {
+                let status = l.status.as_deref().unwrap_or("-");
+                let pad = " ".repeat(status_width - display_width(status));
+                format!(
+                    "{}{}  {status}{pad}  {}",
+                    out.paint(Paint::Id, &l.short_id),
+                    " ".repeat(short_width - l.short_id.len()),
+                    l.title.as_deref().unwrap_or("(no valid issue has this id)"),
+                )
+            })
+            .collect();
+        fields.push(((*name).to_owned(), lines));
+    }
+    let width = fields
+        .iter()
+        .map(|(n, _)| display_width(n))
+        .max()
+        .unwrap_or(0);
+    for (name, lines) in &fields {
+        for (n, line) in lines.iter().enumerate() {
+            let name = if n == 0 { name.as_str() } else { "" };
+            let pad = " ".repeat(width - display_width(name));
+            text.push_str(&format!("{}{pad}  {line}\n", out.paint(Paint::Dim, name)));
+        }
     }
     if !issue.body.is_empty() {
         text.push('\n');
@@ -158,7 +216,7 @@ fn render(
         let head = format!(
             "── comment {} by {who}, {} ──",
             comment.id,
-            issue::format_time(comment.created)
+            out.when(comment.created, ctx.now)
         );
         text.push('\n');
         text.push_str(&out.paint(Paint::Dim, &head));
@@ -201,4 +259,9 @@ fn render(
     }
     ctx.out.write_str(&text)?;
     Ok(())
+}
+
+/// The GitHub issue number of an imported issue (`github: {number: N}`).
+fn github_number(issue: &Issue) -> Option<u64> {
+    issue.github.as_ref()?.get("number")?.as_u64()
 }

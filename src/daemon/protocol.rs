@@ -18,7 +18,7 @@ use crate::query::{ListQuery, ListResult, SearchResult};
 use crate::record::Record;
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 /// The longest request line a daemon reads.
 pub const MAX_LINE: u64 = 1 << 20;
 
@@ -51,6 +51,11 @@ pub enum Request {
     Resolve {
         inputs: Vec<String>,
     },
+    /// The issues around one (`show`): its parent, what it waits for, what
+    /// waits for it and its children, after the same synchronization.
+    Related {
+        id: String,
+    },
     Status,
     Stop,
 }
@@ -64,6 +69,7 @@ pub enum Response<'a> {
     Search(#[serde(borrow)] SearchResult<'a>),
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
+    Related(Box<crate::deps::Related>),
     Status(StatusInfo),
     Stopping,
     Error {
@@ -252,6 +258,7 @@ impl Response<'_> {
             }),
             Response::ShortIds(ids) => Response::ShortIds(ids),
             Response::Resolved(ids) => Response::Resolved(ids),
+            Response::Related(related) => Response::Related(related),
             Response::Status(info) => Response::Status(info),
             Response::Stopping => Response::Stopping,
             Response::Error { message } => Response::Error { message },

@@ -244,6 +244,20 @@ impl Served {
             Request::Resolve { inputs } => {
                 Response::Resolved(inputs.iter().map(|i| self.resolve(i)).collect())
             }
+            Request::Related { id } => match IssueId::parse_canonical(&id)
+                .as_ref()
+                .and_then(|id| self.lookup(id))
+            {
+                Some(issue) => Response::Related(Box::new(crate::deps::Related::of(
+                    issue,
+                    self.state.order(SortKey::Id).iter().map(|k| &k.issue),
+                    &|id| self.lookup(id),
+                    &|id| id.as_str()[..self.short_len(id)].to_owned(),
+                ))),
+                None => Response::Error {
+                    message: format!("no valid issue {id}"),
+                },
+            },
             Request::ShortIds { ids } => Response::ShortIds(
                 ids.into_iter()
                     .map(|i| match IssueId::parse_canonical(&i) {

@@ -204,6 +204,21 @@ impl Listing {
         }
     }
 
+    /// The listing of these ids (issues of other revisions, say), sorted.
+    pub fn of_ids(ids: impl IntoIterator<Item = IssueId>) -> Listing {
+        Listing::new(Vec::new(), Vec::new()).including(ids)
+    }
+
+    /// This listing and `ids` (issues that are gone from the worktree but
+    /// shown), sorted: short ids unique among both.
+    pub fn including(mut self, ids: impl IntoIterator<Item = IssueId>) -> Listing {
+        self.ids.extend(ids);
+        self.ids.sort_unstable();
+        self.ids.dedup();
+        self.sorted = true;
+        self
+    }
+
     /// Sorts the ids, which makes [`Listing::short_id`] logarithmic; worth
     /// it when many short ids are shown, not for one.
     pub fn sort(&mut self) {

@@ -127,6 +127,8 @@ impl TestRepo {
             .env("GIT_COMMITTER_NAME", "Ann Lee")
             .env("GIT_COMMITTER_EMAIL", "ann@example.com")
             .env("LANG", "C.UTF-8")
+            // times for people are local: one zone for every machine
+            .env("TZ", "UTC")
             .env("YIT_NOW", NOW)
             .env("YIT_SEED", "1")
             .current_dir(&self.root);

@@ -873,6 +873,43 @@ fn completions_and_the_man_page_come_from_the_command_line() {
     let man = repo.ok(&["man"]);
     assert!(man.contains(".TH yit 1"), "{man}");
     assert!(man.contains("issue tracker"));
+    // a command's own page, with its options
+    let new = repo.ok(&["man", "new"]);
+    assert!(new.contains(".TH yit-new 1"), "{new}");
+    assert!(new.contains("\\-\\-parent"), "{new}");
+    assert!(
+        repo.ok(&["man", "dep", "add"])
+            .contains(".TH yit-dep-add 1")
+    );
+    let run = repo.fails(&["man", "dep", "nope"], 2);
+    assert!(
+        run.stderr.contains("`yit dep` has no command \"nope\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("add, rm, tree"), "{}", run.stderr);
+    // every page: each page that another names is there
+    let dir = repo.outside().join("man1");
+    let written = repo.ok(&["man", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(written.lines().count() > 40, "{written}");
+    let pages: Vec<String> = std::fs::read_dir(&dir)
+        .expect("pages")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(pages.contains(&"yit-dep-tree.1".to_owned()), "{pages:?}");
+    for page in &pages {
+        let text = std::fs::read_to_string(dir.join(page)).expect("page");
+        for named in text.split("yit\\-").skip(1) {
+            let Some((name, _)) = named.split_once("(1)") else {
+                continue;
+            };
+            let file = format!("yit-{}.1", name.replace("\\-", "-"));
+            assert!(
+                pages.contains(&file),
+                "{page} names {file}, which is not there"
+            );
+        }
+    }
 }
 
 #[test]

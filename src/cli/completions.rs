@@ -195,18 +195,66 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
     Ok(())
 }
 
-/// Print the man page (roff)
+/// Print a man page (roff): yit's, or a command's
 ///
-/// Example:
+/// Examples:
 ///   yit man > ~/.local/share/man/man1/yit.1
+///   yit man dep add                  the page of `yit dep add`
+///   yit man --dir ~/.local/share/man/man1    every page: yit.1, yit-new.1, ...
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct ManArgs {}
+pub struct ManArgs {
+    /// The command whose page to print (`dep add`: a subcommand's)
+    #[arg(conflicts_with = "out_dir")]
+    command: Vec<String>,
+    /// Write every page into this directory (made if missing) and list them
+    #[arg(long = "dir", value_name = "DIR")]
+    out_dir: Option<std::path::PathBuf>,
+}
 
-pub fn cmd_man(ctx: &mut Ctx, _args: ManArgs) -> Result<(), CommandError> {
+pub fn cmd_man(ctx: &mut Ctx, args: ManArgs) -> Result<(), CommandError> {
+    let internal = |e: std::io::Error| CommandError::new(super::ErrorKind::Internal, e.to_string());
+    let mut root = Cli::command().disable_help_subcommand(true);
+    root.build();
+    if let Some(dir) = &args.out_dir {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CommandError::user(format!("cannot make {}: {e}", dir.display())))?;
+        // the page of every command that has one, parents before children
+        let mut todo = vec![root];
+        while let Some(cmd) = todo.pop() {
+            todo.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+            let path = page_of(cmd).generate_to(dir).map_err(|e| {
+                CommandError::user(format!("cannot write into {}: {e}", dir.display()))
+            })?;
+            ctx.out.line(&path.display().to_string())?;
+        }
+        return Ok(());
+    }
+    let mut cmd = root;
+    let mut path = String::from("yit");
+    for name in &args.command {
+        let Some(sub) = cmd.find_subcommand(name).cloned() else {
+            let known: Vec<&str> = cmd
+                .get_subcommands()
+                .filter(|s| !s.is_hide_set())
+                .map(|s| s.get_name())
+                .collect();
+            return Err(
+                CommandError::usage(format!("`{path}` has no command {name:?}"))
+                    .hint(format!("its commands: {}", known.join(", "))),
+            );
+        };
+        path = format!("{path} {name}");
+        cmd = sub;
+    }
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .map_err(|e| CommandError::new(super::ErrorKind::Internal, e.to_string()))?;
+    page_of(cmd).render(&mut page).map_err(internal)?;
     Ok(ctx.out.bytes(&page)?)
+}
+
+/// A command's page, from yit and its version.
+fn page_of(cmd: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(cmd)
+        .source(format!("yit {}", env!("CARGO_PKG_VERSION")))
+        .manual("yit manual")
 }

@@ -72,6 +72,7 @@ pub struct Cli {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "Global options")]
 struct GlobalArgs {
     /// Run as if yit was started in DIR
     #[arg(short = 'C', global = true, value_name = "DIR")]

@@ -5,7 +5,7 @@ use yit::git::{ChangeKind, PathChange};
 use yit::issue::Issue;
 use yit::store::Tracker;
 
-use super::{CommandError, Ctx, ErrorKind};
+use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Commit the changed issue files onto the current branch, and nothing else
 ///
@@ -27,8 +27,18 @@ pub struct CommitArgs {
 }
 
 pub fn cmd_commit(ctx: &mut Ctx, args: CommitArgs) -> Result<(), CommandError> {
+    let format = ctx.format("commit", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    match commit_changes(&tracker, args.message)? {
+    let summary = commit_changes(&tracker, args.message)?;
+    if format == Format::Json {
+        let commit = summary.as_ref().and_then(|_| tracker.repo().head_hex());
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "commit": commit,
+            "summary": summary,
+        }))?);
+    }
+    match summary {
         Some(summary) => {
             if !ctx.quiet {
                 ctx.out.line(&summary)?;

@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory};
 
-use super::{Cli, CommandError, Ctx};
+use super::{Cli, CommandError, Ctx, Format};
 
 /// Print a completion script for a shell
 ///
@@ -22,6 +22,8 @@ pub struct CompletionsArgs {
 }
 
 pub fn cmd_completions(ctx: &mut Ctx, args: CompletionsArgs) -> Result<(), CommandError> {
+    // a script, in no other format
+    ctx.format("completions", &[Format::Table], Format::Table)?;
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "yit", &mut script);
     let mut script = String::from_utf8_lossy(&script).into_owned();
@@ -213,6 +215,7 @@ pub struct ManArgs {
 }
 
 pub fn cmd_man(ctx: &mut Ctx, args: ManArgs) -> Result<(), CommandError> {
+    ctx.format("man", &[Format::Table], Format::Table)?;
     let internal = |e: std::io::Error| CommandError::new(super::ErrorKind::Internal, e.to_string());
     let mut root = Cli::command().disable_help_subcommand(true);
     root.build();

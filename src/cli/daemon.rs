@@ -231,8 +231,25 @@ fn start(
     root: &std::path::Path,
     run: &RunArgs,
 ) -> Result<(), CommandError> {
+    let format = ctx.format(
+        "daemon start",
+        &[Format::Table, Format::Json],
+        Format::Table,
+    )?;
     let exe = std::env::current_exe()?;
-    match daemon::start(paths, &exe, root, &run.to_args()).map_err(daemon_error)? {
+    let started = daemon::start(paths, &exe, root, &run.to_args()).map_err(daemon_error)?;
+    if format == Format::Json {
+        let (pid, new) = match started {
+            Started::Started { pid } => (pid, true),
+            Started::AlreadyRunning { pid } => (pid, false),
+        };
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "pid": pid,
+            "started": new,
+        }))?);
+    }
+    match started {
         Started::Started { pid } => ctx.out.line(&format!("started the daemon (pid {pid})"))?,
         Started::AlreadyRunning { pid } => ctx
             .out
@@ -245,8 +262,27 @@ fn stop(ctx: &mut Ctx, paths: &Paths, timeout: f64) -> Result<(), CommandError> 
     if !(timeout.is_finite() && timeout >= 0.0) {
         return Err(CommandError::usage("--timeout takes a number of seconds"));
     }
+    let format = ctx.format("daemon stop", &[Format::Table, Format::Json], Format::Table)?;
     let patience = Duration::from_secs_f64(timeout);
-    match daemon::stop(paths, patience).map_err(daemon_error)? {
+    let stopped = daemon::stop(paths, patience).map_err(daemon_error)?;
+    if format == Format::Json {
+        let (pid, signal) = match &stopped {
+            Stopped::NotRunning => (None, None),
+            Stopped::Stopped { pid, how } => (
+                Some(*pid),
+                Some(match how {
+                    Ended::Terminated => "TERM",
+                    Ended::Killed => "KILL",
+                }),
+            ),
+        };
+        return Ok(ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "pid": pid,
+            "signal": signal,
+        }))?);
+    }
+    match stopped {
         Stopped::NotRunning => ctx.out.line("no daemon is running")?,
         Stopped::Stopped {
             pid,
@@ -284,7 +320,16 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
     if format == Format::Json {
         let value = match &info {
             Some(info) => {
-                serde_json::json!({ "schema_version": 1, "running": true, "daemon": info })
+                // times as RFC 3339, like every other time yit prints
+                let rfc3339 = |t: i64| {
+                    jiff::Timestamp::from_second(t)
+                        .map(yit::issue::format_time)
+                        .ok()
+                };
+                let mut daemon = serde_json::to_value(info).map_err(std::io::Error::other)?;
+                daemon["started"] = serde_json::json!(rfc3339(info.started));
+                daemon["last_event"] = serde_json::json!(info.last_event.and_then(rfc3339));
+                serde_json::json!({ "schema_version": 1, "running": true, "daemon": daemon })
             }
             None => serde_json::json!({ "schema_version": 1, "running": false }),
         };

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use yit::links::mentions;
 
-use super::{CommandError, Ctx, ErrorKind};
+use super::{CommandError, Ctx, ErrorKind, Format};
 
 /// Git hooks that keep commit messages' issue references exact
 ///
@@ -96,7 +96,34 @@ fn install(ctx: &Ctx, path: &std::path::Path, command: &str) -> Result<(), Comma
 }
 
 pub fn cmd_hooks(ctx: &mut Ctx, args: HooksArgs) -> Result<(), CommandError> {
+    let json = !matches!(
+        args.action,
+        HooksAction::CloseFixed | HooksAction::CommitMsg { .. }
+    ) && ctx.format("hooks", &[Format::Table, Format::Json], Format::Table)?
+        == Format::Json;
     let tracker = ctx.open_tracker()?;
+    act(ctx, &tracker, args)?;
+    if json {
+        // yit's hooks as they are now
+        let dir = tracker
+            .repo()
+            .hooks_dir()
+            .map_err(yit::store::StoreError::from)?;
+        let installed: Vec<String> = HOOKS
+            .iter()
+            .map(|name| dir.join(name))
+            .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains(MARKER)))
+            .map(|path| path.display().to_string())
+            .collect();
+        ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "installed": installed,
+        }))?;
+    }
+    Ok(())
+}
+
+fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<(), CommandError> {
     match args.action {
         HooksAction::Install { close_fixed } => {
             let dir = tracker
@@ -157,7 +184,7 @@ pub fn cmd_hooks(ctx: &mut Ctx, args: HooksArgs) -> Result<(), CommandError> {
             }
             Ok(())
         }
-        HooksAction::CloseFixed => close_fixed(ctx, &tracker),
+        HooksAction::CloseFixed => close_fixed(ctx, tracker),
         HooksAction::CommitMsg { file } => {
             let message = std::fs::read_to_string(&file)
                 .map_err(|e| CommandError::user(format!("cannot read {}: {e}", file.display())))?;

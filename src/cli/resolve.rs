@@ -5,7 +5,7 @@ use yit::issue::Issue;
 use yit::merge::Take;
 use yit::store::StoreError;
 
-use super::{CommandError, Ctx, Resolver};
+use super::{CommandError, Ctx, Format, Resolver};
 
 /// Settle the merge conflicts recorded in an issue's `conflicts:` list
 ///
@@ -24,6 +24,7 @@ pub struct ResolveArgs {
 }
 
 pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError> {
+    let format = ctx.format("resolve", &[Format::Table, Format::Json], Format::Table)?;
     let takes: Vec<Take> = args
         .take
         .iter()
@@ -56,7 +57,7 @@ pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError>
     .map_err(|broken| StoreError::Broken { broken })?;
     if issue.conflicts.is_empty() {
         ctx.note(&format!("{id} has no conflicts to resolve"));
-        return Ok(());
+        return report(ctx, format, &tracker, &issue);
     }
     let resolved =
         yit::merge::resolve(&issue, &takes).map_err(|e| CommandError::user(e.to_string()))?;
@@ -73,6 +74,23 @@ pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError>
             "{id} still has {} conflict(s)",
             saved.conflicts.len()
         ));
+    }
+    report(ctx, format, &tracker, &saved)
+}
+
+/// With `--json`, the issue as it is now (`conflicts`: what is left).
+fn report(
+    ctx: &mut Ctx,
+    format: Format,
+    tracker: &yit::store::Tracker,
+    issue: &Issue,
+) -> Result<(), CommandError> {
+    if format == Format::Json {
+        let listing = tracker.load_listing()?;
+        ctx.out.json(&serde_json::json!({
+            "schema_version": 1,
+            "issue": super::output::issue_json(issue, &listing),
+        }))?;
     }
     Ok(())
 }

@@ -30,6 +30,13 @@ pub enum Change {
     RemoveLabel(String),
     Assignee(Option<String>),
     AddComment(Comment),
+    /// A new body for the comment with this id.
+    EditComment {
+        id: String,
+        body: String,
+    },
+    /// Removes the comment with this id.
+    RemoveComment(String),
     /// This issue waits for another (`depends_on`).
     AddDependency(IssueId),
     RemoveDependency(IssueId),
@@ -59,6 +66,9 @@ impl Change {
             }
             Change::Assignee(Some(p)) => {
                 issue::check_person(p).map_err(|why| format!("assignee: {why}"))
+            }
+            Change::EditComment { body, .. } if body.trim().is_empty() => {
+                Err("an empty comment; `yit comment rm` removes one".to_owned())
             }
             Change::AddComment(c) => match &c.author {
                 Some(a) => issue::check_person(a).map_err(|why| format!("comment author: {why}")),
@@ -142,6 +152,18 @@ pub fn apply(
         "depends_on",
         issue.depends_on.iter().map(ToString::to_string).collect(),
     );
+    // the comments' ids in the text's order, as edits remove them
+    let mut comments: Vec<&str> = issue.comments.iter().map(|c| c.id.as_str()).collect();
+    let comment_at = |comments: &[&str], id: &str| {
+        let index = comments.iter().position(|c| *c == id);
+        let seq = doc.get_sequence("comments");
+        match (index, seq) {
+            (Some(index), Some(seq)) => Ok((index, seq)),
+            _ => Err(unsupported(format!(
+                "comment {id} is not in the comments list"
+            ))),
+        }
+    };
     for change in &effective {
         match change {
             Change::Title(t) => set(&doc, "title", t.as_str()),
@@ -166,6 +188,18 @@ pub fn apply(
             Change::AddDependency(d) => deps.add(&doc, d.as_str()),
             Change::RemoveDependency(d) => deps.remove(&doc, d.as_str()).map_err(unsupported)?,
             Change::AddComment(_) => {} // appended to the text below
+            Change::EditComment { id, body } => {
+                let (index, seq) = comment_at(&comments, id)?;
+                let Some(yaml_edit::YamlNode::Mapping(comment)) = seq.get(index) else {
+                    return Err(unsupported(format!("comment {id} is not a mapping")));
+                };
+                comment.set("body", body.as_str());
+            }
+            Change::RemoveComment(id) => {
+                let (index, seq) = comment_at(&comments, id)?;
+                seq.remove(index);
+                comments.remove(index);
+            }
             Change::Touch => {}
         }
     }
@@ -308,6 +342,16 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
         Change::AddDependency(_) | Change::RemoveDependency(_) => false,
         Change::Parent(p) => replace(&mut issue.parent, p.clone()),
         Change::Github(g) => replace(&mut issue.github, g.clone()),
+        Change::EditComment { id, body } => issue
+            .comments
+            .iter_mut()
+            .find(|c| c.id == *id)
+            .is_some_and(|c| replace(&mut c.body, body.clone())),
+        Change::RemoveComment(id) => {
+            let before = issue.comments.len();
+            issue.comments.retain(|c| c.id != *id);
+            issue.comments.len() != before
+        }
         Change::AddComment(c) => {
             let mut c = c.clone();
             // files keep whole seconds

@@ -10,8 +10,9 @@ use crate::id::IssueId;
 use crate::issue::Issue;
 
 /// The keys of `key:value` terms, as the help and errors list them.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "status", "label", "assignee", "priority", "type", "created", "updated", "has", "is", "parent",
+    "github",
 ];
 
 /// A parsed query: all its terms must hold.
@@ -43,6 +44,8 @@ pub enum Test {
     Is(Vec<State>),
     /// The parent's id starts with one of these.
     Parent(Vec<String>),
+    /// Imported from the GitHub issue with one of these numbers.
+    Github(Vec<u64>),
     /// Case-insensitive, in the title, body and comments.
     Phrase(String),
     /// Whole words (a typed word such as `don't` is two), case-insensitive,
@@ -226,7 +229,8 @@ impl Filter {
     /// a table shows (bodies, comments, parent, dependencies).
     pub fn needs_details(&self) -> bool {
         self.terms.iter().any(|t| match &t.test {
-            Test::Phrase(_) | Test::Word { .. } => true,
+            // (`github:` is kept with the bodies)
+            Test::Phrase(_) | Test::Word { .. } | Test::Github(_) => true,
             Test::Has(fields) => fields
                 .iter()
                 .any(|f| matches!(f, Field::Comments | Field::Body)),
@@ -286,6 +290,11 @@ impl Test {
                 .parent
                 .as_ref()
                 .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
+            Test::Github(any) => issue
+                .github
+                .as_ref()
+                .and_then(|g| g.get("number")?.as_u64())
+                .is_some_and(|n| any.contains(&n)),
             Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
             Test::Word { word, matcher } => matcher
                 .get(word)
@@ -383,6 +392,16 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
             crate::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
         })?),
         "label" => Test::Label(list(&|v| Ok(v.to_owned()))?),
+        "github" => Test::Github(
+            values
+                .iter()
+                .map(|v| {
+                    v.trim_start_matches('#').parse::<u64>().map_err(|_| {
+                        error(at, format!("github:{v}: expected an issue number (github:12)"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
         "type" => Test::Type(list(&|v| Ok(v.to_owned()))?),
         "assignee" => Test::Assignee(
             values

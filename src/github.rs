@@ -167,20 +167,33 @@ impl GhIssue {
             .collect()
     }
 
-    /// A new yit issue for this GitHub issue.
+    /// A new yit issue for this GitHub issue; its type is that of the
+    /// first of its labels that `types` maps (label, ignoring case, to a
+    /// type of the configuration), else the default type.
     pub fn new_issue(
         &self,
         id: IssueId,
         config: &Config,
+        types: &[(String, String)],
         dropped: &mut Vec<String>,
     ) -> Result<Issue, String> {
         let snapshot = self.snapshot(config, dropped);
+        let kind = self
+            .labels
+            .iter()
+            .find_map(|l| {
+                types
+                    .iter()
+                    .find(|(label, _)| label.eq_ignore_ascii_case(&l.name))
+                    .map(|(_, kind)| kind.clone())
+            })
+            .unwrap_or_else(|| config.default_type.clone());
         Ok(Issue {
             id,
             title: snapshot.title.clone(),
             status: snapshot.status.clone(),
             priority: config.default_priority,
-            kind: config.default_type.clone(),
+            kind,
             labels: snapshot.labels.clone(),
             assignee: snapshot.assignee.clone(),
             author: self.author.as_ref().map(person),
@@ -313,7 +326,7 @@ mod tests {
         let mut dropped = Vec::new();
         let id = IssueId::parse_canonical("abcd123456").expect("id");
         let issue = gh("Crash", "OPEN", &["bug", "a,b"])
-            .new_issue(id, &config, &mut dropped)
+            .new_issue(id, &config, &[], &mut dropped)
             .expect("issue");
         assert_eq!(dropped, ["a,b"]);
         assert_eq!(issue.labels, ["bug"]);
@@ -338,7 +351,7 @@ mod tests {
         let config = Config::default();
         let id = IssueId::parse_canonical("abcd123456").expect("id");
         let mut local = gh("Crash", "OPEN", &["bug"])
-            .new_issue(id, &config, &mut Vec::new())
+            .new_issue(id, &config, &[], &mut Vec::new())
             .expect("issue");
         // here: the title changed; upstream: title and status and a label
         local.title = "Crash on start".to_owned();

@@ -760,3 +760,74 @@ fn rm_yes_skips_the_question_but_keeps_the_references_rule() {
     assert!(!repo.issues_dir().join(format!("{c}.yaml")).exists());
     assert!(repo.read_issue_file(&b).contains(&a), "the reference stays");
 }
+
+#[test]
+fn a_comment_is_edited_and_removed_in_place() {
+    let repo = TestRepo::with_tracker();
+    // by hand: a YAML comment, a field order and quoting of its own
+    let text = "\
+# triage notes stay
+id: 0000000c0m
+title: Comments by hand
+status: open
+created: 2026-01-02T03:04:05Z
+comments:
+  - id: aaaa000001
+    author: Ann Lee <ann@example.com>
+    created: 2026-01-02T03:04:05Z
+    body: 'first, by hand'
+  # a note between comments
+  - id: bbbb000002
+    author: Bob <bob@example.com>
+    created: 2026-01-02T04:04:05Z
+    body: second
+";
+    repo.write_issue_file("0000000c0m.yaml", text.as_bytes());
+    let run = repo.run(&["comment", "edit", "0000", "aaaa", "first, edited", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["issue"]["comments"][0]["body"], "first, edited");
+    let after = repo.read_issue_file("0000000c0m");
+    let changed: Vec<&str> = after.lines().filter(|l| !text.contains(*l)).collect();
+    assert_eq!(changed.len(), 2, "the body and `updated` only: {after}");
+    assert!(after.starts_with("# triage notes stay\n"), "{after}");
+    assert!(after.contains("  # a note between comments\n"), "{after}");
+    assert!(after.contains("first, edited"), "{after}");
+
+    // a prefix that names nothing, several, or no text: refused, unchanged
+    let run = repo.fails(&["comment", "rm", "0000", "cccc"], 1);
+    assert!(
+        run.stderr.contains("aaaa000001, bbbb000002"),
+        "{}",
+        run.stderr
+    );
+    repo.write_issue_file(
+        "0000000c0m.yaml",
+        after.replace("bbbb000002", "aaaa000002").as_bytes(),
+    );
+    let ambiguous = repo.fails(&["comment", "rm", "0000", "aaaa", "--json"], 1);
+    assert_eq!(ambiguous.stderr_json()["error"]["kind"], "ambiguous");
+    repo.fails(&["comment", "edit", "0000", "aaaa000001", "  "], 1);
+    let before = repo.read_issue_file("0000000c0m");
+
+    repo.ok(&["comment", "rm", "0000", "aaaa000002"]);
+    let removed = repo.read_issue_file("0000000c0m");
+    assert!(
+        !removed.contains("aaaa000002") && !removed.contains("Bob"),
+        "{removed}"
+    );
+    assert!(removed.contains("# triage notes stay\n"), "{removed}");
+    let kept: Vec<&str> = before.lines().filter(|l| !removed.contains(*l)).collect();
+    assert!(
+        kept.iter().all(|l| l.contains("aaaa000002")
+            || l.contains("Bob")
+            || l.contains("04:04:05")
+            || l.contains("body: second")
+            || l.starts_with("updated")),
+        "only the comment (and `updated`) went: {kept:?}"
+    );
+    assert_eq!(
+        show(&repo, "0000")["comments"].as_array().map(Vec::len),
+        Some(1)
+    );
+    repo.ok(&["doctor"]);
+}

@@ -279,3 +279,74 @@ fn github_issues_import_and_update_three_way() {
     let run = repo.fails(&["import", "--github", bad.to_str().expect("path")], 1);
     assert!(run.stderr.contains("bad.json:1:"), "{}", run.stderr);
 }
+
+#[test]
+fn github_labels_map_to_types_and_numbers_are_queried() {
+    let repo = TestRepo::with_tracker();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/github/issues.json");
+    let fixture = fixture.to_str().expect("path");
+    // a type that config.yaml does not have, or no `=`: refused, nothing written
+    let before = repo.tree();
+    let run = repo.fails(
+        &["import", "--github", fixture, "--type-label", "bug=defect"],
+        1,
+    );
+    assert!(
+        run.stderr.contains("--type-label bug=defect"),
+        "{}",
+        run.stderr
+    );
+    repo.fails(&["import", "--github", fixture, "--type-label", "bug"], 2);
+    assert_eq!(repo.tree(), before);
+
+    repo.ok(&["import", "--github", fixture, "--type-label", "BUG=Bug"]);
+    let panic = repo.run(&["list", "github:12", "--json"]).json();
+    let panic = &panic["issues"][0];
+    assert_eq!(panic["github"]["number"], 12);
+    assert_eq!(panic["type"], "bug", "mapped from its label `bug`");
+    assert_eq!(
+        panic["labels"],
+        serde_json::json!(["bug", "crash"]),
+        "labels kept"
+    );
+    let other = repo.run(&["list", "github:14", "--json"]).json();
+    assert_eq!(
+        other["issues"][0]["type"], "task",
+        "no mapped label: the default"
+    );
+    let both = repo.run(&["list", "github:12,14", "--all", "--format", "ids"]);
+    assert_eq!(both.stdout.lines().count(), 2, "{}", both.stdout);
+    let run = repo.fails(&["list", "github:twelve"], 1);
+    assert!(
+        run.stderr.contains("expected an issue number"),
+        "{}",
+        run.stderr
+    );
+    // `show` names the GitHub issue
+    let id = panic["id"].as_str().expect("id");
+    let text = repo.ok(&["show", id]);
+    assert!(text.contains("\ngithub    #12\n"), "{text}");
+}
+
+#[test]
+fn list_prints_csv_and_markdown_tables() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Pipes | and, commas", "-l", "a", "-l", "b", "-p", "1"]);
+    let csv = repo.ok(&["list", "--format", "csv"]);
+    assert_eq!(
+        csv,
+        format!(
+            "id,short_id,priority,status,type,assignee,title,labels\n{id},{},1,open,task,,\"Pipes | and, commas\",\"a,b\"\n",
+            &id[..4]
+        )
+    );
+    let md = repo.ok(&["list", "--format", "markdown"]);
+    assert_eq!(
+        md,
+        format!(
+            "| ID | PRI | STATUS | TYPE | ASSIGNEE | TITLE | LABELS |\n|---|---|---|---|---|---|---|\n| {} | P1 | open | task | - | Pipes \\| and, commas | a, b |\n",
+            &id[..4]
+        )
+    );
+}

@@ -119,8 +119,37 @@ fn write_csv(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// The rows of `list --format csv`: a list's columns, full ids.
+pub(super) fn write_rows_csv(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| CommandError::new(ErrorKind::Internal, e.to_string());
+    out.write_record([
+        "id", "short_id", "priority", "status", "type", "assignee", "title", "labels",
+    ])
+    .map_err(internal)?;
+    for r in records {
+        let labels: Vec<&str> = r.labels.iter().collect();
+        out.write_record([
+            &*r.id,
+            &*r.short_id,
+            &r.priority.to_string(),
+            &*r.status,
+            &*r.kind,
+            r.assignee.as_deref().unwrap_or_default(),
+            &*r.title,
+            &labels.join(","),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| internal(e.into_error().into()))?;
+    ctx.out.bytes(&bytes)?;
+    Ok(())
+}
+
 /// A cell of a Markdown table: pipes escaped, on one line.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

@@ -36,6 +36,10 @@ pub struct ImportArgs {
     /// FILE is GitHub's issue JSON (from `gh issue list`)
     #[arg(long)]
     github: bool,
+    /// A new issue with this GitHub label gets this type (`bug=bug`,
+    /// `enhancement=feature`; repeatable, the first of its labels mapped wins)
+    #[arg(long, value_name = "LABEL=TYPE", requires = "github")]
+    type_label: Vec<String>,
 }
 
 pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
@@ -48,7 +52,21 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
         &args.file
     };
     if args.github {
-        return import_github(ctx, &tracker, &text, shown, format);
+        let types = args
+            .type_label
+            .iter()
+            .map(|pair| match pair.split_once('=') {
+                Some((label, kind)) if !label.trim().is_empty() => tracker
+                    .config()
+                    .type_named(kind.trim())
+                    .map(|kind| (label.trim().to_owned(), kind))
+                    .map_err(|why| CommandError::user(format!("--type-label {pair}: {why}"))),
+                _ => Err(CommandError::usage(format!(
+                    "--type-label {pair:?}: expected LABEL=TYPE (bug=bug)"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        return import_github(ctx, &tracker, &text, shown, &types, format);
     }
     let records = records_of(&text, shown)?;
     let mut problems = Vec::new();
@@ -217,6 +235,7 @@ fn import_github(
     tracker: &Tracker,
     text: &str,
     path: &Path,
+    types: &[(String, String)],
     format: Format,
 ) -> Result<(), CommandError> {
     use yit::github::{self, GhIssue};
@@ -246,7 +265,7 @@ fn import_github(
     for gh in &upstream {
         match known.get(&gh.number) {
             Some(id) => existing.push((id.clone(), gh)),
-            None => match gh.new_issue(ids.issue_id(), config, &mut dropped) {
+            None => match gh.new_issue(ids.issue_id(), config, types, &mut dropped) {
                 Ok(issue) => match issue.to_yaml(config) {
                     Ok(_) => fresh.push(issue),
                     Err(e) => problems.push(Problem::new(path, format!("#{}: {e}", gh.number))),

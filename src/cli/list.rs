@@ -94,7 +94,14 @@ pub(super) fn cmd_list_in(
     opened: Option<yit::store::Tracker>,
     args: ListArgs,
 ) -> Result<(), CommandError> {
-    let accepted = [Format::Table, Format::Ids, Format::Json, Format::Jsonl];
+    let accepted = [
+        Format::Table,
+        Format::Ids,
+        Format::Json,
+        Format::Jsonl,
+        Format::Csv,
+        Format::Markdown,
+    ];
     let format = ctx.format("list", &accepted, Format::Table)?;
     let details = matches!(format, Format::Json | Format::Jsonl);
     if let Some(rev) = &args.at {
@@ -209,6 +216,25 @@ pub(super) fn print_list(
         Format::Ids => {
             for record in &records {
                 ctx.out.line(&record.id)?;
+            }
+        }
+        Format::Csv => super::export::write_rows_csv(ctx, &records)?,
+        Format::Markdown => {
+            ctx.out
+                .line("| ID | PRI | STATUS | TYPE | ASSIGNEE | TITLE | LABELS |")?;
+            ctx.out.line("|---|---|---|---|---|---|---|")?;
+            for r in &records {
+                let labels: Vec<&str> = r.labels.iter().collect();
+                ctx.out.line(&format!(
+                    "| {} | P{} | {} | {} | {} | {} | {} |",
+                    r.short_id,
+                    r.priority,
+                    super::export::cell(&r.status),
+                    super::export::cell(&r.kind),
+                    super::export::cell(r.assignee.as_deref().unwrap_or("-")),
+                    super::export::cell(&r.title),
+                    super::export::cell(&labels.join(", ")),
+                ))?;
             }
         }
         _ => {

@@ -507,13 +507,22 @@ impl<'a> Resolver<'a> {
         Ok(self.listing()?.resolve(input)?)
     }
 
-    /// The issues around `issue`, when the daemon answers.
-    pub fn related(&mut self, issue: &yit::issue::Issue) -> Option<yit::deps::Related> {
+    /// The short id of `issue` and the issues around it, when the daemon
+    /// answers.
+    pub fn related(
+        &mut self,
+        issue: &yit::issue::Issue,
+    ) -> Option<(output::Shorts, yit::deps::Related)> {
         let request = yit::daemon::protocol::Request::Related {
             id: issue.id.to_string(),
         };
         match self.daemon.as_mut()?.request(&request) {
-            Ok(yit::daemon::protocol::Response::Related(related)) => Some(*related),
+            Ok(yit::daemon::protocol::Response::Related(answer)) => {
+                let (short, related) = *answer;
+                let shorts =
+                    output::Shorts::Known([(issue.id.clone(), short)].into_iter().collect());
+                Some((shorts, related))
+            }
             _ => None,
         }
     }

@@ -108,7 +108,11 @@ impl Output {
     /// system's), and on a terminal to the minute with how long before
     /// `now` it was.
     pub fn when(&self, t: jiff::Timestamp, now: jiff::Timestamp) -> String {
-        let local = t.to_zoned_datetime(jiff::tz::TimeZone::system());
+        // the zone is looked up once (reading /etc/localtime each time
+        // costs ~0.2 ms)
+        static ZONE: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+        let zone = ZONE.get_or_init(jiff::tz::TimeZone::system).clone();
+        let local = t.to_zoned_datetime(zone);
         if self.terminal {
             format!("{} ({})", local.strftime("%Y-%m-%d %H:%M %:z"), ago(t, now))
         } else {

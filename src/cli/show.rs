@@ -77,7 +77,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     // the issues around it: the daemon's answer, else every issue's fields
     // from the index (the dependencies are there without the bodies)
     let (shorts, related) = match resolver.related(&issue) {
-        Some(related) => (resolver.shorts(std::slice::from_ref(&issue.id))?, related),
+        Some(answer) => answer,
         None => {
             let scan = tracker.scan(ctx.scan_mode(false))?;
             let related = Related::of(

@@ -69,7 +69,8 @@ pub enum Response<'a> {
     Search(#[serde(borrow)] SearchResult<'a>),
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
-    Related(Box<crate::deps::Related>),
+    /// The issue's short id, and the issues around it.
+    Related(Box<(String, crate::deps::Related)>),
     Status(StatusInfo),
     Stopping,
     Error {

@@ -248,12 +248,22 @@ impl Served {
                 .as_ref()
                 .and_then(|id| self.lookup(id))
             {
-                Some(issue) => Response::Related(Box::new(crate::deps::Related::of(
-                    issue,
-                    self.state.order(SortKey::Id).iter().map(|k| &k.issue),
-                    &|id| self.lookup(id),
-                    &|id| id.as_str()[..self.short_len(id)].to_owned(),
-                ))),
+                Some(issue) => {
+                    // the few issues that name it, found on both cores
+                    let naming: Vec<&Issue> = self
+                        .state
+                        .order(SortKey::Id)
+                        .par_iter()
+                        .map(|k| &k.issue)
+                        .filter(|i| {
+                            i.parent.as_ref() == Some(&issue.id) || i.depends_on.contains(&issue.id)
+                        })
+                        .collect();
+                    let short = |id: &IssueId| id.as_str()[..self.short_len(id)].to_owned();
+                    let related =
+                        crate::deps::Related::of(issue, naming, &|id| self.lookup(id), &short);
+                    Response::Related(Box::new((short(&issue.id), related)))
+                }
                 None => Response::Error {
                     message: format!("no valid issue {id}"),
                 },

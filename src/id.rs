@@ -53,6 +53,11 @@ impl IssueId {
     pub fn file_name(&self) -> String {
         format!("{}.yaml", self.0)
     }
+
+    /// The id a file named `<id>.yaml` holds; `None` for any other name.
+    pub fn from_file_name(name: &str) -> Option<IssueId> {
+        IssueId::parse_canonical(name.strip_suffix(".yaml")?)
+    }
 }
 
 /// Ids compare, hash and sort as their text (`Ord`, `Eq` and `Hash` are the

@@ -395,17 +395,13 @@ fn write_atomic(
     name: &str,
     write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
-        write(&mut out)?;
-        out.flush()?;
-        std::fs::rename(&tmp, dir.join(name))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    // (a guard: removed on any error)
+    let tmp = crate::atomic::temp_in(dir)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.reopen()?);
+    write(&mut out)?;
+    out.flush()?;
+    drop(out);
+    tmp.persist(dir.join(name)).map(drop).map_err(|e| e.error)
 }
 
 #[derive(Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! Layers, bottom to top; each may use only those below it:
 //!
 //! 1. [`id`], [`problem`], [`yaml`]: ids, positioned problems, the YAML
-//!    dialect. Pure functions.
+//!    dialect. Pure functions. [`atomic`]: the one temporary-file writer.
 //! 2. [`config`], [`issue`], [`edit`]: the committed file format, its
 //!    validation, and lossless changes to it. Pure: text in, values or
 //!    problems out.
@@ -23,6 +23,7 @@
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
 
+pub mod atomic;
 pub mod config;
 pub mod daemon;
 pub mod deps;

@@ -171,14 +171,9 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
         starts,
         common,
     };
-    let tmp = dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-    let written = (|| -> std::io::Result<()> {
-        let mut bytes = postcard::to_stdvec(&stored).map_err(std::io::Error::other)?;
+    // best effort: the cache only saves time
+    if let Ok(mut bytes) = postcard::to_stdvec(&stored) {
         bytes.extend_from_slice(&postings);
-        std::fs::write(&tmp, &bytes)?;
-        std::fs::rename(&tmp, dir.join(FILE))
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = crate::atomic::replace(&dir.join(FILE), &bytes, false);
     }
 }

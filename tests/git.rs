@@ -124,6 +124,38 @@ fn autocommit_commits_each_change_when_the_clone_asks() {
 }
 
 #[test]
+fn a_revision_is_read_by_the_worktrees_rules() {
+    let repo = project();
+    let id = repo.new_issue(&["The original"]);
+    // a copy under another name still claims the original's id, and a
+    // file that is not named by an id
+    let text = repo.read_issue_file(&id);
+    repo.write_issue_file("0000000001.yaml", text.as_bytes());
+    repo.write_issue_file("notes.yml", b"title: x\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "copies"]);
+    let now = repo.run(&["list"]);
+    let then = repo.run(&["list", "--at", "HEAD"]);
+    assert_eq!(now.code, 3, "{}", now.stderr);
+    assert!(
+        now.stderr.contains("does not match the file name"),
+        "{}",
+        now.stderr
+    );
+    assert!(
+        now.stderr
+            .contains("notes.yml: file name is not an issue id"),
+        "{}",
+        now.stderr
+    );
+    assert_eq!(
+        (then.code, &then.stdout, &then.stderr),
+        (now.code, &now.stdout, &now.stderr),
+        "the same problems, in the same words"
+    );
+}
+
+#[test]
 fn list_and_show_at_a_revision_read_git_not_the_worktree() {
     let repo = project();
     let id = repo.new_issue(&["Open back then", "-l", "old"]);

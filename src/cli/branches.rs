@@ -35,10 +35,7 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
     // id -> blob on each branch (None: absent)
     let mut blobs: BTreeMap<IssueId, Vec<Option<Oid>>> = BTreeMap::new();
     for (name, on) in &found.files {
-        let Some(id) = name
-            .strip_suffix(".yaml")
-            .and_then(IssueId::parse_canonical)
-        else {
+        let Some(id) = IssueId::from_file_name(name) else {
             continue;
         };
         blobs.insert(id, on.clone());

@@ -49,8 +49,7 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
     let file_id = shown
         .file_name()
         .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_suffix(".yaml"))
-        .and_then(IssueId::parse_canonical);
+        .and_then(IssueId::from_file_name);
     let read = |path: &Path| {
         std::fs::read(path)
             .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))

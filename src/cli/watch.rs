@@ -84,11 +84,7 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
         let mut now: Known = HashMap::new();
         let mut touched = Vec::new();
         for name in &batch.names[0] {
-            let Some(id) = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(".yaml"))
-                .and_then(IssueId::parse_canonical)
-            else {
+            let Some(id) = name.to_str().and_then(IssueId::from_file_name) else {
                 continue;
             };
             if let Some(old) = known.remove(&id) {

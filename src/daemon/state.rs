@@ -511,10 +511,7 @@ impl State {
         let mut updates = Updates::default();
         let mut relist = false;
         for name in names {
-            let id = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(".yaml"))
-                .and_then(IssueId::parse_canonical);
+            let id = name.to_str().and_then(IssueId::from_file_name);
             match id {
                 Some(id) => {
                     let read = tracker.read_issue(&id).map(|i| i.map(Box::new));

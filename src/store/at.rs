@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{CONFIG_FILE, ISSUES_DIR, Listing, Scan, StoreError};
+use super::{CONFIG_FILE, EntryName, ISSUES_DIR, Listing, Scan, StoreError};
 use crate::config::Config;
 use crate::git::{NamedBytes, Repo};
 use crate::id::IssueId;
@@ -46,12 +46,7 @@ pub fn files_at(start: &Path, rev: &str) -> Result<(Config, Vec<IssueBytes>), St
     let (config, files) = tree_files(start, rev)?;
     let mut named: Vec<(IssueId, Vec<u8>)> = files
         .into_iter()
-        .filter_map(|(name, bytes)| {
-            let id = name
-                .strip_suffix(".yaml")
-                .and_then(IssueId::parse_canonical)?;
-            Some((id, bytes))
-        })
+        .filter_map(|(name, bytes)| Some((IssueId::from_file_name(&name)?, bytes)))
         .collect();
     named.sort_by(|a, b| a.0.cmp(&b.0));
     Ok((config, named))
@@ -65,16 +60,10 @@ pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {
     let mut named: Vec<(IssueId, Vec<u8>)> = Vec::with_capacity(files.len());
     let mut misnamed: Vec<PathBuf> = Vec::new();
     for (name, bytes) in files {
-        if name.starts_with('.') || name == CONFIG_FILE {
-            continue;
-        }
-        match name
-            .strip_suffix(".yaml")
-            .and_then(IssueId::parse_canonical)
-        {
-            Some(id) => named.push((id, bytes)),
-            None if name.ends_with(".yaml") => misnamed.push(shown_dir.join(&name)),
-            None => {}
+        match EntryName::of(&name) {
+            EntryName::Issue(id) => named.push((id, bytes)),
+            EntryName::Misnamed => misnamed.push(shown_dir.join(&name)),
+            EntryName::Other => {}
         }
     }
     named.sort_by(|a, b| a.0.cmp(&b.0));
@@ -82,26 +71,24 @@ pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {
         .par_iter()
         .map(|(id, bytes)| Issue::parse(bytes, &shown_dir.join(id.file_name()), Some(id), &config))
         .collect();
+    misnamed.sort();
+    let mut listing = Listing::new(named.into_iter().map(|(id, _)| id).collect(), misnamed);
+    listing.sort();
     let mut issues = Vec::with_capacity(parsed.len());
-    let mut problems = Vec::new();
-    let mut broken_files = misnamed.len();
+    let mut broken = Vec::new();
     for result in parsed {
         match result {
             Ok(issue) => issues.push(Box::new(issue)),
-            Err(broken) => {
-                broken_files += 1;
-                problems.extend(broken.problems);
-            }
+            Err(b) => broken.push(b),
         }
     }
-    for path in &misnamed {
-        problems.push(crate::problem::Problem::new(
-            path,
-            "not an issue file name (<id>.yaml)",
-        ));
-    }
-    let mut listing = Listing::new(named.into_iter().map(|(id, _)| id).collect(), misnamed);
-    listing.sort();
+    // the worktree's rules and words: duplicate ids, misnamed files
+    let (problems, broken_files) = super::problems_of(
+        broken.iter(),
+        |id| listing.contains(id),
+        &listing.misnamed,
+        |id| shown_dir.join(id.file_name()),
+    );
     Ok(AtRevision {
         config,
         scan: Scan {

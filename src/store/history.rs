@@ -69,13 +69,8 @@ impl Tracker {
                 nodes,
             };
             if let Ok(bytes) = postcard::to_stdvec(&file) {
-                let tmp = self
-                    .state_dir()
-                    .join(format!(".{HISTORY}.{}.tmp", std::process::id()));
                 let _ = std::fs::create_dir_all(self.state_dir());
-                if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
-                    let _ = std::fs::remove_file(&tmp);
-                }
+                let _ = crate::atomic::replace(&path, &bytes, false);
                 for old in OLD_HISTORY {
                     let _ = std::fs::remove_file(self.state_dir().join(old));
                 }

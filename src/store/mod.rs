@@ -35,7 +35,6 @@ pub const GITATTRIBUTES_PATTERN: &str = ".issues/*.yaml";
 /// Name of the configuration file inside it.
 pub const CONFIG_FILE: &str = "config.yaml";
 /// Prefix of temporary files; readers skip every dotfile.
-const TMP_PREFIX: &str = ".yit-tmp-";
 
 /// An open tracker: a worktree with `.issues/config.yaml`.
 pub struct Tracker {
@@ -153,6 +152,30 @@ fn io_err<'a>(
         action,
         path: path.to_owned(),
         source,
+    }
+}
+
+/// What a name in `.issues/` is, wherever the directory is read from (the
+/// worktree, a revision's tree).
+pub enum EntryName {
+    /// `<id>.yaml`.
+    Issue(IssueId),
+    /// Looks like an issue file (`.yaml`, `.yml`) but is not named by an id.
+    Misnamed,
+    /// `config.yaml`, a dotfile (yit's temporary files), anything else.
+    Other,
+}
+
+impl EntryName {
+    pub fn of(name: &str) -> EntryName {
+        if name.starts_with('.') || name == CONFIG_FILE {
+            return EntryName::Other;
+        }
+        match IssueId::from_file_name(name) {
+            Some(id) => EntryName::Issue(id),
+            None if name.ends_with(".yaml") || name.ends_with(".yml") => EntryName::Misnamed,
+            None => EntryName::Other,
+        }
     }
 }
 
@@ -617,37 +640,9 @@ impl Tracker {
         exists: impl Fn(&IssueId) -> bool,
         misnamed: &[PathBuf],
     ) -> (Vec<Problem>, usize) {
-        let mut problems = Vec::new();
-        let mut broken_files = 0;
-        let mut claims = Vec::new();
-        for broken in broken {
-            broken_files += 1;
-            if let Some((claimed, pos)) = &broken.claimed_id
-                && exists(claimed)
-                && let Some(first) = broken.problems.first()
-            {
-                let other = self.shown(&self.issue_path(claimed));
-                claims.push(Problem::at(
-                    &first.path,
-                    *pos,
-                    format!(
-                        "duplicate id: {claimed} is also the id of {}",
-                        other.display()
-                    ),
-                ));
-            }
-            problems.extend(broken.problems.iter().cloned());
-        }
-        for path in misnamed {
-            broken_files += 1;
-            problems.push(Problem::new(
-                path,
-                "file name is not an issue id (expected <id>.yaml with a lowercase Crockford base32 id)",
-            ));
-        }
-        problems.extend(claims);
-        problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-        (problems, broken_files)
+        problems_of(broken, exists, misnamed, |id| {
+            self.shown(&self.issue_path(id))
+        })
     }
 
     /// Reads one issue file. `Ok(None)` when the file does not exist.
@@ -834,19 +829,10 @@ impl Files {
                 misnamed.push(self.shown(&entry.path()));
                 continue;
             };
-            if name.starts_with('.') || name == CONFIG_FILE {
-                continue;
-            }
-            let stem = name
-                .strip_suffix(".yaml")
-                .or_else(|| name.strip_suffix(".yml"));
-            match stem {
-                Some(stem) if name.ends_with(".yaml") => match IssueId::parse_canonical(stem) {
-                    Some(id) => ids.push(id),
-                    None => misnamed.push(self.shown(&entry.path())),
-                },
-                Some(_) => misnamed.push(self.shown(&entry.path())),
-                None => {}
+            match EntryName::of(name) {
+                EntryName::Issue(id) => ids.push(id),
+                EntryName::Misnamed => misnamed.push(self.shown(&entry.path())),
+                EntryName::Other => {}
             }
         }
         misnamed.sort();
@@ -1002,6 +988,48 @@ impl Tracker {
             extra: Default::default(),
         }
     }
+}
+
+/// The problems to report for broken files (with duplicate ids, when
+/// `exists` says the claimed id's file exists; `shown` names that file) and
+/// misnamed files, in path order, and how many files they concern: the
+/// same for the worktree and for a revision's tree.
+pub fn problems_of<'a>(
+    broken: impl Iterator<Item = &'a Broken>,
+    exists: impl Fn(&IssueId) -> bool,
+    misnamed: &[PathBuf],
+    shown: impl Fn(&IssueId) -> PathBuf,
+) -> (Vec<Problem>, usize) {
+    let mut problems = Vec::new();
+    let mut broken_files = 0;
+    let mut claims = Vec::new();
+    for broken in broken {
+        broken_files += 1;
+        if let Some((claimed, pos)) = &broken.claimed_id
+            && exists(claimed)
+            && let Some(first) = broken.problems.first()
+        {
+            claims.push(Problem::at(
+                &first.path,
+                *pos,
+                format!(
+                    "duplicate id: {claimed} is also the id of {}",
+                    shown(claimed).display()
+                ),
+            ));
+        }
+        problems.extend(broken.problems.iter().cloned());
+    }
+    for path in misnamed {
+        broken_files += 1;
+        problems.push(Problem::new(
+            path,
+            "file name is not an issue id (expected <id>.yaml with a lowercase Crockford base32 id)",
+        ));
+    }
+    problems.extend(claims);
+    problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    (problems, broken_files)
 }
 
 #[cfg(test)]

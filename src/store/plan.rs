@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use super::write::{sync_dir, temp_path, write_new_file};
+use super::write::{sync_dir, write_new_file};
 use super::{Draft, StoreError, Tracker, io_err};
 use crate::id::{IdSource, IssueId};
 use crate::issue::Issue;
@@ -311,9 +311,10 @@ impl Tracker {
         let path = dir.join(format!("{}.json", IdSource::new(None).token(12)));
         // written whole and synced before it gets its name: a journal that
         // exists is complete
-        let tmp = temp_path(&dir);
-        super::write::write_synced(&tmp, &bytes)?;
-        std::fs::rename(&tmp, &path).map_err(io_err("could not rename", &tmp))?;
+        crate::atomic::written(&dir, &bytes, true)
+            .map_err(io_err("could not write", &dir))?
+            .persist(&path)
+            .map_err(|e| io_err("could not create", &path)(e.error))?;
         sync_dir(&dir);
         Ok(path)
     }

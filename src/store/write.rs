@@ -6,31 +6,19 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{StoreError, TMP_PREFIX, io_err};
-use crate::id::IdSource;
+use super::{StoreError, io_err};
+use crate::atomic::{self, TempFile};
 
-/// Writes a temporary file in `dir`, syncs it, and links it to `target`,
-/// which must not exist yet (`AlreadyExists` otherwise). The directory is
-/// synced so the new name survives a crash.
+/// Writes a temporary file in `dir`, syncs it, and gives it the name
+/// `target`, which must not exist yet (`AlreadyExists` otherwise). The
+/// directory is synced so the new name survives a crash.
 pub(super) fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let tmp = temp_path(dir);
-    let result = write_synced(&tmp, bytes).and_then(|()| {
-        // link(2) is atomic and refuses an existing name: exclusive creation
-        std::fs::hard_link(&tmp, target).map_err(io_err("could not create", target))
-    });
-    let _ = std::fs::remove_file(&tmp);
-    result?;
+    let tmp = atomic::written(dir, bytes, true).map_err(io_err("could not write", dir))?;
+    // renameat2(NOREPLACE), or link(2): atomic, and refuses an existing name
+    tmp.persist_noclobber(target)
+        .map_err(|e| io_err("could not create", target)(e.error))?;
     sync_dir(dir);
     Ok(())
-}
-
-pub(super) fn temp_path(dir: &Path) -> PathBuf {
-    let mut rng = IdSource::new(None);
-    dir.join(format!(
-        "{TMP_PREFIX}{}-{}",
-        std::process::id(),
-        rng.token(8)
-    ))
 }
 
 /// Best effort: some platforms cannot open a directory for syncing.
@@ -42,65 +30,52 @@ pub(super) fn sync_dir(dir: &Path) {
 
 /// Writes every `(target, bytes)` to a temporary file first, then renames
 /// them all into place. If a rename fails, the files already replaced are
-/// put back from hard-linked backups: all of them change, or none.
+/// put back from hard-linked backups: all of them change, or none. Every
+/// temporary file and backup is a guard, removed whatever happens.
 pub(super) fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
-    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
-    let cleanup = |paths: &[PathBuf]| {
-        for p in paths {
-            let _ = std::fs::remove_file(p);
-        }
-    };
+    let mut temps: Vec<TempFile> = Vec::with_capacity(files.len());
     for (_, bytes) in files {
-        let tmp = temp_path(dir);
-        let written = write_synced(&tmp, bytes);
-        temps.push(tmp);
-        if let Err(e) = written {
-            cleanup(&temps);
-            return Err(e);
-        }
+        temps.push(atomic::written(dir, bytes, true).map_err(io_err("could not write", dir))?);
     }
     if files.len() == 1 {
         // one rename is atomic by itself
-        let result = std::fs::rename(&temps[0], &files[0].0)
-            .map_err(io_err("could not replace", &files[0].0));
-        if result.is_err() {
-            cleanup(&temps);
-        }
-        result?;
+        let tmp = temps.pop().expect("one");
+        tmp.persist(&files[0].0)
+            .map_err(|e| io_err("could not replace", &files[0].0)(e.error))?;
         sync_dir(dir);
         return Ok(());
     }
-    let mut backups: Vec<Option<PathBuf>> = Vec::with_capacity(files.len());
+    let mut backups: Vec<Option<TempFile<()>>> = Vec::with_capacity(files.len());
     for (target, _) in files {
-        let backup = temp_path(dir);
-        match std::fs::hard_link(target, &backup) {
-            Ok(()) => backups.push(Some(backup)),
+        let linked = tempfile::Builder::new()
+            .prefix(atomic::TMP_PREFIX)
+            .make_in(dir, |path| std::fs::hard_link(target, path));
+        match linked {
+            Ok(backup) => backups.push(Some(backup)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => backups.push(None),
-            Err(e) => {
-                cleanup(&temps);
-                cleanup(&backups.into_iter().flatten().collect::<Vec<_>>());
-                return Err(io_err("could not back up", target)(e));
-            }
+            Err(e) => return Err(io_err("could not back up", target)(e)),
         }
     }
-    for (i, ((target, _), tmp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            for ((done, _), backup) in files[..i].iter().zip(&backups) {
+    let mut replaced: Vec<&Path> = Vec::with_capacity(files.len());
+    for ((target, _), tmp) in files.iter().zip(temps) {
+        if let Err(e) = tmp.persist(target) {
+            // put back what was replaced (the backups of the rest, and the
+            // temporary files, are removed as they drop)
+            for (done, backup) in replaced.into_iter().zip(backups) {
                 match backup {
                     Some(b) => {
-                        let _ = std::fs::rename(b, done);
+                        let _ = b.persist(done);
                     }
                     None => {
                         let _ = std::fs::remove_file(done);
                     }
                 }
             }
-            cleanup(&temps[i..]);
-            cleanup(&backups.into_iter().flatten().collect::<Vec<_>>());
-            return Err(io_err("could not replace", target)(e));
+            return Err(io_err("could not replace", target)(e.error));
         }
+        replaced.push(target);
     }
-    cleanup(&backups.into_iter().flatten().collect::<Vec<_>>());
+    drop(backups);
     sync_dir(dir);
     Ok(())
 }

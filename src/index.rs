@@ -310,12 +310,7 @@ impl<'a> ToSave<'a> {
 /// a cache; when another process is writing one, this one lets it.
 pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(dir.join("lock"))?;
+    let lock = crate::lock::open_lock_file(&dir.join("lock"))?;
     // another process is writing an index as fresh as ours: let it
     if lock.try_lock().is_err() {
         return Ok(());

@@ -13,6 +13,19 @@ use std::time::{Duration, Instant};
 
 use crate::id::IssueId;
 
+/// Opens (creating, never truncating) a file to `flock`: the one way yit
+/// opens a lock file (issue and graph locks, the index's writer lock, the
+/// daemon's pidfile and autostart lock). Read and write: flock over NFS is
+/// emulated with fcntl locks, which need both.
+pub fn open_lock_file(path: &Path) -> std::io::Result<std::fs::File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+}
+
 /// Holds the lock on one issue (or on the dependency graph) until dropped.
 #[derive(Debug)]
 pub struct IssueLock {
@@ -71,14 +84,7 @@ impl IssueLock {
             source,
         };
         std::fs::create_dir_all(&dir).map_err(open_err)?;
-        // read+write: flock over NFS is emulated with fcntl locks, which need it
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(open_err)?;
+        let mut file = open_lock_file(&path).map_err(open_err)?;
         let start = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {

@@ -108,7 +108,7 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
             }
         }
     }
-    tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
+    tracker.create_issues_journaled(&fresh, ctx.lock_timeout, &super::crash_hook())?;
     if format == Format::Json {
         let ids: Vec<&IssueId> = fresh.iter().map(|i| &i.id).collect();
         ctx.out.json(&serde_json::json!({
@@ -277,7 +277,7 @@ fn import_github(
     if !problems.is_empty() {
         return Err(nothing_imported(path, problems));
     }
-    tracker.create_issues_journaled(&fresh, ctx.lock_timeout)?;
+    tracker.create_issues_journaled(&fresh, ctx.lock_timeout, &super::crash_hook())?;
     // updates, under the locks of the issues that change (each is checked
     // again against what its file holds then); a lock is a descriptor, so
     // an import that changes nothing takes none

@@ -317,14 +317,7 @@ impl Ctx {
         // yit.autostart: one attempt per command, one starter at a time,
         // and no wait without a deadline for another's start
         let lock = std::fs::create_dir_all(&paths.state)
-            .and_then(|()| {
-                std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(paths.state.join("daemon.start.lock"))
-            })
+            .and_then(|()| yit::lock::open_lock_file(&paths.state.join("daemon.start.lock")))
             .ok()?;
         let deadline = std::time::Instant::now() + AUTOSTART_PATIENCE;
         while lock.try_lock().is_err() {
@@ -630,6 +623,20 @@ pub fn report_edits(
         }
     }
     Ok(())
+}
+
+/// The test hook of an interrupted plan (`YIT_TEST_CRASH_AFTER_FILES=N`):
+/// called before the n-th file of a plan or import is created, it exits
+/// as a crash would before the N-th.
+pub fn crash_hook() -> impl Fn(usize) {
+    let crash_after = std::env::var("YIT_TEST_CRASH_AFTER_FILES")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok());
+    move |n| {
+        if crash_after == Some(n) {
+            std::process::exit(86);
+        }
+    }
 }
 
 fn env_now() -> Result<Timestamp, CommandError> {

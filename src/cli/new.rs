@@ -192,7 +192,14 @@ fn new_from_plan(
     })?;
     let keys: Vec<Option<String>> = plan.entries.iter().map(|e| e.key.clone()).collect();
     let mut ids = IdSource::new(ctx.seed);
-    let issues = tracker.create_plan(plan, author, ctx.now, &mut ids, ctx.lock_timeout)?;
+    let issues = tracker.create_plan(
+        plan,
+        author,
+        ctx.now,
+        &mut ids,
+        ctx.lock_timeout,
+        &super::crash_hook(),
+    )?;
     let shorts = Shorts::Listing(tracker.load_listing()?);
     match format {
         Format::Json => {

@@ -10,7 +10,7 @@
 //! stop, hangs up every connection and joins every thread, then removes
 //! the socket and the pidfile, each only if it is still this daemon's.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixListener;
@@ -105,13 +105,7 @@ impl Pidfile {
         // a moment's shared lock by `status` must not look like a daemon
         let deadline = Instant::now() + Duration::from_secs(1);
         let (mut file, identity) = loop {
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&path)
-                .map_err(io("could not open", &path))?;
+            let file = crate::lock::open_lock_file(&path).map_err(io("could not open", &path))?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {

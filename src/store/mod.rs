@@ -34,7 +34,6 @@ pub const ISSUES_DIR: &str = ".issues";
 pub const GITATTRIBUTES_PATTERN: &str = ".issues/*.yaml";
 /// Name of the configuration file inside it.
 pub const CONFIG_FILE: &str = "config.yaml";
-/// Prefix of temporary files; readers skip every dotfile.
 
 /// An open tracker: a worktree with `.issues/config.yaml`.
 pub struct Tracker {

@@ -194,6 +194,8 @@ impl Tracker {
     /// Creates every issue of `plan`, or none: ids are drawn, the texts
     /// made and journaled, then the files created; an id taken meanwhile
     /// undoes the files already created. Holds the graph lock throughout.
+    /// `before_file(n)` is called before the n-th file is created (where a
+    /// test interrupts the plan as a crash would).
     pub fn create_plan(
         &self,
         plan: Plan,
@@ -201,6 +203,7 @@ impl Tracker {
         now: Timestamp,
         ids: &mut IdSource,
         timeout: std::time::Duration,
+        before_file: &dyn Fn(usize),
     ) -> Result<Vec<Issue>, StoreError> {
         let _graph = self.lock_graph(timeout)?;
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
@@ -227,17 +230,19 @@ impl Tracker {
             }
             issues.push(issue);
         }
-        self.create_all(&issues)?;
+        self.create_all(&issues, before_file)?;
         Ok(issues)
     }
 
     /// Creates new issue files with the ids they have (`yit import`), all
     /// or none, through the journal, under the graph lock. An id already
-    /// taken is an error, and nothing is created.
+    /// taken is an error, and nothing is created. `before_file` as for
+    /// [`Tracker::create_plan`].
     pub fn create_issues_journaled(
         &self,
         issues: &[Issue],
         timeout: std::time::Duration,
+        before_file: &dyn Fn(usize),
     ) -> Result<(), StoreError> {
         let _graph = self.lock_graph(timeout)?;
         let listing = self.load_listing()?;
@@ -246,12 +251,12 @@ impl Tracker {
                 message: format!("issue {} exists already; nothing was created", taken.id),
             });
         }
-        self.create_all(issues)
+        self.create_all(issues, before_file)
     }
 
     /// Makes the texts of new issues, journals them, then creates the
     /// files; the caller holds the graph lock.
-    fn create_all(&self, issues: &[Issue]) -> Result<(), StoreError> {
+    fn create_all(&self, issues: &[Issue], before_file: &dyn Fn(usize)) -> Result<(), StoreError> {
         let mut texts = Vec::with_capacity(issues.len());
         for issue in issues {
             let text = issue.to_yaml(self.config())?;
@@ -262,16 +267,10 @@ impl Tracker {
             });
         }
         let journal = self.write_plan_journal(&texts)?;
-        let crash_after = std::env::var("YIT_TEST_CRASH_AFTER_FILES")
-            .ok()
-            .and_then(|n| n.parse::<usize>().ok());
         let mut created: Vec<PathBuf> = Vec::new();
         for (n, (planned, issue)) in texts.iter().zip(issues).enumerate() {
             let id = &issue.id;
-            if crash_after == Some(n) {
-                // the test hook: stop as a crash would, mid-plan
-                std::process::exit(86);
-            }
+            before_file(n);
             let path = self.issue_path(id);
             match write_new_file(self.issues_dir(), &path, planned.text.as_bytes()) {
                 Ok(()) => created.push(path),

@@ -4,10 +4,9 @@ use std::collections::HashSet;
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use yit::deps::{self, Graph};
-use yit::edit::Change;
+use yit::deps::Graph;
 use yit::id::IssueId;
-use yit::store::{Scan, StoreError};
+use yit::store::Scan;
 
 use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format, report_edits};
@@ -66,71 +65,31 @@ pub fn cmd_dep(ctx: &mut Ctx, args: DepArgs) -> Result<(), CommandError> {
 
 fn add(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
-    let scan = tracker.scan(ctx.scan_mode(false))?;
-    let id = scan.listing.resolve(&pair.id)?;
-    let on = pair
+    let done = tracker.add_dependencies(
+        &pair.id,
+        &pair.on,
+        ctx.scan_mode(false),
+        ctx.lock_timeout,
+        ctx.now,
+    )?;
+    let on: Vec<IssueId> = pair
         .on
         .iter()
-        .map(|o| Ok(scan.listing.resolve(o)?))
-        .collect::<Result<Vec<IssueId>, CommandError>>()?;
-    let graph = Graph::new(scan.issues.iter().map(|i| &**i));
-    let short = |i: &IssueId| scan.listing.short_id(i).to_owned();
-    for to in &on {
-        // a cycle through an edge added by this same command would pass
-        // through `id`, where the search stops: one check per edge suffices
-        if let Some(cycle) = graph.cycle_if_depends(&id, to) {
-            let what = if cycle.len() == 2 {
-                format!("{} cannot wait for itself", short(&id))
-            } else {
-                format!(
-                    "{} waiting for {} would close a cycle: {}",
-                    short(&id),
-                    short(to),
-                    deps::describe_cycle(&cycle, &short)
-                )
-            };
-            return Err(StoreError::Refused { message: what }.into());
-        }
-    }
-    let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
-    let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report(ctx, &scan, "waits for", &on, edits)
+        .map(|o| Ok(done.scan.listing.resolve(o)?))
+        .collect::<Result<_, CommandError>>()?;
+    report(ctx, &done.scan, "waits for", &on, done.edits)
 }
 
 fn remove(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
-    let scan = tracker.scan(ctx.scan_mode(false))?;
-    let id = scan.listing.resolve(&pair.id)?;
-    let current = tracker.load_issue(&id)?.depends_on;
-    // an id among the issue's dependencies (a removed issue's too), else
-    // any issue
-    let on = pair
-        .on
-        .iter()
-        .map(|o| {
-            let prefix = yit::id::normalize_prefix(o).unwrap_or_default();
-            let named: Vec<&IssueId> = current
-                .iter()
-                .filter(|d| !prefix.is_empty() && d.as_str().starts_with(&prefix))
-                .collect();
-            match named[..] {
-                [one] => Ok(one.clone()),
-                _ => Ok(scan.listing.resolve(o)?),
-            }
-        })
-        .collect::<Result<Vec<IssueId>, CommandError>>()?;
-    if let Some(absent) = on.iter().find(|o| !current.contains(o)) {
-        return Err(CommandError::user(format!(
-            "{} does not wait for {}",
-            scan.listing.short_id(&id),
-            scan.listing.short_id(absent)
-        )));
-    }
-    let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
-    let edits = tracker.update_issues(&[id], ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    report(ctx, &scan, "no longer waits for", &on, edits)
+    let (done, on) = tracker.remove_dependencies(
+        &pair.id,
+        &pair.on,
+        ctx.scan_mode(false),
+        ctx.lock_timeout,
+        ctx.now,
+    )?;
+    report(ctx, &done.scan, "no longer waits for", &on, done.edits)
 }
 
 fn report(

@@ -113,19 +113,8 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
         let scan = tracker.scan(ctx.scan_mode(false))?;
         let id = scan.listing.resolve(&args.id)?;
         let parent = scan.listing.resolve(parent)?;
-        let graph = yit::deps::Graph::new(scan.issues.iter().map(|i| &**i));
-        let short = |i: &yit::id::IssueId| scan.listing.short_id(i).to_owned();
-        if let Some(cycle) = graph.cycle_if_parent(&id, &parent) {
-            return Err(StoreError::Refused {
-                message: format!(
-                    "{} as the parent of {} would close a cycle: {}",
-                    short(&parent),
-                    short(&id),
-                    yit::deps::describe_cycle(&cycle, &short)
-                ),
-            }
-            .into());
-        }
+        let held = _graph.as_ref().expect("just taken");
+        tracker.check_parent(held, &scan, &id, &parent)?;
         changes.push(Change::Parent(Some(parent)));
     }
     if changes.is_empty() {

@@ -164,9 +164,10 @@ impl From<StoreError> for CommandError {
         let kind = match &err {
             StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
             StoreError::Edit(yit::edit::EditError::NotLossless { .. }) => ErrorKind::Internal,
-            StoreError::Changed { .. } | StoreError::Exists { .. } | StoreError::Refused { .. } => {
-                ErrorKind::Refused
-            }
+            StoreError::Changed { .. }
+            | StoreError::Exists { .. }
+            | StoreError::Refused { .. }
+            | StoreError::Cycle { .. } => ErrorKind::Refused,
             StoreError::Lock(yit::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
             StoreError::Lock(_) => ErrorKind::Internal,
             StoreError::NotFound { .. }

@@ -19,6 +19,8 @@ use crate::issue::{self, Broken, Issue};
 use crate::problem::Problem;
 
 pub mod at;
+mod graph;
+pub use graph::{GraphEdit, GraphLock};
 pub mod history;
 mod indexed;
 pub mod plan;
@@ -98,10 +100,17 @@ pub enum StoreError {
     Exists { id: IssueId },
     #[error("no removed issue matches {input:?} in the trash")]
     NotInTrash { input: String },
-    /// A change the state of the issues forbids (a cycle, an issue someone
-    /// else holds): exit 4.
+    /// A change the state of the issues forbids (an issue someone else
+    /// holds, references that would dangle): exit 4.
     #[error("{message}")]
     Refused { message: String },
+    /// An edge that would close a cycle: the path from its source back to
+    /// it, each id with its short form (exit 4).
+    #[error("{}", graph::describe_cycle(*edge, path))]
+    Cycle {
+        edge: crate::deps::Edge,
+        path: Vec<(IssueId, String)>,
+    },
 }
 
 /// `text` (a `.gitattributes`) with yit's line added, or `None` when it

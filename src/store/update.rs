@@ -40,13 +40,6 @@ impl Tracker {
         Ok(locks)
     }
 
-    /// Takes the lock on the dependency graph: held while a change to
-    /// `depends_on` or `parent` is checked against every issue and written
-    /// (docs/architecture.md, lock protocol). Taken before any issue lock.
-    pub fn lock_graph(&self, timeout: Duration) -> Result<IssueLock, StoreError> {
-        IssueLock::acquire_graph(self.state_dir(), timeout).map_err(StoreError::from)
-    }
-
     /// Reads an issue that must exist and be valid, with its text.
     fn load_with_text(&self, id: &IssueId) -> Result<(Issue, String), StoreError> {
         let path = self.issue_path(id);

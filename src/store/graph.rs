@@ -1,0 +1,178 @@
+//! Changes to the dependency graph (`depends_on`, `parent`): each is
+//! checked against every issue while the graph lock is held, and written
+//! before it is released, so that two writers cannot close a cycle
+//! between them. The checks take the held lock as an argument: a check
+//! without it does not compile.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::{Scan, ScanMode, StoreError, Tracker};
+use crate::deps::{Edge, Graph};
+use crate::edit::{Change, Edited};
+use crate::id::IssueId;
+use crate::lock::IssueLock;
+
+/// The graph lock, held until dropped.
+#[derive(Debug)]
+pub struct GraphLock {
+    _lock: IssueLock,
+}
+
+/// What a change to the graph did: the edit, and every issue as it was
+/// read under the lock (which names the issues around it).
+pub struct GraphEdit {
+    pub edits: Vec<Edited>,
+    pub scan: Scan,
+}
+
+impl Tracker {
+    /// Takes the graph lock: held by every change that must see the whole
+    /// graph unchanged until it is written (dependencies, parents, plans,
+    /// removals; docs/architecture.md, lock protocol). Taken before any
+    /// issue lock.
+    pub fn lock_graph(&self, timeout: Duration) -> Result<GraphLock, StoreError> {
+        Ok(GraphLock {
+            _lock: IssueLock::acquire_graph(self.state_dir(), timeout)?,
+        })
+    }
+
+    /// Refused with [`StoreError::Cycle`] when `id` waiting for any of `on`
+    /// would close a cycle in `scan`'s graph.
+    pub fn check_depends(
+        &self,
+        _held: &GraphLock,
+        scan: &Scan,
+        id: &IssueId,
+        on: &[IssueId],
+    ) -> Result<(), StoreError> {
+        let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+        // a cycle through an edge added by this same change would pass
+        // through `id`, where the search stops: one check per edge suffices
+        for to in on {
+            if let Some(path) = graph.cycle_if_depends(id, to) {
+                return Err(cycle(scan, Edge::DependsOn, path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refused with [`StoreError::Cycle`] when `parent` as the parent of
+    /// `child` would close a cycle in `scan`'s graph.
+    pub fn check_parent(
+        &self,
+        _held: &GraphLock,
+        scan: &Scan,
+        child: &IssueId,
+        parent: &IssueId,
+    ) -> Result<(), StoreError> {
+        let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+        match graph.cycle_if_parent(child, parent) {
+            Some(path) => Err(cycle(scan, Edge::Parent, path)),
+            None => Ok(()),
+        }
+    }
+
+    /// `id` (an id or a prefix) waits for each of `on` (ids or prefixes),
+    /// unless one of them would close a cycle: then nothing changes.
+    pub fn add_dependencies(
+        &self,
+        id: &str,
+        on: &[String],
+        mode: ScanMode,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<GraphEdit, StoreError> {
+        let held = self.lock_graph(timeout)?;
+        let scan = self.scan(mode)?;
+        let id = scan.listing.resolve(id)?;
+        let on = on
+            .iter()
+            .map(|o| scan.listing.resolve(o))
+            .collect::<Result<Vec<IssueId>, _>>()?;
+        self.check_depends(&held, &scan, &id, &on)?;
+        let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
+        let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
+        Ok(GraphEdit { edits, scan })
+    }
+
+    /// `id` no longer waits for each of `on`: ids or prefixes of its
+    /// dependencies (a removed issue's too), else of any issue. Refused
+    /// when it does not wait for one of them.
+    pub fn remove_dependencies(
+        &self,
+        id: &str,
+        on: &[String],
+        mode: ScanMode,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<(GraphEdit, Vec<IssueId>), StoreError> {
+        let _held = self.lock_graph(timeout)?;
+        let scan = self.scan(mode)?;
+        let id = scan.listing.resolve(id)?;
+        let current = self.load_issue(&id)?.depends_on;
+        let on = on
+            .iter()
+            .map(|o| {
+                let prefix = crate::id::normalize_prefix(o).unwrap_or_default();
+                let named: Vec<&IssueId> = current
+                    .iter()
+                    .filter(|d| !prefix.is_empty() && d.as_str().starts_with(&prefix))
+                    .collect();
+                match named[..] {
+                    [one] => Ok(one.clone()),
+                    _ => scan.listing.resolve(o),
+                }
+            })
+            .collect::<Result<Vec<IssueId>, _>>()?;
+        if let Some(absent) = on.iter().find(|o| !current.contains(o)) {
+            return Err(StoreError::Invalid {
+                message: format!(
+                    "{} does not wait for {}",
+                    scan.listing.short_id(&id),
+                    scan.listing.short_id(absent)
+                ),
+            });
+        }
+        let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
+        let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
+        Ok((GraphEdit { edits, scan }, on))
+    }
+}
+
+/// The error for a cycle found in `scan`'s graph: `path` from the new
+/// edge's source back to it, each id with its short form.
+fn cycle(scan: &Scan, edge: Edge, path: Vec<IssueId>) -> StoreError {
+    StoreError::Cycle {
+        edge,
+        path: path
+            .into_iter()
+            .map(|id| {
+                let short = scan.listing.short_id(&id).to_owned();
+                (id, short)
+            })
+            .collect(),
+    }
+}
+
+/// How [`StoreError::Cycle`] reads: the edge refused and the cycle, by
+/// short ids.
+pub(super) fn describe_cycle(edge: Edge, path: &[(IssueId, String)]) -> String {
+    let short = |n: usize| path.get(n).map_or("?", |(_, s)| s.as_str());
+    let shorts: Vec<&str> = path.iter().map(|(_, s)| s.as_str()).collect();
+    let around = shorts.join(" → ");
+    match edge {
+        Edge::DependsOn if path.len() == 2 => format!("{} cannot wait for itself", short(0)),
+        Edge::DependsOn => format!(
+            "{} waiting for {} would close a cycle: {around}",
+            short(0),
+            short(1)
+        ),
+        Edge::Parent => format!(
+            "{} as the parent of {} would close a cycle: {around}",
+            short(1),
+            short(0)
+        ),
+    }
+}

@@ -4,7 +4,7 @@ use clap::Args;
 use yit::edit::Change;
 
 use super::new::resolve_person;
-use super::{CommandError, Ctx, check_changes, report_edits, with_ids};
+use super::{CommandError, Ctx, report_edits, with_ids};
 
 /// Assign issues to a person (all of them or none)
 ///
@@ -24,7 +24,7 @@ pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandErro
     let person = args.args.pop().expect("clap requires two arguments");
     let person = resolve_person(&tracker, person)?;
     let changes = [Change::Assignee(Some(person))];
-    check_changes(&tracker, &changes)?;
+    tracker.check_changes(&changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let (edits, listing) = with_ids(ctx, &tracker, &args.args, |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)

@@ -9,7 +9,7 @@ use yit::issue::Comment;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
-use super::{CommandError, Ctx, ErrorKind, Resolver, check_changes, report_edits, with_ids};
+use super::{CommandError, Ctx, ErrorKind, Resolver, report_edits, with_ids};
 
 /// Add a comment (from TEXT, --body-file, or $EDITOR); edit or remove one
 ///
@@ -109,7 +109,7 @@ fn add(
         body,
     };
     let changes = [Change::AddComment(comment)];
-    check_changes(&tracker, &changes)?;
+    tracker.check_changes(&changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&input), |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
@@ -181,7 +181,7 @@ fn change_comment(
         }
     };
     let changes = [change];
-    check_changes(&tracker, &changes)?;
+    tracker.check_changes(&changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let edits = tracker.update_issues(std::slice::from_ref(&id), timeout, now, |_| {
         Ok(changes.to_vec())

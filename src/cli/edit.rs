@@ -10,7 +10,7 @@ use yit::store::{StoreError, Tracker};
 use super::editor::{self, Outcome};
 use super::new::{read_body_file, resolve_person};
 use super::output::Shorts;
-use super::{CommandError, Ctx, ErrorKind, check_changes, report_edits, with_ids};
+use super::{CommandError, Ctx, ErrorKind, report_edits, with_ids};
 
 /// Change an issue: fields with flags (one change), or the file in $EDITOR
 ///
@@ -122,7 +122,7 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
         let id = listing.resolve(&args.id)?;
         return edit_in_editor(ctx, &tracker, listing, &id);
     }
-    check_changes(&tracker, &changes)?;
+    tracker.check_changes(&changes)?;
     let (timeout, now) = (ctx.lock_timeout, ctx.now);
     let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&args.id), |ids| {
         Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.clone()))?)

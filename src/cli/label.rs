@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use yit::edit::Change;
 
-use super::{CommandError, Ctx, Resolver, check_changes, report_edits};
+use super::{CommandError, Ctx, Resolver, report_edits};
 
 /// Add or remove labels on issues (all of them or none)
 ///
@@ -89,7 +89,7 @@ pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
             }
         })
         .collect();
-    check_changes(&tracker, &changes)?;
+    tracker.check_changes(&changes)?;
     let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
     let shorts = resolver.shorts(&ids)?;
     report_edits(ctx, &shorts, verb, &edits, false)

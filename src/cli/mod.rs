@@ -567,17 +567,6 @@ pub fn partial(
     Err(err.hint("`yit doctor` lists every problem"))
 }
 
-/// Checks changes against the configuration before any file is touched.
-pub fn check_changes(
-    tracker: &yit::store::Tracker,
-    changes: &[yit::edit::Change],
-) -> Result<(), CommandError> {
-    for change in changes {
-        change.check(tracker.config()).map_err(CommandError::user)?;
-    }
-    Ok(())
-}
-
 /// Prints what a change command did: a line per issue for people, the
 /// records for programs (`issue` for one, `issues` for several).
 pub fn report_edits(

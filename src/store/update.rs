@@ -57,8 +57,21 @@ impl Tracker {
         Ok((issue, text))
     }
 
+    /// Checks changes against the configuration (statuses, types,
+    /// priorities, labels, people), before anything is read or locked:
+    /// what `update_issues` does again with what it is asked to apply.
+    pub fn check_changes(&self, changes: &[Change]) -> Result<(), StoreError> {
+        for change in changes {
+            change
+                .check(self.config())
+                .map_err(|message| StoreError::Invalid { message })?;
+        }
+        Ok(())
+    }
+
     /// Changes several issues as one: under their locks, each is read and
-    /// validated, `changes` says what to change, the edits are applied
+    /// validated, `changes` says what to change (checked as by
+    /// [`Tracker::check_changes`]), the edits are applied
     /// losslessly, and then every changed file is replaced, or none is.
     /// Returns the results in the order of `ids` (duplicates removed).
     pub fn update_issues(
@@ -79,6 +92,7 @@ impl Tracker {
         for id in &unique {
             let (issue, text) = self.load_with_text(id)?;
             let wanted = changes(&issue)?;
+            self.check_changes(&wanted)?;
             edits.push(edit::apply(&issue, &text, &wanted, now, self.config())?);
         }
         let writes: Vec<(PathBuf, Vec<u8>)> = edits

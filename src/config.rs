@@ -181,6 +181,21 @@ impl Config {
     }
 
     /// Checks a priority: 0 (highest) to [`LOWEST_PRIORITY`].
+    /// A priority as a person writes it: `0` (most urgent) to
+    /// [`LOWEST_PRIORITY`], or `P0`.. as tables print them.
+    pub fn parse_priority(text: &str) -> Result<u8, String> {
+        let digits = text
+            .strip_prefix(['P', 'p'])
+            .filter(|rest| !rest.is_empty())
+            .unwrap_or(text);
+        match digits.parse::<u8>() {
+            Ok(n) if n <= LOWEST_PRIORITY => Ok(n),
+            _ => Err(format!(
+                "a priority is a number from 0 (most urgent) to {LOWEST_PRIORITY}, or P0 to P{LOWEST_PRIORITY}"
+            )),
+        }
+    }
+
     pub fn check_priority(priority: u8) -> Result<(), String> {
         match priority <= LOWEST_PRIORITY {
             true => Ok(()),

@@ -421,11 +421,9 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                 .iter()
                 .map(|v| {
                     let (c, rest) = comparison(v);
-                    rest.parse::<u8>()
-                        .ok()
-                        .filter(|p| *p <= crate::config::LOWEST_PRIORITY)
+                    Config::parse_priority(rest)
                         .map(|p| (c, p))
-                        .ok_or_else(|| error(at, format!("priority {v:?}: expected 0 to 4, e.g. <=1")))
+                        .map_err(|why| error(at, format!("priority {v:?}: {why}, e.g. <=1")))
                 })
                 .collect::<Result<_, _>>()?,
         ),

@@ -324,7 +324,13 @@ fn set_field(issue: &mut Issue, field: &str, value: &Value) -> Result<(), Resolv
             issue.priority = value
                 .as_u64()
                 .and_then(|p| u8::try_from(p).ok())
-                .ok_or_else(|| bad("expected a priority from 0 to 4"))?;
+                .filter(|p| *p <= crate::config::LOWEST_PRIORITY)
+                .ok_or_else(|| {
+                    bad(&format!(
+                        "expected a priority from 0 to {}",
+                        crate::config::LOWEST_PRIORITY
+                    ))
+                })?;
         }
         "assignee" => issue.assignee = maybe_text()?,
         "author" => issue.author = maybe_text()?,

@@ -1,20 +1,9 @@
 //! Value parsers for options whose values clap cannot word well.
 
-use yit::config::LOWEST_PRIORITY;
-
 /// `--priority N`: 0 (most urgent) to 4, also written as `P0`..`P4` as
 /// tables print them.
 pub fn priority(text: &str) -> Result<u8, String> {
-    let digits = text
-        .strip_prefix(['P', 'p'])
-        .filter(|rest| !rest.is_empty())
-        .unwrap_or(text);
-    match digits.parse::<u8>() {
-        Ok(n) if n <= LOWEST_PRIORITY => Ok(n),
-        _ => Err(format!(
-            "a priority is a number from 0 (most urgent) to {LOWEST_PRIORITY}, or P0 to P{LOWEST_PRIORITY}"
-        )),
-    }
+    yit::config::Config::parse_priority(text)
 }
 
 #[cfg(test)]

@@ -4,27 +4,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::{AUTHOR, TestRepo};
 
 fn show(repo: &TestRepo, id: &str) -> serde_json::Value {
     repo.run(&["show", id, "--json"]).json()["issue"].clone()
-}
-
-/// Writes an executable shell script to use as $EDITOR.
-fn editor_script(repo: &TestRepo, name: &str, body: &str) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = repo.outside().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).expect("write script");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    path
-}
-
-fn with_editor(repo: &TestRepo, editor: &Path, args: &[&str]) -> common::Run {
-    let mut cmd = repo.cmd(args);
-    cmd.env("EDITOR", editor).env("YIT_BIN", common::yit_bin());
-    common::Run::from_output(cmd.output().expect("runs"))
 }
 
 #[test]
@@ -274,8 +259,7 @@ fn a_held_lock_times_out_with_exit_5_naming_the_holder() {
 fn the_editor_saves_a_valid_change_and_nothing_when_unchanged() {
     let repo = TestRepo::with_tracker();
     let id = repo.new_issue(&["Edit me"]);
-    let editor = editor_script(
-        &repo,
+    let editor = repo.editor(
         "retitle.sh",
         "sed -i 's/^title: Edit me$/title: Edited in an editor/' \"$1\"",
     );
@@ -296,16 +280,12 @@ fn the_editor_saves_a_valid_change_and_nothing_when_unchanged() {
     );
 
     let before = repo.tree();
-    let editor = editor_script(&repo, "nothing.sh", "true");
-    let run = with_editor(&repo, &editor, &["edit", &id]);
+    let editor = repo.editor("nothing.sh", "true");
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
     assert_eq!((run.code, run.stderr.as_str()), (0, "no changes\n"));
     assert_eq!(repo.tree(), before);
     // VISUAL wins over EDITOR
-    let visual = editor_script(
-        &repo,
-        "visual.sh",
-        "sed -i 's/^priority: 2$/priority: 4/' \"$1\"",
-    );
+    let visual = repo.editor("visual.sh", "sed -i 's/^priority: 2$/priority: 4/' \"$1\"");
     let mut cmd = repo.cmd(&["edit", &id]);
     cmd.env("EDITOR", &editor).env("VISUAL", &visual);
     assert!(cmd.output().expect("runs").status.success());
@@ -336,8 +316,8 @@ fn invalid_text_reopens_the_editor_with_the_problem_on_top() {
         count = repo.outside().join("count").display(),
         seen = seen.display(),
     );
-    let editor = editor_script(&repo, "twice.sh", &script);
-    let run = with_editor(&repo, &editor, &["edit", &id]);
+    let editor = repo.editor("twice.sh", &script);
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(show(&repo, &id)["priority"], 1);
     let second_view = std::fs::read_to_string(&seen).expect("editor ran twice");
@@ -364,13 +344,12 @@ fn invalid_text_reopens_the_editor_with_the_problem_on_top() {
 fn giving_up_on_invalid_text_keeps_it_in_a_recovery_file() {
     let repo = TestRepo::with_tracker();
     let id = repo.new_issue(&["Stubborn"]);
-    let editor = editor_script(
-        &repo,
+    let editor = repo.editor(
         "stubborn.sh",
         "sed -i -e '/^# yit: /d' -e 's/^priority: 2$/priority: high/' \"$1\"",
     );
     let before = repo.tree();
-    let run = with_editor(&repo, &editor, &["edit", &id]);
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
     assert_eq!(run.code, 1);
     let kept = run
         .stderr
@@ -392,8 +371,8 @@ fn a_change_while_the_editor_is_open_is_refused_and_the_text_kept() {
     let script = format!(
         "\"$YIT_BIN\" close {id} >/dev/null\nsed -i 's/^title: Raced$/title: My careful rewrite/' \"$1\""
     );
-    let editor = editor_script(&repo, "race.sh", &script);
-    let run = with_editor(&repo, &editor, &["edit", &id]);
+    let editor = repo.editor("race.sh", &script);
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
     assert_eq!(run.code, 4, "{}", run.stderr);
     assert!(run.stderr.starts_with(&format!("error: issue {id} changed on disk while you were editing it; your edit was not saved\nhint: your text is kept in ")), "{}", run.stderr);
     let kept = run
@@ -418,12 +397,10 @@ fn a_change_while_the_editor_is_open_is_refused_and_the_text_kept() {
 #[test]
 fn new_without_a_title_opens_a_template() {
     let repo = TestRepo::with_tracker();
-    let editor = editor_script(
-        &repo,
-        "fill.sh",
+    let editor = repo.editor("fill.sh",
         "sed -i -e 's/^title: $/title: From the template/' -e 's/^labels: \\[\\]$/labels: [ui]/' -e 's/^  $/  Body typed in the editor./' \"$1\"",
     );
-    let run = with_editor(&repo, &editor, &["new", "--json", "--priority", "1"]);
+    let run = repo.run_with_editor(&editor, &["new", "--json", "--priority", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let issue = &run.json()["issue"];
     assert_eq!(issue["title"], "From the template");
@@ -431,8 +408,8 @@ fn new_without_a_title_opens_a_template() {
     assert_eq!(issue["priority"], 1);
     assert_eq!(issue["body"], "Body typed in the editor.\n");
     let before = repo.tree();
-    let untouched = editor_script(&repo, "keep.sh", "true");
-    let run = with_editor(&repo, &untouched, &["new"]);
+    let untouched = repo.editor("keep.sh", "true");
+    let run = repo.run_with_editor(&untouched, &["new"]);
     assert_eq!(
         (run.code, run.stderr.as_str()),
         (1, "error: no title; nothing was created\n")
@@ -444,19 +421,18 @@ fn new_without_a_title_opens_a_template() {
 fn comment_without_text_opens_the_editor() {
     let repo = TestRepo::with_tracker();
     let id = repo.new_issue(&["Discuss"]);
-    let editor = editor_script(
-        &repo,
+    let editor = repo.editor(
         "say.sh",
         "printf 'Typed in the editor\\n%s' \"$(cat \"$1\")\" > \"$1\"",
     );
-    let run = with_editor(&repo, &editor, &["comment", &id]);
+    let run = repo.run_with_editor(&editor, &["comment", &id]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         show(&repo, &id)["comments"][0]["body"],
         "Typed in the editor"
     );
-    let nothing = editor_script(&repo, "quiet.sh", "true");
-    let run = with_editor(&repo, &nothing, &["comment", &id]);
+    let nothing = repo.editor("quiet.sh", "true");
+    let run = repo.run_with_editor(&nothing, &["comment", &id]);
     assert_eq!(
         (run.code, run.stderr.as_str()),
         (1, "error: empty comment; nothing was added\n")
@@ -690,7 +666,13 @@ fn rm_asks_before_it_locks_and_checks_again_after() {
     // while the question waits, the graph lock is free
     repo.ok(&["dep", "add", &other, &doomed, "--lock-timeout", "1"]);
     rm.stdin().write_all(b"y\n").expect("answer");
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let refused = || {
+        String::from_utf8_lossy(&seen.lock().expect("seen")).contains("other issues refer to it")
+    };
+    assert!(
+        common::wait_until(std::time::Duration::from_secs(10), refused),
+        "rm answers"
+    );
     rm.close_stdin();
     let status = rm.wait();
     reader.join().expect("reader");

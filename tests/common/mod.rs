@@ -58,11 +58,13 @@ impl Run {
         }
     }
 
+    #[track_caller]
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
+    #[track_caller]
     pub fn stderr_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stderr)
             .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", self.stderr))
@@ -184,6 +186,25 @@ impl TestRepo {
         run
     }
 
+    /// The fake editor of every editor test: an executable shell script
+    /// named `name` outside the repository, running `body` with the file
+    /// to edit as `$1`.
+    pub fn editor(&self, name: &str, body: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.outside().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).expect("write script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path
+    }
+
+    /// Runs `yit` with `editor` as $EDITOR (and this build as $YIT_BIN, for
+    /// a script that runs yit).
+    pub fn run_with_editor(&self, editor: &Path, args: &[&str]) -> Run {
+        let mut cmd = self.cmd(args);
+        cmd.env("EDITOR", editor).env("YIT_BIN", yit_bin());
+        Run::from_output(cmd.output().expect("runs"))
+    }
+
     /// Runs `yit` and waits for it.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from_output(self.cmd(args).output().expect("yit runs"))
@@ -205,6 +226,7 @@ impl TestRepo {
     }
 
     /// Runs `yit`, asserts it succeeded, returns stdout.
+    #[track_caller]
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
         assert_eq!(
@@ -216,6 +238,7 @@ impl TestRepo {
     }
 
     /// Runs `yit`, asserts it exited with `code`, returns the run.
+    #[track_caller]
     pub fn fails(&self, args: &[&str], code: i32) -> Run {
         let run = self.run(args);
         assert_eq!(
@@ -227,6 +250,7 @@ impl TestRepo {
     }
 
     /// Creates an issue and returns its full id.
+    #[track_caller]
     pub fn new_issue(&self, args: &[&str]) -> String {
         let mut all = vec!["new", "--json"];
         all.extend_from_slice(args);
@@ -236,6 +260,7 @@ impl TestRepo {
     }
 
     /// Runs git in the repository and returns stdout.
+    #[track_caller]
     pub fn git(&self, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         self.env(&mut cmd);
@@ -249,10 +274,12 @@ impl TestRepo {
     }
 
     /// Writes a file into `.issues/` as a person would.
+    #[track_caller]
     pub fn write_issue_file(&self, name: &str, bytes: &[u8]) {
         std::fs::write(self.issues_dir().join(name), bytes).expect("write issue file");
     }
 
+    #[track_caller]
     pub fn read_issue_file(&self, id: &str) -> String {
         std::fs::read_to_string(self.issues_dir().join(format!("{id}.yaml")))
             .expect("read issue file")

@@ -127,15 +127,12 @@ pub struct IdSource {
 }
 
 impl IdSource {
-    /// A generator seeded from the OS, or from `seed` mixed with this
-    /// process's id so that parallel processes with the same seed still
-    /// draw different ids.
+    /// A generator seeded from the OS, or from `seed` alone (`YIT_SEED`):
+    /// the same seed draws the same ids, so a test that gives each command
+    /// its own seed gets the same output on every run.
     pub fn new(seed: Option<u64>) -> IdSource {
         let rng = match seed {
-            Some(seed) => {
-                let pid = u64::from(std::process::id());
-                fastrand::Rng::with_seed(seed ^ pid.wrapping_mul(0x9e37_79b9_7f4a_7c15))
-            }
+            Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
         IdSource { rng }

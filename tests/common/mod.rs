@@ -39,6 +39,9 @@ pub struct TestRepo {
     tmp: tempfile::TempDir,
     root: PathBuf,
     home: PathBuf,
+    /// `YIT_SEED` of the next command: each command its own, in order, so
+    /// that ids are the same on every run (as jj's tests do).
+    seed: std::sync::atomic::AtomicU64,
 }
 
 /// The result of one finished command.
@@ -82,7 +85,12 @@ impl TestRepo {
         let home = tmp.path().join("home");
         std::fs::create_dir_all(&root).expect("repo dir");
         std::fs::create_dir_all(&home).expect("home dir");
-        let repo = TestRepo { tmp, root, home };
+        let repo = TestRepo {
+            tmp,
+            root,
+            home,
+            seed: std::sync::atomic::AtomicU64::new(1),
+        };
         repo.git(&["init", "-q", "-b", "main"]);
         repo
     }
@@ -132,7 +140,12 @@ impl TestRepo {
             // times for people are local: one zone for every machine
             .env("TZ", "UTC")
             .env("YIT_NOW", NOW)
-            .env("YIT_SEED", "1")
+            .env(
+                "YIT_SEED",
+                self.seed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    .to_string(),
+            )
             .current_dir(&self.root);
         if let Some((marker, fd)) = SESSION.get() {
             cmd.env("YIT_TEST_SESSION", marker)

@@ -486,8 +486,26 @@ children    dddd  open         A child
             .map(|l| format!("{l}\n"))
             .collect::<String>()
     };
-    // from the files (through the index), and from a daemon
-    assert_eq!(around(&repo.ok(&["show", &id])), expected);
+    // from the files (through the index), and from a daemon; the ids are
+    // the same on every run (each command has its own YIT_SEED)
+    let text = repo.ok(&["show", &id]);
+    insta::assert_snapshot!(text, @"
+    57h8  The middle
+    id          57h8t0txvb
+    status      open
+    priority    P2
+    type        task
+    assignee    -
+    author      Ann Lee <ann@example.com>
+    created     2026-01-02 03:04:05 +00:00
+    updated     2026-01-02 03:04:05 +00:00
+    parent      jacz  open         Epic
+    depends on  3pws  in_progress  Schema first
+                zzzz  -            (no valid issue has this id)
+    blocks      r7pf  open         Waits for it
+    children    pp1w  open         A child
+    ");
+    assert_eq!(around(&text), expected);
     assert_eq!(around(&repo.ok(&["show", &id, "--no-index"])), expected);
     {
         let _daemon = DaemonGuard::start(&repo, &[]);

@@ -1,7 +1,7 @@
 //! `yit assign`: set the assignee of several issues at once.
 
 use clap::Args;
-use yit::edit::Change;
+use yit::model::edit::Change;
 
 use super::new::resolve_person;
 use super::{CommandError, Ctx, report_edits, with_ids};

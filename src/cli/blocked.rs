@@ -1,7 +1,7 @@
 //! `yit blocked`: what waits, and for what.
 
 use clap::Args;
-use yit::record::Record;
+use yit::model::record::Record;
 use yit::store::Scan;
 
 use super::list::{self, ListArgs};
@@ -37,15 +37,15 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     let result = list::run_over(&scan, config, &query);
     // each waiting issue with the open issues it waits for, or the parent
     // whose blockers hold it back
-    fn record_of<'s>(scan: &'s Scan, i: &'s yit::issue::Issue, json: bool) -> Record<'s> {
+    fn record_of<'s>(scan: &'s Scan, i: &'s yit::model::issue::Issue, json: bool) -> Record<'s> {
         Record::of(i, scan.listing.short_id(&i.id), json)
     }
-    let lookup = |id: &yit::id::IssueId| scan.find(id);
+    let lookup = |id: &yit::model::id::IssueId| scan.find(id);
     let rows: Vec<(&Record, Vec<Record>, Option<Record>)> = result
         .records
         .iter()
         .map(|record| {
-            let id = yit::id::IssueId::parse_canonical(&record.id).expect("a listed id");
+            let id = yit::model::id::IssueId::parse_canonical(&record.id).expect("a listed id");
             let issue = scan.find(&id).expect("a listed issue");
             let blockers = issue
                 .depends_on
@@ -54,7 +54,7 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
                 .filter_map(|d| scan.find(d))
                 .map(|b| record_of(&scan, b, json))
                 .collect();
-            let parent = yit::filter::blocked_at(issue, config, &lookup)
+            let parent = yit::query::filter::blocked_at(issue, config, &lookup)
                 .filter(|at| at.id != issue.id)
                 .map(|p| record_of(&scan, p, json));
             (record, blockers, parent)

@@ -1,10 +1,10 @@
 //! `yit board`: a kanban view, one column per status.
 
 use clap::Args;
-use yit::config::Config;
 use yit::daemon::protocol::{Request, Response};
+use yit::model::config::Config;
+use yit::model::record::Record;
 use yit::query::{ListQuery, ListResult, SortKey};
-use yit::record::Record;
 use yit::store::Scan;
 
 use super::list::{self, ListArgs};
@@ -107,7 +107,7 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
 }
 
 fn role_name(config: &Config, status: &str) -> &'static str {
-    use yit::config::Role;
+    use yit::model::config::Role;
     match config.status(status).map(|s| s.role) {
         Some(Role::Initial) => "initial",
         Some(Role::Active) => "active",

@@ -6,8 +6,8 @@ use std::path::Path;
 use clap::Args;
 use rayon::prelude::*;
 use yit::git::Oid;
-use yit::id::IssueId;
-use yit::issue::Issue;
+use yit::model::id::IssueId;
+use yit::model::issue::Issue;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format};

@@ -1,8 +1,8 @@
 //! `yit claim`: take an issue, in one locked step.
 
 use clap::Args;
-use yit::edit::Change;
-use yit::issue;
+use yit::model::edit::Change;
+use yit::model::issue;
 use yit::store::StoreError;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
@@ -75,7 +75,7 @@ pub fn cmd_claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<(), CommandError> {
         })?)
     })?;
     if let (Some((at, blockers)), Some(edit)) = (&waits, edits.first()) {
-        let short = |id: &yit::id::IssueId| shorts.of(id).to_owned();
+        let short = |id: &yit::model::id::IssueId| shorts.of(id).to_owned();
         ctx.warn(&format!(
             "claimed, but {}; `yit claim --strict` refuses this",
             describe_wait(&edit.issue.id, at, blockers, &short)
@@ -87,10 +87,10 @@ pub fn cmd_claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<(), CommandError> {
 /// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
 /// for ...`.
 fn describe_wait(
-    id: &yit::id::IssueId,
-    at: &yit::id::IssueId,
+    id: &yit::model::id::IssueId,
+    at: &yit::model::id::IssueId,
     blockers: &[issue::Issue],
-    short: &dyn Fn(&yit::id::IssueId) -> String,
+    short: &dyn Fn(&yit::model::id::IssueId) -> String,
 ) -> String {
     let list = blockers
         .iter()

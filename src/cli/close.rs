@@ -1,10 +1,10 @@
 //! `yit close`: close issues, all of them or none.
 
 use clap::Args;
-use yit::config::Role;
-use yit::edit::Change;
-use yit::id::IdSource;
-use yit::issue::Comment;
+use yit::model::config::Role;
+use yit::model::edit::Change;
+use yit::model::id::IdSource;
+use yit::model::issue::Comment;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
 

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use yit::edit::Change;
-use yit::id::IdSource;
-use yit::issue::Comment;
+use yit::model::edit::Change;
+use yit::model::id::IdSource;
+use yit::model::issue::Comment;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
@@ -192,7 +192,7 @@ fn change_comment(
 
 fn comment_in_editor(
     tracker: &yit::store::Tracker,
-    id: &yit::id::IssueId,
+    id: &yit::model::id::IssueId,
     current: &str,
 ) -> Result<String, CommandError> {
     let note = editor::NOTE;

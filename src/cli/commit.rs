@@ -2,7 +2,7 @@
 
 use clap::Args;
 use yit::git::{ChangeKind, PathChange};
-use yit::issue::Issue;
+use yit::model::issue::Issue;
 use yit::store::Tracker;
 
 use super::{CommandError, Ctx, ErrorKind, Format};

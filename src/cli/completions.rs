@@ -143,7 +143,7 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
         "types" => Some(config.types.clone()),
         "statuses" => Some(config.statuses.iter().map(|s| s.name.clone()).collect()),
         "priorities" => Some(
-            (0..=yit::config::LOWEST_PRIORITY)
+            (0..=yit::model::config::LOWEST_PRIORITY)
                 .map(|p| p.to_string())
                 .collect(),
         ),
@@ -166,7 +166,7 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
             scan.issues
                 .iter()
                 .filter_map(|i| i.assignee.as_deref())
-                .filter_map(|a| yit::issue::person_email(a).map(str::to_lowercase)),
+                .filter_map(|a| yit::model::issue::person_email(a).map(str::to_lowercase)),
         );
         for person in people {
             ctx.out.line(&person)?;

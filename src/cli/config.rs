@@ -25,7 +25,7 @@ pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> 
         let value = serde_json::json!({ "schema_version": 1, "config": config });
         return Ok(ctx.out.json(&value)?);
     }
-    let text = yit::yaml::to_string(config)
+    let text = yit::model::yaml::to_string(config)
         .map_err(|e| CommandError::new(super::ErrorKind::Internal, e.to_string()))?;
     ctx.out.write_str(&text)?;
     Ok(())

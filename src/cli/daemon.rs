@@ -323,7 +323,7 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
                 // times as RFC 3339, like every other time yit prints
                 let rfc3339 = |t: i64| {
                     jiff::Timestamp::from_second(t)
-                        .map(yit::issue::format_time)
+                        .map(yit::model::issue::format_time)
                         .ok()
                 };
                 let mut daemon = serde_json::to_value(info).map_err(std::io::Error::other)?;

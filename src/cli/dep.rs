@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use yit::deps::Graph;
-use yit::id::IssueId;
+use yit::model::id::IssueId;
+use yit::query::deps::Graph;
 use yit::store::Scan;
 
 use super::output::{Paint, Shorts, display_width};
@@ -97,7 +97,7 @@ fn report(
     scan: &Scan,
     verb: &str,
     on: &[IssueId],
-    edits: Vec<yit::edit::Edited>,
+    edits: Vec<yit::model::edit::Edited>,
 ) -> Result<(), CommandError> {
     let format = ctx.format(
         "dep",

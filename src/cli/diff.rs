@@ -5,9 +5,9 @@ use std::path::Path;
 
 use clap::Args;
 use rayon::prelude::*;
-use yit::config::Config;
-use yit::id::IssueId;
-use yit::issue::Issue;
+use yit::model::config::Config;
+use yit::model::id::IssueId;
+use yit::model::issue::Issue;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format};
@@ -79,7 +79,7 @@ pub fn cmd_diff(ctx: &mut Ctx, args: DiffArgs) -> Result<(), CommandError> {
                 (None, Some(a)) => ("created", Vec::new(), a.title.clone()),
                 (Some(b), None) if after.is_none() => ("removed", Vec::new(), b.title.clone()),
                 (Some(b), Some(a)) => {
-                    let details = yit::history::changes(b, a);
+                    let details = yit::model::history::changes(b, a);
                     let closed_before = old_config.is_closed(&b.status);
                     let closed_after = new_config.is_closed(&a.status);
                     let what = match (closed_before, closed_after) {

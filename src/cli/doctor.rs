@@ -1,9 +1,9 @@
 //! `yit doctor`: check config.yaml and every issue file.
 
 use clap::Args;
-use yit::deps::{self, Graph};
-use yit::id::IssueId;
-use yit::problem::Problem;
+use yit::model::id::IssueId;
+use yit::model::problem::Problem;
+use yit::query::deps::{self, Graph};
 use yit::store::{Scan, StoreError, Tracker};
 
 use super::{CommandError, Ctx, ErrorKind, Format};
@@ -136,7 +136,7 @@ fn graph_problems(tracker: &Tracker, scan: &Scan) -> Vec<Problem> {
 
 /// A problem for each merge conflict an issue records, at its `conflicts:`
 /// key.
-fn conflict_problems(tracker: &Tracker, issue: &yit::issue::Issue) -> Vec<Problem> {
+fn conflict_problems(tracker: &Tracker, issue: &yit::model::issue::Issue) -> Vec<Problem> {
     if issue.conflicts.is_empty() {
         return Vec::new();
     }

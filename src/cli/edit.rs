@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use yit::edit::Change;
-use yit::issue::Issue;
+use yit::model::edit::Change;
+use yit::model::issue::Issue;
 use yit::store::{StoreError, Tracker};
 
 use super::editor::{self, Outcome};
@@ -134,7 +134,7 @@ fn edit_in_editor(
     ctx: &mut Ctx,
     tracker: &Tracker,
     listing: yit::store::Listing,
-    id: &yit::id::IssueId,
+    id: &yit::model::id::IssueId,
 ) -> Result<(), CommandError> {
     let original = tracker
         .read_issue_bytes(id)
@@ -168,7 +168,7 @@ fn edit_in_editor(
     };
     match tracker.save_edited_text(id, &original, &text, ctx.lock_timeout, ctx.now) {
         Ok(issue) => {
-            let edited = yit::edit::Edited {
+            let edited = yit::model::edit::Edited {
                 issue,
                 text,
                 changed: true,

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use yit::lock::LockError;
-use yit::problem::Problem;
+use yit::model::problem::Problem;
 use yit::store::StoreError;
+use yit::store::lock::LockError;
 
 /// The exit code classes, documented in the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,12 +163,14 @@ impl From<StoreError> for CommandError {
         use yit::git::GitError;
         let kind = match &err {
             StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
-            StoreError::Edit(yit::edit::EditError::NotLossless { .. }) => ErrorKind::Internal,
+            StoreError::Edit(yit::model::edit::EditError::NotLossless { .. }) => {
+                ErrorKind::Internal
+            }
             StoreError::Changed { .. }
             | StoreError::Exists { .. }
             | StoreError::Refused { .. }
             | StoreError::Cycle { .. } => ErrorKind::Refused,
-            StoreError::Lock(yit::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
+            StoreError::Lock(yit::store::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
             StoreError::Lock(_) => ErrorKind::Internal,
             StoreError::NotFound { .. }
             | StoreError::NotInTrash { .. }
@@ -223,7 +225,7 @@ impl From<StoreError> for CommandError {
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
             }
-            StoreError::Lock(yit::lock::LockError::Timeout { .. }) => {
+            StoreError::Lock(yit::store::lock::LockError::Timeout { .. }) => {
                 out.causes.clear();
                 out.hints.push(
                     "another yit command holds the lock; try again, or raise --lock-timeout"

@@ -1,8 +1,8 @@
 //! `yit export`: every issue (or a query's) as json, jsonl, csv or markdown.
 
 use clap::Args;
+use yit::model::record::Record;
 use yit::query::SortKey;
-use yit::record::Record;
 
 use super::list::{self, ListArgs};
 use super::{CommandError, Ctx, ErrorKind, Format};

@@ -1,7 +1,7 @@
 //! `yit hooks`: git hooks that link commits to issues.
 
 use clap::{Args, Subcommand};
-use yit::links::mentions;
+use yit::model::links::mentions;
 
 use super::{CommandError, Ctx, ErrorKind, Format};
 
@@ -188,7 +188,7 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
         HooksAction::CommitMsg { file } => {
             let message = std::fs::read_to_string(&file)
                 .map_err(|e| CommandError::user(format!("cannot read {}: {e}", file.display())))?;
-            if let Some((kind, text)) = yit::links::too_short(&message).into_iter().next() {
+            if let Some((kind, text)) = yit::model::links::too_short(&message).into_iter().next() {
                 return Err(CommandError::user(format!(
                     "the commit message {} {text:?}: too short to name an issue (an id needs 4 characters or more)",
                     kind.word()
@@ -268,7 +268,7 @@ fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandEr
         let ids: Vec<_> = open.iter().map(|(id, _)| id.clone()).collect();
         let status = config.closed_status().to_owned();
         let author = tracker.author().ok();
-        let mut rng = yit::id::IdSource::new(ctx.seed);
+        let mut rng = yit::model::id::IdSource::new(ctx.seed);
         let now = ctx.now;
         let edits = tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
             let commit = open
@@ -277,8 +277,8 @@ fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandEr
                 .map(|(_, c)| format!("{} ({})", fixed_by(c), c.summary))
                 .unwrap_or_default();
             Ok(vec![
-                yit::edit::Change::Status(status.clone()),
-                yit::edit::Change::AddComment(yit::issue::Comment {
+                yit::model::edit::Change::Status(status.clone()),
+                yit::model::edit::Change::AddComment(yit::model::issue::Comment {
                     id: rng.token(10),
                     author: author.clone(),
                     created: now,

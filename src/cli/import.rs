@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use yit::id::IssueId;
-use yit::issue::Issue;
-use yit::problem::Problem;
+use yit::model::id::IssueId;
+use yit::model::issue::Issue;
+use yit::model::problem::Problem;
 use yit::store::Tracker;
 
 use super::new::read_body_file;
@@ -238,7 +238,7 @@ fn import_github(
     types: &[(String, String)],
     format: Format,
 ) -> Result<(), CommandError> {
-    use yit::github::{self, GhIssue};
+    use yit::model::github::{self, GhIssue};
     let upstream: Vec<GhIssue> = serde_json::from_str(text).map_err(|e| {
         let problem = Problem {
             path: path.to_owned(),
@@ -258,7 +258,7 @@ fn import_github(
         .filter_map(|i| Some((github::number_of(i)?, i.id.clone())))
         .collect();
     let mut dropped: Vec<String> = Vec::new();
-    let mut ids = yit::id::IdSource::new(ctx.seed);
+    let mut ids = yit::model::id::IdSource::new(ctx.seed);
     let mut fresh = Vec::new();
     let mut existing: Vec<(IssueId, &GhIssue)> = Vec::new();
     let mut problems = Vec::new();

@@ -1,7 +1,7 @@
 //! `yit label add|rm`: labels on several issues at once.
 
 use clap::{Args, Subcommand};
-use yit::edit::Change;
+use yit::model::edit::Change;
 
 use super::{CommandError, Ctx, Resolver, report_edits};
 
@@ -41,7 +41,7 @@ struct Targets {
 fn split(
     resolver: &mut Resolver,
     targets: Targets,
-) -> Result<(Vec<yit::id::IssueId>, Vec<String>), CommandError> {
+) -> Result<(Vec<yit::model::id::IssueId>, Vec<String>), CommandError> {
     let mut ids = Vec::new();
     let mut rest = targets.args.into_iter().peekable();
     while let Some(arg) = rest.peek() {

@@ -1,10 +1,10 @@
 //! Ending `yit watch` when what it lives for is gone: its inherited
 //! lifeline pipe (`YIT_LIFELINE_FD`) or the process given by
-//! `--exit-with-pid` (see `yit::lifeline`).
+//! `--exit-with-pid` (see `yit::watch::lifeline`).
 
 use std::thread::JoinHandle;
 
-use yit::lifeline::{LifelineError, Stop};
+use yit::watch::lifeline::{LifelineError, Stop};
 
 use super::CommandError;
 
@@ -38,12 +38,12 @@ pub fn bind(exit_with_pid: Option<u32>) -> Result<Lifetime, CommandError> {
         .and_then(|v| v.parse::<u32>().ok())
     {
         let waiter = lifetime.stop.waiter().map_err(failed)?;
-        let thread = yit::lifeline::watch_pipe(fd, waiter, exit).map_err(failed)?;
+        let thread = yit::watch::lifeline::watch_pipe(fd, waiter, exit).map_err(failed)?;
         lifetime.threads.push(thread);
     }
     if let Some(pid) = exit_with_pid {
         let waiter = lifetime.stop.waiter().map_err(failed)?;
-        let thread = yit::lifeline::watch_process(pid, waiter, exit).map_err(failed)?;
+        let thread = yit::watch::lifeline::watch_process(pid, waiter, exit).map_err(failed)?;
         lifetime.threads.push(thread);
     }
     Ok(lifetime)

@@ -1,12 +1,12 @@
 //! `yit list`: the issues, filtered and sorted.
 
 use clap::{Args, ValueEnum};
-use yit::config::Config;
 use yit::daemon::{
     self,
     protocol::{Request, Response},
 };
-use yit::issue;
+use yit::model::config::Config;
+use yit::model::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::{Scan, ScanMode};
 
@@ -166,7 +166,7 @@ pub(super) fn scan_for(
     if let ScanMode::Index { .. } = ctx.scan_mode(false)
         && !query.details
         && let Some(words) = filter.and_then(|f| f.only_words())
-        && let Some(words) = yit::search::Words::new(&words)
+        && let Some(words) = yit::query::search::Words::new(&words)
     {
         return Ok(tracker.scan_text(&words)?);
     }
@@ -176,7 +176,7 @@ pub(super) fn scan_for(
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).
 pub(super) fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
-    let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+    let short = |id: &yit::model::id::IssueId| scan.listing.short_id(id).len();
     query::run_list(
         scan.issues.iter().map(|i| &**i),
         &short,
@@ -340,14 +340,14 @@ impl ListArgs {
                 me().ok()
                     .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
             };
-            let cx = yit::filter::Context { me: &me_email, now };
-            let filter = yit::filter::Filter::parse(&text, &cx).map_err(|e| {
+            let cx = yit::query::filter::Context { me: &me_email, now };
+            let filter = yit::query::filter::Filter::parse(&text, &cx).map_err(|e| {
                 CommandError::user(format!("{e}\n  {text}\n  {}^", " ".repeat(e.column - 1)))
             })?;
             for term in &filter.terms {
                 match &term.test {
-                    yit::filter::Test::Status(any) => check_statuses(config, any)?,
-                    yit::filter::Test::Type(any) => check_types(config, any)?,
+                    yit::query::filter::Test::Status(any) => check_statuses(config, any)?,
+                    yit::query::filter::Test::Type(any) => check_types(config, any)?,
                     _ => {}
                 }
             }
@@ -431,7 +431,7 @@ const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];
 struct Listed<'r, 'a> {
     schema_version: u32,
     #[serde(rename = "issues")]
-    records: &'r [yit::record::Record<'a>],
+    records: &'r [yit::model::record::Record<'a>],
 }
 
 /// The name part of `Name <email>`, or the email when there is no name.

@@ -1,8 +1,8 @@
 //! `yit log`: one issue's history, from git.
 
 use clap::Args;
-use yit::id::IssueId;
-use yit::issue::Issue;
+use yit::model::id::IssueId;
+use yit::model::issue::Issue;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format, Resolver};
@@ -88,7 +88,9 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             let words = match (parse(&c.before), parse(&c.after)) {
                 (None, Some(_)) => vec!["created".to_owned()],
                 (Some(_), None) => vec!["removed".to_owned()],
-                (Some(Ok(before)), Some(Ok(after))) => yit::history::changes(&before, &after),
+                (Some(Ok(before)), Some(Ok(after))) => {
+                    yit::model::history::changes(&before, &after)
+                }
                 (_, Some(Err(problem))) => vec![format!("changed into an invalid file: {problem}")],
                 (Some(Err(_)), Some(Ok(_))) => vec!["repaired".to_owned()],
                 (None, None) => Vec::new(),
@@ -102,7 +104,7 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     entries.sort_by_key(|(c, _)| (std::cmp::Reverse(c.time), c.order));
     let date = |t: i64| {
         jiff::Timestamp::from_second(t)
-            .map(yit::issue::format_time)
+            .map(yit::model::issue::format_time)
             .unwrap_or_default()
     };
     let local = |t: i64| {

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use yit::id::IssueId;
-use yit::issue::Issue;
+use yit::model::id::IssueId;
+use yit::model::issue::Issue;
 use yit::store::Tracker;
 
 use super::{CommandError, Ctx, ErrorKind};
@@ -76,7 +76,7 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
             return text_merge(&args);
         }
     };
-    let merged = yit::merge::merge(base.as_ref(), &ours, &theirs)
+    let merged = yit::model::merge::merge(base.as_ref(), &ours, &theirs)
         .map_err(|e| CommandError::user(format!("{}: {e}", shown.display())))?;
     // a side that already is the result keeps its bytes (and its layout)
     let text = if merged.issue == ours {

@@ -317,7 +317,7 @@ impl Ctx {
         // yit.autostart: one attempt per command, one starter at a time,
         // and no wait without a deadline for another's start
         let lock = std::fs::create_dir_all(&paths.state)
-            .and_then(|()| yit::lock::open_lock_file(&paths.state.join("daemon.start.lock")))
+            .and_then(|()| yit::store::lock::open_lock_file(&paths.state.join("daemon.start.lock")))
             .ok()?;
         let deadline = std::time::Instant::now() + AUTOSTART_PATIENCE;
         while lock.try_lock().is_err() {
@@ -385,7 +385,7 @@ impl Ctx {
 pub fn resolve_all(
     listing: &yit::store::Listing,
     inputs: &[String],
-) -> Result<Vec<yit::id::IssueId>, CommandError> {
+) -> Result<Vec<yit::model::id::IssueId>, CommandError> {
     inputs
         .iter()
         .map(|input| Ok(listing.resolve(input)?))
@@ -400,7 +400,7 @@ pub fn with_ids<T>(
     ctx: &Ctx,
     tracker: &yit::store::Tracker,
     inputs: &[String],
-    work: impl FnOnce(Vec<yit::id::IssueId>) -> Result<T, CommandError>,
+    work: impl FnOnce(Vec<yit::model::id::IssueId>) -> Result<T, CommandError>,
 ) -> Result<(T, output::Shorts), CommandError> {
     let mut resolver = Resolver::new(ctx, tracker);
     let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
@@ -458,9 +458,9 @@ impl<'a> Resolver<'a> {
 
     /// The issue `input` names, or `None` (without the error's details,
     /// and without a listing when the daemon answered).
-    pub fn find(&mut self, input: &str) -> Result<Option<yit::id::IssueId>, CommandError> {
+    pub fn find(&mut self, input: &str) -> Result<Option<yit::model::id::IssueId>, CommandError> {
         // shorter than any id yit prints (a label such as `ui`): not an id
-        if input.chars().count() < yit::id::MIN_SHORT_LEN {
+        if input.chars().count() < yit::model::id::MIN_SHORT_LEN {
             return Ok(None);
         }
         if let Some(id) = self.tracker.exact_id(input) {
@@ -475,13 +475,13 @@ impl<'a> Resolver<'a> {
                     .first()
                     .cloned()
                     .flatten()
-                    .and_then(|id| yit::id::IssueId::parse_canonical(&id)));
+                    .and_then(|id| yit::model::id::IssueId::parse_canonical(&id)));
             }
         }
         Ok(self.listing()?.resolve(input).ok())
     }
 
-    pub fn resolve(&mut self, input: &str) -> Result<yit::id::IssueId, CommandError> {
+    pub fn resolve(&mut self, input: &str) -> Result<yit::model::id::IssueId, CommandError> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(id);
         }
@@ -491,7 +491,7 @@ impl<'a> Resolver<'a> {
             };
             if let Ok(yit::daemon::protocol::Response::Resolved(found)) = daemon.request(&request)
                 && let Some(Some(id)) = found.first()
-                && let Some(id) = yit::id::IssueId::parse_canonical(id)
+                && let Some(id) = yit::model::id::IssueId::parse_canonical(id)
             {
                 return Ok(id);
             }
@@ -504,8 +504,8 @@ impl<'a> Resolver<'a> {
     /// answers.
     pub fn related(
         &mut self,
-        issue: &yit::issue::Issue,
-    ) -> Option<(output::Shorts, yit::deps::Related)> {
+        issue: &yit::model::issue::Issue,
+    ) -> Option<(output::Shorts, yit::query::deps::Related)> {
         let request = yit::daemon::protocol::Request::Related {
             id: issue.id.to_string(),
         };
@@ -521,7 +521,10 @@ impl<'a> Resolver<'a> {
     }
 
     /// Short ids for the output.
-    pub fn shorts(mut self, ids: &[yit::id::IssueId]) -> Result<output::Shorts, CommandError> {
+    pub fn shorts(
+        mut self,
+        ids: &[yit::model::id::IssueId],
+    ) -> Result<output::Shorts, CommandError> {
         if let Some(daemon) = &mut self.daemon {
             let request = yit::daemon::protocol::Request::ShortIds {
                 ids: ids.iter().map(ToString::to_string).collect(),
@@ -546,7 +549,7 @@ impl<'a> Resolver<'a> {
 /// {done}`); nothing when none was left out.
 pub fn partial(
     ctx: &Ctx,
-    problems: Vec<yit::problem::Problem>,
+    problems: Vec<yit::model::problem::Problem>,
     broken_files: usize,
     done: &str,
 ) -> Result<(), CommandError> {
@@ -573,7 +576,7 @@ pub fn report_edits(
     ctx: &mut Ctx,
     shorts: &output::Shorts,
     verb: &str,
-    edits: &[yit::edit::Edited],
+    edits: &[yit::model::edit::Edited],
     single: bool,
 ) -> Result<(), CommandError> {
     let format = ctx.format(
@@ -585,14 +588,14 @@ pub fn report_edits(
         Format::Json if single => {
             let record = edits
                 .first()
-                .map(|e| yit::record::Record::of(&e.issue, shorts.of(&e.issue.id), true));
+                .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true));
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issue": record }))?;
         }
         Format::Json => {
             let records: Vec<_> = edits
                 .iter()
-                .map(|e| yit::record::Record::of(&e.issue, shorts.of(&e.issue.id), true))
+                .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true))
                 .collect();
             ctx.out
                 .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
@@ -684,7 +687,7 @@ fn negated_terms_to_query(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStri
         arg.to_str()
             .and_then(|a| a.strip_prefix('-'))
             .and_then(|a| a.split_once(':'))
-            .is_some_and(|(key, _)| yit::filter::KEYS.contains(&key))
+            .is_some_and(|(key, _)| yit::query::filter::KEYS.contains(&key))
     };
     let end = args[i..]
         .iter()

@@ -4,7 +4,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
-use yit::id::IdSource;
+use yit::model::id::IdSource;
 use yit::store::{Draft, Tracker};
 
 use super::editor::{self, Outcome};
@@ -154,7 +154,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     match format {
         Format::Json => ctx.out.json(&serde_json::json!({
             "schema_version": 1,
-            "issue": yit::record::Record::of(&issue, shorts.of(&issue.id), true),
+            "issue": yit::model::record::Record::of(&issue, shorts.of(&issue.id), true),
         }))?,
         _ => ctx.out.line(shorts.of(&issue.id))?,
     }
@@ -205,7 +205,7 @@ fn new_from_plan(
         Format::Json => {
             let records: Vec<_> = issues
                 .iter()
-                .map(|i| yit::record::Record::of(i, shorts.of(&i.id), true))
+                .map(|i| yit::model::record::Record::of(i, shorts.of(&i.id), true))
                 .collect();
             let keyed: serde_json::Map<String, serde_json::Value> = keys
                 .iter()
@@ -275,7 +275,7 @@ fn draft_in_editor(tracker: &Tracker, given: &Draft) -> Result<Option<Draft>, Co
         "{note}New issue: write a one-line title, and the body as an indented block.\n\
          {note}Save and quit to create it; leave the title empty to create nothing.\n"
     );
-    let yaml = yit::yaml::to_string(&template)
+    let yaml = yit::model::yaml::to_string(&template)
         .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?;
     // an empty body as a block the person can type into
     initial.push_str(
@@ -286,11 +286,14 @@ fn draft_in_editor(tracker: &Tracker, given: &Draft) -> Result<Option<Draft>, Co
     let state = tracker.state_dir().to_owned();
     let mut draft_file = editor::Draft::new(&state, "new")?;
     let outcome = editor::edit_until_valid(&mut draft_file, &state, "new", &initial, |text| {
-        let filled: Template = serde_saphyr::from_str_with_options(text, yit::yaml::read_options())
-            .map_err(|e| {
-                let p = yit::problem::Problem::from_yaml(std::path::Path::new("new"), &e);
-                vec![(p.line, p.column, p.message)]
-            })?;
+        let filled: Template = serde_saphyr::from_str_with_options(
+            text,
+            yit::model::yaml::read_options(),
+        )
+        .map_err(|e| {
+            let p = yit::model::problem::Problem::from_yaml(std::path::Path::new("new"), &e);
+            vec![(p.line, p.column, p.message)]
+        })?;
         let title = filled.title.unwrap_or_default();
         if title.trim().is_empty() {
             return Ok(None);

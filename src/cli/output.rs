@@ -6,7 +6,7 @@ use std::io::{BufWriter, IsTerminal, Stdout, Write};
 
 use anstyle::{AnsiColor, Style};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-use yit::issue::Issue;
+use yit::model::issue::Issue;
 use yit::store::Listing;
 
 /// Kinds of text that get a colour.
@@ -469,18 +469,18 @@ pub fn fit(text: &str, width: usize) -> String {
 
 /// The JSON record of one issue (schema_version 1, see docs/format.md).
 pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
-    yit::record::Record::of(issue, listing.short_id(&issue.id), true).to_value()
+    yit::model::record::Record::of(issue, listing.short_id(&issue.id), true).to_value()
 }
 
 /// Short ids for output: from a listing of the files, or as the daemon
 /// computed them (it knows every id without listing the directory).
 pub enum Shorts {
     Listing(Listing),
-    Known(std::collections::HashMap<yit::id::IssueId, String>),
+    Known(std::collections::HashMap<yit::model::id::IssueId, String>),
 }
 
 impl Shorts {
-    pub fn of<'a>(&'a self, id: &'a yit::id::IssueId) -> &'a str {
+    pub fn of<'a>(&'a self, id: &'a yit::model::id::IssueId) -> &'a str {
         match self {
             Shorts::Listing(listing) => listing.short_id(id),
             Shorts::Known(known) => known.get(id).map_or(id.as_str(), String::as_str),

@@ -1,7 +1,7 @@
 //! `yit reopen`: back to the initial status, all of them or none.
 
 use clap::Args;
-use yit::edit::Change;
+use yit::model::edit::Change;
 
 use super::{CommandError, Ctx, report_edits, with_ids};
 

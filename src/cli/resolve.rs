@@ -1,8 +1,8 @@
 //! `yit resolve`: settle the merge conflicts recorded in an issue.
 
 use clap::Args;
-use yit::issue::Issue;
-use yit::merge::Take;
+use yit::model::issue::Issue;
+use yit::model::merge::Take;
 use yit::store::StoreError;
 
 use super::{CommandError, Ctx, Format, Resolver};
@@ -59,8 +59,8 @@ pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError>
         ctx.note(&format!("{id} has no conflicts to resolve"));
         return report(ctx, format, &tracker, &issue);
     }
-    let resolved =
-        yit::merge::resolve(&issue, &takes).map_err(|e| CommandError::user(e.to_string()))?;
+    let resolved = yit::model::merge::resolve(&issue, &takes)
+        .map_err(|e| CommandError::user(e.to_string()))?;
     let text = resolved
         .to_yaml(tracker.config())
         .map_err(|e| CommandError::user(e.to_string()))?;

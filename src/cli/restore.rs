@@ -27,7 +27,7 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
                 .iter()
                 .map(|e| {
                     let removed = jiff::Timestamp::from_second(e.removed)
-                        .map(yit::issue::format_time)
+                        .map(yit::model::issue::format_time)
                         .unwrap_or_default();
                     serde_json::json!({ "id": e.id, "removed": removed, "path": e.path })
                 })

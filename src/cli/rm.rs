@@ -4,9 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 
-use yit::deps::{Edge, Graph};
-use yit::edit::Change;
-use yit::id::IssueId;
+use yit::model::edit::Change;
+use yit::model::id::IssueId;
+use yit::query::deps::{Edge, Graph};
 use yit::store::{Scan, StoreError};
 
 use super::output::Paint;

@@ -56,10 +56,10 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
         ));
     }
     let all: Vec<String> = words.into_iter().chain(phrases).collect();
-    if yit::search::Words::new(&all).is_none() {
+    if yit::query::search::Words::new(&all).is_none() {
         return Err(CommandError::usage(format!(
             "a search takes at most {} different words",
-            yit::search::MAX_WORDS
+            yit::query::search::MAX_WORDS
         )));
     }
     let line = ctx.daemon(&tracker).and_then(|mut d| {
@@ -77,8 +77,8 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
         Some(result) => result,
         None => {
             let scan = scan.insert(super::list::scan_for(ctx, &tracker, &query)?);
-            let issues: Vec<&yit::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
-            let short = |id: &yit::id::IssueId| scan.listing.short_id(id).len();
+            let issues: Vec<&yit::model::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
+            let short = |id: &yit::model::id::IssueId| scan.listing.short_id(id).len();
             let mut result = query::run_search(
                 (&issues, scan.text_total),
                 &short,
@@ -146,10 +146,10 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
                 if let Some(s) = hit
                     .snippet
                     .as_ref()
-                    .filter(|s| s.field != yit::search::Field::Title)
+                    .filter(|s| s.field != yit::query::search::Field::Title)
                 {
                     let field = match s.field {
-                        yit::search::Field::Comment => "comment: ",
+                        yit::query::search::Field::Comment => "comment: ",
                         _ => "",
                     };
                     // on a terminal, one line: cut to its width

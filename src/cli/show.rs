@@ -1,12 +1,12 @@
 //! `yit show`: one issue, for a person or a program.
 
 use clap::Args;
-use yit::record::Record;
+use yit::model::record::Record;
 
 use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format, Resolver};
-use yit::deps::{Link, Related};
-use yit::issue::Issue;
+use yit::model::issue::Issue;
+use yit::query::deps::{Link, Related};
 use yit::store::history::LinkedCommit;
 
 /// Show one issue: fields, body and comments

@@ -44,13 +44,13 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     let query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, false)?;
     let scan =
         tracker.scan(ctx.scan_mode(query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
-    let chosen: Vec<&yit::issue::Issue> = scan
+    let chosen: Vec<&yit::model::issue::Issue> = scan
         .issues
         .iter()
         .map(|i| &**i)
         .filter(|i| query.matches(i, config, &|id| scan.find(id)))
         .collect();
-    let count = |key: &dyn Fn(&yit::issue::Issue) -> Vec<String>| {
+    let count = |key: &dyn Fn(&yit::model::issue::Issue) -> Vec<String>| {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for issue in &chosen {
             for k in key(issue) {
@@ -68,7 +68,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     let mut shown_as: BTreeMap<String, String> = BTreeMap::new();
     for person in chosen.iter().filter_map(|i| i.assignee.as_deref()) {
         let form = shown_as
-            .entry(yit::issue::person_key(person))
+            .entry(yit::model::issue::person_key(person))
             .or_insert_with(|| person.trim().to_owned());
         if person.contains('<') && (!form.contains('<') || person.trim() < form.as_str()) {
             *form = person.trim().to_owned();
@@ -76,7 +76,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     }
     let by_assignee = count(&|i| {
         vec![match i.assignee.as_deref() {
-            Some(person) => shown_as[&yit::issue::person_key(person)].clone(),
+            Some(person) => shown_as[&yit::model::issue::person_key(person)].clone(),
             None => "(nobody)".to_owned(),
         }]
     });

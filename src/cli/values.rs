@@ -3,7 +3,7 @@
 /// `--priority N`: 0 (most urgent) to 4, also written as `P0`..`P4` as
 /// tables print them.
 pub fn priority(text: &str) -> Result<u8, String> {
-    yit::config::Config::parse_priority(text)
+    yit::model::config::Config::parse_priority(text)
 }
 
 #[cfg(test)]

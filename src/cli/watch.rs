@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use clap::Args;
-use yit::id::IssueId;
-use yit::issue::{Broken, Issue};
+use yit::model::id::IssueId;
+use yit::model::issue::{Broken, Issue};
 use yit::store::{Listing, ScanMode, Tracker};
 use yit::watch::Watcher;
 

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use super::protocol::{Answer, Hello, MAX_LINE, Request, Response, StatusInfo};
 use super::server::{Control, Exit};
 use super::state::Served;
-use crate::lifeline::{Waiter, Woken};
+use crate::watch::lifeline::{Waiter, Woken};
 
 /// How long a request waits for its cookie before it gives up (the client
 /// then answers without the daemon).

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use super::connection::{self, Connections, Shared};
 use super::server::{Control, Exit, ServeOptions};
 use super::{DaemonError, Paths, io, socket_address};
-use crate::lifeline::Stop;
+use crate::watch::lifeline::Stop;
 
 /// A file's identity: device and inode. A path whose identity changed was
 /// removed, replaced or moved, even if something else now has its name.
@@ -105,7 +105,8 @@ impl Pidfile {
         // a moment's shared lock by `status` must not look like a daemon
         let deadline = Instant::now() + Duration::from_secs(1);
         let (mut file, identity) = loop {
-            let file = crate::lock::open_lock_file(&path).map_err(io("could not open", &path))?;
+            let file =
+                crate::store::lock::open_lock_file(&path).map_err(io("could not open", &path))?;
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
@@ -281,11 +282,12 @@ impl Server {
             }
         };
         if let Some(fd) = options.lifeline_fd {
-            let thread = crate::lifeline::watch_pipe(fd, self.stop.waiter()?, owner_gone())?;
+            let thread = crate::watch::lifeline::watch_pipe(fd, self.stop.waiter()?, owner_gone())?;
             self.threads.push(thread);
         }
         if let Some(pid) = options.exit_with_pid {
-            let thread = crate::lifeline::watch_process(pid, self.stop.waiter()?, owner_gone())?;
+            let thread =
+                crate::watch::lifeline::watch_process(pid, self.stop.waiter()?, owner_gone())?;
             self.threads.push(thread);
         }
         Ok(())

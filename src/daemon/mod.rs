@@ -72,7 +72,7 @@ pub enum DaemonError {
     #[error(transparent)]
     Watch(#[from] crate::watch::WatchError),
     #[error(transparent)]
-    Lifeline(#[from] crate::lifeline::LifelineError),
+    Lifeline(#[from] crate::watch::lifeline::LifelineError),
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> DaemonError + 'a {
@@ -244,7 +244,7 @@ pub fn stop(paths: &Paths, patience: Duration) -> Result<Stopped, DaemonError> {
         };
         // a pidfd pins the process: the signals reach it and no other, and
         // it is still the lock's holder after the pidfd was taken
-        let Ok(pidfd) = crate::lifeline::pidfd(pid) else {
+        let Ok(pidfd) = crate::watch::lifeline::pidfd(pid) else {
             // gone already (or not ours to see): wait for its lock
             wait_unlocked(paths, Duration::from_secs(1));
             continue;
@@ -261,7 +261,7 @@ pub fn stop(paths: &Paths, patience: Duration) -> Result<Stopped, DaemonError> {
 /// Ends a yit daemon process of this user (`gc`): SIGTERM, then SIGKILL
 /// after `patience`. `None` when it was gone already.
 pub fn end_process(pid: u32, patience: Duration) -> Result<Option<Ended>, DaemonError> {
-    match crate::lifeline::pidfd(pid) {
+    match crate::watch::lifeline::pidfd(pid) {
         Ok(pidfd) => end(pid, &pidfd, patience).map(Some),
         Err(_) => Ok(None),
     }
@@ -287,7 +287,7 @@ fn end(pid: u32, pidfd: &std::os::fd::OwnedFd, patience: Duration) -> Result<End
 /// Whether the process behind `pidfd` exits within `within`.
 fn exited(pidfd: &std::os::fd::OwnedFd, within: Duration) -> bool {
     use std::os::fd::AsFd;
-    crate::lifeline::readable_within(pidfd.as_fd(), within)
+    crate::watch::lifeline::readable_within(pidfd.as_fd(), within)
 }
 
 /// Waits (up to `within`) until no process holds the pidfile's lock.

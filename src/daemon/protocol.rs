@@ -13,9 +13,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::problem::Problem;
+use crate::model::problem::Problem;
+use crate::model::record::Record;
 use crate::query::{ListQuery, ListResult, SearchResult};
-use crate::record::Record;
 
 /// Bumped on any change a client of the previous version would misread.
 pub const PROTOCOL_VERSION: u32 = 4;
@@ -70,7 +70,7 @@ pub enum Response<'a> {
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
     /// The issue's short id, and the issues around it.
-    Related(Box<(String, crate::deps::Related)>),
+    Related(Box<(String, crate::query::deps::Related)>),
     Status(StatusInfo),
     Stopping,
     Error {
@@ -131,7 +131,7 @@ pub fn list_head(
 
 /// Appends `record`'s line of a `list` answer.
 fn record_line(record: &Record<'_>, out: &mut Vec<u8>) {
-    let _ = serde_json::to_writer(&mut *out, &crate::record::Compact(record));
+    let _ = serde_json::to_writer(&mut *out, &crate::model::record::Compact(record));
     out.push(b'\n');
 }
 
@@ -274,8 +274,9 @@ mod tests {
     fn records() -> Vec<Record<'static>> {
         let path = std::path::Path::new("fixtures/issues/valid-hand-written.yaml");
         let bytes = include_bytes!("../../fixtures/issues/valid-hand-written.yaml");
-        let config = crate::config::Config::default();
-        let mut issue = crate::issue::Issue::parse(bytes, path, None, &config).expect("valid");
+        let config = crate::model::config::Config::default();
+        let mut issue =
+            crate::model::issue::Issue::parse(bytes, path, None, &config).expect("valid");
         let mut records = Vec::new();
         for (n, title) in ["plain", "a \"quote\", a\nnewline and ü", ""]
             .iter()
@@ -340,11 +341,11 @@ mod tests {
     /// the files instead, silently slower.
     #[test]
     fn every_query_term_survives_the_wire() {
-        let cx = crate::filter::Context {
+        let cx = crate::query::filter::Context {
             me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
         };
-        let filter = crate::filter::Filter::parse(
+        let filter = crate::query::filter::Filter::parse(
             "status:open,closed label:bug -label:docs assignee:me,none priority:<=1 type:bug \
              created:>2026-01-01 created:2026-02-03 updated:<7d has:body,comments is:blocked,ready \
              parent:4k2f \"exact phrase\" word",

@@ -11,10 +11,10 @@ use std::sync::{Arc, OnceLock};
 
 use super::DaemonError;
 use super::protocol::{self, Answer, Request, Response};
-use crate::config::Config;
-use crate::id::IssueId;
-use crate::issue::{Broken, Issue};
-use crate::problem::Problem;
+use crate::model::config::Config;
+use crate::model::id::IssueId;
+use crate::model::issue::{Broken, Issue};
+use crate::model::problem::Problem;
 use crate::query::{self, ListQuery, SortKey};
 use crate::store::{FileResult, ScanMode, Tracker};
 use rayon::prelude::*;
@@ -91,7 +91,7 @@ impl Served {
 
     /// The one issue `input` names, as `Listing::resolve` would find it.
     fn resolve(&self, input: &str) -> Option<String> {
-        let prefix = crate::id::normalize_prefix(input)?;
+        let prefix = crate::model::id::normalize_prefix(input)?;
         // the ids starting with the prefix follow it in sorted order
         let matches: Vec<&IssueId> = self
             .state
@@ -260,8 +260,12 @@ impl Served {
                         })
                         .collect();
                     let short = |id: &IssueId| id.as_str()[..self.short_len(id)].to_owned();
-                    let related =
-                        crate::deps::Related::of(issue, naming, &|id| self.lookup(id), &short);
+                    let related = crate::query::deps::Related::of(
+                        issue,
+                        naming,
+                        &|id| self.lookup(id),
+                        &short,
+                    );
                     Response::Related(Box::new((short(&issue.id), related)))
                 }
                 None => Response::Error {
@@ -305,7 +309,7 @@ struct Kept {
 
 impl Kept {
     fn new(issue: Issue) -> Kept {
-        let (head, tail) = crate::record::compact_row_parts(&issue);
+        let (head, tail) = crate::model::record::compact_row_parts(&issue);
         let row_split = head.len();
         let mut row = head.into_bytes();
         row.extend_from_slice(tail.as_bytes());
@@ -447,7 +451,7 @@ impl State {
 
     /// The short id length of `id` among the files, from its neighbours.
     fn short_len_among_files(&self, id: &IssueId) -> usize {
-        crate::id::short_len(id.as_str(), self.neighbours(id).map(IssueId::as_str))
+        crate::model::id::short_len(id.as_str(), self.neighbours(id).map(IssueId::as_str))
     }
 
     /// Updates the short ids after `id`'s file came or went: its own and

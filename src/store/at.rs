@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{CONFIG_FILE, EntryName, ISSUES_DIR, Listing, Scan, StoreError};
-use crate::config::Config;
 use crate::git::{NamedBytes, Repo};
-use crate::id::IssueId;
-use crate::issue::Issue;
+use crate::model::config::Config;
+use crate::model::id::IssueId;
+use crate::model::issue::Issue;
 
 /// An issue file's id and bytes.
 pub type IssueBytes = (IssueId, Vec<u8>);
@@ -67,7 +67,7 @@ pub fn read_at(start: &Path, rev: &str) -> Result<AtRevision, StoreError> {
         }
     }
     named.sort_by(|a, b| a.0.cmp(&b.0));
-    let parsed: Vec<Result<Issue, crate::issue::Broken>> = named
+    let parsed: Vec<Result<Issue, crate::model::issue::Broken>> = named
         .par_iter()
         .map(|(id, bytes)| Issue::parse(bytes, &shown_dir.join(id.file_name()), Some(id), &config))
         .collect();

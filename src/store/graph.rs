@@ -9,10 +9,10 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{Scan, ScanMode, StoreError, Tracker};
-use crate::deps::{Edge, Graph};
-use crate::edit::{Change, Edited};
-use crate::id::IssueId;
-use crate::lock::IssueLock;
+use crate::model::edit::{Change, Edited};
+use crate::model::id::IssueId;
+use crate::query::deps::{Edge, Graph};
+use crate::store::lock::IssueLock;
 
 /// The graph lock, held until dropped.
 #[derive(Debug)]
@@ -115,7 +115,7 @@ impl Tracker {
         let on = on
             .iter()
             .map(|o| {
-                let prefix = crate::id::normalize_prefix(o).unwrap_or_default();
+                let prefix = crate::model::id::normalize_prefix(o).unwrap_or_default();
                 let named: Vec<&IssueId> = current
                     .iter()
                     .filter(|d| !prefix.is_empty() && d.as_str().starts_with(&prefix))

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ISSUES_DIR, StoreError, Tracker};
 use crate::git::{CommitNode, FileCommit, FileHistory, Oid};
-use crate::links::LinkKind;
+use crate::model::links::LinkKind;
 
 const HISTORY: &str = "history.v2";
 const HISTORY_VERSION: u32 = 2;
@@ -55,8 +55,8 @@ impl Tracker {
             match listing.as_ref().and_then(|l| l.resolve(text).ok()) {
                 Some(id) => Some(id.to_string()),
                 // a full id of an issue removed since
-                None => crate::id::IssueId::parse_canonical(text)
-                    .filter(|id| id.as_str().len() >= crate::id::NEW_ID_LEN)
+                None => crate::model::id::IssueId::parse_canonical(text)
+                    .filter(|id| id.as_str().len() >= crate::model::id::NEW_ID_LEN)
                     .map(|id| id.to_string()),
             }
         };
@@ -70,7 +70,7 @@ impl Tracker {
             };
             if let Ok(bytes) = postcard::to_stdvec(&file) {
                 let _ = std::fs::create_dir_all(self.state_dir());
-                let _ = crate::atomic::replace(&path, &bytes, false);
+                let _ = crate::store::atomic::replace(&path, &bytes, false);
                 for old in OLD_HISTORY {
                     let _ = std::fs::remove_file(self.state_dir().join(old));
                 }
@@ -82,7 +82,10 @@ impl Tracker {
 
     /// The commits HEAD reaches whose message mentions issue `id`, newest
     /// first.
-    pub fn linked_commits(&self, id: &crate::id::IssueId) -> Result<Vec<LinkedCommit>, StoreError> {
+    pub fn linked_commits(
+        &self,
+        id: &crate::model::id::IssueId,
+    ) -> Result<Vec<LinkedCommit>, StoreError> {
         let (nodes, head) = self.history_nodes()?;
         let mut out = Vec::new();
         for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
@@ -105,7 +108,9 @@ impl Tracker {
 
     /// The issues that commits HEAD reaches say they fix (`Fixes:`,
     /// `Closes:`...), each with the newest such commit.
-    pub fn fixed_issues(&self) -> Result<Vec<(crate::id::IssueId, LinkedCommit)>, StoreError> {
+    pub fn fixed_issues(
+        &self,
+    ) -> Result<Vec<(crate::model::id::IssueId, LinkedCommit)>, StoreError> {
         self.fixed_since(None)
     }
 
@@ -114,19 +119,19 @@ impl Tracker {
     pub fn fixed_since(
         &self,
         base: Option<&str>,
-    ) -> Result<Vec<(crate::id::IssueId, LinkedCommit)>, StoreError> {
+    ) -> Result<Vec<(crate::model::id::IssueId, LinkedCommit)>, StoreError> {
         let (nodes, head) = self.history_nodes()?;
         let old: HashSet<Oid> = reachable(&nodes, base.and_then(unhex))
             .iter()
             .map(|n| n.id)
             .collect();
-        let mut out: Vec<(crate::id::IssueId, LinkedCommit)> = Vec::new();
+        let mut out: Vec<(crate::model::id::IssueId, LinkedCommit)> = Vec::new();
         for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
             if old.contains(&node.id) {
                 continue;
             }
             for (kind, linked) in &node.links {
-                let Some(id) = crate::id::IssueId::parse_canonical(linked) else {
+                let Some(id) = crate::model::id::IssueId::parse_canonical(linked) else {
                     continue;
                 };
                 if *kind != LinkKind::Fixes || out.iter().any(|(known, _)| *known == id) {

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{FileResult, Files, Listing, StoreError, Tracker};
-use crate::id::IssueId;
-use crate::index::{self, Entry, FileStat, Index, Record};
-use crate::issue::{Broken, Issue};
-use crate::problem::Problem;
+use crate::model::id::IssueId;
+use crate::model::issue::{Broken, Issue};
+use crate::model::problem::Problem;
+use crate::store::index::{self, Entry, FileStat, Index, Record};
 
 /// Save the index again when this many entries are racy (re-hashed on every
 /// read) even though nothing changed.
@@ -48,7 +48,7 @@ impl Tracker {
     }
 
     /// A scan through the index for a query whose text terms are words
-    /// (their [`crate::words::word_hash`]es in `asked`): bodies and comments
+    /// (their [`crate::store::words::word_hash`]es in `asked`): bodies and comments
     /// are read only for the files whose words the word cache does not know
     /// or that may hold one of them; the rest come without. Also returns the
     /// valid issues' total [`Issue::text_len`] (search's statistics). When
@@ -61,10 +61,10 @@ impl Tracker {
         let dir = self.index_dir();
         // the cache is read while the files are checked (without one, the
         // files are checked once, with every body, below)
-        let (cache, checked) = if crate::words::exists(&dir) {
+        let (cache, checked) = if crate::store::words::exists(&dir) {
             std::thread::scope(|s| {
                 let (dir, context) = (&dir, self.context);
-                let loading = s.spawn(move || crate::words::Cache::load(dir, context));
+                let loading = s.spawn(move || crate::store::words::Cache::load(dir, context));
                 let checked = self.check_all(false);
                 (loading.join().ok().flatten(), Some(checked))
             })
@@ -142,7 +142,7 @@ impl Tracker {
                 files.push((id.file_name(), *hash, issue));
             }
         }
-        crate::words::save(&dir, self.context, &files);
+        crate::store::words::save(&dir, self.context, &files);
         drop(files);
         let results = checked.into_iter().map(result_of).collect();
         Ok((listing, results, total))
@@ -374,7 +374,7 @@ enum Use {
     Read,
 }
 
-fn use_of(c: &Checked, known: Option<&crate::words::Known>) -> Use {
+fn use_of(c: &Checked, known: Option<&crate::store::words::Known>) -> Use {
     match (&c.entry, known) {
         _ if c.parsed => Use::Parsed,
         (Some(e), Some(k)) if k.hash == e.hash && !k.may_match => Use::Ruled(k.text_len),

@@ -12,19 +12,23 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::config::Config;
 use crate::git::{GitError, Repo};
-use crate::id::{self, IdSource, IssueId};
-use crate::issue::{self, Broken, Issue};
-use crate::problem::Problem;
+use crate::model::config::Config;
+use crate::model::id::{self, IdSource, IssueId};
+use crate::model::issue::{self, Broken, Issue};
+use crate::model::problem::Problem;
 
 pub mod at;
+pub mod atomic;
 mod graph;
 pub use graph::{GraphEdit, GraphLock};
 pub mod history;
+pub mod index;
 mod indexed;
+pub mod lock;
 pub mod plan;
 mod update;
+pub mod words;
 mod write;
 
 pub use write::TrashEntry;
@@ -42,7 +46,7 @@ pub struct Tracker {
     repo: Repo,
     files: Files,
     state: PathBuf,
-    /// What cached parses depend on: see [`crate::index::context`].
+    /// What cached parses depend on: see [`crate::store::index::context`].
     context: u64,
 }
 
@@ -91,9 +95,9 @@ pub enum StoreError {
     #[error(transparent)]
     Issue(#[from] issue::IssueError),
     #[error(transparent)]
-    Edit(#[from] crate::edit::EditError),
+    Edit(#[from] crate::model::edit::EditError),
     #[error(transparent)]
-    Lock(#[from] crate::lock::LockError),
+    Lock(#[from] crate::store::lock::LockError),
     #[error("issue {id} changed on disk while it was being edited")]
     Changed { id: IssueId },
     #[error("issue {id} exists; it was not restored")]
@@ -108,7 +112,7 @@ pub enum StoreError {
     /// it, each id with its short form (exit 4).
     #[error("{}", graph::describe_cycle(*edge, path))]
     Cycle {
-        edge: crate::deps::Edge,
+        edge: crate::query::deps::Edge,
         path: Vec<(IssueId, String)>,
     },
 }
@@ -374,7 +378,7 @@ impl Tracker {
         let config =
             Config::parse(&text, &shown).map_err(|problems| StoreError::Config { problems })?;
         let state = repo.git_dir().join("yit");
-        let context = crate::index::context(&text);
+        let context = crate::store::index::context(&text);
         Ok(Tracker {
             repo,
             files: Files { root, dir, config },
@@ -580,14 +584,14 @@ impl Tracker {
     /// cache cannot rule out (every issue has its title and the fields
     /// `list` shows), and the scan knows the issues' total text length.
     /// Words with letters beyond ASCII read every body.
-    pub fn scan_text(&self, words: &crate::search::Words) -> Result<Scan, StoreError> {
+    pub fn scan_text(&self, words: &crate::query::search::Words) -> Result<Scan, StoreError> {
         if !words.ascii() {
             return self.scan(ScanMode::Index { details: true });
         }
         let asked: Vec<u64> = words
             .words()
             .iter()
-            .map(|w| crate::words::word_hash(w))
+            .map(|w| crate::store::words::word_hash(w))
             .collect();
         let (listing, results, total) = self.scan_words(&asked)?;
         let mut scan = self.assemble(listing, results);
@@ -669,7 +673,7 @@ impl Tracker {
     /// What holds `issue` back, read from the files: the issue that waits
     /// (itself, or the nearest open parent that does) and the open issues
     /// it waits for; `None` when nothing does (see
-    /// [`crate::filter::blocked_at`]). Reads only the issues on the way.
+    /// [`crate::query::filter::blocked_at`]). Reads only the issues on the way.
     pub fn held_back_by(&self, issue: &Issue) -> Option<(IssueId, Vec<Issue>)> {
         let config = &self.files.config;
         let mut known: std::collections::HashMap<IssueId, Issue> = Default::default();
@@ -700,7 +704,7 @@ impl Tracker {
             next = up;
         }
         let lookup = |id: &IssueId| known.get(id);
-        let at = crate::filter::blocked_at(issue, config, &lookup)?;
+        let at = crate::query::filter::blocked_at(issue, config, &lookup)?;
         let blockers = at
             .depends_on
             .iter()
@@ -733,7 +737,7 @@ impl Tracker {
             config.check_type(kind).map_err(invalid)?;
         }
         if let Some(p) = draft.priority {
-            crate::config::Config::check_priority(p).map_err(invalid)?;
+            crate::model::config::Config::check_priority(p).map_err(invalid)?;
         }
         for label in &draft.labels {
             issue::check_label(label).map_err(invalid)?;

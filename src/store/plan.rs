@@ -17,9 +17,9 @@ use serde_saphyr::Spanned;
 
 use super::write::{sync_dir, write_new_file};
 use super::{Draft, StoreError, Tracker, io_err};
-use crate::id::{IdSource, IssueId};
-use crate::issue::Issue;
-use crate::problem::{Pos, Problem};
+use crate::model::id::{IdSource, IssueId};
+use crate::model::issue::Issue;
+use crate::model::problem::{Pos, Problem};
 
 /// One entry of a plan file, as written.
 #[derive(Deserialize)]
@@ -74,7 +74,7 @@ impl Tracker {
         cx: &PlanContext,
     ) -> Result<Plan, Vec<Problem>> {
         let raw: Vec<Spanned<RawItem>> =
-            serde_saphyr::from_str_with_options(text, crate::yaml::read_options())
+            serde_saphyr::from_str_with_options(text, crate::model::yaml::read_options())
                 .map_err(|e| vec![Problem::from_yaml(path, &e)])?;
         if raw.is_empty() {
             return Err(vec![Problem::new(path, "the plan has no issues")]);
@@ -310,7 +310,7 @@ impl Tracker {
         let path = dir.join(format!("{}.json", IdSource::new(None).token(12)));
         // written whole and synced before it gets its name: a journal that
         // exists is complete
-        crate::atomic::written(&dir, &bytes, true)
+        crate::store::atomic::written(&dir, &bytes, true)
             .map_err(io_err("could not write", &dir))?
             .persist(&path)
             .map_err(|e| io_err("could not create", &path)(e.error))?;

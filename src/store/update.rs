@@ -8,10 +8,10 @@ use jiff::Timestamp;
 
 use super::write::{copy_new, replace_all, sync_dir, write_new_file};
 use super::{StoreError, Tracker, TrashEntry};
-use crate::edit::{self, Change, Edited};
-use crate::id::{self, IssueId};
-use crate::issue::Issue;
-use crate::lock::{IssueLock, LockError};
+use crate::model::edit::{self, Change, Edited};
+use crate::model::id::{self, IssueId};
+use crate::model::issue::Issue;
+use crate::store::lock::{IssueLock, LockError};
 
 impl Tracker {
     /// Takes the locks of `ids` in id order (so that two commands never

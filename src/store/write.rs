@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{StoreError, io_err};
-use crate::atomic::{self, TempFile};
+use crate::store::atomic::{self, TempFile};
 
 /// Writes a temporary file in `dir`, syncs it, and gives it the name
 /// `target`, which must not exist yet (`AlreadyExists` otherwise). The
@@ -84,7 +84,7 @@ pub(super) fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()
 #[derive(Clone, Debug)]
 pub struct TrashEntry {
     pub path: PathBuf,
-    pub id: crate::id::IssueId,
+    pub id: crate::model::id::IssueId,
     /// When it was removed (seconds since the epoch).
     pub removed: i64,
 }

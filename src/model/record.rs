@@ -15,7 +15,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::issue::{self, Issue};
+use crate::model::issue::{self, Issue};
 
 /// The fields a table shows, and with `details` everything else.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -421,8 +421,8 @@ mod tests {
 
     fn issue() -> Issue {
         let path = std::path::Path::new("fixtures/issues/valid-hand-written.yaml");
-        let bytes = include_bytes!("../fixtures/issues/valid-hand-written.yaml");
-        Issue::parse(bytes, path, None, &crate::config::Config::default()).expect("valid")
+        let bytes = include_bytes!("../../fixtures/issues/valid-hand-written.yaml");
+        Issue::parse(bytes, path, None, &crate::model::config::Config::default()).expect("valid")
     }
 
     #[test]

@@ -10,9 +10,9 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::{Broken, Comment, Issue, check_label, check_person, check_title};
-use crate::config::{Config, LOWEST_PRIORITY};
-use crate::id::IssueId;
-use crate::problem::{Pos, Problem};
+use crate::model::config::{Config, LOWEST_PRIORITY};
+use crate::model::id::IssueId;
+use crate::model::problem::{Pos, Problem};
 
 /// The file as serde-saphyr hands it over: every field with its position.
 #[derive(Default)]

@@ -5,9 +5,9 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Role};
-use crate::id::IssueId;
-use crate::issue::Issue;
+use crate::model::config::{Config, Role};
+use crate::model::id::IssueId;
+use crate::model::issue::Issue;
 
 /// The keys of `key:value` terms, as the help and errors list them.
 pub const KEYS: [&str; 11] = [
@@ -53,7 +53,7 @@ pub enum Test {
     Word {
         word: String,
         #[serde(skip)]
-        matcher: crate::search::LazyWords,
+        matcher: crate::query::search::LazyWords,
     },
 }
 
@@ -361,7 +361,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
         });
     }
     let Some((key, value)) = body.split_once(':') else {
-        if crate::search::tokens(body).is_empty() {
+        if crate::query::search::tokens(body).is_empty() {
             return Err(error(
                 skip,
                 format!("{body:?} has no letters or digits to search for"),
@@ -389,7 +389,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
     let test = match key {
         "status" => Test::Status(list(&|v| Ok(v.to_owned()))?),
         "parent" => Test::Parent(list(&|v| {
-            crate::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
+            crate::model::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
         })?),
         "label" => Test::Label(list(&|v| Ok(v.to_owned()))?),
         "github" => Test::Github(
@@ -536,7 +536,7 @@ mod tests {
         let text = format!(
             "id: abcd123456\ntitle: Crash on empty repo\nstatus: open\ncreated: 2026-01-10T00:00:00Z\nupdated: 2026-03-01T00:00:00Z\n{extra}"
         );
-        crate::issue::parse_for_test(&text)
+        crate::model::issue::parse_for_test(&text)
     }
 
     fn parse(q: &str) -> Result<Filter, QueryError> {
@@ -582,7 +582,7 @@ mod tests {
     fn blocked_and_ready_follow_the_blockers() {
         let c = Config::default();
         let make = |id: &str, status: &str, extra: &str| {
-            crate::issue::parse_for_test(&format!(
+            crate::model::issue::parse_for_test(&format!(
                 "id: {id}\ntitle: T\nstatus: {status}\ncreated: 2026-01-10T00:00:00Z\n{extra}"
             ))
         };

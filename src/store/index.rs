@@ -31,9 +31,9 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::id::IssueId;
-use crate::issue::{Broken, Comment, Issue};
-use crate::problem::{Pos, Problem};
+use crate::model::id::IssueId;
+use crate::model::issue::{Broken, Comment, Issue};
+use crate::model::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
 pub const INDEX_VERSION: u32 = 3;
@@ -310,7 +310,7 @@ impl<'a> ToSave<'a> {
 /// a cache; when another process is writing one, this one lets it.
 pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let lock = crate::lock::open_lock_file(&dir.join("lock"))?;
+    let lock = crate::store::lock::open_lock_file(&dir.join("lock"))?;
     // another process is writing an index as fresh as ours: let it
     if lock.try_lock().is_err() {
         return Ok(());
@@ -391,7 +391,7 @@ fn write_atomic(
     write: impl FnOnce(&mut std::io::BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     // (a guard: removed on any error)
-    let tmp = crate::atomic::temp_in(dir)?;
+    let tmp = crate::store::atomic::temp_in(dir)?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.reopen()?);
     write(&mut out)?;
     out.flush()?;
@@ -675,7 +675,7 @@ mod tests {
             text.as_bytes(),
             Path::new("x"),
             Some(&id),
-            &crate::config::Config::default(),
+            &crate::model::config::Config::default(),
         )
         .expect("valid")
     }

@@ -29,7 +29,7 @@ pub struct CommitNode {
     /// parent), blob after; `None` where absent.
     pub changes: Vec<(String, Option<Oid>, Option<Oid>)>,
     /// Issues its message mentions, by full id (resolved when first read).
-    pub links: Vec<(crate::links::LinkKind, String)>,
+    pub links: Vec<(crate::model::links::LinkKind, String)>,
 }
 
 /// A tree's blobs by name, sorted, shared between the steps of a walk.
@@ -439,7 +439,7 @@ impl Repo {
                 links: Vec::new(),
             };
             let message = commit.message_raw_sloppy().to_string();
-            for mention in crate::links::mentions(&message) {
+            for mention in crate::model::links::mentions(&message) {
                 if let Some(id) = resolve(&mention.text) {
                     let link = (mention.kind, id);
                     if !node.links.contains(&link) {

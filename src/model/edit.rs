@@ -13,10 +13,10 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use yaml_edit::Document;
 
-use crate::config::Config;
-use crate::id::IssueId;
-use crate::issue::{self, Comment, Issue};
-use crate::problem::Problem;
+use crate::model::config::Config;
+use crate::model::id::IssueId;
+use crate::model::issue::{self, Comment, Issue};
+use crate::model::problem::Problem;
 
 /// One change to one field.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,7 +176,8 @@ pub fn apply(
             Change::Github(None) => set(&doc, "github", None::<&str>),
             Change::Github(Some(value)) => {
                 // a mapping rendered as YAML, then put in place as a node
-                let text = crate::yaml::to_string(value).map_err(|e| unsupported(e.to_string()))?;
+                let text =
+                    crate::model::yaml::to_string(value).map_err(|e| unsupported(e.to_string()))?;
                 let parsed = Document::from_str(&text).map_err(|e| unsupported(e.to_string()))?;
                 let mapping = parsed
                     .as_mapping()
@@ -215,7 +216,7 @@ pub fn apply(
     }
     for change in &effective {
         if let Change::AddComment(c) = change {
-            let items = crate::yaml::to_string(&[issue::canonical_comment(c)])
+            let items = crate::model::yaml::to_string(&[issue::canonical_comment(c)])
                 .map_err(|e| unsupported(e.to_string()))?;
             new_text = append_items(&new_text, "comments", &items).map_err(unsupported)?;
         }
@@ -296,7 +297,7 @@ impl ListEdit {
         if self.new.is_empty() {
             return Ok(text);
         }
-        let items = crate::yaml::to_string(&self.new).map_err(|e| e.to_string())?;
+        let items = crate::model::yaml::to_string(&self.new).map_err(|e| e.to_string())?;
         append_items(&text, self.key, &items)
     }
 }
@@ -538,10 +539,10 @@ fn top_level_block(text: &str, key: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const HAND: &str = include_str!("../fixtures/issues/valid-hand-written.yaml");
+    const HAND: &str = include_str!("../../fixtures/issues/valid-hand-written.yaml");
 
     fn parse(text: &str) -> Issue {
-        crate::issue::parse_for_test(text)
+        crate::model::issue::parse_for_test(text)
     }
 
     fn now() -> Timestamp {

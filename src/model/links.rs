@@ -88,12 +88,12 @@ pub fn mentions(message: &str) -> Vec<Mention> {
             // or with a digit, any prefix counts
             let plain = trailer
                 || hash
-                || token.len() >= crate::id::NEW_ID_LEN
+                || token.len() >= crate::model::id::NEW_ID_LEN
                 || token.bytes().any(|b| b.is_ascii_digit());
             let looks_like_id = token.len() >= 4
                 && token.len() <= 32
                 && plain
-                && crate::id::normalize_prefix(token).is_some();
+                && crate::model::id::normalize_prefix(token).is_some();
             if !looks_like_id {
                 // not a reference: the next word is looked at afresh
                 j = before;

@@ -16,7 +16,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::issue::{Comment, Issue};
+use crate::model::issue::{Comment, Issue};
 
 /// The merged issue and how many conflicts it records.
 #[derive(Debug)]
@@ -324,11 +324,11 @@ fn set_field(issue: &mut Issue, field: &str, value: &Value) -> Result<(), Resolv
             issue.priority = value
                 .as_u64()
                 .and_then(|p| u8::try_from(p).ok())
-                .filter(|p| *p <= crate::config::LOWEST_PRIORITY)
+                .filter(|p| *p <= crate::model::config::LOWEST_PRIORITY)
                 .ok_or_else(|| {
                     bad(&format!(
                         "expected a priority from 0 to {}",
-                        crate::config::LOWEST_PRIORITY
+                        crate::model::config::LOWEST_PRIORITY
                     ))
                 })?;
         }
@@ -343,7 +343,8 @@ fn set_field(issue: &mut Issue, field: &str, value: &Value) -> Result<(), Resolv
             issue.parent = match maybe_text()? {
                 None => None,
                 Some(p) => Some(
-                    crate::id::IssueId::parse_canonical(&p).ok_or_else(|| bad("expected an id"))?,
+                    crate::model::id::IssueId::parse_canonical(&p)
+                        .ok_or_else(|| bad("expected an id"))?,
                 ),
             }
         }
@@ -385,7 +386,7 @@ mod tests {
         let text = format!(
             "id: abcd123456\ntitle: T\nstatus: open\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n{extra_yaml}"
         );
-        crate::issue::parse_for_test(&text)
+        crate::model::issue::parse_for_test(&text)
     }
 
     #[test]

@@ -4,8 +4,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::{Comment, Issue, format_time};
-use crate::id::IssueId;
-use crate::yaml;
+use crate::model::id::IssueId;
+use crate::model::yaml;
 
 /// The canonical layout of an issue file, for serde-saphyr.
 #[derive(Serialize)]

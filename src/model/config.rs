@@ -10,8 +10,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::problem::{Pos, Problem};
-use crate::yaml;
+use crate::model::problem::{Pos, Problem};
+use crate::model::yaml;
 
 /// The format version this yit reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -399,7 +399,7 @@ impl RawConfig {
 
         let mut labels: Vec<String> = Vec::new();
         for l in self.labels.unwrap_or_default() {
-            if let Err(why) = crate::issue::check_label(&l.value) {
+            if let Err(why) = check_label(&l.value) {
                 bad(at(&l), why);
             } else if labels.contains(&l.value) {
                 bad(at(&l), format!("label {:?} is listed twice", l.value));
@@ -439,6 +439,27 @@ fn valid_status_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Checks one label: not empty, no surrounding space, no commas (they
+/// separate alternatives in queries), no control characters.
+pub fn check_label(label: &str) -> Result<(), String> {
+    if label.trim().is_empty() {
+        return Err("a label cannot be empty".to_owned());
+    }
+    if label.trim() != label {
+        return Err(format!("label {label:?} has leading or trailing spaces"));
+    }
+    if label.contains(',') {
+        return Err(format!("label {label:?} contains a comma"));
+    }
+    if label.chars().any(char::is_control) {
+        return Err(format!("label {label:?} contains a control character"));
+    }
+    if label.chars().count() > 100 {
+        return Err(format!("label {label:?} is longer than 100 characters"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! directory appeared (files written right after a mkdir are missed). This
 //! module starts no process and owns only its watcher, released on drop.
 
+pub mod lifeline;
+
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

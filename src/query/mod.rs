@@ -3,14 +3,18 @@
 //! Shared by the CLI (over a scan of the files) and the daemon (over its
 //! memory), so that both give the same answer byte for byte. Pure.
 
+pub mod deps;
+pub mod filter;
+pub mod search;
+
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
-use crate::filter::Lookup;
-use crate::id::IssueId;
-use crate::issue::Issue;
-use crate::problem::Problem;
-use crate::record::Record;
+use crate::model::config::Config;
+use crate::model::id::IssueId;
+use crate::model::issue::Issue;
+use crate::model::problem::Problem;
+use crate::model::record::Record;
+use crate::query::filter::Lookup;
 
 /// Who an issue must be assigned to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +58,7 @@ pub struct ListQuery {
     pub details: bool,
     /// The query language's terms (docs/query.md), AND-ed with the above.
     #[serde(default)]
-    pub filter: Option<crate::filter::Filter>,
+    pub filter: Option<crate::query::filter::Filter>,
     /// Also count every match past the limit (`matched`: `board`).
     #[serde(default)]
     pub count: bool,
@@ -183,13 +187,13 @@ pub struct SearchHit<'a> {
     #[serde(borrow)]
     pub record: Record<'a>,
     pub score: f64,
-    pub snippet: Option<crate::search::Snippet>,
+    pub snippet: Option<crate::query::search::Snippet>,
     /// Byte ranges of the matched words in the title.
     pub title_highlights: Vec<(usize, usize)>,
 }
 
 /// Ranks the issues that pass `query` by its words and phrases
-/// ([`crate::search::rank`], with the issues' total text length when not
+/// ([`crate::query::search::rank`], with the issues' total text length when not
 /// every body is at hand); `None` when the query has no words. The result
 /// names no problems: the caller adds those of its files.
 pub fn run_search<'a>(
@@ -202,9 +206,10 @@ pub fn run_search<'a>(
     let (mut words, phrases) = query.filter.as_ref()?.text();
     // a phrase's words rank too (the filter requires the phrase itself)
     words.extend(phrases);
-    let words = crate::search::Words::new(&words)?;
+    let words = crate::query::search::Words::new(&words)?;
     let keep = |i: &Issue| query.matches(i, config, lookup);
-    let (hits, matched) = crate::search::rank(issues, &words, &keep, query.limit, text_total);
+    let (hits, matched) =
+        crate::query::search::rank(issues, &words, &keep, query.limit, text_total);
     Some(SearchResult {
         hits: hits
             .into_iter()

@@ -15,7 +15,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Issue;
+use crate::model::issue::Issue;
 
 const FILE: &str = "words.v1";
 const VERSION: u32 = 1;
@@ -174,6 +174,6 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
     // best effort: the cache only saves time
     if let Ok(mut bytes) = postcard::to_stdvec(&stored) {
         bytes.extend_from_slice(&postings);
-        let _ = crate::atomic::replace(&dir.join(FILE), &bytes, false);
+        let _ = crate::store::atomic::replace(&dir.join(FILE), &bytes, false);
     }
 }

@@ -15,10 +15,10 @@ use std::path::Path;
 use indexmap::IndexMap;
 use jiff::Timestamp;
 
-use crate::config::Config;
-use crate::id::IssueId;
-use crate::problem::{Pos, Problem};
-use crate::yaml;
+use crate::model::config::Config;
+use crate::model::id::IssueId;
+use crate::model::problem::{Pos, Problem};
+use crate::model::yaml;
 
 /// One issue, as read from its file.
 #[derive(Clone, Debug, PartialEq)]
@@ -187,26 +187,9 @@ pub fn check_title(title: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks one label: not empty, no surrounding space, no commas (they
-/// separate alternatives in queries), no control characters.
-pub fn check_label(label: &str) -> Result<(), String> {
-    if label.trim().is_empty() {
-        return Err("a label cannot be empty".to_owned());
-    }
-    if label.trim() != label {
-        return Err(format!("label {label:?} has leading or trailing spaces"));
-    }
-    if label.contains(',') {
-        return Err(format!("label {label:?} contains a comma"));
-    }
-    if label.chars().any(char::is_control) {
-        return Err(format!("label {label:?} contains a control character"));
-    }
-    if label.chars().count() > 100 {
-        return Err(format!("label {label:?} is longer than 100 characters"));
-    }
-    Ok(())
-}
+// (the rule of a label's text lives with the configuration, which
+// lists labels too)
+pub use crate::model::config::check_label;
 
 /// Checks a person: `Name <email>` or a bare email address.
 pub fn check_person(person: &str) -> Result<(), String> {

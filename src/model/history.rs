@@ -1,7 +1,7 @@
 //! What changed between two versions of an issue, in words (`yit log`).
 //! Pure.
 
-use crate::issue::{self, Issue};
+use crate::model::issue::{self, Issue};
 
 /// The changes from `before` to `after`, one phrase each:
 /// `status: open → closed`, `+label crash`, `comment added by Ann`.
@@ -122,7 +122,7 @@ mod tests {
         let text = format!(
             "id: abcd123456\ntitle: T\nstatus: open\ncreated: 2026-01-01T00:00:00Z\nupdated: 2026-01-01T00:00:00Z\n{extra}"
         );
-        crate::issue::parse_for_test(&text)
+        crate::model::issue::parse_for_test(&text)
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::id::IssueId;
+use crate::model::id::IssueId;
 
 /// Opens (creating, never truncating) a file to `flock`: the one way yit
 /// opens a lock file (issue and graph locks, the index's writer lock, the

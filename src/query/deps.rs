@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::id::IssueId;
-use crate::issue::Issue;
+use crate::model::id::IssueId;
+use crate::model::issue::Issue;
 
 /// Which field an edge comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -283,7 +283,7 @@ mod tests {
         if let Some(p) = parent {
             text.push_str(&format!("parent: {p}\n"));
         }
-        crate::issue::parse_for_test(&text)
+        crate::model::issue::parse_for_test(&text)
     }
 
     fn id(s: &str) -> IssueId {

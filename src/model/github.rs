@@ -12,10 +12,10 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
-use crate::edit::Change;
-use crate::id::IssueId;
-use crate::issue::{self, Comment, Issue};
+use crate::model::config::Config;
+use crate::model::edit::Change;
+use crate::model::id::IssueId;
+use crate::model::issue::{self, Comment, Issue};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -14,7 +14,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::issue::Issue;
+use crate::model::issue::Issue;
 
 /// BM25 parameters: term frequency saturation and length normalization.
 const K1: f64 = 1.2;
@@ -410,7 +410,7 @@ mod tests {
             "id: abcd{:06}\ntitle: {title:?}\nstatus: open\ncreated: 2026-01-10T00:00:00Z\nbody: {body:?}\n",
             title.len() * 1000 + body.len()
         );
-        crate::issue::parse_for_test(&text)
+        crate::model::issue::parse_for_test(&text)
     }
 
     fn words(w: &[&str]) -> Words {

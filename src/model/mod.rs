@@ -1,0 +1,17 @@
+//! The file format: ids, problems with positions, the YAML dialect, the
+//! configuration, issues and their validation, lossless edits, the
+//! field-aware merge, the words for a change, JSON records, commit-message
+//! references and GitHub's issues as yit's. Pure: text in, values or
+//! problems out; no file system, no git, no processes.
+
+pub mod config;
+pub mod edit;
+pub mod github;
+pub mod history;
+pub mod id;
+pub mod issue;
+pub mod links;
+pub mod merge;
+pub mod problem;
+pub mod record;
+pub mod yaml;

@@ -21,6 +21,9 @@
 //!    owner process or pipe is gone; no process control.
 //! 6. [`daemon`]: the watch daemon (pidfile, socket protocol, start/stop,
 //!    the serve loop): an accelerator that answers like the files do.
+//! 7. [`ops`]: what every front end does, through the daemon when one
+//!    answers and from the files otherwise: resolving what a person typed,
+//!    short ids, what is around an issue, changes named by what was typed.
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
@@ -28,6 +31,7 @@
 pub mod daemon;
 pub mod git;
 pub mod model;
+pub mod ops;
 pub mod query;
 pub mod store;
 pub mod watch;

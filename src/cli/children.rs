@@ -24,7 +24,7 @@ pub struct ChildrenArgs {
 
 pub fn cmd_children(ctx: &mut Ctx, args: ChildrenArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let id = super::Resolver::new(ctx, &tracker).resolve(&args.id)?;
+    let id = super::session(ctx, &tracker).resolve(&args.id)?;
     let query = args.list.include_closed().and_term(format!("parent:{id}"));
     list::cmd_list_in(ctx, Some(tracker), query)
 }

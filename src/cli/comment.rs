@@ -9,7 +9,7 @@ use yit::model::issue::Comment;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
-use super::{CommandError, Ctx, ErrorKind, Resolver, report_edits, with_ids};
+use super::{CommandError, Ctx, ErrorKind, report_edits, with_ids};
 
 /// Add a comment (from TEXT, --body-file, or $EDITOR); edit or remove one
 ///
@@ -126,7 +126,7 @@ fn change_comment(
     edit: Option<(Option<String>, Option<PathBuf>)>,
 ) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let id = Resolver::new(ctx, &tracker).resolve(input)?;
+    let id = super::session(ctx, &tracker).resolve(input)?;
     let issue = tracker.load_issue(&id)?;
     let wanted = comment.to_lowercase();
     let matching: Vec<&Comment> = issue

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use yit::model::edit::Change;
 
-use super::{CommandError, Ctx, Resolver, report_edits};
+use super::{CommandError, Ctx, report_edits};
 
 /// Add or remove labels on issues (all of them or none)
 ///
@@ -39,7 +39,7 @@ struct Targets {
 /// Splits `ID... LABEL...`: ids come first, as long as they resolve;
 /// the rest are labels. Labels after `--` are always labels.
 fn split(
-    resolver: &mut Resolver,
+    resolver: &mut yit::ops::Session,
     targets: Targets,
 ) -> Result<(Vec<yit::model::id::IssueId>, Vec<String>), CommandError> {
     let mut ids = Vec::new();
@@ -73,7 +73,7 @@ fn split(
 
 pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let mut resolver = Resolver::new(ctx, &tracker);
+    let mut resolver = super::session(ctx, &tracker);
     let (verb, targets, add) = match args.action {
         LabelAction::Add(t) => ("labelled", t, true),
         LabelAction::Rm(t) => ("unlabelled", t, false),

@@ -5,7 +5,7 @@ use yit::model::id::IssueId;
 use yit::model::issue::Issue;
 
 use super::output::Paint;
-use super::{CommandError, Ctx, Format, Resolver};
+use super::{CommandError, Ctx, Format};
 
 /// The commits that changed an issue, newest first, and what each changed
 ///
@@ -32,7 +32,7 @@ pub struct LogArgs {
 pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     let format = ctx.format("log", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    let id = match Resolver::new(ctx, &tracker).resolve(&args.id) {
+    let id = match super::session(ctx, &tracker).resolve(&args.id) {
         Ok(id) => id,
         // gone from the worktree: its history is still in git
         Err(e) => IssueId::parse_canonical(&args.id.to_lowercase()).ok_or(e)?,

@@ -206,58 +206,6 @@ pub struct Ctx {
     daemon_warned: std::rc::Rc<std::cell::Cell<bool>>,
 }
 
-/// How long a command waits for another's autostart of the daemon.
-const AUTOSTART_PATIENCE: Duration = Duration::from_secs(2);
-
-/// The one warning a command gives about a daemon that does not answer.
-struct DaemonWarning {
-    given: std::rc::Rc<std::cell::Cell<bool>>,
-    /// `warning:`, painted for stderr.
-    paint: String,
-}
-
-impl DaemonWarning {
-    fn give(&self, e: &yit::daemon::DaemonError) {
-        if matches!(e, yit::daemon::DaemonError::NotAnswering { .. }) && !self.given.replace(true) {
-            eprintln!(
-                "{} {e}; answering from the files (`yit daemon stop` ends it)",
-                self.paint
-            );
-        }
-    }
-}
-
-/// A connection to the daemon that warns (once per command) when the
-/// daemon does not answer in time; every call fails fast after that.
-pub struct Daemon {
-    client: yit::daemon::Client,
-    warning: DaemonWarning,
-}
-
-impl Daemon {
-    pub fn request(
-        &mut self,
-        request: &yit::daemon::protocol::Request,
-    ) -> Result<yit::daemon::protocol::Response<'static>, yit::daemon::DaemonError> {
-        let answer = self.client.request(request);
-        if let Err(e) = &answer {
-            self.warning.give(e);
-        }
-        answer
-    }
-
-    pub fn exchange(
-        &mut self,
-        request: &yit::daemon::protocol::Request,
-    ) -> Result<Vec<u8>, yit::daemon::DaemonError> {
-        let answer = self.client.exchange(request);
-        if let Err(e) = &answer {
-            self.warning.give(e);
-        }
-        answer
-    }
-}
-
 impl Ctx {
     /// The format asked for, if the command accepts it; `default` otherwise.
     pub fn format(
@@ -296,51 +244,21 @@ impl Ctx {
     /// neither `--no-daemon` nor `--no-index` says otherwise. One that is
     /// there but does not answer in time is warned about once, and the
     /// command answers from the files.
-    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<Daemon> {
+    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<yit::ops::Daemon> {
         if self.no_daemon || self.no_index {
             return None;
         }
-        let paths = yit::daemon::Paths::new(tracker.state_dir());
-        let connect = || match yit::daemon::Client::try_connect(&paths, tracker.root()) {
-            Ok(client) => client.map(|client| Daemon {
-                client,
-                warning: self.daemon_warning(),
-            }),
-            Err(e) => {
-                self.daemon_warning().give(&e);
-                None
+        let given = std::rc::Rc::clone(&self.daemon_warned);
+        let paint = self.out.paint_stderr(output::Paint::Warning, "warning:");
+        let on_trouble: yit::ops::OnTrouble = std::rc::Rc::new(move |trouble| match trouble {
+            // once per command
+            yit::ops::Trouble::NotAnswering(e) if !given.replace(true) => {
+                eprintln!("{paint} {e}; answering from the files (`yit daemon stop` ends it)");
             }
-        };
-        if yit::daemon::running(&paths).is_some() || !tracker.autostart() {
-            return connect();
-        }
-        // yit.autostart: one attempt per command, one starter at a time,
-        // and no wait without a deadline for another's start
-        let lock = std::fs::create_dir_all(&paths.state)
-            .and_then(|()| yit::store::lock::open_lock_file(&paths.state.join("daemon.start.lock")))
-            .ok()?;
-        let deadline = std::time::Instant::now() + AUTOSTART_PATIENCE;
-        while lock.try_lock().is_err() {
-            if std::time::Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if yit::daemon::running(&paths).is_none() {
-            let exe = std::env::current_exe().ok()?;
-            if let Err(e) = yit::daemon::start(&paths, &exe, tracker.root(), &[]) {
-                self.warn(&format!("yit.autostart: {e}"));
-                return None;
-            }
-        }
-        connect()
-    }
-
-    fn daemon_warning(&self) -> DaemonWarning {
-        DaemonWarning {
-            given: std::rc::Rc::clone(&self.daemon_warned),
-            paint: self.out.paint_stderr(output::Paint::Warning, "warning:"),
-        }
+            yit::ops::Trouble::NotAnswering(_) => {}
+            yit::ops::Trouble::Autostart(e) => eprintln!("{paint} yit.autostart: {e}"),
+        });
+        yit::ops::Daemon::connect(tracker, on_trouble)
     }
 
     /// A note for a person on stderr, unless `--quiet`.
@@ -393,155 +311,20 @@ pub fn resolve_all(
 }
 
 /// Resolves `inputs` and runs `work` on the ids, returning its result with
-/// a listing of the issue files (for short ids in the output). When every
-/// input is a complete id the directory is listed in a second thread while
-/// `work` runs: at 10,000 issues the listing costs about as much as an edit.
+/// short ids for the output (`yit::ops::Session::with_ids`).
 pub fn with_ids<T>(
     ctx: &Ctx,
     tracker: &yit::store::Tracker,
     inputs: &[String],
     work: impl FnOnce(Vec<yit::model::id::IssueId>) -> Result<T, CommandError>,
 ) -> Result<(T, output::Shorts), CommandError> {
-    let mut resolver = Resolver::new(ctx, tracker);
-    let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
-    match exact {
-        // no daemon: list the directory while the work runs
-        Some(ids) if resolver.daemon.is_none() => {
-            let lister = tracker.lister();
-            std::thread::scope(|s| {
-                let listing = s.spawn(move || lister.load());
-                let result = work(ids);
-                let listing = listing.join().map_err(|_| {
-                    CommandError::new(ErrorKind::Internal, "listing the issue files failed")
-                })??;
-                Ok((result?, output::Shorts::Listing(listing)))
-            })
-        }
-        _ => {
-            let ids = inputs
-                .iter()
-                .map(|i| resolver.resolve(i))
-                .collect::<Result<Vec<_>, _>>()?;
-            let result = work(ids.clone())?;
-            Ok((result, resolver.shorts(&ids)?))
-        }
-    }
+    session(ctx, tracker).with_ids(inputs, work)
 }
 
-/// Resolves ids one at a time: complete ids from the file system, others
-/// through the daemon when one runs, else through a listing (read once).
-pub struct Resolver<'a> {
-    tracker: &'a yit::store::Tracker,
-    daemon: Option<Daemon>,
-    listing: Option<yit::store::Listing>,
-}
-
-impl<'a> Resolver<'a> {
-    pub fn new(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> Resolver<'a> {
-        Resolver {
-            tracker,
-            daemon: ctx.daemon(tracker),
-            listing: None,
-        }
-    }
-
-    fn listing(&mut self) -> Result<&yit::store::Listing, CommandError> {
-        if self.listing.is_none() {
-            self.listing = Some(self.tracker.load_listing()?);
-        }
-        Ok(self.listing.as_ref().expect("just loaded"))
-    }
-
-    pub fn has_daemon(&self) -> bool {
-        self.daemon.is_some()
-    }
-
-    /// The issue `input` names, or `None` (without the error's details,
-    /// and without a listing when the daemon answered).
-    pub fn find(&mut self, input: &str) -> Result<Option<yit::model::id::IssueId>, CommandError> {
-        // shorter than any id yit prints (a label such as `ui`): not an id
-        if input.chars().count() < yit::model::id::MIN_SHORT_LEN {
-            return Ok(None);
-        }
-        if let Some(id) = self.tracker.exact_id(input) {
-            return Ok(Some(id));
-        }
-        if let Some(daemon) = &mut self.daemon {
-            let request = yit::daemon::protocol::Request::Resolve {
-                inputs: vec![input.to_owned()],
-            };
-            if let Ok(yit::daemon::protocol::Response::Resolved(found)) = daemon.request(&request) {
-                return Ok(found
-                    .first()
-                    .cloned()
-                    .flatten()
-                    .and_then(|id| yit::model::id::IssueId::parse_canonical(&id)));
-            }
-        }
-        Ok(self.listing()?.resolve(input).ok())
-    }
-
-    pub fn resolve(&mut self, input: &str) -> Result<yit::model::id::IssueId, CommandError> {
-        if let Some(id) = self.tracker.exact_id(input) {
-            return Ok(id);
-        }
-        if let Some(daemon) = &mut self.daemon {
-            let request = yit::daemon::protocol::Request::Resolve {
-                inputs: vec![input.to_owned()],
-            };
-            if let Ok(yit::daemon::protocol::Response::Resolved(found)) = daemon.request(&request)
-                && let Some(Some(id)) = found.first()
-                && let Some(id) = yit::model::id::IssueId::parse_canonical(id)
-            {
-                return Ok(id);
-            }
-        }
-        // errors (not found, ambiguous) as the listing words them
-        Ok(self.listing()?.resolve(input)?)
-    }
-
-    /// The short id of `issue` and the issues around it, when the daemon
-    /// answers.
-    pub fn related(
-        &mut self,
-        issue: &yit::model::issue::Issue,
-    ) -> Option<(output::Shorts, yit::query::deps::Related)> {
-        let request = yit::daemon::protocol::Request::Related {
-            id: issue.id.to_string(),
-        };
-        match self.daemon.as_mut()?.request(&request) {
-            Ok(yit::daemon::protocol::Response::Related(answer)) => {
-                let (short, related) = *answer;
-                let shorts =
-                    output::Shorts::Known([(issue.id.clone(), short)].into_iter().collect());
-                Some((shorts, related))
-            }
-            _ => None,
-        }
-    }
-
-    /// Short ids for the output.
-    pub fn shorts(
-        mut self,
-        ids: &[yit::model::id::IssueId],
-    ) -> Result<output::Shorts, CommandError> {
-        if let Some(daemon) = &mut self.daemon {
-            let request = yit::daemon::protocol::Request::ShortIds {
-                ids: ids.iter().map(ToString::to_string).collect(),
-            };
-            if let Ok(yit::daemon::protocol::Response::ShortIds(shorts)) = daemon.request(&request)
-                && shorts.len() == ids.len()
-            {
-                return Ok(output::Shorts::Known(
-                    ids.iter().cloned().zip(shorts).collect(),
-                ));
-            }
-        }
-        self.listing()?;
-        Ok(output::Shorts::Listing(
-            self.listing.take().expect("loaded"),
-        ))
-    }
+/// A session on `tracker` with the daemon, as `--no-daemon` and
+/// `--no-index` allow.
+pub fn session<'a>(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> yit::ops::Session<'a> {
+    yit::ops::Session::new(tracker, ctx.daemon(tracker))
 }
 
 /// After a result that left out files that could not be read: a warning

@@ -109,7 +109,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         .map(|a| resolve_person(&tracker, a))
         .transpose()?;
     // the issues named must exist (a new issue closes no cycle)
-    let mut resolver = super::Resolver::new(ctx, &tracker);
+    let mut resolver = super::session(ctx, &tracker);
     let parent = args.parent.map(|p| resolver.resolve(&p)).transpose()?;
     let depends_on = args
         .depends_on

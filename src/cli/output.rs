@@ -472,18 +472,4 @@ pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
     yit::model::record::Record::of(issue, listing.short_id(&issue.id), true).to_value()
 }
 
-/// Short ids for output: from a listing of the files, or as the daemon
-/// computed them (it knows every id without listing the directory).
-pub enum Shorts {
-    Listing(Listing),
-    Known(std::collections::HashMap<yit::model::id::IssueId, String>),
-}
-
-impl Shorts {
-    pub fn of<'a>(&'a self, id: &'a yit::model::id::IssueId) -> &'a str {
-        match self {
-            Shorts::Listing(listing) => listing.short_id(id),
-            Shorts::Known(known) => known.get(id).map_or(id.as_str(), String::as_str),
-        }
-    }
-}
+pub use yit::ops::Shorts;

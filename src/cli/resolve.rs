@@ -5,7 +5,7 @@ use yit::model::issue::Issue;
 use yit::model::merge::Take;
 use yit::store::StoreError;
 
-use super::{CommandError, Ctx, Format, Resolver};
+use super::{CommandError, Ctx, Format};
 
 /// Settle the merge conflicts recorded in an issue's `conflicts:` list
 ///
@@ -43,7 +43,7 @@ pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError>
         })
         .collect::<Result<_, _>>()?;
     let tracker = ctx.open_tracker()?;
-    let id = Resolver::new(ctx, &tracker).resolve(&args.id)?;
+    let id = super::session(ctx, &tracker).resolve(&args.id)?;
     let original = tracker
         .read_issue_bytes(&id)
         .map_err(|broken| StoreError::Broken { broken })?

@@ -4,7 +4,7 @@ use clap::Args;
 use yit::model::record::Record;
 
 use super::output::{Paint, Shorts, display_width};
-use super::{CommandError, Ctx, Format, Resolver};
+use super::{CommandError, Ctx, Format};
 use yit::model::issue::Issue;
 use yit::query::deps::{Link, Related};
 use yit::store::history::LinkedCommit;
@@ -64,7 +64,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
     // without a listing of the directory
-    let mut resolver = Resolver::new(ctx, &tracker);
+    let mut resolver = super::session(ctx, &tracker);
     let id = resolver.resolve(&args.id)?;
     if args.raw {
         let bytes = tracker

@@ -1,0 +1,259 @@
+//! Operations as every front end (the command line, a web page, an MCP
+//! server) needs them: a session on a tracker that asks the daemon when
+//! one runs and answers, and reads the files otherwise, with the same
+//! answer either way. It resolves what a person typed to ids, names issues
+//! by short ids, finds what is around an issue, and changes issues named by
+//! what was typed. Nothing here prints: a daemon's trouble goes to the
+//! front end's callback, which may warn.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::daemon::protocol::{Request, Response};
+use crate::daemon::{Client, DaemonError, Paths};
+use crate::model::id::IssueId;
+use crate::query::deps::Related;
+use crate::store::{Listing, StoreError, Tracker};
+
+/// How long a command waits for another's autostart of the daemon.
+const AUTOSTART_PATIENCE: Duration = Duration::from_secs(2);
+
+/// What a front end hears about the daemon: it did not answer in time (the
+/// answer then comes from the files), or `yit.autostart` could not start
+/// one.
+pub enum Trouble<'e> {
+    NotAnswering(&'e DaemonError),
+    Autostart(&'e DaemonError),
+}
+
+/// The front end's ear for [`Trouble`].
+pub type OnTrouble = Rc<dyn Fn(Trouble)>;
+
+/// A connection to the daemon that reports its failures to the front end.
+pub struct Daemon {
+    client: Client,
+    on_trouble: OnTrouble,
+}
+
+impl Daemon {
+    /// The daemon of `tracker`'s worktree, when one runs and is compatible;
+    /// with `yit.autostart`, one is started first (one starter at a time,
+    /// waiting for another's start no longer than 2 s).
+    pub fn connect(tracker: &Tracker, on_trouble: OnTrouble) -> Option<Daemon> {
+        let paths = Paths::new(tracker.state_dir());
+        let connect = || match Client::try_connect(&paths, tracker.root()) {
+            Ok(client) => client.map(|client| Daemon {
+                client,
+                on_trouble: Rc::clone(&on_trouble),
+            }),
+            Err(e) => {
+                if matches!(e, DaemonError::NotAnswering { .. }) {
+                    on_trouble(Trouble::NotAnswering(&e));
+                }
+                None
+            }
+        };
+        if crate::daemon::running(&paths).is_some() || !tracker.autostart() {
+            return connect();
+        }
+        let lock = std::fs::create_dir_all(&paths.state)
+            .and_then(|()| {
+                crate::store::lock::open_lock_file(&paths.state.join("daemon.start.lock"))
+            })
+            .ok()?;
+        let deadline = Instant::now() + AUTOSTART_PATIENCE;
+        while lock.try_lock().is_err() {
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if crate::daemon::running(&paths).is_none() {
+            let exe = std::env::current_exe().ok()?;
+            if let Err(e) = crate::daemon::start(&paths, &exe, tracker.root(), &[]) {
+                on_trouble(Trouble::Autostart(&e));
+                return None;
+            }
+        }
+        connect()
+    }
+
+    /// One request and its answer.
+    pub fn request(&mut self, request: &Request) -> Result<Response<'static>, DaemonError> {
+        let answer = self.client.request(request);
+        self.heard(answer)
+    }
+
+    /// One request and its answer's bytes, for a caller that reads them in
+    /// place (`daemon::parse`).
+    pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
+        let answer = self.client.exchange(request);
+        self.heard(answer)
+    }
+
+    fn heard<T>(&self, answer: Result<T, DaemonError>) -> Result<T, DaemonError> {
+        if let Err(e @ DaemonError::NotAnswering { .. }) = &answer {
+            (self.on_trouble)(Trouble::NotAnswering(e));
+        }
+        answer
+    }
+}
+
+/// Short ids for output: from a listing of the files, or as the daemon
+/// computed them (it knows every id without listing the directory).
+pub enum Shorts {
+    Listing(Listing),
+    Known(std::collections::HashMap<IssueId, String>),
+}
+
+impl Shorts {
+    pub fn of<'a>(&'a self, id: &'a IssueId) -> &'a str {
+        match self {
+            Shorts::Listing(listing) => listing.short_id(id),
+            Shorts::Known(known) => known.get(id).map_or(id.as_str(), String::as_str),
+        }
+    }
+}
+
+/// A tracker and, when one answers, its daemon: ids are resolved one at a
+/// time, complete ids from the file system, others through the daemon,
+/// else through a listing (read once).
+pub struct Session<'t> {
+    tracker: &'t Tracker,
+    daemon: Option<Daemon>,
+    listing: Option<Listing>,
+}
+
+impl<'t> Session<'t> {
+    pub fn new(tracker: &'t Tracker, daemon: Option<Daemon>) -> Session<'t> {
+        Session {
+            tracker,
+            daemon,
+            listing: None,
+        }
+    }
+
+    fn listing(&mut self) -> Result<&Listing, StoreError> {
+        if self.listing.is_none() {
+            self.listing = Some(self.tracker.load_listing()?);
+        }
+        Ok(self.listing.as_ref().expect("just loaded"))
+    }
+
+    pub fn has_daemon(&self) -> bool {
+        self.daemon.is_some()
+    }
+
+    /// The issue `input` names, or `None` (without the error's details, and
+    /// without a listing when the daemon answered).
+    pub fn find(&mut self, input: &str) -> Result<Option<IssueId>, StoreError> {
+        // shorter than any id yit prints (a label such as `ui`): not an id
+        if input.chars().count() < crate::model::id::MIN_SHORT_LEN {
+            return Ok(None);
+        }
+        if let Some(id) = self.tracker.exact_id(input) {
+            return Ok(Some(id));
+        }
+        if let Some(daemon) = &mut self.daemon {
+            let request = Request::Resolve {
+                inputs: vec![input.to_owned()],
+            };
+            if let Ok(Response::Resolved(found)) = daemon.request(&request) {
+                return Ok(found
+                    .first()
+                    .cloned()
+                    .flatten()
+                    .and_then(|id| IssueId::parse_canonical(&id)));
+            }
+        }
+        Ok(self.listing()?.resolve(input).ok())
+    }
+
+    /// The issue `input` names; not found and ambiguous as the listing
+    /// words them.
+    pub fn resolve(&mut self, input: &str) -> Result<IssueId, StoreError> {
+        if let Some(id) = self.tracker.exact_id(input) {
+            return Ok(id);
+        }
+        if let Some(daemon) = &mut self.daemon {
+            let request = Request::Resolve {
+                inputs: vec![input.to_owned()],
+            };
+            if let Ok(Response::Resolved(found)) = daemon.request(&request)
+                && let Some(Some(id)) = found.first()
+                && let Some(id) = IssueId::parse_canonical(id)
+            {
+                return Ok(id);
+            }
+        }
+        self.listing()?.resolve(input)
+    }
+
+    /// The short id of `issue` and the issues around it, when the daemon
+    /// answers.
+    pub fn related(&mut self, issue: &crate::model::issue::Issue) -> Option<(Shorts, Related)> {
+        let request = Request::Related {
+            id: issue.id.to_string(),
+        };
+        match self.daemon.as_mut()?.request(&request) {
+            Ok(Response::Related(answer)) => {
+                let (short, related) = *answer;
+                let shorts = Shorts::Known([(issue.id.clone(), short)].into_iter().collect());
+                Some((shorts, related))
+            }
+            _ => None,
+        }
+    }
+
+    /// Short ids for the output.
+    pub fn shorts(mut self, ids: &[IssueId]) -> Result<Shorts, StoreError> {
+        if let Some(daemon) = &mut self.daemon {
+            let request = Request::ShortIds {
+                ids: ids.iter().map(ToString::to_string).collect(),
+            };
+            if let Ok(Response::ShortIds(shorts)) = daemon.request(&request)
+                && shorts.len() == ids.len()
+            {
+                return Ok(Shorts::Known(ids.iter().cloned().zip(shorts).collect()));
+            }
+        }
+        self.listing()?;
+        Ok(Shorts::Listing(self.listing.take().expect("loaded")))
+    }
+
+    /// Resolves `inputs` and runs `work` on the ids, returning its result
+    /// with short ids for the output. When every input is a complete id and
+    /// no daemon answers, the directory is listed in a second thread while
+    /// `work` runs: at 10,000 issues the listing costs about as much as an
+    /// edit.
+    pub fn with_ids<T, E: From<StoreError>>(
+        mut self,
+        inputs: &[String],
+        work: impl FnOnce(Vec<IssueId>) -> Result<T, E>,
+    ) -> Result<(T, Shorts), E> {
+        let tracker = self.tracker;
+        let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
+        match exact {
+            Some(ids) if self.daemon.is_none() => {
+                let lister = tracker.lister();
+                std::thread::scope(|s| {
+                    let listing = s.spawn(move || lister.load());
+                    let result = work(ids);
+                    let listing = listing.join().unwrap_or_else(|panic| {
+                        // the lister panicked: the same panic here
+                        std::panic::resume_unwind(panic)
+                    })?;
+                    Ok((result?, Shorts::Listing(listing)))
+                })
+            }
+            _ => {
+                let ids = inputs
+                    .iter()
+                    .map(|i| self.resolve(i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let result = work(ids.clone())?;
+                Ok((result, self.shorts(&ids)?))
+            }
+        }
+    }
+}

@@ -1,14 +1,10 @@
 //! `yit list`: the issues, filtered and sorted.
 
 use clap::{Args, ValueEnum};
-use yit::daemon::{
-    self,
-    protocol::{Request, Response},
-};
 use yit::model::config::Config;
 use yit::model::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
-use yit::store::{Scan, ScanMode};
+use yit::store::Scan;
 
 use super::output::{Cell, Paint, Table};
 use super::{CommandError, Ctx, Format};
@@ -122,70 +118,16 @@ pub(super) fn cmd_list_in(
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let query = args.query(tracker.config(), &me, ctx.now, details)?;
     let config = tracker.config();
-    // the daemon's answer, read in place; every record with its body and
-    // comments is read faster from the index (the daemon would send them
-    // all as JSON), so only a limited `--json` asks the daemon
-    let ask = !query.details || query.limit.is_some_and(|n| n <= DETAILS_THROUGH_DAEMON);
-    let line = ask
-        .then(|| ctx.daemon(&tracker))
-        .flatten()
-        .and_then(|mut daemon| {
-            daemon
-                .exchange(&Request::List {
-                    query: query.clone(),
-                })
-                .ok()
-        });
-    let answered = match line.as_deref().map(daemon::parse) {
-        Some(Ok(Response::List(result))) => Some(result),
-        // an error or a daemon going away: answer from the files
-        _ => None,
-    };
-    let mut scan: Option<Scan> = None;
-    let result = match answered {
-        Some(result) => result,
-        None => {
-            let scan = scan.insert(scan_for(ctx, &tracker, &query)?);
-            run_over(scan, config, &query)
-        }
-    };
+    let mut answers = yit::ops::Answers::default();
+    let result = super::session(ctx, &tracker).list(&query, ctx.scan_mode(false), &mut answers)?;
     let printed = print_list(ctx, format, config, result);
-    super::exit_without_freeing(scan);
+    super::exit_without_freeing(answers);
     printed
-}
-
-/// The scan `query` needs: through the index (unless `--no-index`), with
-/// bodies and comments when it shows or reads them; when its only text
-/// terms are words, only the bodies the word cache cannot rule out.
-pub(super) fn scan_for(
-    ctx: &Ctx,
-    tracker: &yit::store::Tracker,
-    query: &ListQuery,
-) -> Result<Scan, CommandError> {
-    let filter = query.filter.as_ref();
-    if let ScanMode::Index { .. } = ctx.scan_mode(false)
-        && !query.details
-        && let Some(words) = filter.and_then(|f| f.only_words())
-        && let Some(words) = yit::query::search::Words::new(&words)
-    {
-        return Ok(tracker.scan_text(&words)?);
-    }
-    let text = filter.is_some_and(|f| f.needs_details());
-    Ok(tracker.scan(ctx.scan_mode(query.details || text))?)
 }
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).
 pub(super) fn run_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
-    let short = |id: &yit::model::id::IssueId| scan.listing.short_id(id).len();
-    query::run_list(
-        scan.issues.iter().map(|i| &**i),
-        &short,
-        &scan.problems,
-        scan.broken_files,
-        config,
-        &|id| scan.find(id),
-        query,
-    )
+    yit::ops::list_over(scan, config, query)
 }
 
 /// Prints a list's answer in `format`; the exit status tells of broken files.
@@ -418,10 +360,6 @@ fn check_types(config: &Config, kinds: &[String]) -> Result<(), CommandError> {
     }
     Ok(())
 }
-
-/// The largest `--json` list asked of the daemon (measured: 10,000 records
-/// with bodies take 86 ms through it, 49 ms from the index).
-const DETAILS_THROUGH_DAEMON: usize = 1000;
 
 /// The priority column (priorities are 0 to 4).
 const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];

@@ -245,20 +245,29 @@ impl Ctx {
     /// there but does not answer in time is warned about once, and the
     /// command answers from the files.
     pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<yit::ops::Daemon> {
-        if self.no_daemon || self.no_index {
-            return None;
-        }
+        self.connector()(tracker)
+    }
+
+    /// What [`Ctx::daemon`] does, owning what it needs: a session may hold
+    /// it while the command prints.
+    fn connector(&self) -> impl FnOnce(&yit::store::Tracker) -> Option<yit::ops::Daemon> + 'static {
+        let allowed = !(self.no_daemon || self.no_index);
         let given = std::rc::Rc::clone(&self.daemon_warned);
         let paint = self.out.paint_stderr(output::Paint::Warning, "warning:");
-        let on_trouble: yit::ops::OnTrouble = std::rc::Rc::new(move |trouble| match trouble {
-            // once per command
-            yit::ops::Trouble::NotAnswering(e) if !given.replace(true) => {
-                eprintln!("{paint} {e}; answering from the files (`yit daemon stop` ends it)");
+        move |tracker| {
+            if !allowed {
+                return None;
             }
-            yit::ops::Trouble::NotAnswering(_) => {}
-            yit::ops::Trouble::Autostart(e) => eprintln!("{paint} yit.autostart: {e}"),
-        });
-        yit::ops::Daemon::connect(tracker, on_trouble)
+            let on_trouble: yit::ops::OnTrouble = std::rc::Rc::new(move |trouble| match trouble {
+                // once per command
+                yit::ops::Trouble::NotAnswering(e) if !given.replace(true) => {
+                    eprintln!("{paint} {e}; answering from the files (`yit daemon stop` ends it)");
+                }
+                yit::ops::Trouble::NotAnswering(_) => {}
+                yit::ops::Trouble::Autostart(e) => eprintln!("{paint} yit.autostart: {e}"),
+            });
+            yit::ops::Daemon::connect(tracker, on_trouble)
+        }
     }
 
     /// A note for a person on stderr, unless `--quiet`.
@@ -324,7 +333,8 @@ pub fn with_ids<T>(
 /// A session on `tracker` with the daemon, as `--no-daemon` and
 /// `--no-index` allow.
 pub fn session<'a>(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> yit::ops::Session<'a> {
-    yit::ops::Session::new(tracker, ctx.daemon(tracker))
+    let connect = ctx.connector();
+    yit::ops::Session::new(tracker, move || connect(tracker))
 }
 
 /// After a result that left out files that could not be read: a warning

@@ -1,12 +1,7 @@
 //! `yit search`: full-text search, best matches first.
 
 use clap::Args;
-use yit::daemon::{
-    self,
-    protocol::{Request, Response},
-};
-use yit::query::{self, SearchResult};
-use yit::store::Scan;
+use yit::query::SearchResult;
 
 use super::list::ListArgs;
 use super::output::Paint;
@@ -62,38 +57,11 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
             yit::query::search::MAX_WORDS
         )));
     }
-    let line = ctx.daemon(&tracker).and_then(|mut d| {
-        d.exchange(&Request::Search {
-            query: query.clone(),
-        })
-        .ok()
-    });
-    let answered = match line.as_deref().map(daemon::parse) {
-        Some(Ok(Response::Search(result))) => Some(result),
-        _ => None,
-    };
-    let mut scan: Option<Scan> = None;
-    let result = match answered {
-        Some(result) => result,
-        None => {
-            let scan = scan.insert(super::list::scan_for(ctx, &tracker, &query)?);
-            let issues: Vec<&yit::model::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
-            let short = |id: &yit::model::id::IssueId| scan.listing.short_id(id).len();
-            let mut result = query::run_search(
-                (&issues, scan.text_total),
-                &short,
-                config,
-                &|id| scan.find(id),
-                &query,
-            )
-            .expect("the query has words");
-            result.problems = scan.problems.clone();
-            result.broken_files = scan.broken_files;
-            result
-        }
-    };
+    let mut answers = yit::ops::Answers::default();
+    let result =
+        super::session(ctx, &tracker).search(&query, ctx.scan_mode(false), &mut answers)?;
     let printed = print(ctx, format, result);
-    super::exit_without_freeing(scan);
+    super::exit_without_freeing(answers);
     printed
 }
 

@@ -6,6 +6,10 @@
 //! what was typed. Nothing here prints: a daemon's trouble goes to the
 //! front end's callback, which may warn.
 
+mod answer;
+
+pub use answer::{Answers, list_over, scan_for};
+
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -120,16 +124,40 @@ impl Shorts {
 /// else through a listing (read once).
 pub struct Session<'t> {
     tracker: &'t Tracker,
-    daemon: Option<Daemon>,
+    daemon: Connection<'t>,
     listing: Option<Listing>,
 }
 
+/// The daemon, connected to when first needed (a command that needs no
+/// answer from it neither connects nor starts one).
+enum Connection<'t> {
+    Later(Box<dyn FnOnce() -> Option<Daemon> + 't>),
+    Made(Option<Daemon>),
+}
+
 impl<'t> Session<'t> {
-    pub fn new(tracker: &'t Tracker, daemon: Option<Daemon>) -> Session<'t> {
+    /// A session whose daemon is `connect`'s, asked for when first needed.
+    pub fn new(tracker: &'t Tracker, connect: impl FnOnce() -> Option<Daemon> + 't) -> Session<'t> {
         Session {
             tracker,
-            daemon,
+            daemon: Connection::Later(Box::new(connect)),
             listing: None,
+        }
+    }
+
+    /// The daemon, connecting now if not yet done.
+    fn daemon(&mut self) -> Option<&mut Daemon> {
+        if let Connection::Later(_) = self.daemon {
+            let Connection::Later(connect) =
+                std::mem::replace(&mut self.daemon, Connection::Made(None))
+            else {
+                unreachable!("just matched")
+            };
+            self.daemon = Connection::Made(connect());
+        }
+        match &mut self.daemon {
+            Connection::Made(daemon) => daemon.as_mut(),
+            Connection::Later(_) => None,
         }
     }
 
@@ -140,8 +168,8 @@ impl<'t> Session<'t> {
         Ok(self.listing.as_ref().expect("just loaded"))
     }
 
-    pub fn has_daemon(&self) -> bool {
-        self.daemon.is_some()
+    pub fn has_daemon(&mut self) -> bool {
+        self.daemon().is_some()
     }
 
     /// The issue `input` names, or `None` (without the error's details, and
@@ -154,7 +182,7 @@ impl<'t> Session<'t> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(Some(id));
         }
-        if let Some(daemon) = &mut self.daemon {
+        if let Some(daemon) = self.daemon() {
             let request = Request::Resolve {
                 inputs: vec![input.to_owned()],
             };
@@ -175,7 +203,7 @@ impl<'t> Session<'t> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(id);
         }
-        if let Some(daemon) = &mut self.daemon {
+        if let Some(daemon) = self.daemon() {
             let request = Request::Resolve {
                 inputs: vec![input.to_owned()],
             };
@@ -195,7 +223,7 @@ impl<'t> Session<'t> {
         let request = Request::Related {
             id: issue.id.to_string(),
         };
-        match self.daemon.as_mut()?.request(&request) {
+        match self.daemon()?.request(&request) {
             Ok(Response::Related(answer)) => {
                 let (short, related) = *answer;
                 let shorts = Shorts::Known([(issue.id.clone(), short)].into_iter().collect());
@@ -207,7 +235,7 @@ impl<'t> Session<'t> {
 
     /// Short ids for the output.
     pub fn shorts(mut self, ids: &[IssueId]) -> Result<Shorts, StoreError> {
-        if let Some(daemon) = &mut self.daemon {
+        if let Some(daemon) = self.daemon() {
             let request = Request::ShortIds {
                 ids: ids.iter().map(ToString::to_string).collect(),
             };
@@ -234,7 +262,7 @@ impl<'t> Session<'t> {
         let tracker = self.tracker;
         let exact: Option<Vec<_>> = inputs.iter().map(|i| tracker.exact_id(i)).collect();
         match exact {
-            Some(ids) if self.daemon.is_none() => {
+            Some(ids) if self.daemon().is_none() => {
                 let lister = tracker.lister();
                 std::thread::scope(|s| {
                     let listing = s.spawn(move || lister.load());

@@ -4,7 +4,7 @@ use clap::Args;
 use yit::model::edit::Change;
 
 use super::new::resolve_person;
-use super::{CommandError, Ctx, report_edits, with_ids};
+use super::{CommandError, Ctx, report_edits};
 
 /// Assign issues to a person (all of them or none)
 ///
@@ -24,10 +24,6 @@ pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandErro
     let person = args.args.pop().expect("clap requires two arguments");
     let person = resolve_person(&tracker, person)?;
     let changes = [Change::Assignee(Some(person))];
-    tracker.check_changes(&changes)?;
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(ctx, &tracker, &args.args, |ids| {
-        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
-    })?;
-    report_edits(ctx, &listing, "assigned", &edits, false)
+    let written = super::session(ctx, &tracker).change(&args.args, &changes, ctx.clock())?;
+    report_edits(ctx, &written.shorts, "assigned", &written.edits, false)
 }

@@ -330,6 +330,17 @@ pub fn with_ids<T>(
     session(ctx, tracker).with_ids(inputs, work)
 }
 
+impl Ctx {
+    /// The clock, randomness and patience of a change.
+    pub fn clock(&self) -> yit::ops::Clock {
+        yit::ops::Clock {
+            now: self.now,
+            seed: self.seed,
+            lock_timeout: self.lock_timeout,
+        }
+    }
+}
+
 /// A session on `tracker` with the daemon, as `--no-daemon` and
 /// `--no-index` allow.
 pub fn session<'a>(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> yit::ops::Session<'a> {

@@ -1,9 +1,8 @@
 //! `yit reopen`: back to the initial status, all of them or none.
 
 use clap::Args;
-use yit::model::edit::Change;
 
-use super::{CommandError, Ctx, report_edits, with_ids};
+use super::{CommandError, Ctx, report_edits};
 
 /// Reopen issues: back to the config's initial status (all of them or none)
 ///
@@ -20,12 +19,6 @@ pub struct ReopenArgs {
 
 pub fn cmd_reopen(ctx: &mut Ctx, args: ReopenArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let status = tracker.config().initial_status().to_owned();
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
-        Ok(tracker.update_issues(&ids, timeout, now, |_| {
-            Ok(vec![Change::Status(status.clone())])
-        })?)
-    })?;
-    report_edits(ctx, &listing, "reopened", &edits, false)
+    let written = super::session(ctx, &tracker).reopen(&args.ids, ctx.clock())?;
+    report_edits(ctx, &written.shorts, "reopened", &written.edits, false)
 }

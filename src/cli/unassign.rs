@@ -3,7 +3,7 @@
 use clap::Args;
 use yit::model::edit::Change;
 
-use super::{CommandError, Ctx, report_edits, with_ids};
+use super::{CommandError, Ctx, report_edits};
 
 /// Remove the assignee of issues (all of them or none)
 ///
@@ -20,9 +20,7 @@ pub struct UnassignArgs {
 
 pub fn cmd_unassign(ctx: &mut Ctx, args: UnassignArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(ctx, &tracker, &args.ids, |ids| {
-        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(vec![Change::Assignee(None)]))?)
-    })?;
-    report_edits(ctx, &listing, "unassigned", &edits, false)
+    let written =
+        super::session(ctx, &tracker).change(&args.ids, &[Change::Assignee(None)], ctx.clock())?;
+    report_edits(ctx, &written.shorts, "unassigned", &written.edits, false)
 }

@@ -7,8 +7,10 @@
 //! front end's callback, which may warn.
 
 mod answer;
+mod change;
 
 pub use answer::{Answers, list_over, scan_for};
+pub use change::{Claimed, Clock, Written, describe_wait};
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

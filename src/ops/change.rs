@@ -1,0 +1,192 @@
+//! Changes to issues named by what a person typed, each as one
+//! operation with its options and its report: every front end closes,
+//! reopens, claims, assigns and labels issues the same way, with the same
+//! checks and refusals.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::model::config::Role;
+use crate::model::edit::{Change, Edited};
+use crate::model::id::{IdSource, IssueId};
+use crate::model::issue::{self, Comment, Issue};
+use crate::store::StoreError;
+
+use super::{Session, Shorts};
+
+/// When a change is made and how long to wait for a lock: the front end's
+/// clock (`YIT_NOW` in tests), randomness (`YIT_SEED`) and patience.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub now: Timestamp,
+    pub seed: Option<u64>,
+    pub lock_timeout: Duration,
+}
+
+/// What a change wrote (or found already so), and short ids to name the
+/// issues by.
+pub struct Written {
+    pub edits: Vec<Edited>,
+    pub shorts: Shorts,
+}
+
+/// A claim, and what the claimed issue still waits for when it is not
+/// ready: the issue whose blockers hold it back (itself or a parent) and
+/// those blockers.
+pub struct Claimed {
+    pub written: Written,
+    pub waits: Option<(IssueId, Vec<Issue>)>,
+}
+
+impl Session<'_> {
+    /// Applies `changes` (checked against the configuration first) to the
+    /// issues `inputs` name, all or none.
+    pub fn change(
+        self,
+        inputs: &[String],
+        changes: &[Change],
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        let tracker = self.tracker;
+        tracker.check_changes(changes)?;
+        let (edits, shorts) = self.with_ids(inputs, |ids| {
+            tracker.update_issues(
+                &ids,
+                clock.lock_timeout,
+                clock.now,
+                |_| Ok(changes.to_vec()),
+            )
+        })?;
+        Ok(Written { edits, shorts })
+    }
+
+    /// Closes the issues: with the configuration's closed status, or
+    /// `status` (which must be a closed one), and `reason` as a comment on
+    /// each that was not closed with it already.
+    pub fn close(
+        self,
+        inputs: &[String],
+        status: Option<&str>,
+        reason: Option<&str>,
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        let tracker = self.tracker;
+        let config = tracker.config();
+        let invalid = |message: String| StoreError::Invalid { message };
+        let status = match status {
+            Some(typed) => {
+                let s = config.status_named(typed).map_err(invalid)?;
+                match config.status(&s) {
+                    Some(def) if def.role == Role::Closed => s,
+                    _ => return Err(invalid(format!("{s:?} is not a closed status"))),
+                }
+            }
+            None => config.closed_status().to_owned(),
+        };
+        let author = match reason {
+            Some(_) => Some(tracker.author()?),
+            None => None,
+        };
+        let mut rng = IdSource::new(clock.seed);
+        let (edits, shorts) = self.with_ids(inputs, |ids| {
+            tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
+                let mut changes = vec![Change::Status(status.clone())];
+                if let Some(reason) = reason
+                    && issue.status != status
+                {
+                    changes.push(Change::AddComment(Comment {
+                        id: rng.token(10),
+                        author: author.clone(),
+                        created: clock.now,
+                        body: reason.to_owned(),
+                    }));
+                }
+                Ok(changes)
+            })
+        })?;
+        Ok(Written { edits, shorts })
+    }
+
+    /// Reopens the issues: the configuration's initial status.
+    pub fn reopen(self, inputs: &[String], clock: Clock) -> Result<Written, StoreError> {
+        let status = self.tracker.config().initial_status().to_owned();
+        self.change(inputs, &[Change::Status(status)], clock)
+    }
+
+    /// Claims an issue for the person running yit: the active status, and
+    /// the assignee when there was none. Refused when someone else holds
+    /// it, when it is closed, and, with `strict`, when it waits for an open
+    /// issue (itself or through a parent); otherwise such waiting is
+    /// reported with the claim.
+    pub fn claim(self, input: &str, strict: bool, clock: Clock) -> Result<Claimed, StoreError> {
+        let tracker = self.tracker;
+        let me = tracker.author()?;
+        let email = issue::person_email(&me).unwrap_or(&me).to_owned();
+        let config = tracker.config();
+        let active = config.active_status().to_owned();
+        let mut waits = None;
+        let (edits, shorts) = self.with_ids(&[input.to_owned()], |ids| {
+            tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
+                if let Some(holder) = &issue.assignee
+                    && !issue.is_assigned_to(&email)
+                {
+                    return Err(StoreError::Refused {
+                        message: format!("issue {} is held by {holder}", issue.id),
+                    });
+                }
+                if config.is_closed(&issue.status) {
+                    return Err(StoreError::Refused {
+                        message: format!(
+                            "issue {} is {}; `yit reopen` it first",
+                            issue.id, issue.status
+                        ),
+                    });
+                }
+                // checked under the issue's lock, with the claim
+                waits = tracker.held_back_by(issue);
+                if let Some((at, blockers)) = &waits
+                    && strict
+                {
+                    return Err(StoreError::Refused {
+                        message: format!(
+                            "issue {} is not ready: {}",
+                            issue.id,
+                            describe_wait(&issue.id, at, blockers, &|id| id.to_string())
+                        ),
+                    });
+                }
+                // an assignment already yours keeps its wording
+                let mut changes = vec![Change::Status(active.clone())];
+                if issue.assignee.is_none() {
+                    changes.push(Change::Assignee(Some(me.clone())));
+                }
+                Ok(changes)
+            })
+        })?;
+        Ok(Claimed {
+            written: Written { edits, shorts },
+            waits,
+        })
+    }
+}
+
+/// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
+/// for ...`, with ids as `short` names them.
+pub fn describe_wait(
+    id: &IssueId,
+    at: &IssueId,
+    blockers: &[Issue],
+    short: &dyn Fn(&IssueId) -> String,
+) -> String {
+    let list = blockers
+        .iter()
+        .map(|b| format!("{} {:?} ({})", short(&b.id), b.title, b.status))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if at == id {
+        format!("{} waits for {list}", short(id))
+    } else {
+        format!("{}'s parent {} waits for {list}", short(id), short(at))
+    }
+}

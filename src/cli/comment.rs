@@ -3,13 +3,10 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use yit::model::edit::Change;
-use yit::model::id::IdSource;
-use yit::model::issue::Comment;
 
 use super::editor::{self, Outcome};
 use super::new::read_body_file;
-use super::{CommandError, Ctx, ErrorKind, report_edits, with_ids};
+use super::{CommandError, Ctx, report_edits};
 
 /// Add a comment (from TEXT, --body-file, or $EDITOR); edit or remove one
 ///
@@ -90,7 +87,6 @@ fn add(
     body_file: Option<PathBuf>,
 ) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let author = tracker.author()?;
     let body = match (text, &body_file) {
         (Some(text), _) => text,
         (None, Some(path)) => read_body_file(path)?,
@@ -99,22 +95,8 @@ fn add(
             comment_in_editor(&tracker, &id, "")?
         }
     };
-    if body.trim().is_empty() {
-        return Err(CommandError::user("empty comment; nothing was added"));
-    }
-    let comment = Comment {
-        id: IdSource::new(ctx.seed).token(10),
-        author: Some(author),
-        created: ctx.now,
-        body,
-    };
-    let changes = [Change::AddComment(comment)];
-    tracker.check_changes(&changes)?;
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&input), |ids| {
-        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.to_vec()))?)
-    })?;
-    report_edits(ctx, &listing, "commented", &edits, true)
+    let written = super::session(ctx, &tracker).comment(&input, body, ctx.clock())?;
+    report_edits(ctx, &written.shorts, "commented", &written.edits, true)
 }
 
 /// Edits (`Some(new text)`) or removes (`None`) one comment of an issue,
@@ -126,68 +108,26 @@ fn change_comment(
     edit: Option<(Option<String>, Option<PathBuf>)>,
 ) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let id = super::session(ctx, &tracker).resolve(input)?;
-    let issue = tracker.load_issue(&id)?;
-    let wanted = comment.to_lowercase();
-    let matching: Vec<&Comment> = issue
-        .comments
-        .iter()
-        .filter(|c| c.id.to_lowercase().starts_with(&wanted))
-        .collect();
-    let found = match matching[..] {
-        [one] => one,
-        [] => {
-            let mut err = CommandError::new(
-                ErrorKind::NotFound,
-                format!("issue {id} has no comment {comment:?}"),
-            );
-            if !issue.comments.is_empty() {
-                let ids: Vec<&str> = issue.comments.iter().map(|c| c.id.as_str()).collect();
-                err = err.hint(format!("its comments: {}", ids.join(", ")));
-            }
-            return Err(err);
-        }
-        _ => {
-            let ids: Vec<&str> = matching.iter().map(|c| c.id.as_str()).collect();
-            return Err(CommandError::new(
-                ErrorKind::Ambiguous,
-                format!(
-                    "{comment:?} names several comments of {id}: {}",
-                    ids.join(", ")
-                ),
-            ));
-        }
-    };
-    let (change, verb) = match edit {
-        None => (Change::RemoveComment(found.id.clone()), "uncommented"),
+    let mut session = super::session(ctx, &tracker);
+    let (id, found) = session.find_comment(input, comment)?;
+    let (written, verb) = match edit {
+        None => (
+            session.remove_comment(&id, &found.id, ctx.clock())?,
+            "uncommented",
+        ),
         Some((text, body_file)) => {
             let body = match (text, &body_file) {
                 (Some(text), _) => text,
                 (None, Some(path)) => read_body_file(path)?,
                 (None, None) => comment_in_editor(&tracker, &id, &found.body)?,
             };
-            if body.trim().is_empty() {
-                return Err(CommandError::user(
-                    "empty comment; nothing was changed (`yit comment rm` removes one)",
-                ));
-            }
             (
-                Change::EditComment {
-                    id: found.id.clone(),
-                    body,
-                },
+                session.edit_comment(&id, &found.id, body, ctx.clock())?,
                 "edited",
             )
         }
     };
-    let changes = [change];
-    tracker.check_changes(&changes)?;
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let edits = tracker.update_issues(std::slice::from_ref(&id), timeout, now, |_| {
-        Ok(changes.to_vec())
-    })?;
-    let shorts = super::output::Shorts::Listing(tracker.load_listing()?);
-    report_edits(ctx, &shorts, verb, &edits, true)
+    report_edits(ctx, &written.shorts, verb, &written.edits, true)
 }
 
 fn comment_in_editor(

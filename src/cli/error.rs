@@ -174,10 +174,13 @@ impl From<StoreError> for CommandError {
             StoreError::Lock(_) => ErrorKind::Internal,
             StoreError::NotFound { .. }
             | StoreError::NotInTrash { .. }
+            | StoreError::NoComment { .. }
             | StoreError::Git(GitError::NoSuchRevision { .. } | GitError::NoCommits { .. }) => {
                 ErrorKind::NotFound
             }
-            StoreError::Ambiguous { .. } => ErrorKind::Ambiguous,
+            StoreError::Ambiguous { .. } | StoreError::AmbiguousComment { .. } => {
+                ErrorKind::Ambiguous
+            }
             StoreError::NotInitialized { .. }
             | StoreError::NotInitializedAt { .. }
             | StoreError::Git(GitError::NotARepository { .. }) => ErrorKind::NotInitialized,
@@ -224,6 +227,10 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
+            }
+            StoreError::NoComment { known, .. } if !known.is_empty() => {
+                out.hints
+                    .push(format!("its comments: {}", known.join(", ")));
             }
             StoreError::Lock(yit::store::lock::LockError::Timeout { .. }) => {
                 out.causes.clear();

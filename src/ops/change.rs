@@ -171,6 +171,91 @@ impl Session<'_> {
     }
 }
 
+impl Session<'_> {
+    /// Adds a comment by the person running yit (an empty one is refused).
+    pub fn comment(self, input: &str, body: String, clock: Clock) -> Result<Written, StoreError> {
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid {
+                message: "empty comment; nothing was added".to_owned(),
+            });
+        }
+        let comment = Comment {
+            id: IdSource::new(clock.seed).token(10),
+            author: Some(self.tracker.author()?),
+            created: clock.now,
+            body,
+        };
+        self.change(&[input.to_owned()], &[Change::AddComment(comment)], clock)
+    }
+
+    /// The issue `input` names and its comment `prefix` names (its id or
+    /// a unique prefix of it, in any case).
+    pub fn find_comment(
+        &mut self,
+        input: &str,
+        prefix: &str,
+    ) -> Result<(IssueId, Comment), StoreError> {
+        let id = self.resolve(input)?;
+        let issue = self.tracker.load_issue(&id)?;
+        let wanted = prefix.to_lowercase();
+        let mut matching = issue
+            .comments
+            .iter()
+            .filter(|c| c.id.to_lowercase().starts_with(&wanted));
+        match (matching.next(), matching.next()) {
+            (Some(one), None) => Ok((id, one.clone())),
+            (None, _) => Err(StoreError::NoComment {
+                id,
+                input: prefix.to_owned(),
+                known: issue.comments.iter().map(|c| c.id.clone()).collect(),
+            }),
+            (Some(_), Some(_)) => Err(StoreError::AmbiguousComment {
+                id,
+                input: prefix.to_owned(),
+                candidates: issue
+                    .comments
+                    .iter()
+                    .filter(|c| c.id.to_lowercase().starts_with(&wanted))
+                    .map(|c| c.id.clone())
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Replaces the text of comment `comment` of issue `id` (as
+    /// [`Session::find_comment`] found them), in place.
+    pub fn edit_comment(
+        self,
+        id: &IssueId,
+        comment: &str,
+        body: String,
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid {
+                message: "empty comment; nothing was changed (`yit comment rm` removes one)"
+                    .to_owned(),
+            });
+        }
+        let change = Change::EditComment {
+            id: comment.to_owned(),
+            body,
+        };
+        self.change(&[id.to_string()], &[change], clock)
+    }
+
+    /// Removes comment `comment` of issue `id`, in place.
+    pub fn remove_comment(
+        self,
+        id: &IssueId,
+        comment: &str,
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        let change = Change::RemoveComment(comment.to_owned());
+        self.change(&[id.to_string()], &[change], clock)
+    }
+}
+
 /// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
 /// for ...`, with ids as `short` names them.
 pub fn describe_wait(

@@ -104,6 +104,19 @@ pub enum StoreError {
     Exists { id: IssueId },
     #[error("no removed issue matches {input:?} in the trash")]
     NotInTrash { input: String },
+    /// `known`: the issue's comment ids, for a hint.
+    #[error("issue {id} has no comment {input:?}")]
+    NoComment {
+        id: IssueId,
+        input: String,
+        known: Vec<String>,
+    },
+    #[error("{input:?} names several comments of {id}: {}", candidates.join(", "))]
+    AmbiguousComment {
+        id: IssueId,
+        input: String,
+        candidates: Vec<String>,
+    },
     /// A change the state of the issues forbids (an issue someone else
     /// holds, references that would dangle): exit 4.
     #[error("{message}")]

@@ -10,7 +10,7 @@ use yit::store::{StoreError, Tracker};
 use super::editor::{self, Outcome};
 use super::new::{read_body_file, resolve_person};
 use super::output::Shorts;
-use super::{CommandError, Ctx, ErrorKind, report_edits, with_ids};
+use super::{CommandError, Ctx, ErrorKind, report_edits};
 
 /// Change an issue: fields with flags (one change), or the file in $EDITOR
 ///
@@ -105,29 +105,19 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     if args.no_parent {
         changes.push(Change::Parent(None));
     }
-    // a new parent is checked against every issue under the graph lock,
-    // held until the edit is written
-    let mut _graph = None;
-    if let Some(parent) = &args.parent {
-        _graph = Some(tracker.lock_graph(ctx.lock_timeout)?);
-        let scan = tracker.scan(ctx.scan_mode(false))?;
-        let id = scan.listing.resolve(&args.id)?;
-        let parent = scan.listing.resolve(parent)?;
-        let held = _graph.as_ref().expect("just taken");
-        tracker.check_parent(held, &scan, &id, &parent)?;
-        changes.push(Change::Parent(Some(parent)));
-    }
-    if changes.is_empty() {
+    if changes.is_empty() && args.parent.is_none() {
         let listing = tracker.load_listing()?;
         let id = listing.resolve(&args.id)?;
         return edit_in_editor(ctx, &tracker, listing, &id);
     }
-    tracker.check_changes(&changes)?;
-    let (timeout, now) = (ctx.lock_timeout, ctx.now);
-    let (edits, listing) = with_ids(ctx, &tracker, std::slice::from_ref(&args.id), |ids| {
-        Ok(tracker.update_issues(&ids, timeout, now, |_| Ok(changes.clone()))?)
-    })?;
-    report_edits(ctx, &listing, "edited", &edits, true)
+    let written = super::session(ctx, &tracker).edit(
+        &args.id,
+        changes,
+        args.parent.as_deref(),
+        ctx.scan_mode(false),
+        ctx.clock(),
+    )?;
+    report_edits(ctx, &written.shorts, "edited", &written.edits, true)
 }
 
 fn edit_in_editor(

@@ -319,17 +319,6 @@ pub fn resolve_all(
         .collect()
 }
 
-/// Resolves `inputs` and runs `work` on the ids, returning its result with
-/// short ids for the output (`yit::ops::Session::with_ids`).
-pub fn with_ids<T>(
-    ctx: &Ctx,
-    tracker: &yit::store::Tracker,
-    inputs: &[String],
-    work: impl FnOnce(Vec<yit::model::id::IssueId>) -> Result<T, CommandError>,
-) -> Result<(T, output::Shorts), CommandError> {
-    session(ctx, tracker).with_ids(inputs, work)
-}
-
 impl Ctx {
     /// The clock, randomness and patience of a change.
     pub fn clock(&self) -> yit::ops::Clock {

@@ -256,6 +256,35 @@ impl Session<'_> {
     }
 }
 
+impl Session<'_> {
+    /// Changes fields of one issue; with `parent`, it becomes the issue's
+    /// parent, checked against every issue (read as `mode` says) under the
+    /// graph lock, which is held until the edit is written.
+    pub fn edit(
+        self,
+        input: &str,
+        mut changes: Vec<Change>,
+        parent: Option<&str>,
+        mode: crate::store::ScanMode,
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        let tracker = self.tracker;
+        let _held = match parent {
+            Some(parent) => {
+                let held = tracker.lock_graph(clock.lock_timeout)?;
+                let scan = tracker.scan(mode)?;
+                let id = scan.listing.resolve(input)?;
+                let parent = scan.listing.resolve(parent)?;
+                tracker.check_parent(&held, &scan, &id, &parent)?;
+                changes.push(Change::Parent(Some(parent)));
+                Some(held)
+            }
+            None => None,
+        };
+        self.change(&[input.to_owned()], &changes, clock)
+    }
+}
+
 /// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
 /// for ...`, with ids as `short` names them.
 pub fn describe_wait(

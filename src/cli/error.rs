@@ -169,7 +169,8 @@ impl From<StoreError> for CommandError {
             StoreError::Changed { .. }
             | StoreError::Exists { .. }
             | StoreError::Refused { .. }
-            | StoreError::Cycle { .. } => ErrorKind::Refused,
+            | StoreError::Cycle { .. }
+            | StoreError::Referred { .. } => ErrorKind::Refused,
             StoreError::Lock(yit::store::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
             StoreError::Lock(_) => ErrorKind::Internal,
             StoreError::NotFound { .. }
@@ -227,6 +228,10 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
+            }
+            StoreError::Referred { .. } => {
+                out.hints
+                    .push("`yit rm --force` removes the issues and these references".to_owned());
             }
             StoreError::NoComment { known, .. } if !known.is_empty() => {
                 out.hints

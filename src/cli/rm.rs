@@ -4,33 +4,13 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 
-use yit::model::edit::Change;
 use yit::model::id::IssueId;
-use yit::query::deps::{Edge, Graph};
 use yit::store::{Scan, StoreError};
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format, resolve_all};
 
 /// The references to `ids` from issues that stay: (from, to, field).
-fn referrers(scan: &Scan, ids: &[IssueId]) -> Vec<(IssueId, IssueId, Edge)> {
-    let graph = Graph::new(scan.issues.iter().map(|i| &**i));
-    let mut out = Vec::new();
-    for id in ids {
-        for (edge, from) in graph
-            .dependents(id)
-            .iter()
-            .map(|f| (Edge::DependsOn, f))
-            .chain(graph.children(id).iter().map(|f| (Edge::Parent, f)))
-        {
-            if !ids.contains(from) {
-                out.push(((*from).clone(), id.clone(), edge));
-            }
-        }
-    }
-    out
-}
-
 /// Remove issues: moves their files to the trash in .git/yit (see `yit restore`)
 ///
 /// On a terminal yit asks first; elsewhere it needs --yes (do not ask) or
@@ -62,51 +42,34 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         Format::Table,
     )?;
     let tracker = ctx.open_tracker()?;
-    // asked before any lock is taken: no lock waits on a person
-    let asked = if args.force {
-        None
-    } else {
+    // asked before any lock is taken: no lock waits on a person; the
+    // removal checks (again, after a question) under the graph lock
+    if !args.force {
         let scan = tracker.scan(ctx.scan_mode(false))?;
         let ids = resolve_all(&scan.listing, &args.ids)?;
-        refuse_referred(&scan, &ids, false)?;
+        let references = tracker.references_to(&scan, &ids);
+        if !references.is_empty() {
+            return Err(StoreError::Referred { references }.into());
+        }
         if !args.yes {
             confirm(ctx, &tracker, &scan, &ids)?;
         }
-        Some(ids)
-    };
-    // then the graph cannot change between the check and the removal: the
-    // check is made (again, after a question) under the lock
-    let _graph = tracker.lock_graph(ctx.lock_timeout)?;
-    let scan = tracker.scan(ctx.scan_mode(false))?;
-    let listing = &scan.listing;
-    let ids = match asked {
-        Some(ids) => ids,
-        None => resolve_all(listing, &args.ids)?,
-    };
-    let referrers = refuse_referred(&scan, &ids, args.force)?;
-    if !referrers.is_empty() {
-        let from: Vec<IssueId> = referrers.iter().map(|(from, _, _)| from.clone()).collect();
-        let edits = tracker.update_issues(&from, ctx.lock_timeout, ctx.now, |issue| {
-            let mut changes: Vec<Change> = issue
-                .depends_on
-                .iter()
-                .filter(|d| ids.contains(d))
-                .cloned()
-                .map(Change::RemoveDependency)
-                .collect();
-            if issue.parent.as_ref().is_some_and(|p| ids.contains(p)) {
-                changes.push(Change::Parent(None));
-            }
-            Ok(changes)
-        })?;
-        for e in edits.iter().filter(|e| e.changed) {
-            ctx.note(&format!(
-                "updated    {}  (references to removed issues dropped)",
-                listing.short_id(&e.issue.id)
-            ));
-        }
     }
-    let removed = tracker.trash_issues(&ids, ctx.lock_timeout, ctx.now)?;
+    let removed = tracker.remove_issues(
+        &args.ids,
+        args.force,
+        ctx.scan_mode(false),
+        ctx.lock_timeout,
+        ctx.now,
+    )?;
+    let listing = &removed.scan.listing;
+    for e in removed.dropped.iter().filter(|e| e.changed) {
+        ctx.note(&format!(
+            "updated    {}  (references to removed issues dropped)",
+            listing.short_id(&e.issue.id)
+        ));
+    }
+    let removed = &removed.trashed;
     match format {
         Format::Json => {
             let records: Vec<_> = removed
@@ -117,12 +80,12 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
                 .json(&serde_json::json!({ "schema_version": 1, "removed": records }))?;
         }
         Format::Ids => {
-            for e in &removed {
+            for e in removed {
                 ctx.out.line(e.id.as_str())?;
             }
         }
         _ => {
-            for e in &removed {
+            for e in removed {
                 let short = ctx.out.paint(Paint::Id, listing.short_id(&e.id));
                 ctx.out.line(&format!(
                     "removed    {short}  (yit restore {short} brings it back)"
@@ -131,34 +94,6 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
         }
     }
     Ok(())
-}
-
-/// The references to `ids` from issues that stay; an error naming them
-/// unless `force` (which removes them).
-fn refuse_referred(
-    scan: &Scan,
-    ids: &[IssueId],
-    force: bool,
-) -> Result<Vec<(IssueId, IssueId, Edge)>, CommandError> {
-    let referrers = referrers(scan, ids);
-    if referrers.is_empty() || force {
-        return Ok(referrers);
-    }
-    let named: Vec<String> = referrers
-        .iter()
-        .map(|(from, to, edge)| {
-            let how = match edge {
-                Edge::DependsOn => "waits for",
-                Edge::Parent => "is a child of",
-            };
-            let listing = &scan.listing;
-            format!("{} {how} {}", listing.short_id(from), listing.short_id(to))
-        })
-        .collect();
-    Err(CommandError::from(StoreError::Refused {
-        message: format!("other issues refer to it: {}", named.join("; ")),
-    })
-    .hint("`yit rm --force` removes the issues and these references"))
 }
 
 /// Asks on the terminal whether to remove `ids`; an error unless the

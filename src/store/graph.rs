@@ -141,6 +141,117 @@ impl Tracker {
     }
 }
 
+/// A reference from an issue that stays to one being removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub from: IssueId,
+    pub to: IssueId,
+    pub edge: Edge,
+    /// `from` and `to` as short ids, for messages.
+    pub shorts: (String, String),
+}
+
+/// What a removal did: the files moved to the trash, the issues whose
+/// references to them were dropped (`force`), and every issue as it was
+/// read under the lock.
+pub struct Removed {
+    pub trashed: Vec<super::write::TrashEntry>,
+    pub dropped: Vec<Edited>,
+    pub scan: Scan,
+}
+
+impl Tracker {
+    /// The references to `ids` from issues that stay, in `scan`.
+    pub fn references_to(&self, scan: &Scan, ids: &[IssueId]) -> Vec<Reference> {
+        let graph = Graph::new(scan.issues.iter().map(|i| &**i));
+        let mut out = Vec::new();
+        for id in ids {
+            for (edge, from) in graph
+                .dependents(id)
+                .iter()
+                .map(|f| (Edge::DependsOn, f))
+                .chain(graph.children(id).iter().map(|f| (Edge::Parent, f)))
+            {
+                if !ids.contains(from) {
+                    let shorts = (
+                        scan.listing.short_id(from).to_owned(),
+                        scan.listing.short_id(id).to_owned(),
+                    );
+                    out.push(Reference {
+                        from: (*from).clone(),
+                        to: id.clone(),
+                        edge,
+                        shorts,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Moves the issues `inputs` name to the trash, under the graph lock.
+    /// Issues that stay and refer to them refuse the removal
+    /// ([`StoreError::Referred`]) unless `force`, which drops those
+    /// references first.
+    pub fn remove_issues(
+        &self,
+        inputs: &[String],
+        force: bool,
+        mode: ScanMode,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<Removed, StoreError> {
+        let _held = self.lock_graph(timeout)?;
+        let scan = self.scan(mode)?;
+        let ids = inputs
+            .iter()
+            .map(|i| scan.listing.resolve(i))
+            .collect::<Result<Vec<IssueId>, _>>()?;
+        let references = self.references_to(&scan, &ids);
+        if !references.is_empty() && !force {
+            return Err(StoreError::Referred { references });
+        }
+        let mut dropped = Vec::new();
+        if !references.is_empty() {
+            let from: Vec<IssueId> = references.iter().map(|r| r.from.clone()).collect();
+            dropped = self.update_issues(&from, timeout, now, |issue| {
+                let mut changes: Vec<Change> = issue
+                    .depends_on
+                    .iter()
+                    .filter(|d| ids.contains(d))
+                    .cloned()
+                    .map(Change::RemoveDependency)
+                    .collect();
+                if issue.parent.as_ref().is_some_and(|p| ids.contains(p)) {
+                    changes.push(Change::Parent(None));
+                }
+                Ok(changes)
+            })?;
+        }
+        let trashed = self.trash_issues(&ids, timeout, now)?;
+        Ok(Removed {
+            trashed,
+            dropped,
+            scan,
+        })
+    }
+}
+
+/// How [`StoreError::Referred`] reads.
+pub(super) fn describe_references(references: &[Reference]) -> String {
+    let named: Vec<String> = references
+        .iter()
+        .map(|r| {
+            let how = match r.edge {
+                Edge::DependsOn => "waits for",
+                Edge::Parent => "is a child of",
+            };
+            format!("{} {how} {}", r.shorts.0, r.shorts.1)
+        })
+        .collect();
+    format!("other issues refer to it: {}", named.join("; "))
+}
+
 /// The error for a cycle found in `scan`'s graph: `path` from the new
 /// edge's source back to it, each id with its short form.
 fn cycle(scan: &Scan, edge: Edge, path: Vec<IssueId>) -> StoreError {

@@ -21,7 +21,7 @@ use crate::model::problem::Problem;
 pub mod at;
 pub mod atomic;
 mod graph;
-pub use graph::{GraphEdit, GraphLock};
+pub use graph::{GraphEdit, GraphLock, Reference, Removed};
 pub mod history;
 pub mod index;
 mod indexed;
@@ -121,6 +121,9 @@ pub enum StoreError {
     /// holds, references that would dangle): exit 4.
     #[error("{message}")]
     Refused { message: String },
+    /// Issues that stay refer to ones being removed (exit 4).
+    #[error("{}", graph::describe_references(references))]
+    Referred { references: Vec<Reference> },
     /// An edge that would close a cycle: the path from its source back to
     /// it, each id with its short form (exit 4).
     #[error("{}", graph::describe_cycle(*edge, path))]

@@ -74,6 +74,20 @@ impl Tracker {
         }
     }
 
+    /// The graph lock, every issue read under it, and the issue `input`
+    /// names among them.
+    fn graph_and(
+        &self,
+        input: &str,
+        mode: ScanMode,
+        timeout: Duration,
+    ) -> Result<(GraphLock, Scan, IssueId), StoreError> {
+        let held = self.lock_graph(timeout)?;
+        let scan = self.scan(mode)?;
+        let id = scan.listing.resolve(input)?;
+        Ok((held, scan, id))
+    }
+
     /// `id` (an id or a prefix) waits for each of `on` (ids or prefixes),
     /// unless one of them would close a cycle: then nothing changes.
     pub fn add_dependencies(
@@ -84,9 +98,7 @@ impl Tracker {
         timeout: Duration,
         now: Timestamp,
     ) -> Result<GraphEdit, StoreError> {
-        let held = self.lock_graph(timeout)?;
-        let scan = self.scan(mode)?;
-        let id = scan.listing.resolve(id)?;
+        let (held, scan, id) = self.graph_and(id, mode, timeout)?;
         let on = on
             .iter()
             .map(|o| scan.listing.resolve(o))
@@ -108,9 +120,7 @@ impl Tracker {
         timeout: Duration,
         now: Timestamp,
     ) -> Result<(GraphEdit, Vec<IssueId>), StoreError> {
-        let _held = self.lock_graph(timeout)?;
-        let scan = self.scan(mode)?;
-        let id = scan.listing.resolve(id)?;
+        let (_held, scan, id) = self.graph_and(id, mode, timeout)?;
         let current = self.load_issue(&id)?.depends_on;
         let on = on
             .iter()

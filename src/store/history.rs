@@ -36,6 +36,20 @@ pub struct LinkedCommit {
     pub order: usize,
 }
 
+impl LinkedCommit {
+    /// `node`, which mentions an issue as `kind`, at `order` in the walk.
+    fn of(node: &CommitNode, kind: LinkKind, order: usize) -> LinkedCommit {
+        LinkedCommit {
+            id: hex(&node.id),
+            author: node.author.clone(),
+            time: node.time,
+            summary: node.summary.clone(),
+            kind,
+            order,
+        }
+    }
+}
+
 impl Tracker {
     /// Every cached commit, walked up to HEAD first (the walk stops at the
     /// commits already cached), and HEAD.
@@ -91,14 +105,7 @@ impl Tracker {
         for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
             for (kind, linked) in &node.links {
                 if linked == id.as_str() {
-                    out.push(LinkedCommit {
-                        id: hex(&node.id),
-                        author: node.author.clone(),
-                        time: node.time,
-                        summary: node.summary.clone(),
-                        kind: *kind,
-                        order,
-                    });
+                    out.push(LinkedCommit::of(node, *kind, order));
                 }
             }
         }
@@ -137,17 +144,7 @@ impl Tracker {
                 if *kind != LinkKind::Fixes || out.iter().any(|(known, _)| *known == id) {
                     continue;
                 }
-                out.push((
-                    id,
-                    LinkedCommit {
-                        id: hex(&node.id),
-                        author: node.author.clone(),
-                        time: node.time,
-                        summary: node.summary.clone(),
-                        kind: *kind,
-                        order,
-                    },
-                ));
+                out.push((id, LinkedCommit::of(node, *kind, order)));
             }
         }
         Ok(out)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use yit::model::id::IdSource;
+use yit::ops::{Created, NewIssue};
 use yit::store::{Draft, Tracker};
 
 use super::editor::{self, Outcome};
@@ -103,54 +104,29 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => String::new(),
     };
-    let config = tracker.config();
     let assignee = args
         .assignee
         .map(|a| resolve_person(&tracker, a))
         .transpose()?;
-    // the issues named must exist (a new issue closes no cycle)
-    let mut resolver = super::session(ctx, &tracker);
-    let parent = args.parent.map(|p| resolver.resolve(&p)).transpose()?;
-    let depends_on = args
-        .depends_on
-        .iter()
-        .map(|d| resolver.resolve(d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut draft = Draft {
+    let mut session = super::session(ctx, &tracker);
+    let mut draft = session.draft(NewIssue {
         title: args.title.clone().unwrap_or_default(),
         body,
         labels: args.labels,
         priority: args.priority,
-        kind: args
-            .kind
-            .map(|k| config.type_named(&k))
-            .transpose()
-            .map_err(CommandError::user)?,
+        kind: args.kind,
         assignee,
-        status: args
-            .status
-            .map(|s| config.status_named(&s))
-            .transpose()
-            .map_err(CommandError::user)?,
-        parent,
-        depends_on,
-    };
+        status: args.status,
+        parent: args.parent,
+        depends_on: args.depends_on,
+    })?;
     if args.title.is_none() {
         match draft_in_editor(&tracker, &draft)? {
             Some(written) => draft = written,
             None => return Err(CommandError::user("no title; nothing was created")),
         }
     }
-    let mut ids = IdSource::new(ctx.seed);
-    // with a daemon, it knows every id: no listing of the directory
-    let (issue, shorts) = if resolver.has_daemon() {
-        let issue = tracker.create_issue_unlisted(draft, author, ctx.now, &mut ids)?;
-        let shorts = resolver.shorts(std::slice::from_ref(&issue.id))?;
-        (issue, shorts)
-    } else {
-        let (issue, listing) = tracker.create_issue(draft, author, ctx.now, &mut ids)?;
-        (issue, Shorts::Listing(listing))
-    };
+    let Created { issue, shorts } = session.create(draft, author, ctx.clock())?;
     match format {
         Format::Json => ctx.out.json(&serde_json::json!({
             "schema_version": 1,

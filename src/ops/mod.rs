@@ -8,9 +8,11 @@
 
 mod answer;
 mod change;
+mod create;
 
 pub use answer::{Answers, list_over, scan_for};
 pub use change::{Claimed, Clock, Written, describe_wait};
+pub use create::{Created, NewIssue};
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

@@ -1095,3 +1095,18 @@ fn search_on_a_terminal_highlights_and_fits_the_snippet() {
         painted.stdout
     );
 }
+
+#[test]
+fn issue_files_have_the_permissions_of_any_file_the_user_makes() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Readable by the group"]);
+    let plain = repo.root().join("plain.txt");
+    std::fs::write(&plain, "x").expect("write");
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+    let file = repo.issues_dir().join(format!("{id}.yaml"));
+    assert_eq!(mode(&file), mode(&plain), "created");
+    repo.ok(&["edit", &id, "--priority", "1"]);
+    assert_eq!(mode(&file), mode(&plain), "replaced");
+}

@@ -14,9 +14,15 @@ pub use tempfile::NamedTempFile as TempFile;
 pub const TMP_PREFIX: &str = ".yit-tmp-";
 
 /// A new, empty temporary file in `dir`, with a name no other process or
-/// thread has.
+/// thread has, and the permissions of any file the user creates (0666
+/// less the umask: tempfile's default, 0600, would hide issue files from
+/// the user's group).
 pub fn temp_in(dir: &Path) -> std::io::Result<TempFile> {
-    tempfile::Builder::new().prefix(TMP_PREFIX).tempfile_in(dir)
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .prefix(TMP_PREFIX)
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
 }
 
 /// A temporary file in `dir` holding `bytes`, synced to disk when `sync`
@@ -85,6 +91,18 @@ mod tests {
         );
         drop(tmp);
         assert_eq!(names(dir.path()), ["file"]);
+    }
+
+    #[test]
+    fn a_written_file_has_the_permissions_of_any_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").expect("write");
+        let target = dir.path().join("replaced");
+        replace(&target, b"x", true).expect("replace");
+        let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&target), mode(&plain));
     }
 
     #[test]

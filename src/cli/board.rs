@@ -1,13 +1,11 @@
 //! `yit board`: a kanban view, one column per status.
 
 use clap::Args;
-use yit::daemon::protocol::{Request, Response};
 use yit::model::config::Config;
 use yit::model::record::Record;
 use yit::query::{ListQuery, ListResult, SortKey};
-use yit::store::Scan;
 
-use super::list::{self, ListArgs};
+use super::list::ListArgs;
 use super::output::{Paint, display_width, fit};
 use super::{CommandError, Ctx, Format};
 
@@ -61,31 +59,9 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
             q
         })
         .collect();
-    // through the daemon, a request per column; else one scan for all
-    let mut answers: Vec<ListResult<'static>> = Vec::new();
-    if let Some(mut daemon) = ctx.daemon(&tracker) {
-        for q in &queries {
-            match daemon.request(&Request::List { query: q.clone() }) {
-                Ok(Response::List(result)) => answers.push(result),
-                _ => {
-                    answers.clear();
-                    break;
-                }
-            }
-        }
-    }
-    let mut scan: Option<Scan> = None;
-    let results: Vec<ListResult> = if answers.len() == queries.len() {
-        answers
-    } else {
-        let scan = scan.insert(
-            tracker.scan(ctx.scan_mode(base.filter.as_ref().is_some_and(|f| f.needs_details())))?,
-        );
-        queries
-            .iter()
-            .map(|q| list::run_over(scan, config, q))
-            .collect()
-    };
+    let mut answers = yit::ops::Answers::default();
+    let results =
+        super::session(ctx, &tracker).lists(&queries, ctx.scan_mode(false), &mut answers)?;
     let columns: Vec<Column> = config
         .statuses
         .iter()
@@ -102,7 +78,7 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
         .first()
         .map(|c| (c.result.problems.clone(), c.result.broken_files))
         .unwrap_or_default();
-    super::exit_without_freeing(scan);
+    super::exit_without_freeing(answers);
     printed.and_then(|()| super::partial(ctx, problems, broken, "shown"))
 }
 

@@ -89,8 +89,6 @@ pub fn cmd_label(ctx: &mut Ctx, args: LabelArgs) -> Result<(), CommandError> {
             }
         })
         .collect();
-    tracker.check_changes(&changes)?;
-    let edits = tracker.update_issues(&ids, ctx.lock_timeout, ctx.now, |_| Ok(changes.clone()))?;
-    let shorts = resolver.shorts(&ids)?;
-    report_edits(ctx, &shorts, verb, &edits, false)
+    let written = resolver.change_ids(&ids, &changes, ctx.clock())?;
+    report_edits(ctx, &written.shorts, verb, &written.edits, false)
 }

@@ -240,16 +240,11 @@ impl Ctx {
         }
     }
 
-    /// The daemon of this worktree, when one runs, is compatible, and
-    /// neither `--no-daemon` nor `--no-index` says otherwise. One that is
-    /// there but does not answer in time is warned about once, and the
-    /// command answers from the files.
-    pub fn daemon(&self, tracker: &yit::store::Tracker) -> Option<yit::ops::Daemon> {
-        self.connector()(tracker)
-    }
-
-    /// What [`Ctx::daemon`] does, owning what it needs: a session may hold
-    /// it while the command prints.
+    /// How to reach the daemon of a worktree: when one runs, is
+    /// compatible, and neither `--no-daemon` nor `--no-index` says
+    /// otherwise. One that is there but does not answer in time is warned
+    /// about once, and the command answers from the files. It owns what it
+    /// needs: a session may hold it while the command prints.
     fn connector(&self) -> impl FnOnce(&yit::store::Tracker) -> Option<yit::ops::Daemon> + 'static {
         let allowed = !(self.no_daemon || self.no_index);
         let given = std::rc::Rc::clone(&self.daemon_warned);

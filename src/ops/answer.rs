@@ -52,6 +52,40 @@ impl Session<'_> {
         Ok(list_over(scan, self.tracker.config(), query))
     }
 
+    /// Answers several lists at once (`board`: a column each): through the
+    /// daemon, a request per query; else one scan for them all.
+    pub fn lists<'s>(
+        &mut self,
+        queries: &[ListQuery],
+        mode: ScanMode,
+        store: &'s mut Answers,
+    ) -> Result<Vec<ListResult<'s>>, StoreError> {
+        if let Some(daemon) = self.daemon() {
+            let mut answers = Vec::with_capacity(queries.len());
+            for query in queries {
+                match daemon.request(&Request::List {
+                    query: query.clone(),
+                }) {
+                    Ok(Response::List(result)) => answers.push(result),
+                    _ => break,
+                }
+            }
+            if answers.len() == queries.len() {
+                return Ok(answers);
+            }
+        }
+        let details = queries
+            .iter()
+            .any(|q| q.filter.as_ref().is_some_and(|f| f.needs_details()));
+        let mode = match mode {
+            ScanMode::Files => ScanMode::Files,
+            ScanMode::Index { .. } => ScanMode::Index { details },
+        };
+        let scan = store.scan.insert(self.tracker.scan(mode)?);
+        let config = self.tracker.config();
+        Ok(queries.iter().map(|q| list_over(scan, config, q)).collect())
+    }
+
     /// Answers a `search` (a query with words), ranked.
     pub fn search<'s>(
         &mut self,

@@ -42,6 +42,24 @@ pub struct Claimed {
 impl Session<'_> {
     /// Applies `changes` (checked against the configuration first) to the
     /// issues `inputs` name, all or none.
+    /// Applies `changes` (checked first) to issues already resolved (a
+    /// front end that told ids from other arguments by resolving them).
+    pub fn change_ids(
+        self,
+        ids: &[IssueId],
+        changes: &[Change],
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        self.tracker.check_changes(changes)?;
+        let edits = self
+            .tracker
+            .update_issues(ids, clock.lock_timeout, clock.now, |_| Ok(changes.to_vec()))?;
+        Ok(Written {
+            edits,
+            shorts: self.shorts(ids)?,
+        })
+    }
+
     pub fn change(
         self,
         inputs: &[String],

@@ -67,8 +67,9 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
                 serde_json::json!({ "issue": issue, "waits_for": blockers, "parent_waits": parent })
             })
             .collect();
-        ctx.out
-            .json(&serde_json::json!({ "schema_version": 1, "blocked": blocked }))?;
+        ctx.out.json(&super::output::envelope(
+            serde_json::json!({ "blocked": blocked }),
+        ))?;
     } else if rows.is_empty() {
         ctx.note("nothing is blocked");
     } else {

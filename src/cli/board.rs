@@ -105,8 +105,9 @@ fn print(ctx: &mut Ctx, format: Format, columns: &[Column]) -> Result<(), Comman
                 })
             })
             .collect();
-        ctx.out
-            .json(&serde_json::json!({ "schema_version": 1, "columns": columns }))?;
+        ctx.out.json(&super::output::envelope(
+            serde_json::json!({ "columns": columns }),
+        ))?;
         return Ok(());
     }
     let gap = 2;

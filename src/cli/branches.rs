@@ -105,11 +105,10 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
                 })
             })
             .collect();
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "branches": branches,
             "issues": issues,
-        }))?);
+        })))?);
     }
     if rows.is_empty() {
         ctx.note(&format!(

@@ -32,11 +32,10 @@ pub fn cmd_commit(ctx: &mut Ctx, args: CommitArgs) -> Result<(), CommandError> {
     let summary = commit_changes(&tracker, args.message)?;
     if format == Format::Json {
         let commit = summary.as_ref().and_then(|_| tracker.repo().head_hex());
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "commit": commit,
             "summary": summary,
-        }))?);
+        })))?);
     }
     match summary {
         Some(summary) => {

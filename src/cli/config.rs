@@ -22,7 +22,7 @@ pub fn cmd_config(ctx: &mut Ctx, _args: ConfigArgs) -> Result<(), CommandError> 
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     if format == Format::Json {
-        let value = serde_json::json!({ "schema_version": 1, "config": config });
+        let value = super::output::envelope(serde_json::json!({ "config": config }));
         return Ok(ctx.out.json(&value)?);
     }
     let text = yit::model::yaml::to_string(config)

@@ -243,11 +243,10 @@ fn start(
             Started::Started { pid } => (pid, true),
             Started::AlreadyRunning { pid } => (pid, false),
         };
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "pid": pid,
             "started": new,
-        }))?);
+        })))?);
     }
     match started {
         Started::Started { pid } => ctx.out.line(&format!("started the daemon (pid {pid})"))?,
@@ -276,11 +275,10 @@ fn stop(ctx: &mut Ctx, paths: &Paths, timeout: f64) -> Result<(), CommandError> 
                 }),
             ),
         };
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "pid": pid,
             "signal": signal,
-        }))?);
+        })))?);
     }
     match stopped {
         Stopped::NotRunning => ctx.out.line("no daemon is running")?,
@@ -329,9 +327,9 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
                 let mut daemon = serde_json::to_value(info).map_err(std::io::Error::other)?;
                 daemon["started"] = serde_json::json!(rfc3339(info.started));
                 daemon["last_event"] = serde_json::json!(info.last_event.and_then(rfc3339));
-                serde_json::json!({ "schema_version": 1, "running": true, "daemon": daemon })
+                super::output::envelope(serde_json::json!({ "running": true, "daemon": daemon }))
             }
-            None => serde_json::json!({ "schema_version": 1, "running": false }),
+            None => super::output::envelope(serde_json::json!({ "running": false })),
         };
         ctx.out.json(&value)?;
         return match info {
@@ -401,9 +399,9 @@ fn gc(ctx: &mut Ctx, args: GcArgs) -> Result<(), CommandError> {
             .iter()
             .map(|(f, action)| serde_json::json!({ "pid": f.pid, "worktree": f.worktree, "action": action }))
             .collect();
-        return Ok(ctx
-            .out
-            .json(&serde_json::json!({ "schema_version": 1, "daemons": records }))?);
+        return Ok(ctx.out.json(&super::output::envelope(
+            serde_json::json!({ "daemons": records }),
+        ))?);
     }
     if rows.is_empty() {
         ctx.out.line("no yit daemons are running")?;

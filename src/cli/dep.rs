@@ -227,12 +227,11 @@ fn draw(ctx: &mut Ctx, args: TreeArgs) -> Result<(), CommandError> {
     let root = drawer.node(&id, false, &mut Vec::new(), &mut HashSet::new());
     let blocks = drawer.node(&id, true, &mut Vec::new(), &mut HashSet::new());
     if format == Format::Json {
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "issue": { "id": root.id, "short_id": root.short_id, "title": root.title, "status": root.status },
             "depends_on": root.next,
             "blocks": blocks.next,
-        }))?);
+        })))?);
     }
     // the issue, then rows of (tree and short id, its width, status,
     // title), written with the statuses and titles in columns

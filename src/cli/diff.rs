@@ -131,12 +131,11 @@ pub fn cmd_diff(ctx: &mut Ctx, args: DiffArgs) -> Result<(), CommandError> {
                 })
             })
             .collect();
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "from": args.from,
             "to": args.to.as_deref().unwrap_or("worktree"),
             "changes": records,
-        }))?);
+        })))?);
     }
     if changes.is_empty() {
         ctx.note("no issue changed");

@@ -48,12 +48,11 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
         Err(e) => return Err(e.into()),
     };
     if format == Format::Json {
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "checked": checked,
             "problems": problems,
             "warnings": warnings,
-        }))?;
+        })))?;
     } else {
         for warning in &warnings {
             ctx.warn(warning);

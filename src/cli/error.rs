@@ -130,8 +130,7 @@ impl CommandError {
 
     /// Printed with `--json`: one object on stderr.
     pub fn render_json(&self) -> String {
-        let value = serde_json::json!({
-            "schema_version": 1,
+        let value = super::output::envelope(serde_json::json!({
             "error": {
                 "kind": self.kind.code(),
                 "exit_code": self.kind.exit_code(),
@@ -140,7 +139,7 @@ impl CommandError {
                 "problems": self.problems,
                 "hints": self.hints,
             }
-        });
+        }));
         format!("{value}\n")
     }
 }

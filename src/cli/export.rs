@@ -61,10 +61,9 @@ pub fn cmd_export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), CommandError> {
         }
         Format::Csv => write_csv(ctx, records)?,
         Format::Markdown => write_markdown(ctx, records)?,
-        _ => ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        _ => ctx.out.json(&super::output::envelope(serde_json::json!({
             "issues": records,
-        }))?,
+        })))?,
     }
     Ok(())
 }

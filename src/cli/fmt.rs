@@ -54,8 +54,9 @@ pub fn cmd_fmt(ctx: &mut Ctx, args: FmtArgs) -> Result<(), CommandError> {
             } else {
                 "formatted"
             };
-            ctx.out
-                .json(&serde_json::json!({ "schema_version": 1, key: records }))?;
+            ctx.out.json(&super::output::envelope(
+                serde_json::json!({ key: records }),
+            ))?;
         }
         Format::Ids => {
             for id in &changed {

@@ -115,10 +115,9 @@ pub fn cmd_hooks(ctx: &mut Ctx, args: HooksArgs) -> Result<(), CommandError> {
             .filter(|path| std::fs::read_to_string(path).is_ok_and(|t| t.contains(MARKER)))
             .map(|path| path.display().to_string())
             .collect();
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "installed": installed,
-        }))?;
+        })))?;
     }
     Ok(())
 }

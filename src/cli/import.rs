@@ -111,11 +111,10 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
     tracker.create_issues_journaled(&fresh, ctx.lock_timeout, &super::crash_hook())?;
     if format == Format::Json {
         let ids: Vec<&IssueId> = fresh.iter().map(|i| &i.id).collect();
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "created": ids,
             "unchanged": unchanged,
-        }))?;
+        })))?;
     } else {
         ctx.out.line(&format!(
             "imported {} issue(s){}",
@@ -332,13 +331,12 @@ fn import_github(
             .iter()
             .map(|(id, number, fields)| serde_json::json!({ "id": id, "number": number, "fields": fields }))
             .collect();
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "created": created,
             "updated": updated,
             "unchanged": existing.len() - updated.len(),
             "conflicts": clashes,
-        }))?;
+        })))?;
     } else {
         ctx.out.line(&format!(
             "imported from GitHub: {} created, {} updated, {} unchanged",

@@ -24,10 +24,9 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
     let created = matches!(outcome, InitOutcome::Created);
     let driver = tracker.register_merge_driver()?;
     if format == Format::Json {
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "init": { "created": created, "path": dir, "merge_driver_added": driver },
-        }))?);
+        })))?);
     }
     if !ctx.quiet {
         let text = if created {

@@ -146,7 +146,7 @@ pub(super) fn print_list(
     match format {
         Format::Json => {
             ctx.out.json(&Listed {
-                schema_version: 1,
+                schema_version: super::output::SCHEMA_VERSION,
                 records: &records,
             })?;
         }

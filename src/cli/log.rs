@@ -125,12 +125,11 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
                 })
             })
             .collect();
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "id": id,
             "shallow": shallow,
             "commits": commits,
-        }))?);
+        })))?);
     }
     // the issue, as it is now (or was last), under its short id
     let listing = tracker.load_listing()?.including([id.clone()]);

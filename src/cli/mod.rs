@@ -378,7 +378,7 @@ pub fn report_edits(
                 .first()
                 .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true));
             ctx.out
-                .json(&serde_json::json!({ "schema_version": 1, "issue": record }))?;
+                .json(&output::envelope(serde_json::json!({ "issue": record })))?;
         }
         Format::Json => {
             let records: Vec<_> = edits
@@ -386,7 +386,7 @@ pub fn report_edits(
                 .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true))
                 .collect();
             ctx.out
-                .json(&serde_json::json!({ "schema_version": 1, "issues": records }))?;
+                .json(&output::envelope(serde_json::json!({ "issues": records })))?;
         }
         Format::Ids => {
             for e in edits {

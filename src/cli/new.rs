@@ -128,10 +128,9 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     }
     let Created { issue, shorts } = session.create(draft, author, ctx.clock())?;
     match format {
-        Format::Json => ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        Format::Json => ctx.out.json(&super::output::envelope(serde_json::json!({
             "issue": yit::model::record::Record::of(&issue, shorts.of(&issue.id), true),
-        }))?,
+        })))?,
         _ => ctx.out.line(shorts.of(&issue.id))?,
     }
     Ok(())
@@ -188,11 +187,10 @@ fn new_from_plan(
                 .zip(&issues)
                 .filter_map(|(k, i)| Some((k.clone()?, serde_json::json!(i.id))))
                 .collect();
-            ctx.out.json(&serde_json::json!({
-                "schema_version": 1,
+            ctx.out.json(&super::output::envelope(serde_json::json!({
                 "issues": records,
                 "keys": keyed,
-            }))?;
+            })))?;
         }
         Format::Ids => {
             for issue in &issues {

@@ -87,10 +87,9 @@ fn report(
 ) -> Result<(), CommandError> {
     if format == Format::Json {
         let listing = tracker.load_listing()?;
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "issue": super::output::issue_json(issue, &listing),
-        }))?;
+        })))?;
     }
     Ok(())
 }

@@ -32,9 +32,9 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
                     serde_json::json!({ "id": e.id, "removed": removed, "path": e.path })
                 })
                 .collect();
-            return Ok(ctx
-                .out
-                .json(&serde_json::json!({ "schema_version": 1, "trash": records }))?);
+            return Ok(ctx.out.json(&super::output::envelope(
+                serde_json::json!({ "trash": records }),
+            ))?);
         }
         if trash.is_empty() {
             ctx.note("the trash is empty");
@@ -60,9 +60,9 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
     let issue = tracker.restore_issue(&input, ctx.lock_timeout)?;
     let listing = tracker.load_listing()?;
     if format == Format::Json {
-        return Ok(ctx.out.json(
-            &serde_json::json!({ "schema_version": 1, "issue": issue_json(&issue, &listing) }),
-        )?);
+        return Ok(ctx.out.json(&super::output::envelope(
+            serde_json::json!({ "issue": issue_json(&issue, &listing) }),
+        ))?);
     }
     let short = ctx.out.paint(Paint::Id, listing.short_id(&issue.id));
     ctx.out

@@ -76,8 +76,9 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
                 .iter()
                 .map(|e| serde_json::json!({ "id": e.id, "short_id": listing.short_id(&e.id), "trash": e.path }))
                 .collect();
-            ctx.out
-                .json(&serde_json::json!({ "schema_version": 1, "removed": records }))?;
+            ctx.out.json(&super::output::envelope(
+                serde_json::json!({ "removed": records }),
+            ))?;
         }
         Format::Ids => {
             for e in removed {

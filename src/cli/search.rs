@@ -76,11 +76,10 @@ fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), 
     match format {
         Format::Json => {
             let hits: Vec<serde_json::Value> = result.hits.iter().map(hit_json).collect();
-            ctx.out.json(&serde_json::json!({
-                "schema_version": 1,
+            ctx.out.json(&super::output::envelope(serde_json::json!({
                 "matched": result.matched,
                 "hits": hits,
-            }))?;
+            })))?;
         }
         Format::Jsonl => {
             for hit in &result.hits {

@@ -108,12 +108,11 @@ fn render(
             .iter()
             .map(|c| serde_json::json!({ "commit": c.id, "kind": c.kind.word(), "summary": c.summary }))
             .collect();
-        return Ok(ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
             "issue": Record::of(issue, shorts.of(&issue.id), true),
             "related": related,
             "commits": commits,
-        }))?);
+        })))?);
     }
 
     let out = &ctx.out;

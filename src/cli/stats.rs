@@ -135,8 +135,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
                 serde_json::json!({ "week": w.to_string(), "opened": opened, "closed": closed })
             })
             .collect();
-        ctx.out.json(&serde_json::json!({
-            "schema_version": 1,
+        ctx.out.json(&super::output::envelope(serde_json::json!({
             "total": chosen.len(),
             "open": open,
             "closed": chosen.len() - open,
@@ -145,7 +144,7 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
             "by_label": pairs(&labels),
             "by_assignee": pairs(&assignees),
             "weeks": weeks,
-        }))?;
+        })))?;
     } else {
         ctx.out.line(&format!(
             "{} issues: {open} not closed, {} closed",

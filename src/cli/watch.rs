@@ -50,7 +50,9 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
     let (mut known, listing) = snapshot(&tracker)?;
     emit(
         ctx,
-        serde_json::json!({ "schema_version": 1, "event": "ready", "issues": listing.ids.len() }),
+        super::output::envelope(
+            serde_json::json!({ "event": "ready", "issues": listing.ids.len() }),
+        ),
     )?;
     let mut printed = 0;
     loop {
@@ -143,7 +145,9 @@ fn report(
             _ => None,
         };
         if let Some((kind, issue, problems)) = event {
-            let mut record = serde_json::json!({ "schema_version": 1, "event": kind, "id": id, "short_id": short });
+            let mut record = super::output::envelope(
+                serde_json::json!({ "event": kind, "id": id, "short_id": short }),
+            );
             if let Some(issue) = issue {
                 record["issue"] = issue;
             }

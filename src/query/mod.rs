@@ -6,6 +6,7 @@
 pub mod deps;
 pub mod filter;
 pub mod search;
+pub mod stats;
 
 use serde::{Deserialize, Serialize};
 

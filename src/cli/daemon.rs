@@ -319,14 +319,10 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
         let value = match &info {
             Some(info) => {
                 // times as RFC 3339, like every other time yit prints
-                let rfc3339 = |t: i64| {
-                    jiff::Timestamp::from_second(t)
-                        .map(yit::model::issue::format_time)
-                        .ok()
-                };
+                let rfc3339 = yit::model::issue::format_unix;
                 let mut daemon = serde_json::to_value(info).map_err(std::io::Error::other)?;
                 daemon["started"] = serde_json::json!(rfc3339(info.started));
-                daemon["last_event"] = serde_json::json!(info.last_event.and_then(rfc3339));
+                daemon["last_event"] = serde_json::json!(info.last_event.map(rfc3339));
                 super::output::envelope(serde_json::json!({ "running": true, "daemon": daemon }))
             }
             None => super::output::envelope(serde_json::json!({ "running": false })),

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use yit::model::id::IssueId;
 use yit::query::deps::Graph;
-use yit::store::Scan;
+use yit::store::{GraphEdit, Scan};
 
 use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format, report_edits};
@@ -65,40 +65,21 @@ pub fn cmd_dep(ctx: &mut Ctx, args: DepArgs) -> Result<(), CommandError> {
 
 fn add(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let done = tracker.add_dependencies(
-        &pair.id,
-        &pair.on,
-        ctx.scan_mode(false),
-        ctx.lock_timeout,
-        ctx.now,
-    )?;
-    let on: Vec<IssueId> = pair
-        .on
-        .iter()
-        .map(|o| Ok(done.scan.listing.resolve(o)?))
-        .collect::<Result<_, CommandError>>()?;
-    report(ctx, &done.scan, "waits for", &on, done.edits)
+    let (mode, timeout) = (ctx.scan_mode(false), ctx.lock_timeout);
+    let done = tracker.add_dependencies(&pair.id, &pair.on, mode, timeout, ctx.now)?;
+    report(ctx, "waits for", done)
 }
 
 fn remove(ctx: &mut Ctx, pair: Pair) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let (done, on) = tracker.remove_dependencies(
-        &pair.id,
-        &pair.on,
-        ctx.scan_mode(false),
-        ctx.lock_timeout,
-        ctx.now,
-    )?;
-    report(ctx, &done.scan, "no longer waits for", &on, done.edits)
+    let (mode, timeout) = (ctx.scan_mode(false), ctx.lock_timeout);
+    let done = tracker.remove_dependencies(&pair.id, &pair.on, mode, timeout, ctx.now)?;
+    report(ctx, "no longer waits for", done)
 }
 
-fn report(
-    ctx: &mut Ctx,
-    scan: &Scan,
-    verb: &str,
-    on: &[IssueId],
-    edits: Vec<yit::model::edit::Edited>,
-) -> Result<(), CommandError> {
+fn report(ctx: &mut Ctx, verb: &str, done: GraphEdit) -> Result<(), CommandError> {
+    let GraphEdit { edits, on, scan } = done;
+    let (on, scan) = (&on[..], &scan);
     let format = ctx.format(
         "dep",
         &[Format::Table, Format::Ids, Format::Json],

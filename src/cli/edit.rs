@@ -31,7 +31,7 @@ pub struct EditArgs {
     #[arg(long, short = 's')]
     status: Option<String>,
     /// New priority, 0 (highest) to 4
-    #[arg(long, short = 'p', value_parser = super::values::priority)]
+    #[arg(long, short = 'p', value_parser = yit::model::config::Config::parse_priority)]
     priority: Option<u8>,
     /// New type
     #[arg(long = "type", short = 't', value_name = "TYPE")]

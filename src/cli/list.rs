@@ -32,7 +32,7 @@ pub struct ListArgs {
     #[arg(long, short = 'a', value_name = "PERSON")]
     assignee: Option<String>,
     /// Only issues with this priority (repeatable: any of them)
-    #[arg(long, short = 'p', value_parser = super::values::priority)]
+    #[arg(long, short = 'p', value_parser = yit::model::config::Config::parse_priority)]
     priority: Vec<u8>,
     /// Only issues of this type (repeatable: any of them)
     #[arg(long = "type", short = 't', value_name = "TYPE")]

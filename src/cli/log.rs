@@ -32,7 +32,8 @@ pub struct LogArgs {
 pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     let format = ctx.format("log", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    let id = match super::session(ctx, &tracker).resolve(&args.id) {
+    let mut session = super::session(ctx, &tracker);
+    let id = match session.resolve(&args.id) {
         Ok(id) => id,
         // gone from the worktree: its history is still in git
         Err(e) => IssueId::parse_canonical(&args.id.to_lowercase()).ok_or(e)?,
@@ -102,16 +103,6 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         entries.push((c, vec!["mentions it in its message".to_owned()]));
     }
     entries.sort_by_key(|(c, _)| (std::cmp::Reverse(c.time), c.order));
-    let date = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(yit::model::issue::format_time)
-            .unwrap_or_default()
-    };
-    let local = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| ctx.out.when(t, ctx.now))
-            .unwrap_or_default()
-    };
     if format == Format::Json {
         let commits: Vec<serde_json::Value> = entries
             .iter()
@@ -119,7 +110,7 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
                 serde_json::json!({
                     "commit": c.id,
                     "author": c.author,
-                    "date": date(c.time),
+                    "date": yit::model::issue::format_unix(c.time),
                     "summary": c.summary,
                     "changes": words,
                 })
@@ -132,7 +123,8 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         })))?);
     }
     // the issue, as it is now (or was last), under its short id
-    let listing = tracker.load_listing()?.including([id.clone()]);
+    // (the session's: a listing read to resolve a prefix is not read again)
+    let shorts = session.shorts(std::slice::from_ref(&id))?;
     let title = history
         .iter()
         .find_map(|c| match parse(&c.after).or_else(|| parse(&c.before)) {
@@ -140,15 +132,12 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
             _ => None,
         })
         .unwrap_or_default();
-    let mut text = format!(
-        "{}  {title}\n\n",
-        ctx.out.paint(Paint::Id, listing.short_id(&id))
-    );
+    let mut text = format!("{}  {title}\n\n", ctx.out.paint(Paint::Id, shorts.of(&id)));
     for (c, words) in &entries {
         text.push_str(&format!(
             "{}  {}  {}  {}\n",
             ctx.out.paint(Paint::Id, &c.id[..10.min(c.id.len())]),
-            local(c.time),
+            ctx.out.when_unix(c.time, ctx.now),
             c.author,
             c.summary
         ));

@@ -42,7 +42,6 @@ mod search;
 mod show;
 mod stats;
 mod unassign;
-mod values;
 mod watch;
 
 use std::io::{IsTerminal, Write};

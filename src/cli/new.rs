@@ -36,7 +36,7 @@ pub struct NewArgs {
     #[arg(long = "label", short = 'l', value_name = "LABEL")]
     labels: Vec<String>,
     /// Priority from 0 (highest) to 4
-    #[arg(long, short = 'p', value_parser = super::values::priority)]
+    #[arg(long, short = 'p', value_parser = yit::model::config::Config::parse_priority)]
     priority: Option<u8>,
     /// Issue type (see `yit config`)
     #[arg(long = "type", short = 't', value_name = "TYPE")]

@@ -120,6 +120,14 @@ impl Output {
         }
     }
 
+    /// [`Output::when`] for a time in seconds since the epoch (git's, the
+    /// trash's); empty for one out of range.
+    pub fn when_unix(&self, seconds: i64, now: jiff::Timestamp) -> String {
+        jiff::Timestamp::from_second(seconds)
+            .map(|t| self.when(t, now))
+            .unwrap_or_default()
+    }
+
     pub fn paint(&self, paint: Paint, text: &str) -> String {
         if self.color && !text.is_empty() {
             let style = paint.style();

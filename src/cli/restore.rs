@@ -26,9 +26,7 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
             let records: Vec<_> = trash
                 .iter()
                 .map(|e| {
-                    let removed = jiff::Timestamp::from_second(e.removed)
-                        .map(yit::model::issue::format_time)
-                        .unwrap_or_default();
+                    let removed = yit::model::issue::format_unix(e.removed);
                     serde_json::json!({ "id": e.id, "removed": removed, "path": e.path })
                 })
                 .collect();
@@ -43,11 +41,7 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
         let table = Table::new(["ID", "REMOVED"], 1);
         let when: Vec<String> = trash
             .iter()
-            .map(|e| {
-                jiff::Timestamp::from_second(e.removed)
-                    .map(|t| ctx.out.when(t, ctx.now))
-                    .unwrap_or_default()
-            })
+            .map(|e| ctx.out.when_unix(e.removed, ctx.now))
             .collect();
         let rows: Vec<_> = trash.iter().zip(&when).collect();
         return Ok(table.write(&mut ctx.out, &rows, |(e, when)| {

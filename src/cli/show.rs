@@ -53,13 +53,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
                 .into_iter()
                 .collect(),
         );
-        let related = Related::of(
-            issue,
-            at.scan.issues.iter().map(|i| &**i),
-            &|id| at.scan.find(id),
-            &|id| at.scan.listing.short_id(id).to_owned(),
-        );
-        return render(ctx, format, issue, &shorts, &related, &[]);
+        return render(ctx, format, issue, &shorts, &at.scan.related(issue), &[]);
     }
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
@@ -80,12 +74,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
         Some(answer) => answer,
         None => {
             let scan = tracker.scan(ctx.scan_mode(false))?;
-            let related = Related::of(
-                &issue,
-                scan.issues.iter().map(|i| &**i),
-                &|id| scan.find(id),
-                &|id| scan.listing.short_id(id).to_owned(),
-            );
+            let related = scan.related(&issue);
             (Shorts::Listing(scan.listing), related)
         }
     };

@@ -466,6 +466,16 @@ pub fn check_label(label: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn priorities_are_numbers_or_table_names() {
+        assert_eq!(Config::parse_priority("0"), Ok(0));
+        assert_eq!(Config::parse_priority("P3"), Ok(3));
+        assert_eq!(Config::parse_priority("p4"), Ok(4));
+        for bad in ["high", "5", "P", "-1", "P9", ""] {
+            assert!(Config::parse_priority(bad).is_err(), "{bad}");
+        }
+    }
+
     fn parse(text: &str) -> Result<Config, Vec<String>> {
         Config::parse(text, Path::new("c.yaml"))
             .map_err(|ps| ps.iter().map(|p| p.to_string()).collect())

@@ -25,10 +25,17 @@ pub struct Answers {
 }
 
 impl Session<'_> {
+    /// The daemon's answer to `request`, in bytes read in place later;
+    /// `None` when no daemon answers.
+    fn exchange(&mut self, request: &Request) -> Option<Vec<u8>> {
+        self.daemon()?.exchange(request).ok()
+    }
+
     /// Answers a `list`. Every record with its body and comments is read
     /// faster from the index than through the daemon (which would send
     /// them all as JSON), so only a limited `--json` asks the daemon.
-    /// `mode` is how the files are read when they are.
+    /// `mode` is how the files are read when they are (the details are
+    /// what the query needs).
     pub fn list<'s>(
         &mut self,
         query: &ListQuery,
@@ -36,13 +43,10 @@ impl Session<'_> {
         store: &'s mut Answers,
     ) -> Result<ListResult<'s>, StoreError> {
         let Answers { bytes, scan } = store;
-        let ask = !query.details || query.limit.is_some_and(|n| n <= DETAILS_THROUGH_DAEMON);
-        if ask && let Some(daemon) = self.daemon() {
-            *bytes = daemon
-                .exchange(&Request::List {
-                    query: query.clone(),
-                })
-                .ok();
+        if !query.details || query.limit.is_some_and(|n| n <= DETAILS_THROUGH_DAEMON) {
+            *bytes = self.exchange(&Request::List {
+                query: query.clone(),
+            });
         }
         // an error or a daemon going away: answer from the files
         if let Some(Ok(Response::List(result))) = bytes.as_deref().map(crate::daemon::parse) {
@@ -77,11 +81,9 @@ impl Session<'_> {
         let details = queries
             .iter()
             .any(|q| q.filter.as_ref().is_some_and(|f| f.needs_details()));
-        let mode = match mode {
-            ScanMode::Files => ScanMode::Files,
-            ScanMode::Index { .. } => ScanMode::Index { details },
-        };
-        let scan = store.scan.insert(self.tracker.scan(mode)?);
+        let scan = store
+            .scan
+            .insert(self.tracker.scan(mode.with_details(details))?);
         let config = self.tracker.config();
         Ok(queries.iter().map(|q| list_over(scan, config, q)).collect())
     }
@@ -94,13 +96,9 @@ impl Session<'_> {
         store: &'s mut Answers,
     ) -> Result<SearchResult<'s>, StoreError> {
         let Answers { bytes, scan } = store;
-        if let Some(daemon) = self.daemon() {
-            *bytes = daemon
-                .exchange(&Request::Search {
-                    query: query.clone(),
-                })
-                .ok();
-        }
+        *bytes = self.exchange(&Request::Search {
+            query: query.clone(),
+        });
         if let Some(Ok(Response::Search(result))) = bytes.as_deref().map(crate::daemon::parse) {
             return Ok(result);
         }
@@ -124,7 +122,8 @@ impl Session<'_> {
 }
 
 /// The scan `query` needs: with bodies and comments when it shows or reads
-/// them; through the index (unless `mode` parses every file), and when its
+/// them (whatever `mode` says of details); through the index (unless
+/// `mode` parses every file), and when its
 /// only text terms are words, only the bodies the word cache cannot rule
 /// out.
 pub fn scan_for(tracker: &Tracker, query: &ListQuery, mode: ScanMode) -> Result<Scan, StoreError> {
@@ -137,10 +136,7 @@ pub fn scan_for(tracker: &Tracker, query: &ListQuery, mode: ScanMode) -> Result<
         return tracker.scan_text(&words);
     }
     let details = query.details || filter.is_some_and(|f| f.needs_details());
-    Ok(match mode {
-        ScanMode::Files => tracker.scan(ScanMode::Files)?,
-        ScanMode::Index { .. } => tracker.scan(ScanMode::Index { details })?,
-    })
+    tracker.scan(mode.with_details(details))
 }
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).

@@ -40,17 +40,14 @@ pub struct Claimed {
 }
 
 impl Session<'_> {
-    /// Applies `changes` (checked against the configuration first) to the
-    /// issues `inputs` name, all or none.
-    /// Applies `changes` (checked first) to issues already resolved (a
-    /// front end that told ids from other arguments by resolving them).
+    /// Applies `changes` to issues already resolved, all or none
+    /// (`update_issues` checks them against the configuration).
     pub fn change_ids(
         self,
         ids: &[IssueId],
         changes: &[Change],
         clock: Clock,
     ) -> Result<Written, StoreError> {
-        self.tracker.check_changes(changes)?;
         let edits = self
             .tracker
             .update_issues(ids, clock.lock_timeout, clock.now, |_| Ok(changes.to_vec()))?;
@@ -60,6 +57,8 @@ impl Session<'_> {
         })
     }
 
+    /// Applies `changes` to the issues `inputs` name, all or none. A value
+    /// the configuration refuses is an error before any input is resolved.
     pub fn change(
         self,
         inputs: &[String],
@@ -187,9 +186,7 @@ impl Session<'_> {
             waits,
         })
     }
-}
 
-impl Session<'_> {
     /// Adds a comment by the person running yit (an empty one is refused).
     pub fn comment(self, input: &str, body: String, clock: Clock) -> Result<Written, StoreError> {
         if body.trim().is_empty() {
@@ -216,26 +213,22 @@ impl Session<'_> {
         let id = self.resolve(input)?;
         let issue = self.tracker.load_issue(&id)?;
         let wanted = prefix.to_lowercase();
-        let mut matching = issue
+        let matching: Vec<&Comment> = issue
             .comments
             .iter()
-            .filter(|c| c.id.to_lowercase().starts_with(&wanted));
-        match (matching.next(), matching.next()) {
-            (Some(one), None) => Ok((id, one.clone())),
-            (None, _) => Err(StoreError::NoComment {
+            .filter(|c| c.id.to_lowercase().starts_with(&wanted))
+            .collect();
+        match matching[..] {
+            [one] => Ok((id, one.clone())),
+            [] => Err(StoreError::NoComment {
                 id,
                 input: prefix.to_owned(),
                 known: issue.comments.iter().map(|c| c.id.clone()).collect(),
             }),
-            (Some(_), Some(_)) => Err(StoreError::AmbiguousComment {
+            _ => Err(StoreError::AmbiguousComment {
                 id,
                 input: prefix.to_owned(),
-                candidates: issue
-                    .comments
-                    .iter()
-                    .filter(|c| c.id.to_lowercase().starts_with(&wanted))
-                    .map(|c| c.id.clone())
-                    .collect(),
+                candidates: matching.iter().map(|c| c.id.clone()).collect(),
             }),
         }
     }
@@ -259,7 +252,7 @@ impl Session<'_> {
             id: comment.to_owned(),
             body,
         };
-        self.change(&[id.to_string()], &[change], clock)
+        self.change_ids(std::slice::from_ref(id), &[change], clock)
     }
 
     /// Removes comment `comment` of issue `id`, in place.
@@ -270,11 +263,9 @@ impl Session<'_> {
         clock: Clock,
     ) -> Result<Written, StoreError> {
         let change = Change::RemoveComment(comment.to_owned());
-        self.change(&[id.to_string()], &[change], clock)
+        self.change_ids(std::slice::from_ref(id), &[change], clock)
     }
-}
 
-impl Session<'_> {
     /// Changes fields of one issue; with `parent`, it becomes the issue's
     /// parent, checked against every issue (read as `mode` says) under the
     /// graph lock, which is held until the edit is written.
@@ -286,20 +277,30 @@ impl Session<'_> {
         mode: crate::store::ScanMode,
         clock: Clock,
     ) -> Result<Written, StoreError> {
-        let tracker = self.tracker;
-        let _held = match parent {
-            Some(parent) => {
-                let held = tracker.lock_graph(clock.lock_timeout)?;
-                let scan = tracker.scan(mode)?;
-                let id = scan.listing.resolve(input)?;
-                let parent = scan.listing.resolve(parent)?;
-                tracker.check_parent(&held, &scan, &id, &parent)?;
-                changes.push(Change::Parent(Some(parent)));
-                Some(held)
-            }
-            None => None,
+        let Some(parent) = parent else {
+            return self.change(&[input.to_owned()], &changes, clock);
         };
-        self.change(&[input.to_owned()], &changes, clock)
+        let tracker = self.tracker;
+        tracker.check_changes(&changes)?;
+        // held until the edit is written
+        let held = tracker.lock_graph(clock.lock_timeout)?;
+        let scan = tracker.scan(mode)?;
+        let id = scan.listing.resolve(input)?;
+        let parent = scan.listing.resolve(parent)?;
+        tracker.check_parent(&held, &scan, &id, &parent)?;
+        changes.push(Change::Parent(Some(parent)));
+        // short ids from the scan's listing: nothing is listed again
+        let edits =
+            tracker.update_issues(
+                &[id],
+                clock.lock_timeout,
+                clock.now,
+                |_| Ok(changes.clone()),
+            )?;
+        Ok(Written {
+            edits,
+            shorts: Shorts::Listing(scan.listing),
+        })
     }
 }
 

@@ -128,15 +128,11 @@ impl Shorts {
 /// else through a listing (read once).
 pub struct Session<'t> {
     tracker: &'t Tracker,
-    daemon: Connection<'t>,
+    /// How to reach the daemon, until it is first needed (a command that
+    /// needs no answer from it neither connects nor starts one).
+    connect: Option<Box<dyn FnOnce() -> Option<Daemon> + 't>>,
+    daemon: Option<Daemon>,
     listing: Option<Listing>,
-}
-
-/// The daemon, connected to when first needed (a command that needs no
-/// answer from it neither connects nor starts one).
-enum Connection<'t> {
-    Later(Box<dyn FnOnce() -> Option<Daemon> + 't>),
-    Made(Option<Daemon>),
 }
 
 impl<'t> Session<'t> {
@@ -144,24 +140,35 @@ impl<'t> Session<'t> {
     pub fn new(tracker: &'t Tracker, connect: impl FnOnce() -> Option<Daemon> + 't) -> Session<'t> {
         Session {
             tracker,
-            daemon: Connection::Later(Box::new(connect)),
+            connect: Some(Box::new(connect)),
+            daemon: None,
             listing: None,
         }
     }
 
     /// The daemon, connecting now if not yet done.
     fn daemon(&mut self) -> Option<&mut Daemon> {
-        if let Connection::Later(_) = self.daemon {
-            let Connection::Later(connect) =
-                std::mem::replace(&mut self.daemon, Connection::Made(None))
-            else {
-                unreachable!("just matched")
-            };
-            self.daemon = Connection::Made(connect());
+        if let Some(connect) = self.connect.take() {
+            self.daemon = connect();
         }
-        match &mut self.daemon {
-            Connection::Made(daemon) => daemon.as_mut(),
-            Connection::Later(_) => None,
+        self.daemon.as_mut()
+    }
+
+    /// What the daemon says `input` names (`Some(None)`: nothing, or
+    /// several); `None` when no daemon answers.
+    fn ask_resolve(&mut self, input: &str) -> Option<Option<IssueId>> {
+        let request = Request::Resolve {
+            inputs: vec![input.to_owned()],
+        };
+        match self.daemon()?.request(&request) {
+            Ok(Response::Resolved(found)) => Some(
+                found
+                    .into_iter()
+                    .next()
+                    .flatten()
+                    .and_then(|id| IssueId::parse_canonical(&id)),
+            ),
+            _ => None,
         }
     }
 
@@ -186,38 +193,21 @@ impl<'t> Session<'t> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(Some(id));
         }
-        if let Some(daemon) = self.daemon() {
-            let request = Request::Resolve {
-                inputs: vec![input.to_owned()],
-            };
-            if let Ok(Response::Resolved(found)) = daemon.request(&request) {
-                return Ok(found
-                    .first()
-                    .cloned()
-                    .flatten()
-                    .and_then(|id| IssueId::parse_canonical(&id)));
-            }
+        if let Some(answer) = self.ask_resolve(input) {
+            return Ok(answer);
         }
         Ok(self.listing()?.resolve(input).ok())
     }
 
-    /// The issue `input` names; not found and ambiguous as the listing
-    /// words them.
+    /// The issue `input` names.
     pub fn resolve(&mut self, input: &str) -> Result<IssueId, StoreError> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(id);
         }
-        if let Some(daemon) = self.daemon() {
-            let request = Request::Resolve {
-                inputs: vec![input.to_owned()],
-            };
-            if let Ok(Response::Resolved(found)) = daemon.request(&request)
-                && let Some(Some(id)) = found.first()
-                && let Some(id) = IssueId::parse_canonical(id)
-            {
-                return Ok(id);
-            }
+        if let Some(Some(id)) = self.ask_resolve(input) {
+            return Ok(id);
         }
+        // not found and ambiguous, as the listing words them
         self.listing()?.resolve(input)
     }
 

@@ -39,7 +39,11 @@ pub fn written(dir: &Path, bytes: &[u8], sync: bool) -> std::io::Result<TempFile
 /// Replaces (or creates) `target` with `bytes` in one rename; on any
 /// error the temporary file is gone and `target` as it was.
 pub fn replace(target: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
-    let dir = target.parent().unwrap_or(Path::new("."));
+    // (a bare file name's parent is "")
+    let dir = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     written(dir, bytes, sync)?
         .persist(target)
         .map(drop)

@@ -20,10 +20,12 @@ pub struct GraphLock {
     _lock: IssueLock,
 }
 
-/// What a change to the graph did: the edit, and every issue as it was
-/// read under the lock (which names the issues around it).
+/// What a change to the graph did: the edit, the issues the new or
+/// removed edges point to, and every issue as it was read under the lock
+/// (which names the issues around it).
 pub struct GraphEdit {
     pub edits: Vec<Edited>,
+    pub on: Vec<IssueId>,
     pub scan: Scan,
 }
 
@@ -106,7 +108,7 @@ impl Tracker {
         self.check_depends(&held, &scan, &id, &on)?;
         let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
         let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
-        Ok(GraphEdit { edits, scan })
+        Ok(GraphEdit { edits, on, scan })
     }
 
     /// `id` no longer waits for each of `on`: ids or prefixes of its
@@ -119,7 +121,7 @@ impl Tracker {
         mode: ScanMode,
         timeout: Duration,
         now: Timestamp,
-    ) -> Result<(GraphEdit, Vec<IssueId>), StoreError> {
+    ) -> Result<GraphEdit, StoreError> {
         let (_held, scan, id) = self.graph_and(id, mode, timeout)?;
         let current = self.load_issue(&id)?.depends_on;
         let on = on
@@ -147,7 +149,7 @@ impl Tracker {
         }
         let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
         let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
-        Ok((GraphEdit { edits, scan }, on))
+        Ok(GraphEdit { edits, on, scan })
     }
 }
 

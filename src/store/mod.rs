@@ -342,6 +342,16 @@ pub enum ScanMode {
     Index { details: bool },
 }
 
+impl ScanMode {
+    /// This way of reading, with or without the details.
+    pub fn with_details(self, details: bool) -> ScanMode {
+        match self {
+            ScanMode::Files => ScanMode::Files,
+            ScanMode::Index { .. } => ScanMode::Index { details },
+        }
+    }
+}
+
 /// Every issue file read: the valid issues and the problems of the rest.
 pub struct Scan {
     pub listing: Listing,
@@ -370,6 +380,17 @@ impl Scan {
             .binary_search_by(|i| i.id.cmp(id))
             .ok()
             .map(|n| &*self.issues[n])
+    }
+
+    /// The issues around `issue` among these (`show`): its parent, what it
+    /// waits for, what waits for it and its children.
+    pub fn related(&self, issue: &Issue) -> crate::query::deps::Related {
+        crate::query::deps::Related::of(
+            issue,
+            self.issues.iter().map(|i| &**i),
+            &|id| self.find(id),
+            &|id| self.listing.short_id(id).to_owned(),
+        )
     }
 }
 

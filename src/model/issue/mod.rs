@@ -231,6 +231,14 @@ pub fn format_time(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A time given in seconds since the epoch (git's, the trash's), as
+/// [`format_time`] writes it; empty for one out of range.
+pub fn format_unix(seconds: i64) -> String {
+    Timestamp::from_second(seconds)
+        .map(format_time)
+        .unwrap_or_default()
+}
+
 /// Byte-level checks before YAML parsing: UTF-8, not empty, no conflict
 /// markers.
 fn check_text<'a>(bytes: &'a [u8], path: &Path) -> Result<&'a str, Problem> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use yit::model::id::IdSource;
-use yit::ops::{Created, NewIssue};
+use yit::ops::Created;
 use yit::store::{Draft, Tracker};
 
 use super::editor::{self, Outcome};
@@ -109,7 +109,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         .map(|a| resolve_person(&tracker, a))
         .transpose()?;
     let mut session = super::session(ctx, &tracker);
-    let mut draft = session.draft(NewIssue {
+    let typed = Draft {
         title: args.title.clone().unwrap_or_default(),
         body,
         labels: args.labels,
@@ -117,9 +117,9 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         kind: args.kind,
         assignee,
         status: args.status,
-        parent: args.parent,
-        depends_on: args.depends_on,
-    })?;
+        ..Draft::default()
+    };
+    let mut draft = session.draft(typed, args.parent.as_deref(), &args.depends_on)?;
     if args.title.is_none() {
         match draft_in_editor(&tracker, &draft)? {
             Some(written) => draft = written,

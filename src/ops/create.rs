@@ -9,25 +9,6 @@ use crate::store::{Draft, StoreError};
 
 use super::{Clock, Session, Shorts};
 
-/// A new issue as a person typed it.
-#[derive(Clone, Debug, Default)]
-pub struct NewIssue {
-    pub title: String,
-    pub body: String,
-    pub labels: Vec<String>,
-    pub priority: Option<u8>,
-    /// A type name, in any case.
-    pub kind: Option<String>,
-    /// `Name <email>` or an email, already resolved (`me`).
-    pub assignee: Option<String>,
-    /// A status name, in any case.
-    pub status: Option<String>,
-    /// An id or a prefix.
-    pub parent: Option<String>,
-    /// Ids or prefixes.
-    pub depends_on: Vec<String>,
-}
-
 /// The issue created, and short ids to name it by.
 pub struct Created {
     pub issue: Issue,
@@ -35,37 +16,34 @@ pub struct Created {
 }
 
 impl Session<'_> {
-    /// The draft of `new`, with every name and reference resolved.
-    pub fn draft(&mut self, new: NewIssue) -> Result<Draft, StoreError> {
+    /// `draft` as a person typed it, made exact: its type and status
+    /// named as the configuration spells them (any case was typed), and
+    /// `parent` and `depends_on` (ids or prefixes) resolved to issues that
+    /// exist.
+    pub fn draft(
+        &mut self,
+        mut draft: Draft,
+        parent: Option<&str>,
+        depends_on: &[String],
+    ) -> Result<Draft, StoreError> {
         let config = self.tracker.config();
         let invalid = |message: String| StoreError::Invalid { message };
-        let kind = new
+        draft.kind = draft
             .kind
             .map(|k| config.type_named(&k))
             .transpose()
             .map_err(invalid)?;
-        let status = new
+        draft.status = draft
             .status
             .map(|s| config.status_named(&s))
             .transpose()
             .map_err(invalid)?;
-        let parent = new.parent.map(|p| self.resolve(&p)).transpose()?;
-        let depends_on = new
-            .depends_on
+        draft.parent = parent.map(|p| self.resolve(p)).transpose()?;
+        draft.depends_on = depends_on
             .iter()
             .map(|d| self.resolve(d))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Draft {
-            title: new.title,
-            body: new.body,
-            labels: new.labels,
-            priority: new.priority,
-            kind,
-            assignee: new.assignee,
-            status,
-            parent,
-            depends_on,
-        })
+        Ok(draft)
     }
 
     /// Creates the issue `draft` describes, by `author`, with a fresh id.

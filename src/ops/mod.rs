@@ -12,7 +12,7 @@ mod create;
 
 pub use answer::{Answers, list_over, scan_for};
 pub use change::{Claimed, Clock, Written, describe_wait};
-pub use create::{Created, NewIssue};
+pub use create::Created;
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

@@ -158,11 +158,10 @@ fn body_comes_from_a_file_or_standard_input() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.json()["issue"]["body"], "piped\r\nbody  ");
     let run = repo.fails(&["new", "x", "--body-file", "/nonexistent/file"], 1);
-    assert!(
-        run.stderr
-            .starts_with("error: cannot read /nonexistent/file: "),
-        "{}",
-        run.stderr
+    // the io error is kept as the cause
+    assert_eq!(
+        run.stderr,
+        "error: cannot read /nonexistent/file\n  caused by: No such file or directory (os error 2)\n"
     );
 }
 

@@ -1,7 +1,8 @@
 //! `yit claim`: take an issue, in one locked step.
 
 use clap::Args;
-use yit::ops::{Written, describe_wait};
+use yit::ops::Written;
+use yit::store::describe_wait;
 
 use super::{CommandError, Ctx, report_edits};
 

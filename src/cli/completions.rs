@@ -3,7 +3,7 @@
 
 use clap::{Args, CommandFactory};
 
-use super::{Cli, CommandError, Ctx, Format};
+use super::{Cli, CommandError, Ctx, ErrorKind, Format};
 
 /// Print a completion script for a shell
 ///
@@ -220,15 +220,20 @@ pub fn cmd_man(ctx: &mut Ctx, args: ManArgs) -> Result<(), CommandError> {
     let mut root = Cli::command().disable_help_subcommand(true);
     root.build();
     if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| CommandError::user(format!("cannot make {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(CommandError::file(
+            ErrorKind::User,
+            "cannot make",
+            dir,
+        ))?;
         // the page of every command that has one, parents before children
         let mut todo = vec![root];
         while let Some(cmd) = todo.pop() {
             todo.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
-            let path = page_of(cmd).generate_to(dir).map_err(|e| {
-                CommandError::user(format!("cannot write into {}: {e}", dir.display()))
-            })?;
+            let path = page_of(cmd).generate_to(dir).map_err(CommandError::file(
+                ErrorKind::User,
+                "cannot write into",
+                dir,
+            ))?;
             ctx.out.line(&path.display().to_string())?;
         }
         return Ok(());

@@ -148,7 +148,7 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
             if level >= 1 {
                 eprintln!("yit daemon: {e}");
             }
-            Err(daemon_error(e))
+            Err(e.into())
         }
     }
 }
@@ -212,19 +212,6 @@ impl Drop for Watchdog {
     }
 }
 
-fn daemon_error(e: daemon::DaemonError) -> CommandError {
-    match e {
-        daemon::DaemonError::Store(e) => e.into(),
-        other => {
-            let kind = match other {
-                daemon::DaemonError::AlreadyRunning { .. } => ErrorKind::Refused,
-                _ => ErrorKind::User,
-            };
-            CommandError::new(kind, other.to_string())
-        }
-    }
-}
-
 fn start(
     ctx: &mut Ctx,
     paths: &Paths,
@@ -237,7 +224,7 @@ fn start(
         Format::Table,
     )?;
     let exe = std::env::current_exe()?;
-    let started = daemon::start(paths, &exe, root, &run.to_args()).map_err(daemon_error)?;
+    let started = daemon::start(paths, &exe, root, &run.to_args())?;
     if format == Format::Json {
         let (pid, new) = match started {
             Started::Started { pid } => (pid, true),
@@ -263,7 +250,7 @@ fn stop(ctx: &mut Ctx, paths: &Paths, timeout: f64) -> Result<(), CommandError> 
     }
     let format = ctx.format("daemon stop", &[Format::Table, Format::Json], Format::Table)?;
     let patience = Duration::from_secs_f64(timeout);
-    let stopped = daemon::stop(paths, patience).map_err(daemon_error)?;
+    let stopped = daemon::stop(paths, patience)?;
     if format == Format::Json {
         let (pid, signal) = match &stopped {
             Stopped::NotRunning => (None, None),

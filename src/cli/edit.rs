@@ -70,17 +70,13 @@ impl EditArgs {
         }
         let config = tracker.config();
         if let Some(s) = &self.status {
-            changes.push(Change::Status(
-                config.status_named(s).map_err(CommandError::user)?,
-            ));
+            changes.push(Change::Status(config.status_named(s)?));
         }
         if let Some(p) = self.priority {
             changes.push(Change::Priority(p));
         }
         if let Some(k) = &self.kind {
-            changes.push(Change::Kind(
-                config.type_named(k).map_err(CommandError::user)?,
-            ));
+            changes.push(Change::Kind(config.type_named(k)?));
         }
         match (&self.body, &self.body_file) {
             (Some(b), _) => changes.push(Change::Body(b.clone())),

@@ -112,7 +112,7 @@ pub fn edit_until_valid<T>(
             .arg(draft.path())
             .status()
             .map_err(|e| {
-                CommandError::user(format!("could not run the editor {command:?}: {e}"))
+                CommandError::user(format!("could not run the editor {command:?}")).because(&e)
             })?;
         let edited = std::fs::read(draft.path())?;
         let edited = String::from_utf8(edited).map_err(|_| {

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use yit::daemon::DaemonError;
+use yit::model::field::FieldError;
 use yit::model::problem::Problem;
 use yit::store::StoreError;
 use yit::store::lock::LockError;
@@ -100,6 +102,24 @@ impl CommandError {
         CommandError::new(kind, "")
     }
 
+    /// The same error, caused by `err` (and what caused it).
+    pub fn because(mut self, err: &dyn std::error::Error) -> CommandError {
+        self.causes.push(err.to_string());
+        self.causes.extend(causes(err));
+        self
+    }
+
+    /// For `map_err`: `{action} {path}` (`cannot read notes.yaml`), of
+    /// `kind`, caused by the io error. A file the user named is
+    /// [`ErrorKind::User`]; one of yit's own is [`ErrorKind::Internal`].
+    pub fn file<'a>(
+        kind: ErrorKind,
+        action: &'static str,
+        path: &'a std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> CommandError + 'a {
+        move |err| CommandError::new(kind, format!("{action} {}", path.display())).because(&err)
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
         self.hints.push(hint.into());
         self
@@ -157,35 +177,57 @@ fn causes(err: &dyn std::error::Error) -> Vec<String> {
     out
 }
 
+/// The exit class of each library error: every variant named, so that a
+/// new one must be given its class.
+fn store_kind(err: &StoreError) -> ErrorKind {
+    use yit::git::GitError;
+    use yit::model::edit::EditError;
+    match err {
+        StoreError::Io { .. }
+        | StoreError::Issue(_)
+        | StoreError::Edit(EditError::NotLossless { .. })
+        | StoreError::Lock(LockError::Open { .. })
+        | StoreError::NoFreeId { .. } => ErrorKind::Internal,
+        StoreError::Changed { .. }
+        | StoreError::Exists { .. }
+        | StoreError::Held { .. }
+        | StoreError::Closed { .. }
+        | StoreError::NotReady { .. }
+        | StoreError::Taken { .. }
+        | StoreError::Cycle { .. }
+        | StoreError::Referred { .. } => ErrorKind::Refused,
+        StoreError::Lock(LockError::Timeout { .. }) => ErrorKind::LockTimeout,
+        StoreError::NotFound { .. }
+        | StoreError::NotInTrash { .. }
+        | StoreError::NoComment { .. }
+        | StoreError::Git(GitError::NoSuchRevision { .. } | GitError::NoCommits { .. }) => {
+            ErrorKind::NotFound
+        }
+        StoreError::Ambiguous { .. } | StoreError::AmbiguousComment { .. } => ErrorKind::Ambiguous,
+        StoreError::NotInitialized { .. }
+        | StoreError::NotInitializedAt { .. }
+        | StoreError::Git(GitError::NotARepository { .. }) => ErrorKind::NotInitialized,
+        StoreError::Git(GitError::Bare { .. }) => ErrorKind::User,
+        StoreError::Git(
+            GitError::Spawn(_) | GitError::Command { .. } | GitError::Revision { .. },
+        ) => ErrorKind::Internal,
+        StoreError::Config { .. }
+        | StoreError::Broken { .. }
+        | StoreError::InvalidId { .. }
+        | StoreError::Field(_)
+        | StoreError::Github(_)
+        | StoreError::TooLarge { .. }
+        | StoreError::NothingToSearch
+        | StoreError::NotWaiting { .. }
+        | StoreError::NoIdentity
+        | StoreError::Edit(_) => ErrorKind::User,
+    }
+}
+
 impl From<StoreError> for CommandError {
     fn from(err: StoreError) -> CommandError {
         use yit::git::GitError;
-        let kind = match &err {
-            StoreError::Io { .. } | StoreError::Issue(_) => ErrorKind::Internal,
-            StoreError::Edit(yit::model::edit::EditError::NotLossless { .. }) => {
-                ErrorKind::Internal
-            }
-            StoreError::Changed { .. }
-            | StoreError::Exists { .. }
-            | StoreError::Refused { .. }
-            | StoreError::Cycle { .. }
-            | StoreError::Referred { .. } => ErrorKind::Refused,
-            StoreError::Lock(yit::store::lock::LockError::Timeout { .. }) => ErrorKind::LockTimeout,
-            StoreError::Lock(_) => ErrorKind::Internal,
-            StoreError::NotFound { .. }
-            | StoreError::NotInTrash { .. }
-            | StoreError::NoComment { .. }
-            | StoreError::Git(GitError::NoSuchRevision { .. } | GitError::NoCommits { .. }) => {
-                ErrorKind::NotFound
-            }
-            StoreError::Ambiguous { .. } | StoreError::AmbiguousComment { .. } => {
-                ErrorKind::Ambiguous
-            }
-            StoreError::NotInitialized { .. }
-            | StoreError::NotInitializedAt { .. }
-            | StoreError::Git(GitError::NotARepository { .. }) => ErrorKind::NotInitialized,
-            _ => ErrorKind::User,
-        };
+        let kind = store_kind(&err);
         let mut out = CommandError::new(kind, err.to_string());
         out.causes = causes(&err);
         match err {
@@ -255,6 +297,35 @@ impl From<StoreError> for CommandError {
     }
 }
 
+impl From<FieldError> for CommandError {
+    fn from(err: FieldError) -> CommandError {
+        CommandError::user(err.to_string())
+    }
+}
+
+impl From<DaemonError> for CommandError {
+    fn from(err: DaemonError) -> CommandError {
+        let kind = match err {
+            DaemonError::Store(e) => return e.into(),
+            DaemonError::AlreadyRunning { .. } => ErrorKind::Refused,
+            // the environment failed (a socket, a process, a watch), as
+            // with the store's io errors
+            DaemonError::Io { .. }
+            | DaemonError::Spawn { .. }
+            | DaemonError::Exited { .. }
+            | DaemonError::StartTimeout { .. }
+            | DaemonError::Unkillable { .. }
+            | DaemonError::NotAnswering { .. }
+            | DaemonError::Protocol(_)
+            | DaemonError::Watch(_)
+            | DaemonError::Lifeline(_) => ErrorKind::Internal,
+        };
+        let mut out = CommandError::new(kind, err.to_string());
+        out.causes = causes(&err);
+        out
+    }
+}
+
 impl From<LockError> for CommandError {
     fn from(err: LockError) -> CommandError {
         let kind = match err {
@@ -280,5 +351,49 @@ impl From<std::io::Error> for CommandError {
         let mut out = CommandError::new(ErrorKind::Internal, err.to_string());
         out.causes = causes(&err);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_failures_exit_alike_and_keep_their_cause_wherever_they_come_from() {
+        let io = || std::io::Error::other("disk on fire");
+        let store = CommandError::from(StoreError::Io {
+            action: "could not write",
+            path: "a.yaml".into(),
+            source: io(),
+        });
+        let daemon = CommandError::from(DaemonError::Io {
+            action: "could not bind",
+            path: "yit.sock".into(),
+            source: io(),
+        });
+        let file = CommandError::file(ErrorKind::Internal, "cannot write", "b".as_ref())(io());
+        for err in [&store, &daemon, &file] {
+            assert_eq!(err.kind, ErrorKind::Internal, "{}", err.message);
+            assert_eq!(err.causes, ["disk on fire"], "{}", err.message);
+        }
+        assert_eq!(
+            file.render_text(),
+            "error: cannot write b\n  caused by: disk on fire\n"
+        );
+    }
+
+    #[test]
+    fn refusals_and_bad_values_keep_their_classes() {
+        let field = yit::model::config::Config::parse_priority("high").unwrap_err();
+        assert_eq!(
+            CommandError::from(StoreError::from(field.clone())).kind,
+            ErrorKind::User
+        );
+        assert_eq!(CommandError::from(field).kind, ErrorKind::User);
+        let held = StoreError::Held {
+            id: yit::model::id::IssueId::parse_canonical("4k2f").expect("an id"),
+            holder: "ann@example.com".into(),
+        };
+        assert_eq!(CommandError::from(held).kind.exit_code(), 4);
     }
 }

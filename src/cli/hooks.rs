@@ -82,15 +82,10 @@ fn install(ctx: &Ctx, path: &std::path::Path, command: &str) -> Result<(), Comma
         }
         Err(_) => {}
     }
-    let fail = |e: std::io::Error| {
-        CommandError::new(
-            ErrorKind::Internal,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    };
-    std::fs::write(path, script).map_err(fail)?;
+    let fail = || CommandError::file(ErrorKind::Internal, "cannot write", path);
+    std::fs::write(path, script).map_err(fail())?;
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(fail())?;
     ctx.note(&format!("installed {}", path.display()));
     Ok(())
 }
@@ -129,12 +124,11 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
                 .repo()
                 .hooks_dir()
                 .map_err(yit::store::StoreError::from)?;
-            std::fs::create_dir_all(&dir).map_err(|e| {
-                CommandError::new(
-                    ErrorKind::Internal,
-                    format!("cannot create {}: {e}", dir.display()),
-                )
-            })?;
+            std::fs::create_dir_all(&dir).map_err(CommandError::file(
+                ErrorKind::Internal,
+                "cannot create",
+                &dir,
+            ))?;
             let mut hooks = vec![("commit-msg", "yit hooks commit-msg \"$1\"")];
             if close_fixed {
                 hooks.push(("post-commit", "yit hooks close-fixed"));
@@ -162,12 +156,11 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
                 let path = dir.join(name);
                 match std::fs::read_to_string(&path) {
                     Ok(text) if text.contains(MARKER) => {
-                        std::fs::remove_file(&path).map_err(|e| {
-                            CommandError::new(
-                                ErrorKind::Internal,
-                                format!("cannot remove {}: {e}", path.display()),
-                            )
-                        })?;
+                        std::fs::remove_file(&path).map_err(CommandError::file(
+                            ErrorKind::Internal,
+                            "cannot remove",
+                            &path,
+                        ))?;
                         ctx.note(&format!("removed {}", path.display()));
                         removed += 1;
                     }
@@ -185,8 +178,11 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
         }
         HooksAction::CloseFixed => close_fixed(ctx, tracker),
         HooksAction::CommitMsg { file } => {
-            let message = std::fs::read_to_string(&file)
-                .map_err(|e| CommandError::user(format!("cannot read {}: {e}", file.display())))?;
+            let message = std::fs::read_to_string(&file).map_err(CommandError::file(
+                ErrorKind::User,
+                "cannot read",
+                &file,
+            ))?;
             if let Some((kind, text)) = yit::model::links::too_short(&message).into_iter().next() {
                 return Err(CommandError::user(format!(
                     "the commit message {} {text:?}: too short to name an issue (an id needs 4 characters or more)",
@@ -220,12 +216,11 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
                 out.push_str(&line[last..]);
             }
             if changed {
-                std::fs::write(&file, out).map_err(|e| {
-                    CommandError::new(
-                        ErrorKind::Internal,
-                        format!("cannot write {}: {e}", file.display()),
-                    )
-                })?;
+                std::fs::write(&file, out).map_err(CommandError::file(
+                    ErrorKind::Internal,
+                    "cannot write",
+                    &file,
+                ))?;
             }
             Ok(())
         }

@@ -288,7 +288,7 @@ fn import_github(
         let Some(local) = scan.find(id) else { continue };
         let (changes, clashes) = gh
             .update(local, config, &mut Vec::new())
-            .map_err(|message| yit::store::StoreError::Invalid { message })?;
+            .map_err(yit::store::StoreError::from)?;
         if !changes.is_empty() {
             targets.push(id.clone());
         } else if !clashes.is_empty() {
@@ -297,9 +297,7 @@ fn import_github(
     }
     let edits = tracker.update_issues(&targets, ctx.lock_timeout, ctx.now, |local| {
         let gh = by_id[&local.id];
-        let (changes, clashes) = gh
-            .update(local, config, &mut Vec::new())
-            .map_err(|message| yit::store::StoreError::Invalid { message })?;
+        let (changes, clashes) = gh.update(local, config, &mut Vec::new())?;
         if !clashes.is_empty() {
             conflicts.push((local.id.clone(), gh.number, clashes));
         }

@@ -2,6 +2,7 @@
 
 use clap::{Args, ValueEnum};
 use yit::model::config::Config;
+use yit::model::field::FieldError;
 use yit::model::issue;
 use yit::query::{self, AssigneeFilter, ListQuery, ListResult};
 use yit::store::Scan;
@@ -336,19 +337,19 @@ impl ListArgs {
 /// open,closed`), each resolved to the config's spelling by `named`.
 fn any_of_named(
     given: &[String],
-    named: &dyn Fn(&str) -> Result<String, String>,
+    named: &dyn Fn(&str) -> Result<String, FieldError>,
 ) -> Result<Vec<String>, CommandError> {
     given
         .iter()
         .flat_map(|v| v.split(','))
-        .map(|v| named(v.trim()).map_err(CommandError::user))
+        .map(|v| Ok(named(v.trim())?))
         .collect()
 }
 
 /// Every status named must be one config.yaml defines.
 fn check_statuses(config: &Config, statuses: &[String]) -> Result<(), CommandError> {
     for s in statuses {
-        config.check_status(s).map_err(CommandError::user)?;
+        config.check_status(s)?;
     }
     Ok(())
 }
@@ -356,7 +357,7 @@ fn check_statuses(config: &Config, statuses: &[String]) -> Result<(), CommandErr
 /// Every type named must be one config.yaml defines.
 fn check_types(config: &Config, kinds: &[String]) -> Result<(), CommandError> {
     for k in kinds {
-        config.check_type(k).map_err(CommandError::user)?;
+        config.check_type(k)?;
     }
     Ok(())
 }

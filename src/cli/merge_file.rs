@@ -51,8 +51,7 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         .and_then(|n| n.to_str())
         .and_then(IssueId::from_file_name);
     let read = |path: &Path| {
-        std::fs::read(path)
-            .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))
+        std::fs::read(path).map_err(CommandError::file(ErrorKind::User, "cannot read", path))
     };
     let (base_bytes, ours_bytes, theirs_bytes) =
         (read(&args.base)?, read(&args.ours)?, read(&args.theirs)?);
@@ -77,7 +76,7 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         }
     };
     let merged = yit::model::merge::merge(base.as_ref(), &ours, &theirs)
-        .map_err(|e| CommandError::user(format!("{}: {e}", shown.display())))?;
+        .map_err(|e| CommandError::user(shown.display().to_string()).because(&e))?;
     // a side that already is the result keeps its bytes (and its layout)
     let text = if merged.issue == ours {
         None
@@ -93,12 +92,11 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         )
     };
     if let Some(text) = text {
-        std::fs::write(&args.ours, text).map_err(|e| {
-            CommandError::new(
-                ErrorKind::Internal,
-                format!("cannot write {}: {e}", args.ours.display()),
-            )
-        })?;
+        std::fs::write(&args.ours, text).map_err(CommandError::file(
+            ErrorKind::Internal,
+            "cannot write",
+            &args.ours,
+        ))?;
     }
     if merged.conflicts.is_empty() {
         return Ok(());
@@ -135,10 +133,7 @@ fn text_merge(args: &MergeFileArgs) -> Result<(), CommandError> {
         .arg(&args.theirs)
         .status()
         .map_err(|e| {
-            CommandError::new(
-                ErrorKind::Internal,
-                format!("could not run git merge-file: {e}"),
-            )
+            CommandError::new(ErrorKind::Internal, "could not run git merge-file").because(&e)
         })?;
     match status.code() {
         Some(0) => Ok(()),

@@ -66,8 +66,7 @@ pub fn read_body_file(path: &std::path::Path) -> Result<String, CommandError> {
         std::io::stdin().read_to_end(&mut buf)?;
         buf
     } else {
-        std::fs::read(path)
-            .map_err(|e| CommandError::user(format!("cannot read {}: {e}", path.display())))?
+        std::fs::read(path).map_err(CommandError::file(ErrorKind::User, "cannot read", path))?
     };
     String::from_utf8(bytes)
         .map_err(|_| CommandError::user(format!("{} is not valid UTF-8 text", path.display())))

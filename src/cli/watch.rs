@@ -10,7 +10,7 @@ use yit::store::{Listing, ScanMode, Tracker};
 use yit::watch::Watcher;
 
 use super::output::issue_json;
-use super::{CommandError, Ctx, Format, lifetime};
+use super::{CommandError, Ctx, ErrorKind, Format, lifetime};
 
 /// Print changes to issues as JSON lines as they happen (see docs/format.md)
 ///
@@ -39,14 +39,8 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
     let _lifetime = lifetime::bind(args.exit_with_pid)?;
     let mut tracker = ctx.open_tracker()?;
     // watch first, then read: nothing that happens in between is missed
-    let watcher = Watcher::new(&[tracker.issues_dir()]).map_err(|e| {
-        CommandError::user(format!(
-            "{e}: {}",
-            std::error::Error::source(&e)
-                .map(|s| s.to_string())
-                .unwrap_or_default()
-        ))
-    })?;
+    let watcher = Watcher::new(&[tracker.issues_dir()])
+        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()).because(&e))?;
     let (mut known, listing) = snapshot(&tracker)?;
     emit(
         ctx,

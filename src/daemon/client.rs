@@ -10,7 +10,7 @@ use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
-use super::protocol::{self, Hello, PROTOCOL_VERSION, Request, Response};
+use super::protocol::{self, Hello, PROTOCOL_VERSION, ProtocolError, Request, Response};
 use super::{DaemonError, Paths, socket_address};
 
 /// How long a client waits for the daemon's greeting, and for each read or
@@ -111,10 +111,10 @@ impl Client {
             if timed_out(&e) {
                 not_answering()
             } else {
-                protocol_error(e.to_string())
+                ProtocolError::Io(e).into()
             }
         };
-        let mut line = serde_json::to_string(request).map_err(|e| protocol_error(e.to_string()))?;
+        let mut line = serde_json::to_string(request).map_err(ProtocolError::from)?;
         line.push('\n');
         self.writer.write_all(line.as_bytes()).map_err(io)?;
         let mut header = String::new();
@@ -123,9 +123,7 @@ impl Client {
             .read_line(&mut header)
             .map_err(io)?;
         if header.is_empty() {
-            return Err(protocol_error(
-                "the daemon closed the connection".to_owned(),
-            ));
+            return Err(ProtocolError::Closed.into());
         }
         let len = header
             .trim_end()
@@ -133,16 +131,14 @@ impl Client {
             .ok()
             .filter(|&n| n <= MAX_RESPONSE)
             .and_then(|n| usize::try_from(n).ok())
-            .ok_or_else(|| protocol_error(format!("not a response length: {header:?}")))?;
+            .ok_or_else(|| ProtocolError::Length(header.clone()))?;
         let mut answer = Vec::with_capacity(len);
         (&mut self.reader)
             .take(len as u64)
             .read_to_end(&mut answer)
             .map_err(io)?;
         if answer.len() < len {
-            return Err(protocol_error(
-                "the daemon closed the connection".to_owned(),
-            ));
+            return Err(ProtocolError::Closed.into());
         }
         Ok(answer)
     }
@@ -180,9 +176,5 @@ fn not_answering() -> DaemonError {
 
 /// A response, read in place ([`protocol::parse`]).
 pub fn parse(answer: &[u8]) -> Result<Response<'_>, DaemonError> {
-    protocol::parse(answer).map_err(protocol_error)
-}
-
-fn protocol_error(message: String) -> DaemonError {
-    DaemonError::Protocol { message }
+    Ok(protocol::parse(answer)?)
 }

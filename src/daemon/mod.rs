@@ -61,12 +61,26 @@ pub enum DaemonError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the daemon did not start: {reason}")]
-    StartFailed { reason: String },
+    #[error("the daemon did not start: could not run {}", exe.display())]
+    Spawn {
+        exe: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `log`: the end of its log, as `; its log says: ...`, or empty.
+    #[error("the daemon did not start: it exited with {status}{log}")]
+    Exited {
+        status: std::process::ExitStatus,
+        log: String,
+    },
+    #[error("the daemon did not start: it did not answer within {} s{log}", waited.as_secs())]
+    StartTimeout { waited: Duration, log: String },
+    #[error("process {pid} survived SIGKILL")]
+    Unkillable { pid: u32 },
     #[error("the daemon did not answer within {} ms", waited.as_millis())]
     NotAnswering { waited: Duration },
-    #[error("the daemon's answer could not be read: {message}")]
-    Protocol { message: String },
+    #[error("the daemon's answer could not be read")]
+    Protocol(#[from] protocol::ProtocolError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
@@ -169,19 +183,19 @@ pub fn start(
         .stdout(log)
         .stderr(log_err)
         .spawn()
-        .map_err(|e| DaemonError::StartFailed {
-            reason: format!("could not run {}: {e}", exe.display()),
+        .map_err(|source| DaemonError::Spawn {
+            exe: exe.to_owned(),
+            source,
         })?;
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let patience = Duration::from_secs(10);
+    let deadline = Instant::now() + patience;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
             let tail = log_tail(&paths.log);
             return match running(paths) {
                 // another start won the race
                 Some(pid) => Ok(Started::AlreadyRunning { pid }),
-                None => Err(DaemonError::StartFailed {
-                    reason: format!("it exited with {status}{tail}"),
-                }),
+                None => Err(DaemonError::Exited { status, log: tail }),
             };
         }
         if let Some(client) = Client::connect(paths, worktree) {
@@ -198,8 +212,9 @@ pub fn start(
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(DaemonError::StartFailed {
-                reason: format!("it did not answer within 10 s{}", log_tail(&paths.log)),
+            return Err(DaemonError::StartTimeout {
+                waited: patience,
+                log: log_tail(&paths.log),
             });
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -278,9 +293,7 @@ fn end(pid: u32, pidfd: &std::os::fd::OwnedFd, patience: Duration) -> Result<End
     if exited(pidfd, Duration::from_secs(5)) {
         Ok(Ended::Killed)
     } else {
-        Err(DaemonError::StartFailed {
-            reason: format!("process {pid} survived SIGKILL"),
-        })
+        Err(DaemonError::Unkillable { pid })
     }
 }
 

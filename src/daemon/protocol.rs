@@ -177,21 +177,38 @@ pub fn encode(response: &Response) -> Vec<Vec<u8>> {
     vec![head, lines]
 }
 
+/// Why an answer of the daemon could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the daemon closed the connection")]
+    Closed,
+    #[error("not a response length: {0:?}")]
+    Length(String),
+    #[error("more than one line")]
+    Lines,
+    #[error("{announced} records were announced, {came} lines came")]
+    Count { announced: usize, came: usize },
+    #[error("malformed JSON")]
+    Json(#[from] serde_json::Error),
+    #[error("the connection failed")]
+    Io(#[source] std::io::Error),
+}
+
 /// Reads a response as [`encode`] wrote it, in place: text without escapes
 /// is borrowed from `answer`. The records of a `list` are read on every
 /// core.
-pub fn parse(answer: &[u8]) -> Result<Response<'_>, String> {
+pub fn parse(answer: &[u8]) -> Result<Response<'_>, ProtocolError> {
     let (first, rest) = match memchr::memchr(b'\n', answer) {
         Some(end) => (&answer[..end], &answer[end + 1..]),
         None => (answer, &answer[answer.len()..]),
     };
     if !first.starts_with(b"{\"list\":") {
         if !rest.is_empty() {
-            return Err("more than one line".to_owned());
+            return Err(ProtocolError::Lines);
         }
-        return serde_json::from_slice(first).map_err(|e| e.to_string());
+        return Ok(serde_json::from_slice(first)?);
     }
-    let Head { list } = serde_json::from_slice(first).map_err(|e| e.to_string())?;
+    let Head { list } = serde_json::from_slice(first)?;
     let mut lines = Vec::with_capacity(list.records.min(MAX_RESERVED));
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', rest) {
@@ -199,11 +216,10 @@ pub fn parse(answer: &[u8]) -> Result<Response<'_>, String> {
         start = end + 1;
     }
     if start != rest.len() || lines.len() != list.records {
-        return Err(format!(
-            "{} records were announced, {} lines came",
-            list.records,
-            lines.len()
-        ));
+        return Err(ProtocolError::Count {
+            announced: list.records,
+            came: lines.len(),
+        });
     }
     // into their places on both cores (a failed line leaves an empty
     // record, and the answer is refused)
@@ -213,13 +229,13 @@ pub fn parse(answer: &[u8]) -> Result<Response<'_>, String> {
         .par_iter()
         .map(|line| {
             serde_json::from_slice::<Record>(line).unwrap_or_else(|e| {
-                let _ = failed.set(e.to_string());
+                let _ = failed.set(e);
                 Record::default()
             })
         })
         .collect_into_vec(&mut records);
     if let Some(error) = failed.into_inner() {
-        return Err(error);
+        return Err(error.into());
     }
     Ok(Response::List(ListResult {
         records,

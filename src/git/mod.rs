@@ -140,10 +140,17 @@ pub enum GitError {
     },
     #[error("{} is a bare repository; yit needs a worktree to keep .issues in", git_dir.display())]
     Bare { git_dir: PathBuf },
-    #[error("{message}")]
-    Command { message: String },
-    #[error("cannot read revision {rev:?}: {message}")]
-    Revision { rev: String, message: String },
+    #[error("could not run git")]
+    Spawn(#[source] std::io::Error),
+    /// git ran and failed; `stderr` is what it said, trimmed.
+    #[error("git {command} failed: {stderr}")]
+    Command { command: String, stderr: String },
+    #[error("cannot read revision {rev:?}")]
+    Revision {
+        rev: String,
+        #[source]
+        source: Box<gix::Error>,
+    },
     /// A revision that names no commit (git's own words are kept out of
     /// the message: they describe its parser, not the user's mistake).
     #[error("no commit, branch or tag is named {rev:?}")]
@@ -212,15 +219,11 @@ impl Repo {
             .arg(self.git_dir())
             .args(["config", "--local", key, value])
             .output()
-            .map_err(|e| GitError::Command {
-                message: format!("could not run git config: {e}"),
-            })?;
+            .map_err(GitError::Spawn)?;
         if !output.status.success() {
             return Err(GitError::Command {
-                message: format!(
-                    "git config {key} failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ),
+                command: format!("config {key}"),
+                stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
             });
         }
         Ok(())
@@ -243,20 +246,14 @@ impl Repo {
             .args(args)
             .stdin(std::process::Stdio::null())
             .output()
-            .map_err(|e| GitError::Command {
-                message: format!("could not run git: {e}"),
-            })?;
+            .map_err(GitError::Spawn)?;
         if !output.status.success() {
-            let words: Vec<String> = args
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
             return Err(GitError::Command {
-                message: format!(
-                    "git {} failed: {}",
-                    words.first().map_or("", String::as_str),
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ),
+                command: args
+                    .first()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                stderr: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
             });
         }
         Ok(output.stdout)
@@ -300,7 +297,7 @@ impl Repo {
     pub fn files_at(&self, rev: &str, dir: &str) -> Result<Option<Vec<NamedBytes>>, GitError> {
         let bad = |e: gix::Error| GitError::Revision {
             rev: rev.to_owned(),
-            message: e.to_string(),
+            source: Box::new(e),
         };
         let repo = &self.inner;
         let tree = repo
@@ -363,7 +360,7 @@ impl Repo {
         let repo = &self.inner;
         let bad = |e: gix::Error| GitError::Revision {
             rev: "HEAD".to_owned(),
-            message: e.to_string(),
+            source: Box::new(e),
         };
         let Ok(head) = repo.head_id() else {
             return Ok(Vec::new());
@@ -514,7 +511,7 @@ impl Repo {
         let repo = &self.inner;
         let bad = |e: gix::Error| GitError::Revision {
             rev: "refs/heads/*".to_owned(),
-            message: e.to_string(),
+            source: Box::new(e),
         };
         let platform = repo.references().map_err(&bad)?;
         let mut tips: Vec<(String, Option<gix::ObjectId>)> = Vec::new();

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
+use crate::model::field::{FieldError, FieldName, check_label};
 use crate::model::problem::{Pos, Problem};
 use crate::model::yaml;
 
@@ -161,11 +162,11 @@ impl Config {
 
     /// Checks that `name` is a status config.yaml defines, with the message
     /// every front end and `doctor` give.
-    pub fn check_status(&self, name: &str) -> Result<(), String> {
+    pub fn check_status(&self, name: &str) -> Result<(), FieldError> {
         match self.status(name) {
             Some(_) => Ok(()),
             None => Err(unknown(
-                "status",
+                FieldName::Status,
                 name,
                 self.statuses.iter().map(|s| s.name.as_str()),
             )),
@@ -173,47 +174,68 @@ impl Config {
     }
 
     /// Checks that `name` is a type config.yaml defines.
-    pub fn check_type(&self, name: &str) -> Result<(), String> {
+    pub fn check_type(&self, name: &str) -> Result<(), FieldError> {
         match self.types.iter().any(|t| t == name) {
             true => Ok(()),
-            false => Err(unknown("type", name, self.types.iter().map(String::as_str))),
+            false => Err(unknown(
+                FieldName::Type,
+                name,
+                self.types.iter().map(String::as_str),
+            )),
         }
     }
 
-    /// Checks a priority: 0 (highest) to [`LOWEST_PRIORITY`].
+    /// A closed status as a person typed it (any case).
+    pub fn closed_status_named(&self, typed: &str) -> Result<String, FieldError> {
+        let name = self.status_named(typed)?;
+        match self.is_closed(&name) {
+            true => Ok(name),
+            false => Err(FieldError::NotClosed { name }),
+        }
+    }
+
+    /// Checks a label an issue is given: its text, and with
+    /// `strict_labels`, that config.yaml lists it.
+    pub fn check_issue_label(&self, label: &str) -> Result<(), FieldError> {
+        check_label(label)?;
+        match self.strict_labels && !self.labels.iter().any(|l| l == label) {
+            true => Err(FieldError::LabelNotListed(label.to_owned())),
+            false => Ok(()),
+        }
+    }
+
     /// A priority as a person writes it: `0` (most urgent) to
     /// [`LOWEST_PRIORITY`], or `P0`.. as tables print them.
-    pub fn parse_priority(text: &str) -> Result<u8, String> {
+    pub fn parse_priority(text: &str) -> Result<u8, FieldError> {
         let digits = text
             .strip_prefix(['P', 'p'])
             .filter(|rest| !rest.is_empty())
             .unwrap_or(text);
         match digits.parse::<u8>() {
             Ok(n) if n <= LOWEST_PRIORITY => Ok(n),
-            _ => Err(format!(
-                "a priority is a number from 0 (most urgent) to {LOWEST_PRIORITY}, or P0 to P{LOWEST_PRIORITY}"
-            )),
+            _ => Err(FieldError::PriorityText {
+                text: text.to_owned(),
+            }),
         }
     }
 
-    pub fn check_priority(priority: u8) -> Result<(), String> {
+    /// Checks a priority: 0 (highest) to [`LOWEST_PRIORITY`].
+    pub fn check_priority(priority: u8) -> Result<(), FieldError> {
         match priority <= LOWEST_PRIORITY {
             true => Ok(()),
-            false => Err(format!(
-                "priority must be from 0 (highest) to {LOWEST_PRIORITY}, got {priority}"
-            )),
+            false => Err(FieldError::PriorityRange { priority }),
         }
     }
 
     /// The status a person typed: exact, or the one status that differs
     /// only in case (`In_Progress`); files are held to the exact name.
-    pub fn status_named(&self, typed: &str) -> Result<String, String> {
+    pub fn status_named(&self, typed: &str) -> Result<String, FieldError> {
         named(typed, self.statuses.iter().map(|s| s.name.as_str()))
             .ok_or_else(|| self.check_status(typed).expect_err("not a status"))
     }
 
     /// The type a person typed: exact, or the one that differs only in case.
-    pub fn type_named(&self, typed: &str) -> Result<String, String> {
+    pub fn type_named(&self, typed: &str) -> Result<String, FieldError> {
         named(typed, self.types.iter().map(String::as_str))
             .ok_or_else(|| self.check_type(typed).expect_err("not a type"))
     }
@@ -232,21 +254,13 @@ fn named<'a>(typed: &str, names: impl Iterator<Item = &'a str> + Clone) -> Optio
     }
 }
 
-/// `unknown type "Bug" (config.yaml defines bug, feature; did you mean
-/// "bug"?)`: the names, and the one that differs only in case.
-fn unknown<'a>(what: &str, name: &str, names: impl Iterator<Item = &'a str> + Clone) -> String {
-    let all: Vec<&str> = names.clone().collect();
-    let close = names
-        .filter(|n| n.to_lowercase() == name.to_lowercase())
-        .collect::<Vec<_>>();
-    let hint = match close.as_slice() {
-        [one] => format!("; did you mean {one:?}?"),
-        _ => String::new(),
-    };
-    format!(
-        "unknown {what} {name:?} (config.yaml defines {}{hint})",
-        all.join(", ")
-    )
+/// A status or type `name` that is not among `names`.
+fn unknown<'a>(field: FieldName, name: &str, names: impl Iterator<Item = &'a str>) -> FieldError {
+    FieldError::Unknown {
+        field,
+        name: name.to_owned(),
+        known: names.map(str::to_owned).collect(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -400,7 +414,7 @@ impl RawConfig {
         let mut labels: Vec<String> = Vec::new();
         for l in self.labels.unwrap_or_default() {
             if let Err(why) = check_label(&l.value) {
-                bad(at(&l), why);
+                bad(at(&l), why.to_string());
             } else if labels.contains(&l.value) {
                 bad(at(&l), format!("label {:?} is listed twice", l.value));
             }
@@ -439,27 +453,6 @@ fn valid_status_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
-/// Checks one label: not empty, no surrounding space, no commas (they
-/// separate alternatives in queries), no control characters.
-pub fn check_label(label: &str) -> Result<(), String> {
-    if label.trim().is_empty() {
-        return Err("a label cannot be empty".to_owned());
-    }
-    if label.trim() != label {
-        return Err(format!("label {label:?} has leading or trailing spaces"));
-    }
-    if label.contains(',') {
-        return Err(format!("label {label:?} contains a comma"));
-    }
-    if label.chars().any(char::is_control) {
-        return Err(format!("label {label:?} contains a control character"));
-    }
-    if label.chars().count() > 100 {
-        return Err(format!("label {label:?} is longer than 100 characters"));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use yaml_edit::Document;
 
 use crate::model::config::Config;
+use crate::model::field::{FieldError, FieldName};
 use crate::model::id::IssueId;
 use crate::model::issue::{self, Comment, Issue};
 use crate::model::problem::Problem;
@@ -49,29 +50,21 @@ pub enum Change {
 
 impl Change {
     /// Checks the value against the configuration, before any file is read.
-    pub fn check(&self, config: &Config) -> Result<(), String> {
+    pub fn check(&self, config: &Config) -> Result<(), FieldError> {
         match self {
             Change::Title(t) => issue::check_title(t),
             Change::Status(s) => config.check_status(s),
             Change::Kind(k) => config.check_type(k),
             Change::Priority(p) => Config::check_priority(*p),
-            Change::AddLabel(l) => {
-                issue::check_label(l)?;
-                if config.strict_labels && !config.labels.contains(l) {
-                    return Err(format!(
-                        "label {l:?} is not in config.yaml's labels (strict_labels is on)"
-                    ));
-                }
-                Ok(())
-            }
+            Change::AddLabel(l) => config.check_issue_label(l),
             Change::Assignee(Some(p)) => {
-                issue::check_person(p).map_err(|why| format!("assignee: {why}"))
+                issue::check_person(p).map_err(|e| e.in_field(FieldName::Assignee))
             }
             Change::EditComment { body, .. } if body.trim().is_empty() => {
-                Err("an empty comment; `yit comment rm` removes one".to_owned())
+                Err(FieldError::EmptyCommentEdit)
             }
             Change::AddComment(c) => match &c.author {
-                Some(a) => issue::check_person(a).map_err(|why| format!("comment author: {why}")),
+                Some(a) => issue::check_person(a).map_err(|e| e.in_field(FieldName::CommentAuthor)),
                 None => Ok(()),
             },
             _ => Ok(()),

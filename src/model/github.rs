@@ -93,10 +93,24 @@ pub fn person(user: &GhUser) -> String {
     format!("{} <{login}@users.noreply.github.com>", name.trim())
 }
 
-fn time(text: &str, what: &str) -> Result<Timestamp, String> {
-    let t: Timestamp = text
-        .parse()
-        .map_err(|_| format!("{what} {text:?} is not an RFC 3339 time"))?;
+/// A value of GitHub's export yit cannot take.
+#[derive(Debug, thiserror::Error)]
+pub enum GithubError {
+    #[error("{what} {text:?} is not an RFC 3339 time")]
+    Time {
+        what: &'static str,
+        text: String,
+        #[source]
+        source: jiff::Error,
+    },
+}
+
+fn time(text: &str, what: &'static str) -> Result<Timestamp, GithubError> {
+    let t: Timestamp = text.parse().map_err(|source| GithubError::Time {
+        what,
+        text: text.to_owned(),
+        source,
+    })?;
     // files keep whole seconds
     Ok(Timestamp::from_second(t.as_second()).unwrap_or(t))
 }
@@ -148,7 +162,7 @@ impl GhIssue {
 
     /// Comments as yit's: the GitHub id kept (or made from the number and
     /// position), in upstream order.
-    pub fn comments(&self) -> Result<Vec<Comment>, String> {
+    pub fn comments(&self) -> Result<Vec<Comment>, GithubError> {
         self.comments
             .iter()
             .enumerate()
@@ -176,7 +190,7 @@ impl GhIssue {
         config: &Config,
         types: &[(String, String)],
         dropped: &mut Vec<String>,
-    ) -> Result<Issue, String> {
+    ) -> Result<Issue, GithubError> {
         let snapshot = self.snapshot(config, dropped);
         let kind = self
             .labels
@@ -218,7 +232,7 @@ impl GhIssue {
         local: &Issue,
         config: &Config,
         dropped: &mut Vec<String>,
-    ) -> Result<(Vec<Change>, Vec<&'static str>), String> {
+    ) -> Result<(Vec<Change>, Vec<&'static str>), GithubError> {
         let theirs = self.snapshot(config, dropped);
         let base: Option<Snapshot> = local
             .github

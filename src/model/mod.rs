@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod edit;
+pub mod field;
 pub mod github;
 pub mod history;
 pub mod id;

@@ -112,9 +112,7 @@ impl Session<'_> {
             &|id| scan.find(id),
             query,
         )
-        .ok_or_else(|| StoreError::Invalid {
-            message: "the query has no words to search for".to_owned(),
-        })?;
+        .ok_or(StoreError::NothingToSearch)?;
         result.problems = scan.problems.clone();
         result.broken_files = scan.broken_files;
         Ok(result)

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::model::config::Role;
 use crate::model::edit::{Change, Edited};
+use crate::model::field::FieldError;
 use crate::model::id::{IdSource, IssueId};
 use crate::model::issue::{self, Comment, Issue};
 use crate::store::StoreError;
@@ -90,15 +90,8 @@ impl Session<'_> {
     ) -> Result<Written, StoreError> {
         let tracker = self.tracker;
         let config = tracker.config();
-        let invalid = |message: String| StoreError::Invalid { message };
         let status = match status {
-            Some(typed) => {
-                let s = config.status_named(typed).map_err(invalid)?;
-                match config.status(&s) {
-                    Some(def) if def.role == Role::Closed => s,
-                    _ => return Err(invalid(format!("{s:?} is not a closed status"))),
-                }
-            }
+            Some(typed) => config.closed_status_named(typed)?,
             None => config.closed_status().to_owned(),
         };
         let author = match reason {
@@ -148,16 +141,15 @@ impl Session<'_> {
                 if let Some(holder) = &issue.assignee
                     && !issue.is_assigned_to(&email)
                 {
-                    return Err(StoreError::Refused {
-                        message: format!("issue {} is held by {holder}", issue.id),
+                    return Err(StoreError::Held {
+                        id: issue.id.clone(),
+                        holder: holder.clone(),
                     });
                 }
                 if config.is_closed(&issue.status) {
-                    return Err(StoreError::Refused {
-                        message: format!(
-                            "issue {} is {}; `yit reopen` it first",
-                            issue.id, issue.status
-                        ),
+                    return Err(StoreError::Closed {
+                        id: issue.id.clone(),
+                        status: issue.status.clone(),
                     });
                 }
                 // checked under the issue's lock, with the claim
@@ -165,12 +157,10 @@ impl Session<'_> {
                 if let Some((at, blockers)) = &waits
                     && strict
                 {
-                    return Err(StoreError::Refused {
-                        message: format!(
-                            "issue {} is not ready: {}",
-                            issue.id,
-                            describe_wait(&issue.id, at, blockers, &|id| id.to_string())
-                        ),
+                    return Err(StoreError::NotReady {
+                        id: issue.id.clone(),
+                        at: at.clone(),
+                        blockers: blockers.clone(),
                     });
                 }
                 // an assignment already yours keeps its wording
@@ -190,9 +180,7 @@ impl Session<'_> {
     /// Adds a comment by the person running yit (an empty one is refused).
     pub fn comment(self, input: &str, body: String, clock: Clock) -> Result<Written, StoreError> {
         if body.trim().is_empty() {
-            return Err(StoreError::Invalid {
-                message: "empty comment; nothing was added".to_owned(),
-            });
+            return Err(FieldError::EmptyComment.into());
         }
         let comment = Comment {
             id: IdSource::new(clock.seed).token(10),
@@ -243,10 +231,7 @@ impl Session<'_> {
         clock: Clock,
     ) -> Result<Written, StoreError> {
         if body.trim().is_empty() {
-            return Err(StoreError::Invalid {
-                message: "empty comment; nothing was changed (`yit comment rm` removes one)"
-                    .to_owned(),
-            });
+            return Err(FieldError::EmptyCommentEdit.into());
         }
         let change = Change::EditComment {
             id: comment.to_owned(),
@@ -301,25 +286,5 @@ impl Session<'_> {
             edits,
             shorts: Shorts::Listing(scan.listing),
         })
-    }
-}
-
-/// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
-/// for ...`, with ids as `short` names them.
-pub fn describe_wait(
-    id: &IssueId,
-    at: &IssueId,
-    blockers: &[Issue],
-    short: &dyn Fn(&IssueId) -> String,
-) -> String {
-    let list = blockers
-        .iter()
-        .map(|b| format!("{} {:?} ({})", short(&b.id), b.title, b.status))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if at == id {
-        format!("{} waits for {list}", short(id))
-    } else {
-        format!("{}'s parent {} waits for {list}", short(id), short(at))
     }
 }

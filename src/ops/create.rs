@@ -27,17 +27,8 @@ impl Session<'_> {
         depends_on: &[String],
     ) -> Result<Draft, StoreError> {
         let config = self.tracker.config();
-        let invalid = |message: String| StoreError::Invalid { message };
-        draft.kind = draft
-            .kind
-            .map(|k| config.type_named(&k))
-            .transpose()
-            .map_err(invalid)?;
-        draft.status = draft
-            .status
-            .map(|s| config.status_named(&s))
-            .transpose()
-            .map_err(invalid)?;
+        draft.kind = draft.kind.map(|k| config.type_named(&k)).transpose()?;
+        draft.status = draft.status.map(|s| config.status_named(&s)).transpose()?;
         draft.parent = parent.map(|p| self.resolve(p)).transpose()?;
         draft.depends_on = depends_on
             .iter()

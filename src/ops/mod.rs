@@ -11,7 +11,7 @@ mod change;
 mod create;
 
 pub use answer::{Answers, list_over, scan_for};
-pub use change::{Claimed, Clock, Written, describe_wait};
+pub use change::{Claimed, Clock, Written};
 pub use create::Created;
 
 use std::rc::Rc;

@@ -139,12 +139,9 @@ impl Tracker {
             })
             .collect::<Result<Vec<IssueId>, _>>()?;
         if let Some(absent) = on.iter().find(|o| !current.contains(o)) {
-            return Err(StoreError::Invalid {
-                message: format!(
-                    "{} does not wait for {}",
-                    scan.listing.short_id(&id),
-                    scan.listing.short_id(absent)
-                ),
+            return Err(StoreError::NotWaiting {
+                id: scan.listing.short_id(&id).to_owned(),
+                on: scan.listing.short_id(absent).to_owned(),
             });
         }
         let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();

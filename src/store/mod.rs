@@ -88,8 +88,21 @@ pub enum StoreError {
         input: String,
         candidates: Vec<IssueId>,
     },
-    #[error("{message}")]
-    Invalid { message: String },
+    #[error(transparent)]
+    Field(#[from] crate::model::field::FieldError),
+    #[error("the new issue would be {size} bytes, over max_file_size ({max} bytes)")]
+    TooLarge { size: u64, max: u64 },
+    /// Every id drawn was taken (a broken random source, or a full space).
+    #[error("could not find a free issue id after {draws} draws")]
+    NoFreeId { draws: u32 },
+    #[error(transparent)]
+    Github(#[from] crate::model::github::GithubError),
+    #[error("the query has no words to search for")]
+    NothingToSearch,
+    /// `dep rm` of an edge that is not there; the ids as the listing
+    /// shortens them.
+    #[error("{id} does not wait for {on}")]
+    NotWaiting { id: String, on: String },
     #[error("no author identity: git has no user.name and user.email for this repository")]
     NoIdentity,
     #[error(transparent)]
@@ -117,10 +130,23 @@ pub enum StoreError {
         input: String,
         candidates: Vec<String>,
     },
-    /// A change the state of the issues forbids (an issue someone else
-    /// holds, references that would dangle): exit 4.
-    #[error("{message}")]
-    Refused { message: String },
+    /// A claim of an issue someone else holds (exit 4, as the other
+    /// refusals below).
+    #[error("issue {id} is held by {holder}")]
+    Held { id: IssueId, holder: String },
+    #[error("issue {id} is {status}; `yit reopen` it first")]
+    Closed { id: IssueId, status: String },
+    /// A strict claim of an issue that waits: `at` (it, or a parent)
+    /// waits for the open `blockers`.
+    #[error("issue {id} is not ready: {}", describe_wait(id, at, blockers, &|id| id.to_string()))]
+    NotReady {
+        id: IssueId,
+        at: IssueId,
+        blockers: Vec<Issue>,
+    },
+    /// A plan names an id that exists (exit 4).
+    #[error("issue {id} exists already; nothing was created")]
+    Taken { id: IssueId },
     /// Issues that stay refer to ones being removed (exit 4).
     #[error("{}", graph::describe_references(references))]
     Referred { references: Vec<Reference> },
@@ -706,7 +732,6 @@ impl Tracker {
         self.files.read_bytes(&path, &self.shown(&path))
     }
 
-    /// Loads one issue that must exist and be valid.
     /// What holds `issue` back, read from the files: the issue that waits
     /// (itself, or the nearest open parent that does) and the open issues
     /// it waits for; `None` when nothing does (see
@@ -764,28 +789,23 @@ impl Tracker {
 
     /// Checks a draft against the configuration without writing anything.
     pub fn check_draft(&self, draft: &Draft) -> Result<(), StoreError> {
-        let invalid = |message: String| StoreError::Invalid { message };
-        issue::check_title(&draft.title).map_err(invalid)?;
         let config = &self.files.config;
+        issue::check_title(&draft.title)?;
         if let Some(status) = &draft.status {
-            config.check_status(status).map_err(invalid)?;
+            config.check_status(status)?;
         }
         if let Some(kind) = &draft.kind {
-            config.check_type(kind).map_err(invalid)?;
+            config.check_type(kind)?;
         }
         if let Some(p) = draft.priority {
-            crate::model::config::Config::check_priority(p).map_err(invalid)?;
+            crate::model::config::Config::check_priority(p)?;
         }
         for label in &draft.labels {
-            issue::check_label(label).map_err(invalid)?;
-            if config.strict_labels && !config.labels.contains(label) {
-                return Err(invalid(format!(
-                    "label {label:?} is not in config.yaml's labels (strict_labels is on)"
-                )));
-            }
+            config.check_issue_label(label)?;
         }
         if let Some(assignee) = &draft.assignee {
-            issue::check_person(assignee).map_err(|why| invalid(format!("assignee: {why}")))?;
+            issue::check_person(assignee)
+                .map_err(|e| e.in_field(crate::model::field::FieldName::Assignee))?;
         }
         Ok(())
     }
@@ -805,9 +825,9 @@ impl Tracker {
         std::thread::scope(|s| {
             let listing = s.spawn(|| files.listing());
             let issue = self.write_draft(draft, author, now, ids)?;
-            let mut listing = listing.join().map_err(|_| StoreError::Invalid {
-                message: "listing the issue files failed".to_owned(),
-            })??;
+            let mut listing = listing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             if !listing.contains(&issue.id) {
                 listing.ids.push(issue.id.clone());
                 listing.sorted = false;
@@ -859,9 +879,7 @@ impl Tracker {
                 Err(e) => return Err(e),
             }
         }
-        Err(StoreError::Invalid {
-            message: "could not find a free issue id after 16 draws".to_owned(),
-        })
+        Err(StoreError::NoFreeId { draws: 16 })
     }
 }
 
@@ -987,12 +1005,9 @@ impl Tracker {
     /// The text of a new issue may not exceed the configured size.
     fn check_size(&self, text: &str) -> Result<(), StoreError> {
         if text.len() as u64 > self.config().max_file_size {
-            return Err(StoreError::Invalid {
-                message: format!(
-                    "the new issue would be {} bytes, over max_file_size ({} bytes)",
-                    text.len(),
-                    self.config().max_file_size
-                ),
+            return Err(StoreError::TooLarge {
+                size: text.len() as u64,
+                max: self.config().max_file_size,
             });
         }
         Ok(())
@@ -1079,6 +1094,26 @@ pub fn problems_of<'a>(
     problems.extend(claims);
     problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     (problems, broken_files)
+}
+
+/// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits
+/// for ...`, with ids as `short` names them.
+pub fn describe_wait(
+    id: &IssueId,
+    at: &IssueId,
+    blockers: &[Issue],
+    short: &dyn Fn(&IssueId) -> String,
+) -> String {
+    let list = blockers
+        .iter()
+        .map(|b| format!("{} {:?} ({})", short(&b.id), b.title, b.status))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if at == id {
+        format!("{} waits for {list}", short(id))
+    } else {
+        format!("{}'s parent {} waits for {list}", short(id), short(at))
+    }
 }
 
 #[cfg(test)]

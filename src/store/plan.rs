@@ -247,8 +247,8 @@ impl Tracker {
         let _graph = self.lock_graph(timeout)?;
         let listing = self.load_listing()?;
         if let Some(taken) = issues.iter().find(|i| listing.contains(&i.id)) {
-            return Err(StoreError::Refused {
-                message: format!("issue {} exists already; nothing was created", taken.id),
+            return Err(StoreError::Taken {
+                id: taken.id.clone(),
             });
         }
         self.create_all(issues, before_file)
@@ -304,9 +304,7 @@ impl Tracker {
         let bytes = serde_json::to_vec(&Journal {
             files: texts.to_vec(),
         })
-        .map_err(|e| StoreError::Invalid {
-            message: e.to_string(),
-        })?;
+        .expect("a journal of strings serializes");
         let path = dir.join(format!("{}.json", IdSource::new(None).token(12)));
         // written whole and synced before it gets its name: a journal that
         // exists is complete

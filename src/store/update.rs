@@ -62,9 +62,7 @@ impl Tracker {
     /// what `update_issues` does again with what it is asked to apply.
     pub fn check_changes(&self, changes: &[Change]) -> Result<(), StoreError> {
         for change in changes {
-            change
-                .check(self.config())
-                .map_err(|message| StoreError::Invalid { message })?;
+            change.check(self.config())?;
         }
         Ok(())
     }

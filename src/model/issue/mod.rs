@@ -173,33 +173,7 @@ pub enum IssueError {
     Invalid { id: IssueId, problem: String },
 }
 
-/// Checks a title a person gave on the command line.
-pub fn check_title(title: &str) -> Result<(), String> {
-    if title.trim().is_empty() {
-        return Err("the title is empty".to_owned());
-    }
-    if title.contains(['\n', '\r']) {
-        return Err("the title contains a line break; put longer text in the body".to_owned());
-    }
-    if let Some(c) = title.chars().find(|c| c.is_control() && *c != '\t') {
-        return Err(format!("the title contains the control character {c:?}"));
-    }
-    Ok(())
-}
-
-// (the rule of a label's text lives with the configuration, which
-// lists labels too)
-pub use crate::model::config::check_label;
-
-/// Checks a person: `Name <email>` or a bare email address.
-pub fn check_person(person: &str) -> Result<(), String> {
-    match person_email(person) {
-        Some(_) => Ok(()),
-        None => Err(format!(
-            "{person:?} is not `Name <email>` or an email address"
-        )),
-    }
-}
+pub use crate::model::field::{check_label, check_person, check_title};
 
 /// The email of a person written as `Name <email>` or as a bare address.
 /// Who a person is, for comparing and counting: the email, in lower case

@@ -167,7 +167,11 @@ impl Checker<'_> {
     }
 
     fn person(&mut self, field: Option<Spanned<Option<String>>>, name: &str) -> Option<String> {
-        self.optional(field, name, |p| check_person(p).map(|()| p.to_owned()))
+        self.optional(field, name, |p| {
+            check_person(p)
+                .map(|()| p.to_owned())
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn time(&mut self, field: Option<Spanned<Option<String>>>, name: &str) -> Option<Timestamp> {
@@ -224,7 +228,7 @@ impl RawIssue {
             .required(self.title, "title")
             .map_or_else(String::new, |(title, pos)| {
                 if let Err(why) = check_title(&title) {
-                    c.bad(pos, why);
+                    c.bad(pos, why.to_string());
                 }
                 title
             });
@@ -233,7 +237,7 @@ impl RawIssue {
             .required(self.status, "status")
             .map_or_else(String::new, |(status, pos)| {
                 if let Err(why) = config.check_status(&status) {
-                    c.bad(pos, why);
+                    c.bad(pos, why.to_string());
                 }
                 status
             });
@@ -252,7 +256,7 @@ impl RawIssue {
         let kind = match Field::of(self.kind) {
             Field::Text(kind, pos) => {
                 if let Err(why) = config.check_type(&kind) {
-                    c.bad(pos, why);
+                    c.bad(pos, why.to_string());
                 }
                 kind
             }
@@ -263,17 +267,11 @@ impl RawIssue {
         for label in self.labels.and_then(|l| l.value).unwrap_or_default() {
             let pos = at(&label);
             if let Err(why) = check_label(&label.value) {
-                c.bad(pos, why);
+                c.bad(pos, why.to_string());
             } else if labels.contains(&label.value) {
                 c.bad(pos, format!("label {:?} is listed twice", label.value));
-            } else if config.strict_labels && !config.labels.contains(&label.value) {
-                c.bad(
-                    pos,
-                    format!(
-                        "label {:?} is not in config.yaml's labels (strict_labels is on)",
-                        label.value
-                    ),
-                );
+            } else if let Err(why) = config.check_issue_label(&label.value) {
+                c.bad(pos, why.to_string());
             }
             labels.push(label.value);
         }

@@ -194,6 +194,7 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::Closed { .. }
         | StoreError::NotReady { .. }
         | StoreError::Taken { .. }
+        | StoreError::Differs { .. }
         | StoreError::Cycle { .. }
         | StoreError::Referred { .. } => ErrorKind::Refused,
         StoreError::Lock(LockError::Timeout { .. }) => ErrorKind::LockTimeout,
@@ -216,6 +217,9 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::InvalidId { .. }
         | StoreError::Field(_)
         | StoreError::Github(_)
+        | StoreError::Resolve(_)
+        | StoreError::NothingImported { .. }
+        | StoreError::BadPlan { .. }
         | StoreError::TooLarge { .. }
         | StoreError::NothingToSearch
         | StoreError::NotWaiting { .. }
@@ -266,6 +270,9 @@ impl From<StoreError> for CommandError {
                 out.problems = broken.problems;
                 out.hints
                     .push("fix the file by hand, or see `yit show --raw`".to_owned());
+            }
+            StoreError::NothingImported { problems, .. } | StoreError::BadPlan { problems, .. } => {
+                out.problems = problems;
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());

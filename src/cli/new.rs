@@ -4,8 +4,8 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
-use yit::model::id::IdSource;
 use yit::ops::Created;
+use yit::store::plan::PlanCreated;
 use yit::store::{Draft, Tracker};
 
 use super::editor::{self, Outcome};
@@ -149,31 +149,8 @@ fn new_from_plan(
     } else {
         path
     };
-    let listing = tracker.load_listing()?;
-    let resolve = |input: &str| listing.resolve(input).ok();
-    let cx = yit::store::plan::PlanContext {
-        me: Some(&author),
-        resolve: &resolve,
-    };
-    let plan = tracker.read_plan(&text, shown, &cx).map_err(|problems| {
-        let mut err = CommandError::user(format!(
-            "{}: {} problem(s) in the plan; nothing was created",
-            shown.display(),
-            problems.len()
-        ));
-        err.problems = problems;
-        err
-    })?;
-    let keys: Vec<Option<String>> = plan.entries.iter().map(|e| e.key.clone()).collect();
-    let mut ids = IdSource::new(ctx.seed);
-    let issues = tracker.create_plan(
-        plan,
-        author,
-        ctx.now,
-        &mut ids,
-        ctx.lock_timeout,
-        &super::crash_hook(),
-    )?;
+    let PlanCreated { issues, keys } =
+        tracker.run_plan(&text, shown, author, &ctx.clock(), &super::crash_hook())?;
     let shorts = Shorts::Listing(tracker.load_listing()?);
     match format {
         Format::Json => {

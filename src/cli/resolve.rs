@@ -3,7 +3,6 @@
 use clap::Args;
 use yit::model::issue::Issue;
 use yit::model::merge::Take;
-use yit::store::StoreError;
 
 use super::{CommandError, Ctx, Format};
 
@@ -44,27 +43,10 @@ pub fn cmd_resolve(ctx: &mut Ctx, args: ResolveArgs) -> Result<(), CommandError>
         .collect::<Result<_, _>>()?;
     let tracker = ctx.open_tracker()?;
     let id = super::session(ctx, &tracker).resolve(&args.id)?;
-    let original = tracker
-        .read_issue_bytes(&id)
-        .map_err(|broken| StoreError::Broken { broken })?
-        .ok_or_else(|| CommandError::user(format!("issue {id} was removed")))?;
-    let issue = Issue::parse(
-        &original,
-        &std::path::Path::new(".issues").join(id.file_name()),
-        Some(&id),
-        tracker.config(),
-    )
-    .map_err(|broken| StoreError::Broken { broken })?;
-    if issue.conflicts.is_empty() {
+    let Some(saved) = tracker.resolve_conflicts(&id, &takes, ctx.lock_timeout, ctx.now)? else {
         ctx.note(&format!("{id} has no conflicts to resolve"));
-        return report(ctx, format, &tracker, &issue);
-    }
-    let resolved = yit::model::merge::resolve(&issue, &takes)
-        .map_err(|e| CommandError::user(e.to_string()))?;
-    let text = resolved
-        .to_yaml(tracker.config())
-        .map_err(|e| CommandError::user(e.to_string()))?;
-    let saved = tracker.save_edited_text(&id, &original, &text, ctx.lock_timeout, ctx.now)?;
+        return report(ctx, format, &tracker, &tracker.load_issue(&id)?);
+    };
     if saved.conflicts.is_empty() {
         ctx.note(&format!(
             "resolved {id}; `git add` the file to finish the merge"

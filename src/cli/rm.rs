@@ -4,13 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Args;
 
-use yit::model::id::IssueId;
-use yit::store::{Scan, StoreError};
-
 use super::output::Paint;
-use super::{CommandError, Ctx, Format, resolve_all};
+use super::{CommandError, Ctx, Format};
 
-/// The references to `ids` from issues that stay: (from, to, field).
 /// Remove issues: moves their files to the trash in .git/yit (see `yit restore`)
 ///
 /// On a terminal yit asks first; elsewhere it needs --yes (do not ask) or
@@ -45,14 +41,9 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
     // asked before any lock is taken: no lock waits on a person; the
     // removal checks (again, after a question) under the graph lock
     if !args.force {
-        let scan = tracker.scan(ctx.scan_mode(false))?;
-        let ids = resolve_all(&scan.listing, &args.ids)?;
-        let references = tracker.references_to(&scan, &ids);
-        if !references.is_empty() {
-            return Err(StoreError::Referred { references }.into());
-        }
+        let removal = tracker.removal(&args.ids, ctx.scan_mode(false))?;
         if !args.yes {
-            confirm(ctx, &tracker, &scan, &ids)?;
+            confirm(ctx, &removal)?;
         }
     }
     let removed = tracker.remove_issues(
@@ -99,12 +90,7 @@ pub fn cmd_rm(ctx: &mut Ctx, args: RmArgs) -> Result<(), CommandError> {
 
 /// Asks on the terminal whether to remove `ids`; an error unless the
 /// answer is yes (or when there is no terminal to ask on).
-fn confirm(
-    ctx: &Ctx,
-    tracker: &yit::store::Tracker,
-    scan: &Scan,
-    ids: &[IssueId],
-) -> Result<(), CommandError> {
+fn confirm(ctx: &Ctx, removal: &[(String, String)]) -> Result<(), CommandError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(CommandError::usage(
@@ -112,21 +98,13 @@ fn confirm(
         ));
     }
     let mut err = std::io::stderr();
-    for id in ids {
-        let title = match tracker.read_issue(id) {
-            Ok(Some(issue)) => issue.title,
-            _ => "(unreadable file)".to_owned(),
-        };
-        writeln!(
-            err,
-            "  {}  {title}",
-            ctx.out.paint_stderr(Paint::Id, scan.listing.short_id(id))
-        )?;
+    for (short, title) in removal {
+        writeln!(err, "  {}  {title}", ctx.out.paint_stderr(Paint::Id, short))?;
     }
     write!(
         err,
         "Remove {} issue(s)? They can be restored with `yit restore`. [y/N] ",
-        ids.len()
+        removal.len()
     )?;
     err.flush()?;
     let mut answer = String::new();

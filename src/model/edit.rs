@@ -85,14 +85,32 @@ pub struct Edited {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
+    /// `source`: what the YAML editor could not do, or why.
     #[error(
-        "issue {id}: yit cannot edit this file's YAML without losing its layout ({message}); `yit fmt {id}` rewrites it in canonical form"
+        "issue {id}: yit cannot edit this file's YAML without losing its layout; `yit fmt {id}` rewrites it in canonical form"
     )]
-    Unsupported { id: IssueId, message: String },
-    #[error(
-        "issue {id}: the edited file would not read back as intended ({problem}); nothing was written"
-    )]
-    NotLossless { id: IssueId, problem: String },
+    Unsupported {
+        id: IssueId,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("issue {id}: the edited file would not read back as intended; nothing was written")]
+    NotLossless {
+        id: IssueId,
+        #[source]
+        source: Unreadable,
+    },
+}
+
+/// Why an edited text would not read back as the issue it should be.
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("a field differs")]
+    Differs,
+    #[error("{}", crate::model::problem::first(.0))]
+    Problems(Vec<Problem>),
+    #[error(transparent)]
+    Issue(#[from] issue::IssueError),
 }
 
 /// Applies `changes` to the issue read from `text`, setting `updated` to
@@ -124,7 +142,7 @@ pub fn apply(
     if issue.is_canonical(text) {
         let text = target.to_yaml(config).map_err(|e| EditError::Unsupported {
             id: issue.id.clone(),
-            message: e.to_string(),
+            source: Box::new(e),
         })?;
         return Ok(Edited {
             issue: target,
@@ -133,9 +151,9 @@ pub fn apply(
         });
     }
 
-    let unsupported = |message: String| EditError::Unsupported {
+    let unsupported = |why: String| EditError::Unsupported {
         id: issue.id.clone(),
-        message,
+        source: why.into(),
     };
     let doc = Document::from_str(text).map_err(|e| unsupported(e.to_string()))?;
     // lists are edited by index, in the file's order, which is the order
@@ -224,15 +242,11 @@ pub fn apply(
         }),
         Ok(_) => Err(EditError::NotLossless {
             id: issue.id.clone(),
-            problem: "a field differs".to_owned(),
+            source: Unreadable::Differs,
         }),
         Err(broken) => Err(EditError::NotLossless {
             id: issue.id.clone(),
-            problem: broken
-                .problems
-                .first()
-                .map(Problem::to_string)
-                .unwrap_or_default(),
+            source: Unreadable::Problems(broken.problems),
         }),
     }
 }
@@ -456,15 +470,13 @@ fn indent(text: &str, prefix: &str) -> String {
 /// writes them, then each key yit does not know exactly as the person
 /// wrote it (its lines, with the comments under it), in file order.
 pub fn canonical_text(issue: &Issue, original: &str, config: &Config) -> Result<String, EditError> {
-    let not_lossless = |problem: String| EditError::NotLossless {
+    let not_lossless = |source: Unreadable| EditError::NotLossless {
         id: issue.id.clone(),
-        problem,
+        source,
     };
     let mut known = issue.clone();
     let extra = std::mem::take(&mut known.extra);
-    let mut text = known
-        .to_yaml(config)
-        .map_err(|e| not_lossless(e.to_string()))?;
+    let mut text = known.to_yaml(config).map_err(|e| not_lossless(e.into()))?;
     let blocks: Option<Vec<String>> = extra
         .keys()
         .map(|key| top_level_block(original, key))
@@ -477,24 +489,14 @@ pub fn canonical_text(issue: &Issue, original: &str, config: &Config) -> Result<
         }
         // not block style: the keys' values as yit read them
         None => {
-            return issue
-                .to_yaml(config)
-                .map_err(|e| not_lossless(e.to_string()));
+            return issue.to_yaml(config).map_err(|e| not_lossless(e.into()));
         }
     }
     let path = std::path::Path::new(".issues").join(issue.id.file_name());
     match Issue::parse(text.as_bytes(), &path, Some(&issue.id), config) {
         Ok(back) if back == *issue => Ok(text),
-        Ok(_) => issue
-            .to_yaml(config)
-            .map_err(|e| not_lossless(e.to_string())),
-        Err(broken) => Err(not_lossless(
-            broken
-                .problems
-                .first()
-                .map(Problem::to_string)
-                .unwrap_or_default(),
-        )),
+        Ok(_) => issue.to_yaml(config).map_err(|e| not_lossless(e.into())),
+        Err(broken) => Err(not_lossless(Unreadable::Problems(broken.problems))),
     }
 }
 

@@ -263,8 +263,14 @@ pub enum Take {
 pub enum ResolveError {
     #[error("no conflict on field {0:?}")]
     NoSuchConflict(String),
-    #[error("field {field:?}: {message}")]
-    BadValue { field: String, message: String },
+    #[error("field {field:?}: {expected}")]
+    BadValue { field: String, expected: String },
+    #[error("field {field:?}: not YAML")]
+    Yaml {
+        field: String,
+        #[source]
+        source: Box<serde_saphyr::Error>,
+    },
 }
 
 /// Settles the recorded conflicts of `issue` as `takes` say; conflicts no
@@ -287,9 +293,9 @@ pub fn resolve(issue: &Issue, takes: &[Take]) -> Result<Issue, ResolveError> {
                     return Err(ResolveError::NoSuchConflict(field.clone()));
                 }
                 let value: Value =
-                    serde_saphyr::from_str(value).map_err(|e| ResolveError::BadValue {
+                    serde_saphyr::from_str(value).map_err(|source| ResolveError::Yaml {
                         field: field.clone(),
-                        message: e.to_string(),
+                        source: Box::new(source),
                     })?;
                 set_field(&mut out, field, &value)?;
             }
@@ -300,9 +306,9 @@ pub fn resolve(issue: &Issue, takes: &[Take]) -> Result<Issue, ResolveError> {
 
 /// Sets one field of `issue` from a JSON value (a conflict's side).
 fn set_field(issue: &mut Issue, field: &str, value: &Value) -> Result<(), ResolveError> {
-    let bad = |message: &str| ResolveError::BadValue {
+    let bad = |expected: &str| ResolveError::BadValue {
         field: field.to_owned(),
-        message: message.to_owned(),
+        expected: expected.to_owned(),
     };
     let text = || {
         value

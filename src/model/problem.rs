@@ -150,6 +150,11 @@ fn yaml_message(err: &serde_saphyr::Error) -> (String, Option<Pos>) {
     (message, pos)
 }
 
+/// The first of `problems`, for a one-line message (empty without any).
+pub fn first(problems: &[Problem]) -> String {
+    problems.first().map(Problem::to_string).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,26 +3,13 @@
 //! reopens, claims, assigns and labels issues the same way, with the same
 //! checks and refusals.
 
-use std::time::Duration;
-
-use jiff::Timestamp;
-
 use crate::model::edit::{Change, Edited};
 use crate::model::field::FieldError;
 use crate::model::id::{IdSource, IssueId};
 use crate::model::issue::{self, Comment, Issue};
-use crate::store::StoreError;
+use crate::store::{Clock, StoreError};
 
 use super::{Session, Shorts};
-
-/// When a change is made and how long to wait for a lock: the front end's
-/// clock (`YIT_NOW` in tests), randomness (`YIT_SEED`) and patience.
-#[derive(Clone, Copy, Debug)]
-pub struct Clock {
-    pub now: Timestamp,
-    pub seed: Option<u64>,
-    pub lock_timeout: Duration,
-}
 
 /// What a change wrote (or found already so), and short ids to name the
 /// issues by.

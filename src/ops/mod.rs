@@ -10,8 +10,9 @@ mod answer;
 mod change;
 mod create;
 
+pub use crate::store::Clock;
 pub use answer::{Answers, list_over, scan_for};
-pub use change::{Claimed, Clock, Written};
+pub use change::{Claimed, Written};
 pub use create::Created;
 
 use std::rc::Rc;

@@ -202,6 +202,35 @@ impl Tracker {
     /// Issues that stay and refer to them refuse the removal
     /// ([`StoreError::Referred`]) unless `force`, which drops those
     /// references first.
+    /// What `remove_issues` without `force` would remove, checked now
+    /// without a lock (it checks again under the graph lock): the issues
+    /// `inputs` name, by short id with their titles, for a question to a
+    /// person; refused when issues that stay refer to them.
+    pub fn removal(
+        &self,
+        inputs: &[String],
+        mode: ScanMode,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let scan = self.scan(mode)?;
+        let ids = inputs
+            .iter()
+            .map(|i| scan.listing.resolve(i))
+            .collect::<Result<Vec<IssueId>, _>>()?;
+        let references = self.references_to(&scan, &ids);
+        if !references.is_empty() {
+            return Err(StoreError::Referred { references });
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let title = scan
+                    .find(id)
+                    .map_or_else(|| "(unreadable file)".to_owned(), |i| i.title.clone());
+                (scan.listing.short_id(id).to_owned(), title)
+            })
+            .collect())
+    }
+
     pub fn remove_issues(
         &self,
         inputs: &[String],

@@ -23,6 +23,8 @@ pub mod atomic;
 mod graph;
 pub use graph::{GraphEdit, GraphLock, Reference, Removed};
 pub mod history;
+mod import;
+pub use import::{GithubImported, Imported, UpstreamConflict};
 pub mod index;
 mod indexed;
 pub mod lock;
@@ -56,6 +58,15 @@ struct Files {
     root: PathBuf,
     dir: PathBuf,
     config: Config,
+}
+
+/// When a change is made and how long to wait for a lock: the front end's
+/// clock (`YIT_NOW` in tests), randomness (`YIT_SEED`) and patience.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub now: Timestamp,
+    pub seed: Option<u64>,
+    pub lock_timeout: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +108,23 @@ pub enum StoreError {
     NoFreeId { draws: u32 },
     #[error(transparent)]
     Github(#[from] crate::model::github::GithubError),
+    #[error(transparent)]
+    Resolve(#[from] crate::model::merge::ResolveError),
+    /// An import refused whole: the file and each of its problems.
+    #[error("{}: {} problem(s); nothing was imported", path.display(), problems.len())]
+    NothingImported {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+    /// A plan refused whole.
+    #[error("{}: {} problem(s) in the plan; nothing was created", path.display(), problems.len())]
+    BadPlan {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+    /// An imported id that exists here with other content (exit 4).
+    #[error("issue {id} exists here with other content; nothing was imported")]
+    Differs { id: IssueId },
     #[error("the query has no words to search for")]
     NothingToSearch,
     /// `dep rm` of an edge that is not there; the ids as the listing

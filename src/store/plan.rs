@@ -65,7 +65,49 @@ pub struct PlanContext<'a> {
     pub resolve: &'a dyn Fn(&str) -> Option<IssueId>,
 }
 
+/// The issues a plan created, in its order, with each one's key.
+pub struct PlanCreated {
+    pub issues: Vec<Issue>,
+    pub keys: Vec<Option<String>>,
+}
+
 impl Tracker {
+    /// Reads, checks and creates the plan `text` (read from `path`) by
+    /// `author`: every issue of it, or none. Existing issues are named by
+    /// id or unique prefix, and `assignee: me` is `author`.
+    pub fn run_plan(
+        &self,
+        text: &str,
+        path: &Path,
+        author: String,
+        clock: &super::Clock,
+        before_file: &dyn Fn(usize),
+    ) -> Result<PlanCreated, StoreError> {
+        let listing = self.load_listing()?;
+        let resolve = |input: &str| listing.resolve(input).ok();
+        let cx = PlanContext {
+            me: Some(&author),
+            resolve: &resolve,
+        };
+        let plan = self
+            .read_plan(text, path, &cx)
+            .map_err(|problems| StoreError::BadPlan {
+                path: path.to_owned(),
+                problems,
+            })?;
+        let keys = plan.entries.iter().map(|e| e.key.clone()).collect();
+        let mut ids = IdSource::new(clock.seed);
+        let issues = self.create_plan(
+            plan,
+            author,
+            clock.now,
+            &mut ids,
+            clock.lock_timeout,
+            before_file,
+        )?;
+        Ok(PlanCreated { issues, keys })
+    }
+
     /// Reads and checks a plan; every problem found, with its line.
     pub fn read_plan(
         &self,

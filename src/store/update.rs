@@ -110,6 +110,33 @@ impl Tracker {
         Ok(edits)
     }
 
+    /// Settles the merge conflicts recorded in issue `id` as `takes` say
+    /// (those no take names stay), and saves it unless the file changed
+    /// meanwhile. `None` when the issue had no conflict to settle.
+    pub fn resolve_conflicts(
+        &self,
+        id: &IssueId,
+        takes: &[crate::model::merge::Take],
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<Option<Issue>, StoreError> {
+        let original = self
+            .read_issue_bytes(id)
+            .map_err(|broken| StoreError::Broken { broken })?
+            .ok_or_else(|| StoreError::NotFound {
+                input: id.to_string(),
+            })?;
+        let shown = self.shown(&self.issue_path(id));
+        let issue = Issue::parse(&original, &shown, Some(id), self.config())
+            .map_err(|broken| StoreError::Broken { broken })?;
+        if issue.conflicts.is_empty() {
+            return Ok(None);
+        }
+        let text = crate::model::merge::resolve(&issue, takes)?.to_yaml(self.config())?;
+        self.save_edited_text(id, &original, &text, timeout, now)
+            .map(Some)
+    }
+
     /// Saves the text a person wrote in an editor, if the file still holds
     /// `original` (what the editor was opened on); `Changed` otherwise. The
     /// text must be a valid issue; `updated` is set to `now` unless the

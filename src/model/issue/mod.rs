@@ -101,10 +101,11 @@ impl Issue {
     /// The text is parsed back before it is returned; a form that would not
     /// read back as this exact issue is an error, never a file.
     pub fn to_yaml(&self, config: &Config) -> Result<String, IssueError> {
-        let text = yaml::to_string(&Canonical::of(self)).map_err(|e| IssueError::Serialize {
-            id: self.id.clone(),
-            message: e.to_string(),
-        })?;
+        let text =
+            yaml::to_string(&Canonical::of(self)).map_err(|source| IssueError::Serialize {
+                id: self.id.clone(),
+                source: Box::new(source),
+            })?;
         let path = Path::new(".issues").join(self.id.file_name());
         match Issue::parse(text.as_bytes(), &path, Some(&self.id), config) {
             Ok(back) if back == *self => Ok(text),
@@ -113,11 +114,7 @@ impl Issue {
             }),
             Err(broken) => Err(IssueError::Invalid {
                 id: self.id.clone(),
-                problem: broken
-                    .problems
-                    .first()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default(),
+                problems: broken.problems,
             }),
         }
     }
@@ -165,12 +162,17 @@ impl From<Problem> for Broken {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IssueError {
-    #[error("issue {id} could not be serialized: {message}")]
-    Serialize { id: IssueId, message: String },
+    #[error("issue {id} could not be serialized")]
+    Serialize {
+        id: IssueId,
+        #[source]
+        source: Box<serde_saphyr::SerializeError>,
+    },
     #[error("issue {id} would not read back as written; nothing was written")]
     RoundTrip { id: IssueId },
-    #[error("issue {id} is not valid: {problem}")]
-    Invalid { id: IssueId, problem: String },
+    /// The text it would be does not read back: what reading it found.
+    #[error("issue {id} is not valid: {}", crate::model::problem::first(problems))]
+    Invalid { id: IssueId, problems: Vec<Problem> },
 }
 
 pub use crate::model::field::{check_label, check_person, check_title};

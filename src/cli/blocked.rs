@@ -47,16 +47,9 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
         .map(|record| {
             let id = yit::model::id::IssueId::parse_canonical(&record.id).expect("a listed id");
             let issue = scan.find(&id).expect("a listed issue");
-            let blockers = issue
-                .depends_on
-                .iter()
-                .filter(|d| scan.is_open(d, config))
-                .filter_map(|d| scan.find(d))
-                .map(|b| record_of(&scan, b, json))
-                .collect();
-            let parent = yit::query::filter::blocked_at(issue, config, &lookup)
-                .filter(|at| at.id != issue.id)
-                .map(|p| record_of(&scan, p, json));
+            let waits = yit::query::filter::waits_for(issue, config, &lookup);
+            let blockers = waits.on.iter().map(|b| record_of(&scan, b, json)).collect();
+            let parent = waits.parent.map(|p| record_of(&scan, p, json));
             (record, blockers, parent)
         })
         .collect();

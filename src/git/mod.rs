@@ -27,19 +27,19 @@ pub struct CommitNode {
     pub summary: String,
     /// Files of the directory it changed: name, blob before (first
     /// parent), blob after; `None` where absent.
-    pub changes: Vec<(String, Option<Oid>, Option<Oid>)>,
+    pub changes: Vec<FileChange>,
     /// Issues its message mentions, by full id (resolved when first read).
     pub links: Vec<(crate::model::links::LinkKind, String)>,
 }
+
+/// A file a commit changed: name, blob before, blob after (`None`: absent).
+pub type FileChange = (String, Option<Oid>, Option<Oid>);
 
 /// A tree's blobs by name, sorted, shared between the steps of a walk.
 type Blobs = std::rc::Rc<Vec<(String, Oid)>>;
 
 /// The entries that differ between two sorted (name, blob) lists.
-fn diff_entries(
-    before: &[(String, Oid)],
-    after: &[(String, Oid)],
-) -> Vec<(String, Option<Oid>, Option<Oid>)> {
+fn diff_entries(before: &[(String, Oid)], after: &[(String, Oid)]) -> Vec<FileChange> {
     let (mut i, mut j) = (0, 0);
     let mut out = Vec::new();
     while i < before.len() || j < after.len() {
@@ -67,6 +67,133 @@ fn diff_entries(
         }
     }
     out
+}
+
+fn to_oid(oid: &gix::oid) -> Oid {
+    oid.as_bytes().try_into().unwrap_or([0; 20])
+}
+
+/// The issues a commit message mentions, each once, by full id.
+fn links_in(
+    message: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(crate::model::links::LinkKind, String)> {
+    let mut links = Vec::new();
+    for mention in crate::model::links::mentions(message) {
+        if let Some(id) = resolve(&mention.text) {
+            let link = (mention.kind, id);
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+    }
+    links
+}
+
+/// Reads one directory's tree in commits, with caches for a walk: each
+/// commit's directory tree, and the last few trees' blobs (a commit's
+/// tree is its child's parent tree on the next step).
+struct Trees<'r> {
+    repo: &'r gix::Repository,
+    dir: &'r str,
+    /// What errors name as the revision read.
+    rev: &'static str,
+    dir_of: std::collections::HashMap<gix::ObjectId, Option<gix::ObjectId>>,
+    recent: Vec<(Option<gix::ObjectId>, Blobs)>,
+}
+
+impl<'r> Trees<'r> {
+    fn new(repo: &'r gix::Repository, dir: &'r str, rev: &'static str) -> Trees<'r> {
+        Trees {
+            repo,
+            dir,
+            rev,
+            dir_of: Default::default(),
+            recent: Vec::new(),
+        }
+    }
+
+    fn bad<E: Into<gix::Error>>(&self) -> impl Fn(E) -> GitError + use<E> {
+        let rev = self.rev;
+        move |e| GitError::Revision {
+            rev: rev.to_owned(),
+            source: Box::new(e.into()),
+        }
+    }
+
+    /// The directory's tree in `commit` (`None`: the commit has none).
+    fn dir_tree(&mut self, commit: gix::ObjectId) -> Result<Option<gix::ObjectId>, GitError> {
+        if let Some(known) = self.dir_of.get(&commit) {
+            return Ok(*known);
+        }
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .map_err(self.bad())?
+            .tree()
+            .map_err(self.bad())?;
+        let id = tree
+            .find_entry(self.dir)
+            .filter(|e| e.mode().is_tree())
+            .map(|e| e.object_id());
+        self.dir_of.insert(commit, id);
+        Ok(id)
+    }
+
+    /// A tree's blobs by name, sorted (none for no tree).
+    fn blobs(&mut self, tree: Option<gix::ObjectId>) -> Result<Blobs, GitError> {
+        if let Some((_, kept)) = self.recent.iter().find(|(id, _)| *id == tree) {
+            return Ok(std::rc::Rc::clone(kept));
+        }
+        let mut out: Vec<(String, Oid)> = Vec::new();
+        if let Some(tree) = tree {
+            let object = self.repo.find_tree(tree).map_err(self.bad())?;
+            let decoded = object.decode().map_err(self.bad())?;
+            out = decoded
+                .entries
+                .iter()
+                .filter(|e| e.mode.is_blob())
+                .map(|e| (e.filename.to_string(), to_oid(e.oid)))
+                .collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let out = std::rc::Rc::new(out);
+        if self.recent.len() >= 4 {
+            self.recent.remove(0);
+        }
+        self.recent.push((tree, std::rc::Rc::clone(&out)));
+        Ok(out)
+    }
+
+    /// The files of the directory `commit` changed: against its parent,
+    /// or for a merge, what differs from every parent (as `git log` shows
+    /// merges). A commit whose directory tree equals a parent's changes
+    /// nothing, at the cost of reading its root tree.
+    fn changes(
+        &mut self,
+        commit: gix::ObjectId,
+        parents: &[gix::ObjectId],
+    ) -> Result<Vec<FileChange>, GitError> {
+        let here = self.dir_tree(commit)?;
+        let parent_dirs: Vec<Option<gix::ObjectId>> = parents
+            .iter()
+            .map(|p| self.dir_tree(*p))
+            .collect::<Result<_, _>>()?;
+        if parent_dirs.contains(&here) {
+            return Ok(Vec::new());
+        }
+        let after = self.blobs(here)?;
+        let first = match parent_dirs.first() {
+            Some(dir) => self.blobs(*dir)?,
+            None => std::rc::Rc::new(Vec::new()),
+        };
+        let mut changed = diff_entries(&first, &after);
+        for other in parent_dirs.iter().skip(1) {
+            let against = diff_entries(&self.blobs(*other)?, &after);
+            changed.retain(|c| against.iter().any(|o| o.0 == c.0));
+        }
+        Ok(changed)
+    }
 }
 
 /// The commits that changed a file, newest first.
@@ -356,68 +483,19 @@ impl Repo {
         known: &std::collections::HashSet<Oid>,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Vec<CommitNode>, GitError> {
-        use std::collections::HashMap;
         let repo = &self.inner;
-        let bad = |e: gix::Error| GitError::Revision {
-            rev: "HEAD".to_owned(),
-            source: Box::new(e),
-        };
         let Ok(head) = repo.head_id() else {
             return Ok(Vec::new());
         };
-        let to_id = |oid: &gix::oid| -> Oid { oid.as_bytes().try_into().unwrap_or([0; 20]) };
-        let mut dir_of: HashMap<gix::ObjectId, Option<gix::ObjectId>> = HashMap::new();
-        let mut dir_tree = |commit: gix::ObjectId| -> Result<Option<gix::ObjectId>, GitError> {
-            if let Some(known) = dir_of.get(&commit) {
-                return Ok(*known);
-            }
-            let tree = repo
-                .find_commit(commit)
-                .map_err(&bad)?
-                .tree()
-                .map_err(&bad)?;
-            let id = tree
-                .find_entry(dir)
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id());
-            dir_of.insert(commit, id);
-            Ok(id)
-        };
-        // a tree's blobs by name, sorted (decoded once per tree)
-        // a tree's blobs by name, sorted; the last few trees are kept, since
-        // a commit's tree is its child's parent tree on the next step
-        let mut recent: Vec<(gix::ObjectId, Blobs)> = Vec::new();
-        let mut entries_of = |tree: Option<gix::ObjectId>| -> Result<Blobs, GitError> {
-            let Some(tree) = tree else {
-                return Ok(std::rc::Rc::new(Vec::new()));
-            };
-            if let Some((_, kept)) = recent.iter().find(|(id, _)| *id == tree) {
-                return Ok(std::rc::Rc::clone(kept));
-            }
-            let object = repo.find_tree(tree).map_err(&bad)?;
-            let decoded = object.decode().map_err(&bad)?;
-            let mut out: Vec<(String, Oid)> = decoded
-                .entries
-                .iter()
-                .filter(|e| e.mode.is_blob())
-                .map(|e| (e.filename.to_string(), to_id(e.oid)))
-                .collect();
-            out.sort_by(|a, b| a.0.cmp(&b.0));
-            let out = std::rc::Rc::new(out);
-            if recent.len() >= 4 {
-                recent.remove(0);
-            }
-            recent.push((tree, std::rc::Rc::clone(&out)));
-            Ok(out)
-        };
+        let mut trees = Trees::new(repo, dir, "HEAD");
         let mut nodes = Vec::new();
         let mut stack = vec![head.detach()];
         let mut seen = std::collections::HashSet::new();
         while let Some(id) = stack.pop() {
-            if known.contains(&to_id(&id)) || !seen.insert(id) {
+            if known.contains(&to_oid(&id)) || !seen.insert(id) {
                 continue;
             }
-            let commit = repo.find_commit(id).map_err(&bad)?;
+            let commit = repo.find_commit(id).map_err(trees.bad())?;
             let all_parents: Vec<gix::ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
             let parents: Vec<gix::ObjectId> = all_parents
                 .iter()
@@ -425,46 +503,23 @@ impl Repo {
                 .filter(|p| repo.has_object(p))
                 .collect();
             stack.extend(parents.iter().copied());
+            let cut = parents.len() < all_parents.len();
             let mut node = CommitNode {
-                id: to_id(&id),
-                parents: parents.iter().map(|p| to_id(p)).collect(),
-                cut: parents.len() < all_parents.len(),
+                id: to_oid(&id),
+                parents: parents.iter().map(|p| to_oid(p)).collect(),
+                cut,
                 time: 0,
                 author: String::new(),
                 summary: String::new(),
-                changes: Vec::new(),
-                links: Vec::new(),
-            };
-            let message = commit.message_raw_sloppy().to_string();
-            for mention in crate::model::links::mentions(&message) {
-                if let Some(id) = resolve(&mention.text) {
-                    let link = (mention.kind, id);
-                    if !node.links.contains(&link) {
-                        node.links.push(link);
-                    }
-                }
-            }
-            let here = dir_tree(id)?;
-            let parent_dirs: Vec<Option<gix::ObjectId>> = parents
-                .iter()
-                .map(|p| dir_tree(*p))
-                .collect::<Result<_, _>>()?;
-            if !node.cut && !parent_dirs.contains(&here) {
-                let after = entries_of(here)?;
-                let mut changed = if parent_dirs.is_empty() {
-                    diff_entries(&[], &after)
+                changes: if cut {
+                    Vec::new()
                 } else {
-                    diff_entries(&entries_of(parent_dirs[0])?, &after)
-                };
-                for other in parent_dirs.iter().skip(1) {
-                    // a merge: only what differs from every parent
-                    let against = diff_entries(&entries_of(*other)?, &after);
-                    changed.retain(|c| against.iter().any(|o| o.0 == c.0));
-                }
-                node.changes = changed;
-            }
+                    trees.changes(id, &parents)?
+                },
+                links: links_in(&commit.message_raw_sloppy().to_string(), resolve),
+            };
             if !node.changes.is_empty() || !node.links.is_empty() {
-                let author = commit.author().map_err(&bad)?;
+                let author = commit.author().map_err(trees.bad())?;
                 node.author = format!("{} <{}>", author.name, author.email);
                 node.time = author.time().map(|t| t.seconds).unwrap_or_default();
                 node.summary = commit
@@ -507,15 +562,11 @@ impl Repo {
     /// entry by entry against the first branch's, by object id, so files
     /// equal everywhere cost a comparison and nothing else.
     pub fn differing_files_on_branches(&self, dir: &str) -> Result<BranchFiles, GitError> {
-        use std::collections::BTreeMap;
         let repo = &self.inner;
-        let bad = |e: gix::Error| GitError::Revision {
-            rev: "refs/heads/*".to_owned(),
-            source: Box::new(e),
-        };
-        let platform = repo.references().map_err(&bad)?;
+        let mut trees = Trees::new(repo, dir, "refs/heads/*");
+        let platform = repo.references().map_err(trees.bad())?;
         let mut tips: Vec<(String, Option<gix::ObjectId>)> = Vec::new();
-        for reference in platform.local_branches().map_err(&bad)? {
+        for reference in platform.local_branches().map_err(trees.bad())? {
             let Ok(mut reference) = reference else {
                 continue;
             };
@@ -523,88 +574,37 @@ impl Repo {
             let Ok(commit) = reference.peel_to_commit() else {
                 continue;
             };
-            let tree = commit.tree().map_err(&bad)?;
-            let dir_tree = tree
-                .find_entry(dir)
-                .filter(|e| e.mode().is_tree())
-                .map(|e| e.object_id());
-            tips.push((branch, dir_tree));
+            tips.push((branch, trees.dir_tree(commit.id)?));
         }
         tips.sort_by(|a, b| a.0.cmp(&b.0));
-        // each distinct tree decoded once, as (name, blob id) in name order
-        let mut decoded: BTreeMap<gix::ObjectId, Vec<(Vec<u8>, gix::ObjectId)>> = BTreeMap::new();
+        // each distinct tree decoded once
+        let mut blobs: std::collections::HashMap<Option<gix::ObjectId>, Blobs> = Default::default();
         for (_, tree) in &tips {
-            let Some(tree) = tree else { continue };
-            if decoded.contains_key(tree) {
-                continue;
+            if !blobs.contains_key(tree) {
+                blobs.insert(*tree, trees.blobs(*tree)?);
             }
-            let object = repo.find_tree(*tree).map_err(&bad)?;
-            let entries = object.decode().map_err(&bad)?;
-            let mut blobs: Vec<(Vec<u8>, gix::ObjectId)> = entries
-                .entries
-                .iter()
-                .filter(|e| e.mode.is_blob())
-                .map(|e| (e.filename.to_vec(), e.oid.to_owned()))
-                .collect();
-            blobs.sort_by(|a, b| a.0.cmp(&b.0));
-            decoded.insert(*tree, blobs);
         }
-        let empty = Vec::new();
-        let entries_of = |tree: &Option<gix::ObjectId>| {
-            tree.as_ref().and_then(|t| decoded.get(t)).unwrap_or(&empty)
-        };
-        let base = tips.first().map(|(_, t)| entries_of(t)).unwrap_or(&empty);
-        // names that differ from the base on some branch
-        let mut differing: std::collections::BTreeSet<&[u8]> = std::collections::BTreeSet::new();
-        for (_, tree) in tips.iter().skip(1) {
-            if tips.first().map(|(_, t)| t) == Some(tree) {
-                continue;
-            }
-            let other = entries_of(tree);
-            let (mut i, mut j) = (0, 0);
-            while i < base.len() || j < other.len() {
-                match (base.get(i), other.get(j)) {
-                    (Some(a), Some(b)) if a.0 == b.0 => {
-                        if a.1 != b.1 {
-                            differing.insert(&a.0);
-                        }
-                        i += 1;
-                        j += 1;
-                    }
-                    (Some(a), Some(b)) if a.0 < b.0 => {
-                        differing.insert(&a.0);
-                        i += 1;
-                    }
-                    (Some(_), Some(b)) => {
-                        differing.insert(&b.0);
-                        j += 1;
-                    }
-                    (Some(a), None) => {
-                        differing.insert(&a.0);
-                        i += 1;
-                    }
-                    (None, Some(b)) => {
-                        differing.insert(&b.0);
-                        j += 1;
-                    }
-                    (None, None) => break,
-                }
+        let on_tip: Vec<&Blobs> = tips.iter().map(|(_, tree)| &blobs[tree]).collect();
+        // names that differ from the first branch's on some branch
+        let mut differing: std::collections::BTreeSet<String> = Default::default();
+        if let Some((base, rest)) = on_tip.split_first() {
+            for other in rest.iter().filter(|o| !std::rc::Rc::ptr_eq(base, o)) {
+                differing.extend(diff_entries(base, other).into_iter().map(|(name, ..)| name));
             }
         }
         let files = differing
             .into_iter()
             .map(|name| {
-                let on = tips
+                let on = on_tip
                     .iter()
-                    .map(|(_, tree)| {
-                        let entries = entries_of(tree);
+                    .map(|entries| {
                         entries
-                            .binary_search_by(|e| e.0.as_slice().cmp(name))
+                            .binary_search_by(|e| e.0.as_str().cmp(&name))
                             .ok()
-                            .and_then(|at| entries[at].1.as_bytes().try_into().ok())
+                            .map(|at| entries[at].1)
                     })
                     .collect();
-                (String::from_utf8_lossy(name).into_owned(), on)
+                (name, on)
             })
             .collect();
         Ok(BranchFiles {

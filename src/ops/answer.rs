@@ -131,7 +131,7 @@ pub fn scan_for(tracker: &Tracker, query: &ListQuery, mode: ScanMode) -> Result<
         && let Some(words) = filter.and_then(|f| f.only_words())
         && let Some(words) = crate::query::search::Words::new(&words)
     {
-        return tracker.scan_text(&words);
+        return tracker.scan_text(words.words());
     }
     let details = query.details || filter.is_some_and(|f| f.needs_details());
     tracker.scan(mode.with_details(details))

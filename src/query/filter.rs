@@ -125,6 +125,28 @@ pub fn blocked_at<'a>(issue: &'a Issue, config: &Config, lookup: Lookup<'a>) -> 
     None
 }
 
+/// What holds a waiting issue back, as `blocked` lists it.
+pub struct Waits<'a> {
+    /// The open issues it waits for itself.
+    pub on: Vec<&'a Issue>,
+    /// The nearest open parent that waits, when that holds it back rather
+    /// than its own dependencies ([`blocked_at`]).
+    pub parent: Option<&'a Issue>,
+}
+
+/// What holds `issue` back (empty when nothing does).
+pub fn waits_for<'a>(issue: &'a Issue, config: &Config, lookup: Lookup<'a>) -> Waits<'a> {
+    Waits {
+        on: issue
+            .depends_on
+            .iter()
+            .filter_map(lookup)
+            .filter(|b| !config.is_closed(&b.status))
+            .collect(),
+        parent: blocked_at(issue, config, lookup).filter(|at| at.id != issue.id),
+    }
+}
+
 /// Whether `issue` is not closed and waits, itself or through a parent,
 /// for an issue that is not closed.
 pub fn is_blocked(issue: &Issue, config: &Config, lookup: Lookup) -> bool {

@@ -671,19 +671,16 @@ impl Tracker {
     }
 
     /// A scan through the index for a query whose only text terms are
-    /// `words`: bodies and comments are read only for the files the word
-    /// cache cannot rule out (every issue has its title and the fields
-    /// `list` shows), and the scan knows the issues' total text length.
-    /// Words with letters beyond ASCII read every body.
-    pub fn scan_text(&self, words: &crate::query::search::Words) -> Result<Scan, StoreError> {
-        if !words.ascii() {
+    /// `words` (lowercase, as search splits them): bodies and comments are
+    /// read only for the files the word cache cannot rule out (every issue
+    /// has its title and the fields `list` shows), and the scan knows the
+    /// issues' total text length. Words with letters beyond ASCII read
+    /// every body.
+    pub fn scan_text(&self, words: &[String]) -> Result<Scan, StoreError> {
+        if !words.iter().all(|w| w.is_ascii()) {
             return self.scan(ScanMode::Index { details: true });
         }
-        let asked: Vec<u64> = words
-            .words()
-            .iter()
-            .map(|w| crate::store::words::word_hash(w))
-            .collect();
+        let asked: Vec<u64> = words.iter().map(|w| words::word_hash(w)).collect();
         let (listing, results, total) = self.scan_words(&asked)?;
         let mut scan = self.assemble(listing, results);
         scan.text_total = Some(total);

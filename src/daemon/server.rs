@@ -85,41 +85,17 @@ pub fn serve(
     let mut server = Server::new()?;
     server.handle_signals(control.clone(), &paths)?;
     server.watch_owner(&options, &control)?;
-    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
-    let dir = StateDir::open(&paths.state)?;
-    server.lock_pidfile(&paths, &dir, tracker.root())?;
-
-    // cookies from an earlier life are of no use
-    let _ = std::fs::remove_dir_all(&paths.cookies);
-    std::fs::create_dir_all(&paths.cookies).map_err(io("could not create", &paths.cookies))?;
-    let issues_dir = tracker.issues_dir().to_owned();
+    let dir = claim_state(&mut server, &paths, &tracker)?;
     // watch first, then read: nothing that happens in between is missed
-    let watcher = Watcher::new(&[&issues_dir, &paths.cookies])?;
+    let watcher = Watcher::new(&[tracker.issues_dir(), &paths.cookies])?;
     let state = State::load(&tracker)?;
     let loaded = state.len();
-
-    let shared = Arc::new(Shared {
-        served: RwLock::new(Served::new(state, &tracker)),
-        cookies_seen: Mutex::new(HashSet::new()),
-        synced: Condvar::new(),
-        cookie_counter: AtomicU64::new(0),
-        last_request: Mutex::new(Instant::now()),
-        last_event: Mutex::new(None),
-        hello: Hello {
-            protocol: PROTOCOL_VERSION,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            pid: std::process::id(),
-            worktree: tracker.root().to_string_lossy().into_owned(),
-        },
-        started: jiff::Timestamp::now().as_second(),
-        shutting_down: AtomicBool::new(false),
-        control,
-    });
+    let shared = Arc::new(shared(state, &tracker, control));
     server.listen(&paths, &dir, Arc::clone(&shared), Arc::clone(&log))?;
     // what it exists for, as it is now: any of them gone or replaced ends it
     let vigil = Vigil::new(&[
         (Exit::WorktreeGone, tracker.root()),
-        (Exit::IssuesGone, &issues_dir),
+        (Exit::IssuesGone, tracker.issues_dir()),
         (Exit::StateGone, &paths.state),
         (Exit::StateGone, &paths.pidfile),
         (Exit::SocketGone, &paths.socket),
@@ -149,12 +125,56 @@ pub fn serve(
     }
     server.shutdown();
     drop(watcher);
-    // leave the index as fresh as the daemon's view, where there still is
-    // a worktree to write it for
+    leave(server, exit, events.tracker.root(), &dir);
+    log("exited cleanly");
+    Ok(exit)
+}
+
+/// Makes the state directory this daemon's: created, opened as a
+/// directory handle, the pidfile locked, and the cookies of an earlier
+/// life (of no use now) removed.
+fn claim_state(
+    server: &mut Server,
+    paths: &Paths,
+    tracker: &Tracker,
+) -> Result<StateDir, DaemonError> {
+    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
+    let dir = StateDir::open(&paths.state)?;
+    server.lock_pidfile(paths, &dir, tracker.root())?;
+    let _ = std::fs::remove_dir_all(&paths.cookies);
+    std::fs::create_dir_all(&paths.cookies).map_err(io("could not create", &paths.cookies))?;
+    Ok(dir)
+}
+
+/// What the event loop shares with the connections, at the start.
+fn shared(state: State, tracker: &Tracker, control: mpsc::Sender<Control>) -> Shared {
+    Shared {
+        served: RwLock::new(Served::new(state, tracker)),
+        cookies_seen: Mutex::new(HashSet::new()),
+        synced: Condvar::new(),
+        cookie_counter: AtomicU64::new(0),
+        last_request: Mutex::new(Instant::now()),
+        last_event: Mutex::new(None),
+        hello: Hello {
+            protocol: PROTOCOL_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            pid: std::process::id(),
+            worktree: tracker.root().to_string_lossy().into_owned(),
+        },
+        started: jiff::Timestamp::now().as_second(),
+        shutting_down: AtomicBool::new(false),
+        control,
+    }
+}
+
+/// The last of a daemon that has shut its server down: the index left as
+/// fresh as its view (where there still is a worktree to write it for),
+/// its cookies removed, then the pidfile released with the server.
+fn leave(server: Server, exit: Exit, root: &std::path::Path, dir: &StateDir) {
     if matches!(
         exit,
         Exit::Stopped | Exit::Signal | Exit::Idle | Exit::OwnerGone
-    ) && let Ok(fresh) = Tracker::open(events.tracker.root())
+    ) && let Ok(fresh) = Tracker::open(root)
     {
         let _ = fresh.scan(ScanMode::Index { details: true });
     }
@@ -162,8 +182,6 @@ pub fn serve(
     let _ = std::fs::remove_dir_all(dir.at(std::ffi::OsStr::new("cookies")));
     // the pidfile goes last, once nothing of this daemon runs
     drop(server);
-    log("exited cleanly");
-    Ok(exit)
 }
 
 /// The event loop's state: the tracker as last opened, and what it shares

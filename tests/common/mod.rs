@@ -486,8 +486,22 @@ impl Drop for Spawned {
 /// marker`; returns their pids and command lines. Threads and zombies
 /// (exited, waiting to be reaped) are not processes that leak.
 pub fn sweep_session(marker: &str) -> Vec<(u32, String)> {
+    session_processes_of(marker, true)
+}
+
+/// Live processes this test session started (those carrying its marker),
+/// whichever other test binaries run at the same time; empty outside a
+/// session.
+pub fn session_processes() -> Vec<(u32, String)> {
+    SESSION
+        .get()
+        .map(|(marker, _)| session_processes_of(marker, false))
+        .unwrap_or_default()
+}
+
+fn session_processes_of(marker: &str, kill: bool) -> Vec<(u32, String)> {
     let wanted = format!("YIT_TEST_SESSION={marker}");
-    live_processes(true, |p| {
+    live_processes(kill, |p| {
         p.environ()
             .iter()
             .any(|e| e.to_str() == Some(wanted.as_str()))

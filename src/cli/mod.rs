@@ -567,59 +567,24 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli) -> Result<(), CommandError> {
-    let g = cli.global;
-    if g.json && g.format.is_some_and(|f| f != Format::Json) {
-        return Err(CommandError::usage(
-            "--json and --format disagree; use one of them",
-        ));
+    let page = !cli.global.no_pager && cli.command.pages();
+    let writes = cli.command.writes();
+    let mut ctx = Ctx::new(cli.global, page)?;
+    let result = cli.command.dispatch(&mut ctx);
+    let result = result.and_then(|()| if writes { autocommit(&ctx) } else { Ok(()) });
+    let flushed = ctx.out.finish();
+    match (result, flushed) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Err(e)) => Err(e.into()),
+        (Ok(()), Ok(())) => Ok(()),
     }
-    let env_format = match std::env::var("YIT_FORMAT") {
-        Ok(text) if !text.is_empty() && !g.json && g.format.is_none() => {
-            Some(Format::from_str(&text, true).map_err(|_| {
-                CommandError::usage(format!(
-                    "YIT_FORMAT={text:?} is not a format (table, ids, json, jsonl, csv, markdown, yaml)"
-                ))
-            })?)
-        }
-        _ => None,
-    };
-    let format = if g.json {
-        Some(Format::Json)
-    } else {
-        g.format.or(env_format)
-    };
-    let cwd = match g.dir {
-        Some(dir) => {
-            let base = std::env::current_dir()?;
-            let dir = base.join(dir);
-            if !dir.is_dir() {
-                return Err(CommandError::user(format!(
-                    "-C {}: no such directory",
-                    dir.display()
-                )));
-            }
-            dir
-        }
-        None => std::env::current_dir()?,
-    };
-    if !(g.lock_timeout.is_finite() && (0.0..=86_400.0).contains(&g.lock_timeout)) {
-        return Err(CommandError::usage(
-            "--lock-timeout takes a number of seconds from 0 to 86400",
-        ));
-    }
-    let color = match g.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        }
-    };
-    // commands whose output can be long read well in a pager
-    let page = !g.no_pager
-        && matches!(
-            cli.command,
+}
+
+impl Command {
+    /// Commands whose output can be long read well in a pager.
+    fn pages(&self) -> bool {
+        matches!(
+            self,
             Command::List(_)
                 | Command::Search(_)
                 | Command::Show(_)
@@ -635,86 +600,157 @@ fn run(cli: Cli) -> Result<(), CommandError> {
                 | Command::Doctor(_)
                 | Command::Stats(_)
                 | Command::Config(_)
-        );
-    let mut ctx = Ctx {
-        cwd,
-        format,
-        format_from_env: env_format.is_some(),
-        quiet: g.quiet,
-        no_index: g.no_index,
-        no_daemon: g.no_daemon,
-        lock_timeout: Duration::from_secs_f64(g.lock_timeout),
-        now: env_now()?,
-        seed: env_seed()?,
-        out: Output::stdout(color, page),
-        autocommit: std::cell::Cell::new(false),
-        daemon_warned: Default::default(),
+        )
+    }
+
+    /// Commands that change issue files (for `yit.autocommit`).
+    fn writes(&self) -> bool {
+        matches!(
+            self,
+            Command::New(_)
+                | Command::Edit(_)
+                | Command::Close(_)
+                | Command::Reopen(_)
+                | Command::Comment(_)
+                | Command::Label(_)
+                | Command::Assign(_)
+                | Command::Unassign(_)
+                | Command::Rm(_)
+                | Command::Restore(_)
+                | Command::Fmt(_)
+                | Command::Resolve(_)
+                | Command::Claim(_)
+                | Command::Dep(_)
+                | Command::Import(_)
+        )
+    }
+
+    fn dispatch(self, ctx: &mut Ctx) -> Result<(), CommandError> {
+        match self {
+            Command::Init(args) => init::cmd_init(ctx, args),
+            Command::New(args) => new::cmd_new(ctx, args),
+            Command::List(args) => list::cmd_list(ctx, args),
+            Command::Show(args) => show::cmd_show(ctx, args),
+            Command::Doctor(args) => doctor::cmd_doctor(ctx, args),
+            Command::Config(args) => config::cmd_config(ctx, args),
+            Command::MergeFile(args) => merge_file::cmd_merge_file(ctx, args),
+            Command::Resolve(args) => resolve::cmd_resolve(ctx, args),
+            Command::Commit(args) => commit::cmd_commit(ctx, args),
+            Command::Log(args) => log::cmd_log(ctx, args),
+            Command::Diff(args) => diff::cmd_diff(ctx, args),
+            Command::Branches(args) => branches::cmd_branches(ctx, args),
+            Command::Hooks(args) => hooks::cmd_hooks(ctx, args),
+            Command::Search(args) => search::cmd_search(ctx, args),
+            Command::Stats(args) => stats::cmd_stats(ctx, args),
+            Command::Export(args) => export::cmd_export(ctx, args),
+            Command::Import(args) => import::cmd_import(ctx, args),
+            Command::Board(args) => board::cmd_board(ctx, args),
+            Command::Claim(args) => claim::cmd_claim(ctx, args),
+            Command::Dep(args) => dep::cmd_dep(ctx, args),
+            Command::Ready(args) => ready::cmd_ready(ctx, args),
+            Command::Blocked(args) => blocked::cmd_blocked(ctx, args),
+            Command::Children(args) => children::cmd_children(ctx, args),
+            Command::Completions(args) => completions::cmd_completions(ctx, args),
+            Command::Man(args) => completions::cmd_man(ctx, args),
+            Command::Complete(args) => completions::cmd_complete(ctx, args),
+            Command::Edit(args) => edit::cmd_edit(ctx, args),
+            Command::Close(args) => close::cmd_close(ctx, args),
+            Command::Reopen(args) => reopen::cmd_reopen(ctx, args),
+            Command::Comment(args) => comment::cmd_comment(ctx, args),
+            Command::Label(args) => label::cmd_label(ctx, args),
+            Command::Assign(args) => assign::cmd_assign(ctx, args),
+            Command::Unassign(args) => unassign::cmd_unassign(ctx, args),
+            Command::Rm(args) => rm::cmd_rm(ctx, args),
+            Command::Restore(args) => restore::cmd_restore(ctx, args),
+            Command::Fmt(args) => fmt::cmd_fmt(ctx, args),
+            Command::Watch(args) => watch::cmd_watch(ctx, args),
+            Command::Daemon(args) => daemon::cmd_daemon(ctx, args),
+        }
+    }
+}
+
+impl Ctx {
+    /// The context the global options and the environment (YIT_FORMAT,
+    /// NO_COLOR, TERM, YIT_NOW, YIT_SEED) describe.
+    fn new(g: GlobalArgs, page: bool) -> Result<Ctx, CommandError> {
+        let (format, format_from_env) = output_format(&g)?;
+        let cwd = working_dir(g.dir)?;
+        if !(g.lock_timeout.is_finite() && (0.0..=86_400.0).contains(&g.lock_timeout)) {
+            return Err(CommandError::usage(
+                "--lock-timeout takes a number of seconds from 0 to 86400",
+            ));
+        }
+        Ok(Ctx {
+            cwd,
+            format,
+            format_from_env,
+            quiet: g.quiet,
+            no_index: g.no_index,
+            no_daemon: g.no_daemon,
+            lock_timeout: Duration::from_secs_f64(g.lock_timeout),
+            now: env_now()?,
+            seed: env_seed()?,
+            out: Output::stdout(colored(g.color), page),
+            autocommit: std::cell::Cell::new(false),
+            daemon_warned: Default::default(),
+        })
+    }
+}
+
+/// The format asked for (`--json`, `--format`, else YIT_FORMAT) and whether
+/// it came from the environment.
+fn output_format(g: &GlobalArgs) -> Result<(Option<Format>, bool), CommandError> {
+    if g.json && g.format.is_some_and(|f| f != Format::Json) {
+        return Err(CommandError::usage(
+            "--json and --format disagree; use one of them",
+        ));
+    }
+    if g.json {
+        return Ok((Some(Format::Json), false));
+    }
+    if g.format.is_some() {
+        return Ok((g.format, false));
+    }
+    match std::env::var("YIT_FORMAT") {
+        Ok(text) if !text.is_empty() => {
+            let format = Format::from_str(&text, true).map_err(|_| {
+                CommandError::usage(format!(
+                    "YIT_FORMAT={text:?} is not a format (table, ids, json, jsonl, csv, markdown, yaml)"
+                ))
+            })?;
+            Ok((Some(format), true))
+        }
+        _ => Ok((None, false)),
+    }
+}
+
+/// The directory to run in: `-C DIR` against the current one.
+fn working_dir(dir: Option<PathBuf>) -> Result<PathBuf, CommandError> {
+    let base = std::env::current_dir()?;
+    let Some(dir) = dir else {
+        return Ok(base);
     };
-    // commands that change issue files (for `yit.autocommit`)
-    let writes = matches!(
-        cli.command,
-        Command::New(_)
-            | Command::Edit(_)
-            | Command::Close(_)
-            | Command::Reopen(_)
-            | Command::Comment(_)
-            | Command::Label(_)
-            | Command::Assign(_)
-            | Command::Unassign(_)
-            | Command::Rm(_)
-            | Command::Restore(_)
-            | Command::Fmt(_)
-            | Command::Resolve(_)
-            | Command::Claim(_)
-            | Command::Dep(_)
-            | Command::Import(_)
-    );
-    let result = match cli.command {
-        Command::Init(args) => init::cmd_init(&mut ctx, args),
-        Command::New(args) => new::cmd_new(&mut ctx, args),
-        Command::List(args) => list::cmd_list(&mut ctx, args),
-        Command::Show(args) => show::cmd_show(&mut ctx, args),
-        Command::Doctor(args) => doctor::cmd_doctor(&mut ctx, args),
-        Command::Config(args) => config::cmd_config(&mut ctx, args),
-        Command::MergeFile(args) => merge_file::cmd_merge_file(&mut ctx, args),
-        Command::Resolve(args) => resolve::cmd_resolve(&mut ctx, args),
-        Command::Commit(args) => commit::cmd_commit(&mut ctx, args),
-        Command::Log(args) => log::cmd_log(&mut ctx, args),
-        Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
-        Command::Branches(args) => branches::cmd_branches(&mut ctx, args),
-        Command::Hooks(args) => hooks::cmd_hooks(&mut ctx, args),
-        Command::Search(args) => search::cmd_search(&mut ctx, args),
-        Command::Stats(args) => stats::cmd_stats(&mut ctx, args),
-        Command::Export(args) => export::cmd_export(&mut ctx, args),
-        Command::Import(args) => import::cmd_import(&mut ctx, args),
-        Command::Board(args) => board::cmd_board(&mut ctx, args),
-        Command::Claim(args) => claim::cmd_claim(&mut ctx, args),
-        Command::Dep(args) => dep::cmd_dep(&mut ctx, args),
-        Command::Ready(args) => ready::cmd_ready(&mut ctx, args),
-        Command::Blocked(args) => blocked::cmd_blocked(&mut ctx, args),
-        Command::Children(args) => children::cmd_children(&mut ctx, args),
-        Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
-        Command::Man(args) => completions::cmd_man(&mut ctx, args),
-        Command::Complete(args) => completions::cmd_complete(&mut ctx, args),
-        Command::Edit(args) => edit::cmd_edit(&mut ctx, args),
-        Command::Close(args) => close::cmd_close(&mut ctx, args),
-        Command::Reopen(args) => reopen::cmd_reopen(&mut ctx, args),
-        Command::Comment(args) => comment::cmd_comment(&mut ctx, args),
-        Command::Label(args) => label::cmd_label(&mut ctx, args),
-        Command::Assign(args) => assign::cmd_assign(&mut ctx, args),
-        Command::Unassign(args) => unassign::cmd_unassign(&mut ctx, args),
-        Command::Rm(args) => rm::cmd_rm(&mut ctx, args),
-        Command::Restore(args) => restore::cmd_restore(&mut ctx, args),
-        Command::Fmt(args) => fmt::cmd_fmt(&mut ctx, args),
-        Command::Watch(args) => watch::cmd_watch(&mut ctx, args),
-        Command::Daemon(args) => daemon::cmd_daemon(&mut ctx, args),
-    };
-    let result = result.and_then(|()| if writes { autocommit(&ctx) } else { Ok(()) });
-    let flushed = ctx.out.finish();
-    match (result, flushed) {
-        (Err(e), _) => Err(e),
-        (Ok(()), Err(e)) => Err(e.into()),
-        (Ok(()), Ok(())) => Ok(()),
+    let dir = base.join(dir);
+    if !dir.is_dir() {
+        return Err(CommandError::user(format!(
+            "-C {}: no such directory",
+            dir.display()
+        )));
+    }
+    Ok(dir)
+}
+
+/// Whether to color: `--color`, else a terminal without NO_COLOR or a
+/// dumb TERM.
+fn colored(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
     }
 }
 

@@ -222,6 +222,7 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::BadPlan { .. }
         | StoreError::TooLarge { .. }
         | StoreError::NothingToSearch
+        | StoreError::NoHistory { .. }
         | StoreError::NotWaiting { .. }
         | StoreError::NoIdentity
         | StoreError::Edit(_) => ErrorKind::User,

@@ -1,8 +1,6 @@
 //! `yit log`: one issue's history, from git.
 
 use clap::Args;
-use yit::model::id::IssueId;
-use yit::model::issue::Issue;
 
 use super::output::Paint;
 use super::{CommandError, Ctx, Format};
@@ -33,121 +31,53 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     let format = ctx.format("log", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
     let mut session = super::session(ctx, &tracker);
-    let id = match session.resolve(&args.id) {
-        Ok(id) => id,
-        // gone from the worktree: its history is still in git
-        Err(e) => IssueId::parse_canonical(&args.id.to_lowercase()).ok_or(e)?,
-    };
-    let name = id.file_name();
-    let path = format!("{}/{name}", yit::store::ISSUES_DIR);
-    let history = tracker.file_history(&name)?;
-    let shallow = history.shallow;
-    if shallow {
+    let log = session.log(&args.id, args.commits)?;
+    if log.shallow {
         ctx.note("note: this is a shallow clone; the history stops at its depth");
     }
-    let history = history.commits;
-    if history.is_empty() {
-        return Err(CommandError::user(format!(
-            "no commit on this branch changed {path} (uncommitted issues have no history yet)"
-        )));
-    }
-    let parse = |bytes: &Option<Vec<u8>>| -> Option<Result<Issue, String>> {
-        bytes.as_ref().map(|b| {
-            Issue::parse(b, std::path::Path::new(&path), Some(&id), tracker.config()).map_err(
-                |broken| {
-                    broken
-                        .problems
-                        .first()
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                },
-            )
-        })
-    };
-    // commits whose messages mention the issue, with `--commits`
-    let mentioned: Vec<yit::git::FileCommit> = if args.commits {
-        tracker
-            .linked_commits(&id)?
-            .into_iter()
-            .filter(|l| !history.iter().any(|c| c.id == l.id))
-            .map(|l| yit::git::FileCommit {
-                id: l.id,
-                author: l.author,
-                time: l.time,
-                summary: l.summary,
-                before: None,
-                after: None,
-                order: l.order,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut entries: Vec<(&yit::git::FileCommit, Vec<String>)> = history
-        .iter()
-        .map(|c| {
-            let words = match (parse(&c.before), parse(&c.after)) {
-                (None, Some(_)) => vec!["created".to_owned()],
-                (Some(_), None) => vec!["removed".to_owned()],
-                (Some(Ok(before)), Some(Ok(after))) => {
-                    yit::model::history::changes(&before, &after)
-                }
-                (_, Some(Err(problem))) => vec![format!("changed into an invalid file: {problem}")],
-                (Some(Err(_)), Some(Ok(_))) => vec!["repaired".to_owned()],
-                (None, None) => Vec::new(),
-            };
-            (c, words)
-        })
-        .collect();
-    for c in &mentioned {
-        entries.push((c, vec!["mentions it in its message".to_owned()]));
-    }
-    entries.sort_by_key(|(c, _)| (std::cmp::Reverse(c.time), c.order));
     if format == Format::Json {
-        let commits: Vec<serde_json::Value> = entries
+        let commits: Vec<serde_json::Value> = log
+            .entries
             .iter()
-            .map(|(c, words)| {
+            .map(|e| {
                 serde_json::json!({
-                    "commit": c.id,
-                    "author": c.author,
-                    "date": yit::model::issue::format_unix(c.time),
-                    "summary": c.summary,
-                    "changes": words,
+                    "commit": e.commit,
+                    "author": e.author,
+                    "date": yit::model::issue::format_unix(e.time),
+                    "summary": e.summary,
+                    "changes": e.changes,
                 })
             })
             .collect();
         return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
-            "id": id,
-            "shallow": shallow,
+            "id": log.id,
+            "shallow": log.shallow,
             "commits": commits,
         })))?);
     }
-    // the issue, as it is now (or was last), under its short id
-    // (the session's: a listing read to resolve a prefix is not read again)
-    let shorts = session.shorts(std::slice::from_ref(&id))?;
-    let title = history
-        .iter()
-        .find_map(|c| match parse(&c.after).or_else(|| parse(&c.before)) {
-            Some(Ok(issue)) => Some(issue.title),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let mut text = format!("{}  {title}\n\n", ctx.out.paint(Paint::Id, shorts.of(&id)));
-    for (c, words) in &entries {
+    // the issue under its short id (the session's: a listing read to
+    // resolve a prefix is not read again)
+    let shorts = session.shorts(std::slice::from_ref(&log.id))?;
+    let mut text = format!(
+        "{}  {}\n\n",
+        ctx.out.paint(Paint::Id, shorts.of(&log.id)),
+        log.title
+    );
+    for e in &log.entries {
         text.push_str(&format!(
             "{}  {}  {}  {}\n",
-            ctx.out.paint(Paint::Id, &c.id[..10.min(c.id.len())]),
-            ctx.out.when_unix(c.time, ctx.now),
-            c.author,
-            c.summary
+            ctx.out.paint(Paint::Id, &e.commit[..10.min(e.commit.len())]),
+            ctx.out.when_unix(e.time, ctx.now),
+            e.author,
+            e.summary
         ));
-        for word in words {
-            text.push_str(&format!("    {word}\n"));
+        for change in &e.changes {
+            text.push_str(&format!("    {change}\n"));
         }
-        if args.patch && c.before.is_some() | c.after.is_some() {
+        if args.patch && e.changed_file {
             let patch = tracker
                 .repo()
-                .patch(&c.id, &path)
+                .patch(&e.commit, &log.path)
                 .map_err(yit::store::StoreError::from)?;
             text.push_str(&patch);
         }

@@ -9,11 +9,13 @@
 mod answer;
 mod change;
 mod create;
+mod history;
 
 pub use crate::store::Clock;
 pub use answer::{Answers, list_over, scan_for};
 pub use change::{Claimed, Written};
 pub use create::Created;
+pub use history::{IssueLog, LogEntry};
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

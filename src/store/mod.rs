@@ -127,6 +127,10 @@ pub enum StoreError {
     Differs { id: IssueId },
     #[error("the query has no words to search for")]
     NothingToSearch,
+    /// `log` of an issue no commit on the branch changed; `path` relative
+    /// to the root.
+    #[error("no commit on this branch changed {path} (uncommitted issues have no history yet)")]
+    NoHistory { path: String },
     /// `dep rm` of an edge that is not there; the ids as the listing
     /// shortens them.
     #[error("{id} does not wait for {on}")]

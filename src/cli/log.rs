@@ -66,7 +66,8 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
     for e in &log.entries {
         text.push_str(&format!(
             "{}  {}  {}  {}\n",
-            ctx.out.paint(Paint::Id, &e.commit[..10.min(e.commit.len())]),
+            ctx.out
+                .paint(Paint::Id, &e.commit[..10.min(e.commit.len())]),
             ctx.out.when_unix(e.time, ctx.now),
             e.author,
             e.summary

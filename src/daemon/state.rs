@@ -175,13 +175,21 @@ impl Served {
 
     /// The answer to a request about the issues (after `sync`).
     fn answer<'s>(&'s self, request: Request) -> Response<'s> {
+        let lookup = |id: &IssueId| self.lookup(id);
+        let short_len = |id: &IssueId| self.short_len(id);
+        let scope = query::Scope {
+            short_len: &short_len,
+            problems: &self.problems,
+            broken_files: self.broken_files,
+            config: &self.config,
+            lookup: &lookup,
+        };
         match request {
             Request::List { query } if reads_text(&query) => {
                 // every body is read: in id order, the order the issues
                 // were loaded in and lie in memory (in priority order the
                 // same scan is 2.5 times slower at 100,000 issues), on
                 // both cores; the few that match are sorted after
-                let lookup = |id: &IssueId| self.lookup(id);
                 let matching: Vec<&Issue> = self
                     .state
                     .order(SortKey::Id)
@@ -189,15 +197,7 @@ impl Served {
                     .map(|k| &k.issue)
                     .filter(|i| query.matches(i, &self.config, &lookup))
                     .collect();
-                Response::List(query::run_list(
-                    matching,
-                    &|id| self.short_len(id),
-                    &self.problems,
-                    self.broken_files,
-                    &self.config,
-                    &lookup,
-                    &query,
-                ))
+                Response::List(query::run_list(matching, &scope, &query))
             }
             Request::List { query } => {
                 let order = self.state.order(query.sort);
@@ -207,15 +207,7 @@ impl Served {
                 } else {
                     Box::new(ordered)
                 };
-                Response::List(query::run_list_ordered(
-                    ordered,
-                    &|id| self.short_len(id),
-                    &self.problems,
-                    self.broken_files,
-                    &self.config,
-                    &|id| self.lookup(id),
-                    &query,
-                ))
+                Response::List(query::run_list_ordered(ordered, &scope, &query))
             }
             Request::Search { query } => {
                 let issues: Vec<&Issue> = self
@@ -224,20 +216,10 @@ impl Served {
                     .iter()
                     .map(|k| &k.issue)
                     .collect();
-                match query::run_search(
-                    (&issues, None),
-                    &|id| self.short_len(id),
-                    &self.config,
-                    &|id| self.lookup(id),
-                    &query,
-                ) {
-                    Some(mut result) => {
-                        result.problems = self.problems.clone();
-                        result.broken_files = self.broken_files;
-                        Response::Search(result)
-                    }
+                match query::run_search((&issues, None), &scope, &query) {
+                    Some(result) => Response::Search(result),
                     None => Response::Error {
-                        message: "the query has no words to search for".to_owned(),
+                        message: crate::store::StoreError::NothingToSearch.to_string(),
                     },
                 }
             }

@@ -46,39 +46,31 @@ pub fn merge(base: Option<&Issue>, ours: &Issue, theirs: &Issue) -> Result<Merge
         conflicts: Vec::new(),
     };
     let time = |t: jiff::Timestamp| t.to_string();
+    // the three-way choice of a field (`$key` as the file names it), and
+    // the merge of a set
+    macro_rules! pick {
+        ($field:ident, $key:literal) => {
+            m.pick($key, base.map(|b| &b.$field), &ours.$field, &theirs.$field)
+        };
+    }
+    macro_rules! union {
+        ($field:ident) => {
+            merge_set(
+                base.map_or(&[][..], |b| &b.$field),
+                &ours.$field,
+                &theirs.$field,
+            )
+        };
+    }
     let issue = Issue {
         id: ours.id.clone(),
-        title: m.pick("title", base.map(|b| &b.title), &ours.title, &theirs.title),
-        status: m.pick(
-            "status",
-            base.map(|b| &b.status),
-            &ours.status,
-            &theirs.status,
-        ),
-        priority: m.pick(
-            "priority",
-            base.map(|b| &b.priority),
-            &ours.priority,
-            &theirs.priority,
-        ),
-        kind: m.pick("type", base.map(|b| &b.kind), &ours.kind, &theirs.kind),
-        labels: merge_set(
-            base.map_or(&[][..], |b| &b.labels),
-            &ours.labels,
-            &theirs.labels,
-        ),
-        assignee: m.pick(
-            "assignee",
-            base.map(|b| &b.assignee),
-            &ours.assignee,
-            &theirs.assignee,
-        ),
-        author: m.pick(
-            "author",
-            base.map(|b| &b.author),
-            &ours.author,
-            &theirs.author,
-        ),
+        title: pick!(title, "title"),
+        status: pick!(status, "status"),
+        priority: pick!(priority, "priority"),
+        kind: pick!(kind, "type"),
+        labels: union!(labels),
+        assignee: pick!(assignee, "assignee"),
+        author: pick!(author, "author"),
         created: {
             let (b, o, t) = (
                 base.map(|b| time(b.created)),
@@ -93,29 +85,15 @@ pub fn merge(base: Option<&Issue>, ours: &Issue, theirs: &Issue) -> Result<Merge
             }
         },
         updated: ours.updated.max(theirs.updated),
-        body: m.pick("body", base.map(|b| &b.body), &ours.body, &theirs.body),
+        body: pick!(body, "body"),
         comments: m.comments(
             base.map(|b| &b.comments[..]),
             &ours.comments,
             &theirs.comments,
         ),
-        parent: m.pick(
-            "parent",
-            base.map(|b| &b.parent),
-            &ours.parent,
-            &theirs.parent,
-        ),
-        depends_on: merge_set(
-            base.map_or(&[][..], |b| &b.depends_on),
-            &ours.depends_on,
-            &theirs.depends_on,
-        ),
-        github: m.pick(
-            "github",
-            base.map(|b| &b.github),
-            &ours.github,
-            &theirs.github,
-        ),
+        parent: pick!(parent, "parent"),
+        depends_on: union!(depends_on),
+        github: pick!(github, "github"),
         conflicts: Vec::new(),
         extra: {
             let mut keys: Vec<&String> = ours.extra.keys().collect();

@@ -11,6 +11,19 @@ use crate::store::{Scan, ScanMode, StoreError, Tracker};
 
 use super::Session;
 
+/// The [`query::Scope`] of a scan of the files, for one statement.
+macro_rules! scope_of {
+    ($scan:expr, $config:expr) => {
+        query::Scope {
+            short_len: &|id: &IssueId| $scan.listing.short_id(id).len(),
+            problems: &$scan.problems,
+            broken_files: $scan.broken_files,
+            config: $config,
+            lookup: &|id| $scan.find(id),
+        }
+    };
+}
+
 /// The largest `--json` list asked of the daemon (measured: 10,000 records
 /// with bodies take 86 ms through it, 49 ms from the index).
 const DETAILS_THROUGH_DAEMON: usize = 1000;
@@ -104,18 +117,12 @@ impl Session<'_> {
         }
         let scan = scan.insert(scan_for(self.tracker, query, mode)?);
         let issues: Vec<&crate::model::issue::Issue> = scan.issues.iter().map(|i| &**i).collect();
-        let short = |id: &IssueId| scan.listing.short_id(id).len();
-        let mut result = query::run_search(
+        query::run_search(
             (&issues, scan.text_total),
-            &short,
-            self.tracker.config(),
-            &|id| scan.find(id),
+            &scope_of!(scan, self.tracker.config()),
             query,
         )
-        .ok_or(StoreError::NothingToSearch)?;
-        result.problems = scan.problems.clone();
-        result.broken_files = scan.broken_files;
-        Ok(result)
+        .ok_or(StoreError::NothingToSearch)
     }
 }
 
@@ -139,14 +146,9 @@ pub fn scan_for(tracker: &Tracker, query: &ListQuery, mode: ScanMode) -> Result<
 
 /// Answers `query` over a scan of the files (of the worktree or a revision).
 pub fn list_over<'a>(scan: &'a Scan, config: &Config, query: &ListQuery) -> ListResult<'a> {
-    let short = |id: &IssueId| scan.listing.short_id(id).len();
     query::run_list(
         scan.issues.iter().map(|i| &**i),
-        &short,
-        &scan.problems,
-        scan.broken_files,
-        config,
-        &|id| scan.find(id),
+        &scope_of!(scan, config),
         query,
     )
 }

@@ -103,22 +103,28 @@ impl ListQuery {
     }
 }
 
-/// Answers `query` over valid `issues`; `short_len` gives the length of
-/// an issue's short id.
+/// What a listing's answer is made with besides its issues: the length of
+/// an issue's short id, the problems of the files read (and how many were
+/// broken), the config, and the issues by id (for filters on blockers).
+pub struct Scope<'s> {
+    pub short_len: &'s (dyn Fn(&IssueId) -> usize + Sync),
+    pub problems: &'s [Problem],
+    pub broken_files: usize,
+    pub config: &'s Config,
+    pub lookup: Lookup<'s>,
+}
+
+/// Answers `query` over valid `issues`.
 pub fn run_list<'a>(
     issues: impl IntoIterator<Item = &'a Issue>,
-    short_len: &dyn Fn(&IssueId) -> usize,
-    problems: &[Problem],
-    broken_files: usize,
-    config: &Config,
-    lookup: Lookup,
+    scope: &Scope,
     query: &ListQuery,
 ) -> ListResult<'a> {
     // sorted by a key computed once per issue (the comparisons then stay in
     // one array); with a limit, only the first `limit` are fully sorted
     let mut shown: Vec<(SortKeyOf<'a>, &Issue)> = issues
         .into_iter()
-        .filter(|i| query.matches(i, config, lookup))
+        .filter(|i| query.matches(i, scope.config, scope.lookup))
         .map(|i| (key_of(query.sort, i), i))
         .collect();
     let matched = query.count.then_some(shown.len());
@@ -142,7 +148,7 @@ pub fn run_list<'a>(
         _ => shown.sort_unstable_by(order),
     }
     let shown = shown.into_iter().map(|(_, i)| i);
-    records_of(shown, short_len, problems, broken_files, query, matched)
+    records_of(shown, scope, query, matched)
 }
 
 /// [`run_list`] over every issue already in the order the query asks for
@@ -150,27 +156,16 @@ pub fn run_list<'a>(
 /// stops at the last issue shown.
 pub fn run_list_ordered<'a>(
     ordered: impl Iterator<Item = &'a Issue>,
-    short_len: &dyn Fn(&IssueId) -> usize,
-    problems: &[Problem],
-    broken_files: usize,
-    config: &Config,
-    lookup: Lookup,
+    scope: &Scope,
     query: &ListQuery,
 ) -> ListResult<'a> {
-    let mut matching = ordered.filter(|i| query.matches(i, config, lookup));
+    let mut matching = ordered.filter(|i| query.matches(i, scope.config, scope.lookup));
     let shown: Vec<&Issue> = matching
         .by_ref()
         .take(query.limit.unwrap_or(usize::MAX))
         .collect();
     let matched = query.count.then(|| shown.len() + matching.count());
-    records_of(
-        shown.into_iter(),
-        short_len,
-        problems,
-        broken_files,
-        query,
-        matched,
-    )
+    records_of(shown.into_iter(), scope, query, matched)
 }
 
 /// The answer to a search: the ranked hits, and how many matched.
@@ -195,20 +190,17 @@ pub struct SearchHit<'a> {
 
 /// Ranks the issues that pass `query` by its words and phrases
 /// ([`crate::query::search::rank`], with the issues' total text length when not
-/// every body is at hand); `None` when the query has no words. The result
-/// names no problems: the caller adds those of its files.
+/// every body is at hand); `None` when the query has no words.
 pub fn run_search<'a>(
     (issues, text_total): (&[&'a Issue], Option<u64>),
-    short_len: &(dyn Fn(&IssueId) -> usize + Sync),
-    config: &Config,
-    lookup: Lookup,
+    scope: &Scope,
     query: &ListQuery,
 ) -> Option<SearchResult<'a>> {
     let (mut words, phrases) = query.filter.as_ref()?.text();
     // a phrase's words rank too (the filter requires the phrase itself)
     words.extend(phrases);
     let words = crate::query::search::Words::new(&words)?;
-    let keep = |i: &Issue| query.matches(i, config, lookup);
+    let keep = |i: &Issue| query.matches(i, scope.config, scope.lookup);
     let (hits, matched) =
         crate::query::search::rank(issues, &words, &keep, query.limit, text_total);
     Some(SearchResult {
@@ -217,7 +209,7 @@ pub fn run_search<'a>(
             .map(|h| SearchHit {
                 record: Record::of(
                     h.issue,
-                    &h.issue.id.as_str()[..short_len(&h.issue.id)],
+                    &h.issue.id.as_str()[..(scope.short_len)(&h.issue.id)],
                     false,
                 ),
                 score: h.score,
@@ -226,26 +218,24 @@ pub fn run_search<'a>(
             })
             .collect(),
         matched,
-        problems: Vec::new(),
-        broken_files: 0,
+        problems: scope.problems.to_vec(),
+        broken_files: scope.broken_files,
     })
 }
 
 fn records_of<'a>(
     shown: impl Iterator<Item = &'a Issue>,
-    short_len: &dyn Fn(&IssueId) -> usize,
-    problems: &[Problem],
-    broken_files: usize,
+    scope: &Scope,
     query: &ListQuery,
     matched: Option<usize>,
 ) -> ListResult<'a> {
     ListResult {
         matched,
         records: shown
-            .map(|i| Record::of(i, &i.id.as_str()[..short_len(&i.id)], query.details))
+            .map(|i| Record::of(i, &i.id.as_str()[..(scope.short_len)(&i.id)], query.details))
             .collect(),
-        problems: problems.to_vec(),
-        broken_files,
+        problems: scope.problems.to_vec(),
+        broken_files: scope.broken_files,
     }
 }
 
@@ -350,15 +340,14 @@ mod tests {
                         filter: None,
                         count: false,
                     };
-                    let got = run_list(
-                        &issues,
-                        &|id| id.as_str().len(),
-                        &[],
-                        0,
-                        &config,
-                        &|_| None,
-                        &query,
-                    );
+                    let scope = Scope {
+                        short_len: &|id| id.as_str().len(),
+                        problems: &[],
+                        broken_files: 0,
+                        config: &config,
+                        lookup: &|_| None,
+                    };
+                    let got = run_list(&issues, &scope, &query);
                     let got: Vec<&str> = got.records.iter().map(|r| &*r.id).collect();
                     let want = &expected[..limit.unwrap_or(60).min(60)];
                     assert_eq!(got, want, "{sort:?} reverse={reverse} limit={limit:?}");

@@ -106,8 +106,7 @@ impl Tracker {
             .map(|o| scan.listing.resolve(o))
             .collect::<Result<Vec<IssueId>, _>>()?;
         self.check_depends(&held, &scan, &id, &on)?;
-        let changes: Vec<Change> = on.iter().cloned().map(Change::AddDependency).collect();
-        let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
+        let edits = self.change_edges(&held, id, &on, Change::AddDependency, timeout, now)?;
         Ok(GraphEdit { edits, on, scan })
     }
 
@@ -122,7 +121,7 @@ impl Tracker {
         timeout: Duration,
         now: Timestamp,
     ) -> Result<GraphEdit, StoreError> {
-        let (_held, scan, id) = self.graph_and(id, mode, timeout)?;
+        let (held, scan, id) = self.graph_and(id, mode, timeout)?;
         let current = self.load_issue(&id)?.depends_on;
         let on = on
             .iter()
@@ -144,9 +143,22 @@ impl Tracker {
                 on: scan.listing.short_id(absent).to_owned(),
             });
         }
-        let changes: Vec<Change> = on.iter().cloned().map(Change::RemoveDependency).collect();
-        let edits = self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))?;
+        let edits = self.change_edges(&held, id, &on, Change::RemoveDependency, timeout, now)?;
         Ok(GraphEdit { edits, on, scan })
+    }
+
+    /// Applies `change` of each of `on` to `id` under the graph lock.
+    fn change_edges(
+        &self,
+        _held: &GraphLock,
+        id: IssueId,
+        on: &[IssueId],
+        change: fn(IssueId) -> Change,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<Vec<Edited>, StoreError> {
+        let changes: Vec<Change> = on.iter().cloned().map(change).collect();
+        self.update_issues(&[id], timeout, now, |_| Ok(changes.clone()))
     }
 }
 

@@ -849,11 +849,13 @@ impl Tracker {
         now: Timestamp,
         ids: &mut IdSource,
     ) -> Result<(Issue, Listing), StoreError> {
+        // refused before any listing (the second check, cheap, finds the
+        // same)
         self.check_draft(&draft)?;
         let files = &self.files;
         std::thread::scope(|s| {
             let listing = s.spawn(|| files.listing());
-            let issue = self.write_draft(draft, author, now, ids)?;
+            let issue = self.create_issue_unlisted(draft, author, now, ids)?;
             let mut listing = listing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -875,16 +877,6 @@ impl Tracker {
         ids: &mut IdSource,
     ) -> Result<Issue, StoreError> {
         self.check_draft(&draft)?;
-        self.write_draft(draft, author, now, ids)
-    }
-
-    fn write_draft(
-        &self,
-        draft: Draft,
-        author: String,
-        now: Timestamp,
-        ids: &mut IdSource,
-    ) -> Result<Issue, StoreError> {
         // files keep whole seconds
         let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
         let mut issue = self.issue_of_draft(draft, ids.issue_id(), author, now);

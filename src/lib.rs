@@ -4,10 +4,10 @@
 //! tree of `src/` is this list):
 //!
 //! 1. [`model`]: the file format. Ids, positioned problems, the YAML
-//!    dialect, the configuration, issues and their validation, lossless
-//!    edits, the field-aware merge, JSON records, commit-message
-//!    references, GitHub's issues as yit's. Pure: text in, values or
-//!    problems out.
+//!    dialect, the rules of each field, the configuration, issues and
+//!    their validation, lossless edits, the field-aware merge, JSON
+//!    records, commit-message references, GitHub's issues as yit's. Pure:
+//!    text in, values or problems out.
 //! 2. [`git`]: the repository through gix (trees, blobs, history,
 //!    attributes, config); the only user of gix.
 //! 3. [`query`]: the query language and filters, full-text search, the
@@ -23,7 +23,9 @@
 //!    the serve loop): an accelerator that answers like the files do.
 //! 7. [`ops`]: what every front end does, through the daemon when one
 //!    answers and from the files otherwise: resolving what a person typed,
-//!    short ids, what is around an issue, changes named by what was typed.
+//!    short ids, answering queries, what is around an issue, creating and
+//!    changing issues named by what was typed (typed reports), an issue's
+//!    history in words.
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.

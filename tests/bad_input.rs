@@ -1,7 +1,7 @@
 //! Every kind of bad input gets one clear message naming the file, line and
 //! column, a non-zero exit, and leaves the files on disk as they were.
 
-mod common;
+use crate::common;
 
 use common::TestRepo;
 

@@ -1,7 +1,7 @@
 //! Many writers at once: exclusive creation never loses or overwrites an
 //! issue, and readers never see a torn file.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};

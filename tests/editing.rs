@@ -2,7 +2,7 @@
 //! all-or-nothing changes of several issues, the editor flows, the trash,
 //! `fmt`, locks and concurrent writers.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

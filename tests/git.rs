@@ -2,7 +2,7 @@
 //! files are committed, the user's other changes stay as they were, hooks
 //! run, and the user's next ordinary commit keeps the issue change.
 
-mod common;
+use crate::common;
 
 use common::{Run, TestRepo};
 

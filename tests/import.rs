@@ -1,7 +1,7 @@
 //! Export and import: yit's own format round-trips byte for byte; GitHub's
 //! JSON imports and updates.
 
-mod common;
+use crate::common;
 
 use common::TestRepo;
 

@@ -3,7 +3,7 @@
 //! files in between: yit's writes, hand edits in place and by rename,
 //! deletions, broken files, `git checkout` and `git stash`.
 
-mod common;
+use crate::common;
 
 use common::TestRepo;
 use proptest::prelude::*;

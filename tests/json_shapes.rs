@@ -2,7 +2,7 @@
 //! it prints: the test runs each, in the order of the document, in one
 //! scratch repository, and compares keys and types.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! `git rebase`, the conflict flow (`conflicts:`, `show`, `doctor`,
 //! `resolve`), the text fallback, and the driver's registration.
 
-mod common;
+use crate::common;
 
 use common::TestRepo;
 

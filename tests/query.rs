@@ -1,6 +1,6 @@
 //! The query language of `list` (docs/query.md), end to end.
 
-mod common;
+use crate::common;
 
 use common::TestRepo;
 

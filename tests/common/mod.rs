@@ -329,23 +329,6 @@ impl TestRepo {
         walk(&self.root, &self.root, &mut out);
         out
     }
-
-    /// Replaces ids with placeholders of the same length, in order:
-    /// the first id becomes `AAAAAAAAAA` (short form `aaaa...`), and so on.
-    pub fn redact(&self, text: &str, ids: &[&str]) -> String {
-        let mut out = text.to_owned();
-        for (n, id) in ids.iter().enumerate() {
-            let upper = char::from(b'A' + n as u8);
-            out = out.replace(id, &upper.to_string().repeat(id.len()));
-        }
-        for (n, id) in ids.iter().enumerate() {
-            let lower = char::from(b'a' + n as u8);
-            for len in (4..id.len()).rev() {
-                out = out.replace(&id[..len], &lower.to_string().repeat(len));
-            }
-        }
-        out
-    }
 }
 
 impl Drop for TestRepo {

@@ -145,17 +145,13 @@ fn concurrent_opposite_dependencies_never_both_land() {
 fn dep_tree_draws_both_directions() {
     let repo = TestRepo::with_tracker();
     let (a, b, c) = chain(&repo);
-    let drawn = repo.ok(&["dep", "tree", &b]);
-    let s = |id: &str| id[..4].to_owned();
-    assert_eq!(
-        drawn,
-        format!(
-            "{}  open  Fix the build\n├─ waits for\n│  └─ {}  open  Pin the toolchain\n└─ blocks\n   └─ {}  open  Ship the release\n",
-            s(&b),
-            s(&c),
-            s(&a)
-        )
-    );
+    insta::assert_snapshot!(repo.ok(&["dep", "tree", &b]), @"
+    3pws  open  Fix the build
+    ├─ waits for
+    │  └─ 57h8  open  Pin the toolchain
+    └─ blocks
+       └─ jacz  open  Ship the release
+    ");
     let json = repo.run(&["dep", "tree", &a, "--json"]).json();
     assert_eq!(json["depends_on"][0]["id"], b.as_str());
     assert_eq!(json["depends_on"][0]["next"][0]["id"], c.as_str());
@@ -296,11 +292,15 @@ fn parents_and_children() {
         .expect("the grandchild is blocked")
         .clone();
     assert_eq!(row["parent_waits"]["id"], epic.as_str());
-    let table = repo.ok(&["blocked"]);
-    assert!(
-        table.contains(&format!("  under {}", &epic[..4])),
-        "{table}"
-    );
+    insta::assert_snapshot!(repo.ok(&["blocked"]), @"
+    ID                STATUS  TITLE
+    57h8              open    Two
+      under jacz      open    Epic (a parent that waits)
+    e5dm              open    Grandchild
+      under jacz      open    Epic (a parent that waits)
+    jacz              open    Epic
+      waits for v8bh  open    Blocker
+    ");
     repo.ok(&["close", &blocker]);
     assert!(ids(&repo, &["ready"]).contains(&grandchild));
 
@@ -324,6 +324,10 @@ fn doctor_reports_cycles_and_dangling_references_from_hand_edits() {
     append(&a, &format!("depends_on: [{b}, 9999999999]"));
     append(&b, &format!("depends_on:\n  - {a}"));
     let run = repo.fails(&["doctor"], 1);
+    insta::assert_snapshot!(run.stdout, @"
+    .issues/3pws4hfczw.yaml:13:1: depends_on cycle: 3pws → jacz → 3pws; remove one link (`yit dep rm`)
+    .issues/jacznvy8e0.yaml:13:1: depends_on: 9999999999 names no issue; `yit dep rm jacz 9999999999` or edit the file
+    ");
     let line_of = |id: &str| {
         repo.read_issue_file(id)
             .lines()
@@ -595,17 +599,13 @@ fn a_person_is_one_person_however_written() {
 fn blocked_reads_forwards_and_claim_warns_of_what_waits() {
     let repo = TestRepo::with_tracker();
     let (a, b, c) = chain(&repo);
-    let (sa, sb, sc) = (&a[..4], &b[..4], &c[..4]);
-    assert_eq!(
-        repo.ok(&["blocked"]),
-        format!(
-            "ID                STATUS  TITLE\n\
-             {sa}              open    Ship the release\n\
-             \x20 waits for {sb}  open    Fix the build\n\
-             {sb}              open    Fix the build\n\
-             \x20 waits for {sc}  open    Pin the toolchain\n"
-        )
-    );
+    insta::assert_snapshot!(repo.ok(&["blocked"]), @"
+    ID                STATUS  TITLE
+    jacz              open    Ship the release
+      waits for 3pws  open    Fix the build
+    3pws              open    Fix the build
+      waits for 57h8  open    Pin the toolchain
+    ");
     // a blocked issue is claimed with a warning, or refused with --strict
     let before = repo.tree();
     let refused = repo.fails(&["claim", "--strict", &a], 4);
@@ -619,23 +619,11 @@ fn blocked_reads_forwards_and_claim_warns_of_what_waits() {
     assert_eq!(repo.tree(), before, "a refused claim changes nothing");
     let run = repo.run(&["claim", &a]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "warning: claimed, but {sa} waits for {sb} \"Fix the build\" (open)"
-        )),
-        "{}",
-        run.stderr
-    );
+    insta::assert_snapshot!(run.stderr, @r#"warning: claimed, but jacz waits for 3pws "Fix the build" (open); `yit claim --strict` refuses this"#);
     // through a parent
     let child = repo.new_issue(&["Part of it", "--parent", &b]);
     let run = repo.run(&["claim", &child]);
-    assert!(
-        run.stderr.contains(&format!(
-            "'s parent {sb} waits for {sc} \"Pin the toolchain\""
-        )),
-        "{}",
-        run.stderr
-    );
+    insta::assert_snapshot!(run.stderr, @r#"warning: claimed, but wdg0's parent 3pws waits for 57h8 "Pin the toolchain" (open); `yit claim --strict` refuses this"#);
     // what is ready is claimed without a word
     let run = repo.run(&["claim", &c]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));

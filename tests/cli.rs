@@ -765,7 +765,11 @@ fn values_people_type_get_one_clear_line() {
         "error: unknown type \"Epic\" (config.yaml defines bug, feature, task, chore)\n"
     );
     let run = repo.fails(&["list", "status:Closed"], 1);
-    insta::assert_snapshot!(run.stderr, @r#"error: unknown status "Closed" (config.yaml defines open, in_progress, closed; did you mean "closed"?)"#);
+    insta::assert_snapshot!(run.stderr, @r#"
+    error: query, column 8: unknown status "Closed" (config.yaml defines open, in_progress, closed; did you mean "closed"?)
+      status:Closed
+             ^
+    "#);
     // a revision that names nothing: no parser internals
     let before = repo.tree();
     repo.git(&["add", "-A"]);

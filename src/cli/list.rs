@@ -283,17 +283,14 @@ impl ListArgs {
                 me().ok()
                     .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
             };
-            let cx = yit::query::filter::Context { me: &me_email, now };
+            let cx = yit::query::filter::Context {
+                me: &me_email,
+                now,
+                config,
+            };
             let filter = yit::query::filter::Filter::parse(&text, &cx).map_err(|e| {
                 CommandError::user(format!("{e}\n  {text}\n  {}^", " ".repeat(e.column - 1)))
             })?;
-            for term in &filter.terms {
-                match &term.test {
-                    yit::query::filter::Test::Status(any) => check_statuses(config, any)?,
-                    yit::query::filter::Test::Type(any) => check_types(config, any)?,
-                    _ => {}
-                }
-            }
             Some(filter)
         };
         let statuses = any_of_named(&self.status, &|s| config.status_named(s))?;
@@ -344,22 +341,6 @@ fn any_of_named(
         .flat_map(|v| v.split(','))
         .map(|v| Ok(named(v.trim())?))
         .collect()
-}
-
-/// Every status named must be one config.yaml defines.
-fn check_statuses(config: &Config, statuses: &[String]) -> Result<(), CommandError> {
-    for s in statuses {
-        config.check_status(s)?;
-    }
-    Ok(())
-}
-
-/// Every type named must be one config.yaml defines.
-fn check_types(config: &Config, kinds: &[String]) -> Result<(), CommandError> {
-    for k in kinds {
-        config.check_type(k)?;
-    }
-    Ok(())
 }
 
 /// The priority column (priorities are 0 to 4).

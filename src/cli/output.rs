@@ -482,16 +482,4 @@ pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
 
 pub use yit::ops::Shorts;
 
-/// The version of every JSON answer's shape (docs/format.md).
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// The envelope of every JSON answer: `schema_version` first, then the
-/// answer's own fields.
-pub fn envelope(fields: serde_json::Value) -> serde_json::Value {
-    let mut map = serde_json::Map::new();
-    map.insert("schema_version".to_owned(), SCHEMA_VERSION.into());
-    if let serde_json::Value::Object(fields) = fields {
-        map.extend(fields);
-    }
-    serde_json::Value::Object(map)
-}
+pub use yit::model::record::{SCHEMA_VERSION, envelope};

@@ -357,9 +357,11 @@ mod tests {
     /// the files instead, silently slower.
     #[test]
     fn every_query_term_survives_the_wire() {
+        let config = crate::model::config::Config::default();
         let cx = crate::query::filter::Context {
             me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
+            config: &config,
         };
         let filter = crate::query::filter::Filter::parse(
             "status:open,closed label:bug -label:docs assignee:me,none priority:<=1 type:bug \

@@ -415,6 +415,20 @@ impl Record<'_> {
     }
 }
 
+/// The version of every JSON answer's shape (docs/format.md).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The envelope of every JSON answer: `schema_version` first, then the
+/// answer's own fields.
+pub fn envelope(fields: serde_json::Value) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    map.insert("schema_version".to_owned(), SCHEMA_VERSION.into());
+    if let serde_json::Value::Object(fields) = fields {
+        map.extend(fields);
+    }
+    serde_json::Value::Object(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,12 +184,14 @@ pub struct QueryError {
     pub message: String,
 }
 
-/// What parsing needs from outside: who `me` is, and the time relative
-/// dates count back from.
+/// What parsing needs from outside: who `me` is, the time relative dates
+/// count back from, and the configuration that `status:` and `type:`
+/// values must name.
 pub struct Context<'a> {
     /// Your email, asked for only when the query says `me`.
     pub me: &'a dyn Fn() -> Option<String>,
     pub now: Timestamp,
+    pub config: &'a Config,
 }
 
 impl Filter {
@@ -409,7 +411,10 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
             .collect()
     };
     let test = match key {
-        "status" => Test::Status(list(&|v| Ok(v.to_owned()))?),
+        "status" => Test::Status(list(&|v| {
+            cx.config.check_status(v).map_err(|e| e.to_string())?;
+            Ok(v.to_owned())
+        })?),
         "parent" => Test::Parent(list(&|v| {
             crate::model::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
         })?),
@@ -424,7 +429,10 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                 })
                 .collect::<Result<_, _>>()?,
         ),
-        "type" => Test::Type(list(&|v| Ok(v.to_owned()))?),
+        "type" => Test::Type(list(&|v| {
+            cx.config.check_type(v).map_err(|e| e.to_string())?;
+            Ok(v.to_owned())
+        })?),
         "assignee" => Test::Assignee(
             values
                 .iter()
@@ -562,9 +570,11 @@ mod tests {
     }
 
     fn parse(q: &str) -> Result<Filter, QueryError> {
+        let config = Config::default();
         let cx = Context {
             me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
+            config: &config,
         };
         Filter::parse(q, &cx)
     }

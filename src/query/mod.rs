@@ -78,7 +78,44 @@ pub struct ListResult<'a> {
     pub matched: Option<usize>,
 }
 
+impl Default for ListQuery {
+    /// Every issue that is not closed, by priority.
+    fn default() -> ListQuery {
+        ListQuery {
+            statuses: Vec::new(),
+            labels: Vec::new(),
+            assignee: None,
+            priorities: Vec::new(),
+            kinds: Vec::new(),
+            all: false,
+            sort: SortKey::Priority,
+            reverse: false,
+            limit: None,
+            details: false,
+            filter: None,
+            count: false,
+        }
+    }
+}
+
 impl ListQuery {
+    /// What a query box asks for: the terms of `text` (docs/query.md; an
+    /// unknown status or type is an error at its column) over the issues
+    /// that are not closed unless it names a status, by priority.
+    pub fn of_text(
+        text: &str,
+        cx: &crate::query::filter::Context,
+    ) -> Result<ListQuery, crate::query::filter::QueryError> {
+        let filter = match text.trim() {
+            "" => None,
+            text => Some(crate::query::filter::Filter::parse(text, cx)?),
+        };
+        Ok(ListQuery {
+            filter,
+            ..ListQuery::default()
+        })
+    }
+
     /// Whether `issue` passes the query's filters.
     pub fn matches(&self, issue: &Issue, config: &Config, lookup: Lookup) -> bool {
         let named = self.filter.as_ref().is_some_and(|f| f.names_status());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rayon::prelude::*;
 
-use crate::git::{GitError, Repo};
+use crate::git::Repo;
 use crate::model::config::Config;
 use crate::model::id::{self, IdSource, IssueId};
 use crate::model::issue::{self, Broken, Issue};
@@ -20,6 +20,9 @@ use crate::model::problem::Problem;
 
 pub mod at;
 pub mod atomic;
+mod error;
+pub use error::StoreError;
+use error::io_err;
 mod graph;
 pub use graph::{GraphEdit, GraphLock, Reference, Removed};
 pub mod history;
@@ -27,8 +30,12 @@ mod import;
 pub use import::{GithubImported, Imported, UpstreamConflict};
 pub mod index;
 mod indexed;
+mod listing;
+pub use listing::{EntryName, Lister, Listing, Scan, ScanMode, problems_of};
 pub mod lock;
 pub mod plan;
+mod setup;
+pub use setup::InitOutcome;
 mod update;
 pub mod words;
 mod write;
@@ -69,217 +76,6 @@ pub struct Clock {
     pub lock_timeout: std::time::Duration,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error(transparent)]
-    Git(#[from] GitError),
-    #[error("no yit tracker in {}", root.display())]
-    NotInitialized { root: PathBuf },
-    #[error("revision {rev} has no yit tracker (.issues/config.yaml)")]
-    NotInitializedAt { rev: String },
-    #[error("{}", describe_problems(problems))]
-    Config { problems: Vec<Problem> },
-    #[error("{}", describe_problems(&broken.problems))]
-    Broken { broken: Broken },
-    #[error("{} on {}", action, path.display())]
-    Io {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error(
-        "{input:?} is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)"
-    )]
-    InvalidId { input: String },
-    #[error("no issue matches {input:?}")]
-    NotFound { input: String },
-    #[error("{input:?} matches {} issues: {}", candidates.len(), candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
-    Ambiguous {
-        input: String,
-        candidates: Vec<IssueId>,
-    },
-    #[error(transparent)]
-    Field(#[from] crate::model::field::FieldError),
-    #[error("the new issue would be {size} bytes, over max_file_size ({max} bytes)")]
-    TooLarge { size: u64, max: u64 },
-    /// Every id drawn was taken (a broken random source, or a full space).
-    #[error("could not find a free issue id after {draws} draws")]
-    NoFreeId { draws: u32 },
-    #[error(transparent)]
-    Github(#[from] crate::model::github::GithubError),
-    #[error(transparent)]
-    Resolve(#[from] crate::model::merge::ResolveError),
-    /// An import refused whole: the file and each of its problems.
-    #[error("{}: {} problem(s); nothing was imported", path.display(), problems.len())]
-    NothingImported {
-        path: PathBuf,
-        problems: Vec<Problem>,
-    },
-    /// A plan refused whole.
-    #[error("{}: {} problem(s) in the plan; nothing was created", path.display(), problems.len())]
-    BadPlan {
-        path: PathBuf,
-        problems: Vec<Problem>,
-    },
-    /// An imported id that exists here with other content (exit 4).
-    #[error("issue {id} exists here with other content; nothing was imported")]
-    Differs { id: IssueId },
-    #[error("the query has no words to search for")]
-    NothingToSearch,
-    /// `log` of an issue no commit on the branch changed; `path` relative
-    /// to the root.
-    #[error("no commit on this branch changed {path} (uncommitted issues have no history yet)")]
-    NoHistory { path: String },
-    /// `dep rm` of an edge that is not there; the ids as the listing
-    /// shortens them.
-    #[error("{id} does not wait for {on}")]
-    NotWaiting { id: String, on: String },
-    #[error("no author identity: git has no user.name and user.email for this repository")]
-    NoIdentity,
-    #[error(transparent)]
-    Issue(#[from] issue::IssueError),
-    #[error(transparent)]
-    Edit(#[from] crate::model::edit::EditError),
-    #[error(transparent)]
-    Lock(#[from] crate::store::lock::LockError),
-    #[error("issue {id} changed on disk while it was being edited")]
-    Changed { id: IssueId },
-    #[error("issue {id} exists; it was not restored")]
-    Exists { id: IssueId },
-    #[error("no removed issue matches {input:?} in the trash")]
-    NotInTrash { input: String },
-    /// `known`: the issue's comment ids, for a hint.
-    #[error("issue {id} has no comment {input:?}")]
-    NoComment {
-        id: IssueId,
-        input: String,
-        known: Vec<String>,
-    },
-    #[error("{input:?} names several comments of {id}: {}", candidates.join(", "))]
-    AmbiguousComment {
-        id: IssueId,
-        input: String,
-        candidates: Vec<String>,
-    },
-    /// A claim of an issue someone else holds (exit 4, as the other
-    /// refusals below).
-    #[error("issue {id} is held by {holder}")]
-    Held { id: IssueId, holder: String },
-    #[error("issue {id} is {status}; `yit reopen` it first")]
-    Closed { id: IssueId, status: String },
-    /// A strict claim of an issue that waits: `at` (it, or a parent)
-    /// waits for the open `blockers`.
-    #[error("issue {id} is not ready: {}", describe_wait(id, at, blockers, &|id| id.to_string()))]
-    NotReady {
-        id: IssueId,
-        at: IssueId,
-        blockers: Vec<Issue>,
-    },
-    /// A plan names an id that exists (exit 4).
-    #[error("issue {id} exists already; nothing was created")]
-    Taken { id: IssueId },
-    /// Issues that stay refer to ones being removed (exit 4).
-    #[error("{}", graph::describe_references(references))]
-    Referred { references: Vec<Reference> },
-    /// An edge that would close a cycle: the path from its source back to
-    /// it, each id with its short form (exit 4).
-    #[error("{}", graph::describe_cycle(*edge, path))]
-    Cycle {
-        edge: crate::query::deps::Edge,
-        path: Vec<(IssueId, String)>,
-    },
-}
-
-/// `text` (a `.gitattributes`) with yit's line added, or `None` when it
-/// has it.
-fn with_driver_line(text: &str) -> Option<String> {
-    let present = text
-        .lines()
-        .any(|l| l.split_whitespace().collect::<Vec<_>>() == [GITATTRIBUTES_PATTERN, "merge=yit"]);
-    if present {
-        return None;
-    }
-    let mut text = text.to_owned();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    text.push_str(GITATTRIBUTES_PATTERN);
-    text.push_str(" merge=yit\n");
-    Some(text)
-}
-
-/// Whether `program` is a path to, or on PATH as, an executable file.
-fn on_path(program: &str) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    if program.contains('/') {
-        return executable(Path::new(program));
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
-}
-
-fn describe_problems(problems: &[Problem]) -> String {
-    match problems {
-        [] => "invalid file".to_owned(),
-        [one] => one.to_string(),
-        [first, rest @ ..] => format!("{first} (and {} more problems)", rest.len()),
-    }
-}
-
-fn io_err<'a>(
-    action: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io {
-        action,
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// What a name in `.issues/` is, wherever the directory is read from (the
-/// worktree, a revision's tree).
-pub enum EntryName {
-    /// `<id>.yaml`.
-    Issue(IssueId),
-    /// Looks like an issue file (`.yaml`, `.yml`) but is not named by an id.
-    Misnamed,
-    /// `config.yaml`, a dotfile (yit's temporary files), anything else.
-    Other,
-}
-
-impl EntryName {
-    pub fn of(name: &str) -> EntryName {
-        if name.starts_with('.') || name == CONFIG_FILE {
-            return EntryName::Other;
-        }
-        match IssueId::from_file_name(name) {
-            Some(id) => EntryName::Issue(id),
-            None if name.ends_with(".yaml") || name.ends_with(".yml") => EntryName::Misnamed,
-            None => EntryName::Other,
-        }
-    }
-}
-
-/// Lists the issue files; can be sent to another thread.
-pub struct Lister<'a>(&'a Files);
-
-impl Lister<'_> {
-    pub fn load(&self) -> Result<Listing, StoreError> {
-        self.0.listing()
-    }
-}
-
-/// What `yit init` did.
-pub enum InitOutcome {
-    Created,
-    AlreadyThere,
-}
-
 /// A new issue as requested, before it has an id or a file.
 #[derive(Clone, Debug, Default)]
 pub struct Draft {
@@ -295,162 +91,9 @@ pub struct Draft {
     pub depends_on: Vec<IssueId>,
 }
 
-/// The issue files present, by name, without reading them.
-pub struct Listing {
-    /// Ids of the `<id>.yaml` files, in directory order until [`Listing::sort`].
-    pub ids: Vec<IssueId>,
-    /// Files in `.issues` that look like issue files but are not named by an id.
-    pub misnamed: Vec<PathBuf>,
-    sorted: bool,
-}
-
-impl Listing {
-    fn new(ids: Vec<IssueId>, misnamed: Vec<PathBuf>) -> Listing {
-        Listing {
-            ids,
-            misnamed,
-            sorted: false,
-        }
-    }
-
-    /// The listing of these ids (issues of other revisions, say), sorted.
-    pub fn of_ids(ids: impl IntoIterator<Item = IssueId>) -> Listing {
-        Listing::new(Vec::new(), Vec::new()).including(ids)
-    }
-
-    /// This listing and `ids` (issues that are gone from the worktree but
-    /// shown), sorted: short ids unique among both.
-    pub fn including(mut self, ids: impl IntoIterator<Item = IssueId>) -> Listing {
-        self.ids.extend(ids);
-        self.ids.sort_unstable();
-        self.ids.dedup();
-        self.sorted = true;
-        self
-    }
-
-    /// Sorts the ids, which makes [`Listing::short_id`] logarithmic; worth
-    /// it when many short ids are shown, not for one.
-    pub fn sort(&mut self) {
-        if !self.sorted {
-            self.ids.sort_unstable();
-            self.sorted = true;
-        }
-    }
-
-    pub fn contains(&self, id: &IssueId) -> bool {
-        if self.sorted {
-            self.ids.binary_search(id).is_ok()
-        } else {
-            self.ids.contains(id)
-        }
-    }
-
-    /// The shortest unique prefix of `id` among all issue files (at least 4).
-    pub fn short_id<'a>(&self, id: &'a IssueId) -> &'a str {
-        let len = if self.sorted {
-            // only the neighbours in sorted order can share a longer prefix
-            let at = self.ids.partition_point(|other| other < id);
-            let lo = at.saturating_sub(1);
-            let hi = (at + 2).min(self.ids.len());
-            id::short_len(id.as_str(), self.ids[lo..hi].iter().map(IssueId::as_str))
-        } else {
-            id::short_len(id.as_str(), self.ids.iter().map(IssueId::as_str))
-        };
-        &id.as_str()[..len]
-    }
-
-    /// Resolves what a person typed to exactly one issue id.
-    pub fn resolve(&self, input: &str) -> Result<IssueId, StoreError> {
-        let prefix = id::normalize_prefix(input).ok_or_else(|| StoreError::InvalidId {
-            input: input.to_owned(),
-        })?;
-        let mut matches: Vec<&IssueId> = self
-            .ids
-            .iter()
-            .filter(|id| id.as_str().starts_with(&prefix))
-            .collect();
-        matches.sort_unstable();
-        match matches[..] {
-            [] => Err(StoreError::NotFound {
-                input: input.to_owned(),
-            }),
-            [one] => Ok(one.clone()),
-            _ => match matches.iter().find(|id| id.as_str() == prefix) {
-                Some(exact) => Ok((*exact).clone()),
-                None => Err(StoreError::Ambiguous {
-                    input: input.to_owned(),
-                    candidates: matches.into_iter().cloned().collect(),
-                }),
-            },
-        }
-    }
-}
-
 /// What reading one file gave: an issue, nothing (the file is gone), or
 /// why it is broken.
 pub type FileResult = Result<Option<Box<Issue>>, Broken>;
-
-/// How a scan reads the issue files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScanMode {
-    /// Parse every file (`--no-index`).
-    Files,
-    /// Reuse the index's parse of every file that has not changed. Without
-    /// `details`, issues come without bodies, comments and other keys.
-    Index { details: bool },
-}
-
-impl ScanMode {
-    /// This way of reading, with or without the details.
-    pub fn with_details(self, details: bool) -> ScanMode {
-        match self {
-            ScanMode::Files => ScanMode::Files,
-            ScanMode::Index { .. } => ScanMode::Index { details },
-        }
-    }
-}
-
-/// Every issue file read: the valid issues and the problems of the rest.
-pub struct Scan {
-    pub listing: Listing,
-    /// Valid issues, in id order (boxed as they were read: 100,000 issues
-    /// are not moved again).
-    pub issues: Vec<Box<Issue>>,
-    /// Problems, grouped by file in path order.
-    pub problems: Vec<Problem>,
-    /// How many files had problems.
-    pub broken_files: usize,
-    /// The issues' total [`Issue::text_len`], when not every body was read
-    /// ([`Tracker::scan_text`]).
-    pub text_total: Option<u64>,
-}
-
-impl Scan {
-    /// Whether the issue `id` names was read and is not closed (an open
-    /// blocker).
-    pub fn is_open(&self, id: &IssueId, config: &Config) -> bool {
-        self.find(id).is_some_and(|i| !config.is_closed(&i.status))
-    }
-
-    /// The valid issue `id` names.
-    pub fn find(&self, id: &IssueId) -> Option<&Issue> {
-        self.issues
-            .binary_search_by(|i| i.id.cmp(id))
-            .ok()
-            .map(|n| &*self.issues[n])
-    }
-
-    /// The issues around `issue` among these (`show`): its parent, what it
-    /// waits for, what waits for it and its children.
-    pub fn related(&self, issue: &Issue) -> crate::query::deps::Related {
-        crate::query::deps::Related::of(
-            issue,
-            self.issues.iter().map(|i| &**i),
-            &|id| self.find(id),
-            &|id| self.listing.short_id(id).to_owned(),
-        )
-    }
-}
 
 impl Tracker {
     /// Opens the tracker of the repository containing `start`.
@@ -484,111 +127,6 @@ impl Tracker {
 
     /// Whether this clone's git config names yit's merge driver (a fresh
     /// clone has the `.gitattributes` line but not the config).
-    pub fn merge_driver_configured(&self) -> bool {
-        self.repo
-            .config_string(crate::git::MERGE_DRIVER_KEY)
-            .is_some()
-    }
-
-    /// Sets up yit's merge driver: the clone's git config, and the line
-    /// `.issues/*.yaml merge=yit` in the worktree's `.gitattributes`.
-    /// Returns whether anything changed.
-    pub fn register_merge_driver(&self) -> Result<bool, StoreError> {
-        let configured = self.repo.register_merge_driver()?;
-        let path = self.root().join(".gitattributes");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(io_err("could not read", &path)(e)),
-        };
-        match with_driver_line(&text) {
-            None => Ok(configured),
-            Some(text) => {
-                std::fs::write(&path, text).map_err(io_err("could not write", &path))?;
-                Ok(true)
-            }
-        }
-    }
-
-    /// Whether `.gitattributes` differs from HEAD's by yit's line alone (as
-    /// [`Tracker::register_merge_driver`] adds it): `yit commit` commits
-    /// that, and leaves a file a person changed otherwise to them.
-    pub fn attributes_changed_by_yit(&self) -> bool {
-        let Ok(now) = std::fs::read_to_string(self.root().join(".gitattributes")) else {
-            return false;
-        };
-        let before = self.committed_attributes().unwrap_or_default();
-        with_driver_line(&before).is_some_and(|with| with == now)
-    }
-
-    /// HEAD's `.gitattributes`, if HEAD has one.
-    fn committed_attributes(&self) -> Option<String> {
-        self.repo
-            .read_head(".gitattributes")
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-    }
-
-    /// How git would merge issue files in this clone, as `doctor` warns
-    /// about it: each thing that would keep the field-aware merge from
-    /// running, in words.
-    pub fn merge_setup_warnings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let driver = self.repo.config_string(crate::git::MERGE_DRIVER_KEY);
-        if driver.is_none() {
-            out.push(
-                "this clone has no merge driver for issue files (git config merge.yit.driver): a merge would treat them as text; run `yit init`"
-                    .to_owned(),
-            );
-        }
-        let probe = format!("{ISSUES_DIR}/probe.yaml");
-        match self.repo.attribute(&probe, "merge").as_deref() {
-            Some("yit") => {}
-            other => out.push(format!(
-                "git does not send {GITATTRIBUTES_PATTERN} to the merge driver (merge attribute: {}); run `yit init` to add `{GITATTRIBUTES_PATTERN} merge=yit` to .gitattributes",
-                other.unwrap_or("unspecified")
-            )),
-        }
-        let committed = self
-            .committed_attributes()
-            .is_some_and(|text| with_driver_line(&text).is_none());
-        if !committed && self.repo.head_commit_id().is_some() {
-            out.push(format!(
-                "`{GITATTRIBUTES_PATTERN} merge=yit` is not in the committed .gitattributes: clones will not get the field-aware merge; `yit commit` commits it"
-            ));
-        }
-        if let Some(program) = driver.as_deref().and_then(|d| d.split_whitespace().next())
-            && !on_path(program)
-        {
-            out.push(format!(
-                "`{program}` (the registered merge driver) is not on PATH: git could not run it, and a merge of an issue file changed on both sides would stop as a conflict with only this side's version in the file"
-            ));
-        }
-        out
-    }
-
-    /// Creates `.issues/config.yaml` in the worktree containing `start`,
-    /// unless it is already there.
-    pub fn init(start: &Path) -> Result<(Tracker, InitOutcome), StoreError> {
-        let repo = Repo::discover(start)?;
-        let root = repo.workdir()?.to_owned();
-        let dir = root.join(ISSUES_DIR);
-        std::fs::create_dir_all(&dir).map_err(io_err("could not create", &dir))?;
-        let config_path = dir.join(CONFIG_FILE);
-        let outcome = if config_path.exists() {
-            InitOutcome::AlreadyThere
-        } else {
-            write_new_file(&dir, &config_path, Config::initial_text().as_bytes())?;
-            let ignore = dir.join(".gitignore");
-            if !ignore.exists() {
-                let text = "# temporary files of interrupted yit writes\n.yit-tmp-*\n";
-                write_new_file(&dir, &ignore, text.as_bytes())?;
-            }
-            InitOutcome::Created
-        };
-        drop(repo);
-        Ok((Tracker::open(start)?, outcome))
-    }
-
     pub fn config(&self) -> &Config {
         &self.files.config
     }
@@ -1073,48 +611,6 @@ impl Tracker {
             extra: Default::default(),
         }
     }
-}
-
-/// The problems to report for broken files (with duplicate ids, when
-/// `exists` says the claimed id's file exists; `shown` names that file) and
-/// misnamed files, in path order, and how many files they concern: the
-/// same for the worktree and for a revision's tree.
-pub fn problems_of<'a>(
-    broken: impl Iterator<Item = &'a Broken>,
-    exists: impl Fn(&IssueId) -> bool,
-    misnamed: &[PathBuf],
-    shown: impl Fn(&IssueId) -> PathBuf,
-) -> (Vec<Problem>, usize) {
-    let mut problems = Vec::new();
-    let mut broken_files = 0;
-    let mut claims = Vec::new();
-    for broken in broken {
-        broken_files += 1;
-        if let Some((claimed, pos)) = &broken.claimed_id
-            && exists(claimed)
-            && let Some(first) = broken.problems.first()
-        {
-            claims.push(Problem::at(
-                &first.path,
-                *pos,
-                format!(
-                    "duplicate id: {claimed} is also the id of {}",
-                    shown(claimed).display()
-                ),
-            ));
-        }
-        problems.extend(broken.problems.iter().cloned());
-    }
-    for path in misnamed {
-        broken_files += 1;
-        problems.push(Problem::new(
-            path,
-            "file name is not an issue id (expected <id>.yaml with a lowercase Crockford base32 id)",
-        ));
-    }
-    problems.extend(claims);
-    problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
-    (problems, broken_files)
 }
 
 /// `4k2f waits for q8zn "Fix the build" (open)`, or `its parent ... waits

@@ -1,0 +1,153 @@
+//! What can go wrong in the store, each error with the path, issue id or
+//! revision it concerns.
+
+use std::path::{Path, PathBuf};
+
+use crate::git::GitError;
+use crate::model::id::IssueId;
+use crate::model::issue::{self, Broken, Issue};
+use crate::model::problem::Problem;
+
+use super::describe_wait;
+use super::graph::{self, Reference};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("no yit tracker in {}", root.display())]
+    NotInitialized { root: PathBuf },
+    #[error("revision {rev} has no yit tracker (.issues/config.yaml)")]
+    NotInitializedAt { rev: String },
+    #[error("{}", describe_problems(problems))]
+    Config { problems: Vec<Problem> },
+    #[error("{}", describe_problems(&broken.problems))]
+    Broken { broken: Broken },
+    #[error("{} on {}", action, path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{input:?} is not a valid issue id (ids use the letters 0-9 and a-z without i, l, o, u)"
+    )]
+    InvalidId { input: String },
+    #[error("no issue matches {input:?}")]
+    NotFound { input: String },
+    #[error("{input:?} matches {} issues: {}", candidates.len(), candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))]
+    Ambiguous {
+        input: String,
+        candidates: Vec<IssueId>,
+    },
+    #[error(transparent)]
+    Field(#[from] crate::model::field::FieldError),
+    #[error("the new issue would be {size} bytes, over max_file_size ({max} bytes)")]
+    TooLarge { size: u64, max: u64 },
+    /// Every id drawn was taken (a broken random source, or a full space).
+    #[error("could not find a free issue id after {draws} draws")]
+    NoFreeId { draws: u32 },
+    #[error(transparent)]
+    Github(#[from] crate::model::github::GithubError),
+    #[error(transparent)]
+    Resolve(#[from] crate::model::merge::ResolveError),
+    /// An import refused whole: the file and each of its problems.
+    #[error("{}: {} problem(s); nothing was imported", path.display(), problems.len())]
+    NothingImported {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+    /// A plan refused whole.
+    #[error("{}: {} problem(s) in the plan; nothing was created", path.display(), problems.len())]
+    BadPlan {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+    /// An imported id that exists here with other content (exit 4).
+    #[error("issue {id} exists here with other content; nothing was imported")]
+    Differs { id: IssueId },
+    #[error("the query has no words to search for")]
+    NothingToSearch,
+    /// `log` of an issue no commit on the branch changed; `path` relative
+    /// to the root.
+    #[error("no commit on this branch changed {path} (uncommitted issues have no history yet)")]
+    NoHistory { path: String },
+    /// `dep rm` of an edge that is not there; the ids as the listing
+    /// shortens them.
+    #[error("{id} does not wait for {on}")]
+    NotWaiting { id: String, on: String },
+    #[error("no author identity: git has no user.name and user.email for this repository")]
+    NoIdentity,
+    #[error(transparent)]
+    Issue(#[from] issue::IssueError),
+    #[error(transparent)]
+    Edit(#[from] crate::model::edit::EditError),
+    #[error(transparent)]
+    Lock(#[from] crate::store::lock::LockError),
+    #[error("issue {id} changed on disk while it was being edited")]
+    Changed { id: IssueId },
+    #[error("issue {id} exists; it was not restored")]
+    Exists { id: IssueId },
+    #[error("no removed issue matches {input:?} in the trash")]
+    NotInTrash { input: String },
+    /// `known`: the issue's comment ids, for a hint.
+    #[error("issue {id} has no comment {input:?}")]
+    NoComment {
+        id: IssueId,
+        input: String,
+        known: Vec<String>,
+    },
+    #[error("{input:?} names several comments of {id}: {}", candidates.join(", "))]
+    AmbiguousComment {
+        id: IssueId,
+        input: String,
+        candidates: Vec<String>,
+    },
+    /// A claim of an issue someone else holds (exit 4, as the other
+    /// refusals below).
+    #[error("issue {id} is held by {holder}")]
+    Held { id: IssueId, holder: String },
+    #[error("issue {id} is {status}; `yit reopen` it first")]
+    Closed { id: IssueId, status: String },
+    /// A strict claim of an issue that waits: `at` (it, or a parent)
+    /// waits for the open `blockers`.
+    #[error("issue {id} is not ready: {}", describe_wait(id, at, blockers, &|id| id.to_string()))]
+    NotReady {
+        id: IssueId,
+        at: IssueId,
+        blockers: Vec<Issue>,
+    },
+    /// A plan names an id that exists (exit 4).
+    #[error("issue {id} exists already; nothing was created")]
+    Taken { id: IssueId },
+    /// Issues that stay refer to ones being removed (exit 4).
+    #[error("{}", graph::describe_references(references))]
+    Referred { references: Vec<Reference> },
+    /// An edge that would close a cycle: the path from its source back to
+    /// it, each id with its short form (exit 4).
+    #[error("{}", graph::describe_cycle(*edge, path))]
+    Cycle {
+        edge: crate::query::deps::Edge,
+        path: Vec<(IssueId, String)>,
+    },
+}
+
+fn describe_problems(problems: &[Problem]) -> String {
+    match problems {
+        [] => "invalid file".to_owned(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more problems)", rest.len()),
+    }
+}
+
+pub(super) fn io_err<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(std::io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}

@@ -1,9 +1,9 @@
 //! `yit board`: a kanban view, one column per status.
 
 use clap::Args;
-use yit::model::config::Config;
+
 use yit::model::record::Record;
-use yit::query::{ListQuery, ListResult, SortKey};
+use yit::ops::Column;
 
 use super::list::ListArgs;
 use super::output::{Paint, display_width, fit};
@@ -30,13 +30,6 @@ pub struct BoardArgs {
     limit: usize,
 }
 
-/// One column: a status, how many issues have it, the first cards.
-struct Column<'a> {
-    status: String,
-    role: &'static str,
-    result: ListResult<'a>,
-}
-
 pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
     let format = ctx.format("board", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
@@ -44,34 +37,9 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let base = ListArgs::of_query(args.query, true, Some(args.limit))
         .query(config, &me, ctx.now, false)?;
-    let queries: Vec<ListQuery> = config
-        .statuses
-        .iter()
-        .map(|s| {
-            let mut q = base.clone();
-            q.statuses = vec![s.name.clone()];
-            q.count = true;
-            q.sort = if config.is_closed(&s.name) {
-                SortKey::Updated
-            } else {
-                SortKey::Priority
-            };
-            q
-        })
-        .collect();
     let mut answers = yit::ops::Answers::default();
-    let results =
-        super::session(ctx, &tracker).lists(&queries, ctx.scan_mode(false), &mut answers)?;
-    let columns: Vec<Column> = config
-        .statuses
-        .iter()
-        .zip(results)
-        .map(|(s, result)| Column {
-            status: s.name.clone(),
-            role: role_name(config, &s.name),
-            result,
-        })
-        .collect();
+    let columns =
+        super::session(ctx, &tracker).board(&base, ctx.scan_mode(false), &mut answers)?;
     let printed = print(ctx, format, &columns);
     // (every column's answer names the same broken files)
     let (problems, broken) = columns
@@ -82,32 +50,10 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
     printed.and_then(|()| super::partial(ctx, problems, broken, "shown"))
 }
 
-fn role_name(config: &Config, status: &str) -> &'static str {
-    use yit::model::config::Role;
-    match config.status(status).map(|s| s.role) {
-        Some(Role::Initial) => "initial",
-        Some(Role::Active) => "active",
-        Some(Role::Closed) => "closed",
-        _ => "open",
-    }
-}
-
 fn print(ctx: &mut Ctx, format: Format, columns: &[Column]) -> Result<(), CommandError> {
     if format == Format::Json {
-        let columns: Vec<serde_json::Value> = columns
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "status": c.status,
-                    "role": c.role,
-                    "count": c.result.matched.unwrap_or(c.result.records.len()),
-                    "cards": c.result.records,
-                })
-            })
-            .collect();
-        ctx.out.json(&super::output::envelope(
-            serde_json::json!({ "columns": columns }),
-        ))?;
+        ctx.out
+            .json(&super::output::envelope(yit::ops::board_json(columns)))?;
         return Ok(());
     }
     let gap = 2;

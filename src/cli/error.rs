@@ -150,7 +150,12 @@ impl CommandError {
 
     /// Printed with `--json`: one object on stderr.
     pub fn render_json(&self) -> String {
-        let value = super::output::envelope(serde_json::json!({
+        format!("{}\n", self.json())
+    }
+
+    /// The JSON error object in its envelope (docs/format.md, Errors).
+    pub fn json(&self) -> serde_json::Value {
+        super::output::envelope(serde_json::json!({
             "error": {
                 "kind": self.kind.code(),
                 "exit_code": self.kind.exit_code(),
@@ -159,8 +164,7 @@ impl CommandError {
                 "problems": self.problems,
                 "hints": self.hints,
             }
-        }));
-        format!("{value}\n")
+        }))
     }
 }
 

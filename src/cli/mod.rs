@@ -39,6 +39,7 @@ mod resolve;
 mod restore;
 mod rm;
 mod search;
+mod serve;
 mod show;
 mod stats;
 mod unassign;
@@ -137,6 +138,7 @@ enum Command {
     Fmt(fmt::FmtArgs),
     Watch(watch::WatchArgs),
     Daemon(daemon::DaemonArgs),
+    Serve(serve::ServeArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
     #[command(name = "merge-file")]
@@ -314,6 +316,19 @@ pub fn resolve_all(
 }
 
 impl Ctx {
+    /// `YIT_NOW`, when the tests fix the time.
+    pub fn now_fixed(&self) -> Option<Timestamp> {
+        std::env::var_os("YIT_NOW").map(|_| self.now)
+    }
+
+    pub fn no_index(&self) -> bool {
+        self.no_index
+    }
+
+    pub fn no_daemon(&self) -> bool {
+        self.no_daemon
+    }
+
     /// The clock, randomness and patience of a change.
     pub fn clock(&self) -> yit::ops::Clock {
         yit::ops::Clock {
@@ -665,6 +680,7 @@ impl Command {
             Command::Fmt(args) => fmt::cmd_fmt(ctx, args),
             Command::Watch(args) => watch::cmd_watch(ctx, args),
             Command::Daemon(args) => daemon::cmd_daemon(ctx, args),
+            Command::Serve(args) => serve::cmd_serve(ctx, args),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! `yit show`: one issue, for a person or a program.
 
 use clap::Args;
-use yit::model::record::Record;
 
 use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format};
@@ -67,20 +66,15 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
             .ok_or_else(|| CommandError::user(format!("issue {id} was removed")))?;
         return Ok(ctx.out.bytes(&bytes)?);
     }
-    let issue = tracker.load_issue(&id)?;
-    // the issues around it: the daemon's answer, else every issue's fields
-    // from the index (the dependencies are there without the bodies)
-    let (shorts, related) = match resolver.related(&issue) {
-        Some(answer) => answer,
-        None => {
-            let scan = tracker.scan(ctx.scan_mode(false))?;
-            let related = scan.related(&issue);
-            (Shorts::Listing(scan.listing), related)
-        }
-    };
-    // commits whose messages mention it (none in a repository without commits)
-    let linked = tracker.linked_commits(&issue.id).unwrap_or_default();
-    render(ctx, format, &issue, &shorts, &related, &linked)
+    let shown = resolver.show(id.as_str(), ctx.scan_mode(false))?;
+    render(
+        ctx,
+        format,
+        &shown.issue,
+        &shown.shorts,
+        &shown.related,
+        &shown.commits,
+    )
 }
 
 /// Prints one issue for a person (`Table`) or a program.
@@ -93,15 +87,9 @@ fn render(
     linked: &[LinkedCommit],
 ) -> Result<(), CommandError> {
     if format == Format::Json {
-        let commits: Vec<serde_json::Value> = linked
-            .iter()
-            .map(|c| serde_json::json!({ "commit": c.id, "kind": c.kind.word(), "summary": c.summary }))
-            .collect();
-        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
-            "issue": Record::of(issue, shorts.of(&issue.id), true),
-            "related": related,
-            "commits": commits,
-        })))?);
+        return Ok(ctx.out.json(&super::output::envelope(yit::ops::shown_json(
+            issue, shorts, related, linked,
+        )))?);
     }
 
     let out = &ctx.out;

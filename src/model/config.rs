@@ -33,6 +33,18 @@ pub enum Role {
     Closed,
 }
 
+impl Role {
+    /// How config.yaml and `--json` name the role.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Initial => "initial",
+            Role::Active => "active",
+            Role::Open => "open",
+            Role::Closed => "closed",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Status {
     pub name: String,
@@ -90,12 +102,7 @@ impl Config {
         out.push_str("# and any number of other `open` ones, in workflow order.\n");
         out.push_str("statuses:\n");
         for s in &c.statuses {
-            let role = match s.role {
-                Role::Initial => "initial",
-                Role::Active => "active",
-                Role::Open => "open",
-                Role::Closed => "closed",
-            };
+            let role = s.role.name();
             out.push_str(&format!("  - name: {}\n    role: {role}\n", s.name));
         }
         out.push_str("# Priorities run from 0 (highest) to 4.\n");

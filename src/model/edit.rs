@@ -49,6 +49,20 @@ pub enum Change {
 }
 
 impl Change {
+    /// The label changes that turn `current` into `wanted`: additions in
+    /// `wanted`'s order, then removals.
+    pub fn labels_to(current: &[String], wanted: &[String]) -> Vec<Change> {
+        let added = wanted
+            .iter()
+            .filter(|l| !current.contains(l))
+            .map(|l| Change::AddLabel(l.clone()));
+        let removed = current
+            .iter()
+            .filter(|l| !wanted.contains(l))
+            .map(|l| Change::RemoveLabel(l.clone()));
+        added.chain(removed).collect()
+    }
+
     /// Checks the value against the configuration, before any file is read.
     pub fn check(&self, config: &Config) -> Result<(), FieldError> {
         match self {

@@ -65,6 +65,25 @@ impl Session<'_> {
         Ok(Written { edits, shorts })
     }
 
+    /// Applies `changes` to the issue `input` names if its file is still
+    /// at `version` ([`crate::store::version_of`] the bytes a form was made
+    /// from); `StoreError::Changed`, and nothing written, otherwise.
+    pub fn change_at(
+        self,
+        input: &str,
+        version: &str,
+        changes: Vec<Change>,
+        clock: Clock,
+    ) -> Result<Written, StoreError> {
+        let tracker = self.tracker;
+        tracker.check_changes(&changes)?;
+        let (edits, shorts) = self.with_ids(&[input.to_owned()], |ids| {
+            let edit = tracker.update_issue_at(&ids[0], version, clock.lock_timeout, clock.now, changes)?;
+            Ok::<_, StoreError>(vec![edit])
+        })?;
+        Ok(Written { edits, shorts })
+    }
+
     /// Closes the issues: with the configuration's closed status, or
     /// `status` (which must be a closed one), and `reason` as a comment on
     /// each that was not closed with it already.

@@ -7,15 +7,19 @@
 //! front end's callback, which may warn.
 
 mod answer;
+mod board;
 mod change;
 mod create;
 mod history;
+mod show;
 
 pub use crate::store::Clock;
 pub use answer::{Answers, list_over, scan_for};
+pub use board::{Column, board_json};
 pub use change::{Claimed, Written};
 pub use create::Created;
 pub use history::{IssueLog, LogEntry};
+pub use show::{Shown, shown_json};
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};

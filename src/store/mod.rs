@@ -37,6 +37,7 @@ pub mod plan;
 mod setup;
 pub use setup::InitOutcome;
 mod update;
+pub use update::version_of;
 pub mod words;
 mod write;
 

@@ -41,7 +41,8 @@ impl Tracker {
     }
 
     /// Reads an issue that must exist and be valid, with its text.
-    fn load_with_text(&self, id: &IssueId) -> Result<(Issue, String), StoreError> {
+    /// Issue `id` and its file's text, as stored.
+    pub fn load_with_text(&self, id: &IssueId) -> Result<(Issue, String), StoreError> {
         let path = self.issue_path(id);
         let shown = self.shown(&path);
         let bytes = self
@@ -77,6 +78,38 @@ impl Tracker {
         ids: &[IssueId],
         timeout: Duration,
         now: Timestamp,
+        changes: impl FnMut(&Issue) -> Result<Vec<Change>, StoreError>,
+    ) -> Result<Vec<Edited>, StoreError> {
+        self.update_issues_at(ids, None, timeout, now, changes)
+    }
+
+    /// Changes issue `id` as [`Tracker::update_issues`] does, if its file
+    /// is still at `version` ([`version_of`] its bytes: what a form showed
+    /// a person); `Changed` otherwise, and nothing is written.
+    pub fn update_issue_at(
+        &self,
+        id: &IssueId,
+        version: &str,
+        timeout: Duration,
+        now: Timestamp,
+        changes: Vec<Change>,
+    ) -> Result<Edited, StoreError> {
+        let mut edits = self.update_issues_at(
+            std::slice::from_ref(id),
+            Some(version),
+            timeout,
+            now,
+            |_| Ok(changes.clone()),
+        )?;
+        Ok(edits.pop().expect("one issue edited"))
+    }
+
+    fn update_issues_at(
+        &self,
+        ids: &[IssueId],
+        version: Option<&str>,
+        timeout: Duration,
+        now: Timestamp,
         mut changes: impl FnMut(&Issue) -> Result<Vec<Change>, StoreError>,
     ) -> Result<Vec<Edited>, StoreError> {
         let mut unique: Vec<IssueId> = Vec::with_capacity(ids.len());
@@ -89,6 +122,9 @@ impl Tracker {
         let mut edits = Vec::with_capacity(unique.len());
         for id in &unique {
             let (issue, text) = self.load_with_text(id)?;
+            if version.is_some_and(|v| v != version_of(text.as_bytes())) {
+                return Err(StoreError::Changed { id: id.clone() });
+            }
             let wanted = changes(&issue)?;
             self.check_changes(&wanted)?;
             edits.push(edit::apply(&issue, &text, &wanted, now, self.config())?);
@@ -355,4 +391,11 @@ impl Tracker {
         }
         Ok(changed)
     }
+}
+
+/// The version of an issue file: a hash of its bytes (xxh3, 128 bits, in
+/// hex). A form carries the version it was made from, so that saving over
+/// a file changed since is refused ([`Tracker::update_issue_at`]).
+pub fn version_of(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }

@@ -1,0 +1,356 @@
+//! The JSON API under `/api`: the same records and envelope as the command
+//! line's `--json` (docs/format.md, "The web API"), errors as its JSON
+//! errors with an HTTP status for their kind. Writes need the server's
+//! token (`X-Yit-Token` or `Authorization: Bearer`).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use yit::model::config::Config;
+use yit::model::edit::Change;
+use yit::model::issue;
+use yit::model::record::{Record, envelope};
+use yit::ops::Written;
+use yit::query::ListQuery;
+use yit::query::filter::Context;
+use yit::store::Draft;
+
+use super::{App, Ctx, status_of};
+use crate::cli::CommandError;
+
+fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
+    match result {
+        Ok(fields) => Json(envelope(fields)).into_response(),
+        Err(err) => (status_of(err.kind), Json(err.json())).into_response(),
+    }
+}
+
+async fn run(
+    app: &Arc<App>,
+    f: impl FnOnce(&mut Ctx) -> Result<serde_json::Value, CommandError> + Send + 'static,
+) -> Response {
+    answer(app.with_session(f).await)
+}
+
+/// A JSON body that could not be read: a usage error, in JSON.
+fn body<T>(given: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+    given.map(|Json(t)| t).map_err(|rejection| {
+        let err = CommandError::usage(format!("the request body: {}", rejection.body_text()));
+        (StatusCode::BAD_REQUEST, Json(err.json())).into_response()
+    })
+}
+
+/// The query a `q` parameter holds, with `me` the repository's identity.
+fn query_of(ctx: &Ctx, text: &str) -> Result<ListQuery, CommandError> {
+    let me = || {
+        ctx.tracker
+            .author()
+            .ok()
+            .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
+    };
+    let cx = Context {
+        me: &me,
+        now: ctx.clock.now,
+        config: ctx.tracker.config(),
+    };
+    ListQuery::of_text(text, &cx).map_err(|e| CommandError::user(e.to_string()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: Option<String>,
+    #[serde(default)]
+    reverse: bool,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    all: bool,
+}
+
+/// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
+pub async fn list(State(app): State<Arc<App>>, params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>) -> Response {
+    let params = match params {
+        Ok(Query(p)) => p,
+        Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
+    };
+    run(&app, move |ctx| {
+        let mut query = query_of(ctx, &params.q)?;
+        query.sort = match params.sort.as_deref() {
+            None | Some("priority") => yit::query::SortKey::Priority,
+            Some("created") => yit::query::SortKey::Created,
+            Some("updated") => yit::query::SortKey::Updated,
+            Some("id") => yit::query::SortKey::Id,
+            Some(other) => {
+                return Err(CommandError::usage(format!(
+                    "sort {other:?}: expected priority, created, updated or id"
+                )));
+            }
+        };
+        query.reverse = params.reverse;
+        query.limit = params.limit;
+        query.all = params.all;
+        query.details = true;
+        let mut answers = yit::ops::Answers::default();
+        let mode = ctx.mode;
+        let result = ctx.session().list(&query, mode, &mut answers)?;
+        let mut fields = serde_json::json!({ "issues": result.records });
+        if result.broken_files > 0 {
+            fields["problems"] = serde_json::to_value(&result.problems).unwrap_or_default();
+        }
+        Ok(fields)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// `GET /api/board?q=QUERY&limit=N`: as `yit board QUERY -n N --json`.
+pub async fn board(State(app): State<Arc<App>>, params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>) -> Response {
+    let params = match params {
+        Ok(Query(p)) => p,
+        Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
+    };
+    run(&app, move |ctx| {
+        let mut query = query_of(ctx, &params.q)?;
+        query.limit = Some(params.limit.unwrap_or(20));
+        let mut answers = yit::ops::Answers::default();
+        let mode = ctx.mode;
+        let columns = ctx.session().board(&query, mode, &mut answers)?;
+        Ok(yit::ops::board_json(&columns))
+    })
+    .await
+}
+
+/// `GET /api/issues/ID`: as `yit show ID --json`, and the file's
+/// `version` (send it back with an edit to have it refused if the file
+/// changed meanwhile).
+pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    run(&app, move |ctx| {
+        let mode = ctx.mode;
+        let shown = ctx.session().show(&id, mode)?;
+        let mut fields = yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
+        fields["version"] = yit::store::version_of(shown.text.as_bytes()).into();
+        Ok(fields)
+    })
+    .await
+}
+
+fn issue_of(written: Written) -> serde_json::Value {
+    let record = written
+        .edits
+        .first()
+        .map(|e| Record::of(&e.issue, written.shorts.of(&e.issue.id), true).to_value());
+    serde_json::json!({ "issue": record })
+}
+
+/// A new issue, as `yit new` takes it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewIssue {
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    priority: Option<u8>,
+    #[serde(default)]
+    labels: Vec<String>,
+    #[serde(default)]
+    assignee: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    parent: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+/// `POST /api/issues`: as `yit new --json`.
+pub async fn create(State(app): State<Arc<App>>, given: Result<Json<NewIssue>, JsonRejection>) -> Response {
+    let new = match body(given) {
+        Ok(new) => new,
+        Err(response) => return response,
+    };
+    run(&app, move |ctx| {
+        let assignee = match new.assignee.as_deref() {
+            Some("me") => Some(ctx.author()?),
+            other => other.map(str::to_owned),
+        };
+        let draft = Draft {
+            title: new.title,
+            body: new.body,
+            labels: new.labels,
+            priority: new.priority,
+            kind: new.kind,
+            assignee,
+            status: new.status,
+            ..Draft::default()
+        };
+        let draft = ctx.session().draft(draft, new.parent.as_deref(), &new.depends_on)?;
+        let author = ctx.author()?;
+        let created = ctx.take_session().create(draft, author, ctx.clock)?;
+        let record = Record::of(&created.issue, created.shorts.of(&created.issue.id), true);
+        Ok(serde_json::json!({ "issue": record }))
+    })
+    .await
+}
+
+/// Changes to fields, as `yit edit` takes them; `version` makes the edit
+/// conditional on the file being unchanged since it was read.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditIssue {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    priority: Option<u8>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    add_labels: Vec<String>,
+    #[serde(default)]
+    remove_labels: Vec<String>,
+    /// A person, `me`, or null to unassign.
+    #[serde(default, deserialize_with = "present")]
+    assignee: Option<Option<String>>,
+}
+
+/// A key that is present, even as null.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// `PATCH /api/issues/ID`: as `yit edit ID ... --json`; 409 when
+/// `version` is given and the file changed since.
+pub async fn edit(State(app): State<Arc<App>>, Path(id): Path<String>, given: Result<Json<EditIssue>, JsonRejection>) -> Response {
+    let e = match body(given) {
+        Ok(e) => e,
+        Err(response) => return response,
+    };
+    run(&app, move |ctx| {
+        let config = ctx.tracker.config();
+        let mut changes = Vec::new();
+        if let Some(t) = e.title {
+            changes.push(Change::Title(t));
+        }
+        if let Some(s) = e.status {
+            changes.push(Change::Status(config.status_named(&s)?));
+        }
+        if let Some(p) = e.priority {
+            Config::check_priority(p)?;
+            changes.push(Change::Priority(p));
+        }
+        if let Some(k) = e.kind {
+            changes.push(Change::Kind(config.type_named(&k)?));
+        }
+        if let Some(b) = e.body {
+            changes.push(Change::Body(b));
+        }
+        changes.extend(e.add_labels.into_iter().map(Change::AddLabel));
+        changes.extend(e.remove_labels.into_iter().map(Change::RemoveLabel));
+        if let Some(a) = e.assignee {
+            let a = match a.as_deref() {
+                Some("me") => Some(ctx.author()?),
+                _ => a,
+            };
+            changes.push(Change::Assignee(a));
+        }
+        if changes.is_empty() {
+            return Err(CommandError::usage("nothing to change: give at least one field"));
+        }
+        let session = ctx.take_session();
+        let written = match &e.version {
+            Some(version) => session.change_at(&id, version, changes, ctx.clock)?,
+            None => session.change(std::slice::from_ref(&id), &changes, ctx.clock)?,
+        };
+        Ok(issue_of(written))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    body: String,
+}
+
+/// `POST /api/issues/ID/comments`: as `yit comment ID TEXT --json`.
+pub async fn comment(State(app): State<Arc<App>>, Path(id): Path<String>, given: Result<Json<NewComment>, JsonRejection>) -> Response {
+    let c = match body(given) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    run(&app, move |ctx| {
+        let written = ctx.take_session().comment(&id, c.body, ctx.clock)?;
+        Ok(issue_of(written))
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Closing {
+    #[serde(default)]
+    reason: Option<String>,
+    /// A closed status other than the configuration's first.
+    #[serde(default, rename = "as")]
+    status: Option<String>,
+}
+
+/// `POST /api/issues/ID/close`: as `yit close ID --json` (an empty body
+/// is no reason).
+pub async fn close(State(app): State<Arc<App>>, Path(id): Path<String>, given: Option<Json<Closing>>) -> Response {
+    let c = given.map(|Json(c)| c).unwrap_or_default();
+    run(&app, move |ctx| {
+        let written = ctx.take_session().close(
+            std::slice::from_ref(&id),
+            c.status.as_deref(),
+            c.reason.as_deref(),
+            ctx.clock,
+        )?;
+        Ok(issue_of(written))
+    })
+    .await
+}
+
+/// `POST /api/issues/ID/reopen`.
+pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    run(&app, move |ctx| {
+        let written = ctx.take_session().reopen(std::slice::from_ref(&id), ctx.clock)?;
+        Ok(issue_of(written))
+    })
+    .await
+}
+
+/// `POST /api/issues/ID/claim`: as `yit claim ID --json`; 409 naming the
+/// holder when someone else holds it.
+pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    run(&app, move |ctx| {
+        let claimed = ctx.take_session().claim(&id, false, ctx.clock)?;
+        Ok(issue_of(claimed.written))
+    })
+    .await
+}

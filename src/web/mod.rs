@@ -1,0 +1,272 @@
+//! `yit serve`: the web front end. A board, a list with the query language,
+//! issue pages with forms, a JSON API under `/api`, and pages that follow
+//! every change to the files live (server-sent events fed by the watcher).
+//!
+//! The async runtime (tokio, axum) lives here only, at the edge: every
+//! request opens the tracker and calls the synchronous library on a
+//! blocking thread, through the same [`yit::ops::Session`] the command
+//! line uses, so a page answers exactly what `yit list` or `yit show`
+//! would. The server owns its watcher thread, its runtime and its
+//! listener; it ends cleanly on SIGINT, SIGTERM or its lifeline, joining
+//! what it started.
+
+mod api;
+mod guard;
+mod live;
+mod markdown;
+mod pages;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use jiff::Timestamp;
+use yit::ops::{Clock, Daemon, Session};
+use yit::store::{ScanMode, Tracker};
+
+use crate::cli::{CommandError, ErrorKind};
+
+/// What `yit serve` was asked for.
+pub struct Options {
+    /// The worktree whose tracker is served.
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    /// `YIT_NOW` (tests): the time of every change.
+    pub now: Option<Timestamp>,
+    /// `YIT_SEED` (tests): ids are seeded from it and a request counter.
+    pub seed: Option<u64>,
+    pub lock_timeout: Duration,
+    /// Read every file instead of the index, ask no daemon.
+    pub no_index: bool,
+    pub no_daemon: bool,
+    /// The read end of a lifeline pipe (`YIT_LIFELINE_FD`): the server
+    /// stops when its last writer closes.
+    pub lifeline_fd: Option<u32>,
+}
+
+/// What every request shares.
+pub struct App {
+    options: Options,
+    /// The secret that writes need (`?token=` once, then a cookie and a
+    /// form field or header).
+    token: String,
+    /// `Host` values this server answers to.
+    hosts: Vec<String>,
+    live: live::Live,
+    requests: AtomicU64,
+}
+
+/// The largest request body accepted (a form or JSON): an issue file is at
+/// most config.yaml's `max_file_size` (1 MiB by default).
+const BODY_LIMIT: usize = 2 << 20;
+
+impl App {
+    /// Calls `f` on a blocking thread with the tracker opened anew (the
+    /// configuration may have changed) and a session on it.
+    async fn with_session<T: Send + 'static>(
+        self: &Arc<App>,
+        f: impl FnOnce(&mut Ctx) -> Result<T, CommandError> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let opened = Tracker::open(&app.options.root)?;
+            let tracker = &opened;
+            let allowed = !(app.options.no_daemon || app.options.no_index);
+            let session = Session::new(tracker, move || {
+                // a daemon's trouble is the answer from the files: said nowhere
+                allowed
+                    .then(|| Daemon::connect(tracker, std::rc::Rc::new(|_| {})))
+                    .flatten()
+            });
+            let mut ctx = Ctx {
+                clock: app.clock(),
+                mode: app.scan_mode(),
+                tracker,
+                session: Some(session),
+                version: app.live.version(),
+            };
+            f(&mut ctx)
+        })
+        .await
+        .map_err(|e| CommandError::new(ErrorKind::Internal, format!("a request failed: {e}")))?
+    }
+
+    fn clock(&self) -> Clock {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        Clock {
+            now: self.options.now.unwrap_or_else(|| {
+                // files keep whole seconds
+                Timestamp::from_second(Timestamp::now().as_second())
+                    .unwrap_or_else(|_| Timestamp::now())
+            }),
+            seed: self.options.seed.map(|s| s.wrapping_add(n)),
+            lock_timeout: self.options.lock_timeout,
+        }
+    }
+
+    fn scan_mode(&self) -> ScanMode {
+        if self.options.no_index {
+            ScanMode::Files
+        } else {
+            ScanMode::Index { details: false }
+        }
+    }
+}
+
+/// A request's view of the tracker, on its blocking thread.
+pub struct Ctx<'t> {
+    pub clock: Clock,
+    pub mode: ScanMode,
+    pub tracker: &'t Tracker,
+    session: Option<Session<'t>>,
+    /// The live version when the request began (pages carry it, so that
+    /// a change between the answer and the event stream is not missed).
+    pub version: u64,
+}
+
+impl<'t> Ctx<'t> {
+    /// The session (a consuming operation takes it; later ones get a new
+    /// one without a daemon's listing cached).
+    pub fn session(&mut self) -> &mut Session<'t> {
+        let tracker = self.tracker;
+        self.session
+            .get_or_insert_with(|| Session::new(tracker, || None))
+    }
+
+    /// The session, for an operation that consumes it.
+    pub fn take_session(&mut self) -> Session<'t> {
+        self.session();
+        self.session.take().expect("just made")
+    }
+
+    /// Who makes a change: the git identity of the repository.
+    pub fn author(&self) -> Result<String, CommandError> {
+        Ok(self.tracker.author()?)
+    }
+}
+
+/// Serves until SIGINT, SIGTERM or the lifeline ends it; `started` hears
+/// the address first (the URL to open is printed from it).
+pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), CommandError> {
+    // the tracker must open here and now, before anything listens
+    let tracker = Tracker::open(&options.root)?;
+    let issues_dir = tracker.issues_dir().to_owned();
+    drop(tracker);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(16)
+        .thread_name("yit-serve")
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e))?;
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(addr))
+        .map_err(|e| {
+            CommandError::user(format!("cannot listen on {addr}"))
+                .because(&e)
+                .hint("pass another --port, or --port 0 for any free one")
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CommandError::new(ErrorKind::Internal, "no local address").because(&e))?;
+    let watcher = live::Watch::start(&issues_dir)?;
+    let app = Arc::new(App {
+        token: guard::new_token()?,
+        hosts: guard::hosts_of(addr),
+        live: watcher.live(),
+        requests: AtomicU64::new(0),
+        options,
+    });
+    started(&format!("http://{}/?token={}", guard::host_of(addr), app.token));
+    let served = runtime.block_on(run(listener, Arc::clone(&app)));
+    // the watcher's thread is joined before the runtime's go
+    watcher.stop();
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    served
+}
+
+async fn run(listener: tokio::net::TcpListener, app: Arc<App>) -> Result<(), CommandError> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let lifeline = match app.options.lifeline_fd {
+        Some(fd) => Some(live::on_lifeline(fd, stop_tx.clone())?),
+        None => None,
+    };
+    let router = router(Arc::clone(&app), stop_rx.clone());
+    let stopping = {
+        let stop_tx = stop_tx.clone();
+        let mut stop_rx = stop_rx.clone();
+        async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut int), Ok(mut term)) =
+                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+            else {
+                return;
+            };
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+                _ = stop_rx.wait_for(|stop| *stop) => {}
+            }
+            // event streams end with this, so the graceful end can finish
+            let _ = stop_tx.send(true);
+        }
+    };
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(stopping)
+        .await
+        .map_err(|e| CommandError::new(ErrorKind::Internal, "the server failed").because(&e));
+    if let Some(lifeline) = lifeline {
+        lifeline.end();
+    }
+    served
+}
+
+fn router(app: Arc<App>, stop: tokio::sync::watch::Receiver<bool>) -> Router {
+    Router::new()
+        .route("/", get(pages::board))
+        .route("/issues", get(pages::list))
+        .route("/new", get(pages::new_form).post(pages::create))
+        .route("/issues/{id}", get(pages::issue))
+        .route("/issues/{id}/edit", post(pages::edit))
+        .route("/issues/{id}/comment", post(pages::comment))
+        .route("/issues/{id}/close", post(pages::close))
+        .route("/issues/{id}/reopen", post(pages::reopen))
+        .route("/issues/{id}/claim", post(pages::claim))
+        .route("/assets/{name}", get(pages::asset))
+        .route("/events", get(live::events))
+        .route("/api/issues", get(api::list).post(api::create))
+        .route("/api/board", get(api::board))
+        .route("/api/issues/{id}", get(api::show).patch(api::edit))
+        .route("/api/issues/{id}/comments", post(api::comment))
+        .route("/api/issues/{id}/close", post(api::close))
+        .route("/api/issues/{id}/reopen", post(api::reopen))
+        .route("/api/issues/{id}/claim", post(api::claim))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            guard::check,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::Extension(stop))
+        .with_state(app)
+}
+
+/// The HTTP status of a command's error.
+fn status_of(kind: ErrorKind) -> axum::http::StatusCode {
+    use axum::http::StatusCode;
+    match kind {
+        ErrorKind::User | ErrorKind::Usage | ErrorKind::Ambiguous => StatusCode::BAD_REQUEST,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Refused => StatusCode::CONFLICT,
+        ErrorKind::LockTimeout => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::NotInitialized | ErrorKind::Partial | ErrorKind::Internal | ErrorKind::BrokenPipe => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}

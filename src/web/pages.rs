@@ -1,0 +1,843 @@
+//! The HTML pages: the board, the list, an issue, the new-issue form, and
+//! the forms' answers. Every page reads without JavaScript (forms post and
+//! redirect); the script only adds live updates and dragging cards. maud
+//! escapes every value; bodies and comments go through
+//! [`super::markdown::render`].
+
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use serde::Deserialize;
+use yit::model::config::Config;
+use yit::model::edit::Change;
+use yit::model::issue::{self, Issue};
+use yit::model::problem::Problem;
+use yit::model::record::Record;
+use yit::ops::{Column, IssueLog, Shown};
+use yit::query::deps::Link;
+use yit::query::filter::{Context, QueryError};
+use yit::query::{ListQuery, SortKey};
+use yit::store::{Draft, StoreError};
+
+use super::{App, Ctx, guard, status_of};
+use crate::cli::{CommandError, ErrorKind};
+
+/// Cards a board column shows (the column says how many it holds).
+const CARDS: usize = 100;
+/// Rows the list shows at most (it says how many matched).
+const ROWS: usize = 500;
+
+const APP_JS: &str = include_str!("assets/app.js");
+const APP_CSS: &str = include_str!("assets/app.css");
+
+/// `GET /assets/NAME`: the script and the style sheet, from the binary.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    let (body, kind) = match name.as_str() {
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
+        "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        _ => return not_found().await,
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+pub async fn not_found() -> Response {
+    let err = CommandError::new(ErrorKind::NotFound, "no such page");
+    error_page(&err, false, 0)
+}
+
+/// What every page needs besides its content.
+struct Frame<'a> {
+    title: &'a str,
+    /// The live version the page was made at.
+    version: u64,
+    /// The request carries the token: forms are shown enabled.
+    writable: bool,
+    /// The query box's text.
+    query: &'a str,
+}
+
+fn frame(f: &Frame, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                title { (f.title) " · yit" }
+                link rel="stylesheet" href="/assets/app.css";
+                script src="/assets/app.js" defer {}
+            }
+            body data-version=(f.version) {
+                a.skip href="#main" { "Skip to content" }
+                header {
+                    nav aria-label="yit" {
+                        a href="/" { "Board" }
+                        a href="/issues" { "Issues" }
+                        a href="/new" { "New issue" }
+                    }
+                    form.search action="/issues" method="get" role="search" {
+                        label.visually-hidden for="q" { "Query" }
+                        input #q type="search" name="q" value=(f.query)
+                            placeholder="label:bug priority:<=1 words…" autocomplete="off";
+                    }
+                    span #live-state aria-live="polite" {}
+                }
+                @if !f.writable {
+                    p.notice { "Read only: open the address " code { "yit serve" } " printed to make changes." }
+                }
+                main #main { (content) }
+            }
+        }
+    }
+}
+
+fn respond(status: StatusCode, page: Markup) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        page.into_string(),
+    )
+        .into_response()
+}
+
+fn problems_box(problems: &[Problem], broken: usize) -> Markup {
+    html! {
+        @if broken > 0 {
+            section.problems data-live #problems aria-label="Files that could not be read" {
+                h2 { (broken) " issue file(s) could not be read" }
+                ul {
+                    @for p in problems { li { code { (p.to_string()) } } }
+                }
+                p { code { "yit doctor" } " lists every problem." }
+            }
+        }
+    }
+}
+
+fn error_box(err: &CommandError) -> Markup {
+    html! {
+        div.error role="alert" {
+            p { strong { "Error: " } (err.message) }
+            @for p in err.problems.iter().filter(|p| p.to_string() != err.message) { p { code { (p.to_string()) } } }
+            @for c in &err.causes { p.cause { "caused by: " (c) } }
+            @for h in &err.hints { p.hint { "hint: " (h) } }
+        }
+    }
+}
+
+fn error_page(err: &CommandError, writable: bool, version: u64) -> Response {
+    let f = Frame {
+        title: "Error",
+        version,
+        writable,
+        query: "",
+    };
+    respond(status_of(err.kind), frame(&f, html! { h1 { "Something went wrong" } (error_box(err)) }))
+}
+
+/// A query that could not be read, with a caret under its column.
+fn query_error_box(text: &str, e: &QueryError) -> Markup {
+    let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+    html! {
+        div.error role="alert" {
+            p { strong { "Query error, column " (e.column) ": " } (e.message) }
+            pre.caret { (text) "\n" (caret) }
+            p { "The query language is described in " code { "docs/query.md" } "." }
+        }
+    }
+}
+
+/// The query of a query box: the language of docs/query.md, `me` being
+/// the repository's git identity.
+fn query_of(ctx: &Ctx, text: &str) -> Result<ListQuery, QueryError> {
+    let me = || {
+        ctx.tracker
+            .author()
+            .ok()
+            .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
+    };
+    let cx = Context {
+        me: &me,
+        now: ctx.clock.now,
+        config: ctx.tracker.config(),
+    };
+    ListQuery::of_text(text, &cx)
+}
+
+fn writable(app: &App, headers: &HeaderMap) -> bool {
+    guard::token_of(headers).is_some_and(|t| t == app.token)
+}
+
+/// Runs `render` on a blocking thread; an error becomes an error page.
+async fn page(
+    app: &Arc<App>,
+    writable: bool,
+    render: impl FnOnce(&mut Ctx) -> Result<Response, CommandError> + Send + 'static,
+) -> Response {
+    match app.with_session(render).await {
+        Ok(response) => response,
+        Err(err) => error_page(&err, writable, app.live.version()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoardParams {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /`: a column per status, cards by priority (closed: newest first).
+pub async fn board(State(app): State<Arc<App>>, headers: HeaderMap, Query(p): Query<BoardParams>) -> Response {
+    let w = writable(&app, &headers);
+    page(&app, w, move |ctx| {
+        let f = Frame {
+            title: "Board",
+            version: ctx.version,
+            writable: w,
+            query: &p.q,
+        };
+        let mut query = match query_of(ctx, &p.q) {
+            Ok(q) => q,
+            Err(e) => {
+                let content = html! { h1 { "Board" } (query_error_box(&p.q, &e)) };
+                return Ok(respond(StatusCode::BAD_REQUEST, frame(&f, content)));
+            }
+        };
+        query.limit = Some(CARDS);
+        let mut answers = yit::ops::Answers::default();
+        let mode = ctx.mode;
+        let columns = ctx.session().board(&query, mode, &mut answers)?;
+        let config = ctx.tracker.config();
+        let (problems, broken) = columns
+            .first()
+            .map(|c| (c.result.problems.as_slice(), c.result.broken_files))
+            .unwrap_or_default();
+        let content = html! {
+            h1.visually-hidden { "Board" }
+            (problems_box(problems, broken))
+            div.board #board data-live data-writable=(w) {
+                @for c in &columns { (column(c, config)) }
+            }
+            p.help { "Drag a card to another column, or focus it and press Shift+← / Shift+→, to change its status." }
+        };
+        Ok(respond(StatusCode::OK, frame(&f, content)))
+    })
+    .await
+}
+
+fn column(c: &Column, config: &Config) -> Markup {
+    let count = c.result.matched.unwrap_or(c.result.records.len());
+    let more = count.saturating_sub(c.result.records.len());
+    html! {
+        section.column data-status=(c.status) data-role=(c.role) aria-label=(c.status) {
+            h2 { (c.status) " " span.count { (count) } }
+            ol.cards {
+                @for r in &c.result.records { li { (card(r, config)) } }
+            }
+            @if more > 0 {
+                a.more href={ "/issues?q=status:" (c.status) } { (more) " more" }
+            }
+        }
+    }
+}
+
+fn card(r: &Record, config: &Config) -> Markup {
+    let _ = config;
+    html! {
+        a.card href={ "/issues/" (r.id) } data-id=(r.id) data-status=(r.status) draggable="false" {
+            span.id { (r.short_id) }
+            " "
+            span class={ "pri p" (r.priority) } { "P" (r.priority) }
+            " "
+            span.title { (r.title) }
+            @if r.labels.iter().next().is_some() {
+                span.labels { @for l in r.labels.iter() { span.label { (l) } } }
+            }
+            @if let Some(a) = &r.assignee { span.assignee { (person_short(a)) } }
+        }
+    }
+}
+
+/// The name part of `Name <email>`, or the email.
+fn person_short(person: &str) -> &str {
+    match person.split_once('<') {
+        Some((name, _)) if !name.trim().is_empty() => name.trim(),
+        _ => issue::person_email(person).unwrap_or(person),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    reverse: Option<String>,
+}
+
+fn sort_of(name: &str) -> SortKey {
+    match name {
+        "created" => SortKey::Created,
+        "updated" => SortKey::Updated,
+        "id" => SortKey::Id,
+        _ => SortKey::Priority,
+    }
+}
+
+/// `GET /issues`: the issues a query finds, sorted as asked.
+pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, Query(p): Query<ListParams>) -> Response {
+    let w = writable(&app, &headers);
+    page(&app, w, move |ctx| {
+        let f = Frame {
+            title: "Issues",
+            version: ctx.version,
+            writable: w,
+            query: &p.q,
+        };
+        let sort = if p.sort.is_empty() { "priority" } else { p.sort.as_str() };
+        let controls = html! {
+            form.list-controls action="/issues" method="get" {
+                label { "Query " input type="search" name="q" value=(p.q) size="40"; }
+                label { "Sort "
+                    select name="sort" {
+                        @for (value, name) in [("priority", "priority"), ("created", "newest"), ("updated", "recently updated"), ("id", "id")] {
+                            option value=(value) selected[sort == value] { (name) }
+                        }
+                    }
+                }
+                label { input type="checkbox" name="reverse" value="1" checked[p.reverse.is_some()]; " reversed" }
+                button type="submit" { "Apply" }
+            }
+        };
+        let mut query = match query_of(ctx, &p.q) {
+            Ok(q) => q,
+            Err(e) => {
+                let content = html! { h1 { "Issues" } (controls) (query_error_box(&p.q, &e)) };
+                return Ok(respond(StatusCode::BAD_REQUEST, frame(&f, content)));
+            }
+        };
+        query.sort = sort_of(sort);
+        query.reverse = p.reverse.is_some();
+        query.limit = Some(ROWS);
+        query.count = true;
+        let mut answers = yit::ops::Answers::default();
+        let mode = ctx.mode;
+        let result = ctx.session().list(&query, mode, &mut answers)?;
+        let matched = result.matched.unwrap_or(result.records.len());
+        let content = html! {
+            h1 { "Issues" }
+            (controls)
+            (problems_box(&result.problems, result.broken_files))
+            div #results data-live {
+                p.count { (matched) " issue(s)" @if matched > result.records.len() { ", the first " (result.records.len()) " shown" } }
+                @if !result.records.is_empty() {
+                    table.issues {
+                        thead { tr { th { "ID" } th { "Pri" } th { "Status" } th { "Type" } th { "Assignee" } th { "Title" } th { "Labels" } } }
+                        tbody {
+                            @for r in &result.records {
+                                tr data-id=(r.id) {
+                                    td { a.id href={ "/issues/" (r.id) } { (r.short_id) } }
+                                    td { span class={ "pri p" (r.priority) } { "P" (r.priority) } }
+                                    td { (r.status) }
+                                    td { (r.kind) }
+                                    td { (r.assignee.as_deref().map_or("-", person_short)) }
+                                    td { a href={ "/issues/" (r.id) } { (r.title) } }
+                                    td { @for l in r.labels.iter() { span.label { (l) } " " } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        Ok(respond(StatusCode::OK, frame(&f, content)))
+    })
+    .await
+}
+
+/// What a refused form keeps: the person's text, and why it was refused.
+#[derive(Default)]
+struct Kept {
+    edit: Option<EditForm>,
+    comment: Option<String>,
+    error: Option<CommandError>,
+}
+
+/// `GET /issues/ID`.
+pub async fn issue(State(app): State<Arc<App>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let w = writable(&app, &headers);
+    page(&app, w, move |ctx| issue_page(ctx, &id, w, Kept::default())).await
+}
+
+fn issue_page(ctx: &mut Ctx, input: &str, w: bool, kept: Kept) -> Result<Response, CommandError> {
+    let mode = ctx.mode;
+    let shown = ctx.session().show(input, mode)?;
+    let log = ctx.session().log(shown.issue.id.as_str(), true).ok();
+    let status = match &kept.error {
+        Some(err) => status_of(err.kind),
+        None => StatusCode::OK,
+    };
+    let f = Frame {
+        title: &shown.issue.title,
+        version: ctx.version,
+        writable: w,
+        query: "",
+    };
+    let content = issue_content(ctx.tracker.config(), &shown, log.as_ref(), w, &kept);
+    Ok(respond(status, frame(&f, content)))
+}
+
+fn when(t: jiff::Timestamp) -> Markup {
+    html! { time datetime=(t.to_string()) { (t.strftime("%Y-%m-%d %H:%M UTC").to_string()) } }
+}
+
+fn link_list(title: &str, links: &[Link]) -> Markup {
+    html! {
+        @if !links.is_empty() {
+            h3 { (title) }
+            ul.links {
+                @for l in links {
+                    li {
+                        a.id href={ "/issues/" (l.id) } { (l.short_id) }
+                        " "
+                        @match (&l.title, &l.status) {
+                            (Some(t), Some(s)) => { span.status { (s) } " " (t) }
+                            _ => { em { "(no valid issue has this id)" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn issue_content(config: &Config, shown: &Shown, log: Option<&IssueLog>, w: bool, kept: &Kept) -> Markup {
+    let i = &shown.issue;
+    let short = shown.shorts.of(&i.id);
+    let version = yit::store::version_of(shown.text.as_bytes());
+    let closed = config.is_closed(&i.status);
+    let edit = kept.edit.as_ref();
+    let labels = i.labels.join(", ");
+    let related = &shown.related;
+    html! {
+        article.issue {
+            div #view data-live data-file-version=(version) {
+                h1 { span.id { (short) } " " span.title { (i.title) } " " span class={ "badge " @if closed { "closed" } @else { "open" } } { (i.status) } }
+                dl.fields {
+                    dt { "Priority" } dd { span class={ "pri p" (i.priority) } { "P" (i.priority) } }
+                    dt { "Type" } dd { (i.kind) }
+                    dt { "Labels" } dd { @if i.labels.is_empty() { "-" } @for l in &i.labels { span.label { (l) } " " } }
+                    dt { "Assignee" } dd.assignee { (i.assignee.as_deref().unwrap_or("-")) }
+                    dt { "Author" } dd { (i.author.as_deref().unwrap_or("-")) }
+                    dt { "Created" } dd { (when(i.created)) }
+                    dt { "Updated" } dd { (when(i.updated)) }
+                    dt { "Id" } dd { code { (i.id) } }
+                }
+                section.body aria-label="Description" {
+                    @if i.body.trim().is_empty() { p.empty { "No description." } }
+                    @else { (PreEscaped(super::markdown::render(&i.body))) }
+                }
+                section.related aria-label="Related issues" {
+                    @if let Some(p) = &related.parent { (link_list("Parent", std::slice::from_ref(p))) }
+                    (link_list("Waits for", &related.depends_on))
+                    (link_list("Blocks", &related.blocks))
+                    (link_list("Children", &related.children))
+                }
+                section.comments aria-label="Comments" {
+                    h2 { "Comments (" (i.comments.len()) ")" }
+                    @for c in &i.comments {
+                        article.comment #{ "comment-" (c.id) } {
+                            header { strong { (c.author.as_deref().map_or("?", person_short)) } " " (when(c.created)) }
+                            (PreEscaped(super::markdown::render(&c.body)))
+                        }
+                    }
+                }
+                @if !shown.commits.is_empty() {
+                    section.commits aria-label="Commits that mention it" {
+                        h2 { "Commits that mention it" }
+                        ul { @for c in &shown.commits { li { code { (c.id.get(..10).unwrap_or(&c.id)) } " " (c.kind.word()) " " (c.summary) } } }
+                    }
+                }
+                @if let Some(log) = log {
+                    @if !log.entries.is_empty() {
+                        section.history aria-label="History" {
+                            h2 { "History" }
+                            ol {
+                                @for e in &log.entries {
+                                    li {
+                                        code { (e.commit.get(..10).unwrap_or(&e.commit)) } " "
+                                        (person_short(&e.author)) " "
+                                        @if let Some(t) = jiff::Timestamp::from_second(e.time).ok() { (when(t)) } " "
+                                        (e.summary)
+                                        @if !e.changes.is_empty() { ul { @for c in &e.changes { li { (c) } } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p #stale.stale hidden role="status" {
+                "This issue changed since this page was opened. Saving an edit now is refused, and your text stays in the form; "
+                a href={ "/issues/" (i.id) } { "reload" } " to edit the new version."
+            }
+            @if let Some(err) = &kept.error { (error_box(err)) }
+            @if w { (issue_forms(config, i, &version, closed, edit, kept.comment.as_deref(), &labels)) }
+        }
+    }
+}
+
+fn issue_forms(
+    config: &Config,
+    i: &Issue,
+    version: &str,
+    closed: bool,
+    edit: Option<&EditForm>,
+    comment: Option<&str>,
+    labels: &str,
+) -> Markup {
+    // a refused edit keeps what the person wrote, and the version it was
+    // made from (unless the file changed: then the version shown above)
+    let version = edit
+        .map(|e| e.version.as_str())
+        .filter(|v| !v.is_empty())
+        .unwrap_or(version);
+    let pick = |kept: Option<&String>, now: &str| kept.cloned().unwrap_or_else(|| now.to_owned());
+    let title = pick(edit.and_then(|e| e.title.as_ref()), &i.title);
+    let status = pick(edit.and_then(|e| e.status.as_ref()), &i.status);
+    let kind = pick(edit.and_then(|e| e.kind.as_ref()), &i.kind);
+    let priority = pick(edit.and_then(|e| e.priority.as_ref()), &i.priority.to_string());
+    let assignee = pick(edit.and_then(|e| e.assignee.as_ref()), i.assignee.as_deref().unwrap_or(""));
+    let labels = pick(edit.and_then(|e| e.labels.as_ref()), labels);
+    let body = pick(edit.and_then(|e| e.body.as_ref()), &i.body);
+    let action = format!("/issues/{}", i.id);
+    html! {
+        section.forms aria-label="Change this issue" {
+            div.actions {
+                @if closed {
+                    form method="post" action={ (action) "/reopen" } { button type="submit" { "Reopen" } }
+                } @else {
+                    form method="post" action={ (action) "/claim" } { button type="submit" { "Claim" } }
+                    form.close method="post" action={ (action) "/close" } {
+                        label { "Reason " input type="text" name="reason" placeholder="optional"; }
+                        button type="submit" { "Close" }
+                    }
+                }
+            }
+            form.edit #edit-fields method="post" action={ (action) "/edit" } {
+                h2 { "Edit" }
+                input type="hidden" name="version" value=(version);
+                label { "Title" input type="text" name="title" value=(title) required; }
+                label { "Status"
+                    select name="status" { @for s in &config.statuses { option selected[s.name == status] { (s.name) } } }
+                }
+                label { "Priority"
+                    select name="priority" { @for p in 0..=yit::model::config::LOWEST_PRIORITY { option value=(p) selected[p.to_string() == priority] { "P" (p) } } }
+                }
+                label { "Type"
+                    select name="kind" { @for t in &config.types { option selected[*t == kind] { (t) } } }
+                }
+                label { "Assignee" input type="text" name="assignee" value=(assignee) placeholder="me, Name <email>, or empty"; }
+                label { "Labels" input type="text" name="labels" value=(labels) placeholder="comma-separated"; }
+                label { "Description" textarea name="body" rows="10" { (body) } }
+                button type="submit" { "Save" }
+            }
+            form.comment #comment-form method="post" action={ (action) "/comment" } {
+                h2 { "Comment" }
+                label.visually-hidden for="comment-body" { "Comment" }
+                textarea #comment-body name="body" rows="5" required { (comment.unwrap_or("")) }
+                button type="submit" { "Comment" }
+            }
+        }
+    }
+}
+
+/// The fields form of an issue page: every field, and the version of the
+/// file it was made from.
+#[derive(Deserialize, Default, Clone)]
+pub struct EditForm {
+    version: String,
+    title: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    kind: Option<String>,
+    assignee: Option<String>,
+    labels: Option<String>,
+    body: Option<String>,
+}
+
+/// Labels as typed, comma-separated, without blanks.
+fn labels_of(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `me`, nobody (empty), or a person as typed.
+fn assignee_of(ctx: &Ctx, text: &str) -> Result<Option<String>, CommandError> {
+    match text.trim() {
+        "" => Ok(None),
+        "me" => Ok(Some(ctx.author()?)),
+        person => Ok(Some(person.to_owned())),
+    }
+}
+
+/// What the fields form changes of `current`.
+fn changes_of(ctx: &Ctx, current: &Issue, form: &EditForm) -> Result<Vec<Change>, CommandError> {
+    let mut changes = Vec::new();
+    // browsers send text areas with CRLF line ends
+    let body = form.body.as_ref().map(|b| b.replace("\r\n", "\n"));
+    if let Some(t) = &form.title
+        && t.trim() != current.title
+    {
+        changes.push(Change::Title(t.trim().to_owned()));
+    }
+    if let Some(s) = &form.status
+        && *s != current.status
+    {
+        changes.push(Change::Status(ctx.tracker.config().status_named(s)?));
+    }
+    if let Some(p) = &form.priority {
+        let p = Config::parse_priority(p)?;
+        if p != current.priority {
+            changes.push(Change::Priority(p));
+        }
+    }
+    if let Some(k) = &form.kind
+        && *k != current.kind
+    {
+        changes.push(Change::Kind(ctx.tracker.config().type_named(k)?));
+    }
+    if let Some(a) = &form.assignee {
+        let a = assignee_of(ctx, a)?;
+        if a != current.assignee {
+            changes.push(Change::Assignee(a));
+        }
+    }
+    if let Some(l) = &form.labels {
+        changes.extend(Change::labels_to(&current.labels, &labels_of(l)));
+    }
+    if let Some(b) = body
+        && b.trim_end() != current.body.trim_end()
+    {
+        changes.push(Change::Body(b));
+    }
+    Ok(changes)
+}
+
+/// After a form: back to the issue, or its page again with the person's
+/// text kept and why it was refused.
+fn after(ctx: &mut Ctx, id: &str, done: Result<(), CommandError>, kept: impl FnOnce(CommandError) -> Kept) -> Result<Response, CommandError> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/issues/{id}")).into_response()),
+        Err(err) if matches!(err.kind, ErrorKind::NotFound | ErrorKind::Ambiguous) => Err(err),
+        Err(err) => issue_page(ctx, id, true, kept(err)),
+    }
+}
+
+/// `POST /issues/ID/edit`: refused (409, the text kept) when the file
+/// changed since the form was made. The page then shows the issue as it
+/// is now above the person's text, and the form carries the new version:
+/// saving again replaces it, knowingly.
+pub async fn edit(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<EditForm>) -> Response {
+    page(&app, true, move |ctx| {
+        let resolved = ctx.session().resolve(&id)?;
+        let (current, _) = ctx.tracker.load_with_text(&resolved)?;
+        let changes = changes_of(ctx, &current, &form);
+        let done = match changes {
+            Ok(changes) if changes.is_empty() => Ok(()),
+            Ok(changes) => match ctx.take_session().change_at(resolved.as_str(), &form.version, changes, ctx.clock) {
+                Ok(_) => Ok(()),
+                Err(StoreError::Changed { .. }) => {
+                    let err = CommandError::new(
+                        ErrorKind::Refused,
+                        "this issue changed since the page was opened; nothing was saved, and your text is kept below",
+                    )
+                    .hint("the issue as it is now is shown above; saving again replaces it");
+                    let mut kept = form.clone();
+                    // the form now carries the version shown above
+                    kept.version = String::new();
+                    return issue_page(ctx, &id, true, Kept { edit: Some(kept), error: Some(err), ..Kept::default() });
+                }
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        };
+        after(ctx, &id, done, |error| Kept {
+            edit: Some(form.clone()),
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    body: String,
+}
+
+/// `POST /issues/ID/comment`.
+pub async fn comment(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<CommentForm>) -> Response {
+    page(&app, true, move |ctx| {
+        let body = form.body.replace("\r\n", "\n");
+        let done = ctx
+            .take_session()
+            .comment(&id, body.clone(), ctx.clock)
+            .map(drop)
+            .map_err(CommandError::from);
+        after(ctx, &id, done, |error| Kept {
+            comment: Some(body),
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /issues/ID/close`: the reason (if any) becomes a comment.
+pub async fn close(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<CloseForm>) -> Response {
+    page(&app, true, move |ctx| {
+        let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+        let done = ctx
+            .take_session()
+            .close(std::slice::from_ref(&id), None, reason, ctx.clock)
+            .map(drop)
+            .map_err(CommandError::from);
+        after(ctx, &id, done, |error| Kept {
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
+/// `POST /issues/ID/reopen`.
+pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    page(&app, true, move |ctx| {
+        let done = ctx
+            .take_session()
+            .reopen(std::slice::from_ref(&id), ctx.clock)
+            .map(drop)
+            .map_err(CommandError::from);
+        after(ctx, &id, done, |error| Kept {
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
+/// `POST /issues/ID/claim`: refused (409) when someone else holds it.
+pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    page(&app, true, move |ctx| {
+        let done = ctx
+            .take_session()
+            .claim(&id, false, ctx.clock)
+            .map(drop)
+            .map_err(CommandError::from);
+        after(ctx, &id, done, |error| Kept {
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
+/// The new-issue form's fields.
+#[derive(Deserialize, Default)]
+pub struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    labels: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    parent: String,
+}
+
+fn new_page(ctx: &Ctx, form: &NewForm, error: Option<&CommandError>, w: bool) -> Response {
+    let config = ctx.tracker.config();
+    let f = Frame {
+        title: "New issue",
+        version: ctx.version,
+        writable: w,
+        query: "",
+    };
+    let priority = if form.priority.is_empty() { config.default_priority.to_string() } else { form.priority.clone() };
+    let kind = if form.kind.is_empty() { config.default_type.clone() } else { form.kind.clone() };
+    let content = html! {
+        h1 { "New issue" }
+        @if let Some(err) = error { (error_box(err)) }
+        form.edit #new-issue method="post" action="/new" {
+            label { "Title" input type="text" name="title" value=(form.title) required autofocus; }
+            label { "Type" select name="kind" { @for t in &config.types { option selected[*t == kind] { (t) } } } }
+            label { "Priority" select name="priority" { @for p in 0..=yit::model::config::LOWEST_PRIORITY { option value=(p) selected[p.to_string() == priority] { "P" (p) } } } }
+            label { "Labels" input type="text" name="labels" value=(form.labels) placeholder="comma-separated"; }
+            label { "Assignee" input type="text" name="assignee" value=(form.assignee) placeholder="me, Name <email>, or empty"; }
+            label { "Parent" input type="text" name="parent" value=(form.parent) placeholder="an id or prefix"; }
+            label { "Description" textarea name="body" rows="12" { (form.body) } }
+            button type="submit" disabled[!w] { "Create" }
+        }
+    };
+    let status = error.map_or(StatusCode::OK, |e| status_of(e.kind));
+    respond(status, frame(&f, content))
+}
+
+/// `GET /new`.
+pub async fn new_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let w = writable(&app, &headers);
+    page(&app, w, move |ctx| Ok(new_page(ctx, &NewForm::default(), None, w))).await
+}
+
+/// `POST /new`: creates the issue and goes to its page; a refused form is
+/// shown again with what was typed.
+pub async fn create(State(app): State<Arc<App>>, Form(form): Form<NewForm>) -> Response {
+    page(&app, true, move |ctx| {
+        let created = (|| {
+            let draft = Draft {
+                title: form.title.trim().to_owned(),
+                body: form.body.replace("\r\n", "\n"),
+                labels: labels_of(&form.labels),
+                priority: match form.priority.trim() {
+                    "" => None,
+                    p => Some(Config::parse_priority(p)?),
+                },
+                kind: Some(form.kind.clone()).filter(|k| !k.is_empty()),
+                assignee: assignee_of(ctx, &form.assignee)?,
+                ..Draft::default()
+            };
+            let parent = Some(form.parent.trim()).filter(|p| !p.is_empty());
+            let draft = ctx.session().draft(draft, parent, &[])?;
+            let author = ctx.author()?;
+            let created = ctx.take_session().create(draft, author, ctx.clock)?;
+            Ok::<_, CommandError>(created.issue.id)
+        })();
+        match created {
+            Ok(id) => Ok(Redirect::to(&format!("/issues/{id}")).into_response()),
+            Err(err) => Ok(new_page(ctx, &form, Some(&err), true)),
+        }
+    })
+    .await
+}

@@ -45,7 +45,7 @@ median() { # runs, prepare, command: prints hyperfine's median in ms
   local args=()
   [ -z "$prepare" ] || args=(--prepare "$prepare")
   hyperfine --style none --warmup 3 --runs "$runs" -N "${args[@]}" --export-json "$work/h.json" "$*" >/dev/null
-  python3 -c 'import json,sys; print(f"{json.load(open(sys.argv[1]))["results"][0]["median"] * 1000:.1f}")' "$work/h.json"
+  python3 -c 'import json,sys; m = json.load(open(sys.argv[1]))["results"][0]["median"]; print("%.1f" % (m * 1000))' "$work/h.json"
 }
 
 rows=(

@@ -38,8 +38,7 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
     let base = ListArgs::of_query(args.query, true, Some(args.limit))
         .query(config, &me, ctx.now, false)?;
     let mut answers = yit::ops::Answers::default();
-    let columns =
-        super::session(ctx, &tracker).board(&base, ctx.scan_mode(false), &mut answers)?;
+    let columns = super::session(ctx, &tracker).board(&base, ctx.scan_mode(false), &mut answers)?;
     let printed = print(ctx, format, &columns);
     // (every column's answer names the same broken files)
     let (problems, broken) = columns

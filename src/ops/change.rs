@@ -78,7 +78,13 @@ impl Session<'_> {
         let tracker = self.tracker;
         tracker.check_changes(&changes)?;
         let (edits, shorts) = self.with_ids(&[input.to_owned()], |ids| {
-            let edit = tracker.update_issue_at(&ids[0], version, clock.lock_timeout, clock.now, changes)?;
+            let edit = tracker.update_issue_at(
+                &ids[0],
+                version,
+                clock.lock_timeout,
+                clock.now,
+                changes,
+            )?;
             Ok::<_, StoreError>(vec![edit])
         })?;
         Ok(Written { edits, shorts })

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yit::model::config::Config;
@@ -41,7 +40,8 @@ async fn run(
 fn body<T>(given: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     given.map(|Json(t)| t).map_err(|rejection| {
         let err = CommandError::usage(format!("the request body: {}", rejection.body_text()));
-        (StatusCode::BAD_REQUEST, Json(err.json())).into_response()
+        // 400, 413 (too large), 415 (not JSON), 422 (wrong fields)
+        (rejection.status(), Json(err.json())).into_response()
     })
 }
 
@@ -77,7 +77,10 @@ pub struct ListParams {
 }
 
 /// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
-pub async fn list(State(app): State<Arc<App>>, params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn list(
+    State(app): State<Arc<App>>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let params = match params {
         Ok(Query(p)) => p,
         Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
@@ -121,7 +124,10 @@ pub struct BoardParams {
 }
 
 /// `GET /api/board?q=QUERY&limit=N`: as `yit board QUERY -n N --json`.
-pub async fn board(State(app): State<Arc<App>>, params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>) -> Response {
+pub async fn board(
+    State(app): State<Arc<App>>,
+    params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let params = match params {
         Ok(Query(p)) => p,
         Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
@@ -144,7 +150,8 @@ pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
     run(&app, move |ctx| {
         let mode = ctx.mode;
         let shown = ctx.session().show(&id, mode)?;
-        let mut fields = yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
+        let mut fields =
+            yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
         fields["version"] = yit::store::version_of(shown.text.as_bytes()).into();
         Ok(fields)
     })
@@ -183,7 +190,10 @@ pub struct NewIssue {
 }
 
 /// `POST /api/issues`: as `yit new --json`.
-pub async fn create(State(app): State<Arc<App>>, given: Result<Json<NewIssue>, JsonRejection>) -> Response {
+pub async fn create(
+    State(app): State<Arc<App>>,
+    given: Result<Json<NewIssue>, JsonRejection>,
+) -> Response {
     let new = match body(given) {
         Ok(new) => new,
         Err(response) => return response,
@@ -203,7 +213,9 @@ pub async fn create(State(app): State<Arc<App>>, given: Result<Json<NewIssue>, J
             status: new.status,
             ..Draft::default()
         };
-        let draft = ctx.session().draft(draft, new.parent.as_deref(), &new.depends_on)?;
+        let draft = ctx
+            .session()
+            .draft(draft, new.parent.as_deref(), &new.depends_on)?;
         let author = ctx.author()?;
         let created = ctx.take_session().create(draft, author, ctx.clock)?;
         let record = Record::of(&created.issue, created.shorts.of(&created.issue.id), true);
@@ -245,7 +257,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 
 /// `PATCH /api/issues/ID`: as `yit edit ID ... --json`; 409 when
 /// `version` is given and the file changed since.
-pub async fn edit(State(app): State<Arc<App>>, Path(id): Path<String>, given: Result<Json<EditIssue>, JsonRejection>) -> Response {
+pub async fn edit(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    given: Result<Json<EditIssue>, JsonRejection>,
+) -> Response {
     let e = match body(given) {
         Ok(e) => e,
         Err(response) => return response,
@@ -279,7 +295,9 @@ pub async fn edit(State(app): State<Arc<App>>, Path(id): Path<String>, given: Re
             changes.push(Change::Assignee(a));
         }
         if changes.is_empty() {
-            return Err(CommandError::usage("nothing to change: give at least one field"));
+            return Err(CommandError::usage(
+                "nothing to change: give at least one field",
+            ));
         }
         let session = ctx.take_session();
         let written = match &e.version {
@@ -298,7 +316,11 @@ pub struct NewComment {
 }
 
 /// `POST /api/issues/ID/comments`: as `yit comment ID TEXT --json`.
-pub async fn comment(State(app): State<Arc<App>>, Path(id): Path<String>, given: Result<Json<NewComment>, JsonRejection>) -> Response {
+pub async fn comment(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    given: Result<Json<NewComment>, JsonRejection>,
+) -> Response {
     let c = match body(given) {
         Ok(c) => c,
         Err(response) => return response,
@@ -322,7 +344,11 @@ pub struct Closing {
 
 /// `POST /api/issues/ID/close`: as `yit close ID --json` (an empty body
 /// is no reason).
-pub async fn close(State(app): State<Arc<App>>, Path(id): Path<String>, given: Option<Json<Closing>>) -> Response {
+pub async fn close(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    given: Option<Json<Closing>>,
+) -> Response {
     let c = given.map(|Json(c)| c).unwrap_or_default();
     run(&app, move |ctx| {
         let written = ctx.take_session().close(
@@ -339,7 +365,9 @@ pub async fn close(State(app): State<Arc<App>>, Path(id): Path<String>, given: O
 /// `POST /api/issues/ID/reopen`.
 pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     run(&app, move |ctx| {
-        let written = ctx.take_session().reopen(std::slice::from_ref(&id), ctx.clock)?;
+        let written = ctx
+            .take_session()
+            .reopen(std::slice::from_ref(&id), ctx.clock)?;
         Ok(issue_of(written))
     })
     .await

@@ -4,8 +4,10 @@
 //! its own pages; writes need the server's token, given once in the URL
 //! printed at start and kept in a cookie that other sites' requests do not
 //! carry. Every answer forbids framing, sniffing and any script but the
-//! server's own (a Content-Security-Policy), and sends no referrer (the
-//! first URL holds the token).
+//! server's own (a Content-Security-Policy), and sends a referrer to this
+//! server only (`same-origin`: with `no-referrer` a browser's form posts
+//! say `Origin: null`). The address with the token is redirected at once,
+//! so no page's URL holds it.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -32,7 +34,9 @@ pub fn new_token() -> Result<String, CommandError> {
     let mut bytes = [0u8; 16];
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| CommandError::new(ErrorKind::Internal, "cannot read /dev/urandom").because(&e))?;
+        .map_err(|e| {
+            CommandError::new(ErrorKind::Internal, "cannot read /dev/urandom").because(&e)
+        })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -70,10 +74,19 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 }
 
 fn secure(headers: &mut HeaderMap) {
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
 }
 
 /// The token a request carries: its header, its bearer, or its cookie.
@@ -100,7 +113,11 @@ pub fn token_of(headers: &HeaderMap) -> Option<&str> {
 
 /// Compares without stopping at the first difference.
 fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The middleware: Host, Origin and token checks, the token cookie, and
@@ -113,13 +130,19 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
     if !host_allowed(&app, host) {
         return refuse(
             StatusCode::MISDIRECTED_REQUEST,
-            &format!("this server answers to {}, not to Host {host:?}", app.hosts.join(" or ")),
+            &format!(
+                "this server answers to {}, not to Host {host:?}",
+                app.hosts.join(" or ")
+            ),
         );
     }
     let host = host.to_owned();
     if let Some(origin) = headers.get(header::ORIGIN) {
         if origin.to_str().ok() != Some(format!("http://{host}").as_str()) {
-            return refuse(StatusCode::FORBIDDEN, "a request from another site's page is refused");
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "a request from another site's page is refused",
+            );
         }
     }
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
@@ -128,7 +151,10 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
         && let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
     {
-        return refuse(StatusCode::FORBIDDEN, "a request from another site's page is refused");
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "a request from another site's page is refused",
+        );
     }
     // the URL printed at start: the token goes into a cookie, and out of
     // the address bar
@@ -139,7 +165,10 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("token=")))
     {
         if !same_secret(given, &app.token) {
-            return refuse(StatusCode::FORBIDDEN, "this is not the token this server printed");
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "this is not the token this server printed",
+            );
         }
         let cookie = format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", app.token);
         let mut response = (

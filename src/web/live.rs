@@ -102,7 +102,9 @@ impl Watch {
                     }
                     watcher.stop();
                 })
-                .map_err(|e| CommandError::new(ErrorKind::Internal, "cannot start the watcher").because(&e))?
+                .map_err(|e| {
+                    CommandError::new(ErrorKind::Internal, "cannot start the watcher").because(&e)
+                })?
         };
         Ok(Watch {
             live,
@@ -186,7 +188,9 @@ impl Lifeline {
 }
 
 pub fn on_lifeline(fd: u32, stopping: watch::Sender<bool>) -> Result<Lifeline, CommandError> {
-    let failed = |e: yit::watch::lifeline::LifelineError| CommandError::new(ErrorKind::Internal, e.to_string());
+    let failed = |e: yit::watch::lifeline::LifelineError| {
+        CommandError::new(ErrorKind::Internal, e.to_string())
+    };
     let stop = yit::watch::lifeline::Stop::new().map_err(failed)?;
     let thread = yit::watch::lifeline::watch_pipe(fd, stop.waiter().map_err(failed)?, move || {
         let _ = stopping.send(true);

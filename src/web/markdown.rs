@@ -8,7 +8,8 @@ use pulldown_cmark::{Options, Parser, html};
 
 /// `text` as safe HTML.
 pub fn render(text: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut raw = String::with_capacity(text.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(text, options));
     ammonia::Builder::default()

@@ -163,7 +163,9 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
         .thread_name("yit-serve")
         .enable_all()
         .build()
-        .map_err(|e| CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e))?;
+        .map_err(|e| {
+            CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e)
+        })?;
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(addr))
@@ -183,7 +185,11 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
         requests: AtomicU64::new(0),
         options,
     });
-    started(&format!("http://{}/?token={}", guard::host_of(addr), app.token));
+    started(&format!(
+        "http://{}/?token={}",
+        guard::host_of(addr),
+        app.token
+    ));
     let served = runtime.block_on(run(listener, Arc::clone(&app)));
     // the watcher's thread is joined before the runtime's go
     watcher.stop();
@@ -203,9 +209,10 @@ async fn run(listener: tokio::net::TcpListener, app: Arc<App>) -> Result<(), Com
         let mut stop_rx = stop_rx.clone();
         async move {
             use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) =
-                (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-            else {
+            let (Ok(mut int), Ok(mut term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
                 return;
             };
             tokio::select! {
@@ -265,8 +272,9 @@ fn status_of(kind: ErrorKind) -> axum::http::StatusCode {
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Refused => StatusCode::CONFLICT,
         ErrorKind::LockTimeout => StatusCode::SERVICE_UNAVAILABLE,
-        ErrorKind::NotInitialized | ErrorKind::Partial | ErrorKind::Internal | ErrorKind::BrokenPipe => {
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+        ErrorKind::NotInitialized
+        | ErrorKind::Partial
+        | ErrorKind::Internal
+        | ErrorKind::BrokenPipe => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -41,7 +41,14 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
         _ => return not_found().await,
     };
-    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn not_found() -> Response {
@@ -99,7 +106,10 @@ fn frame(f: &Frame, content: Markup) -> Markup {
 fn respond(status: StatusCode, page: Markup) -> Response {
     (
         status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         page.into_string(),
     )
         .into_response()
@@ -137,7 +147,10 @@ fn error_page(err: &CommandError, writable: bool, version: u64) -> Response {
         writable,
         query: "",
     };
-    respond(status_of(err.kind), frame(&f, html! { h1 { "Something went wrong" } (error_box(err)) }))
+    respond(
+        status_of(err.kind),
+        frame(&f, html! { h1 { "Something went wrong" } (error_box(err)) }),
+    )
 }
 
 /// A query that could not be read, with a caret under its column.
@@ -192,7 +205,11 @@ pub struct BoardParams {
 }
 
 /// `GET /`: a column per status, cards by priority (closed: newest first).
-pub async fn board(State(app): State<Arc<App>>, headers: HeaderMap, Query(p): Query<BoardParams>) -> Response {
+pub async fn board(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(p): Query<BoardParams>,
+) -> Response {
     let w = writable(&app, &headers);
     page(&app, w, move |ctx| {
         let f = Frame {
@@ -291,7 +308,11 @@ fn sort_of(name: &str) -> SortKey {
 }
 
 /// `GET /issues`: the issues a query finds, sorted as asked.
-pub async fn list(State(app): State<Arc<App>>, headers: HeaderMap, Query(p): Query<ListParams>) -> Response {
+pub async fn list(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(p): Query<ListParams>,
+) -> Response {
     let w = writable(&app, &headers);
     page(&app, w, move |ctx| {
         let f = Frame {
@@ -370,7 +391,11 @@ struct Kept {
 }
 
 /// `GET /issues/ID`.
-pub async fn issue(State(app): State<Arc<App>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn issue(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let w = writable(&app, &headers);
     page(&app, w, move |ctx| issue_page(ctx, &id, w, Kept::default())).await
 }
@@ -417,7 +442,13 @@ fn link_list(title: &str, links: &[Link]) -> Markup {
     }
 }
 
-fn issue_content(config: &Config, shown: &Shown, log: Option<&IssueLog>, w: bool, kept: &Kept) -> Markup {
+fn issue_content(
+    config: &Config,
+    shown: &Shown,
+    log: Option<&IssueLog>,
+    w: bool,
+    kept: &Kept,
+) -> Markup {
     let i = &shown.issue;
     let short = shown.shorts.of(&i.id);
     let version = yit::store::version_of(shown.text.as_bytes());
@@ -512,8 +543,14 @@ fn issue_forms(
     let title = pick(edit.and_then(|e| e.title.as_ref()), &i.title);
     let status = pick(edit.and_then(|e| e.status.as_ref()), &i.status);
     let kind = pick(edit.and_then(|e| e.kind.as_ref()), &i.kind);
-    let priority = pick(edit.and_then(|e| e.priority.as_ref()), &i.priority.to_string());
-    let assignee = pick(edit.and_then(|e| e.assignee.as_ref()), i.assignee.as_deref().unwrap_or(""));
+    let priority = pick(
+        edit.and_then(|e| e.priority.as_ref()),
+        &i.priority.to_string(),
+    );
+    let assignee = pick(
+        edit.and_then(|e| e.assignee.as_ref()),
+        i.assignee.as_deref().unwrap_or(""),
+    );
     let labels = pick(edit.and_then(|e| e.labels.as_ref()), labels);
     let body = pick(edit.and_then(|e| e.body.as_ref()), &i.body);
     let action = format!("/issues/{}", i.id);
@@ -635,7 +672,12 @@ fn changes_of(ctx: &Ctx, current: &Issue, form: &EditForm) -> Result<Vec<Change>
 
 /// After a form: back to the issue, or its page again with the person's
 /// text kept and why it was refused.
-fn after(ctx: &mut Ctx, id: &str, done: Result<(), CommandError>, kept: impl FnOnce(CommandError) -> Kept) -> Result<Response, CommandError> {
+fn after(
+    ctx: &mut Ctx,
+    id: &str,
+    done: Result<(), CommandError>,
+    kept: impl FnOnce(CommandError) -> Kept,
+) -> Result<Response, CommandError> {
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/issues/{id}")).into_response()),
         Err(err) if matches!(err.kind, ErrorKind::NotFound | ErrorKind::Ambiguous) => Err(err),
@@ -647,7 +689,11 @@ fn after(ctx: &mut Ctx, id: &str, done: Result<(), CommandError>, kept: impl FnO
 /// changed since the form was made. The page then shows the issue as it
 /// is now above the person's text, and the form carries the new version:
 /// saving again replaces it, knowingly.
-pub async fn edit(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<EditForm>) -> Response {
+pub async fn edit(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Form(form): Form<EditForm>,
+) -> Response {
     page(&app, true, move |ctx| {
         let resolved = ctx.session().resolve(&id)?;
         let (current, _) = ctx.tracker.load_with_text(&resolved)?;
@@ -686,7 +732,11 @@ pub struct CommentForm {
 }
 
 /// `POST /issues/ID/comment`.
-pub async fn comment(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<CommentForm>) -> Response {
+pub async fn comment(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> Response {
     page(&app, true, move |ctx| {
         let body = form.body.replace("\r\n", "\n");
         let done = ctx
@@ -710,7 +760,11 @@ pub struct CloseForm {
 }
 
 /// `POST /issues/ID/close`: the reason (if any) becomes a comment.
-pub async fn close(State(app): State<Arc<App>>, Path(id): Path<String>, Form(form): Form<CloseForm>) -> Response {
+pub async fn close(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Form(form): Form<CloseForm>,
+) -> Response {
     page(&app, true, move |ctx| {
         let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
         let done = ctx
@@ -785,8 +839,16 @@ fn new_page(ctx: &Ctx, form: &NewForm, error: Option<&CommandError>, w: bool) ->
         writable: w,
         query: "",
     };
-    let priority = if form.priority.is_empty() { config.default_priority.to_string() } else { form.priority.clone() };
-    let kind = if form.kind.is_empty() { config.default_type.clone() } else { form.kind.clone() };
+    let priority = if form.priority.is_empty() {
+        config.default_priority.to_string()
+    } else {
+        form.priority.clone()
+    };
+    let kind = if form.kind.is_empty() {
+        config.default_type.clone()
+    } else {
+        form.kind.clone()
+    };
     let content = html! {
         h1 { "New issue" }
         @if let Some(err) = error { (error_box(err)) }
@@ -808,7 +870,10 @@ fn new_page(ctx: &Ctx, form: &NewForm, error: Option<&CommandError>, w: bool) ->
 /// `GET /new`.
 pub async fn new_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let w = writable(&app, &headers);
-    page(&app, w, move |ctx| Ok(new_page(ctx, &NewForm::default(), None, w))).await
+    page(&app, w, move |ctx| {
+        Ok(new_page(ctx, &NewForm::default(), None, w))
+    })
+    .await
 }
 
 /// `POST /new`: creates the issue and goes to its page; a refused form is

@@ -29,6 +29,8 @@
 //!
 //! The library never prints, never exits and never reads argv; `src/cli/`
 //! and `src/main.rs` are the only places that know clap and the terminal.
+//! The binary's other front end, `src/web/` (`yit serve`), is the only
+//! async code: it calls this library on blocking threads.
 
 pub mod daemon;
 pub mod git;

@@ -581,6 +581,23 @@ fn every_change_to_the_files_is_an_event() {
         },
         |event, _| event == "change"
     ));
+    // git: a checkout of a branch where the issue differs
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    repo.git(&["checkout", "-qb", "other"]);
+    hand_edit(&path, |t| t.replace("Edited", "Edited on a branch"));
+    repo.git(&["commit", "-qam", "on a branch"]);
+    assert!(
+        events_until(
+            served.port,
+            || {
+                repo.git(&["checkout", "-q", "-"]);
+            },
+            |event, data| event == "change"
+                && (data.contains(&id) || data.contains("\"all\":true"))
+        ),
+        "a checkout is an event"
+    );
 }
 
 fn stops_cleanly_on_sigterm_and_sigint_with_pages_open() {

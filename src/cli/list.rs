@@ -203,7 +203,7 @@ pub(super) fn print_list(
                             .paint_if(record.priority <= 1, Paint::Urgent),
                         Cell::painted(&*record.status, status_paint),
                         Cell::new(&*record.kind),
-                        Cell::new(record.assignee.as_deref().map_or("-", person_short)),
+                        Cell::new(record.assignee.as_deref().map_or("-", issue::person_short)),
                         Cell::new(&*record.title),
                         Cell::painted(record.labels.joined(), Paint::Label),
                     ]
@@ -352,12 +352,4 @@ struct Listed<'r, 'a> {
     schema_version: u32,
     #[serde(rename = "issues")]
     records: &'r [yit::model::record::Record<'a>],
-}
-
-/// The name part of `Name <email>`, or the email when there is no name.
-fn person_short(person: &str) -> &str {
-    match person.split_once('<') {
-        Some((name, _)) if !name.trim().is_empty() => name.trim(),
-        _ => issue::person_email(person).unwrap_or(person),
-    }
 }

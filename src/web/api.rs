@@ -6,17 +6,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yit::model::config::Config;
 use yit::model::edit::Change;
-use yit::model::issue;
 use yit::model::record::{Record, envelope};
 use yit::ops::Written;
-use yit::query::ListQuery;
-use yit::query::filter::Context;
 use yit::store::Draft;
 
 use super::{App, Ctx, status_of};
@@ -45,20 +42,17 @@ fn body<T>(given: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
     })
 }
 
-/// The query a `q` parameter holds, with `me` the repository's identity.
-fn query_of(ctx: &Ctx, text: &str) -> Result<ListQuery, CommandError> {
-    let me = || {
-        ctx.tracker
-            .author()
-            .ok()
-            .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
-    };
-    let cx = Context {
-        me: &me,
-        now: ctx.clock.now,
-        config: ctx.tracker.config(),
-    };
-    ListQuery::of_text(text, &cx).map_err(|e| CommandError::user(e.to_string()))
+/// The query a `q` parameter holds.
+fn query_of(ctx: &Ctx, text: &str) -> Result<yit::query::ListQuery, CommandError> {
+    ctx.query(text)
+        .map_err(|e| CommandError::user(e.to_string()))
+}
+
+/// Query parameters that could not be read: a usage error, in JSON.
+fn params<T>(given: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
+    given
+        .map(|Query(t)| t)
+        .map_err(|e| answer(Err(CommandError::usage(e.body_text()))))
 }
 
 #[derive(Deserialize)]
@@ -79,11 +73,11 @@ pub struct ListParams {
 /// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
 pub async fn list(
     State(app): State<Arc<App>>,
-    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+    given: Result<Query<ListParams>, QueryRejection>,
 ) -> Response {
-    let params = match params {
-        Ok(Query(p)) => p,
-        Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
+    let params = match params(given) {
+        Ok(p) => p,
+        Err(response) => return response,
     };
     run(&app, move |ctx| {
         let mut query = query_of(ctx, &params.q)?;
@@ -126,11 +120,11 @@ pub struct BoardParams {
 /// `GET /api/board?q=QUERY&limit=N`: as `yit board QUERY -n N --json`.
 pub async fn board(
     State(app): State<Arc<App>>,
-    params: Result<Query<BoardParams>, axum::extract::rejection::QueryRejection>,
+    given: Result<Query<BoardParams>, QueryRejection>,
 ) -> Response {
-    let params = match params {
-        Ok(Query(p)) => p,
-        Err(e) => return answer(Err(CommandError::usage(e.body_text()))),
+    let params = match params(given) {
+        Ok(p) => p,
+        Err(response) => return response,
     };
     run(&app, move |ctx| {
         let mut query = query_of(ctx, &params.q)?;

@@ -144,6 +144,26 @@ impl<'t> Ctx<'t> {
         self.session.take().expect("just made")
     }
 
+    /// The query of a query box or `q` parameter (docs/query.md), `me`
+    /// being the repository's git identity.
+    pub fn query(
+        &self,
+        text: &str,
+    ) -> Result<yit::query::ListQuery, yit::query::filter::QueryError> {
+        let me = || {
+            self.tracker
+                .author()
+                .ok()
+                .map(|m| yit::model::issue::person_email(&m).unwrap_or(&m).to_owned())
+        };
+        let cx = yit::query::filter::Context {
+            me: &me,
+            now: self.clock.now,
+            config: self.tracker.config(),
+        };
+        yit::query::ListQuery::of_text(text, &cx)
+    }
+
     /// Who makes a change: the git identity of the repository.
     pub fn author(&self) -> Result<String, CommandError> {
         Ok(self.tracker.author()?)

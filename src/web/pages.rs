@@ -17,10 +17,10 @@ use yit::model::edit::Change;
 use yit::model::issue::{self, Issue};
 use yit::model::problem::Problem;
 use yit::model::record::Record;
-use yit::ops::{Column, IssueLog, Shown};
+use yit::ops::{Clock, Column, IssueLog, Session, Shown};
+use yit::query::SortKey;
 use yit::query::deps::Link;
-use yit::query::filter::{Context, QueryError};
-use yit::query::{ListQuery, SortKey};
+use yit::query::filter::QueryError;
 use yit::store::{Draft, StoreError};
 
 use super::{App, Ctx, guard, status_of};
@@ -165,23 +165,6 @@ fn query_error_box(text: &str, e: &QueryError) -> Markup {
     }
 }
 
-/// The query of a query box: the language of docs/query.md, `me` being
-/// the repository's git identity.
-fn query_of(ctx: &Ctx, text: &str) -> Result<ListQuery, QueryError> {
-    let me = || {
-        ctx.tracker
-            .author()
-            .ok()
-            .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
-    };
-    let cx = Context {
-        me: &me,
-        now: ctx.clock.now,
-        config: ctx.tracker.config(),
-    };
-    ListQuery::of_text(text, &cx)
-}
-
 fn writable(app: &App, headers: &HeaderMap) -> bool {
     guard::token_of(headers).is_some_and(|t| t == app.token)
 }
@@ -218,7 +201,7 @@ pub async fn board(
             writable: w,
             query: &p.q,
         };
-        let mut query = match query_of(ctx, &p.q) {
+        let mut query = match ctx.query(&p.q) {
             Ok(q) => q,
             Err(e) => {
                 let content = html! { h1 { "Board" } (query_error_box(&p.q, &e)) };
@@ -275,16 +258,8 @@ fn card(r: &Record, config: &Config) -> Markup {
             @if r.labels.iter().next().is_some() {
                 span.labels { @for l in r.labels.iter() { span.label { (l) } } }
             }
-            @if let Some(a) = &r.assignee { span.assignee { (person_short(a)) } }
+            @if let Some(a) = &r.assignee { span.assignee { (issue::person_short(a)) } }
         }
-    }
-}
-
-/// The name part of `Name <email>`, or the email.
-fn person_short(person: &str) -> &str {
-    match person.split_once('<') {
-        Some((name, _)) if !name.trim().is_empty() => name.trim(),
-        _ => issue::person_email(person).unwrap_or(person),
     }
 }
 
@@ -336,7 +311,7 @@ pub async fn list(
                 button type="submit" { "Apply" }
             }
         };
-        let mut query = match query_of(ctx, &p.q) {
+        let mut query = match ctx.query(&p.q) {
             Ok(q) => q,
             Err(e) => {
                 let content = html! { h1 { "Issues" } (controls) (query_error_box(&p.q, &e)) };
@@ -367,7 +342,7 @@ pub async fn list(
                                     td { span class={ "pri p" (r.priority) } { "P" (r.priority) } }
                                     td { (r.status) }
                                     td { (r.kind) }
-                                    td { (r.assignee.as_deref().map_or("-", person_short)) }
+                                    td { (r.assignee.as_deref().map_or("-", issue::person_short)) }
                                     td { a href={ "/issues/" (r.id) } { (r.title) } }
                                     td { @for l in r.labels.iter() { span.label { (l) } " " } }
                                 }
@@ -484,7 +459,7 @@ fn issue_content(
                     h2 { "Comments (" (i.comments.len()) ")" }
                     @for c in &i.comments {
                         article.comment #{ "comment-" (c.id) } {
-                            header { strong { (c.author.as_deref().map_or("?", person_short)) } " " (when(c.created)) }
+                            header { strong { (c.author.as_deref().map_or("?", issue::person_short)) } " " (when(c.created)) }
                             (PreEscaped(super::markdown::render(&c.body)))
                         }
                     }
@@ -503,7 +478,7 @@ fn issue_content(
                                 @for e in &log.entries {
                                     li {
                                         code { (e.commit.get(..10).unwrap_or(&e.commit)) } " "
-                                        (person_short(&e.author)) " "
+                                        (issue::person_short(&e.author)) " "
                                         @if let Some(t) = jiff::Timestamp::from_second(e.time).ok() { (when(t)) } " "
                                         (e.summary)
                                         @if !e.changes.is_empty() { ul { @for c in &e.changes { li { (c) } } } }
@@ -726,6 +701,26 @@ pub async fn edit(
     .await
 }
 
+/// A change a button or a short form asks for: done, then back to the
+/// issue; refused, then its page again with why (and `kept`, a comment's
+/// text).
+async fn act(
+    app: &Arc<App>,
+    id: String,
+    kept: Option<String>,
+    op: impl for<'t> FnOnce(Session<'t>, &str, Clock) -> Result<(), StoreError> + Send + 'static,
+) -> Response {
+    page(app, true, move |ctx| {
+        let done = op(ctx.take_session(), &id, ctx.clock).map_err(CommandError::from);
+        after(ctx, &id, done, |error| Kept {
+            comment: kept,
+            error: Some(error),
+            ..Kept::default()
+        })
+    })
+    .await
+}
+
 #[derive(Deserialize)]
 pub struct CommentForm {
     body: String,
@@ -737,18 +732,10 @@ pub async fn comment(
     Path(id): Path<String>,
     Form(form): Form<CommentForm>,
 ) -> Response {
-    page(&app, true, move |ctx| {
-        let body = form.body.replace("\r\n", "\n");
-        let done = ctx
-            .take_session()
-            .comment(&id, body.clone(), ctx.clock)
-            .map(drop)
-            .map_err(CommandError::from);
-        after(ctx, &id, done, |error| Kept {
-            comment: Some(body),
-            error: Some(error),
-            ..Kept::default()
-        })
+    // browsers send text areas with CRLF line ends
+    let body = form.body.replace("\r\n", "\n");
+    act(&app, id, Some(body.clone()), move |session, id, clock| {
+        session.comment(id, body, clock).map(drop)
     })
     .await
 }
@@ -765,49 +752,27 @@ pub async fn close(
     Path(id): Path<String>,
     Form(form): Form<CloseForm>,
 ) -> Response {
-    page(&app, true, move |ctx| {
+    act(&app, id, None, move |session, id, clock| {
         let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
-        let done = ctx
-            .take_session()
-            .close(std::slice::from_ref(&id), None, reason, ctx.clock)
+        session
+            .close(&[id.to_owned()], None, reason, clock)
             .map(drop)
-            .map_err(CommandError::from);
-        after(ctx, &id, done, |error| Kept {
-            error: Some(error),
-            ..Kept::default()
-        })
     })
     .await
 }
 
 /// `POST /issues/ID/reopen`.
 pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    page(&app, true, move |ctx| {
-        let done = ctx
-            .take_session()
-            .reopen(std::slice::from_ref(&id), ctx.clock)
-            .map(drop)
-            .map_err(CommandError::from);
-        after(ctx, &id, done, |error| Kept {
-            error: Some(error),
-            ..Kept::default()
-        })
+    act(&app, id, None, |session, id, clock| {
+        session.reopen(&[id.to_owned()], clock).map(drop)
     })
     .await
 }
 
 /// `POST /issues/ID/claim`: refused (409) when someone else holds it.
 pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    page(&app, true, move |ctx| {
-        let done = ctx
-            .take_session()
-            .claim(&id, false, ctx.clock)
-            .map(drop)
-            .map_err(CommandError::from);
-        after(ctx, &id, done, |error| Kept {
-            error: Some(error),
-            ..Kept::default()
-        })
+    act(&app, id, None, |session, id, clock| {
+        session.claim(id, false, clock).map(drop)
     })
     .await
 }

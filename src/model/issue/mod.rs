@@ -185,6 +185,15 @@ pub fn person_key(person: &str) -> String {
     person_email(person).unwrap_or(person.trim()).to_lowercase()
 }
 
+/// How a table names a person: the name part of `Name <email>`, or the
+/// email when there is no name.
+pub fn person_short(person: &str) -> &str {
+    match person.split_once('<') {
+        Some((name, _)) if !name.trim().is_empty() => name.trim(),
+        _ => person_email(person).unwrap_or(person),
+    }
+}
+
 pub fn person_email(person: &str) -> Option<&str> {
     let person = person.trim();
     let email = match person.strip_suffix('>') {

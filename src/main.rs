@@ -1,6 +1,7 @@
 //! The `yit` binary: parse the command line, run it, map errors to exit codes.
 
 mod cli;
+mod front;
 mod web;
 
 #[global_allocator]

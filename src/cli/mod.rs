@@ -316,17 +316,23 @@ pub fn resolve_all(
 }
 
 impl Ctx {
-    /// `YIT_NOW`, when the tests fix the time.
-    pub fn now_fixed(&self) -> Option<Timestamp> {
-        std::env::var_os("YIT_NOW").map(|_| self.now)
-    }
-
-    pub fn no_index(&self) -> bool {
-        self.no_index
-    }
-
-    pub fn no_daemon(&self) -> bool {
-        self.no_daemon
+    /// What a long-running front end (`serve`, `mcp`) runs with: this
+    /// command's directory, flags and test hooks (`YIT_NOW` fixes the time
+    /// of every change, `YIT_SEED` seeds ids, `YIT_LIFELINE_FD` ends it
+    /// with its test), and who makes the changes when not git's identity.
+    pub fn front_options(&self, author: Option<String>) -> crate::front::Options {
+        crate::front::Options {
+            root: self.cwd.clone(),
+            now: std::env::var_os("YIT_NOW").map(|_| self.now),
+            seed: self.seed,
+            lock_timeout: self.lock_timeout,
+            no_index: self.no_index,
+            no_daemon: self.no_daemon,
+            author,
+            lifeline_fd: std::env::var("YIT_LIFELINE_FD")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        }
     }
 
     /// The clock, randomness and patience of a change.

@@ -42,17 +42,9 @@ pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
         ));
     }
     let options = crate::web::Options {
-        root: ctx.cwd.clone(),
+        front: ctx.front_options(None),
         bind: args.bind,
         port: args.port,
-        now: ctx.now_fixed(),
-        seed: ctx.seed,
-        lock_timeout: ctx.lock_timeout,
-        no_index: ctx.no_index(),
-        no_daemon: ctx.no_daemon(),
-        lifeline_fd: std::env::var("YIT_LIFELINE_FD")
-            .ok()
-            .and_then(|v| v.parse().ok()),
     };
     let quiet = ctx.quiet;
     let mut browser = None;

@@ -58,6 +58,9 @@ pub struct Tracker {
     state: PathBuf,
     /// What cached parses depend on: see [`crate::store::index::context`].
     context: u64,
+    /// Who makes changes, when not the repository's git identity (an
+    /// agent claiming as itself).
+    author: Option<String>,
 }
 
 /// The part of a tracker that reads issue files; shared across the threads
@@ -123,6 +126,7 @@ impl Tracker {
             files: Files { root, dir, config },
             state,
             context,
+            author: None,
         })
     }
 
@@ -176,7 +180,18 @@ impl Tracker {
 
     /// The author identity from git, as `Name <email>`.
     pub fn author(&self) -> Result<String, StoreError> {
-        self.repo.author().ok_or(StoreError::NoIdentity)
+        match &self.author {
+            Some(author) => Ok(author.clone()),
+            None => self.repo.author().ok_or(StoreError::NoIdentity),
+        }
+    }
+
+    /// Changes made through this tracker are `author`'s (`Name <email>`,
+    /// checked), not the repository's git identity's; `me` is them too.
+    pub fn set_author(&mut self, author: String) -> Result<(), StoreError> {
+        crate::model::field::check_person(&author)?;
+        self.author = Some(author);
+        Ok(())
     }
 
     /// A path as shown to people: relative to the worktree root.

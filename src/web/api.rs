@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yit::model::config::Config;
@@ -16,8 +15,9 @@ use yit::model::record::{Record, envelope};
 use yit::ops::Written;
 use yit::store::Draft;
 
-use super::{App, Ctx, status_of};
+use super::{App, status_of};
 use crate::cli::CommandError;
+use crate::front::Ctx;
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
     match result {
@@ -33,26 +33,46 @@ async fn run(
     answer(app.with_session(f).await)
 }
 
-/// A JSON body that could not be read: a usage error, in JSON.
-fn body<T>(given: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
-    given.map(|Json(t)| t).map_err(|rejection| {
-        let err = CommandError::usage(format!("the request body: {}", rejection.body_text()));
-        // 400, 413 (too large), 415 (not JSON), 422 (wrong fields)
-        (rejection.status(), Json(err.json())).into_response()
-    })
+/// A JSON body; one that cannot be read is a usage error in JSON with the
+/// rejection's status (400, 413 too large, 415 not JSON, 422 wrong fields).
+pub struct Body<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(t)) => Ok(Body(t)),
+            Err(rejection) => {
+                let err =
+                    CommandError::usage(format!("the request body: {}", rejection.body_text()));
+                Err((rejection.status(), Json(err.json())).into_response())
+            }
+        }
+    }
+}
+
+/// Query parameters; ones that cannot be read are a usage error in JSON.
+pub struct Params<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(t)) => Ok(Params(t)),
+            Err(e) => Err(answer(Err(CommandError::usage(e.body_text())))),
+        }
+    }
 }
 
 /// The query a `q` parameter holds.
 fn query_of(ctx: &Ctx, text: &str) -> Result<yit::query::ListQuery, CommandError> {
     ctx.query(text)
         .map_err(|e| CommandError::user(e.to_string()))
-}
-
-/// Query parameters that could not be read: a usage error, in JSON.
-fn params<T>(given: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    given
-        .map(|Query(t)| t)
-        .map_err(|e| answer(Err(CommandError::usage(e.body_text()))))
 }
 
 #[derive(Deserialize)]
@@ -71,14 +91,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
-pub async fn list(
-    State(app): State<Arc<App>>,
-    given: Result<Query<ListParams>, QueryRejection>,
-) -> Response {
-    let params = match params(given) {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
+pub async fn list(State(app): State<Arc<App>>, Params(params): Params<ListParams>) -> Response {
     run(&app, move |ctx| {
         let mut query = query_of(ctx, &params.q)?;
         query.sort = match params.sort.as_deref() {
@@ -118,14 +131,7 @@ pub struct BoardParams {
 }
 
 /// `GET /api/board?q=QUERY&limit=N`: as `yit board QUERY -n N --json`.
-pub async fn board(
-    State(app): State<Arc<App>>,
-    given: Result<Query<BoardParams>, QueryRejection>,
-) -> Response {
-    let params = match params(given) {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
+pub async fn board(State(app): State<Arc<App>>, Params(params): Params<BoardParams>) -> Response {
     run(&app, move |ctx| {
         let mut query = query_of(ctx, &params.q)?;
         query.limit = Some(params.limit.unwrap_or(20));
@@ -184,14 +190,7 @@ pub struct NewIssue {
 }
 
 /// `POST /api/issues`: as `yit new --json`.
-pub async fn create(
-    State(app): State<Arc<App>>,
-    given: Result<Json<NewIssue>, JsonRejection>,
-) -> Response {
-    let new = match body(given) {
-        Ok(new) => new,
-        Err(response) => return response,
-    };
+pub async fn create(State(app): State<Arc<App>>, Body(new): Body<NewIssue>) -> Response {
     run(&app, move |ctx| {
         let assignee = match new.assignee.as_deref() {
             Some("me") => Some(ctx.author()?),
@@ -254,12 +253,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 pub async fn edit(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    given: Result<Json<EditIssue>, JsonRejection>,
+    Body(e): Body<EditIssue>,
 ) -> Response {
-    let e = match body(given) {
-        Ok(e) => e,
-        Err(response) => return response,
-    };
     run(&app, move |ctx| {
         let config = ctx.tracker.config();
         let mut changes = Vec::new();
@@ -313,12 +308,8 @@ pub struct NewComment {
 pub async fn comment(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    given: Result<Json<NewComment>, JsonRejection>,
+    Body(c): Body<NewComment>,
 ) -> Response {
-    let c = match body(given) {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
     run(&app, move |ctx| {
         let written = ctx.take_session().comment(&id, c.body, ctx.clock)?;
         Ok(issue_of(written))

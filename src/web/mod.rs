@@ -11,54 +11,39 @@
 //! what it started.
 
 mod api;
+mod events;
 mod guard;
-mod live;
 mod markdown;
 mod pages;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use jiff::Timestamp;
-use yit::ops::{Clock, Daemon, Session};
-use yit::store::{ScanMode, Tracker};
+use yit::store::Tracker;
 
 use crate::cli::{CommandError, ErrorKind};
+use crate::front::live::{Live, Watch, on_lifeline};
+use crate::front::{Ctx, Front};
 
 /// What `yit serve` was asked for.
 pub struct Options {
-    /// The worktree whose tracker is served.
-    pub root: PathBuf,
+    pub front: crate::front::Options,
     pub bind: IpAddr,
     pub port: u16,
-    /// `YIT_NOW` (tests): the time of every change.
-    pub now: Option<Timestamp>,
-    /// `YIT_SEED` (tests): ids are seeded from it and a request counter.
-    pub seed: Option<u64>,
-    pub lock_timeout: Duration,
-    /// Read every file instead of the index, ask no daemon.
-    pub no_index: bool,
-    pub no_daemon: bool,
-    /// The read end of a lifeline pipe (`YIT_LIFELINE_FD`): the server
-    /// stops when its last writer closes.
-    pub lifeline_fd: Option<u32>,
 }
 
 /// What every request shares.
 pub struct App {
-    options: Options,
+    front: Arc<Front>,
     /// The secret that writes need (`?token=` once, then a cookie and a
     /// form field or header).
     token: String,
     /// `Host` values this server answers to.
     hosts: Vec<String>,
-    live: live::Live,
-    requests: AtomicU64,
+    live: Live,
 }
 
 /// The largest request body accepted (a form or JSON): an issue file is at
@@ -69,104 +54,10 @@ impl App {
     /// Calls `f` on a blocking thread with the tracker opened anew (the
     /// configuration may have changed) and a session on it.
     async fn with_session<T: Send + 'static>(
-        self: &Arc<App>,
+        &self,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError> + Send + 'static,
     ) -> Result<T, CommandError> {
-        let app = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let opened = Tracker::open(&app.options.root)?;
-            let tracker = &opened;
-            let allowed = !(app.options.no_daemon || app.options.no_index);
-            let session = Session::new(tracker, move || {
-                // a daemon's trouble is the answer from the files: said nowhere
-                allowed
-                    .then(|| Daemon::connect(tracker, std::rc::Rc::new(|_| {})))
-                    .flatten()
-            });
-            let mut ctx = Ctx {
-                clock: app.clock(),
-                mode: app.scan_mode(),
-                tracker,
-                session: Some(session),
-                version: app.live.version(),
-            };
-            f(&mut ctx)
-        })
-        .await
-        .map_err(|e| CommandError::new(ErrorKind::Internal, format!("a request failed: {e}")))?
-    }
-
-    fn clock(&self) -> Clock {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed);
-        Clock {
-            now: self.options.now.unwrap_or_else(|| {
-                // files keep whole seconds
-                Timestamp::from_second(Timestamp::now().as_second())
-                    .unwrap_or_else(|_| Timestamp::now())
-            }),
-            seed: self.options.seed.map(|s| s.wrapping_add(n)),
-            lock_timeout: self.options.lock_timeout,
-        }
-    }
-
-    fn scan_mode(&self) -> ScanMode {
-        if self.options.no_index {
-            ScanMode::Files
-        } else {
-            ScanMode::Index { details: false }
-        }
-    }
-}
-
-/// A request's view of the tracker, on its blocking thread.
-pub struct Ctx<'t> {
-    pub clock: Clock,
-    pub mode: ScanMode,
-    pub tracker: &'t Tracker,
-    session: Option<Session<'t>>,
-    /// The live version when the request began (pages carry it, so that
-    /// a change between the answer and the event stream is not missed).
-    pub version: u64,
-}
-
-impl<'t> Ctx<'t> {
-    /// The session (a consuming operation takes it; later ones get a new
-    /// one without a daemon's listing cached).
-    pub fn session(&mut self) -> &mut Session<'t> {
-        let tracker = self.tracker;
-        self.session
-            .get_or_insert_with(|| Session::new(tracker, || None))
-    }
-
-    /// The session, for an operation that consumes it.
-    pub fn take_session(&mut self) -> Session<'t> {
-        self.session();
-        self.session.take().expect("just made")
-    }
-
-    /// The query of a query box or `q` parameter (docs/query.md), `me`
-    /// being the repository's git identity.
-    pub fn query(
-        &self,
-        text: &str,
-    ) -> Result<yit::query::ListQuery, yit::query::filter::QueryError> {
-        let me = || {
-            self.tracker
-                .author()
-                .ok()
-                .map(|m| yit::model::issue::person_email(&m).unwrap_or(&m).to_owned())
-        };
-        let cx = yit::query::filter::Context {
-            me: &me,
-            now: self.clock.now,
-            config: self.tracker.config(),
-        };
-        yit::query::ListQuery::of_text(text, &cx)
-    }
-
-    /// Who makes a change: the git identity of the repository.
-    pub fn author(&self) -> Result<String, CommandError> {
-        Ok(self.tracker.author()?)
+        self.front.run_blocking(self.live.version(), f).await
     }
 }
 
@@ -174,7 +65,7 @@ impl<'t> Ctx<'t> {
 /// the address first (the URL to open is printed from it).
 pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), CommandError> {
     // the tracker must open here and now, before anything listens
-    let tracker = Tracker::open(&options.root)?;
+    let tracker = Tracker::open(&options.front.root)?;
     let issues_dir = tracker.issues_dir().to_owned();
     drop(tracker);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -197,30 +88,34 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
     let addr = listener
         .local_addr()
         .map_err(|e| CommandError::new(ErrorKind::Internal, "no local address").because(&e))?;
-    let watcher = live::Watch::start(&issues_dir)?;
+    let watcher = Watch::start(&issues_dir)?;
+    let lifeline_fd = options.front.lifeline_fd;
     let app = Arc::new(App {
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),
         live: watcher.live(),
-        requests: AtomicU64::new(0),
-        options,
+        front: Arc::new(Front::new(options.front)),
     });
     started(&format!(
         "http://{}/?token={}",
         guard::host_of(addr),
         app.token
     ));
-    let served = runtime.block_on(run(listener, Arc::clone(&app)));
+    let served = runtime.block_on(run(listener, Arc::clone(&app), lifeline_fd));
     // the watcher's thread is joined before the runtime's go
     watcher.stop();
     runtime.shutdown_timeout(Duration::from_secs(5));
     served
 }
 
-async fn run(listener: tokio::net::TcpListener, app: Arc<App>) -> Result<(), CommandError> {
+async fn run(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    lifeline_fd: Option<u32>,
+) -> Result<(), CommandError> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let lifeline = match app.options.lifeline_fd {
-        Some(fd) => Some(live::on_lifeline(fd, stop_tx.clone())?),
+    let lifeline = match lifeline_fd {
+        Some(fd) => Some(on_lifeline(fd, stop_tx.clone())?),
         None => None,
     };
     let router = router(Arc::clone(&app), stop_rx.clone());
@@ -266,7 +161,7 @@ fn router(app: Arc<App>, stop: tokio::sync::watch::Receiver<bool>) -> Router {
         .route("/issues/{id}/reopen", post(pages::reopen))
         .route("/issues/{id}/claim", post(pages::claim))
         .route("/assets/{name}", get(pages::asset))
-        .route("/events", get(live::events))
+        .route("/events", get(events::events))
         .route("/api/issues", get(api::list).post(api::create))
         .route("/api/board", get(api::board))
         .route("/api/issues/{id}", get(api::show).patch(api::edit))

@@ -23,8 +23,9 @@ use yit::query::deps::Link;
 use yit::query::filter::QueryError;
 use yit::store::{Draft, StoreError};
 
-use super::{App, Ctx, guard, status_of};
+use super::{App, guard, status_of};
 use crate::cli::{CommandError, ErrorKind};
+use crate::front::Ctx;
 
 /// Cards a board column shows (the column says how many it holds).
 const CARDS: usize = 100;

@@ -1,23 +1,17 @@
-//! Pages that follow the files: the watcher (the daemon's, `yit::watch`)
-//! runs on a thread of the server's, and every batch of changes becomes a
-//! numbered event sent to each open page over server-sent events. A page
-//! carries the number it was made at, and the stream starts by telling the
-//! current one, so a change between the two is not missed.
+//! Following the files: the watcher (the daemon's, `yit::watch`) runs on a
+//! thread of the front end's, and every batch of changes becomes a
+//! numbered [`Changed`] sent on a broadcast channel (to each open page of
+//! `yit serve`, to the resource subscriptions of `yit mcp`). Also the
+//! lifeline that ends a front end started by a test.
 
-use std::convert::Infallible;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use axum::Extension;
-use axum::extract::State;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
 use tokio::sync::{broadcast, watch};
 
-use super::App;
 use crate::cli::{CommandError, ErrorKind};
 
 /// One batch of changes to `.issues/`.
@@ -35,7 +29,7 @@ pub struct Changed {
 #[derive(Clone)]
 pub struct Live {
     version: Arc<AtomicU64>,
-    tx: broadcast::Sender<Arc<Changed>>,
+    pub tx: broadcast::Sender<Arc<Changed>>,
 }
 
 impl Live {
@@ -133,42 +127,6 @@ impl Drop for Watch {
     fn drop(&mut self) {
         self.end();
     }
-}
-
-/// `GET /events`: the stream of changes, starting with the current number.
-pub async fn events(
-    State(app): State<Arc<App>>,
-    Extension(stop): Extension<watch::Receiver<bool>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let rx = app.live.tx.subscribe();
-    let hello = Event::default()
-        .event("hello")
-        .data(app.live.version().to_string());
-    let stream = futures_util::stream::unfold(
-        (rx, stop, Some(hello)),
-        |(mut rx, mut stop, first)| async move {
-            if let Some(hello) = first {
-                return Some((Ok(hello), (rx, stop, None)));
-            }
-            let changed = tokio::select! {
-                received = rx.recv() => match received {
-                    Ok(changed) => changed,
-                    // this page fell behind: it looks at everything again
-                    Err(broadcast::error::RecvError::Lagged(_)) => Arc::new(Changed {
-                        version: u64::MAX,
-                        ids: Vec::new(),
-                        all: true,
-                    }),
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                },
-                _ = stop.wait_for(|stopping| *stopping) => return None,
-            };
-            let data = serde_json::to_string(&*changed).unwrap_or_default();
-            let event = Event::default().event("change").data(data);
-            Some((Ok(event), (rx, stop, None)))
-        },
-    );
-    Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 /// The lifeline's watch: it asks the server to stop when the pipe's last

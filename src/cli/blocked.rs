@@ -2,7 +2,6 @@
 
 use clap::Args;
 use yit::model::record::Record;
-use yit::store::Scan;
 
 use super::list::{self, ListArgs};
 use super::output::{Cell, Paint, Table};
@@ -37,32 +36,10 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     let result = list::run_over(&scan, config, &query);
     // each waiting issue with the open issues it waits for, or the parent
     // whose blockers hold it back
-    fn record_of<'s>(scan: &'s Scan, i: &'s yit::model::issue::Issue, json: bool) -> Record<'s> {
-        Record::of(i, scan.listing.short_id(&i.id), json)
-    }
-    let lookup = |id: &yit::model::id::IssueId| scan.find(id);
-    let rows: Vec<(&Record, Vec<Record>, Option<Record>)> = result
-        .records
-        .iter()
-        .map(|record| {
-            let id = yit::model::id::IssueId::parse_canonical(&record.id).expect("a listed id");
-            let issue = scan.find(&id).expect("a listed issue");
-            let waits = yit::query::filter::waits_for(issue, config, &lookup);
-            let blockers = waits.on.iter().map(|b| record_of(&scan, b, json)).collect();
-            let parent = waits.parent.map(|p| record_of(&scan, p, json));
-            (record, blockers, parent)
-        })
-        .collect();
+    let rows = yit::ops::json::waiting(&scan, config, &result.records, json);
     if json {
-        let blocked: Vec<_> = rows
-            .iter()
-            .map(|(issue, blockers, parent)| {
-                serde_json::json!({ "issue": issue, "waits_for": blockers, "parent_waits": parent })
-            })
-            .collect();
-        ctx.out.json(&super::output::envelope(
-            serde_json::json!({ "blocked": blocked }),
-        ))?;
+        ctx.out
+            .json(&super::output::envelope(yit::ops::json::blocked(&rows)))?;
     } else if rows.is_empty() {
         ctx.note("nothing is blocked");
     } else {
@@ -70,10 +47,10 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
         // waits for ("4k2f Ship it / waits for q8zn Fix the build")
         let lines: Vec<(&str, &Record)> = rows
             .iter()
-            .flat_map(|(issue, blockers, parent)| {
-                std::iter::once(("", *issue))
-                    .chain(blockers.iter().map(|b| ("waits for", b)))
-                    .chain(parent.iter().map(|p| ("under", p)))
+            .flat_map(|w| {
+                std::iter::once(("", w.issue))
+                    .chain(w.waits_for.iter().map(|b| ("waits for", b)))
+                    .chain(w.parent.iter().map(|p| ("under", p)))
             })
             .collect();
         let table = Table::new(["ID", "STATUS", "TITLE"], 2);

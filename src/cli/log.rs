@@ -36,24 +36,9 @@ pub fn cmd_log(ctx: &mut Ctx, args: LogArgs) -> Result<(), CommandError> {
         ctx.note("note: this is a shallow clone; the history stops at its depth");
     }
     if format == Format::Json {
-        let commits: Vec<serde_json::Value> = log
-            .entries
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "commit": e.commit,
-                    "author": e.author,
-                    "date": yit::model::issue::format_unix(e.time),
-                    "summary": e.summary,
-                    "changes": e.changes,
-                })
-            })
-            .collect();
-        return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({
-            "id": log.id,
-            "shallow": log.shallow,
-            "commits": commits,
-        })))?);
+        return Ok(ctx
+            .out
+            .json(&super::output::envelope(yit::ops::json::log(&log)))?);
     }
     // the issue under its short id (the session's: a listing read to
     // resolve a prefix is not read again)

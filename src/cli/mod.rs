@@ -30,6 +30,7 @@ mod label;
 mod lifetime;
 mod list;
 mod log;
+mod mcp;
 mod merge_file;
 mod new;
 mod output;
@@ -139,6 +140,7 @@ enum Command {
     Watch(watch::WatchArgs),
     Daemon(daemon::DaemonArgs),
     Serve(serve::ServeArgs),
+    Mcp(mcp::McpArgs),
     Doctor(doctor::DoctorArgs),
     Config(config::ConfigArgs),
     #[command(name = "merge-file")]
@@ -393,20 +395,10 @@ pub fn report_edits(
         Format::Table,
     )?;
     match format {
-        Format::Json if single => {
-            let record = edits
-                .first()
-                .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true));
-            ctx.out
-                .json(&output::envelope(serde_json::json!({ "issue": record })))?;
-        }
         Format::Json => {
-            let records: Vec<_> = edits
-                .iter()
-                .map(|e| yit::model::record::Record::of(&e.issue, shorts.of(&e.issue.id), true))
-                .collect();
-            ctx.out
-                .json(&output::envelope(serde_json::json!({ "issues": records })))?;
+            ctx.out.json(&output::envelope(yit::ops::json::edits(
+                edits, shorts, single,
+            )))?;
         }
         Format::Ids => {
             for e in edits {
@@ -687,6 +679,7 @@ impl Command {
             Command::Watch(args) => watch::cmd_watch(ctx, args),
             Command::Daemon(args) => daemon::cmd_daemon(ctx, args),
             Command::Serve(args) => serve::cmd_serve(ctx, args),
+            Command::Mcp(args) => mcp::cmd_mcp(ctx, args),
         }
     }
 }

@@ -127,9 +127,11 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     }
     let Created { issue, shorts } = session.create(draft, author, ctx.clock())?;
     match format {
-        Format::Json => ctx.out.json(&super::output::envelope(serde_json::json!({
-            "issue": yit::model::record::Record::of(&issue, shorts.of(&issue.id), true),
-        })))?,
+        Format::Json => ctx
+            .out
+            .json(&super::output::envelope(yit::ops::json::created(
+                &issue, &shorts,
+            )))?,
         _ => ctx.out.line(shorts.of(&issue.id))?,
     }
     Ok(())
@@ -154,19 +156,9 @@ fn new_from_plan(
     let shorts = Shorts::Listing(tracker.load_listing()?);
     match format {
         Format::Json => {
-            let records: Vec<_> = issues
-                .iter()
-                .map(|i| yit::model::record::Record::of(i, shorts.of(&i.id), true))
-                .collect();
-            let keyed: serde_json::Map<String, serde_json::Value> = keys
-                .iter()
-                .zip(&issues)
-                .filter_map(|(k, i)| Some((k.clone()?, serde_json::json!(i.id))))
-                .collect();
-            ctx.out.json(&super::output::envelope(serde_json::json!({
-                "issues": records,
-                "keys": keyed,
-            })))?;
+            ctx.out.json(&super::output::envelope(yit::ops::json::plan(
+                &issues, &keys, &shorts,
+            )))?;
         }
         Format::Ids => {
             for issue in &issues {

@@ -66,20 +66,14 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
 }
 
 fn print(ctx: &mut Ctx, format: Format, result: SearchResult<'_>) -> Result<(), CommandError> {
-    let hit_json = |h: &yit::query::SearchHit| {
-        let mut value = h.record.to_value();
-        value["score"] = serde_json::json!(h.score);
-        value["snippet"] = serde_json::json!(h.snippet);
-        value["title_highlights"] = serde_json::json!(h.title_highlights);
-        value
-    };
+    let hit_json = yit::ops::json::hit;
     match format {
         Format::Json => {
-            let hits: Vec<serde_json::Value> = result.hits.iter().map(hit_json).collect();
-            ctx.out.json(&super::output::envelope(serde_json::json!({
-                "matched": result.matched,
-                "hits": hits,
-            })))?;
+            ctx.out
+                .json(&super::output::envelope(yit::ops::json::search(
+                    result.matched,
+                    &result.hits,
+                )))?;
         }
         Format::Jsonl => {
             for hit in &result.hits {

@@ -11,6 +11,7 @@ mod board;
 mod change;
 mod create;
 mod history;
+pub mod json;
 mod show;
 
 pub use crate::store::Clock;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yit::model::config::Config;
 use yit::model::edit::Change;
-use yit::model::record::{Record, envelope};
+use yit::model::record::envelope;
 use yit::ops::Written;
 use yit::store::Draft;
 
@@ -159,11 +159,7 @@ pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respon
 }
 
 fn issue_of(written: Written) -> serde_json::Value {
-    let record = written
-        .edits
-        .first()
-        .map(|e| Record::of(&e.issue, written.shorts.of(&e.issue.id), true).to_value());
-    serde_json::json!({ "issue": record })
+    yit::ops::json::edits(&written.edits, &written.shorts, true)
 }
 
 /// A new issue, as `yit new` takes it.
@@ -211,8 +207,7 @@ pub async fn create(State(app): State<Arc<App>>, Body(new): Body<NewIssue>) -> R
             .draft(draft, new.parent.as_deref(), &new.depends_on)?;
         let author = ctx.author()?;
         let created = ctx.take_session().create(draft, author, ctx.clock)?;
-        let record = Record::of(&created.issue, created.shorts.of(&created.issue.id), true);
-        Ok(serde_json::json!({ "issue": record }))
+        Ok(yit::ops::json::created(&created.issue, &created.shorts))
     })
     .await
 }

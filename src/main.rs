@@ -2,6 +2,7 @@
 
 mod cli;
 mod front;
+mod mcp;
 mod web;
 
 #[global_allocator]

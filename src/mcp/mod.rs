@@ -1,0 +1,527 @@
+//! `yit mcp`: the tracker for coding agents, over the Model Context
+//! Protocol on stdio (rmcp, the official Rust SDK).
+//!
+//! Tools ([`tools::TOOLS`]) are the command line's operations with its
+//! records and errors; resources are each issue (`yit://issue/ID`), the
+//! configuration and the query language's documentation, and a client
+//! subscribed to an issue hears when its file changes (the front ends'
+//! watcher). Every call runs the synchronous library on a blocking thread,
+//! so several servers and commands on one tracker hold its invariants
+//! through its locks (two agents claiming one issue: one wins, the other is
+//! told who holds it). A tool's failure is a tool error, never a crash;
+//! the server ends when the client closes stdin, on SIGINT or SIGTERM, or
+//! with its lifeline.
+
+mod tools;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents,
+    ResourceUpdatedNotificationParam, ServerCapabilities, ServerConfig, SubscribeRequestParams,
+    Tool, ToolAnnotations, UnsubscribeRequestParams,
+};
+use rmcp::service::{Peer, RequestContext};
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use yit::model::record::envelope;
+use yit::store::Tracker;
+
+use crate::cli::{CommandError, ErrorKind};
+use crate::front::live::{Live, Watch, on_lifeline};
+use crate::front::{Front, Options};
+
+/// The query language, as a resource.
+const QUERY_DOC: &str = include_str!("../../docs/query.md");
+const CONFIG_URI: &str = "yit://config";
+const QUERY_URI: &str = "yit://docs/query.md";
+const ISSUE_URI: &str = "yit://issue/";
+/// Issues listed per page of `resources/list`.
+const PAGE: usize = 500;
+
+/// The server: the front end, and who listens to which issue.
+#[derive(Clone)]
+pub struct Server {
+    front: Arc<Front>,
+    live: Live,
+    /// Subscribed URIs by the full id they name (or the URI itself for the
+    /// configuration), and the peer to tell.
+    subscribed: Arc<Mutex<Subscriptions>>,
+}
+
+#[derive(Default)]
+struct Subscriptions {
+    uris: HashMap<String, String>,
+    peer: Option<Peer<RoleServer>>,
+}
+
+fn tool_error(err: &CommandError) -> CallToolResult {
+    CallToolResult::structured_error(err.json())
+}
+
+fn protocol_error(err: &CommandError) -> ErrorData {
+    let data = Some(err.json());
+    match err.kind {
+        ErrorKind::NotFound => ErrorData::resource_not_found(err.message.clone(), data),
+        ErrorKind::Internal => ErrorData::internal_error(err.message.clone(), data),
+        _ => ErrorData::invalid_params(err.message.clone(), data),
+    }
+}
+
+impl Server {
+    async fn call(
+        &self,
+        name: &str,
+        arguments: Option<JsonObject>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let Some(tool) = tools::TOOLS.iter().find(|t| t.name == name) else {
+            let known: Vec<&str> = tools::TOOLS.iter().map(|t| t.name).collect();
+            return Err(ErrorData::invalid_params(
+                format!("no tool {name:?}; the tools are {}", known.join(", ")),
+                None,
+            ));
+        };
+        let arguments = serde_json::Value::Object(arguments.unwrap_or_default());
+        let call = tool.call;
+        let answer = self
+            .front
+            .run_blocking(self.live.version(), move |ctx| call(ctx, arguments))
+            .await;
+        Ok(match answer {
+            Ok(value) => CallToolResult::structured(envelope(value)),
+            Err(err) => tool_error(&err),
+        })
+    }
+
+    /// The full id an issue URI names, or the configuration's URI.
+    async fn subject(&self, uri: &str) -> Result<String, CommandError> {
+        if uri == CONFIG_URI {
+            return Ok(uri.to_owned());
+        }
+        let Some(input) = uri.strip_prefix(ISSUE_URI) else {
+            return Err(CommandError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "no resource {uri:?}: yit's are {CONFIG_URI}, {QUERY_URI} and {ISSUE_URI}ID"
+                ),
+            ));
+        };
+        let input = input.to_owned();
+        self.front
+            .run_blocking(self.live.version(), move |ctx| {
+                Ok(ctx.session().resolve(&input)?.to_string())
+            })
+            .await
+    }
+
+    /// Tells the subscribed client of each changed issue (and of the
+    /// configuration, when anything may have changed), until the server
+    /// ends.
+    async fn notify(self) {
+        let mut changes = self.live.tx.subscribe();
+        loop {
+            let changed = match changes.recv().await {
+                Ok(changed) => changed,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            };
+            let (peer, uris) = {
+                let subscribed = self.subscribed.lock().unwrap_or_else(|e| e.into_inner());
+                let uris: Vec<String> = subscribed
+                    .uris
+                    .iter()
+                    .filter(|(subject, _)| {
+                        changed.all || changed.ids.iter().any(|id| id == *subject)
+                    })
+                    .map(|(_, uri)| uri.clone())
+                    .collect();
+                (subscribed.peer.clone(), uris)
+            };
+            let Some(peer) = peer else { continue };
+            for uri in uris {
+                // a client gone is the end of the server, seen elsewhere
+                let _ = peer
+                    .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                    .await;
+            }
+        }
+    }
+}
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .enable_resources_subscribe()
+                .build(),
+        )
+        .with_server_info(Implementation::new("yit", env!("CARGO_PKG_VERSION")))
+        .with_instructions(
+            "yit is the issue tracker of this git repository: one YAML file per issue in .issues/. \
+             Find work with `ready`, take it with `claim` (atomic: if another agent holds it you are told who), \
+             comment as you go, `close` when done. `list` and `search` take yit's query language \
+             (resource yit://docs/query.md). Ids may be given as any unique prefix.",
+        )
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let tools = tools::TOOLS
+            .iter()
+            .map(|t| {
+                let schema = match (t.schema)() {
+                    serde_json::Value::Object(map) => map,
+                    _ => JsonObject::default(),
+                };
+                Tool::new(t.name, t.description, Arc::new(schema))
+                    .with_annotations(ToolAnnotations::new().read_only(t.read_only))
+            })
+            .collect();
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        self.call(&request.name, request.arguments)
+            .await
+            .map(Into::into)
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let start: usize = match request.and_then(|r| r.cursor) {
+            Some(cursor) => cursor.parse().map_err(|_| {
+                ErrorData::invalid_params(format!("cursor {cursor:?} is not one of yit's"), None)
+            })?,
+            None => 0,
+        };
+        let listed = self
+            .front
+            .run_blocking(self.live.version(), move |ctx| {
+                let mut query = yit::query::ListQuery {
+                    all: true,
+                    sort: yit::query::SortKey::Id,
+                    ..yit::query::ListQuery::default()
+                };
+                query.limit = Some(start + PAGE + 1);
+                let mut answers = yit::ops::Answers::default();
+                let mode = ctx.mode;
+                let result = ctx.session().list(&query, mode, &mut answers)?;
+                Ok(result
+                    .records
+                    .iter()
+                    .skip(start)
+                    .map(|r| {
+                        (
+                            r.id.to_string(),
+                            r.short_id.to_string(),
+                            r.title.to_string(),
+                            r.status.to_string(),
+                        )
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .await
+            .map_err(|e| protocol_error(&e))?;
+        let more = listed.len() > PAGE;
+        let mut resources = Vec::new();
+        if start == 0 {
+            resources.push(
+                Resource::new(CONFIG_URI, "config.yaml")
+                    .with_description(
+                        "The tracker's configuration: statuses, types, labels, priorities",
+                    )
+                    .with_mime_type("application/yaml"),
+            );
+            resources.push(
+                Resource::new(QUERY_URI, "query.md")
+                    .with_description(
+                        "yit's query language, taken by the list, search, ready and blocked tools",
+                    )
+                    .with_mime_type("text/markdown"),
+            );
+        }
+        for (id, short, title, status) in listed.into_iter().take(PAGE) {
+            resources.push(
+                Resource::new(format!("{ISSUE_URI}{id}"), format!("{short} {title}"))
+                    .with_description(format!("issue {short} ({status})"))
+                    .with_mime_type("application/json"),
+            );
+        }
+        let mut result = ListResourcesResult::with_all_items(resources);
+        if more {
+            result.next_cursor = Some((start + PAGE).to_string());
+        }
+        Ok(result)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri;
+        let (text, mime) = if uri == QUERY_URI {
+            (QUERY_DOC.to_owned(), "text/markdown")
+        } else if uri == CONFIG_URI {
+            let text = self
+                .front
+                .run_blocking(0, |ctx| {
+                    let path = ctx.tracker.issues_dir().join(yit::store::CONFIG_FILE);
+                    std::fs::read_to_string(&path).map_err(CommandError::file(
+                        ErrorKind::Internal,
+                        "cannot read",
+                        &path,
+                    ))
+                })
+                .await
+                .map_err(|e| protocol_error(&e))?;
+            (text, "application/yaml")
+        } else {
+            let subject = self.subject(&uri).await.map_err(|e| protocol_error(&e))?;
+            let value = self
+                .call(
+                    "show",
+                    Some(
+                        serde_json::json!({ "id": subject })
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default(),
+                    ),
+                )
+                .await?;
+            let text = value
+                .structured_content
+                .map(|v| v.to_string())
+                .unwrap_or_default();
+            (text, "application/json")
+        };
+        let contents = ResourceContents::text(text, uri).with_mime_type(mime);
+        Ok(ReadResourceResult::new(vec![contents]).into())
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let subject = self
+            .subject(&request.uri)
+            .await
+            .map_err(|e| protocol_error(&e))?;
+        let mut subscribed = self.subscribed.lock().unwrap_or_else(|e| e.into_inner());
+        subscribed.uris.insert(subject, request.uri);
+        subscribed.peer = Some(context.peer);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        let mut subscribed = self.subscribed.lock().unwrap_or_else(|e| e.into_inner());
+        subscribed.uris.retain(|_, uri| *uri != request.uri);
+        Ok(())
+    }
+}
+
+/// Serves on stdin and stdout until the client closes them, SIGINT,
+/// SIGTERM or the lifeline.
+pub fn serve(options: Options) -> Result<(), CommandError> {
+    let mut tracker = Tracker::open(&options.root)?;
+    if let Some(author) = &options.author {
+        tracker.set_author(author.clone())?;
+    }
+    let issues_dir = tracker.issues_dir().to_owned();
+    drop(tracker);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(16)
+        .thread_name("yit-mcp")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e)
+        })?;
+    let watch = Watch::start(&issues_dir)?;
+    let lifeline_fd = options.lifeline_fd;
+    let server = Server {
+        front: Arc::new(Front::new(options)),
+        live: watch.live(),
+        subscribed: Arc::default(),
+    };
+    let served = runtime.block_on(async move {
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let lifeline = lifeline_fd
+            .map(|fd| on_lifeline(fd, stop_tx.clone()))
+            .transpose()?;
+        let notifier = tokio::spawn(server.clone().notify());
+        let (transport, framing) = framed_stdio();
+        let running = server.serve(transport).await.map_err(|e| {
+            CommandError::new(ErrorKind::Internal, "the MCP session could not start").because(&e)
+        });
+        let result = match running {
+            Ok(running) => {
+                use tokio::signal::unix::{SignalKind, signal};
+                let token = running.cancellation_token();
+                let (Ok(mut int), Ok(mut term)) = (
+                    signal(SignalKind::interrupt()),
+                    signal(SignalKind::terminate()),
+                ) else {
+                    return Err(CommandError::new(
+                        ErrorKind::Internal,
+                        "cannot handle signals",
+                    ));
+                };
+                let stopper = tokio::spawn(async move {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                        _ = stop_rx.wait_for(|stop| *stop) => {}
+                    }
+                    token.cancel();
+                });
+                let quit = running.waiting().await;
+                stopper.abort();
+                quit.map(drop).map_err(|e| {
+                    CommandError::new(ErrorKind::Internal, "the MCP session failed").because(&e)
+                })
+            }
+            Err(e) => Err(e),
+        };
+        notifier.abort();
+        // the last answers out; a reader still blocked on stdin (a stop by
+        // signal) is not waited for
+        let writer = framing.abort_handle();
+        if tokio::time::timeout(Duration::from_millis(500), framing)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+        if let Some(lifeline) = lifeline {
+            lifeline.end();
+        }
+        result
+    });
+    watch.stop();
+    // stdin's reader may still be blocked in a read: not waited for
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    served
+}
+
+/// The server's side of stdio, behind a guard of the framing: each line
+/// of stdin that is not JSON gets a JSON-RPC parse error (-32700) on
+/// stdout, and the server goes on; every other line is the SDK's. One task
+/// writes stdout, so answers and errors never interleave.
+fn framed_stdio() -> (
+    (tokio::io::DuplexStream, tokio::io::DuplexStream),
+    tokio::task::JoinHandle<()>,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    const BUFFER: usize = 1 << 20;
+    let (server_in, mut feed) = tokio::io::duplex(BUFFER);
+    let (server_out, drain) = tokio::io::duplex(BUFFER);
+    let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let reader = {
+        let out_tx = out_tx.clone();
+        async move {
+            let mut lines = BufReader::new(tokio::io::stdin()).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<serde_json::Value>(&line) {
+                    Ok(serde_json::Value::Object(_) | serde_json::Value::Array(_)) => {
+                        if feed.write_all(line.as_bytes()).await.is_err()
+                            || feed.write_all(b"\n").await.is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Ok(_) | Err(_) => {
+                        let error = serde_json::json!({
+                            "jsonrpc": "2.0",
+                            "id": null,
+                            "error": { "code": -32700, "message": "parse error: a message is one JSON object per line" },
+                        });
+                        let _ = out_tx.send(error.to_string());
+                    }
+                }
+            }
+            // end of input: the SDK sees it and ends the session
+            let _ = feed.shutdown().await;
+        }
+    };
+    let answers = async move {
+        let mut lines = BufReader::new(drain).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if out_tx.send(line).is_err() {
+                break;
+            }
+        }
+    };
+    let writer = async move {
+        let mut stdout = tokio::io::stdout();
+        while let Some(line) = out_rx.recv().await {
+            if stdout.write_all(line.as_bytes()).await.is_err()
+                || stdout.write_all(b"\n").await.is_err()
+                || stdout.flush().await.is_err()
+            {
+                break;
+            }
+        }
+    };
+    let task = tokio::spawn(async move {
+        tokio::join!(reader, answers, writer);
+    });
+    ((server_in, server_out), task)
+}
+
+/// The snippets that add this server to common MCP clients.
+pub fn client_config(exe: &std::path::Path, root: &std::path::Path) -> String {
+    let server = serde_json::json!({
+        "command": exe,
+        "args": ["mcp", "-C", root],
+    });
+    let desktop = serde_json::json!({ "mcpServers": { "yit": server } });
+    let vscode = serde_json::json!({ "servers": { "yit": { "type": "stdio", "command": exe, "args": ["mcp", "-C", root] } } });
+    format!(
+        "# Claude Code\nclaude mcp add yit -- {exe} mcp -C {root}\n\n\
+         # Claude Desktop (claude_desktop_config.json), Cursor (.cursor/mcp.json), Windsurf\n{desktop}\n\n\
+         # VS Code (.vscode/mcp.json)\n{vscode}\n\n\
+         # To act as an agent of its own: add \"--as\", \"Name <email>\" to the args.\n",
+        exe = shell_word(&exe.to_string_lossy()),
+        root = shell_word(&root.to_string_lossy()),
+        desktop = serde_json::to_string_pretty(&desktop).unwrap_or_default(),
+        vscode = serde_json::to_string_pretty(&vscode).unwrap_or_default(),
+    )
+}
+
+/// `text` quoted for a POSIX shell when it needs it.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@".contains(&b))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,645 @@
+//! The tools of `yit mcp`: each a typed set of arguments (its JSON schema
+//! is derived from the type, and an unknown or mistyped argument is a tool
+//! error naming it), a description written for a model, and a call of the
+//! same library operation the command line makes. Results are the records
+//! of `--json`, in its envelope; errors are the command line's, with the
+//! same kinds and messages.
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use yit::model::config::Config;
+use yit::model::edit::Change;
+use yit::ops::Shorts;
+use yit::store::Draft;
+
+use crate::cli::CommandError;
+use crate::front::Ctx;
+
+/// One tool: its name, what a model is told of it, its arguments' schema,
+/// and what it does.
+pub struct ToolDef {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub schema: fn() -> Value,
+    /// Whether it only reads.
+    pub read_only: bool,
+    pub call: fn(&mut Ctx, Value) -> Result<Value, CommandError>,
+}
+
+fn schema<T: JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default()
+}
+
+/// The arguments of a call, read as `T` (unknown keys refused).
+fn args<T: DeserializeOwned>(value: Value) -> Result<T, CommandError> {
+    serde_json::from_value(value)
+        .map_err(|e| CommandError::usage(format!("the tool's arguments: {e}")))
+}
+
+macro_rules! tool {
+    ($name:literal, $args:ty, $read_only:expr, $run:expr, $description:literal) => {
+        ToolDef {
+            name: $name,
+            description: $description,
+            schema: schema::<$args>,
+            read_only: $read_only,
+            call: |ctx, value| {
+                let a: $args = args(value)?;
+                let run: fn(&mut Ctx, $args) -> Result<Value, CommandError> = $run;
+                run(ctx, a)
+            },
+        }
+    };
+}
+
+/// Every tool, in the order they are listed.
+pub const TOOLS: &[ToolDef] = &[
+    tool!(
+        "list",
+        ListArgs,
+        true,
+        list,
+        "List issues, like `yit list QUERY --json`. `query` is yit's query language (e.g. `label:bug priority:<=1 assignee:me is:ready \"exact phrase\" words`); without a status term only issues that are not closed are listed (`all` includes closed ones). Sorted by priority (0 is most urgent), then age, unless `sort` says otherwise; at most `limit` issues (default 50). Returns `issues`: records with id, short_id, title, status, priority, type, labels, assignee, body, comments, parent, depends_on."
+    ),
+    tool!(
+        "search",
+        SearchArgs,
+        true,
+        search,
+        "Full-text search of titles, bodies and comments, best match first (title matches, then BM25), like `yit search QUERY --json`. `query` must contain words to search for and may contain any query-language term to filter. Returns `matched` (how many issues match) and `hits`: records with a score, a snippet and title highlights."
+    ),
+    tool!(
+        "show",
+        IdArgs,
+        true,
+        show,
+        "One issue with everything about it, like `yit show ID --json`: its record (body and comments included), `related` (parent, the issues it waits for, the issues waiting for it, its children), `commits` that mention it, and `version`, the file's content hash, which `edit` accepts to refuse an edit if the issue changed since you read it. `id` is a full id or any unique prefix."
+    ),
+    tool!(
+        "ready",
+        QueryArgs,
+        true,
+        ready,
+        "Issues that can be started now: not closed, not in progress, and waiting for no open issue (nor under a parent that waits), highest priority first, then oldest. Like `yit ready --json`. Pick one and `claim` it before working on it. `query` narrows the list (e.g. `label:backend`)."
+    ),
+    tool!(
+        "blocked",
+        QueryArgs,
+        true,
+        blocked,
+        "Issues waiting for an open issue, each with the issues it waits for (`waits_for`) and the parent that holds it back (`parent_waits`), like `yit blocked --json`."
+    ),
+    tool!(
+        "new",
+        NewArgs,
+        false,
+        new,
+        "Create one issue, like `yit new --json`. Only `title` is required. `type`, `status` and `priority` must be ones config.yaml allows (priority 0, most urgent, to 4); `parent` and `depends_on` name existing issues by id or prefix. `assignee` is `Name <email>`, an email, or `me`. Returns the new `issue`."
+    ),
+    tool!(
+        "new_plan",
+        PlanArgs,
+        false,
+        new_plan,
+        "Create several linked issues at once, all or none, like `yit new --from-file`: `plan` is YAML, a list of issues where each may have a `key`, and `parent:`/`depends_on:` may name keys of the plan or existing issues (the format is in docs/format.md, Plans). Nothing is created if any entry is invalid or would close a dependency cycle. Returns `issues` and `keys` (each key's new id)."
+    ),
+    tool!(
+        "edit",
+        EditArgs,
+        false,
+        edit,
+        "Change fields of one issue, like `yit edit ID ... --json`: any of title, status, priority, type, body (replaces it), add_labels, remove_labels, assignee (`me`, a person, or null to unassign), parent. Pass `version` from `show` to have the edit refused, and nothing written, if the issue changed since you read it. Returns the `issue`."
+    ),
+    tool!(
+        "comment",
+        CommentArgs,
+        false,
+        comment,
+        "Add a comment (Markdown) to an issue, as you. Returns the `issue`."
+    ),
+    tool!(
+        "close",
+        CloseArgs,
+        false,
+        close,
+        "Close issues (all or none). `reason`, if given, is added as a comment on each; `as` picks a closed status other than the first one config.yaml lists (e.g. `wontfix`). Returns the `issues`."
+    ),
+    tool!(
+        "reopen",
+        IdsArgs,
+        false,
+        reopen,
+        "Reopen closed issues: they go back to the initial status. Returns the `issues`."
+    ),
+    tool!(
+        "label",
+        LabelArgs,
+        false,
+        label,
+        "Add and remove labels on issues (all or none). Returns the `issues`."
+    ),
+    tool!(
+        "assign",
+        AssignArgs,
+        false,
+        assign,
+        "Assign issues to `person` (`me`, `Name <email>` or an email), or unassign them with `person: null`. Returns the `issues`. To take work for yourself prefer `claim`, which is atomic."
+    ),
+    tool!(
+        "claim",
+        ClaimArgs,
+        false,
+        claim,
+        "Claim an issue for yourself in one locked step: it becomes assigned to you and in progress. Refused, naming the holder, when someone else holds it (another agent may have claimed it first: pick another issue), and refused when it is closed. With `strict`, also refused when it waits for an open issue. Returns the `issue`."
+    ),
+    tool!(
+        "dep_add",
+        DepArgs,
+        false,
+        dep_add,
+        "Make issue `id` wait for each issue in `on` (it is blocked until they are closed). Refused, naming the cycle, if it would close one; nothing changes then. Returns the `issue`."
+    ),
+    tool!(
+        "dep_rm",
+        DepArgs,
+        false,
+        dep_rm,
+        "Make issue `id` no longer wait for the issues in `on`. Returns the `issue`."
+    ),
+    tool!(
+        "log",
+        LogArgs,
+        true,
+        log,
+        "An issue's history from git: the commits that changed its file, newest first, each with what it changed in words (`status: open → closed`); with `mentions`, also commits whose messages mention it. Like `yit log ID --json`."
+    ),
+];
+
+/// The arguments of `list`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ListArgs {
+    /// A query in yit's query language; empty lists every issue that is not closed.
+    #[serde(default)]
+    query: String,
+    /// The order: priority (default), created (newest first), updated (most recent first) or id.
+    #[serde(default)]
+    sort: Option<Sort>,
+    /// Reverse the order.
+    #[serde(default)]
+    reverse: bool,
+    /// At most this many issues (default 50).
+    #[serde(default)]
+    limit: Option<usize>,
+    /// Include closed issues.
+    #[serde(default)]
+    all: bool,
+}
+
+#[derive(Deserialize, JsonSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Sort {
+    Priority,
+    Created,
+    Updated,
+    Id,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SearchArgs {
+    /// Words (and any query-language terms) to search for.
+    query: String,
+    /// At most this many hits (default 20).
+    #[serde(default)]
+    limit: Option<usize>,
+    /// Include closed issues.
+    #[serde(default)]
+    all: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IdArgs {
+    /// An issue id or a unique prefix of one.
+    id: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct QueryArgs {
+    /// A query in yit's query language to narrow the list.
+    #[serde(default)]
+    query: String,
+    /// At most this many issues (default 50).
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct NewArgs {
+    /// One line.
+    title: String,
+    /// Markdown.
+    #[serde(default)]
+    body: String,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    /// 0 (most urgent) to 4.
+    #[serde(default)]
+    priority: Option<u8>,
+    #[serde(default)]
+    labels: Vec<String>,
+    /// `me`, `Name <email>` or an email.
+    #[serde(default)]
+    assignee: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    /// An existing issue's id or prefix.
+    #[serde(default)]
+    parent: Option<String>,
+    /// Existing issues this one waits for.
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PlanArgs {
+    /// The plan, as YAML text.
+    plan: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct EditArgs {
+    id: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    priority: Option<u8>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    /// The new body (Markdown), replacing the old one.
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    add_labels: Vec<String>,
+    #[serde(default)]
+    remove_labels: Vec<String>,
+    /// `me`, a person, or null to unassign; leave out to keep.
+    #[serde(default, deserialize_with = "present")]
+    assignee: Option<Option<String>>,
+    /// The new parent's id or prefix.
+    #[serde(default)]
+    parent: Option<String>,
+    /// `version` from `show`: refuse the edit if the file changed since.
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// A key that is present, even as null.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CommentArgs {
+    id: String,
+    /// Markdown.
+    body: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CloseArgs {
+    /// Ids or prefixes.
+    ids: Vec<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    /// A closed status other than the first (e.g. `wontfix`).
+    #[serde(default, rename = "as")]
+    status: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct IdsArgs {
+    /// Ids or prefixes.
+    ids: Vec<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LabelArgs {
+    ids: Vec<String>,
+    #[serde(default)]
+    add: Vec<String>,
+    #[serde(default)]
+    remove: Vec<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct AssignArgs {
+    ids: Vec<String>,
+    /// `me`, `Name <email>`, an email, or null to unassign.
+    person: Option<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ClaimArgs {
+    id: String,
+    /// Also refuse when the issue waits for an open issue.
+    #[serde(default)]
+    strict: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct DepArgs {
+    id: String,
+    /// Ids or prefixes.
+    on: Vec<String>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LogArgs {
+    id: String,
+    /// Also the commits whose messages mention it.
+    #[serde(default)]
+    mentions: bool,
+}
+
+/// The query `text` asks, with ` extra` (`is:ready`) and `limit`.
+fn query(
+    ctx: &Ctx,
+    text: &str,
+    extra: &str,
+    limit: Option<usize>,
+) -> Result<yit::query::ListQuery, CommandError> {
+    let text = format!("{text} {extra}");
+    let mut query = ctx
+        .query(text.trim())
+        .map_err(|e| CommandError::user(e.to_string()))?;
+    query.limit = Some(limit.unwrap_or(50));
+    query.details = true;
+    Ok(query)
+}
+
+fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, CommandError> {
+    let mut answers = yit::ops::Answers::default();
+    let mode = ctx.mode;
+    let result = ctx.session().list(query, mode, &mut answers)?;
+    let mut value = json!({ "issues": result.records });
+    if result.broken_files > 0 {
+        value["problems"] = json!(result.problems);
+    }
+    Ok(value)
+}
+
+fn list(ctx: &mut Ctx, a: ListArgs) -> Result<Value, CommandError> {
+    let mut q = query(ctx, &a.query, "", a.limit)?;
+    q.sort = match a.sort.unwrap_or(Sort::Priority) {
+        Sort::Priority => yit::query::SortKey::Priority,
+        Sort::Created => yit::query::SortKey::Created,
+        Sort::Updated => yit::query::SortKey::Updated,
+        Sort::Id => yit::query::SortKey::Id,
+    };
+    q.reverse = a.reverse;
+    q.all = a.all;
+    listed(ctx, &q)
+}
+
+fn search(ctx: &mut Ctx, a: SearchArgs) -> Result<Value, CommandError> {
+    let mut q = query(ctx, &a.query, "", Some(a.limit.unwrap_or(20)))?;
+    q.all = a.all;
+    q.details = false;
+    let mut answers = yit::ops::Answers::default();
+    let mode = ctx.mode;
+    let result = ctx.session().search(&q, mode, &mut answers)?;
+    Ok(yit::ops::json::search(result.matched, &result.hits))
+}
+
+fn show(ctx: &mut Ctx, a: IdArgs) -> Result<Value, CommandError> {
+    let mode = ctx.mode;
+    let shown = ctx.session().show(&a.id, mode)?;
+    let mut value =
+        yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
+    value["version"] = yit::store::version_of(shown.text.as_bytes()).into();
+    Ok(value)
+}
+
+fn ready(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
+    let q = query(ctx, &a.query, "is:ready", a.limit)?;
+    listed(ctx, &q)
+}
+
+fn blocked(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
+    let q = query(ctx, &a.query, "is:blocked", a.limit)?;
+    let scan = ctx.tracker.scan(ctx.mode.with_details(true))?;
+    let config = ctx.tracker.config();
+    let result = yit::ops::list_over(&scan, config, &q);
+    let rows = yit::ops::json::waiting(&scan, config, &result.records, true);
+    Ok(yit::ops::json::blocked(&rows))
+}
+
+fn person(ctx: &Ctx, given: Option<&str>) -> Result<Option<String>, CommandError> {
+    match given {
+        Some("me") => Ok(Some(ctx.author()?)),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+fn new(ctx: &mut Ctx, a: NewArgs) -> Result<Value, CommandError> {
+    let draft = Draft {
+        title: a.title,
+        body: a.body,
+        labels: a.labels,
+        priority: a.priority,
+        kind: a.kind,
+        assignee: person(ctx, a.assignee.as_deref())?,
+        status: a.status,
+        ..Draft::default()
+    };
+    let draft = ctx
+        .session()
+        .draft(draft, a.parent.as_deref(), &a.depends_on)?;
+    let author = ctx.author()?;
+    let created = ctx.take_session().create(draft, author, ctx.clock)?;
+    Ok(yit::ops::json::created(&created.issue, &created.shorts))
+}
+
+fn new_plan(ctx: &mut Ctx, a: PlanArgs) -> Result<Value, CommandError> {
+    let author = ctx.author()?;
+    let created =
+        ctx.tracker
+            .run_plan(&a.plan, Path::new("<plan>"), author, &ctx.clock, &|_| {})?;
+    let shorts = Shorts::Listing(ctx.tracker.load_listing()?);
+    Ok(yit::ops::json::plan(
+        &created.issues,
+        &created.keys,
+        &shorts,
+    ))
+}
+
+fn edit(ctx: &mut Ctx, a: EditArgs) -> Result<Value, CommandError> {
+    let config = ctx.tracker.config();
+    let mut changes = Vec::new();
+    if let Some(t) = a.title {
+        changes.push(Change::Title(t));
+    }
+    if let Some(s) = a.status {
+        changes.push(Change::Status(config.status_named(&s)?));
+    }
+    if let Some(p) = a.priority {
+        Config::check_priority(p)?;
+        changes.push(Change::Priority(p));
+    }
+    if let Some(k) = a.kind {
+        changes.push(Change::Kind(config.type_named(&k)?));
+    }
+    if let Some(b) = a.body {
+        changes.push(Change::Body(b));
+    }
+    changes.extend(a.add_labels.into_iter().map(Change::AddLabel));
+    changes.extend(a.remove_labels.into_iter().map(Change::RemoveLabel));
+    if let Some(person_given) = a.assignee {
+        changes.push(Change::Assignee(person(ctx, person_given.as_deref())?));
+    }
+    if changes.is_empty() && a.parent.is_none() {
+        return Err(CommandError::usage(
+            "nothing to change: give at least one field",
+        ));
+    }
+    let (mode, clock) = (ctx.mode.with_details(false), ctx.clock);
+    let session = ctx.take_session();
+    let written = match (&a.version, &a.parent) {
+        (Some(_), Some(_)) => {
+            return Err(CommandError::usage(
+                "`version` and `parent` cannot go together: change the parent in an edit of its own",
+            ));
+        }
+        (Some(version), None) => session.change_at(&a.id, version, changes, clock)?,
+        (None, parent) => session.edit(&a.id, changes, parent.as_deref(), mode, clock)?,
+    };
+    Ok(yit::ops::json::edits(&written.edits, &written.shorts, true))
+}
+
+fn comment(ctx: &mut Ctx, a: CommentArgs) -> Result<Value, CommandError> {
+    let written = ctx.take_session().comment(&a.id, a.body, ctx.clock)?;
+    Ok(yit::ops::json::edits(&written.edits, &written.shorts, true))
+}
+
+fn close(ctx: &mut Ctx, a: CloseArgs) -> Result<Value, CommandError> {
+    let written =
+        ctx.take_session()
+            .close(&a.ids, a.status.as_deref(), a.reason.as_deref(), ctx.clock)?;
+    Ok(yit::ops::json::edits(
+        &written.edits,
+        &written.shorts,
+        false,
+    ))
+}
+
+fn reopen(ctx: &mut Ctx, a: IdsArgs) -> Result<Value, CommandError> {
+    let written = ctx.take_session().reopen(&a.ids, ctx.clock)?;
+    Ok(yit::ops::json::edits(
+        &written.edits,
+        &written.shorts,
+        false,
+    ))
+}
+
+fn label(ctx: &mut Ctx, a: LabelArgs) -> Result<Value, CommandError> {
+    if a.add.is_empty() && a.remove.is_empty() {
+        return Err(CommandError::usage(
+            "nothing to change: give labels to add or remove",
+        ));
+    }
+    let changes: Vec<Change> = a
+        .add
+        .into_iter()
+        .map(Change::AddLabel)
+        .chain(a.remove.into_iter().map(Change::RemoveLabel))
+        .collect();
+    let written = ctx.take_session().change(&a.ids, &changes, ctx.clock)?;
+    Ok(yit::ops::json::edits(
+        &written.edits,
+        &written.shorts,
+        false,
+    ))
+}
+
+fn assign(ctx: &mut Ctx, a: AssignArgs) -> Result<Value, CommandError> {
+    let change = Change::Assignee(person(ctx, a.person.as_deref())?);
+    let written = ctx.take_session().change(&a.ids, &[change], ctx.clock)?;
+    Ok(yit::ops::json::edits(
+        &written.edits,
+        &written.shorts,
+        false,
+    ))
+}
+
+fn claim(ctx: &mut Ctx, a: ClaimArgs) -> Result<Value, CommandError> {
+    let claimed = ctx.take_session().claim(&a.id, a.strict, ctx.clock)?;
+    let mut value = yit::ops::json::edits(&claimed.written.edits, &claimed.written.shorts, true);
+    if let Some((at, blockers)) = &claimed.waits {
+        let shorts = &claimed.written.shorts;
+        value["warning"] =
+            yit::store::describe_wait(&claimed.written.edits[0].issue.id, at, blockers, &|id| {
+                shorts.of(id).to_owned()
+            })
+            .into();
+    }
+    Ok(value)
+}
+
+fn graph_edit(edit: yit::store::GraphEdit) -> Value {
+    let shorts = Shorts::Known(
+        edit.edits
+            .iter()
+            .map(|e| &e.issue.id)
+            .chain(&edit.on)
+            .map(|id| (id.clone(), edit.scan.listing.short_id(id).to_owned()))
+            .collect(),
+    );
+    yit::ops::json::edits(&edit.edits, &shorts, true)
+}
+
+fn dep_add(ctx: &mut Ctx, a: DepArgs) -> Result<Value, CommandError> {
+    let done = ctx.tracker.add_dependencies(
+        &a.id,
+        &a.on,
+        ctx.mode,
+        ctx.clock.lock_timeout,
+        ctx.clock.now,
+    )?;
+    Ok(graph_edit(done))
+}
+
+fn dep_rm(ctx: &mut Ctx, a: DepArgs) -> Result<Value, CommandError> {
+    let done = ctx.tracker.remove_dependencies(
+        &a.id,
+        &a.on,
+        ctx.mode,
+        ctx.clock.lock_timeout,
+        ctx.clock.now,
+    )?;
+    Ok(graph_edit(done))
+}
+
+fn log(ctx: &mut Ctx, a: LogArgs) -> Result<Value, CommandError> {
+    let log = ctx.session().log(&a.id, a.mentions)?;
+    Ok(yit::ops::json::log(&log))
+}

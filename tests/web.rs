@@ -867,27 +867,27 @@ fn main() {
         (
             "browser_drags_a_card_and_the_file_changes",
             browser_drags_a_card_and_the_file_changes,
-            false,
+            true,
         ),
         (
             "browser_creates_an_issue_through_the_form",
             browser_creates_an_issue_through_the_form,
-            false,
+            true,
         ),
         (
             "browser_follows_a_hand_edit_without_reloading",
             browser_follows_a_hand_edit_without_reloading,
-            false,
+            true,
         ),
         (
             "browser_keeps_the_text_of_a_stale_edit",
             browser_keeps_the_text_of_a_stale_edit,
-            false,
+            true,
         ),
         (
             "browser_renders_hostile_strings_as_text",
             browser_renders_hostile_strings_as_text,
-            false,
+            true,
         ),
     ];
     common::run_session("web", tests);

@@ -345,9 +345,34 @@ impl Browser {
                 "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
             }}
         });
-        let answer = browser.call("POST", "/session", Some(&caps));
-        browser.session = answer["sessionId"].as_str().expect("a session").to_owned();
-        browser
+        // a Chromium that dies while starting (a loaded machine) is tried
+        // once more: the browser is the tests' tool, not what they test
+        for attempt in 1..=2 {
+            let reply = request(
+                port,
+                "POST",
+                "/session",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Host", &format!("127.0.0.1:{port}")),
+                ],
+                caps.to_string().as_bytes(),
+            );
+            if reply.status < 300 {
+                browser.session = reply.json()["value"]["sessionId"]
+                    .as_str()
+                    .expect("a session")
+                    .to_owned();
+                return browser;
+            }
+            assert!(
+                attempt < 2,
+                "chromedriver could not start Chromium: {}",
+                reply.body
+            );
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        unreachable!("the loop returns or panics")
     }
 
     fn call(

@@ -1,0 +1,514 @@
+//! `yit mcp`, end to end: raw JSON-RPC over the real binary's stdio, and a
+//! client yit did not write (the official Python SDK, `tests/mcp/client.py`,
+//! in the venv `.ci/run` makes). Runs under a session teardown (`harness =
+//! false`): every server these tests start carries the session marker, and
+//! any still running at the end fails the run.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use common::{TestRepo, process_alive};
+use serde_json::{Value, json};
+
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// A `yit mcp` process spoken to line by line; killed and reaped on drop.
+struct Mcp {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    next_id: u64,
+}
+
+impl Mcp {
+    #[track_caller]
+    fn start(repo: &TestRepo, extra: &[&str]) -> Mcp {
+        let mut args = vec!["mcp"];
+        args.extend_from_slice(extra);
+        let mut child = repo
+            .cmd(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn yit mcp");
+        let stdin = child.stdin.take();
+        let stdout: ChildStdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut mcp = Mcp {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        };
+        let init = mcp.request(
+            "initialize",
+            json!({ "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": { "name": "raw", "version": "1" } }),
+        );
+        assert_eq!(init["result"]["serverInfo"]["name"], "yit", "{init}");
+        mcp.send_line(
+            &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }).to_string(),
+        );
+        mcp
+    }
+
+    fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next message from the server.
+    #[track_caller]
+    fn read(&self) -> Value {
+        match self.lines.recv_timeout(PATIENCE) {
+            Ok(line) => {
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+            }
+            Err(RecvTimeoutError::Timeout) => panic!("no answer within {PATIENCE:?}"),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server closed its stdout"),
+        }
+    }
+
+    /// A request and its answer (notifications before it are skipped).
+    #[track_caller]
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send_line(
+            &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }).to_string(),
+        );
+        loop {
+            let message = self.read();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    /// A tool call: (is it an error, its JSON answer).
+    #[track_caller]
+    fn call(&mut self, name: &str, arguments: Value) -> (bool, Value) {
+        let answer = self.request(
+            "tools/call",
+            json!({ "name": name, "arguments": arguments }),
+        );
+        let result = &answer["result"];
+        assert!(result.is_object(), "{name}: not a tool result: {answer}");
+        let value = result["structuredContent"].clone();
+        assert_eq!(value["schema_version"], 1, "{answer}");
+        // the text content is the same JSON, for clients without structure
+        let text = result["content"][0]["text"].as_str().expect("text content");
+        assert_eq!(
+            serde_json::from_str::<Value>(text).expect("JSON text"),
+            value
+        );
+        (result["isError"] == true, value)
+    }
+
+    #[track_caller]
+    fn ok(&mut self, name: &str, arguments: Value) -> Value {
+        let (error, value) = self.call(name, arguments.clone());
+        assert!(!error, "{name} {arguments}: {value}");
+        value
+    }
+
+    #[track_caller]
+    fn fails(&mut self, name: &str, arguments: Value, kind: &str) -> Value {
+        let (error, value) = self.call(name, arguments.clone());
+        assert!(error, "{name} {arguments} should fail: {value}");
+        assert_eq!(value["error"]["kind"], kind, "{name} {arguments}: {value}");
+        value["error"].clone()
+    }
+
+    /// Closes stdin and waits for the exit.
+    #[track_caller]
+    fn close(mut self) -> std::process::ExitStatus {
+        self.stdin = None;
+        wait(&mut self.child)
+    }
+}
+
+#[track_caller]
+fn wait(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "yit mcp did not exit within {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+impl Drop for Mcp {
+    fn drop(&mut self) {
+        self.stdin = None;
+        let deadline = Instant::now() + PATIENCE;
+        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn the_python_sdk_drives_a_whole_session() {
+    let python = std::env::var("YIT_MCP_PYTHON").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/mcp-venv/bin/python").to_owned()
+    });
+    assert!(
+        std::path::Path::new(&python).exists(),
+        "the MCP tests need the Python SDK: `python3 -m venv target/mcp-venv && target/mcp-venv/bin/pip install mcp` (`.ci/run` does it), or YIT_MCP_PYTHON"
+    );
+    let repo = TestRepo::with_tracker();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp/client.py");
+    let root = repo.root().to_string_lossy().into_owned();
+    let out = repo
+        .program(&python, &[script, common::yit_bin(), &root])
+        .output()
+        .expect("run the Python client");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.trim_end().ends_with("ok"),
+        "{stdout}\n{stderr}"
+    );
+    // the SDK's servers ended with their sessions
+    assert!(common::wait_until(PATIENCE, || common::yit_processes_in(
+        repo.root()
+    )
+    .is_empty()));
+}
+
+fn a_whole_flow_over_raw_json_rpc() {
+    let repo = TestRepo::with_tracker();
+    let mut mcp = Mcp::start(&repo, &[]);
+    let tools = mcp.request("tools/list", json!({}));
+    let names: Vec<&str> = tools["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "list", "search", "show", "ready", "blocked", "new", "new_plan", "edit", "comment",
+            "close", "reopen", "label", "assign", "claim", "dep_add", "dep_rm", "log"
+        ]
+    );
+    let new = &tools["result"]["tools"][5];
+    assert_eq!(new["inputSchema"]["required"], json!(["title"]), "{new}");
+    assert_eq!(new["annotations"]["readOnlyHint"], false);
+
+    let issue = mcp.ok("new", json!({ "title": "Crash on empty repo", "labels": ["crash"], "priority": 1, "type": "Bug" }))["issue"].clone();
+    let id = issue["id"].as_str().expect("id").to_owned();
+    assert_eq!(issue["type"], "bug");
+    // the records are the command line's, field for field
+    let shown = mcp.ok("show", json!({ "id": issue["short_id"] }));
+    let mut cli = repo.run(&["show", &id, "--json"]).json();
+    cli["version"] = shown["version"].clone();
+    assert_eq!(shown, cli);
+    assert_eq!(
+        mcp.ok("list", json!({ "query": "label:crash" })),
+        repo.run(&["list", "label:crash", "--json", "-n", "50"])
+            .json()
+    );
+    mcp.ok("claim", json!({ "id": id }));
+    mcp.ok(
+        "label",
+        json!({ "ids": [id], "add": ["ui"], "remove": ["crash"] }),
+    );
+    mcp.ok("comment", json!({ "id": id, "body": "On it" }));
+    let blocker = mcp.ok("new", json!({ "title": "Fix the build" }))["issue"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    mcp.ok("dep_add", json!({ "id": id, "on": [blocker] }));
+    let blocked = mcp.ok("blocked", json!({}));
+    assert_eq!(
+        blocked["blocked"][0]["waits_for"][0]["id"],
+        blocker.as_str()
+    );
+    mcp.ok("dep_rm", json!({ "id": id, "on": [blocker] }));
+    mcp.ok("close", json!({ "ids": [id], "reason": "fixed" }));
+    let on_disk = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(on_disk["issue"]["status"], "closed");
+    assert_eq!(on_disk["issue"]["labels"], json!(["ui"]));
+    assert_eq!(on_disk["issue"]["assignee"], "Ann Lee <ann@example.com>");
+    assert_eq!(
+        on_disk["issue"]["comments"].as_array().map(Vec::len),
+        Some(2)
+    );
+    mcp.ok("reopen", json!({ "ids": [id] }));
+    mcp.ok("assign", json!({ "ids": [id], "person": null }));
+    assert_eq!(
+        repo.run(&["show", &id, "--json"]).json()["issue"]["assignee"],
+        Value::Null
+    );
+    // an edit against a version read before a change is refused
+    let version = mcp.ok("show", json!({ "id": id }))["version"].clone();
+    mcp.ok(
+        "edit",
+        json!({ "id": id, "title": "Crash on an empty repository", "version": version }),
+    );
+    let error = mcp.fails(
+        "edit",
+        json!({ "id": id, "title": "Late", "version": version }),
+        "refused",
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("changed on disk"),
+        "{error}"
+    );
+    assert_eq!(
+        mcp.close().code(),
+        Some(0),
+        "ends when the client closes stdin"
+    );
+}
+
+fn bad_input_is_a_tool_error_and_the_server_serves_on() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Target"]);
+    let mut mcp = Mcp::start(&repo, &[]);
+    let before = repo.tree();
+    // not JSON: a parse error, then the next request is answered
+    mcp.send_line("{\"jsonrpc\": \"2.0\", \"id\": 99, \"method\": ");
+    let parse = mcp.read();
+    assert_eq!(parse["error"]["code"], -32700, "{parse}");
+    mcp.send_line("\u{1}\u{2} binary garbage");
+    assert_eq!(mcp.read()["error"]["code"], -32700);
+    assert_eq!(
+        mcp.request("nonsense/method", json!({}))["error"]["code"],
+        -32601
+    );
+    assert_eq!(
+        mcp.request("tools/call", json!({ "name": "nope", "arguments": {} }))["error"]["code"],
+        -32602
+    );
+    for (name, arguments, kind) in [
+        ("new", json!({ "title": 12 }), "usage"),
+        ("new", json!({ "title": "x", "colour": "red" }), "usage"),
+        ("new", json!({}), "usage"),
+        ("new", json!({ "title": "y".repeat(3 << 20) }), "invalid"),
+        ("edit", json!({ "id": id, "status": "done" }), "invalid"),
+        ("edit", json!({ "id": id }), "usage"),
+        ("close", json!({ "ids": [id, "zzzz"] }), "not_found"),
+        (
+            "label",
+            json!({ "ids": [id], "add": ["has,comma"] }),
+            "invalid",
+        ),
+        (
+            "assign",
+            json!({ "ids": [id], "person": "not a person <" }),
+            "invalid",
+        ),
+        ("list", json!({ "query": "priority:high" }), "invalid"),
+        ("list", json!({ "limit": -1 }), "usage"),
+        ("search", json!({ "query": "label:bug" }), "invalid"),
+        ("show", json!({ "id": "a" }), "not_found"),
+    ] {
+        mcp.fails(name, arguments, kind);
+    }
+    assert_eq!(repo.tree(), before, "nothing changed on disk");
+    // a file that is not UTF-8: a tool error naming it; the others answer
+    repo.write_issue_file("0000000000.yaml", b"id: 0000000000\ntitle: \xff\xfe\n");
+    let error = mcp.fails("show", json!({ "id": "0000000000" }), "invalid");
+    assert!(
+        error.to_string().contains(".issues/0000000000.yaml"),
+        "{error}"
+    );
+    let listed = mcp.ok("list", json!({}));
+    assert_eq!(listed["issues"].as_array().map(Vec::len), Some(1));
+    assert!(
+        listed["problems"][0]["path"]
+            .as_str()
+            .expect("path")
+            .ends_with("0000000000.yaml"),
+        "{listed}"
+    );
+    assert_eq!(
+        mcp.ok("show", json!({ "id": id }))["issue"]["title"],
+        "Target"
+    );
+}
+
+fn resources_and_updates_for_subscribers() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Watched"]);
+    let full = repo.run(&["show", &id, "--json"]).json()["issue"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let mut mcp = Mcp::start(&repo, &[]);
+    let listed = mcp.request("resources/list", json!({}));
+    let uris: Vec<&str> = listed["result"]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| r["uri"].as_str().expect("uri"))
+        .collect();
+    let issue_uri = format!("yit://issue/{full}");
+    assert_eq!(
+        uris,
+        ["yit://config", "yit://docs/query.md", issue_uri.as_str()]
+    );
+    let read = mcp.request(
+        "resources/read",
+        json!({ "uri": format!("yit://issue/{id}") }),
+    );
+    let text = read["result"]["contents"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert_eq!(
+        serde_json::from_str::<Value>(text).expect("JSON")["issue"]["title"],
+        "Watched"
+    );
+    let config = mcp.request("resources/read", json!({ "uri": "yit://config" }));
+    assert!(
+        config["result"]["contents"][0]["text"]
+            .as_str()
+            .expect("text")
+            .contains("statuses:")
+    );
+    let missing = mcp.request("resources/read", json!({ "uri": "yit://issue/zzzz" }));
+    assert!(missing["error"].is_object(), "{missing}");
+    let outside = mcp.request("resources/read", json!({ "uri": "file:///etc/passwd" }));
+    assert!(outside["error"].is_object(), "{outside}");
+    assert!(mcp.request("resources/subscribe", json!({ "uri": issue_uri }))["result"].is_object());
+    // a change by another process: a notification names the issue
+    repo.ok(&["comment", &id, "from the command line"]);
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let message = mcp.read();
+        if message["method"] == "notifications/resources/updated" {
+            assert_eq!(message["params"]["uri"], issue_uri.as_str());
+            break;
+        }
+        assert!(Instant::now() < deadline, "no update notification");
+    }
+}
+
+fn agents_claim_as_themselves_and_one_wins() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Contested"]);
+    let mut one = Mcp::start(&repo, &["--as", "Agent One <one@example.com>"]);
+    let mut two = Mcp::start(&repo, &["--as", "Agent Two <two@example.com>"]);
+    let claimed = one.ok("claim", json!({ "id": id }));
+    assert_eq!(claimed["issue"]["assignee"], "Agent One <one@example.com>");
+    let error = two.fails("claim", json!({ "id": id }), "refused");
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("Agent One"),
+        "{error}"
+    );
+    // `me` is the agent
+    assert_eq!(
+        two.ok("list", json!({ "query": "assignee:me" }))["issues"],
+        json!([])
+    );
+    assert_eq!(
+        one.ok("list", json!({ "query": "assignee:me" }))["issues"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let bad = repo.run(&["mcp", "--as", "nobody"]);
+    assert_eq!(bad.code, 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("\"nobody\" is not `Name <email>`"),
+        "{}",
+        bad.stderr
+    );
+}
+
+fn stops_on_sigterm_and_prints_its_config() {
+    let repo = TestRepo::with_tracker();
+    let mut mcp = Mcp::start(&repo, &[]);
+    mcp.ok("list", json!({}));
+    let pid = mcp.child.id();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid as i32).expect("pid"),
+        rustix::process::Signal::TERM,
+    )
+    .expect("signal");
+    let status = wait(&mut mcp.child);
+    assert!(status.success(), "{status:?}");
+    assert!(!process_alive(pid));
+    let printed = repo.ok(&["mcp", "--print-config"]);
+    let root = repo.root().to_string_lossy().into_owned();
+    assert!(
+        printed.contains(&format!(
+            "claude mcp add yit -- {} mcp -C {root}",
+            common::yit_bin()
+        )),
+        "{printed}"
+    );
+    let start = printed.find("{\n").expect("a JSON block");
+    let end = start + printed[start..].find("\n}\n").expect("its end") + 2;
+    let desktop: Value = serde_json::from_str(&printed[start..end]).expect("JSON");
+    assert_eq!(
+        desktop["mcpServers"]["yit"]["args"],
+        json!(["mcp", "-C", root])
+    );
+    assert_eq!(desktop["mcpServers"]["yit"]["command"], common::yit_bin());
+}
+
+fn main() {
+    let tests: Vec<common::SessionTest> = vec![
+        (
+            "the_python_sdk_drives_a_whole_session",
+            the_python_sdk_drives_a_whole_session,
+            false,
+        ),
+        (
+            "a_whole_flow_over_raw_json_rpc",
+            a_whole_flow_over_raw_json_rpc,
+            false,
+        ),
+        (
+            "bad_input_is_a_tool_error_and_the_server_serves_on",
+            bad_input_is_a_tool_error_and_the_server_serves_on,
+            false,
+        ),
+        (
+            "resources_and_updates_for_subscribers",
+            resources_and_updates_for_subscribers,
+            false,
+        ),
+        (
+            "agents_claim_as_themselves_and_one_wins",
+            agents_claim_as_themselves_and_one_wins,
+            false,
+        ),
+        (
+            "stops_on_sigterm_and_prints_its_config",
+            stops_on_sigterm_and_prints_its_config,
+            false,
+        ),
+    ];
+    common::run_session("mcp", tests);
+}

@@ -18,23 +18,12 @@ before it exits, also on failure.
 """
 import json, os, signal, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
-root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_tracker import release_and_tracker  # noqa: E402
+
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=root, check=True)
-yit = os.path.join(root, "target/release/yit")
-work = tempfile.mkdtemp(prefix="yit-bench-serve.")
-env = dict(os.environ, HOME=work, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Bench",
-           GIT_AUTHOR_EMAIL="bench@example.com", GIT_COMMITTER_NAME="Bench",
-           GIT_COMMITTER_EMAIL="bench@example.com")
-repo = os.path.join(work, "repo")
-os.makedirs(repo)
-subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
-subprocess.run([yit, "init", "-q"], cwd=repo, check=True, env=env)
-subprocess.run(["python3", os.path.join(root, "scripts/gen_issues.py"), repo, str(n)], check=True, env=env)
-subprocess.run([yit, "list", "--limit", "1"], cwd=repo, check=True, env=env, stdout=subprocess.DEVNULL)
-issue = subprocess.run([yit, "list", "--format", "ids", "--limit", "1"], cwd=repo, env=env,
-                       capture_output=True, text=True, check=True).stdout.strip()
+yit, env, repo, issue, work = release_and_tracker(n, "yit-bench-serve.")
 path = os.path.join(repo, ".issues", issue + ".yaml")
 started = []
 

@@ -5,6 +5,7 @@
 //! the watcher that tells them what changed ([`live`]).
 
 pub mod live;
+pub mod request;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

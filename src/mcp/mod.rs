@@ -304,10 +304,15 @@ impl ServerHandler for Server {
                     ),
                 )
                 .await?;
-            let text = value
-                .structured_content
-                .map(|v| v.to_string())
-                .unwrap_or_default();
+            let answer = value.structured_content.unwrap_or_default();
+            if value.is_error == Some(true) {
+                let message = answer["error"]["message"]
+                    .as_str()
+                    .unwrap_or("cannot read the issue")
+                    .to_owned();
+                return Err(ErrorData::invalid_params(message, Some(answer)));
+            }
+            let text = answer.to_string();
             (text, "application/json")
         };
         let contents = ResourceContents::text(text, uri).with_mime_type(mime);

@@ -11,13 +11,12 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use yit::model::config::Config;
 use yit::model::edit::Change;
 use yit::ops::Shorts;
-use yit::store::Draft;
 
 use crate::cli::CommandError;
 use crate::front::Ctx;
+use crate::front::request::{FieldEdit, NewIssue, person};
 
 /// One tool: its name, what a model is told of it, its arguments' schema,
 /// and what it does.
@@ -95,9 +94,9 @@ pub const TOOLS: &[ToolDef] = &[
     ),
     tool!(
         "new",
-        NewArgs,
+        NewIssue,
         false,
-        new,
+        |ctx, a| a.create(ctx),
         "Create one issue, like `yit new --json`. Only `title` is required. `type`, `status` and `priority` must be ones config.yaml allows (priority 0, most urgent, to 4); `parent` and `depends_on` name existing issues by id or prefix. `assignee` is `Name <email>`, an email, or `me`. Returns the new `issue`."
     ),
     tool!(
@@ -109,9 +108,9 @@ pub const TOOLS: &[ToolDef] = &[
     ),
     tool!(
         "edit",
-        EditArgs,
+        FieldEdit,
         false,
-        edit,
+        |ctx, a| a.apply(ctx),
         "Change fields of one issue, like `yit edit ID ... --json`: any of title, status, priority, type, body (replaces it), add_labels, remove_labels, assignee (`me`, a person, or null to unassign), parent. Pass `version` from `show` to have the edit refused, and nothing written, if the issue changed since you read it. Returns the `issue`."
     ),
     tool!(
@@ -242,72 +241,9 @@ struct QueryArgs {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct NewArgs {
-    /// One line.
-    title: String,
-    /// Markdown.
-    #[serde(default)]
-    body: String,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    /// 0 (most urgent) to 4.
-    #[serde(default)]
-    priority: Option<u8>,
-    #[serde(default)]
-    labels: Vec<String>,
-    /// `me`, `Name <email>` or an email.
-    #[serde(default)]
-    assignee: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    /// An existing issue's id or prefix.
-    #[serde(default)]
-    parent: Option<String>,
-    /// Existing issues this one waits for.
-    #[serde(default)]
-    depends_on: Vec<String>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 struct PlanArgs {
     /// The plan, as YAML text.
     plan: String,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct EditArgs {
-    id: String,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    priority: Option<u8>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    /// The new body (Markdown), replacing the old one.
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    add_labels: Vec<String>,
-    #[serde(default)]
-    remove_labels: Vec<String>,
-    /// `me`, a person, or null to unassign; leave out to keep.
-    #[serde(default, deserialize_with = "present")]
-    assignee: Option<Option<String>>,
-    /// The new parent's id or prefix.
-    #[serde(default)]
-    parent: Option<String>,
-    /// `version` from `show`: refuse the edit if the file changed since.
-    #[serde(default)]
-    version: Option<String>,
-}
-
-/// A key that is present, even as null.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -454,32 +390,6 @@ fn blocked(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
     Ok(yit::ops::json::blocked(&rows))
 }
 
-fn person(ctx: &Ctx, given: Option<&str>) -> Result<Option<String>, CommandError> {
-    match given {
-        Some("me") => Ok(Some(ctx.author()?)),
-        other => Ok(other.map(str::to_owned)),
-    }
-}
-
-fn new(ctx: &mut Ctx, a: NewArgs) -> Result<Value, CommandError> {
-    let draft = Draft {
-        title: a.title,
-        body: a.body,
-        labels: a.labels,
-        priority: a.priority,
-        kind: a.kind,
-        assignee: person(ctx, a.assignee.as_deref())?,
-        status: a.status,
-        ..Draft::default()
-    };
-    let draft = ctx
-        .session()
-        .draft(draft, a.parent.as_deref(), &a.depends_on)?;
-    let author = ctx.author()?;
-    let created = ctx.take_session().create(draft, author, ctx.clock)?;
-    Ok(yit::ops::json::created(&created.issue, &created.shorts))
-}
-
 fn new_plan(ctx: &mut Ctx, a: PlanArgs) -> Result<Value, CommandError> {
     let author = ctx.author()?;
     let created =
@@ -491,49 +401,6 @@ fn new_plan(ctx: &mut Ctx, a: PlanArgs) -> Result<Value, CommandError> {
         &created.keys,
         &shorts,
     ))
-}
-
-fn edit(ctx: &mut Ctx, a: EditArgs) -> Result<Value, CommandError> {
-    let config = ctx.tracker.config();
-    let mut changes = Vec::new();
-    if let Some(t) = a.title {
-        changes.push(Change::Title(t));
-    }
-    if let Some(s) = a.status {
-        changes.push(Change::Status(config.status_named(&s)?));
-    }
-    if let Some(p) = a.priority {
-        Config::check_priority(p)?;
-        changes.push(Change::Priority(p));
-    }
-    if let Some(k) = a.kind {
-        changes.push(Change::Kind(config.type_named(&k)?));
-    }
-    if let Some(b) = a.body {
-        changes.push(Change::Body(b));
-    }
-    changes.extend(a.add_labels.into_iter().map(Change::AddLabel));
-    changes.extend(a.remove_labels.into_iter().map(Change::RemoveLabel));
-    if let Some(person_given) = a.assignee {
-        changes.push(Change::Assignee(person(ctx, person_given.as_deref())?));
-    }
-    if changes.is_empty() && a.parent.is_none() {
-        return Err(CommandError::usage(
-            "nothing to change: give at least one field",
-        ));
-    }
-    let (mode, clock) = (ctx.mode.with_details(false), ctx.clock);
-    let session = ctx.take_session();
-    let written = match (&a.version, &a.parent) {
-        (Some(_), Some(_)) => {
-            return Err(CommandError::usage(
-                "`version` and `parent` cannot go together: change the parent in an edit of its own",
-            ));
-        }
-        (Some(version), None) => session.change_at(&a.id, version, changes, clock)?,
-        (None, parent) => session.edit(&a.id, changes, parent.as_deref(), mode, clock)?,
-    };
-    Ok(yit::ops::json::edits(&written.edits, &written.shorts, true))
 }
 
 fn comment(ctx: &mut Ctx, a: CommentArgs) -> Result<Value, CommandError> {
@@ -605,7 +472,27 @@ fn claim(ctx: &mut Ctx, a: ClaimArgs) -> Result<Value, CommandError> {
     Ok(value)
 }
 
-fn graph_edit(edit: yit::store::GraphEdit) -> Value {
+/// `Tracker::add_dependencies` or `remove_dependencies`.
+type GraphChange = fn(
+    &yit::store::Tracker,
+    &str,
+    &[String],
+    yit::store::ScanMode,
+    std::time::Duration,
+    jiff::Timestamp,
+) -> Result<yit::store::GraphEdit, yit::store::StoreError>;
+
+/// A change to the graph, under its lock: the `issue` it changed.
+fn graph(ctx: &mut Ctx, a: DepArgs, change: GraphChange) -> Result<Value, CommandError> {
+    let edit = change(
+        ctx.tracker,
+        &a.id,
+        &a.on,
+        ctx.mode,
+        ctx.clock.lock_timeout,
+        ctx.clock.now,
+    )?;
+    // (the scan's listing: a dependency creates no file)
     let shorts = Shorts::Known(
         edit.edits
             .iter()
@@ -614,29 +501,15 @@ fn graph_edit(edit: yit::store::GraphEdit) -> Value {
             .map(|id| (id.clone(), edit.scan.listing.short_id(id).to_owned()))
             .collect(),
     );
-    yit::ops::json::edits(&edit.edits, &shorts, true)
+    Ok(yit::ops::json::edits(&edit.edits, &shorts, true))
 }
 
 fn dep_add(ctx: &mut Ctx, a: DepArgs) -> Result<Value, CommandError> {
-    let done = ctx.tracker.add_dependencies(
-        &a.id,
-        &a.on,
-        ctx.mode,
-        ctx.clock.lock_timeout,
-        ctx.clock.now,
-    )?;
-    Ok(graph_edit(done))
+    graph(ctx, a, yit::store::Tracker::add_dependencies)
 }
 
 fn dep_rm(ctx: &mut Ctx, a: DepArgs) -> Result<Value, CommandError> {
-    let done = ctx.tracker.remove_dependencies(
-        &a.id,
-        &a.on,
-        ctx.mode,
-        ctx.clock.lock_timeout,
-        ctx.clock.now,
-    )?;
-    Ok(graph_edit(done))
+    graph(ctx, a, yit::store::Tracker::remove_dependencies)
 }
 
 fn log(ctx: &mut Ctx, a: LogArgs) -> Result<Value, CommandError> {

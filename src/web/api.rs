@@ -7,17 +7,16 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use yit::model::config::Config;
-use yit::model::edit::Change;
 use yit::model::record::envelope;
 use yit::ops::Written;
-use yit::store::Draft;
 
 use super::{App, status_of};
 use crate::cli::CommandError;
 use crate::front::Ctx;
+use crate::front::request::{FieldEdit, NewIssue};
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
     match result {
@@ -162,135 +161,34 @@ fn issue_of(written: Written) -> serde_json::Value {
     yit::ops::json::edits(&written.edits, &written.shorts, true)
 }
 
-/// A new issue, as `yit new` takes it.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewIssue {
-    title: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    priority: Option<u8>,
-    #[serde(default)]
-    labels: Vec<String>,
-    #[serde(default)]
-    assignee: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    parent: Option<String>,
-    #[serde(default)]
-    depends_on: Vec<String>,
-}
-
 /// `POST /api/issues`: as `yit new --json`.
 pub async fn create(State(app): State<Arc<App>>, Body(new): Body<NewIssue>) -> Response {
-    run(&app, move |ctx| {
-        let assignee = match new.assignee.as_deref() {
-            Some("me") => Some(ctx.author()?),
-            other => other.map(str::to_owned),
-        };
-        let draft = Draft {
-            title: new.title,
-            body: new.body,
-            labels: new.labels,
-            priority: new.priority,
-            kind: new.kind,
-            assignee,
-            status: new.status,
-            ..Draft::default()
-        };
-        let draft = ctx
-            .session()
-            .draft(draft, new.parent.as_deref(), &new.depends_on)?;
-        let author = ctx.author()?;
-        let created = ctx.take_session().create(draft, author, ctx.clock)?;
-        Ok(yit::ops::json::created(&created.issue, &created.shorts))
-    })
-    .await
+    run(&app, move |ctx| new.create(ctx)).await
 }
 
-/// Changes to fields, as `yit edit` takes them; `version` makes the edit
-/// conditional on the file being unchanged since it was read.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EditIssue {
-    #[serde(default)]
-    version: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    priority: Option<u8>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    add_labels: Vec<String>,
-    #[serde(default)]
-    remove_labels: Vec<String>,
-    /// A person, `me`, or null to unassign.
-    #[serde(default, deserialize_with = "present")]
-    assignee: Option<Option<String>>,
-}
-
-/// A key that is present, even as null.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
-/// `PATCH /api/issues/ID`: as `yit edit ID ... --json`; 409 when
-/// `version` is given and the file changed since.
+/// `PATCH /api/issues/ID`: as `yit edit ID ... --json` (the body's keys
+/// are `edit`'s, the id is the path's); 409 when `version` is given and
+/// the file changed since.
 pub async fn edit(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    Body(e): Body<EditIssue>,
+    Body(body): Body<serde_json::Map<String, serde_json::Value>>,
 ) -> Response {
-    run(&app, move |ctx| {
-        let config = ctx.tracker.config();
-        let mut changes = Vec::new();
-        if let Some(t) = e.title {
-            changes.push(Change::Title(t));
+    let mut body = body;
+    if body.contains_key("id") {
+        return answer(Err(CommandError::usage(
+            "the request body: the issue is the path's, not an `id` key",
+        )));
+    }
+    body.insert("id".to_owned(), id.into());
+    let edit: FieldEdit = match serde_json::from_value(serde_json::Value::Object(body)) {
+        Ok(edit) => edit,
+        Err(e) => {
+            let err = CommandError::usage(format!("the request body: {e}"));
+            return (StatusCode::UNPROCESSABLE_ENTITY, Json(err.json())).into_response();
         }
-        if let Some(s) = e.status {
-            changes.push(Change::Status(config.status_named(&s)?));
-        }
-        if let Some(p) = e.priority {
-            Config::check_priority(p)?;
-            changes.push(Change::Priority(p));
-        }
-        if let Some(k) = e.kind {
-            changes.push(Change::Kind(config.type_named(&k)?));
-        }
-        if let Some(b) = e.body {
-            changes.push(Change::Body(b));
-        }
-        changes.extend(e.add_labels.into_iter().map(Change::AddLabel));
-        changes.extend(e.remove_labels.into_iter().map(Change::RemoveLabel));
-        if let Some(a) = e.assignee {
-            let a = match a.as_deref() {
-                Some("me") => Some(ctx.author()?),
-                _ => a,
-            };
-            changes.push(Change::Assignee(a));
-        }
-        if changes.is_empty() {
-            return Err(CommandError::usage(
-                "nothing to change: give at least one field",
-            ));
-        }
-        let session = ctx.take_session();
-        let written = match &e.version {
-            Some(version) => session.change_at(&id, version, changes, ctx.clock)?,
-            None => session.change(std::slice::from_ref(&id), &changes, ctx.clock)?,
-        };
-        Ok(issue_of(written))
-    })
-    .await
+    };
+    run(&app, move |ctx| edit.apply(ctx)).await
 }
 
 #[derive(Deserialize)]

@@ -40,8 +40,8 @@ impl Tracker {
         Ok(locks)
     }
 
-    /// Reads an issue that must exist and be valid, with its text.
-    /// Issue `id` and its file's text, as stored.
+    /// Reads an issue that must exist and be valid, with its file's text
+    /// as stored.
     pub fn load_with_text(&self, id: &IssueId) -> Result<(Issue, String), StoreError> {
         let path = self.issue_path(id);
         let shown = self.shown(&path);

@@ -213,7 +213,6 @@ pub async fn board(
         let mut answers = yit::ops::Answers::default();
         let mode = ctx.mode;
         let columns = ctx.session().board(&query, mode, &mut answers)?;
-        let config = ctx.tracker.config();
         let (problems, broken) = columns
             .first()
             .map(|c| (c.result.problems.as_slice(), c.result.broken_files))
@@ -222,7 +221,7 @@ pub async fn board(
             h1.visually-hidden { "Board" }
             (problems_box(problems, broken))
             div.board #board data-live data-writable=(w) {
-                @for c in &columns { (column(c, config)) }
+                @for c in &columns { (column(c)) }
             }
             p.help { "Drag a card to another column, or focus it and press Shift+← / Shift+→, to change its status." }
         };
@@ -231,14 +230,14 @@ pub async fn board(
     .await
 }
 
-fn column(c: &Column, config: &Config) -> Markup {
+fn column(c: &Column) -> Markup {
     let count = c.result.matched.unwrap_or(c.result.records.len());
     let more = count.saturating_sub(c.result.records.len());
     html! {
         section.column data-status=(c.status) data-role=(c.role) aria-label=(c.status) {
             h2 { (c.status) " " span.count { (count) } }
             ol.cards {
-                @for r in &c.result.records { li { (card(r, config)) } }
+                @for r in &c.result.records { li { (card(r)) } }
             }
             @if more > 0 {
                 a.more href={ "/issues?q=status:" (c.status) } { (more) " more" }
@@ -247,8 +246,7 @@ fn column(c: &Column, config: &Config) -> Markup {
     }
 }
 
-fn card(r: &Record, config: &Config) -> Markup {
-    let _ = config;
+fn card(r: &Record) -> Markup {
     html! {
         a.card href={ "/issues/" (r.id) } data-id=(r.id) data-status=(r.status) draggable="false" {
             span.id { (r.short_id) }

@@ -199,11 +199,7 @@ fn answers_equal_those_without_the_daemon() {
 fn exits_cleanly_on_sigterm() {
     let repo = TestRepo::with_tracker();
     let daemon = DaemonGuard::start(&repo, &[]);
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &daemon.pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    assert!(common::signal(daemon.pid, rustix::process::Signal::TERM));
     assert!(
         wait_until(PATIENCE, || !process_alive(daemon.pid)),
         "SIGTERM ends it"

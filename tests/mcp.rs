@@ -450,11 +450,7 @@ fn stops_on_sigterm_and_prints_its_config() {
     let mut mcp = Mcp::start(&repo, &[]);
     mcp.ok("list", json!({}));
     let pid = mcp.child.id();
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(pid as i32).expect("pid"),
-        rustix::process::Signal::TERM,
-    )
-    .expect("signal");
+    assert!(common::signal(pid, rustix::process::Signal::TERM));
     let status = wait(&mut mcp.child);
     assert!(status.success(), "{status:?}");
     assert!(!process_alive(pid));

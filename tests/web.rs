@@ -619,6 +619,31 @@ fn stops_cleanly_on_sigterm_and_sigint_with_pages_open() {
         assert!(status.success(), "SIG{signal}: {status:?}");
         assert!(!common::process_alive(pid));
     }
+    // --open starts the person's browser ($BROWSER) on the printed address
+    let opened = repo.root().join("opened.txt");
+    let browser = repo.root().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .expect("script");
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    let served = Served::start_with(
+        &repo,
+        &["--open"],
+        &[("BROWSER", &browser.to_string_lossy())],
+    );
+    assert!(
+        wait_until(PATIENCE, || std::fs::read_to_string(&opened)
+            .is_ok_and(|t| t.trim() == served.url)),
+        "the browser was started on {}",
+        served.url
+    );
+    drop(served);
     // a second server on a taken port says so
     let served = Served::start(&repo, &[]);
     let port = served.port.to_string();

@@ -543,11 +543,19 @@ impl Drop for DaemonGuard<'_> {
     fn drop(&mut self) {
         let _ = self.repo.run(&["daemon", "stop"]);
         if process_alive(self.pid) {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &self.pid.to_string()])
-                .status();
+            signal(self.pid, rustix::process::Signal::KILL);
         }
     }
+}
+
+/// Sends `signal` to the one process `pid` (through rustix: never a group,
+/// never every process, as a shell's `kill -9 -N` can be read); whether it
+/// was sent.
+pub fn signal(pid: u32, signal: rustix::process::Signal) -> bool {
+    i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .is_some_and(|pid| rustix::process::kill_process(pid, signal).is_ok())
 }
 
 /// Whether `pid` is a live process (not a zombie).

@@ -67,12 +67,16 @@ fn start(repo: &TestRepo, args: &[&str], lifeline: Option<i32>) -> u32 {
         .unwrap_or_else(|| panic!("unexpected start output: {text}"))
 }
 
+#[track_caller]
 fn signal(pid: u32, name: &str) {
-    let status = std::process::Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
+    use rustix::process::Signal;
+    let signal = match name {
+        "TERM" => Signal::TERM,
+        "INT" => Signal::INT,
+        "STOP" => Signal::STOP,
+        other => panic!("no signal {other} here"),
+    };
+    assert!(crate::common::signal(pid, signal), "SIG{name} to {pid}");
 }
 
 /// The daemon's files that must not outlive it.

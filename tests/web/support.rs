@@ -139,10 +139,17 @@ pub struct Served<'a> {
 impl<'a> Served<'a> {
     #[track_caller]
     pub fn start(repo: &'a TestRepo, extra: &[&str]) -> Served<'a> {
+        Served::start_with(repo, extra, &[])
+    }
+
+    /// `yit serve` with more arguments and environment variables.
+    #[track_caller]
+    pub fn start_with(repo: &'a TestRepo, extra: &[&str], env: &[(&str, &str)]) -> Served<'a> {
         let mut args = vec!["serve", "--port", "0"];
         args.extend_from_slice(extra);
         let mut child = repo
             .cmd(&args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -232,7 +239,10 @@ impl<'a> Served<'a> {
             "INT" => rustix::process::Signal::INT,
             other => panic!("no signal {other}"),
         };
-        rustix::process::kill_process(pid_of(&child), signal).expect("signal yit serve");
+        assert!(
+            crate::common::signal(child.id(), signal),
+            "signal yit serve"
+        );
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = child.try_wait().expect("wait") {
@@ -251,7 +261,7 @@ impl<'a> Served<'a> {
 impl Drop for Served<'_> {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = rustix::process::kill_process(pid_of(&child), rustix::process::Signal::TERM);
+            crate::common::signal(child.id(), rustix::process::Signal::TERM);
             let deadline = Instant::now() + PATIENCE;
             while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(10));

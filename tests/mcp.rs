@@ -326,7 +326,7 @@ fn bad_input_is_a_tool_error_and_the_server_serves_on() {
         ),
         ("list", json!({ "query": "priority:high" }), "invalid"),
         ("list", json!({ "limit": -1 }), "usage"),
-        ("search", json!({ "query": "label:bug" }), "invalid"),
+        ("search", json!({ "query": "label:bug" }), "usage"),
         ("show", json!({ "id": "a" }), "not_found"),
     ] {
         mcp.fails(name, arguments, kind);

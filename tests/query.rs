@@ -99,6 +99,19 @@ fn queries_filter_like_their_terms_say() {
 }
 
 #[test]
+fn a_search_needs_words_and_takes_at_most_sixty_four() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Crash on empty repo"]);
+    let run = repo.fails(&["search", "label:bug"], 2);
+    insta::assert_snapshot!(run.stderr, @"error: the query has no words to search for; `yit list QUERY` filters without them");
+    let many: Vec<String> = (0..65).map(|n| format!("word{n}")).collect();
+    let mut args = vec!["search"];
+    args.extend(many.iter().map(String::as_str));
+    let run = repo.fails(&args, 2);
+    insta::assert_snapshot!(run.stderr, @"error: a search takes at most 64 different words");
+}
+
+#[test]
 fn search_ranks_title_matches_first_with_snippets() {
     let repo = TestRepo::with_tracker();
     let filler = "Some words about other things. ".repeat(8);

@@ -44,19 +44,9 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let query = ListArgs::of_query(args.query, args.all, Some(args.limit))
         .query(config, &me, ctx.now, false)?;
-    let (words, phrases) = query.filter.as_ref().map(|f| f.text()).unwrap_or_default();
-    if words.is_empty() && phrases.is_empty() {
-        return Err(CommandError::usage(
-            "the query has no words to search for; `yit list QUERY` filters without them",
-        ));
-    }
-    let all: Vec<String> = words.into_iter().chain(phrases).collect();
-    if yit::query::search::Words::new(&all).is_none() {
-        return Err(CommandError::usage(format!(
-            "a search takes at most {} different words",
-            yit::query::search::MAX_WORDS
-        )));
-    }
+    query
+        .check_search()
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     let mut answers = yit::ops::Answers::default();
     let result =
         super::session(ctx, &tracker).search(&query, ctx.scan_mode(false), &mut answers)?;

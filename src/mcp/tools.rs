@@ -361,6 +361,8 @@ fn search(ctx: &mut Ctx, a: SearchArgs) -> Result<Value, CommandError> {
     let mut q = query(ctx, &a.query, "", Some(a.limit.unwrap_or(20)))?;
     q.all = a.all;
     q.details = false;
+    q.check_search()
+        .map_err(|e| CommandError::usage(e.to_string()))?;
     let mut answers = yit::ops::Answers::default();
     let mode = ctx.mode;
     let result = ctx.session().search(&q, mode, &mut answers)?;

@@ -65,6 +65,18 @@ pub struct ListQuery {
     pub count: bool,
 }
 
+/// Why a query cannot be searched.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("the query has no words to search for; `yit list QUERY` filters without them")]
+    NoWords,
+    #[error(
+        "a search takes at most {} different words",
+        crate::query::search::MAX_WORDS
+    )]
+    TooManyWords,
+}
+
 /// The answer to a [`ListQuery`].
 /// (The daemon sends it as lines: `crate::daemon::protocol::encode`.)
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +126,20 @@ impl ListQuery {
             filter,
             ..ListQuery::default()
         })
+    }
+
+    /// Whether the query can be searched: it has words or phrases (the
+    /// rest filters), and no more different words than a search takes.
+    pub fn check_search(&self) -> Result<(), SearchError> {
+        let (words, phrases) = self.filter.as_ref().map(|f| f.text()).unwrap_or_default();
+        if words.is_empty() && phrases.is_empty() {
+            return Err(SearchError::NoWords);
+        }
+        let all: Vec<String> = words.into_iter().chain(phrases).collect();
+        match crate::query::search::Words::new(&all) {
+            Some(_) => Ok(()),
+            None => Err(SearchError::TooManyWords),
+        }
     }
 
     /// Whether `issue` passes the query's filters.

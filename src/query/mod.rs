@@ -38,6 +38,24 @@ pub enum SortKey {
     Id,
 }
 
+impl SortKey {
+    /// The orders by the names front ends take (`--sort`, `?sort=`).
+    pub const NAMES: [(&'static str, SortKey); 4] = [
+        ("priority", SortKey::Priority),
+        ("created", SortKey::Created),
+        ("updated", SortKey::Updated),
+        ("id", SortKey::Id),
+    ];
+
+    /// The order called `name`.
+    pub fn named(name: &str) -> Option<SortKey> {
+        SortKey::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, key)| *key)
+    }
+}
+
 /// What `list` asks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListQuery {

@@ -93,17 +93,12 @@ pub struct ListParams {
 pub async fn list(State(app): State<Arc<App>>, Params(params): Params<ListParams>) -> Response {
     run(&app, move |ctx| {
         let mut query = query_of(ctx, &params.q)?;
-        query.sort = match params.sort.as_deref() {
-            None | Some("priority") => yit::query::SortKey::Priority,
-            Some("created") => yit::query::SortKey::Created,
-            Some("updated") => yit::query::SortKey::Updated,
-            Some("id") => yit::query::SortKey::Id,
-            Some(other) => {
-                return Err(CommandError::usage(format!(
-                    "sort {other:?}: expected priority, created, updated or id"
-                )));
-            }
-        };
+        let sort = params.sort.as_deref().unwrap_or("priority");
+        query.sort = yit::query::SortKey::named(sort).ok_or_else(|| {
+            CommandError::usage(format!(
+                "sort {sort:?}: expected priority, created, updated or id"
+            ))
+        })?;
         query.reverse = params.reverse;
         query.limit = params.limit;
         query.all = params.all;

@@ -273,12 +273,7 @@ pub struct ListParams {
 }
 
 fn sort_of(name: &str) -> SortKey {
-    match name {
-        "created" => SortKey::Created,
-        "updated" => SortKey::Updated,
-        "id" => SortKey::Id,
-        _ => SortKey::Priority,
-    }
+    SortKey::named(name).unwrap_or(SortKey::Priority)
 }
 
 /// `GET /issues`: the issues a query finds, sorted as asked.

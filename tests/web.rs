@@ -520,6 +520,32 @@ fn a_stale_edit_is_refused_and_the_text_kept() {
             .expect("read")
             .contains("My careful rewrite")
     );
+    // a value refused: the page again, with the text kept and why
+    let before = repo.tree();
+    let cookie = format!("yit_token={}", served.token);
+    let page = request(
+        served.port,
+        "GET",
+        &format!("/issues/{id}"),
+        &[("Cookie", &cookie)],
+        b"",
+    );
+    let refused = served.post_form(
+        &format!("/issues/{id}/edit"),
+        &[
+            ("version", &form_version(&page.body)),
+            ("status", "nope"),
+            ("body", "Kept on a refusal"),
+        ],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("Kept on a refusal"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("unknown status"), "{}", refused.body);
+    assert_eq!(repo.tree(), before);
 }
 
 /// Reads server-sent events from `/events` until `want` holds of one

@@ -1,6 +1,6 @@
-//! Ending `yit watch` when what it lives for is gone: its inherited
-//! lifeline pipe (`YIT_LIFELINE_FD`) or the process given by
-//! `--exit-with-pid` (see `yit::watch::lifeline`).
+//! Ending `yit watch`, `yit serve` and `yit mcp` when what they live for
+//! is gone: an inherited lifeline pipe (`YIT_LIFELINE_FD`) or the process
+//! given by `--exit-with-pid` (see `yit::watch::lifeline`).
 
 use std::thread::JoinHandle;
 
@@ -27,7 +27,17 @@ impl Drop for Lifetime {
 /// Ends this process when its lifeline closes or the process `pid` exits,
 /// for as long as the returned guard lives.
 pub fn bind(exit_with_pid: Option<u32>) -> Result<Lifetime, CommandError> {
-    let exit = || std::process::exit(0);
+    bind_to(exit_with_pid, || std::process::exit(0))
+}
+
+/// Calls `gone` (once for each watch that ends) when this process's
+/// lifeline closes or the process `pid` exits, for as long as the returned
+/// guard lives: a long-running front end stops cleanly instead of exiting.
+pub fn bind_to(
+    exit_with_pid: Option<u32>,
+    gone: impl FnOnce() + Clone + Send + 'static,
+) -> Result<Lifetime, CommandError> {
+    let exit = gone;
     let failed = |e: LifelineError| CommandError::user(e.to_string());
     let mut lifetime = Lifetime {
         stop: Stop::new().map_err(failed)?,
@@ -38,7 +48,7 @@ pub fn bind(exit_with_pid: Option<u32>) -> Result<Lifetime, CommandError> {
         .and_then(|v| v.parse::<u32>().ok())
     {
         let waiter = lifetime.stop.waiter().map_err(failed)?;
-        let thread = yit::watch::lifeline::watch_pipe(fd, waiter, exit).map_err(failed)?;
+        let thread = yit::watch::lifeline::watch_pipe(fd, waiter, exit.clone()).map_err(failed)?;
         lifetime.threads.push(thread);
     }
     if let Some(pid) = exit_with_pid {

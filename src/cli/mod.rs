@@ -27,7 +27,7 @@ mod hooks;
 mod import;
 mod init;
 mod label;
-mod lifetime;
+pub(crate) mod lifetime;
 mod list;
 mod log;
 mod mcp;
@@ -320,8 +320,7 @@ pub fn resolve_all(
 impl Ctx {
     /// What a long-running front end (`serve`, `mcp`) runs with: this
     /// command's directory, flags and test hooks (`YIT_NOW` fixes the time
-    /// of every change, `YIT_SEED` seeds ids, `YIT_LIFELINE_FD` ends it
-    /// with its test), and who makes the changes when not git's identity.
+    /// of every change, `YIT_SEED` seeds ids), and who makes the changes when not git's identity.
     pub fn front_options(&self, author: Option<String>) -> crate::front::Options {
         crate::front::Options {
             root: self.cwd.clone(),
@@ -331,9 +330,6 @@ impl Ctx {
             no_index: self.no_index,
             no_daemon: self.no_daemon,
             author,
-            lifeline_fd: std::env::var("YIT_LIFELINE_FD")
-                .ok()
-                .and_then(|v| v.parse().ok()),
         }
     }
 

@@ -1,8 +1,7 @@
 //! Following the files: the watcher (the daemon's, `yit::watch`) runs on a
 //! thread of the front end's, and every batch of changes becomes a
 //! numbered [`Changed`] sent on a broadcast channel (to each open page of
-//! `yit serve`, to the resource subscriptions of `yit mcp`). Also the
-//! lifeline that ends a front end started by a test.
+//! `yit serve`, to the resource subscriptions of `yit mcp`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,7 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::broadcast;
 
 use crate::cli::{CommandError, ErrorKind};
 
@@ -127,35 +126,4 @@ impl Drop for Watch {
     fn drop(&mut self) {
         self.end();
     }
-}
-
-/// The lifeline's watch: it asks the server to stop when the pipe's last
-/// writer is gone.
-pub struct Lifeline {
-    stop: yit::watch::lifeline::Stop,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Lifeline {
-    pub fn end(mut self) {
-        self.stop.stop();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-pub fn on_lifeline(fd: u32, stopping: watch::Sender<bool>) -> Result<Lifeline, CommandError> {
-    let failed = |e: yit::watch::lifeline::LifelineError| {
-        CommandError::new(ErrorKind::Internal, e.to_string())
-    };
-    let stop = yit::watch::lifeline::Stop::new().map_err(failed)?;
-    let thread = yit::watch::lifeline::watch_pipe(fd, stop.waiter().map_err(failed)?, move || {
-        let _ = stopping.send(true);
-    })
-    .map_err(failed)?;
-    Ok(Lifeline {
-        stop,
-        thread: Some(thread),
-    })
 }

@@ -6,6 +6,7 @@
 
 pub mod live;
 pub mod request;
+pub mod stop;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,9 +32,23 @@ pub struct Options {
     pub no_daemon: bool,
     /// Who makes the changes (`yit mcp --as`), instead of git's identity.
     pub author: Option<String>,
-    /// The read end of a lifeline pipe (`YIT_LIFELINE_FD`): the front end
-    /// stops when its last writer closes.
-    pub lifeline_fd: Option<u32>,
+}
+
+impl Options {
+    /// The tracker, changed as `author` when one is given.
+    fn open(&self) -> Result<Tracker, CommandError> {
+        let mut tracker = Tracker::open(&self.root)?;
+        if let Some(author) = &self.author {
+            tracker.set_author(author.clone())?;
+        }
+        Ok(tracker)
+    }
+
+    /// Opens the tracker once, before anything listens (so a missing
+    /// tracker or a bad `--as` is said at once): its issues directory.
+    pub fn issues_dir(&self) -> Result<PathBuf, CommandError> {
+        Ok(self.open()?.issues_dir().to_owned())
+    }
 }
 
 /// A front end's requests: the options and a counter (each request its
@@ -59,10 +74,7 @@ impl Front {
         version: u64,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
-        let mut opened = Tracker::open(&self.options.root)?;
-        if let Some(author) = &self.options.author {
-            opened.set_author(author.clone())?;
-        }
+        let opened = self.options.open()?;
         let tracker = &opened;
         let allowed = !(self.options.no_daemon || self.options.no_index);
         let session = Session::new(tracker, move || {

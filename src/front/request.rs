@@ -156,3 +156,27 @@ impl FieldEdit {
         Ok(yit::ops::json::edits(&written.edits, &written.shorts, true))
     }
 }
+
+/// The `list --json` answer to `query` (details asked by the query), and
+/// the problems of files that could not be read, if any.
+pub fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, CommandError> {
+    let mut answers = yit::ops::Answers::default();
+    let mode = ctx.mode;
+    let result = ctx.session().list(query, mode, &mut answers)?;
+    let mut value = serde_json::json!({ "issues": result.records });
+    if result.broken_files > 0 {
+        value["problems"] = serde_json::json!(result.problems);
+    }
+    Ok(value)
+}
+
+/// The `show --json` answer for `id`, and the file's `version` (sent back
+/// with an edit, it has the edit refused if the file changed meanwhile).
+pub fn shown(ctx: &mut Ctx, id: &str) -> Result<Value, CommandError> {
+    let mode = ctx.mode;
+    let shown = ctx.session().show(id, mode)?;
+    let mut value =
+        yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
+    value["version"] = yit::store::version_of(shown.text.as_bytes()).into();
+    Ok(value)
+}

@@ -28,10 +28,11 @@ use rmcp::model::{
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use yit::model::record::envelope;
-use yit::store::Tracker;
 
 use crate::cli::{CommandError, ErrorKind};
-use crate::front::live::{Live, Watch, on_lifeline};
+use crate::front::live::{Live, Watch};
+use crate::front::request::shown;
+use crate::front::stop::{Stopping, runtime};
 use crate::front::{Front, Options};
 
 /// The query language, as a resource.
@@ -101,15 +102,7 @@ impl Server {
         if uri == CONFIG_URI {
             return Ok(uri.to_owned());
         }
-        let Some(input) = uri.strip_prefix(ISSUE_URI) else {
-            return Err(CommandError::new(
-                ErrorKind::NotFound,
-                format!(
-                    "no resource {uri:?}: yit's are {CONFIG_URI}, {QUERY_URI} and {ISSUE_URI}ID"
-                ),
-            ));
-        };
-        let input = input.to_owned();
+        let input = issue_input(uri)?.to_owned();
         self.front
             .run_blocking(self.live.version(), move |ctx| {
                 Ok(ctx.session().resolve(&input)?.to_string())
@@ -292,28 +285,15 @@ impl ServerHandler for Server {
                 .map_err(|e| protocol_error(&e))?;
             (text, "application/yaml")
         } else {
-            let subject = self.subject(&uri).await.map_err(|e| protocol_error(&e))?;
+            let input = issue_input(&uri)
+                .map_err(|e| protocol_error(&e))?
+                .to_owned();
             let value = self
-                .call(
-                    "show",
-                    Some(
-                        serde_json::json!({ "id": subject })
-                            .as_object()
-                            .cloned()
-                            .unwrap_or_default(),
-                    ),
-                )
-                .await?;
-            let answer = value.structured_content.unwrap_or_default();
-            if value.is_error == Some(true) {
-                let message = answer["error"]["message"]
-                    .as_str()
-                    .unwrap_or("cannot read the issue")
-                    .to_owned();
-                return Err(ErrorData::invalid_params(message, Some(answer)));
-            }
-            let text = answer.to_string();
-            (text, "application/json")
+                .front
+                .run_blocking(self.live.version(), move |ctx| shown(ctx, &input))
+                .await
+                .map_err(|e| protocol_error(&e))?;
+            (envelope(value).to_string(), "application/json")
         };
         let contents = ResourceContents::text(text, uri).with_mime_type(mime);
         Ok(ReadResourceResult::new(vec![contents]).into())
@@ -345,60 +325,36 @@ impl ServerHandler for Server {
     }
 }
 
+/// The id or prefix an issue's URI holds.
+fn issue_input(uri: &str) -> Result<&str, CommandError> {
+    uri.strip_prefix(ISSUE_URI).ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::NotFound,
+            format!("no resource {uri:?}: yit's are {CONFIG_URI}, {QUERY_URI} and {ISSUE_URI}ID"),
+        )
+    })
+}
+
 /// Serves on stdin and stdout until the client closes them, SIGINT,
 /// SIGTERM or the lifeline.
 pub fn serve(options: Options) -> Result<(), CommandError> {
-    let mut tracker = Tracker::open(&options.root)?;
-    if let Some(author) = &options.author {
-        tracker.set_author(author.clone())?;
-    }
-    let issues_dir = tracker.issues_dir().to_owned();
-    drop(tracker);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(16)
-        .thread_name("yit-mcp")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e)
-        })?;
+    let issues_dir = options.issues_dir()?;
+    let runtime = runtime("yit-mcp")?;
     let watch = Watch::start(&issues_dir)?;
-    let lifeline_fd = options.lifeline_fd;
     let server = Server {
         front: Arc::new(Front::new(options)),
         live: watch.live(),
         subscribed: Arc::default(),
     };
     let served = runtime.block_on(async move {
-        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-        let lifeline = lifeline_fd
-            .map(|fd| on_lifeline(fd, stop_tx.clone()))
-            .transpose()?;
+        let stopping = Stopping::new()?;
         let notifier = tokio::spawn(server.clone().notify());
         let (transport, framing) = framed_stdio();
-        let running = server.serve(transport).await.map_err(|e| {
-            CommandError::new(ErrorKind::Internal, "the MCP session could not start").because(&e)
-        });
-        let result = match running {
+        let result = match server.serve(transport).await {
             Ok(running) => {
-                use tokio::signal::unix::{SignalKind, signal};
                 let token = running.cancellation_token();
-                let (Ok(mut int), Ok(mut term)) = (
-                    signal(SignalKind::interrupt()),
-                    signal(SignalKind::terminate()),
-                ) else {
-                    return Err(CommandError::new(
-                        ErrorKind::Internal,
-                        "cannot handle signals",
-                    ));
-                };
                 let stopper = tokio::spawn(async move {
-                    tokio::select! {
-                        _ = int.recv() => {}
-                        _ = term.recv() => {}
-                        _ = stop_rx.wait_for(|stop| *stop) => {}
-                    }
+                    stopping.wait().await;
                     token.cancel();
                 });
                 let quit = running.waiting().await;
@@ -407,7 +363,11 @@ pub fn serve(options: Options) -> Result<(), CommandError> {
                     CommandError::new(ErrorKind::Internal, "the MCP session failed").because(&e)
                 })
             }
-            Err(e) => Err(e),
+            Err(e) => Err(CommandError::new(
+                ErrorKind::Internal,
+                "the MCP session could not start",
+            )
+            .because(&e)),
         };
         notifier.abort();
         // the last answers out; a reader still blocked on stdin (a stop by
@@ -418,9 +378,6 @@ pub fn serve(options: Options) -> Result<(), CommandError> {
             .is_err()
         {
             writer.abort();
-        }
-        if let Some(lifeline) = lifeline {
-            lifeline.end();
         }
         result
     });

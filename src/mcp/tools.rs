@@ -10,13 +10,13 @@ use std::path::Path;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use yit::model::edit::Change;
 use yit::ops::Shorts;
 
 use crate::cli::CommandError;
 use crate::front::Ctx;
-use crate::front::request::{FieldEdit, NewIssue, person};
+use crate::front::request::{FieldEdit, NewIssue, listed, person, shown};
 
 /// One tool: its name, what a model is told of it, its arguments' schema,
 /// and what it does.
@@ -333,17 +333,6 @@ fn query(
     Ok(query)
 }
 
-fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, CommandError> {
-    let mut answers = yit::ops::Answers::default();
-    let mode = ctx.mode;
-    let result = ctx.session().list(query, mode, &mut answers)?;
-    let mut value = json!({ "issues": result.records });
-    if result.broken_files > 0 {
-        value["problems"] = json!(result.problems);
-    }
-    Ok(value)
-}
-
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<Value, CommandError> {
     let mut q = query(ctx, &a.query, "", a.limit)?;
     q.sort = match a.sort.unwrap_or(Sort::Priority) {
@@ -370,12 +359,7 @@ fn search(ctx: &mut Ctx, a: SearchArgs) -> Result<Value, CommandError> {
 }
 
 fn show(ctx: &mut Ctx, a: IdArgs) -> Result<Value, CommandError> {
-    let mode = ctx.mode;
-    let shown = ctx.session().show(&a.id, mode)?;
-    let mut value =
-        yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
-    value["version"] = yit::store::version_of(shown.text.as_bytes()).into();
-    Ok(value)
+    shown(ctx, &a.id)
 }
 
 fn ready(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {

@@ -16,7 +16,7 @@ use yit::ops::Written;
 use super::{App, status_of};
 use crate::cli::CommandError;
 use crate::front::Ctx;
-use crate::front::request::{FieldEdit, NewIssue};
+use crate::front::request::{FieldEdit, NewIssue, listed, shown};
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
     match result {
@@ -103,14 +103,7 @@ pub async fn list(State(app): State<Arc<App>>, Params(params): Params<ListParams
         query.limit = params.limit;
         query.all = params.all;
         query.details = true;
-        let mut answers = yit::ops::Answers::default();
-        let mode = ctx.mode;
-        let result = ctx.session().list(&query, mode, &mut answers)?;
-        let mut fields = serde_json::json!({ "issues": result.records });
-        if result.broken_files > 0 {
-            fields["problems"] = serde_json::to_value(&result.problems).unwrap_or_default();
-        }
-        Ok(fields)
+        listed(ctx, &query)
     })
     .await
 }
@@ -141,15 +134,7 @@ pub async fn board(State(app): State<Arc<App>>, Params(params): Params<BoardPara
 /// `version` (send it back with an edit to have it refused if the file
 /// changed meanwhile).
 pub async fn show(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    run(&app, move |ctx| {
-        let mode = ctx.mode;
-        let shown = ctx.session().show(&id, mode)?;
-        let mut fields =
-            yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
-        fields["version"] = yit::store::version_of(shown.text.as_bytes()).into();
-        Ok(fields)
-    })
-    .await
+    run(&app, move |ctx| shown(ctx, &id)).await
 }
 
 fn issue_of(written: Written) -> serde_json::Value {

@@ -20,13 +20,12 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::cli::{CommandError, ErrorKind};
+use crate::front::live::{Live, Watch};
+use crate::front::stop::{Stopping, runtime};
+use crate::front::{Ctx, Front};
 use axum::Router;
 use axum::routing::{get, post};
-use yit::store::Tracker;
-
-use crate::cli::{CommandError, ErrorKind};
-use crate::front::live::{Live, Watch, on_lifeline};
-use crate::front::{Ctx, Front};
 
 /// What `yit serve` was asked for.
 pub struct Options {
@@ -38,8 +37,8 @@ pub struct Options {
 /// What every request shares.
 pub struct App {
     front: Arc<Front>,
-    /// The secret that writes need (`?token=` once, then a cookie and a
-    /// form field or header).
+    /// The secret that writes need (`?token=` once, then a cookie, or a
+    /// header from a program).
     token: String,
     /// `Host` values this server answers to.
     hosts: Vec<String>,
@@ -65,18 +64,8 @@ impl App {
 /// the address first (the URL to open is printed from it).
 pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), CommandError> {
     // the tracker must open here and now, before anything listens
-    let tracker = Tracker::open(&options.front.root)?;
-    let issues_dir = tracker.issues_dir().to_owned();
-    drop(tracker);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(16)
-        .thread_name("yit-serve")
-        .enable_all()
-        .build()
-        .map_err(|e| {
-            CommandError::new(ErrorKind::Internal, "could not start the runtime").because(&e)
-        })?;
+    let issues_dir = options.front.issues_dir()?;
+    let runtime = runtime("yit-serve")?;
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(addr))
@@ -89,7 +78,6 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
         .local_addr()
         .map_err(|e| CommandError::new(ErrorKind::Internal, "no local address").because(&e))?;
     let watcher = Watch::start(&issues_dir)?;
-    let lifeline_fd = options.front.lifeline_fd;
     let app = Arc::new(App {
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),
@@ -101,51 +89,18 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
         guard::host_of(addr),
         app.token
     ));
-    let served = runtime.block_on(run(listener, Arc::clone(&app), lifeline_fd));
+    let served = runtime.block_on(async move {
+        let stopping = Stopping::new()?;
+        // event streams end with the stop, so the graceful end can finish
+        let router = router(app, stopping.receiver());
+        axum::serve(listener, router)
+            .with_graceful_shutdown(stopping.wait())
+            .await
+            .map_err(|e| CommandError::new(ErrorKind::Internal, "the server failed").because(&e))
+    });
     // the watcher's thread is joined before the runtime's go
     watcher.stop();
     runtime.shutdown_timeout(Duration::from_secs(5));
-    served
-}
-
-async fn run(
-    listener: tokio::net::TcpListener,
-    app: Arc<App>,
-    lifeline_fd: Option<u32>,
-) -> Result<(), CommandError> {
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let lifeline = match lifeline_fd {
-        Some(fd) => Some(on_lifeline(fd, stop_tx.clone())?),
-        None => None,
-    };
-    let router = router(Arc::clone(&app), stop_rx.clone());
-    let stopping = {
-        let stop_tx = stop_tx.clone();
-        let mut stop_rx = stop_rx.clone();
-        async move {
-            use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) = (
-                signal(SignalKind::interrupt()),
-                signal(SignalKind::terminate()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-                _ = stop_rx.wait_for(|stop| *stop) => {}
-            }
-            // event streams end with this, so the graceful end can finish
-            let _ = stop_tx.send(true);
-        }
-    };
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(stopping)
-        .await
-        .map_err(|e| CommandError::new(ErrorKind::Internal, "the server failed").because(&e));
-    if let Some(lifeline) = lifeline {
-        lifeline.end();
-    }
     served
 }
 

@@ -26,6 +26,7 @@ use yit::store::{Draft, StoreError};
 use super::{App, guard, status_of};
 use crate::cli::{CommandError, ErrorKind};
 use crate::front::Ctx;
+use crate::front::request::person;
 
 /// Cards a board column shows (the column says how many it holds).
 const CARDS: usize = 100;
@@ -589,11 +590,7 @@ fn labels_of(text: &str) -> Vec<String> {
 
 /// `me`, nobody (empty), or a person as typed.
 fn assignee_of(ctx: &Ctx, text: &str) -> Result<Option<String>, CommandError> {
-    match text.trim() {
-        "" => Ok(None),
-        "me" => Ok(Some(ctx.author()?)),
-        person => Ok(Some(person.to_owned())),
-    }
+    person(ctx, Some(text.trim()).filter(|t| !t.is_empty()))
 }
 
 /// What the fields form changes of `current`.
@@ -666,33 +663,44 @@ pub async fn edit(
     page(&app, true, move |ctx| {
         let resolved = ctx.session().resolve(&id)?;
         let (current, _) = ctx.tracker.load_with_text(&resolved)?;
-        let changes = changes_of(ctx, &current, &form);
-        let done = match changes {
+        // a value refused is shown on the page, with the person's text
+        let done = match changes_of(ctx, &current, &form) {
             Ok(changes) if changes.is_empty() => Ok(()),
-            Ok(changes) => match ctx.take_session().change_at(resolved.as_str(), &form.version, changes, ctx.clock) {
-                Ok(_) => Ok(()),
-                Err(StoreError::Changed { .. }) => {
-                    let err = CommandError::new(
-                        ErrorKind::Refused,
-                        "this issue changed since the page was opened; nothing was saved, and your text is kept below",
-                    )
-                    .hint("the issue as it is now is shown above; saving again replaces it");
-                    let mut kept = form.clone();
-                    // the form now carries the version shown above
-                    kept.version = String::new();
-                    return issue_page(ctx, &id, true, Kept { edit: Some(kept), error: Some(err), ..Kept::default() });
+            Ok(changes) => {
+                let session = ctx.take_session();
+                match session.change_at(resolved.as_str(), &form.version, changes, ctx.clock) {
+                    Err(StoreError::Changed { .. }) => return stale(ctx, &id, form),
+                    done => done.map(drop).map_err(CommandError::from),
                 }
-                Err(e) => Err(e.into()),
-            },
+            }
             Err(e) => Err(e),
         };
         after(ctx, &id, done, |error| Kept {
-            edit: Some(form.clone()),
+            edit: Some(form),
             error: Some(error),
             ..Kept::default()
         })
     })
     .await
+}
+
+/// The page of an edit refused because the file changed since its form
+/// was made (409): the issue as it is now, the person's text below it,
+/// and the form at the version shown, so that saving again replaces it.
+fn stale(ctx: &mut Ctx, id: &str, mut form: EditForm) -> Result<Response, CommandError> {
+    let err = CommandError::new(
+        ErrorKind::Refused,
+        "this issue changed since the page was opened; nothing was saved, and your text is kept below",
+    )
+    .hint("the issue as it is now is shown above; saving again replaces it");
+    // (an empty version: the page's own)
+    form.version = String::new();
+    let kept = Kept {
+        edit: Some(form),
+        error: Some(err),
+        ..Kept::default()
+    };
+    issue_page(ctx, id, true, kept)
 }
 
 /// A change a button or a short form asks for: done, then back to the

@@ -1,6 +1,6 @@
 //! `yit mcp`, end to end: raw JSON-RPC over the real binary's stdio, and a
 //! client yit did not write (the official Python SDK, `tests/mcp/client.py`,
-//! in the venv `.ci/run` makes). Runs under a session teardown (`harness =
+//! in the venv `scripts/test` makes). Runs under a session teardown (`harness =
 //! false`): every server these tests start carries the session marker, and
 //! any still running at the end fails the run.
 
@@ -174,7 +174,7 @@ fn the_python_sdk_drives_a_whole_session() {
     });
     assert!(
         std::path::Path::new(&python).exists(),
-        "the MCP tests need the Python SDK: `python3 -m venv target/mcp-venv && target/mcp-venv/bin/pip install mcp` (`.ci/run` does it), or YIT_MCP_PYTHON"
+        "the MCP tests need the Python SDK: `scripts/test` makes target/mcp-venv with it (or set YIT_MCP_PYTHON)"
     );
     let repo = TestRepo::with_tracker();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/mcp/client.py");

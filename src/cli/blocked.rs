@@ -16,6 +16,7 @@ use super::{CommandError, Ctx, Format};
 /// Examples:
 ///   yit blocked
 ///   yit blocked assignee:me --json
+///   yit blocked --format ids           one waiting issue's id a line
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct BlockedArgs {
@@ -24,7 +25,22 @@ pub struct BlockedArgs {
 }
 
 pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError> {
-    let format = ctx.format("blocked", &[Format::Table, Format::Json], Format::Table)?;
+    let format = ctx.format(
+        "blocked",
+        &[
+            Format::Table,
+            Format::Json,
+            Format::Ids,
+            Format::Jsonl,
+            Format::Csv,
+            Format::Markdown,
+        ],
+        Format::Table,
+    )?;
+    if !matches!(format, Format::Table | Format::Json) {
+        // a line or row per waiting issue, as `yit list is:blocked` prints
+        return list::cmd_list(ctx, args.list.and_term("is:blocked".to_owned()));
+    }
     let json = format == Format::Json;
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();

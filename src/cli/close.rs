@@ -31,5 +31,14 @@ pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
         args.reason.as_deref(),
         ctx.clock(),
     )?;
+    if args.reason.is_some() {
+        for e in written.edits.iter().filter(|e| !e.changed) {
+            let short = written.shorts.of(&e.issue.id);
+            ctx.warn(&format!(
+                "{short} was already {}: the reason was not added (`yit comment {short} TEXT` adds it)",
+                e.issue.status
+            ));
+        }
+    }
     report_edits(ctx, &written.shorts, "closed", &written.edits, false)
 }

@@ -405,6 +405,7 @@ mod tests {
         let held = StoreError::Held {
             id: yit::model::id::IssueId::parse_canonical("4k2f").expect("an id"),
             holder: "ann@example.com".into(),
+            shorts: Default::default(),
         };
         assert_eq!(CommandError::from(held).kind.exit_code(), 4);
     }

@@ -402,11 +402,13 @@ pub fn report_edits(
             }
         }
         _ => {
+            // one column for the verb, however long (`uncommented`)
+            let width = verb.len().max("unchanged".len()) + 1;
             for e in edits {
                 let short = ctx.out.paint(output::Paint::Id, shorts.of(&e.issue.id));
                 let what = if e.changed { verb } else { "unchanged" };
                 ctx.out
-                    .line(&format!("{what:<10} {short}  {}", e.issue.title))?;
+                    .line(&format!("{what:<width$} {short}  {}", e.issue.title))?;
             }
         }
     }

@@ -398,11 +398,21 @@ fn close(ctx: &mut Ctx, a: CloseArgs) -> Result<Value, CommandError> {
     let written =
         ctx.take_session()
             .close(&a.ids, a.status.as_deref(), a.reason.as_deref(), ctx.clock)?;
-    Ok(yit::ops::json::edits(
-        &written.edits,
-        &written.shorts,
-        false,
-    ))
+    let mut value = yit::ops::json::edits(&written.edits, &written.shorts, false);
+    let unchanged: Vec<&str> = written
+        .edits
+        .iter()
+        .filter(|e| !e.changed)
+        .map(|e| written.shorts.of(&e.issue.id))
+        .collect();
+    if a.reason.is_some() && !unchanged.is_empty() {
+        value["warning"] = format!(
+            "already closed, so the reason was not added to {}; use `comment` to add it",
+            unchanged.join(", ")
+        )
+        .into();
+    }
+    Ok(value)
 }
 
 fn reopen(ctx: &mut Ctx, a: IdsArgs) -> Result<Value, CommandError> {

@@ -194,10 +194,18 @@ impl Config {
 
     /// A closed status as a person typed it (any case).
     pub fn closed_status_named(&self, typed: &str) -> Result<String, FieldError> {
-        let name = self.status_named(typed)?;
-        match self.is_closed(&name) {
-            true => Ok(name),
-            false => Err(FieldError::NotClosed { name }),
+        let closed = self
+            .statuses
+            .iter()
+            .filter(|s| s.role == Role::Closed)
+            .map(|s| s.name.as_str());
+        if let Some(name) = named(typed, closed.clone()) {
+            return Ok(name);
+        }
+        match self.status_named(typed) {
+            Ok(name) => Err(FieldError::NotClosed { name }),
+            // suggested among the closed statuses only
+            Err(_) => Err(unknown(FieldName::ClosedStatus, typed, closed)),
         }
     }
 

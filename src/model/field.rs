@@ -12,6 +12,8 @@ use crate::model::config::LOWEST_PRIORITY;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldName {
     Status,
+    /// A status whose role is `closed` (`yit close --as`).
+    ClosedStatus,
     Type,
     Assignee,
     CommentAuthor,
@@ -21,6 +23,7 @@ impl std::fmt::Display for FieldName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             FieldName::Status => "status",
+            FieldName::ClosedStatus => "closed status",
             FieldName::Type => "type",
             FieldName::Assignee => "assignee",
             FieldName::CommentAuthor => "comment author",
@@ -102,14 +105,39 @@ impl FieldError {
 /// `; did you mean "bug"?` when exactly one of `known` differs from `name`
 /// only in case.
 fn did_you_mean(name: &str, known: &[String]) -> String {
-    let close: Vec<&String> = known
-        .iter()
-        .filter(|n| n.to_lowercase() == name.to_lowercase())
-        .collect();
-    match close.as_slice() {
-        [one] => format!("; did you mean {one:?}?"),
-        _ => String::new(),
+    match suggestion(name, known) {
+        Some(one) => format!("; did you mean {one:?}?"),
+        None => String::new(),
     }
+}
+
+/// The one name of `known` that `typed` most likely meant: the same in
+/// another case, else the only one it begins (`won` for `wontfix`), else
+/// the nearest in spelling (`clsoed` for `closed`).
+pub fn suggestion<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+    let typed = typed.to_lowercase();
+    let only = |found: Vec<&'a String>| match found[..] {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    let lower = |n: &&String| n.to_lowercase();
+    only(known.iter().filter(|n| lower(n) == typed).collect())
+        .or_else(|| {
+            only(
+                known
+                    .iter()
+                    .filter(|n| !typed.is_empty() && lower(n).starts_with(&typed))
+                    .collect(),
+            )
+        })
+        .or_else(|| {
+            known
+                .iter()
+                .map(|n| (strsim::jaro_winkler(&typed, &n.to_lowercase()), n))
+                .filter(|(score, _)| *score >= 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| n.as_str())
+        })
 }
 
 /// Checks a title: not empty, one line, no control characters but tabs.

@@ -148,7 +148,7 @@ impl Session<'_> {
         let config = tracker.config();
         let active = config.active_status().to_owned();
         let mut waits = None;
-        let (edits, shorts) = self.with_ids(&[input.to_owned()], |ids| {
+        let claimed = self.with_ids(&[input.to_owned()], |ids| {
             tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
                 if let Some(holder) = &issue.assignee
                     && !issue.is_assigned_to(&email)
@@ -156,12 +156,14 @@ impl Session<'_> {
                     return Err(StoreError::Held {
                         id: issue.id.clone(),
                         holder: holder.clone(),
+                        shorts: Default::default(),
                     });
                 }
                 if config.is_closed(&issue.status) {
                     return Err(StoreError::Closed {
                         id: issue.id.clone(),
                         status: issue.status.clone(),
+                        shorts: Default::default(),
                     });
                 }
                 // checked under the issue's lock, with the claim
@@ -173,6 +175,7 @@ impl Session<'_> {
                         id: issue.id.clone(),
                         at: at.clone(),
                         blockers: blockers.clone(),
+                        shorts: Default::default(),
                     });
                 }
                 // an assignment already yours keeps its wording
@@ -182,7 +185,17 @@ impl Session<'_> {
                 }
                 Ok(changes)
             })
-        })?;
+        });
+        let (edits, shorts) = match claimed {
+            Ok(done) => done,
+            // named by short ids, as everything else yit prints
+            Err(
+                e @ (StoreError::Held { .. }
+                | StoreError::Closed { .. }
+                | StoreError::NotReady { .. }),
+            ) => return Err(e.named_by(&tracker.load_listing()?)),
+            Err(e) => return Err(e),
+        };
         Ok(Claimed {
             written: Written { edits, shorts },
             waits,

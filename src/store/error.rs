@@ -11,6 +11,18 @@ use crate::model::problem::Problem;
 use super::describe_wait;
 use super::graph::{self, Reference};
 
+/// Short ids of the issues an error names, as the rest of the output
+/// names them.
+#[derive(Clone, Debug, Default)]
+pub struct ShortNames(pub std::collections::HashMap<IssueId, String>);
+
+impl ShortNames {
+    /// The short id of `id`, or the whole id when it is not known.
+    pub fn name<'a>(&'a self, id: &'a IssueId) -> &'a str {
+        self.0.get(id).map_or(id.as_str(), String::as_str)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(transparent)]
@@ -106,17 +118,28 @@ pub enum StoreError {
     },
     /// A claim of an issue someone else holds (exit 4, as the other
     /// refusals below).
-    #[error("issue {id} is held by {holder}")]
-    Held { id: IssueId, holder: String },
-    #[error("issue {id} is {status}; `yit reopen` it first")]
-    Closed { id: IssueId, status: String },
+    /// `shorts` names the issues as the rest of the output does (by their
+    /// short ids; an id it lacks is shown whole), here and below.
+    #[error("issue {} is held by {holder}", shorts.name(id))]
+    Held {
+        id: IssueId,
+        holder: String,
+        shorts: ShortNames,
+    },
+    #[error("issue {} is {status}; `yit reopen` it first", shorts.name(id))]
+    Closed {
+        id: IssueId,
+        status: String,
+        shorts: ShortNames,
+    },
     /// A strict claim of an issue that waits: `at` (it, or a parent)
     /// waits for the open `blockers`.
-    #[error("issue {id} is not ready: {}", describe_wait(id, at, blockers, &|id| id.to_string()))]
+    #[error("issue {} is not ready: {}", shorts.name(id), describe_wait(id, at, blockers, &|id| shorts.name(id).to_owned()))]
     NotReady {
         id: IssueId,
         at: IssueId,
         blockers: Vec<Issue>,
+        shorts: ShortNames,
     },
     /// A plan names an id that exists (exit 4).
     #[error("issue {id} exists already; nothing was created")]
@@ -149,5 +172,37 @@ pub(super) fn io_err<'a>(
         action,
         path: path.to_owned(),
         source,
+    }
+}
+
+impl StoreError {
+    /// The same refusal, naming its issues by the short ids `listing`
+    /// gives them (a claim's refusals are found under a lock, before
+    /// anything is listed).
+    pub fn named_by(mut self, listing: &super::Listing) -> StoreError {
+        let (ids, shorts): (Vec<&IssueId>, &mut ShortNames) = match &mut self {
+            StoreError::Held { id, shorts, .. } | StoreError::Closed { id, shorts, .. } => {
+                (vec![&*id], shorts)
+            }
+            StoreError::NotReady {
+                id,
+                at,
+                blockers,
+                shorts,
+            } => (
+                std::iter::once(&*id)
+                    .chain(std::iter::once(&*at))
+                    .chain(blockers.iter().map(|b| &b.id))
+                    .collect(),
+                shorts,
+            ),
+            _ => return self,
+        };
+        let named = ids
+            .into_iter()
+            .map(|id| (id.clone(), listing.short_id(id).to_owned()))
+            .collect();
+        shorts.0 = named;
+        self
     }
 }

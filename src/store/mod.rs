@@ -21,7 +21,7 @@ use crate::model::problem::Problem;
 pub mod at;
 pub mod atomic;
 mod error;
-pub use error::StoreError;
+pub use error::{ShortNames, StoreError};
 use error::io_err;
 mod graph;
 pub use graph::{GraphEdit, GraphLock, Reference, Removed};

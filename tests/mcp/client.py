@@ -1,7 +1,7 @@
 """A client yit did not write: the official Python MCP SDK (PyPI `mcp`)
 drives `yit mcp` over stdio, as an agent framework would.
 
-    client.py YIT REPO      (run by tests/mcp.rs, in the venv .ci/run makes)
+    client.py YIT REPO      (run by tests/mcp.rs, in the venv scripts/test makes)
 
 Every server it starts is the SDK's child, ended when its session closes;
 the Rust test that runs this checks that none is left. Exits non-zero, with

@@ -308,7 +308,7 @@ impl Browser {
         let chromedriver = "/usr/bin/chromedriver";
         assert!(
             std::path::Path::new(chromedriver).exists(),
-            "the browser tests need Debian's chromium and chromium-driver (`.ci/run` installs them)"
+            "the browser tests need Debian's chromium and chromium-driver (`scripts/test` installs them)"
         );
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");

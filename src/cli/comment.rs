@@ -92,7 +92,8 @@ fn add(
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => {
             let id = tracker.load_listing()?.resolve(&input)?;
-            comment_in_editor(&tracker, &id, "")?
+            // left empty: the comment is not added (the editor says so)
+            comment_in_editor(&tracker, &id, None)?.unwrap_or_default()
         }
     };
     let written = super::session(ctx, &tracker).comment(&input, body, ctx.clock())?;
@@ -119,7 +120,14 @@ fn change_comment(
             let body = match (text, &body_file) {
                 (Some(text), _) => text,
                 (None, Some(path)) => read_body_file(path)?,
-                (None, None) => comment_in_editor(&tracker, &id, &found.body)?,
+                (None, None) => match comment_in_editor(&tracker, &id, Some(&found))? {
+                    Some(text) => text,
+                    None => {
+                        // saved as it was: nothing to do, as `yit edit` says
+                        ctx.note("no changes");
+                        return Ok(());
+                    }
+                },
             };
             (
                 session.edit_comment(&id, &found.id, body, ctx.clock())?,
@@ -130,27 +138,39 @@ fn change_comment(
     report_edits(ctx, &written.shorts, verb, &written.edits, true)
 }
 
+/// The text of a new comment (`current` is `None`) or of an edited one,
+/// from the person's editor; `None` when it was saved unchanged.
 fn comment_in_editor(
     tracker: &yit::store::Tracker,
     id: &yit::model::id::IssueId,
-    current: &str,
-) -> Result<String, CommandError> {
+    current: Option<&yit::model::issue::Comment>,
+) -> Result<Option<String>, CommandError> {
     let note = editor::NOTE;
-    let initial = format!(
-        "{current}\n{note}Write your comment on {id} above. Lines starting with \"{note}\" are removed.\n\
-         {note}An empty comment adds nothing.\n"
-    );
+    let initial = match current {
+        None => format!(
+            "\n{note}Write your comment on {id} above. Lines starting with \"{note}\" are removed.\n\
+             {note}An empty comment adds nothing.\n"
+        ),
+        Some(comment) => format!(
+            "{body}\n{note}You are editing comment {cid} on {id}{by}. Lines starting with \"{note}\" are removed.\n\
+             {note}Saving it unchanged changes nothing; `yit comment rm {id} {cid}` removes it.\n",
+            body = comment.body,
+            cid = comment.id,
+            by = comment
+                .author
+                .as_deref()
+                .map(|a| format!(" by {}", yit::model::issue::person_short(a)))
+                .unwrap_or_default(),
+        ),
+    };
+    let name = format!("comment-{id}");
     let state = tracker.state_dir().to_owned();
-    let mut draft = editor::Draft::new(&state, &format!("comment-{id}"))?;
-    let outcome = editor::edit_until_valid(
-        &mut draft,
-        &state,
-        &format!("comment-{id}"),
-        &initial,
-        |text| Ok::<_, Vec<_>>(text.trim_end().to_owned()),
-    )?;
+    let mut draft = editor::Draft::new(&state, &name)?;
+    let outcome = editor::edit_until_valid(&mut draft, &state, &name, &initial, |text| {
+        Ok::<_, Vec<_>>(text.trim_end().to_owned())
+    })?;
     Ok(match outcome {
-        Outcome::Saved(_, text) => text,
-        Outcome::Unchanged => String::new(),
+        Outcome::Saved(_, text) => Some(text),
+        Outcome::Unchanged => None,
     })
 }

@@ -13,6 +13,10 @@ use super::CommandError;
 /// Lines yit adds to the text; removed before the text is read.
 pub const NOTE: &str = "# yit: ";
 
+/// How many times the editor is opened on text it saved invalid when no
+/// terminal is there to show the problems to a person.
+const UNATTENDED_ROUNDS: u32 = 3;
+
 /// What came back from the editor.
 pub enum Outcome<T> {
     /// Valid text and what it means.
@@ -103,6 +107,9 @@ pub fn edit_until_valid<T>(
     let command = editor()?;
     let mut shown = initial.to_owned();
     let mut last_invalid: Option<String> = None;
+    // with no person at a terminal, an editor (a script, an agent's tool)
+    // that keeps writing invalid text would be reopened for ever
+    let mut rounds_left = (!std::io::stdin().is_terminal()).then_some(UNATTENDED_ROUNDS);
     loop {
         std::fs::write(draft.path(), &shown)?;
         let status = Command::new("sh")
@@ -148,7 +155,23 @@ pub fn edit_until_valid<T>(
         }
         match check(&text) {
             Ok(value) => return Ok(Outcome::Saved(text, value)),
+            Err(problems) if rounds_left == Some(1) => {
+                let kept = draft.keep_as_recovery(state_dir, name)?;
+                let first = problems
+                    .first()
+                    .map(|(line, column, message)| match (line, column) {
+                        (Some(l), Some(c)) => format!(" (line {l}, column {c}: {message})"),
+                        (Some(l), None) => format!(" (line {l}: {message})"),
+                        _ => format!(" ({message})"),
+                    })
+                    .unwrap_or_default();
+                return Err(CommandError::user(format!(
+                    "the editor saved invalid text {UNATTENDED_ROUNDS} times{first}; standard input is not a terminal, so yit stopped asking; nothing was changed; your text is kept in {}",
+                    kept.display()
+                )));
+            }
             Err(problems) => {
+                rounds_left = rounds_left.map(|n| n - 1);
                 let mut header = String::new();
                 header.push_str(&format!(
                     "{NOTE}This text was not saved. Fix the problems below, then save and quit.\n"

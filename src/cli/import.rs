@@ -24,7 +24,7 @@ use super::{CommandError, Ctx, Format};
 /// Examples:
 ///   yit export > all.json && yit import all.json
 ///   gh issue list --state all --limit 1000 --json number,title,body,state,labels,assignees,author,createdAt,updatedAt,comments > gh.json
-///   yit import --github gh.json
+///   yit import --github gh.json --type-label bug=bug --priority-label urgent=0
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ImportArgs {
@@ -37,6 +37,10 @@ pub struct ImportArgs {
     /// `enhancement=feature`; repeatable, the first of its labels mapped wins)
     #[arg(long, value_name = "LABEL=TYPE", requires = "github")]
     type_label: Vec<String>,
+    /// A new issue with this GitHub label gets this priority (`urgent=0`,
+    /// `P1=1`, `low=P3`; repeatable, the first of its labels mapped wins)
+    #[arg(long, value_name = "LABEL=N", requires = "github")]
+    priority_label: Vec<String>,
 }
 
 pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
@@ -49,24 +53,22 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
         &args.file
     };
     if args.github {
-        let types = args
-            .type_label
-            .iter()
-            .map(|pair| match pair.split_once('=') {
-                Some((label, kind)) if !label.trim().is_empty() => tracker
-                    .config()
-                    .type_named(kind.trim())
-                    .map(|kind| (label.trim().to_owned(), kind))
-                    .map_err(|why| CommandError::user(format!("--type-label {pair}: {why}"))),
-                _ => Err(CommandError::usage(format!(
-                    "--type-label {pair:?}: expected LABEL=TYPE (bug=bug)"
-                ))),
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let config = tracker.config();
+        let labels = yit::model::github::LabelMap {
+            types: label_pairs("--type-label", "LABEL=TYPE (bug=bug)", &args.type_label, |kind| {
+                config.type_named(kind)
+            })?,
+            priorities: label_pairs(
+                "--priority-label",
+                "LABEL=N (urgent=0)",
+                &args.priority_label,
+                yit::model::config::Config::parse_priority,
+            )?,
+        };
         let imported = tracker.import_github(
             &text,
             shown,
-            &types,
+            &labels,
             ctx.scan_mode(true),
             &ctx.clock(),
             &super::crash_hook(),
@@ -90,6 +92,26 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
         ))?;
     }
     Ok(())
+}
+
+/// `LABEL=VALUE` pairs of `flag`, each value read by `value`.
+fn label_pairs<T, E: std::fmt::Display>(
+    flag: &str,
+    shape: &str,
+    pairs: &[String],
+    value: impl Fn(&str) -> Result<T, E>,
+) -> Result<Vec<(String, T)>, CommandError> {
+    pairs
+        .iter()
+        .map(|pair| match pair.split_once('=') {
+            Some((label, given)) if !label.trim().is_empty() => value(given.trim())
+                .map(|v| (label.trim().to_owned(), v))
+                .map_err(|why| CommandError::user(format!("{flag} {pair}: {why}"))),
+            _ => Err(CommandError::usage(format!(
+                "{flag} {pair:?}: expected {shape}"
+            ))),
+        })
+        .collect()
 }
 
 /// What `yit import --github` did: warnings for the labels left out and

@@ -29,16 +29,21 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
         })))?);
     }
     if !ctx.quiet {
-        let text = if created {
-            format!("Initialized a yit tracker in {dir}")
-        } else {
-            format!("A yit tracker is already initialized in {dir}; nothing changed")
+        let text = match (created, driver) {
+            (true, _) => format!("Initialized a yit tracker in {dir}"),
+            // a fresh clone of a repository that has the tracker
+            (false, true) => format!("Found the yit tracker in {dir}"),
+            (false, false) => {
+                format!("A yit tracker is already initialized in {dir}; nothing changed")
+            }
         };
         ctx.out.line(&text)?;
         if driver {
-            ctx.out.line(
-                "Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)",
-            )?;
+            ctx.out.line(if created {
+                "Registered the merge driver for issue files (git config merge.yit.*, .gitattributes)"
+            } else {
+                "Registered the merge driver for issue files in this clone (git config merge.yit.*)"
+            })?;
         }
         if created || (driver && tracker.attributes_changed_by_yit()) {
             ctx.out.line(

@@ -300,15 +300,19 @@ impl ListArgs {
             Some("none") => Some(AssigneeFilter::Nobody),
             Some("me") => {
                 let me = me()?;
-                Some(AssigneeFilter::Email(
+                Some(AssigneeFilter::Person(
                     issue::person_email(&me).unwrap_or(&me).to_owned(),
                 ))
             }
+            // an email, `Name <email>`, or the name a table shows
             Some(person) => match issue::person_email(person) {
-                Some(email) => Some(AssigneeFilter::Email(email.to_owned())),
+                Some(email) => Some(AssigneeFilter::Person(email.to_owned())),
+                None if !person.trim().is_empty() && !person.contains(['<', '>']) => {
+                    Some(AssigneeFilter::Person(person.trim().to_owned()))
+                }
                 None => {
                     return Err(CommandError::user(format!(
-                        "--assignee {person:?}: expected me, none, an email or `Name <email>`"
+                        "--assignee {person:?}: expected me, none, a name, an email or `Name <email>`"
                     )));
                 }
             },

@@ -191,7 +191,8 @@ pub fn apply(
     };
     for change in &effective {
         match change {
-            Change::Title(t) => set(&doc, "title", t.as_str()),
+            // (a title keeps no spaces around it, as typed or pasted)
+            Change::Title(t) => set(&doc, "title", t.trim()),
             Change::Status(s) => set(&doc, "status", s.as_str()),
             Change::Priority(p) => set(&doc, "priority", *p),
             Change::Kind(k) => set(&doc, "type", k.as_str()),
@@ -338,7 +339,7 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
         changed
     }
     match change {
-        Change::Title(t) => replace(&mut issue.title, t.clone()),
+        Change::Title(t) => replace(&mut issue.title, t.trim().to_owned()),
         Change::Status(s) => replace(&mut issue.status, s.clone()),
         Change::Priority(p) => replace(&mut issue.priority, *p),
         Change::Kind(k) => replace(&mut issue.kind, k.clone()),

@@ -63,6 +63,17 @@ pub struct GhComment {
     pub created_at: String,
 }
 
+
+/// What GitHub labels give a new issue (`import --github --type-label
+/// bug=bug --priority-label urgent=0`): label names, compared ignoring
+/// case, to a type of the configuration and to a priority; the first of an
+/// issue's labels that is mapped wins.
+#[derive(Clone, Debug, Default)]
+pub struct LabelMap {
+    pub types: Vec<(String, String)>,
+    pub priorities: Vec<(String, u8)>,
+}
+
 /// The upstream values of the fields yit maps, as one import saw them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -181,32 +192,37 @@ impl GhIssue {
             .collect()
     }
 
-    /// A new yit issue for this GitHub issue; its type is that of the
-    /// first of its labels that `types` maps (label, ignoring case, to a
-    /// type of the configuration), else the default type.
+    /// The value `map` gives the first of this issue's labels it maps
+    /// (label names compared ignoring case).
+    fn mapped<T: Clone>(&self, map: &[(String, T)]) -> Option<T> {
+        self.labels.iter().find_map(|l| {
+            map.iter()
+                .find(|(label, _)| label.eq_ignore_ascii_case(&l.name))
+                .map(|(_, value)| value.clone())
+        })
+    }
+
+    /// A new yit issue for this GitHub issue; its type and priority are
+    /// those `labels` maps the first of its labels to, else the defaults.
     pub fn new_issue(
         &self,
         id: IssueId,
         config: &Config,
-        types: &[(String, String)],
+        labels: &LabelMap,
         dropped: &mut Vec<String>,
     ) -> Result<Issue, GithubError> {
         let snapshot = self.snapshot(config, dropped);
         let kind = self
-            .labels
-            .iter()
-            .find_map(|l| {
-                types
-                    .iter()
-                    .find(|(label, _)| label.eq_ignore_ascii_case(&l.name))
-                    .map(|(_, kind)| kind.clone())
-            })
+            .mapped(&labels.types)
             .unwrap_or_else(|| config.default_type.clone());
+        let priority = self
+            .mapped(&labels.priorities)
+            .unwrap_or(config.default_priority);
         Ok(Issue {
             id,
             title: snapshot.title.clone(),
             status: snapshot.status.clone(),
-            priority: config.default_priority,
+            priority,
             kind,
             labels: snapshot.labels.clone(),
             assignee: snapshot.assignee.clone(),

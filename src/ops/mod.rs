@@ -201,22 +201,57 @@ impl<'t> Session<'t> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(Some(id));
         }
+        if let Some(number) = github_number(input) {
+            return Ok(self.imported_from_github(input, number).ok());
+        }
         if let Some(answer) = self.ask_resolve(input) {
             return Ok(answer);
         }
         Ok(self.listing()?.resolve(input).ok())
     }
 
-    /// The issue `input` names.
+    /// The issue `input` names: its id, a unique prefix, or where it was
+    /// imported from (`github:249`, as the query term).
     pub fn resolve(&mut self, input: &str) -> Result<IssueId, StoreError> {
         if let Some(id) = self.tracker.exact_id(input) {
             return Ok(id);
+        }
+        if let Some(number) = github_number(input) {
+            return self.imported_from_github(input, number);
         }
         if let Some(Some(id)) = self.ask_resolve(input) {
             return Ok(id);
         }
         // not found and ambiguous, as the listing words them
         self.listing()?.resolve(input)
+    }
+
+    /// The issue imported from GitHub issue `number` (`input` as typed).
+    fn imported_from_github(&mut self, input: &str, number: u64) -> Result<IssueId, StoreError> {
+        let scan = self
+            .tracker
+            .scan(crate::store::ScanMode::Index { details: true })?;
+        let mut found: Vec<IssueId> = scan
+            .issues
+            .iter()
+            .filter(|i| {
+                i.github
+                    .as_ref()
+                    .and_then(|g| g.get("number")?.as_u64())
+                    == Some(number)
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        match found.len() {
+            0 => Err(StoreError::NotFound {
+                input: input.to_owned(),
+            }),
+            1 => Ok(found.remove(0)),
+            _ => Err(StoreError::Ambiguous {
+                input: input.to_owned(),
+                candidates: found,
+            }),
+        }
     }
 
     /// The short id of `issue` and the issues around it, when the daemon
@@ -286,4 +321,14 @@ impl<'t> Session<'t> {
             }
         }
     }
+}
+
+/// The GitHub issue number `input` names as the query term does
+/// (`github:249`, `github:#249`).
+fn github_number(input: &str) -> Option<u64> {
+    let (key, number) = input.split_once(':')?;
+    if !key.eq_ignore_ascii_case("github") {
+        return None;
+    }
+    number.trim_start_matches('#').parse().ok()
 }

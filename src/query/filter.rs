@@ -32,7 +32,8 @@ pub struct Term {
 pub enum Test {
     Status(Vec<String>),
     Label(Vec<String>),
-    /// Emails (compared case-insensitively), or `None` for unassigned.
+    /// Emails or names (compared case-insensitively, see
+    /// `Issue::is_assigned_to`), or `None` for unassigned.
     Assignee(Vec<Option<String>>),
     Priority(Vec<(Cmp, u8)>),
     Type(Vec<String>),
@@ -320,9 +321,10 @@ impl Test {
                 .and_then(|g| g.get("number")?.as_u64())
                 .is_some_and(|n| any.contains(&n)),
             Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
-            Test::Word { word, matcher } => matcher
-                .get(word)
-                .is_some_and(|words| words.all_in(texts(issue))),
+            // a word typed whole that is a prefix of the id names the issue
+            Test::Word { word, matcher } => matcher.get(word).is_some_and(|words| {
+                (words.len() == 1 && words.names(0, &issue.id)) || words.all_in(texts(issue))
+            }),
         }
     }
 }
@@ -442,7 +444,11 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                         .map(|m| Some(m.to_lowercase()))
                         .ok_or_else(|| error(at, "`me` needs user.email in git config".to_owned())),
                     v if v.contains('@') => Ok(Some(v.to_lowercase())),
-                    v => Err(error(at, format!("assignee {v:?}: expected me, none or an email"))),
+                    // a name as tables show it: `assignee:ann`, `assignee:"Ann Lee"`
+                    v => match v.trim_matches('"') {
+                        "" => Err(error(at, format!("assignee {v:?}: expected me, none, a name or an email"))),
+                        name => Ok(Some(name.to_lowercase())),
+                    },
                 })
                 .collect::<Result<_, _>>()?,
         ),

@@ -20,8 +20,9 @@ use crate::query::filter::Lookup;
 /// Who an issue must be assigned to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AssigneeFilter {
-    /// The assignee's email, compared case-insensitively.
-    Email(String),
+    /// An email, or a name as tables show it (`ann`, `Ann Lee`): see
+    /// [`Issue::is_assigned_to`].
+    Person(String),
     Nobody,
 }
 
@@ -175,7 +176,7 @@ impl ListQuery {
             && match &self.assignee {
                 None => true,
                 Some(AssigneeFilter::Nobody) => issue.assignee.is_none(),
-                Some(AssigneeFilter::Email(email)) => issue.is_assigned_to(email),
+                Some(AssigneeFilter::Person(who)) => issue.is_assigned_to(who),
             }
             && self
                 .filter

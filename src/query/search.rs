@@ -35,10 +35,22 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The id prefix a typed word can be (`4K2F` is `4k2f`): four characters
+/// or more, all of the id alphabet (with Crockford's aliases).
+pub fn id_prefix(word: &str) -> Option<String> {
+    (word.chars().count() >= crate::model::id::MIN_SHORT_LEN)
+        .then(|| crate::model::id::normalize_prefix(word))
+        .flatten()
+}
+
 /// A set of words to find as whole words, ignoring case.
 #[derive(Clone, Debug)]
 pub struct Words {
     words: Vec<String>,
+    /// For each word that can be an issue id's prefix (four characters
+    /// or more of the id alphabet), that prefix: a bare id typed in a
+    /// query finds its issue (`yit search 4k2f`).
+    ids: Vec<Option<String>>,
     matcher: AhoCorasick,
     /// Some word has non-ASCII letters: texts with such letters are folded.
     unicode: bool,
@@ -63,9 +75,18 @@ impl Words {
             .ok()?;
         Some(Words {
             unicode: unique.iter().any(|w| !w.is_ascii()),
+            ids: unique.iter().map(|w| id_prefix(w)).collect(),
             words: unique,
             matcher,
         })
+    }
+
+    /// Whether word `w` names the issue `id` by a prefix of it.
+    pub fn names(&self, w: usize, id: &crate::model::id::IssueId) -> bool {
+        self.ids
+            .get(w)
+            .and_then(Option::as_ref)
+            .is_some_and(|p| id.as_str().starts_with(p.as_str()))
     }
 
     pub fn len(&self) -> usize {
@@ -229,6 +250,8 @@ pub struct Snippet {
 pub struct Hit<'a> {
     pub issue: &'a Issue,
     pub score: f64,
+    /// A word of the query is a prefix of its id.
+    pub named: bool,
     /// How many of the query's words the title has.
     pub title_words: usize,
     pub snippet: Option<Snippet>,
@@ -241,6 +264,8 @@ struct Counted {
     title: Vec<u32>,
     text: Vec<u32>,
     length: usize,
+    /// A word of the query is a prefix of its id.
+    named: bool,
 }
 
 /// Ranks the issues that contain every word and pass `keep` (the query's
@@ -272,9 +297,14 @@ pub fn rank<'a>(
             }
             let length = issue.text_len();
             let mut present = 0u64;
+            let mut named = false;
             for w in 0..n {
                 if title[w] + text[w] > 0 {
                     present |= 1 << w;
+                } else if words.names(w, &issue.id) {
+                    // its id, typed: as good as found, and ranked first
+                    present |= 1 << w;
+                    named = true;
                 }
             }
             let all = present.count_ones() as usize == n;
@@ -282,6 +312,7 @@ pub fn rank<'a>(
                 title,
                 text,
                 length,
+                named,
             });
             (counts, present, length)
         })
@@ -316,6 +347,7 @@ pub fn rank<'a>(
             Some(Hit {
                 issue,
                 score,
+                named: c.named,
                 title_words: c.title.iter().filter(|&&t| t > 0).count(),
                 snippet: None,
                 title_highlights: Vec::new(),
@@ -324,8 +356,9 @@ pub fn rank<'a>(
         .collect();
     let matched = hits.len();
     hits.sort_by(|a, b| {
-        b.title_words
-            .cmp(&a.title_words)
+        b.named
+            .cmp(&a.named)
+            .then(b.title_words.cmp(&a.title_words))
             .then(b.score.total_cmp(&a.score))
             .then(a.issue.priority.cmp(&b.issue.priority))
             .then(a.issue.created.cmp(&b.issue.created))
@@ -349,7 +382,9 @@ pub fn rank<'a>(
 }
 
 /// The snippet of an issue: around the first match in the body, else in a
-/// comment, else the title (shown whole, highlighted, anyway).
+/// comment, else the title (shown whole, highlighted, anyway). HTML
+/// comments (`<!-- … -->`, the hidden text of issue templates) are left
+/// out, unless only they match.
 pub fn snippet(issue: &Issue, words: &Words) -> Option<Snippet> {
     let fields = std::iter::once((Field::Body, issue.body.as_str()))
         .chain(
@@ -360,45 +395,113 @@ pub fn snippet(issue: &Issue, words: &Words) -> Option<Snippet> {
         )
         .chain(std::iter::once((Field::Title, issue.title.as_str())));
     for (field, text) in fields {
-        let found = words.find(text);
-        let Some((_, first)) = found.first() else {
+        if words.find(text).is_empty() {
             continue;
-        };
-        // a window of SNIPPET characters with the first match a third in
-        let chars: Vec<(usize, char)> = text.char_indices().collect();
-        let at = chars.partition_point(|(i, _)| *i < first.start);
-        let start = at.saturating_sub(SNIPPET / 3);
-        let end = (start + SNIPPET).min(chars.len());
-        let from = chars.get(start).map_or(text.len(), |c| c.0);
-        let to = chars.get(end).map_or(text.len(), |c| c.0);
-        let mut out = String::new();
-        if start > 0 {
-            out.push('…');
         }
-        let offset = out.len();
-        // one line: every line break or tab is a space (same byte length)
-        out.extend(text[from..to].chars().map(|c| {
-            if c.is_whitespace() && c.len_utf8() == 1 {
-                ' '
-            } else {
-                c
-            }
-        }));
-        let highlights = found
-            .iter()
-            .filter(|(_, r)| r.start >= from && r.end <= to)
-            .map(|(_, r)| (r.start - from + offset, r.end - from + offset))
-            .collect();
-        if end < chars.len() {
-            out.push('…');
-        }
-        return Some(Snippet {
-            field,
-            text: out,
-            highlights,
-        });
+        let (shown, found) = [false, true]
+            .into_iter()
+            .map(|keep_inside| without_html_comments(text, keep_inside))
+            .map(|shown| {
+                let found = words.find(&shown);
+                (shown, found)
+            })
+            .find(|(_, found)| !found.is_empty())
+            .unwrap_or_else(|| (text.to_owned(), words.find(text)));
+        return Some(window(field, &shown, &found));
     }
     None
+}
+
+/// `text` without its HTML comments (each replaced by a space), or with
+/// only their `<!--` and `-->` taken out when `keep_inside`.
+fn without_html_comments(text: &str, keep_inside: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("<!--") {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let inside = &rest[open + 4..];
+        let (comment, after) = match inside.find("-->") {
+            Some(close) => (&inside[..close], &inside[close + 3..]),
+            None => (inside, ""),
+        };
+        if keep_inside {
+            out.push_str(comment);
+            out.push(' ');
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One line of about [`SNIPPET`] characters of `text` with its first match
+/// a third in: cut between words (`…` where it was cut), every run of
+/// spaces and line breaks one space.
+fn window(field: Field, text: &str, found: &[(usize, std::ops::Range<usize>)]) -> Snippet {
+    let first = found.first().map_or(0..0, |(_, r)| r.clone());
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = chars.partition_point(|(i, _)| *i < first.start);
+    let at_end = chars.partition_point(|(i, _)| *i < first.end);
+    let blank = |i: usize| chars.get(i).is_some_and(|c| c.1.is_whitespace());
+    let mut start = at.saturating_sub(SNIPPET / 3);
+    // not in the middle of a word, nor on a space
+    while start > 0 && start < at && !blank(start - 1) {
+        start += 1;
+    }
+    while start < at && blank(start) {
+        start += 1;
+    }
+    let mut end = (start + SNIPPET).max(at_end).min(chars.len());
+    if end < chars.len() {
+        let mut cut = end;
+        while cut > at_end && !blank(cut) {
+            cut -= 1;
+        }
+        if cut > at_end {
+            end = cut;
+        }
+    }
+    while end > at_end && blank(end - 1) {
+        end -= 1;
+    }
+    let byte = |i: usize| chars.get(i).map_or(text.len(), |c| c.0);
+    let (from, to) = (byte(start), byte(end));
+    let mut out = String::new();
+    if start > 0 && from > 0 && text[..from].trim() != "" {
+        out.push('…');
+    }
+    // where each character of the window went in `out`, for highlights
+    let mut placed: Vec<(usize, usize)> = Vec::with_capacity(end - start + 1);
+    for &(i, c) in &chars[start..end] {
+        placed.push((i, out.len()));
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    placed.push((to, out.len()));
+    let place = |i: usize| {
+        placed
+            .binary_search_by_key(&i, |p| p.0)
+            .map_or(out.len(), |k| placed[k].1)
+    };
+    let highlights = found
+        .iter()
+        .filter(|(_, r)| r.start >= from && r.end <= to)
+        .map(|(_, r)| (place(r.start), place(r.end)))
+        .collect();
+    if end < chars.len() && text[to..].trim() != "" {
+        out.push('…');
+    }
+    Snippet {
+        field,
+        text: out,
+        highlights,
+    }
 }
 
 #[cfg(test)]
@@ -487,6 +590,40 @@ mod tests {
         assert!(!s.text.contains(['\n', '\t']));
         let (start, end) = s.highlights[0];
         assert_eq!(&s.text[start..end], "needle");
-        assert_eq!(s.text.chars().count(), SNIPPET + 2);
+        assert!(s.text.chars().count() <= SNIPPET + 2, "{}", s.text);
+    }
+
+    #[test]
+    fn snippets_start_and_end_between_words() {
+        let body = format!(
+            "{} the needle is here {}",
+            "abcdefghij ".repeat(10),
+            "klmnopqrst ".repeat(20)
+        );
+        let i = issue("T", &body);
+        let s = snippet(&i, &words(&["needle"])).expect("snippet");
+        let inner = s.text.trim_start_matches('…').trim_end_matches('…');
+        for word in inner.split(' ') {
+            assert!(
+                ["abcdefghij", "klmnopqrst", "the", "needle", "is", "here"].contains(&word),
+                "a cut word {word:?} in {:?}",
+                s.text
+            );
+        }
+        let (start, end) = s.highlights[0];
+        assert_eq!(&s.text[start..end], "needle");
+    }
+
+    #[test]
+    fn snippets_leave_out_html_comments_unless_only_they_match() {
+        let body = "<!-- Describe the bug: what needle did you see? -->\n\nThe needle   broke\n\nthe build.";
+        let i = issue("T", body);
+        let s = snippet(&i, &words(&["needle"])).expect("snippet");
+        assert_eq!(s.text, "The needle broke the build.");
+        let (start, end) = s.highlights[0];
+        assert_eq!(&s.text[start..end], "needle");
+        let s = snippet(&i, &words(&["describe"])).expect("snippet");
+        assert!(!s.text.contains("<!--") && !s.text.contains("-->"), "{}", s.text);
+        assert!(s.text.contains("Describe the bug"), "{}", s.text);
     }
 }

@@ -132,8 +132,8 @@ impl Tracker {
     }
 
     /// Imports GitHub's issue JSON `text`, read from `path`: upstream
-    /// issues not here yet are created (a new issue's type is that of the
-    /// first of its labels `types` maps, label to type), known ones (by
+    /// issues not here yet are created (a new issue's type and priority are
+    /// what `labels` maps its labels to), known ones (by
     /// number) updated where only upstream changed. The new issues are
     /// created all or none; each update is checked again under its issue's
     /// lock against what the file holds then.
@@ -141,7 +141,7 @@ impl Tracker {
         &self,
         text: &str,
         path: &Path,
-        types: &[(String, String)],
+        labels: &github::LabelMap,
         mode: ScanMode,
         clock: &Clock,
         before_file: &dyn Fn(usize),
@@ -173,7 +173,7 @@ impl Tracker {
                 continue;
             }
             let made = gh
-                .new_issue(ids.issue_id(), config, types, &mut dropped)
+                .new_issue(ids.issue_id(), config, labels, &mut dropped)
                 .map_err(StoreError::from)
                 .and_then(|issue| Ok(issue.to_yaml(config).map(|_| issue)?));
             match made {

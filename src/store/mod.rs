@@ -603,9 +603,14 @@ impl Tracker {
                 depends_on.push(d);
             }
         }
+        // a title keeps no spaces around it, as typed or pasted
+        let title = match draft.title.trim() {
+            trimmed if trimmed.len() == draft.title.len() => draft.title,
+            trimmed => trimmed.to_owned(),
+        };
         Issue {
             id,
-            title: draft.title,
+            title,
             status: draft
                 .status
                 .unwrap_or_else(|| self.config().initial_status().to_owned()),

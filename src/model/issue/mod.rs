@@ -133,11 +133,20 @@ impl Issue {
             + self.comments.iter().map(|c| c.body.len()).sum::<usize>()
     }
 
-    pub fn is_assigned_to(&self, email: &str) -> bool {
-        self.assignee
-            .as_deref()
-            .and_then(person_email)
-            .is_some_and(|e| e.eq_ignore_ascii_case(email))
+    /// Whether the assignee is `who`: an email (compared without regard
+    /// to case), or else a name as a table shows it ([`person_short`]: `ann`
+    /// for `ann <ann@users.noreply.github.com>`), or the assignee as
+    /// written, in any case.
+    pub fn is_assigned_to(&self, who: &str) -> bool {
+        let Some(assignee) = self.assignee.as_deref() else {
+            return false;
+        };
+        if who.contains('@') {
+            return person_email(assignee).is_some_and(|e| e.eq_ignore_ascii_case(who));
+        }
+        let who = who.trim();
+        person_short(assignee).to_lowercase() == who.to_lowercase()
+            || assignee.trim().to_lowercase() == who.to_lowercase()
     }
 }
 

@@ -206,7 +206,8 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ManArgs {
-    /// The command whose page to print (`dep add`: a subcommand's)
+    /// The command whose page to print (`dep add`: a subcommand's), or a
+    /// topic: `query` (yit-query(7)) or `format` (yit-format(5))
     #[arg(conflicts_with = "out_dir")]
     command: Vec<String>,
     /// Write every page into this directory (made if missing) and list them
@@ -236,7 +237,21 @@ pub fn cmd_man(ctx: &mut Ctx, args: ManArgs) -> Result<(), CommandError> {
             ))?;
             ctx.out.line(&path.display().to_string())?;
         }
+        for topic in super::help::TOPICS {
+            let path = dir.join(format!("yit-{}.{}", topic.name, topic.section));
+            std::fs::write(&path, super::help::topic_page(topic)).map_err(CommandError::file(
+                ErrorKind::User,
+                "cannot write",
+                &path,
+            ))?;
+            ctx.out.line(&path.display().to_string())?;
+        }
         return Ok(());
+    }
+    if let [name] = args.command.as_slice()
+        && let Some(topic) = super::help::TOPICS.iter().find(|t| t.name == name)
+    {
+        return Ok(ctx.out.bytes(super::help::topic_page(topic).as_bytes())?);
     }
     let mut cmd = root;
     let mut path = String::from("yit");

@@ -217,6 +217,8 @@ fn store_kind(err: &StoreError) -> ErrorKind {
             GitError::Spawn(_) | GitError::Command { .. } | GitError::Revision { .. },
         ) => ErrorKind::Internal,
         StoreError::Config { .. }
+        | StoreError::Guarded(_)
+        | StoreError::Markers(_)
         | StoreError::Broken { .. }
         | StoreError::InvalidId { .. }
         | StoreError::Field(_)

@@ -55,9 +55,12 @@ pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
     if args.github {
         let config = tracker.config();
         let labels = yit::model::github::LabelMap {
-            types: label_pairs("--type-label", "LABEL=TYPE (bug=bug)", &args.type_label, |kind| {
-                config.type_named(kind)
-            })?,
+            types: label_pairs(
+                "--type-label",
+                "LABEL=TYPE (bug=bug)",
+                &args.type_label,
+                |kind| config.type_named(kind),
+            )?,
             priorities: label_pairs(
                 "--priority-label",
                 "LABEL=N (urgent=0)",

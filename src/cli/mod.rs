@@ -3,6 +3,7 @@
 //! One file per command (`cmd_xxx`); this module owns the global flags,
 //! the output conventions and turning a `CommandError` into an exit code.
 
+mod agents;
 mod assign;
 mod blocked;
 mod board;
@@ -23,6 +24,7 @@ mod editor;
 mod error;
 mod export;
 mod fmt;
+mod help;
 mod hooks;
 mod import;
 mod init;
@@ -61,9 +63,14 @@ pub use output::Output;
 /// Each issue is one YAML file in `.issues/`, written by yit or by hand,
 /// travelling with branches, merges and clones like the code it describes.
 #[derive(Parser)]
-#[command(name = "yit", version, max_term_width = 100)]
 #[command(
-    after_help = "Exit codes: 0 success, 1 error, 2 usage, 3 partial result, 4 refused, 5 lock timeout, 70 internal error."
+    name = "yit",
+    version,
+    max_term_width = 100,
+    disable_help_subcommand = true
+)]
+#[command(
+    after_help = "Help topics: `yit help query` (the query language), `yit help format` (the files and --json).\nExit codes: 0 success, 1 error, 2 usage, 3 partial result, 4 refused, 5 lock timeout, 70 internal error."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -153,6 +160,8 @@ enum Command {
     Hooks(hooks::HooksArgs),
     Completions(completions::CompletionsArgs),
     Man(completions::ManArgs),
+    Agents(agents::AgentsArgs),
+    Help(help::HelpArgs),
     #[command(name = "__complete", hide = true)]
     Complete(completions::CompleteArgs),
 }
@@ -611,6 +620,7 @@ impl Command {
                 | Command::Doctor(_)
                 | Command::Stats(_)
                 | Command::Config(_)
+                | Command::Help(_)
         )
     }
 
@@ -663,6 +673,8 @@ impl Command {
             Command::Children(args) => children::cmd_children(ctx, args),
             Command::Completions(args) => completions::cmd_completions(ctx, args),
             Command::Man(args) => completions::cmd_man(ctx, args),
+            Command::Help(args) => help::cmd_help(ctx, args),
+            Command::Agents(args) => agents::cmd_agents(ctx, args),
             Command::Complete(args) => completions::cmd_complete(ctx, args),
             Command::Edit(args) => edit::cmd_edit(ctx, args),
             Command::Close(args) => close::cmd_close(ctx, args),

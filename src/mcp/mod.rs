@@ -12,6 +12,7 @@
 //! the server ends when the client closes stdin, on SIGINT or SIGTERM, or
 //! with its lifeline.
 
+mod text;
 mod tools;
 
 use std::collections::HashMap;
@@ -19,11 +20,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, JsonObject,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents,
-    ResourceUpdatedNotificationParam, ServerCapabilities, ServerConfig, SubscribeRequestParams,
-    Tool, ToolAnnotations, UnsubscribeRequestParams,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    JsonObject, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
+    ResourceContents, ResourceUpdatedNotificationParam, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, Tool, ToolAnnotations, UnsubscribeRequestParams,
 };
 use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
@@ -92,7 +93,16 @@ impl Server {
             .run_blocking(self.live.version(), move |ctx| call(ctx, arguments))
             .await;
         Ok(match answer {
-            Ok(value) => CallToolResult::structured(envelope(value)),
+            Ok(value) => {
+                let value = envelope(value);
+                let text = tool.text.map(|render| render(&value));
+                let mut result = CallToolResult::structured(value);
+                if let Some(text) = text {
+                    // a short rendering, not a second copy of the records
+                    result.content = vec![ContentBlock::text(text)];
+                }
+                result
+            }
             Err(err) => tool_error(&err),
         })
     }

@@ -27,6 +27,8 @@ pub struct ToolDef {
     /// Whether it only reads.
     pub read_only: bool,
     pub call: fn(&mut Ctx, Value) -> Result<Value, CommandError>,
+    /// The short text rendering of a result (`None`: the JSON itself).
+    pub text: Option<fn(&Value) -> String>,
 }
 
 fn schema<T: JsonSchema>() -> Value {
@@ -41,6 +43,9 @@ fn args<T: DeserializeOwned>(value: Value) -> Result<T, CommandError> {
 
 macro_rules! tool {
     ($name:literal, $args:ty, $read_only:expr, $run:expr, $description:literal) => {
+        tool!($name, $args, $read_only, $run, $description, None)
+    };
+    ($name:literal, $args:ty, $read_only:expr, $run:expr, $description:literal, $text:expr) => {
         ToolDef {
             name: $name,
             description: $description,
@@ -51,6 +56,7 @@ macro_rules! tool {
                 let run: fn(&mut Ctx, $args) -> Result<Value, CommandError> = $run;
                 run(ctx, a)
             },
+            text: $text,
         }
     };
 }
@@ -62,14 +68,16 @@ pub const TOOLS: &[ToolDef] = &[
         ListArgs,
         true,
         list,
-        "List issues, like `yit list QUERY --json`. `query` is yit's query language (e.g. `label:bug priority:<=1 assignee:me is:ready \"exact phrase\" words`); without a status term only issues that are not closed are listed (`all` includes closed ones). Sorted by priority (0 is most urgent), then age, unless `sort` says otherwise; at most `limit` issues (default 50). Returns `issues`: records with id, short_id, title, status, priority, type, labels, assignee, body, comments, parent, depends_on."
+        "List issues, like `yit list QUERY --json`. `query` is yit's query language (e.g. `label:bug priority:<=1 assignee:me is:ready \"exact phrase\" words`); without a status term only issues that are not closed are listed (`all` includes closed ones). Sorted by priority (0 is most urgent), then age, unless `sort` says otherwise; at most `limit` issues (default 50). Returns `issues`: summaries (id, short_id, title, status, priority, type, labels, assignee); with `details`, also author, times, body, comments, parent and depends_on. Use `show` for one issue's details.",
+        Some(super::text::issues)
     ),
     tool!(
         "search",
         SearchArgs,
         true,
         search,
-        "Full-text search of titles, bodies and comments, best match first (title matches, then BM25), like `yit search QUERY --json`. `query` must contain words to search for and may contain any query-language term to filter. Returns `matched` (how many issues match) and `hits`: records with a score, a snippet and title highlights."
+        "Full-text search of titles, bodies and comments, best match first (title matches, then BM25), like `yit search QUERY --json`. `query` must contain words to search for and may contain any query-language term to filter. Returns `matched` (how many issues match) and `hits`: summaries with a score, a snippet and title highlights.",
+        Some(super::text::search)
     ),
     tool!(
         "show",
@@ -83,14 +91,16 @@ pub const TOOLS: &[ToolDef] = &[
         QueryArgs,
         true,
         ready,
-        "Issues that can be started now: not closed, not in progress, and waiting for no open issue (nor under a parent that waits), highest priority first, then oldest. Like `yit ready --json`. Pick one and `claim` it before working on it. `query` narrows the list (e.g. `label:backend`)."
+        "Issues that can be started now: not closed, not in progress, and waiting for no open issue (nor under a parent that waits), highest priority first, then oldest. Like `yit ready --json`. Pick one and `claim` it before working on it. `query` narrows the list (e.g. `label:backend`). Returns summaries, as `list` does (`details` for bodies and comments).",
+        Some(super::text::issues)
     ),
     tool!(
         "blocked",
         QueryArgs,
         true,
         blocked,
-        "Issues waiting for an open issue, each with the issues it waits for (`waits_for`) and the parent that holds it back (`parent_waits`), like `yit blocked --json`."
+        "Issues waiting for an open issue, each with the issues it waits for (`waits_for`) and the parent that holds it back (`parent_waits`), like `yit blocked --json`; summaries unless `details`.",
+        Some(super::text::blocked)
     ),
     tool!(
         "new",
@@ -197,6 +207,10 @@ struct ListArgs {
     /// Include closed issues.
     #[serde(default)]
     all: bool,
+    /// Also each issue's author, times, body, comments, parent and
+    /// dependencies (large: prefer `show` for the issues you need).
+    #[serde(default)]
+    details: bool,
 }
 
 #[derive(Deserialize, JsonSchema, Clone, Copy)]
@@ -237,6 +251,10 @@ struct QueryArgs {
     /// At most this many issues (default 50).
     #[serde(default)]
     limit: Option<usize>,
+    /// Also each issue's author, times, body, comments, parent and
+    /// dependencies.
+    #[serde(default)]
+    details: bool,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -323,18 +341,19 @@ fn query(
     text: &str,
     extra: &str,
     limit: Option<usize>,
+    details: bool,
 ) -> Result<yit::query::ListQuery, CommandError> {
     let text = format!("{text} {extra}");
     let mut query = ctx
         .query(text.trim())
         .map_err(|e| CommandError::user(e.to_string()))?;
     query.limit = Some(limit.unwrap_or(50));
-    query.details = true;
+    query.details = details;
     Ok(query)
 }
 
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<Value, CommandError> {
-    let mut q = query(ctx, &a.query, "", a.limit)?;
+    let mut q = query(ctx, &a.query, "", a.limit, a.details)?;
     q.sort = match a.sort.unwrap_or(Sort::Priority) {
         Sort::Priority => yit::query::SortKey::Priority,
         Sort::Created => yit::query::SortKey::Created,
@@ -347,9 +366,8 @@ fn list(ctx: &mut Ctx, a: ListArgs) -> Result<Value, CommandError> {
 }
 
 fn search(ctx: &mut Ctx, a: SearchArgs) -> Result<Value, CommandError> {
-    let mut q = query(ctx, &a.query, "", Some(a.limit.unwrap_or(20)))?;
+    let mut q = query(ctx, &a.query, "", Some(a.limit.unwrap_or(20)), false)?;
     q.all = a.all;
-    q.details = false;
     q.check_search()
         .map_err(|e| CommandError::usage(e.to_string()))?;
     let mut answers = yit::ops::Answers::default();
@@ -363,16 +381,17 @@ fn show(ctx: &mut Ctx, a: IdArgs) -> Result<Value, CommandError> {
 }
 
 fn ready(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
-    let q = query(ctx, &a.query, "is:ready", a.limit)?;
+    let q = query(ctx, &a.query, "is:ready", a.limit, a.details)?;
     listed(ctx, &q)
 }
 
 fn blocked(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
-    let q = query(ctx, &a.query, "is:blocked", a.limit)?;
-    let scan = ctx.tracker.scan(ctx.mode.with_details(true))?;
+    let q = query(ctx, &a.query, "is:blocked", a.limit, a.details)?;
+    let needs = a.details || q.filter.as_ref().is_some_and(|f| f.needs_details());
+    let scan = ctx.tracker.scan(ctx.mode.with_details(needs))?;
     let config = ctx.tracker.config();
     let result = yit::ops::list_over(&scan, config, &q);
-    let rows = yit::ops::json::waiting(&scan, config, &result.records, true);
+    let rows = yit::ops::json::waiting(&scan, config, &result.records, a.details);
     Ok(yit::ops::json::blocked(&rows))
 }
 

@@ -63,7 +63,6 @@ pub struct GhComment {
     pub created_at: String,
 }
 
-
 /// What GitHub labels give a new issue (`import --github --type-label
 /// bug=bug --priority-label urgent=0`): label names, compared ignoring
 /// case, to a type of the configuration and to a priority; the first of an
@@ -356,7 +355,7 @@ mod tests {
         let mut dropped = Vec::new();
         let id = IssueId::parse_canonical("abcd123456").expect("id");
         let issue = gh("Crash", "OPEN", &["bug", "a,b"])
-            .new_issue(id, &config, &[], &mut dropped)
+            .new_issue(id, &config, &LabelMap::default(), &mut dropped)
             .expect("issue");
         assert_eq!(dropped, ["a,b"]);
         assert_eq!(issue.labels, ["bug"]);
@@ -381,7 +380,7 @@ mod tests {
         let config = Config::default();
         let id = IssueId::parse_canonical("abcd123456").expect("id");
         let mut local = gh("Crash", "OPEN", &["bug"])
-            .new_issue(id, &config, &[], &mut Vec::new())
+            .new_issue(id, &config, &LabelMap::default(), &mut Vec::new())
             .expect("issue");
         // here: the title changed; upstream: title and status and a label
         local.title = "Crash on start".to_owned();

@@ -623,7 +623,11 @@ mod tests {
         let (start, end) = s.highlights[0];
         assert_eq!(&s.text[start..end], "needle");
         let s = snippet(&i, &words(&["describe"])).expect("snippet");
-        assert!(!s.text.contains("<!--") && !s.text.contains("-->"), "{}", s.text);
+        assert!(
+            !s.text.contains("<!--") && !s.text.contains("-->"),
+            "{}",
+            s.text
+        );
         assert!(s.text.contains("Describe the bug"), "{}", s.text);
     }
 }

@@ -27,6 +27,11 @@ impl ShortNames {
 pub enum StoreError {
     #[error(transparent)]
     Git(#[from] GitError),
+    /// A file that is not read: a link, a special file, too large.
+    #[error(transparent)]
+    Guarded(#[from] super::guarded::GuardedError),
+    #[error(transparent)]
+    Markers(#[from] super::agents::MarkerError),
     #[error("no yit tracker in {}", root.display())]
     NotInitialized { root: PathBuf },
     #[error("revision {rev} has no yit tracker (.issues/config.yaml)")]

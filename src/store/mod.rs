@@ -18,12 +18,14 @@ use crate::model::id::{self, IdSource, IssueId};
 use crate::model::issue::{self, Broken, Issue};
 use crate::model::problem::Problem;
 
+pub mod agents;
 pub mod at;
 pub mod atomic;
 mod error;
-pub use error::{ShortNames, StoreError};
 use error::io_err;
+pub use error::{ShortNames, StoreError};
 mod graph;
+pub mod guarded;
 pub use graph::{GraphEdit, GraphLock, Reference, Removed};
 pub mod history;
 mod import;

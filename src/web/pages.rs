@@ -224,7 +224,11 @@ pub async fn board(
             div.board #board data-live data-writable=(w) {
                 @for c in &columns { (column(c)) }
             }
-            p.help { "Drag a card to another column, or focus it and press Shift+← / Shift+→, to change its status." }
+            @if w {
+                p.help { "Drag a card to another column, or focus it and press Shift+← / Shift+→, to change its status." }
+            } @else {
+                p.help { "Read-only: open the address `yit serve` printed (with its token) to change statuses here." }
+            }
         };
         Ok(respond(StatusCode::OK, frame(&f, content)))
     })
@@ -439,6 +443,14 @@ fn issue_content(
                     dt { "Created" } dd { (when(i.created)) }
                     dt { "Updated" } dd { (when(i.updated)) }
                     dt { "Id" } dd { code { (i.id) } }
+                    @if let Some(n) = i.github.as_ref().and_then(|g| g.get("number")?.as_u64()) {
+                        dt { "GitHub" } dd { "#" (n) }
+                    }
+                    // keys a person or another tool added, as `yit show` lists them
+                    @for (key, value) in &i.extra {
+                        dt.extra { (key) }
+                        dd.extra { @match value { serde_json::Value::String(s) => (s), other => code { (other.to_string()) } } }
+                    }
                 }
                 section.body aria-label="Description" {
                     @if i.body.trim().is_empty() { p.empty { "No description." } }

@@ -1,0 +1,142 @@
+//! The text content of the list tools' results: a short rendering of the
+//! records in their structured content (a line per issue, as a table
+//! shows it), not a second copy of the JSON. A client that shows a model
+//! only the text still gets every field of a summary; one that reads the
+//! structured content gets the records.
+
+use serde_json::Value;
+use yit::model::issue::person_short;
+
+/// `4k2f P1 in_progress bug @ann Crash on empty repo [crash,ui]`.
+fn line(r: &Value) -> String {
+    let text = |key: &str| r[key].as_str().unwrap_or("");
+    let mut out = format!(
+        "{} P{} {} {}",
+        text("short_id"),
+        r["priority"].as_u64().unwrap_or_default(),
+        text("status"),
+        text("type"),
+    );
+    if let Some(who) = r["assignee"].as_str() {
+        out.push_str(" @");
+        out.push_str(person_short(who));
+    }
+    out.push(' ');
+    out.push_str(text("title"));
+    let labels: Vec<&str> = r["labels"]
+        .as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !labels.is_empty() {
+        out.push_str(&format!(" [{}]", labels.join(",")));
+    }
+    out
+}
+
+/// The details of a record (asked for with `details`), indented under its
+/// line: relations, body, comments.
+fn details(r: &Value, out: &mut String) {
+    let ids = |key: &str| -> Vec<String> {
+        match &r[key] {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for (key, name) in [("parent", "parent"), ("depends_on", "waits for")] {
+        let found = ids(key);
+        if !found.is_empty() {
+            out.push_str(&format!("  {name}: {}\n", found.join(", ")));
+        }
+    }
+    let indented = |text: &str, out: &mut String| {
+        for l in text.trim_end().lines() {
+            out.push_str("    ");
+            out.push_str(l);
+            out.push('\n');
+        }
+    };
+    if let Some(body) = r["body"].as_str().filter(|b| !b.trim().is_empty()) {
+        out.push_str("  body:\n");
+        indented(body, out);
+    }
+    for c in r["comments"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "  comment {} by {} at {}:\n",
+            c["id"].as_str().unwrap_or("?"),
+            c["author"].as_str().map_or("?", person_short),
+            c["created"].as_str().unwrap_or("?"),
+        ));
+        indented(c["body"].as_str().unwrap_or(""), out);
+    }
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `list` and `ready`: a line per issue, with details when the records
+/// carry them.
+pub fn issues(answer: &Value) -> String {
+    let records = answer["issues"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut out = format!("{}:\n", count(records.len(), "issue"));
+    for r in records {
+        out.push_str(&line(r));
+        out.push('\n');
+        if r.get("body").is_some() {
+            details(r, &mut out);
+        }
+    }
+    problems(answer, &mut out);
+    out
+}
+
+/// `blocked`: a line per waiting issue, and what it waits for under it.
+pub fn blocked(answer: &Value) -> String {
+    let rows = answer["blocked"].as_array().map_or(&[][..], Vec::as_slice);
+    let mut out = format!("{} waiting:\n", count(rows.len(), "issue"));
+    for row in rows {
+        out.push_str(&line(&row["issue"]));
+        out.push('\n');
+        if row["issue"].get("body").is_some() {
+            details(&row["issue"], &mut out);
+        }
+        for b in row["waits_for"].as_array().into_iter().flatten() {
+            out.push_str(&format!("  waits for {}\n", line(b)));
+        }
+        if row["parent_waits"].is_object() {
+            out.push_str(&format!(
+                "  under {} (a parent that waits)\n",
+                line(&row["parent_waits"])
+            ));
+        }
+    }
+    out
+}
+
+/// `search`: how many matched, then a line per hit with its snippet.
+pub fn search(answer: &Value) -> String {
+    let hits = answer["hits"].as_array().map_or(&[][..], Vec::as_slice);
+    let matched = answer["matched"].as_u64().unwrap_or_default();
+    let mut out = format!("{matched} matched; the best {}:\n", hits.len());
+    for h in hits {
+        out.push_str(&line(h));
+        out.push('\n');
+        if let Some(snippet) = h["snippet"]["text"].as_str() {
+            out.push_str(&format!("  {snippet}\n"));
+        }
+    }
+    out
+}
+
+fn problems(answer: &Value, out: &mut String) {
+    for p in answer["problems"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "warning: {}\n",
+            p.as_str().map_or_else(|| p.to_string(), str::to_owned)
+        ));
+    }
+}

@@ -16,6 +16,9 @@ use serde_json::{Value, json};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
+/// The tools whose text content is a short rendering of their records.
+const LISTS: [&str; 4] = ["list", "ready", "blocked", "search"];
+
 /// A `yit mcp` process spoken to line by line; killed and reaped on drop.
 struct Mcp {
     child: Child,
@@ -29,8 +32,13 @@ impl Mcp {
     fn start(repo: &TestRepo, extra: &[&str]) -> Mcp {
         let mut args = vec!["mcp"];
         args.extend_from_slice(extra);
-        let mut child = repo
-            .cmd(&args)
+        Mcp::spawn(repo.cmd(&args))
+    }
+
+    /// Starts `cmd`, a `yit mcp` command line, and initializes a session.
+    #[track_caller]
+    fn spawn(mut cmd: std::process::Command) -> Mcp {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -98,24 +106,80 @@ impl Mcp {
         }
     }
 
-    /// A tool call: (is it an error, its JSON answer).
+    /// A tool call: (is it an error, its JSON answer), its text content
+    /// checked against it. A list tool is called twice: as every client
+    /// calls it (text alone), and with `json` for its records.
     #[track_caller]
     fn call(&mut self, name: &str, arguments: Value) -> (bool, Value) {
-        let answer = self.request(
-            "tools/call",
-            json!({ "name": name, "arguments": arguments }),
-        );
-        let result = &answer["result"];
-        assert!(result.is_object(), "{name}: not a tool result: {answer}");
+        let mut ask = |arguments: &Value| {
+            self.request(
+                "tools/call",
+                json!({ "name": name, "arguments": arguments }),
+            )["result"]
+                .clone()
+        };
+        if !LISTS.contains(&name) || arguments.get("json").is_some() {
+            let result = ask(&arguments);
+            assert!(result.is_object(), "{name}: not a tool result: {result}");
+            let value = result["structuredContent"].clone();
+            assert_eq!(value["schema_version"], 1, "{result}");
+            let text = result["content"][0]["text"].as_str().expect("text content");
+            if !LISTS.contains(&name) || result["isError"] == true {
+                // the same JSON, for clients without structure
+                assert_eq!(
+                    serde_json::from_str::<Value>(text).expect("JSON text"),
+                    value
+                );
+            }
+            return (result["isError"] == true, value);
+        }
+        let plain = ask(&arguments);
+        let mut with_json = arguments.clone();
+        with_json["json"] = json!(true);
+        let result = ask(&with_json);
         let value = result["structuredContent"].clone();
-        assert_eq!(value["schema_version"], 1, "{answer}");
-        // the text content is the same JSON, for clients without structure
-        let text = result["content"][0]["text"].as_str().expect("text content");
-        assert_eq!(
-            serde_json::from_str::<Value>(text).expect("JSON text"),
-            value
-        );
-        (result["isError"] == true, value)
+        assert_eq!(value["schema_version"], 1, "{result}");
+        if result["isError"] == true {
+            assert_eq!(plain, result);
+            return (true, value);
+        }
+        assert!(plain.get("structuredContent").is_none(), "{plain}");
+        let text = plain["content"][0]["text"].as_str().expect("text content");
+        let lines = result["content"][0]["text"].as_str().expect("text content");
+        assert!(serde_json::from_str::<Value>(lines).is_err(), "{lines}");
+        // a line per issue with every field of its summary
+        let records: Vec<&Value> = match name {
+            "blocked" => value["blocked"]
+                .as_array()
+                .expect("blocked")
+                .iter()
+                .map(|b| &b["issue"])
+                .collect(),
+            "search" => value["hits"].as_array().expect("hits").iter().collect(),
+            _ => value["issues"].as_array().expect("issues").iter().collect(),
+        };
+        for r in records {
+            let (short, status) = (
+                r["short_id"].as_str().expect("short id"),
+                r["status"].as_str().expect("status"),
+            );
+            let line = match name {
+                "search" => format!("{short} {status} "),
+                _ => format!(
+                    "{short} P{} {status} {}",
+                    r["priority"],
+                    r["type"].as_str().expect("type")
+                ),
+            };
+            for shown in [text, lines] {
+                assert!(shown.contains(&line), "{line:?} not in {shown}");
+                assert!(
+                    shown.contains(r["title"].as_str().expect("title")),
+                    "{shown}"
+                );
+            }
+        }
+        (false, value)
     }
 
     #[track_caller]
@@ -225,11 +289,27 @@ fn a_whole_flow_over_raw_json_rpc() {
     let mut cli = repo.run(&["show", &id, "--json"]).json();
     cli["version"] = shown["version"].clone();
     assert_eq!(shown, cli);
+    // with details, the records of `yit list --json`; without, their
+    // summaries
+    let cli = repo
+        .run(&["list", "label:crash", "--json", "-n", "50"])
+        .json();
     assert_eq!(
-        mcp.ok("list", json!({ "query": "label:crash" })),
-        repo.run(&["list", "label:crash", "--json", "-n", "50"])
-            .json()
+        mcp.ok(
+            "list",
+            json!({ "query": "label:crash", "details": true, "json": true })
+        ),
+        cli
     );
+    let summaries = mcp.ok("list", json!({ "query": "label:crash", "json": true }));
+    let keys = [
+        "id", "short_id", "title", "status", "priority", "type", "labels", "assignee",
+    ];
+    let summary = summaries["issues"][0].as_object().expect("a record");
+    assert_eq!(summary.keys().collect::<Vec<_>>(), keys);
+    for key in keys {
+        assert_eq!(summary[key], cli["issues"][0][key], "{key}");
+    }
     mcp.ok("claim", json!({ "id": id }));
     mcp.ok(
         "label",
@@ -454,23 +534,151 @@ fn stops_on_sigterm_and_prints_its_config() {
     let status = wait(&mut mcp.child);
     assert!(status.success(), "{status:?}");
     assert!(!process_alive(pid));
+    // the files a team commits name no path of this machine
     let printed = repo.ok(&["mcp", "--print-config"]);
     let root = repo.root().to_string_lossy().into_owned();
+    let (shared, personal) = printed
+        .split_once("# Per-user settings")
+        .expect("shared and per-user parts");
     assert!(
-        printed.contains(&format!(
-            "claude mcp add yit -- {} mcp -C {root}",
-            common::yit_bin()
-        )),
-        "{printed}"
+        !shared.contains(&root) && !shared.contains(common::yit_bin()),
+        "{shared}"
     );
-    let start = printed.find("{\n").expect("a JSON block");
-    let end = start + printed[start..].find("\n}\n").expect("its end") + 2;
-    let desktop: Value = serde_json::from_str(&printed[start..end]).expect("JSON");
+    assert!(personal.contains(&root), "{personal}");
+    let client = |name: &str| repo.run(&["mcp", "--print-config", name]).json();
+    let code = client("claude-code");
     assert_eq!(
-        desktop["mcpServers"]["yit"]["args"],
-        json!(["mcp", "-C", root])
+        code["mcpServers"]["yit"],
+        json!({ "command": "yit", "args": ["mcp"] })
     );
-    assert_eq!(desktop["mcpServers"]["yit"]["command"], common::yit_bin());
+    for (name, servers) in [("cursor", "mcpServers"), ("vscode", "servers")] {
+        let config = client(name);
+        assert_eq!(config[servers]["yit"]["command"], "yit", "{config}");
+        assert_eq!(
+            config[servers]["yit"]["args"],
+            json!(["mcp", "-C", "${workspaceFolder}"])
+        );
+    }
+    let desktop = client("claude-desktop");
+    let servers = desktop["mcpServers"].as_object().expect("servers");
+    let (_, server) = servers.iter().next().expect("one server");
+    assert_eq!(server["args"], json!(["mcp", "-C", root]));
+    assert_eq!(server["command"], common::yit_bin());
+    // the committed form runs: `yit` on PATH, in a clone elsewhere
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "The tracker"]);
+    let clone = repo.outside().join("clone");
+    let status = repo
+        .program("git", &["clone", "-q", &root, &clone.to_string_lossy()])
+        .status()
+        .expect("git clone");
+    assert!(status.success());
+    let bin_dir = std::path::Path::new(common::yit_bin())
+        .parent()
+        .expect("bin dir")
+        .to_string_lossy()
+        .into_owned();
+    let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let args: Vec<String> = code["mcpServers"]["yit"]["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .map(|a| a.as_str().expect("arg").to_owned())
+        .collect();
+    let mut cmd = repo.program("yit", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    cmd.current_dir(&clone).env("PATH", path);
+    let mut cloned = Mcp::spawn(cmd);
+    assert_eq!(cloned.ok("list", json!({}))["issues"], json!([]));
+}
+
+/// Writes `n` issues shaped like a real tracker's into the repository:
+/// unicode titles of about 60 characters, 3 KB Markdown bodies, a dozen
+/// comments each, labels and an assignee.
+fn real_issues(repo: &TestRepo, n: usize) {
+    let body = format!(
+        "## Steps\n\n1. Run `yit list` on a tracker of 10 000 issues — ünïcode ✓\n\n{}",
+        "The parser stops at the first colon of a quoted title and reports the column. ".repeat(40)
+    );
+    for i in 0..n {
+        let comments: String = (0..12)
+            .map(|c| {
+                format!(
+                    "  - id: c{c:09}\n    author: Bo Chen <bo@example.com>\n    created: \"2026-01-0{}T00:00:00Z\"\n    body: \"Seen again on build {c}: the same stack trace, with the lock held. 🙁\"\n",
+                    1 + c % 9
+                )
+            })
+            .collect();
+        let text = format!(
+            "id: t{i:09}\ntitle: \"Crash when the lexer meets a colon in a quoted title ({i}) — été\"\nstatus: open\npriority: {}\ntype: bug\nlabels:\n  - parser\n  - crash\nassignee: Ann Lee <ann@example.com>\ncreated: \"2026-01-01T00:00:00Z\"\nupdated: \"2026-01-02T00:00:00Z\"\nbody: {}\ncomments:\n{comments}",
+            i % 5,
+            serde_json::to_string(&body).expect("body")
+        );
+        std::fs::write(repo.issues_dir().join(format!("t{i:09}.yaml")), text).expect("write");
+    }
+}
+
+fn list_tools_answer_50_real_issues_within_8_kb() {
+    let repo = TestRepo::with_tracker();
+    real_issues(&repo, 60);
+    let mut mcp = Mcp::start(&repo, &[]);
+    // the whole JSON-RPC answer, as the client reads it
+    let answer_bytes = |mcp: &mut Mcp, name: &str, arguments: Value| {
+        let id = mcp.next_id;
+        mcp.next_id += 1;
+        mcp.send_line(
+            &json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call",
+                     "params": { "name": name, "arguments": arguments } })
+            .to_string(),
+        );
+        let line = mcp.lines.recv_timeout(PATIENCE).expect("an answer");
+        let value: Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(value["id"], id, "{line}");
+        (line.len(), value)
+    };
+    for (name, arguments) in [
+        ("list", json!({ "limit": 50 })),
+        ("ready", json!({ "limit": 50 })),
+        ("search", json!({ "query": "lexer", "limit": 50 })),
+        ("search", json!({ "query": "parser reports", "limit": 50 })),
+    ] {
+        let (bytes, value) = answer_bytes(&mut mcp, name, arguments);
+        assert!(bytes <= 8 * 1024, "{name}: {bytes} bytes for 50 issues");
+        let text = value["result"]["content"][0]["text"]
+            .as_str()
+            .expect("text");
+        assert!(
+            !text.contains("Steps") && !text.contains("stack trace"),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with('t')).count(),
+            50,
+            "{text}"
+        );
+    }
+    // details when asked for: bodies and comments in the text; with
+    // `json`, in the records, and the text is the lines alone
+    let (_, value) = answer_bytes(&mut mcp, "list", json!({ "limit": 2, "details": true }));
+    let text = value["result"]["content"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert!(
+        text.contains("    ## Steps") && text.contains("stack trace"),
+        "{text}"
+    );
+    assert!(value["result"].get("structuredContent").is_none());
+    let (_, value) = answer_bytes(
+        &mut mcp,
+        "list",
+        json!({ "limit": 2, "details": true, "json": true }),
+    );
+    let record = &value["result"]["structuredContent"]["issues"][0];
+    assert_eq!(record["comments"].as_array().map(Vec::len), Some(12));
+    let text = value["result"]["content"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert_eq!(text.lines().count(), 3, "{text}");
+    mcp.ok("blocked", json!({}));
 }
 
 fn main() {
@@ -478,6 +686,11 @@ fn main() {
         (
             "the_python_sdk_drives_a_whole_session",
             the_python_sdk_drives_a_whole_session,
+            false,
+        ),
+        (
+            "list_tools_answer_50_real_issues_within_8_kb",
+            list_tools_answer_50_real_issues_within_8_kb,
             false,
         ),
         (

@@ -13,6 +13,7 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 ///
 /// Examples:
 ///   yit mcp --print-config                  how to add it to your MCP client
+///   yit mcp --print-config vscode > .vscode/mcp.json
 ///   yit mcp -C ~/src/app --as "Agent 1 <agent1@example.com>"
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -21,21 +22,35 @@ pub struct McpArgs {
     /// not as git's user.name and user.email
     #[arg(long = "as", value_name = "PERSON")]
     author: Option<String>,
-    /// Print the configuration snippets that add this server to Claude Code,
-    /// Claude Desktop, Cursor and VS Code, and exit
-    #[arg(long)]
-    print_config: bool,
+    /// Print what adds this server to Claude Code, Cursor, VS Code and
+    /// Claude Desktop, and exit; with CLIENT, only that client's file
+    /// (claude-code: .mcp.json, cursor: .cursor/mcp.json, vscode:
+    /// .vscode/mcp.json, claude-desktop)
+    #[arg(
+        long,
+        value_name = "CLIENT",
+        num_args = 0..=1,
+        default_missing_value = "all",
+        value_parser = ["all", "claude-code", "cursor", "vscode", "claude-desktop"]
+    )]
+    print_config: Option<String>,
 }
 
 pub fn cmd_mcp(ctx: &mut Ctx, args: McpArgs) -> Result<(), CommandError> {
     ctx.format("mcp", &[Format::Table], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    if args.print_config {
+    if let Some(client) = &args.print_config {
         let exe = std::env::current_exe().map_err(|e| {
             CommandError::new(ErrorKind::Internal, "cannot find this program").because(&e)
         })?;
-        ctx.out
-            .line(&crate::mcp::client_config(&exe, tracker.root()))?;
+        let text = match client.as_str() {
+            "all" => crate::mcp::client_config(&exe, tracker.root()),
+            one => {
+                let json = crate::mcp::client_json(one, &exe, tracker.root());
+                serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+            }
+        };
+        ctx.out.bytes(text.as_bytes())?;
         return Ok(());
     }
     drop(tracker);

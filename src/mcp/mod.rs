@@ -87,6 +87,8 @@ impl Server {
             ));
         };
         let arguments = serde_json::Value::Object(arguments.unwrap_or_default());
+        // (a list tool's records as JSON too; its schema has the key)
+        let json = arguments.get("json") == Some(&serde_json::Value::Bool(true));
         let call = tool.call;
         let answer = self
             .front
@@ -95,13 +97,20 @@ impl Server {
         Ok(match answer {
             Ok(value) => {
                 let value = envelope(value);
-                let text = tool.text.map(|render| render(&value));
-                let mut result = CallToolResult::structured(value);
-                if let Some(text) = text {
-                    // a short rendering, not a second copy of the records
-                    result.content = vec![ContentBlock::text(text)];
+                match tool.text {
+                    None => CallToolResult::structured(value),
+                    // a line per issue for every client, and the records
+                    // only when asked for (docs/mcp.md says why)
+                    Some(render) if !json => {
+                        CallToolResult::success(vec![ContentBlock::text(render(&value, true))])
+                    }
+                    Some(render) => {
+                        let text = render(&value, false);
+                        let mut result = CallToolResult::structured(value);
+                        result.content = vec![ContentBlock::text(text)];
+                        result
+                    }
                 }
-                result
             }
             Err(err) => tool_error(&err),
         })
@@ -465,35 +474,59 @@ fn framed_stdio() -> (
     ((server_in, server_out), task)
 }
 
-/// The snippets that add this server to common MCP clients.
-pub fn client_config(exe: &std::path::Path, root: &std::path::Path) -> String {
-    let server = serde_json::json!({
-        "command": exe,
-        "args": ["mcp", "-C", root],
-    });
-    let desktop = serde_json::json!({ "mcpServers": { "yit": server } });
-    let vscode = serde_json::json!({ "servers": { "yit": { "type": "stdio", "command": exe, "args": ["mcp", "-C", root] } } });
-    format!(
-        "# Claude Code\nclaude mcp add yit -- {exe} mcp -C {root}\n\n\
-         # Claude Desktop (claude_desktop_config.json), Cursor (.cursor/mcp.json), Windsurf\n{desktop}\n\n\
-         # VS Code (.vscode/mcp.json)\n{vscode}\n\n\
-         # To act as an agent of its own: add \"--as\", \"Name <email>\" to the args.\n",
-        exe = shell_word(&exe.to_string_lossy()),
-        root = shell_word(&root.to_string_lossy()),
-        desktop = serde_json::to_string_pretty(&desktop).unwrap_or_default(),
-        vscode = serde_json::to_string_pretty(&vscode).unwrap_or_default(),
-    )
+/// The MCP clients `--print-config` knows, by the name it takes.
+pub const CLIENTS: [&str; 4] = ["claude-code", "cursor", "vscode", "claude-desktop"];
+
+/// The configuration that adds this server to `client` (one of
+/// [`CLIENTS`]), as the JSON of its file. The files a team commits
+/// (Claude Code's `.mcp.json`, Cursor's and VS Code's) name `yit` on PATH
+/// and the project the client opened, so they work from any clone; Claude
+/// Desktop's per-user file needs this binary's and this worktree's
+/// absolute paths, since it starts servers outside any project.
+pub fn client_json(
+    client: &str,
+    exe: &std::path::Path,
+    root: &std::path::Path,
+) -> serde_json::Value {
+    use serde_json::json;
+    match client {
+        // started in the directory Claude Code runs in, inside the project
+        "claude-code" => json!({ "mcpServers": { "yit": { "command": "yit", "args": ["mcp"] } } }),
+        "cursor" => json!({ "mcpServers": { "yit": {
+            "command": "yit", "args": ["mcp", "-C", "${workspaceFolder}"] } } }),
+        "vscode" => json!({ "servers": { "yit": {
+            "type": "stdio", "command": "yit", "args": ["mcp", "-C", "${workspaceFolder}"] } } }),
+        _ => {
+            let name = root
+                .file_name()
+                .map(|n| format!("yit-{}", n.to_string_lossy()))
+                .unwrap_or_else(|| "yit".to_owned());
+            json!({ "mcpServers": { name: { "command": exe, "args": ["mcp", "-C", root] } } })
+        }
+    }
 }
 
-/// `text` quoted for a POSIX shell when it needs it.
-fn shell_word(text: &str) -> String {
-    if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@".contains(&b))
-    {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
-    }
+/// Every client's configuration, each under the file it goes in.
+pub fn client_config(exe: &std::path::Path, root: &std::path::Path) -> String {
+    let pretty = |client: &str| {
+        serde_json::to_string_pretty(&client_json(client, exe, root)).unwrap_or_default()
+    };
+    format!(
+        "# Files to commit: they work from any clone, for whoever has `yit` on PATH.\n\n\
+         # Claude Code: .mcp.json at the top of the repository\n\
+         # (or run: claude mcp add --scope project yit -- yit mcp)\n{}\n\n\
+         # Cursor: .cursor/mcp.json\n{}\n\n\
+         # VS Code: .vscode/mcp.json\n{}\n\n\
+         # Per-user settings need absolute paths: Claude Desktop starts servers outside\n\
+         # any project and without your shell's PATH, so it is given this binary and\n\
+         # this worktree.\n\n\
+         # Claude Desktop: claude_desktop_config.json\n{}\n\n\
+         # `yit mcp --print-config CLIENT` prints one of these alone ({}).\n\
+         # To act as an agent of its own: add \"--as\", \"Name <email>\" to the args.\n",
+        pretty("claude-code"),
+        pretty("cursor"),
+        pretty("vscode"),
+        pretty("claude-desktop"),
+        CLIENTS.join(", "),
+    )
 }

@@ -1,8 +1,10 @@
-//! The text content of the list tools' results: a short rendering of the
-//! records in their structured content (a line per issue, as a table
-//! shows it), not a second copy of the JSON. A client that shows a model
-//! only the text still gets every field of a summary; one that reads the
-//! structured content gets the records.
+//! The text of the list tools' results: a line per issue with every field
+//! of a summary (as a table shows it), and with `details` each issue's
+//! relations, body and comments under its line. It is the whole answer
+//! unless JSON is asked for (`json: true`): then the records are the
+//! structured content and the text is only the lines, not a second copy
+//! of the JSON. (Clients show a model one or the other: Claude Code and VS
+//! Code the structured content when there is one, others the text.)
 
 use serde_json::Value;
 use yit::model::issue::person_short;
@@ -78,15 +80,15 @@ fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
-/// `list` and `ready`: a line per issue, with details when the records
-/// carry them.
-pub fn issues(answer: &Value) -> String {
+/// `list` and `ready`: a line per issue, with `details` when the records
+/// carry them and they are asked for.
+pub fn issues(answer: &Value, details_too: bool) -> String {
     let records = answer["issues"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = format!("{}:\n", count(records.len(), "issue"));
     for r in records {
         out.push_str(&line(r));
         out.push('\n');
-        if r.get("body").is_some() {
+        if details_too && r.get("body").is_some() {
             details(r, &mut out);
         }
     }
@@ -95,13 +97,13 @@ pub fn issues(answer: &Value) -> String {
 }
 
 /// `blocked`: a line per waiting issue, and what it waits for under it.
-pub fn blocked(answer: &Value) -> String {
+pub fn blocked(answer: &Value, details_too: bool) -> String {
     let rows = answer["blocked"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = format!("{} waiting:\n", count(rows.len(), "issue"));
     for row in rows {
         out.push_str(&line(&row["issue"]));
         out.push('\n');
-        if row["issue"].get("body").is_some() {
+        if details_too && row["issue"].get("body").is_some() {
             details(&row["issue"], &mut out);
         }
         for b in row["waits_for"].as_array().into_iter().flatten() {
@@ -117,26 +119,55 @@ pub fn blocked(answer: &Value) -> String {
     out
 }
 
-/// `search`: how many matched, then a line per hit with its snippet.
-pub fn search(answer: &Value) -> String {
+/// The characters of a search hit's snippet the text shows.
+const SNIPPET: usize = 60;
+
+/// `text` cut to about `max` characters between words, `…` where it was.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let kept = cut.rsplit_once(' ').map_or(cut.as_str(), |(kept, _)| kept);
+    format!("{}…", kept.trim_end_matches('…').trim_end())
+}
+
+/// `search`: how many matched, then a line per hit (short id, status,
+/// title) with its snippet under it.
+pub fn search(answer: &Value, _details_too: bool) -> String {
     let hits = answer["hits"].as_array().map_or(&[][..], Vec::as_slice);
     let matched = answer["matched"].as_u64().unwrap_or_default();
     let mut out = format!("{matched} matched; the best {}:\n", hits.len());
     for h in hits {
-        out.push_str(&line(h));
-        out.push('\n');
-        if let Some(snippet) = h["snippet"]["text"].as_str() {
-            out.push_str(&format!("  {snippet}\n"));
+        // shorter than a list's line: the snippet says why it is here
+        out.push_str(&format!(
+            "{} {} {}\n",
+            h["short_id"].as_str().unwrap_or(""),
+            h["status"].as_str().unwrap_or(""),
+            h["title"].as_str().unwrap_or("")
+        ));
+        // (a match in the title is in the line already)
+        if h["snippet"]["field"] != "title"
+            && let Some(snippet) = h["snippet"]["text"].as_str()
+        {
+            out.push_str(&format!("  {}\n", shortened(snippet, SNIPPET)));
         }
     }
     out
 }
 
+/// The files that could not be read, as `path:line:column: message`.
 fn problems(answer: &Value, out: &mut String) {
     for p in answer["problems"].as_array().into_iter().flatten() {
+        let mut at = p["path"].as_str().unwrap_or("?").to_owned();
+        for key in ["line", "column"] {
+            if let Some(n) = p[key].as_u64() {
+                at.push_str(&format!(":{n}"));
+            }
+        }
         out.push_str(&format!(
-            "warning: {}\n",
-            p.as_str().map_or_else(|| p.to_string(), str::to_owned)
+            "warning: {at}: {} (this issue is left out)\n",
+            p["message"].as_str().unwrap_or("cannot be read")
         ));
     }
 }

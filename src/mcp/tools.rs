@@ -27,8 +27,9 @@ pub struct ToolDef {
     /// Whether it only reads.
     pub read_only: bool,
     pub call: fn(&mut Ctx, Value) -> Result<Value, CommandError>,
-    /// The short text rendering of a result (`None`: the JSON itself).
-    pub text: Option<fn(&Value) -> String>,
+    /// The text rendering of a result, with its details or not (`None`:
+    /// the JSON itself, with the same JSON as structured content).
+    pub text: Option<fn(&Value, bool) -> String>,
 }
 
 fn schema<T: JsonSchema>() -> Value {
@@ -68,7 +69,7 @@ pub const TOOLS: &[ToolDef] = &[
         ListArgs,
         true,
         list,
-        "List issues, like `yit list QUERY --json`. `query` is yit's query language (e.g. `label:bug priority:<=1 assignee:me is:ready \"exact phrase\" words`); without a status term only issues that are not closed are listed (`all` includes closed ones). Sorted by priority (0 is most urgent), then age, unless `sort` says otherwise; at most `limit` issues (default 50). Returns `issues`: summaries (id, short_id, title, status, priority, type, labels, assignee); with `details`, also author, times, body, comments, parent and depends_on. Use `show` for one issue's details.",
+        "List issues, like `yit list QUERY --json`. `query` is yit's query language (e.g. `label:bug priority:<=1 assignee:me is:ready \"exact phrase\" words`); without a status term only issues that are not closed are listed (`all` includes closed ones). Sorted by priority (0 is most urgent), then age, unless `sort` says otherwise; at most `limit` issues (default 50). Returns a line per issue with its short id (any tool takes it), priority, status, type, assignee, title and labels; `details` adds each issue's parent, dependencies, body and comments (large: prefer `show` for the issues you need). With `json`, the `--json` records (`issues`) come as structured content too.",
         Some(super::text::issues)
     ),
     tool!(
@@ -76,7 +77,7 @@ pub const TOOLS: &[ToolDef] = &[
         SearchArgs,
         true,
         search,
-        "Full-text search of titles, bodies and comments, best match first (title matches, then BM25), like `yit search QUERY --json`. `query` must contain words to search for and may contain any query-language term to filter. Returns `matched` (how many issues match) and `hits`: summaries with a score, a snippet and title highlights.",
+        "Full-text search of titles, bodies and comments, best match first (title matches, then BM25), like `yit search QUERY --json`. `query` must contain words to search for and may contain any query-language term to filter. Returns how many issues match and a line per hit (as `list` prints it) with its snippet; with `json`, also `matched` and `hits` (records with a score, a snippet and title highlights) as structured content.",
         Some(super::text::search)
     ),
     tool!(
@@ -91,7 +92,7 @@ pub const TOOLS: &[ToolDef] = &[
         QueryArgs,
         true,
         ready,
-        "Issues that can be started now: not closed, not in progress, and waiting for no open issue (nor under a parent that waits), highest priority first, then oldest. Like `yit ready --json`. Pick one and `claim` it before working on it. `query` narrows the list (e.g. `label:backend`). Returns summaries, as `list` does (`details` for bodies and comments).",
+        "Issues that can be started now: not closed, not in progress, and waiting for no open issue (nor under a parent that waits), highest priority first, then oldest. Like `yit ready --json`. Pick one and `claim` it before working on it. `query` narrows the list (e.g. `label:backend`). Returns a line per issue, as `list` does (`details`, `json` as there).",
         Some(super::text::issues)
     ),
     tool!(
@@ -99,7 +100,7 @@ pub const TOOLS: &[ToolDef] = &[
         QueryArgs,
         true,
         blocked,
-        "Issues waiting for an open issue, each with the issues it waits for (`waits_for`) and the parent that holds it back (`parent_waits`), like `yit blocked --json`; summaries unless `details`.",
+        "Issues waiting for an open issue, each with the issues it waits for (`waits_for`) and the parent that holds it back (`parent_waits`), like `yit blocked --json`: a line per issue, with what it waits for under it (`details`, `json` as for `list`).",
         Some(super::text::blocked)
     ),
     tool!(
@@ -211,6 +212,11 @@ struct ListArgs {
     /// dependencies (large: prefer `show` for the issues you need).
     #[serde(default)]
     details: bool,
+    /// Also return the `--json` records as structured content (the text
+    /// is then the lines alone).
+    #[serde(default)]
+    #[allow(dead_code)] // read by the server, which renders the answer
+    json: bool,
 }
 
 #[derive(Deserialize, JsonSchema, Clone, Copy)]
@@ -233,6 +239,11 @@ struct SearchArgs {
     /// Include closed issues.
     #[serde(default)]
     all: bool,
+    /// Also return the `--json` records as structured content (the text
+    /// is then the lines alone).
+    #[serde(default)]
+    #[allow(dead_code)] // read by the server, which renders the answer
+    json: bool,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -255,6 +266,11 @@ struct QueryArgs {
     /// dependencies.
     #[serde(default)]
     details: bool,
+    /// Also return the `--json` records as structured content (the text
+    /// is then the lines alone).
+    #[serde(default)]
+    #[allow(dead_code)] // read by the server, which renders the answer
+    json: bool,
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -36,6 +36,13 @@ def answer(result):
     return value
 
 
+async def call_text(session, name, arguments):
+    """A list tool's answer as every client gets it: text alone."""
+    result = await session.call_tool(name, arguments)
+    assert not result.is_error and result.structured_content is None, result
+    return result.content[0].text
+
+
 async def call(session, name, arguments):
     result = await session.call_tool(name, arguments)
     value = answer(result)
@@ -92,7 +99,10 @@ async def main():
         issue = (await call(one, "new", {"title": "Parser panics on empty input", "labels": ["bug"], "priority": 1}))["issue"]
         ident = issue["id"]
         assert issue["author"] == "Agent One <one@example.com>", issue
-        ready = await call(two, "ready", {})
+        # what a model is shown: a line per issue, no JSON copy
+        text = await call_text(two, "ready", {})
+        assert text.splitlines()[1].startswith(issue["short_id"] + " P1 open"), text
+        ready = await call(two, "ready", {"json": True})
         assert [i["id"] for i in ready["issues"]] == [ident], ready
         claimed = (await call(one, "claim", {"id": issue["short_id"]}))["issue"]
         assert claimed["assignee"] == "Agent One <one@example.com>" and claimed["status"] == "in_progress", claimed
@@ -112,7 +122,7 @@ async def main():
         assert "nothing was created" in error["message"], error
         assert any("nowhere" in p["message"] for p in error["problems"]), error
         assert tree() == before, "a refused plan creates nothing"
-        blocked = await call(two, "blocked", {})
+        blocked = await call(two, "blocked", {"json": True})
         assert blocked["blocked"][0]["waits_for"][0]["id"] == made["keys"]["api"], blocked
 
         # two agents claim one issue at once: exactly one wins

@@ -6,7 +6,9 @@
 A tool call's round trip over stdio, as a client sees it: the JSON-RPC
 request written to the server's stdin until its answer is read from stdout
 (`show ID`, `list` with `limit: 50`, `ready` with `limit: 10`), after 5
-warm-up calls, with and without a daemon. Every process it starts is
+warm-up calls, with and without a daemon; then the bytes of each list
+tool's whole answer (the JSON-RPC line the client reads) for 50 issues, as
+every client calls it and with `details`/`json`. Every process it starts is
 stopped before it exits.
 """
 import json, os, statistics, subprocess, sys, tempfile, time
@@ -63,8 +65,42 @@ try:
 finally:
     if daemon:
         subprocess.run([yit, "daemon", "stop"], cwd=repo, env=env, capture_output=True)
+
+# a dependency chain, so that `blocked` has 50 issues to list
+ids = subprocess.run([yit, "list", "--format", "ids", "--limit", "60", "status:open"], cwd=repo, env=env,
+                     capture_output=True, text=True, check=True).stdout.split()
+for a, b in zip(ids[:50], ids[1:51]):
+    subprocess.run([yit, "dep", "add", a, b], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
+sizes = []
+p = session()
+try:
+    for i, (name, arguments) in enumerate([
+        ("list", {"limit": 50}),
+        ("ready", {"limit": 50}),
+        ("blocked", {"limit": 50}),
+        ("search", {"query": "crash", "limit": 50}),
+        ("search", {"query": "crash"}),
+        ("list", {"limit": 50, "json": True}),
+        ("list", {"limit": 50, "details": True}),
+        ("list", {"limit": 50, "details": True, "json": True}),
+    ]):
+        p.stdin.write(json.dumps({"jsonrpc": "2.0", "id": 1000 + i, "method": "tools/call",
+                                  "params": {"name": name, "arguments": arguments}}) + "\n")
+        p.stdin.flush()
+        line = p.stdout.readline()
+        answer = json.loads(line)
+        assert not answer["result"].get("isError"), answer
+        shown = len(answer["result"]["content"][0]["text"].encode())
+        sizes.append(f"| `{name}` {json.dumps(arguments)} | {len(line.encode()):,} | {shown:,} |")
+finally:
+    p.stdin.close()
+    p.wait(timeout=10)
 print(f"{n:,} issues, {runs} calls each, release build, {time.strftime('%Y-%m-%d')}")
 print()
 print("| source | tool call | round trip, median (min, max) |")
 print("|---|---|---:|")
 print("\n".join(rows))
+print()
+print("| list tool call | answer, bytes | of it, text content |")
+print("|---|---:|---:|")
+print("\n".join(sizes))

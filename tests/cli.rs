@@ -173,10 +173,11 @@ fn text_round_trips_exactly() {
         "emoji 🦀 and עברית\r\ntrailing spaces   \n\tindented\n  two spaces\nno final newline";
     let id = repo.new_issue(&[title, "--body", body]);
     let issue = &repo.run(&["show", &id, "--json"]).json()["issue"];
-    assert_eq!(issue["title"], title);
+    // (a title keeps no spaces around it; everything else as typed)
+    assert_eq!(issue["title"], title.trim());
     assert_eq!(issue["body"], body);
     let listed = repo.run(&["list", "--json"]).json();
-    assert_eq!(listed["issues"][0]["title"], title);
+    assert_eq!(listed["issues"][0]["title"], title.trim());
     repo.ok(&["doctor"]);
 }
 
@@ -1083,4 +1084,217 @@ fn issue_files_have_the_permissions_of_any_file_the_user_makes() {
     assert_eq!(mode(&file), mode(&plain), "created");
     repo.ok(&["edit", &id, "--priority", "1"]);
     assert_eq!(mode(&file), mode(&plain), "replaced");
+}
+
+#[test]
+fn close_says_what_it_could_not_do_and_what_was_meant() {
+    let repo = TestRepo::with_tracker();
+    std::fs::write(
+        repo.issues_dir().join("config.yaml"),
+        "format_version: 1\nstatuses:\n  - {name: open, role: initial}\n  - {name: in_progress, role: active}\n  - {name: done, role: closed}\n  - {name: wontfix, role: closed}\n",
+    )
+    .expect("config");
+    let id = repo.new_issue(&["Close me"]);
+    let short = &id[..4];
+    let before = repo.tree();
+    // a closed status named by its start, or misspelt: did you mean
+    let run = repo.fails(&["close", &id, "--as", "won"], 1);
+    assert_eq!(
+        run.stderr,
+        "error: unknown closed status \"won\" (config.yaml defines done, wontfix; did you mean \"wontfix\"?)\n"
+    );
+    let run = repo.fails(&["close", &id, "--as", "wnotfix"], 1);
+    assert!(
+        run.stderr.contains("did you mean \"wontfix\"?"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.fails(&["close", &id, "--as", "open"], 1);
+    assert!(
+        run.stderr.contains("\"open\" is not a closed status"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
+    repo.ok(&["close", &id, "--as", "wontfix", "--reason", "Not planned"]);
+    // closed again with a reason: the reason is not dropped in silence
+    let run = repo.run(&[
+        "close",
+        &id,
+        "--as",
+        "wontfix",
+        "--reason",
+        "Still not planned",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, format!("unchanged  {short}  Close me\n"));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "warning: {short} was already wontfix: the reason was not added (`yit comment {short} TEXT` adds it)\n"
+        )
+    );
+    let comments = repo.run(&["show", &id, "--json"]).json()["issue"]["comments"].clone();
+    assert_eq!(comments.as_array().map(Vec::len), Some(1), "{comments}");
+}
+
+#[test]
+fn blocked_prints_the_formats_list_prints() {
+    let repo = TestRepo::with_tracker();
+    let waiting = repo.new_issue(&["Waits"]);
+    let blocker = repo.new_issue(&["Blocker"]);
+    repo.new_issue(&["Free"]);
+    repo.ok(&["dep", "add", &waiting, &blocker]);
+    assert_eq!(
+        repo.ok(&["blocked", "--format", "ids"]),
+        format!("{waiting}\n")
+    );
+    let csv = repo.ok(&["blocked", "--format", "csv"]);
+    let mut rows = csv.lines();
+    assert!(rows.next().expect("header").starts_with("id,"), "{csv}");
+    assert!(
+        rows.next()
+            .expect("a row")
+            .starts_with(&format!("{waiting},")),
+        "{csv}"
+    );
+    assert_eq!(rows.next(), None, "{csv}");
+    let md = repo.ok(&["blocked", "--format", "markdown"]);
+    assert!(md.contains("Waits") && !md.contains("Free"), "{md}");
+    let jsonl = repo.ok(&["blocked", "--format", "jsonl"]);
+    assert_eq!(jsonl.lines().count(), 1, "{jsonl}");
+    repo.fails(&["blocked", "--format", "yaml"], 2);
+}
+
+#[test]
+fn titles_keep_no_spaces_around_them() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["  Padded title \t"]);
+    assert!(
+        repo.read_issue_file(&id)
+            .contains("\ntitle: Padded title\n")
+    );
+    repo.ok(&["edit", &id, "--title", "   Edited  "]);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["title"], "Edited");
+    assert!(repo.read_issue_file(&id).contains("\ntitle: Edited\n"));
+}
+
+#[test]
+fn help_topics_and_their_pages_come_with_the_binary() {
+    let repo = TestRepo::new();
+    let query = repo.ok(&["help", "query"]);
+    assert_eq!(
+        query,
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/query.md"))
+            .expect("docs/query.md")
+    );
+    let format = repo.ok(&["help", "format"]);
+    assert!(
+        format.starts_with("# The yit file format"),
+        "{}",
+        &format[..80]
+    );
+    // a command's help, as --help prints it
+    assert_eq!(
+        repo.ok(&["help", "dep", "add"]),
+        repo.ok(&["dep", "add", "--help"])
+    );
+    let top = repo.ok(&["help"]);
+    assert!(
+        top.contains("Help topics (`yit help TOPIC`):\n  query "),
+        "{top}"
+    );
+    let run = repo.fails(&["help", "queries"], 2);
+    assert!(
+        run.stderr.contains("hint: topics: query, format"),
+        "{}",
+        run.stderr
+    );
+    // man pages: yit-query(7), yit-format(5)
+    let page = repo.ok(&["man", "query"]);
+    assert!(page.starts_with(".TH YIT-QUERY 7 "), "{page}");
+    assert!(page.contains("\n.nf\n# The query language\n"), "{page}");
+    let dir = repo.outside().join("man");
+    let written = repo.ok(&["man", "--dir", dir.to_str().expect("utf-8")]);
+    for name in ["yit-query.7", "yit-format.5", "yit.1", "yit-help.1"] {
+        assert!(written.contains(name), "{name}: {written}");
+        assert!(dir.join(name).exists(), "{name}");
+    }
+}
+
+#[test]
+fn agents_get_their_instructions_printed_or_kept_in_a_file() {
+    let repo = TestRepo::with_tracker();
+    let text = repo.ok(&["agents"]);
+    // well under 1,500 tokens (about four bytes each)
+    assert!(text.len() < 3_000, "{} bytes", text.len());
+    for needed in [
+        "yit ready --json",
+        "yit claim ID",
+        "yit comment ID",
+        "Fixes: ID",
+        "--json",
+    ] {
+        assert!(text.contains(needed), "{needed}: {text}");
+    }
+    // the commands it names run as written
+    let id = repo.new_issue(&["Work"]);
+    let ready = repo.run(&["ready", "--json"]).json();
+    assert_eq!(ready["issues"][0]["id"], id.as_str());
+    repo.ok(&["claim", &id]);
+    repo.ok(&["comment", &id, "what you found"]);
+    repo.ok(&["close", &id, "--reason", "done"]);
+    repo.ok(&["new", "Title", "--type", "bug"]);
+
+    // kept between markers: added, then replaced in place, idempotently
+    let agents = repo.root().join("AGENTS.md");
+    std::fs::write(&agents, "# Our agents\n\nRun the tests first.\n").expect("write");
+    assert!(repo.ok(&["agents", "--write"]).starts_with("updated"));
+    let once = std::fs::read_to_string(&agents).expect("read");
+    assert!(
+        once.starts_with("# Our agents\n\nRun the tests first.\n\n<!-- yit:begin"),
+        "{once}"
+    );
+    assert!(once.contains(&text), "{once}");
+    assert!(repo.ok(&["agents", "--write"]).starts_with("unchanged"));
+    assert_eq!(std::fs::read_to_string(&agents).expect("read"), once);
+    std::fs::write(
+        &agents,
+        once.replace("Run the tests first.", "Run the tests first!") + "More of ours.\n",
+    )
+    .expect("write");
+    let json = repo.run(&["agents", "--write", "--json"]).json();
+    assert_eq!(json["agents"]["written"], "unchanged");
+    let theirs = std::fs::read_to_string(&agents).expect("read");
+    assert!(
+        theirs.ends_with("<!-- yit:end -->\nMore of ours.\n"),
+        "{theirs}"
+    );
+    // CLAUDE.md too, from a subdirectory: the top of the worktree
+    std::fs::create_dir_all(repo.root().join("src")).expect("dir");
+    let run = repo.run(&["-C", "src", "agents", "--write", "CLAUDE.md"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(repo.root().join("CLAUDE.md").exists());
+    // a symlink, or broken markers: refused, nothing written
+    let before = repo.tree();
+    std::os::unix::fs::symlink("/etc/hostname", repo.root().join("LINK.md")).expect("symlink");
+    let before_link = repo.tree();
+    let run = repo.fails(&["agents", "--write", "LINK.md"], 1);
+    assert!(run.stderr.contains("is a symbolic link"), "{}", run.stderr);
+    assert_eq!(repo.tree(), before_link);
+    std::fs::remove_file(repo.root().join("LINK.md")).expect("rm");
+    std::fs::write(&agents, "<!-- yit:begin -->\nhalf\n").expect("write");
+    let run = repo.fails(&["agents", "--write"], 1);
+    assert!(
+        run.stderr
+            .contains("AGENTS.md:1: yit's begin marker has no end marker"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&agents).expect("read"),
+        "<!-- yit:begin -->\nhalf\n"
+    );
+    drop(before);
 }

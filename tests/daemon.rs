@@ -71,6 +71,48 @@ fn start_status_stop_say_what_they_did() {
     assert_no_daemon(&repo);
 }
 
+/// Under load (every core busy), `daemon stop` returns only once its
+/// daemon has exited: not running, not sleeping, not exiting. (An exited
+/// daemon stays in the process table as a zombie, holding nothing, until
+/// its parent, init, collects it: ps lists it as <defunct> meanwhile.)
+fn stop_returns_only_when_the_daemon_has_exited_under_load() {
+    let repo = TestRepo::with_tracker();
+    for n in 0..50 {
+        repo.new_issue(&[&format!("Issue {n}")]);
+    }
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let spinners: Vec<_> = (0..3)
+        .map(|_| {
+            let busy = std::sync::Arc::clone(&busy);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+                }
+            })
+        })
+        .collect();
+    for _ in 0..10 {
+        let daemon = DaemonGuard::start(&repo, &[]);
+        let pid = daemon.pid;
+        assert_eq!(repo.ok(&["list", "--format", "ids"]).lines().count(), 50);
+        let stopped = repo.ok(&["daemon", "stop"]);
+        assert_eq!(
+            stopped,
+            format!("stopped the daemon (pid {pid}) with SIGTERM\n")
+        );
+        assert!(
+            !process_alive(pid),
+            "pid {pid} still runs after `daemon stop`"
+        );
+        drop(daemon);
+    }
+    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+    for s in spinners {
+        s.join().expect("spinner");
+    }
+}
+
 fn one_daemon_per_worktree() {
     let repo = TestRepo::with_tracker();
     let daemon = DaemonGuard::start(&repo, &[]);
@@ -727,6 +769,11 @@ fn gc_stops_daemons_that_serve_nothing() {
 
 fn main() {
     let mut tests: Vec<common::SessionTest> = vec![
+        (
+            "stop_returns_only_when_the_daemon_has_exited_under_load",
+            stop_returns_only_when_the_daemon_has_exited_under_load,
+            true,
+        ),
         (
             "start_status_stop_say_what_they_did",
             start_status_stop_say_what_they_did,

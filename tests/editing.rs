@@ -813,3 +813,95 @@ comments:
     );
     repo.ok(&["doctor"]);
 }
+
+#[test]
+fn a_comment_saved_unchanged_in_the_editor_changes_nothing_and_says_so() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Edit a comment"]);
+    repo.ok(&["comment", &id, "Seen on 1.2 too"]);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    let comment = shown["issue"]["comments"][0]["id"]
+        .as_str()
+        .expect("comment id")
+        .to_owned();
+    let before = repo.tree();
+    // the editor sees the comment to edit, then saves it as it was
+    let seen = repo.outside().join("seen.txt");
+    let editor = repo.editor("keep", &format!("cp \"$1\" {}", seen.display()));
+    let run = repo.run_with_editor(&editor, &["comment", "edit", &id, &comment[..4]]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "no changes\n");
+    assert_eq!(repo.tree(), before, "nothing written");
+    let template = std::fs::read_to_string(&seen).expect("the editor's file");
+    assert!(template.starts_with("Seen on 1.2 too\n"), "{template}");
+    assert!(
+        template.contains(&format!(
+            "You are editing comment {comment} on {id} by Ann Lee"
+        )),
+        "{template}"
+    );
+    assert!(!template.contains("Write your comment"), "{template}");
+    // an edit in the editor is saved
+    let editor = repo.editor("change", "printf 'Seen on 1.3 as well\\n' > \"$1\"");
+    let run = repo.run_with_editor(&editor, &["comment", "edit", &id, &comment[..4]]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["comments"][0]["body"], "Seen on 1.3 as well");
+}
+
+#[test]
+fn the_verb_column_holds_however_long_the_verb() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Aligned"]);
+    repo.ok(&["comment", &id, "one"]);
+    let comment = repo.run(&["show", &id, "--json"]).json()["issue"]["comments"][0]["id"]
+        .as_str()
+        .expect("comment id")
+        .to_owned();
+    let short = &id[..4];
+    // "uncommented" is longer than the column others fit in
+    assert_eq!(
+        repo.ok(&["comment", "rm", &id, &comment]),
+        format!("uncommented  {short}  Aligned\n")
+    );
+    assert_eq!(
+        repo.ok(&["close", &id]),
+        format!("closed     {short}  Aligned\n")
+    );
+    assert_eq!(
+        repo.ok(&["close", &id]),
+        format!("unchanged  {short}  Aligned\n")
+    );
+}
+
+#[test]
+fn an_editor_that_keeps_saving_invalid_text_is_stopped_off_a_terminal() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Bounded"]);
+    let before = repo.tree();
+    // a different invalid file on every round, for ever
+    let rounds = repo.outside().join("rounds");
+    let editor = repo.editor(
+        "broken",
+        &format!(
+            "echo x >> {r}\nprintf 'title: [unclosed %s\\n' \"$(wc -l < {r})\" > \"$1\"",
+            r = rounds.display()
+        ),
+    );
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the editor saved invalid text 3 times")
+            && run.stderr.contains("standard input is not a terminal")
+            && run.stderr.contains("your text is kept in"),
+        "{}",
+        run.stderr
+    );
+    let opened = std::fs::read_to_string(&rounds)
+        .expect("rounds")
+        .lines()
+        .count();
+    assert_eq!(opened, 3, "the editor was opened three times");
+    // nothing changed in the worktree (the text is kept in .git/yit)
+    assert_eq!(repo.tree(), before);
+}

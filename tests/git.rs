@@ -739,6 +739,35 @@ fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
         .expect("yit");
     let said = String::from_utf8_lossy(&doctor.stderr);
     assert!(said.contains("no merge driver for issue files"), "{said}");
+    // `yit init` there says what it found and what it did, nothing else
+    let init = repo
+        .cmd(&["init"])
+        .current_dir(&clone)
+        .output()
+        .expect("yit");
+    let issues = std::fs::canonicalize(&clone)
+        .expect("clone")
+        .join(".issues");
+    assert_eq!(
+        String::from_utf8_lossy(&init.stdout),
+        format!(
+            "Found the yit tracker in {}\n\
+             Registered the merge driver for issue files in this clone (git config merge.yit.*)\n",
+            issues.display()
+        )
+    );
+    let again = repo
+        .cmd(&["init"])
+        .current_dir(&clone)
+        .output()
+        .expect("yit");
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        format!(
+            "A yit tracker is already initialized in {}; nothing changed\n",
+            issues.display()
+        )
+    );
     // yit's line taken out: doctor warns, and yit commit leaves the file
     std::fs::write(repo.root().join(".gitattributes"), "*.png binary\n").expect("write");
     let run = repo.run(&["doctor"]);

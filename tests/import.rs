@@ -327,6 +327,94 @@ fn github_labels_map_to_types_and_numbers_are_queried() {
     let id = panic["id"].as_str().expect("id");
     let text = repo.ok(&["show", id]);
     assert!(text.contains("\ngithub    #12\n"), "{text}");
+    // ...and takes it, as every command that takes an id does
+    assert_eq!(repo.ok(&["show", "github:12"]), text);
+    assert_eq!(
+        repo.run(&["show", "github:#12", "--json"]).json()["issue"]["id"],
+        id
+    );
+    repo.ok(&["comment", "github:12", "Seen on 1.2 too"]);
+    let run = repo.fails(&["show", "github:99"], 1);
+    assert!(run.stderr.contains("github:99"), "{}", run.stderr);
+}
+
+#[test]
+fn github_people_are_found_by_the_names_shown() {
+    let repo = TestRepo::with_tracker();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/github/issues.json");
+    repo.ok(&["import", "--github", fixture.to_str().expect("path")]);
+    let list = repo.ok(&["list"]);
+    // shown by name (or by login when GitHub has no name)...
+    assert!(list.contains(" Bob Stone "), "{list}");
+    // ...and typed as the name or the login, in any case, by flag or query
+    let by = |args: &[&str]| -> Vec<u64> {
+        let mut numbers: Vec<u64> = repo.run(args).json()["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .map(|i| i["github"]["number"].as_u64().expect("number"))
+            .collect();
+        numbers.sort_unstable();
+        numbers
+    };
+    assert_eq!(by(&["list", "--assignee", "bstone", "--json"]), [14]);
+    assert_eq!(by(&["list", "assignee:BStone", "--json"]), [14]);
+    assert_eq!(by(&["list", "assignee:annlee", "--json"]), [12]);
+    assert_eq!(by(&["list", "--assignee", "bob stone", "--json"]), [14]);
+    assert_eq!(
+        by(&[
+            "list",
+            "--assignee",
+            "annlee@users.noreply.github.com",
+            "--json"
+        ]),
+        [12]
+    );
+    assert_eq!(
+        by(&["list", "assignee:nobody-here", "--json"]),
+        Vec::<u64>::new()
+    );
+    // a name with a space, as `Name <email>` shows it
+    let cleo = repo.new_issue(&["Cleo's own", "--assignee", "Cleo Park <cleo@example.com>"]);
+    let theirs = repo.run(&["list", "assignee:\"cleo park\"", "--format", "ids"]);
+    assert_eq!(theirs.stdout.trim(), cleo, "{}", theirs.stderr);
+    let theirs = repo.run(&["list", "--assignee", "Cleo Park", "--format", "ids"]);
+    assert_eq!(theirs.stdout.trim(), cleo, "{}", theirs.stderr);
+}
+
+#[test]
+fn github_labels_map_to_priorities() {
+    let repo = TestRepo::with_tracker();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/github/issues.json");
+    let fixture = fixture.to_str().expect("path");
+    let before = repo.tree();
+    for (bad, code) in [("crash=high", 1), ("crash", 2), ("=1", 2), ("crash=9", 1)] {
+        let run = repo.fails(
+            &["import", "--github", fixture, "--priority-label", bad],
+            code,
+        );
+        assert!(run.stderr.contains("--priority-label"), "{}", run.stderr);
+    }
+    assert_eq!(repo.tree(), before, "a refused mapping writes nothing");
+    repo.ok(&[
+        "import",
+        "--github",
+        fixture,
+        "--priority-label",
+        "CRASH=0",
+        "--priority-label",
+        "ui=P3",
+    ]);
+    let priority = |n: &str| {
+        repo.run(&["show", &format!("github:{n}"), "--json"]).json()["issue"]["priority"]
+            .as_u64()
+            .expect("priority")
+    };
+    assert_eq!(priority("12"), 0, "mapped from `crash`");
+    assert_eq!(priority("14"), 3, "mapped from `ui`");
+    assert_eq!(priority("7"), 2, "no mapped label: the default");
 }
 
 #[test]

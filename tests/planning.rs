@@ -174,16 +174,45 @@ fn claim_takes_an_issue_once() {
     let before = repo.tree();
     let refused = as_bob(&["claim", &id]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("held by Ann Lee"),
-        "{}",
-        refused.stderr
+    // named by its short id, as everything else yit prints names it
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "error: issue {} is held by Ann Lee <ann@example.com>\n",
+            &id[..4]
+        )
     );
     assert_eq!(repo.tree(), before);
     // claiming your own issue again changes nothing
     repo.ok(&["claim", &id]);
     repo.ok(&["close", &id]);
-    assert_eq!(repo.fails(&["claim", &id], 4).code, 4);
+    let closed = repo.fails(&["claim", &id], 4);
+    assert!(
+        closed
+            .stderr
+            .starts_with(&format!("error: issue {} is closed;", &id[..4])),
+        "{}",
+        closed.stderr
+    );
+    // a strict claim names what it waits for by short ids too
+    let waiting = repo.new_issue(&["Waits"]);
+    let blocker = repo.new_issue(&["Blocker"]);
+    repo.ok(&["dep", "add", &waiting, &blocker]);
+    let strict = repo.fails(&["claim", "--strict", &waiting], 4);
+    assert!(
+        !strict.stderr.contains(&waiting) && !strict.stderr.contains(&blocker),
+        "{}",
+        strict.stderr
+    );
+    assert!(
+        strict.stderr.contains(&format!(
+            "{} waits for {} \"Blocker\"",
+            &waiting[..4],
+            &blocker[..4]
+        )),
+        "{}",
+        strict.stderr
+    );
 
     // many claimers at once: exactly one gets it
     let open = repo.new_issue(&["Contended"]);
@@ -611,7 +640,10 @@ fn blocked_reads_forwards_and_claim_warns_of_what_waits() {
     let refused = repo.fails(&["claim", "--strict", &a], 4);
     assert!(
         refused.stderr.contains(&format!(
-            "issue {a} is not ready: {a} waits for {b} \"Fix the build\" (open)"
+            "issue {} is not ready: {} waits for {} \"Fix the build\" (open)",
+            &a[..4],
+            &a[..4],
+            &b[..4]
         )),
         "{}",
         refused.stderr

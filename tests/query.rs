@@ -278,3 +278,32 @@ fn created_ties_fall_back_to_priority_as_the_help_says() {
         "{help}"
     );
 }
+
+#[test]
+fn a_bare_id_in_a_query_finds_its_issue() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Crash on empty repo"]);
+    let b = repo.new_issue(&["Write the docs", "--body", "See the crash report"]);
+    let short = &a[..4];
+    // as list, with or without a daemon's index, in any case
+    assert_eq!(ids(&repo, &[short]), [a.clone()]);
+    assert_eq!(ids(&repo, &[&short.to_uppercase()]), [a.clone()]);
+    assert_eq!(ids(&repo, &[&a]), [a.clone()]);
+    let files = repo.ok(&["--no-index", "list", short, "--format", "ids"]);
+    assert_eq!(files, format!("{a}\n"));
+    // as search: the issue it names comes first
+    let run = repo.run(&["search", &format!("{short} crash"), "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hits = run.json();
+    let found: Vec<&str> = hits["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(found, [a.as_str()], "{hits}");
+    let run = repo.run(&["search", short, "--json"]);
+    assert_eq!(run.json()["hits"][0]["id"], a.as_str());
+    // words that are no id prefix (too short, or letters ids lack) match text
+    assert_eq!(ids(&repo, &["report"]), [b]);
+}

@@ -57,6 +57,8 @@ fn pages_read_without_the_token_and_only_the_token_writes() {
     assert_eq!(board.status, 200);
     assert!(board.body.contains("Crash on empty repo"), "{}", board.body);
     assert!(board.body.contains("Read only"), "no token, no forms");
+    // ...and no help about dragging cards it cannot move
+    assert!(!board.body.contains("Drag a card"), "{}", board.body);
     assert_eq!(served.get(&format!("/issues/{short}")).status, 200);
     assert_eq!(served.get("/issues?q=label:crash").status, 200);
 
@@ -253,6 +255,42 @@ fn user_strings_render_as_text() {
         encode("\"><script>alert(9)</script>")
     ));
     assert!(!echoed.body.contains("<script>alert(9)"), "{}", echoed.body);
+}
+
+fn the_issue_page_shows_every_key_and_links_urls() {
+    let repo = TestRepo::with_tracker();
+    let short = repo.new_issue(&[
+        "Links",
+        "--body",
+        "Seen at https://example.com/build/42 (and `https://in.code/`).",
+    ]);
+    repo.ok(&["comment", &short, "Upstream: https://example.org/issue/7."]);
+    let id = full_id(&repo, &short);
+    // keys a person added by hand, as `yit show` lists them
+    hand_edit(&file_of(&repo, &id), |text| {
+        format!("{text}estimate: 3d\nreviewers: [ann, bo]\n")
+    });
+    let shown = repo.ok(&["show", &short]);
+    assert!(
+        shown.contains("estimate") && shown.contains("3d"),
+        "{shown}"
+    );
+    let served = Served::start(&repo, &[]);
+    let page = served.get(&format!("/issues/{short}"));
+    assert_eq!(page.status, 200);
+    for wanted in [
+        "<dt class=\"extra\">estimate</dt><dd class=\"extra\">3d</dd>",
+        "<dt class=\"extra\">reviewers</dt><dd class=\"extra\"><code>[&quot;ann&quot;,&quot;bo&quot;]</code></dd>",
+        "<a href=\"https://example.com/build/42\" rel=\"noopener noreferrer nofollow\">https://example.com/build/42</a>",
+        "<a href=\"https://example.org/issue/7\" rel=\"noopener noreferrer nofollow\">https://example.org/issue/7</a>",
+    ] {
+        assert!(page.body.contains(wanted), "{wanted}\n{}", page.body);
+    }
+    assert!(
+        !page.body.contains("href=\"https://in.code/\""),
+        "{}",
+        page.body
+    );
 }
 
 fn the_api_answers_as_the_command_line_does() {
@@ -875,6 +913,11 @@ fn browser_renders_hostile_strings_as_text() {
 
 fn main() {
     let tests: Vec<common::SessionTest> = vec![
+        (
+            "the_issue_page_shows_every_key_and_links_urls",
+            the_issue_page_shows_every_key_and_links_urls,
+            false,
+        ),
         (
             "pages_read_without_the_token_and_only_the_token_writes",
             pages_read_without_the_token_and_only_the_token_writes,

@@ -51,6 +51,17 @@ pub fn cmd_help(ctx: &mut Ctx, args: HelpArgs) -> Result<(), CommandError> {
     {
         return Ok(ctx.out.bytes(topic.text.as_bytes())?);
     }
+    if !args.topic.is_empty() {
+        // a command's help exactly as its --help prints it
+        let argv = std::iter::once("yit")
+            .chain(args.topic.iter().map(String::as_str))
+            .chain(std::iter::once("--help"));
+        if let Err(e) = Cli::command().try_get_matches_from(argv)
+            && e.kind() == clap::error::ErrorKind::DisplayHelp
+        {
+            return Ok(ctx.out.bytes(e.render().to_string().as_bytes())?);
+        }
+    }
     let mut cmd = Cli::command();
     cmd.build();
     let mut path = String::from("yit");

@@ -134,19 +134,22 @@ impl Issue {
     }
 
     /// Whether the assignee is `who`: an email (compared without regard
-    /// to case), or else a name as a table shows it ([`person_short`]: `ann`
-    /// for `ann <ann@users.noreply.github.com>`), or the assignee as
-    /// written, in any case.
+    /// to case), or else, in any case, a name as a table shows it
+    /// ([`person_short`]), the part of the email before `@` (a GitHub
+    /// login: `bstone` for `Bob Stone <bstone@users.noreply.github.com>`),
+    /// or the assignee as written.
     pub fn is_assigned_to(&self, who: &str) -> bool {
         let Some(assignee) = self.assignee.as_deref() else {
             return false;
         };
+        let email = person_email(assignee);
         if who.contains('@') {
-            return person_email(assignee).is_some_and(|e| e.eq_ignore_ascii_case(who));
+            return email.is_some_and(|e| e.eq_ignore_ascii_case(who));
         }
-        let who = who.trim();
-        person_short(assignee).to_lowercase() == who.to_lowercase()
-            || assignee.trim().to_lowercase() == who.to_lowercase()
+        let who = who.trim().to_lowercase();
+        person_short(assignee).to_lowercase() == who
+            || email.is_some_and(|e| e.split('@').next().is_some_and(|l| l.to_lowercase() == who))
+            || assignee.trim().to_lowercase() == who
     }
 }
 

@@ -286,9 +286,9 @@ fn a_bare_id_in_a_query_finds_its_issue() {
     let b = repo.new_issue(&["Write the docs", "--body", "See the crash report"]);
     let short = &a[..4];
     // as list, with or without a daemon's index, in any case
-    assert_eq!(ids(&repo, &[short]), [a.clone()]);
-    assert_eq!(ids(&repo, &[&short.to_uppercase()]), [a.clone()]);
-    assert_eq!(ids(&repo, &[&a]), [a.clone()]);
+    assert_eq!(ids(&repo, &[short]), [a.as_str()]);
+    assert_eq!(ids(&repo, &[&short.to_uppercase()]), [a.as_str()]);
+    assert_eq!(ids(&repo, &[&a]), [a.as_str()]);
     let files = repo.ok(&["--no-index", "list", short, "--format", "ids"]);
     assert_eq!(files, format!("{a}\n"));
     // as search: the issue it names comes first

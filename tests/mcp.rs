@@ -594,7 +594,7 @@ fn stops_on_sigterm_and_prints_its_config() {
 /// Writes `n` issues shaped like a real tracker's into the repository:
 /// unicode titles of about 60 characters, 3 KB Markdown bodies, a dozen
 /// comments each, labels and an assignee.
-fn real_issues(repo: &TestRepo, n: usize) {
+fn real_issues(repo: &TestRepo, n: usize, chained: bool) {
     let body = format!(
         "## Steps\n\n1. Run `yit list` on a tracker of 10 000 issues — ünïcode ✓\n\n{}",
         "The parser stops at the first colon of a quoted title and reports the column. ".repeat(40)
@@ -608,8 +608,13 @@ fn real_issues(repo: &TestRepo, n: usize) {
                 )
             })
             .collect();
+        // each waits for the next, when chained
+        let waits = match chained && i + 1 < n {
+            true => format!("depends_on:\n  - t{:09}\n", i + 1),
+            false => String::new(),
+        };
         let text = format!(
-            "id: t{i:09}\ntitle: \"Crash when the lexer meets a colon in a quoted title ({i}) — été\"\nstatus: open\npriority: {}\ntype: bug\nlabels:\n  - parser\n  - crash\nassignee: Ann Lee <ann@example.com>\ncreated: \"2026-01-01T00:00:00Z\"\nupdated: \"2026-01-02T00:00:00Z\"\nbody: {}\ncomments:\n{comments}",
+            "id: t{i:09}\ntitle: \"Crash when the lexer meets a colon in a quoted title ({i}) — été\"\nstatus: open\npriority: {}\ntype: bug\nlabels:\n  - parser\n  - crash\nassignee: Ann Lee <ann@example.com>\ncreated: \"2026-01-01T00:00:00Z\"\nupdated: \"2026-01-02T00:00:00Z\"\n{waits}body: {}\ncomments:\n{comments}",
             i % 5,
             serde_json::to_string(&body).expect("body")
         );
@@ -619,7 +624,9 @@ fn real_issues(repo: &TestRepo, n: usize) {
 
 fn list_tools_answer_50_real_issues_within_8_kb() {
     let repo = TestRepo::with_tracker();
-    real_issues(&repo, 60);
+    real_issues(&repo, 60, false);
+    let chained = TestRepo::with_tracker();
+    real_issues(&chained, 51, true);
     let mut mcp = Mcp::start(&repo, &[]);
     // the whole JSON-RPC answer, as the client reads it
     let answer_bytes = |mcp: &mut Mcp, name: &str, arguments: Value| {
@@ -679,6 +686,21 @@ fn list_tools_answer_50_real_issues_within_8_kb() {
         .expect("text");
     assert_eq!(text.lines().count(), 3, "{text}");
     mcp.ok("blocked", json!({}));
+    // 50 issues that each wait for the next
+    let mut waiting = Mcp::start(&chained, &[]);
+    let (bytes, value) = answer_bytes(&mut waiting, "blocked", json!({ "limit": 50 }));
+    assert!(bytes <= 8 * 1024, "blocked: {bytes} bytes for 50 issues");
+    let text = value["result"]["content"][0]["text"]
+        .as_str()
+        .expect("text");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("  waits for t"))
+            .count(),
+        50,
+        "{text}"
+    );
+    waiting.ok("blocked", json!({ "limit": 3 }));
 }
 
 fn main() {

@@ -100,19 +100,36 @@ pub fn issues(answer: &Value, details_too: bool) -> String {
 pub fn blocked(answer: &Value, details_too: bool) -> String {
     let rows = answer["blocked"].as_array().map_or(&[][..], Vec::as_slice);
     let mut out = format!("{} waiting:\n", count(rows.len(), "issue"));
+    let listed: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter_map(|row| row["issue"]["short_id"].as_str())
+        .collect();
     for row in rows {
         out.push_str(&line(&row["issue"]));
         out.push('\n');
         if details_too && row["issue"].get("body").is_some() {
             details(&row["issue"], &mut out);
         }
+        // by its short id and status; its title too unless the issue has
+        // a line of its own here (it waits too)
+        let named = |r: &Value| {
+            let short = r["short_id"].as_str().unwrap_or("");
+            let status = r["status"].as_str().unwrap_or("");
+            match listed.contains(short) {
+                true => format!("{short} {status} (listed here)"),
+                false => format!(
+                    "{short} {status} {}",
+                    shortened(r["title"].as_str().unwrap_or(""), NAMED)
+                ),
+            }
+        };
         for b in row["waits_for"].as_array().into_iter().flatten() {
-            out.push_str(&format!("  waits for {}\n", line(b)));
+            out.push_str(&format!("  waits for {}\n", named(b)));
         }
         if row["parent_waits"].is_object() {
             out.push_str(&format!(
                 "  under {} (a parent that waits)\n",
-                line(&row["parent_waits"])
+                named(&row["parent_waits"])
             ));
         }
     }
@@ -121,6 +138,8 @@ pub fn blocked(answer: &Value, details_too: bool) -> String {
 
 /// The characters of a search hit's snippet the text shows.
 const SNIPPET: usize = 60;
+/// The characters of the title of an issue named under another's line.
+const NAMED: usize = 40;
 
 /// `text` cut to about `max` characters between words, `…` where it was.
 fn shortened(text: &str, max: usize) -> String {

@@ -251,8 +251,19 @@ fn resolve_takes_ours_or_a_value_field_by_field() {
         show(&repo, &id)["conflicts"].as_array().map(Vec::len),
         Some(2)
     );
-    repo.fails(&["resolve", &id, "--take", "status=closed"], 1);
-    repo.ok(&["resolve", &id, "--take", "priority=1"]);
+    repo.fails(&["resolve", &id, "--take", "status:=closed"], 1);
+    // a value that is not a side is refused, and how to give one is said
+    let before = repo.tree();
+    let run = repo.fails(&["resolve", &id, "--take", "priority=1"], 2);
+    assert!(
+        run.stderr
+            .contains("\"1\" is not a side (ours, theirs or base)")
+            && run.stderr.contains("--take 'priority:=1'"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
+    repo.ok(&["resolve", &id, "--take", "priority:=1"]);
     let issue = show(&repo, &id);
     assert_eq!(
         (issue["priority"].clone(), issue["title"].clone()),
@@ -306,4 +317,122 @@ fn a_version_that_is_not_an_issue_is_merged_as_text() {
         .expect("git");
     assert!(!merged.status.success());
     assert!(repo.read_issue_file(&id).contains("<<<<<<< ours"));
+}
+
+/// Two branches that change `body` and `priority` differently, merged:
+/// the conflicts recorded, the base and both sides known.
+fn conflicted(body_ours: &str, body_theirs: &str) -> (TestRepo, String) {
+    let (repo, id) = setup();
+    yit_at(
+        &repo,
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0", "--body", body_ours],
+    );
+    commit_all(&repo, "ours");
+    repo.git(&["checkout", "-q", "b"]);
+    yit_at(
+        &repo,
+        "2026-03-02T10:00:00Z",
+        &["edit", &id, "--priority", "3", "--body", body_theirs],
+    );
+    commit_all(&repo, "theirs");
+    repo.git(&["checkout", "-q", "main"]);
+    let _ = repo
+        .program("git", &["merge", "-q", "--no-edit", "b"])
+        .output();
+    assert_eq!(
+        show(&repo, &id)["conflicts"].as_array().map(Vec::len),
+        Some(2)
+    );
+    (repo, id)
+}
+
+#[test]
+fn resolve_takes_a_side_of_one_field_never_the_word() {
+    let description = format!(
+        "## Steps\n\n{}",
+        "The parser stops at the colon. ".repeat(100)
+    );
+    let (repo, id) = conflicted("A short note", &description);
+    repo.ok(&["resolve", &id, "--take", "body=theirs"]);
+    let issue = show(&repo, &id);
+    assert_eq!(
+        issue["body"],
+        description.as_str(),
+        "theirs, all 3 KB of it"
+    );
+    assert_eq!(issue["conflicts"].as_array().map(Vec::len), Some(1));
+    repo.ok(&["resolve", &id, "--take", "priority=base"]);
+    let issue = show(&repo, &id);
+    assert_eq!(issue["priority"], 2, "the base's value");
+    assert_eq!(issue["conflicts"], serde_json::json!([]));
+    // a literal word is spelled FIELD:=VALUE
+    let (repo, id) = conflicted("A short note", &description);
+    repo.ok(&[
+        "resolve",
+        &id,
+        "--take",
+        "body:=theirs",
+        "--take",
+        "priority=ours",
+    ]);
+    let issue = show(&repo, &id);
+    assert_eq!(issue["body"], "theirs");
+    assert_eq!(issue["priority"], 0);
+}
+
+#[test]
+fn resolve_without_takes_opens_the_editor_on_both_sides() {
+    let (repo, id) = conflicted("Our note", "Their note\nwith a second line");
+    // the editor sees every side, labelled; it keeps theirs for the body
+    // and writes a priority of its own
+    let seen = repo.outside().join("seen.txt");
+    let editor = repo.editor(
+        "settle",
+        &format!(
+            "cp \"$1\" {seen}\nsed -i 's/^body: .*/body: \"Both notes, merged\"/; s/^priority: 0/priority: 1/' \"$1\"",
+            seen = seen.display()
+        ),
+    );
+    let run = repo.run_with_editor(&editor, &["resolve", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shown = std::fs::read_to_string(&seen).expect("the editor's file");
+    for wanted in [
+        &format!(
+            "# yit: Resolve the conflicts a merge recorded in {} \"Crash on start\".\n",
+            &id[..4]
+        ),
+        "# body: ours is the value below\n",
+        "#   theirs:\n#     |-\n#       Their note\n#       with a second line\n",
+        "#   base:\n#     \"\"\n",
+        "body: Our note\n",
+        "#   theirs:\n#     3\n#   base:\n#     2\n",
+        "priority: 0\n",
+    ] {
+        assert!(shown.contains(wanted), "{wanted:?} not in:\n{shown}");
+    }
+    let issue = show(&repo, &id);
+    assert_eq!(issue["body"], "Both notes, merged");
+    assert_eq!(issue["priority"], 1);
+    assert_eq!(issue["conflicts"], serde_json::json!([]));
+}
+
+#[test]
+fn resolve_in_the_editor_saved_unchanged_or_wrong_changes_nothing() {
+    let (repo, id) = conflicted("Our note", "Their note");
+    let before = repo.tree();
+    let keep = repo.editor("keep", "true");
+    let run = repo.run_with_editor(&keep, &["resolve", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no changes; the conflicts stay"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
+    // a key that is not in conflict, every time: refused, nothing written
+    let stranger = repo.editor("stranger", "printf 'title: New\\n' > \"$1\"");
+    let run = repo.run_with_editor(&stranger, &["resolve", &id]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(repo.tree(), before);
 }

@@ -225,61 +225,209 @@ fn merge_set<T: PartialEq + Clone>(base: &[T], ours: &[T], theirs: &[T]) -> Vec<
     out
 }
 
+/// One side of a recorded conflict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Ours,
+    Theirs,
+    Base,
+}
+
+impl Side {
+    /// `ours`, `theirs` or `base`, as typed.
+    pub fn named(name: &str) -> Option<Side> {
+        match name {
+            "ours" => Some(Side::Ours),
+            "theirs" => Some(Side::Theirs),
+            "base" => Some(Side::Base),
+            _ => None,
+        }
+    }
+
+    /// Its key in a conflict record.
+    pub fn key(self) -> &'static str {
+        match self {
+            Side::Ours => "ours",
+            Side::Theirs => "theirs",
+            Side::Base => "base",
+        }
+    }
+}
+
 /// How a conflict is settled by `yit resolve`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Take {
-    Ours,
-    Theirs,
-    /// This field gets this value (as written in YAML).
-    Value {
-        field: String,
-        value: String,
-    },
+    /// Every recorded conflict, from one side (`--take theirs`).
+    All(Side),
+    /// One field's conflict, from one side (`--take body=theirs`).
+    Field { field: String, side: Side },
+    /// One field set to a value of the person's (`--take status:=closed`,
+    /// or the field as edited in `yit resolve ID`'s editor).
+    Value { field: String, value: Value },
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
-    #[error("no conflict on field {0:?}")]
-    NoSuchConflict(String),
+    #[error("no conflict on field {field:?} (the conflicts: {})", known.join(", "))]
+    NoSuchConflict { field: String, known: Vec<String> },
     #[error("field {field:?}: {expected}")]
     BadValue { field: String, expected: String },
-    #[error("field {field:?}: not YAML")]
-    Yaml {
-        field: String,
-        #[source]
-        source: Box<serde_saphyr::Error>,
-    },
+    #[error("field {field:?} has no base value: both sides created the issue")]
+    NoBase { field: String },
 }
+
+/// The fields a base value of `null` cannot be given to: there was no
+/// base (both sides created the file).
+const NEVER_NULL: [&str; 6] = ["title", "status", "type", "body", "priority", "created"];
 
 /// Settles the recorded conflicts of `issue` as `takes` say; conflicts no
 /// take names stay.
 pub fn resolve(issue: &Issue, takes: &[Take]) -> Result<Issue, ResolveError> {
     let mut out = issue.clone();
     let field_of = |c: &Value| c["field"].as_str().unwrap_or_default().to_owned();
+    let side_value = |conflict: &Value, side: Side| -> Result<Value, ResolveError> {
+        let field = field_of(conflict);
+        let value = conflict[side.key()].clone();
+        if side == Side::Base && value.is_null() && NEVER_NULL.contains(&field.as_str()) {
+            return Err(ResolveError::NoBase { field });
+        }
+        Ok(value)
+    };
     for take in takes {
         match take {
-            Take::Ours => out.conflicts.clear(),
-            Take::Theirs => {
+            // the file holds ours: the record goes
+            Take::All(Side::Ours) => out.conflicts.clear(),
+            Take::All(side) => {
                 for conflict in std::mem::take(&mut out.conflicts) {
-                    set_field(&mut out, &field_of(&conflict), &conflict["theirs"])?;
+                    let value = side_value(&conflict, *side)?;
+                    set_field(&mut out, &field_of(&conflict), &value)?;
                 }
             }
-            Take::Value { field, value } => {
-                let before = out.conflicts.len();
-                out.conflicts.retain(|c| field_of(c) != *field);
-                if out.conflicts.len() == before {
-                    return Err(ResolveError::NoSuchConflict(field.clone()));
-                }
-                let value: Value =
-                    serde_saphyr::from_str(value).map_err(|source| ResolveError::Yaml {
-                        field: field.clone(),
-                        source: Box::new(source),
-                    })?;
+            Take::Field { field, side } => {
+                let conflict = take_conflict(&mut out, field)?;
+                let value = side_value(&conflict, *side)?;
                 set_field(&mut out, field, &value)?;
+            }
+            Take::Value { field, value } => {
+                take_conflict(&mut out, field)?;
+                set_field(&mut out, field, value)?;
             }
         }
     }
     Ok(out)
+}
+
+/// A value as a person types it after `FIELD:=` (YAML: `closed`, `1`,
+/// `null`, `"a: b"`).
+pub fn value_of_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, crate::model::yaml::read_options())
+}
+
+/// Removes the conflict recorded on `field` from `issue` and returns it.
+fn take_conflict(issue: &mut Issue, field: &str) -> Result<Value, ResolveError> {
+    let at = issue
+        .conflicts
+        .iter()
+        .position(|c| c["field"].as_str() == Some(field))
+        .ok_or_else(|| ResolveError::NoSuchConflict {
+            field: field.to_owned(),
+            known: issue
+                .conflicts
+                .iter()
+                .filter_map(|c| c["field"].as_str().map(str::to_owned))
+                .collect(),
+        })?;
+    Ok(issue.conflicts.remove(at))
+}
+
+/// The text `yit resolve ID` opens in the editor: each conflicting field
+/// as a YAML key holding our value, with the other sides' values in YAML
+/// comments above it, each side named as the merge recorded it.
+pub fn resolution_text(issue: &Issue) -> String {
+    let mut out = String::new();
+    for c in &issue.conflicts {
+        let field = c["field"].as_str().unwrap_or_default();
+        out.push_str(&format!("# {field}: ours is the value below\n"));
+        for side in [Side::Theirs, Side::Base] {
+            out.push_str(&format!("#   {}{}:\n", side.key(), from_of(c, side)));
+            let value = &c[side.key()];
+            let shown = match (side, value) {
+                (Side::Base, Value::Null) => "(none)\n".to_owned(),
+                _ => yaml_of(value),
+            };
+            for line in shown.lines() {
+                out.push_str("#     ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        let mut one = serde_json::Map::new();
+        one.insert(field.to_owned(), c["ours"].clone());
+        out.push_str(&yaml_of(&Value::Object(one)));
+        out.push('\n');
+    }
+    out
+}
+
+/// ` (main, 1a2b3c4 by Ann Lee)`: where a side came from, when the merge
+/// recorded it.
+pub fn from_of(conflict: &Value, side: Side) -> String {
+    match conflict["from"][side.key()].as_str() {
+        Some(from) if !from.is_empty() => format!(" ({from})"),
+        _ => String::new(),
+    }
+}
+
+fn yaml_of(value: &Value) -> String {
+    crate::model::yaml::to_string(value).unwrap_or_else(|_| format!("{value}\n"))
+}
+
+/// What the person made of [`resolution_text`]: a take of each field left
+/// in it (a field taken out stays in conflict), or the problems as
+/// `(line, column, message)`.
+pub fn read_resolution(
+    issue: &Issue,
+    text: &str,
+) -> Result<Vec<Take>, Vec<(Option<u64>, Option<u64>, String)>> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields: indexmap::IndexMap<String, Value> =
+        serde_saphyr::from_str_with_options(text, crate::model::yaml::read_options()).map_err(
+            |e| {
+                let p = crate::model::problem::Problem::from_yaml(std::path::Path::new(""), &e);
+                vec![(p.line, p.column, p.message)]
+            },
+        )?;
+    let known: Vec<&str> = issue
+        .conflicts
+        .iter()
+        .filter_map(|c| c["field"].as_str())
+        .collect();
+    let strangers: Vec<(Option<u64>, Option<u64>, String)> = fields
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .map(|k| {
+            (
+                None,
+                None,
+                format!(
+                    "{k:?} is not in conflict (the conflicts: {})",
+                    known.join(", ")
+                ),
+            )
+        })
+        .collect();
+    if !strangers.is_empty() {
+        return Err(strangers);
+    }
+    let takes: Vec<Take> = fields
+        .into_iter()
+        .map(|(field, value)| Take::Value { field, value })
+        .collect();
+    // a value the issue cannot hold is a problem to fix in the editor
+    resolve(issue, &takes).map_err(|e| vec![(None, None, e.to_string())])?;
+    Ok(takes)
 }
 
 /// Sets one field of `issue` from a JSON value (a conflict's side).
@@ -407,7 +555,49 @@ mod tests {
         assert_eq!(merged.issue.priority, 1);
         assert_eq!(merged.conflicts.len(), 1);
         assert_eq!(merged.conflicts[0]["base"], Value::Null);
-        let resolved = resolve(&merged.issue, &[Take::Theirs]).expect("resolves");
+        let resolved = resolve(&merged.issue, &[Take::All(Side::Theirs)]).expect("resolves");
         assert_eq!((resolved.priority, resolved.conflicts.len()), (3, 0));
+        // no base to take
+        let err = resolve(
+            &merged.issue,
+            &[Take::Field {
+                field: "priority".to_owned(),
+                side: Side::Base,
+            }],
+        )
+        .expect_err("no base");
+        assert!(matches!(err, ResolveError::NoBase { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_side_is_taken_whole_and_a_value_is_taken_as_given() {
+        let base = issue("body: the base text\npriority: 2\n");
+        let ours = issue("body: our text\npriority: 1\n");
+        let theirs = issue("body: a long description, theirs\npriority: 3\n");
+        let merged = merge(Some(&base), &ours, &theirs).expect("same issue");
+        assert_eq!(merged.conflicts.len(), 2);
+        let field = |f: &str, side| Take::Field {
+            field: f.to_owned(),
+            side,
+        };
+        let resolved = resolve(&merged.issue, &[field("body", Side::Theirs)]).expect("resolves");
+        assert_eq!(resolved.body, "a long description, theirs");
+        assert_eq!(resolved.conflicts.len(), 1, "priority is left");
+        let resolved = resolve(&merged.issue, &[field("body", Side::Base)]).expect("resolves");
+        assert_eq!(resolved.body, "the base text");
+        let resolved = resolve(
+            &merged.issue,
+            &[Take::Value {
+                field: "body".to_owned(),
+                value: Value::String("theirs".to_owned()),
+            }],
+        )
+        .expect("resolves");
+        assert_eq!(resolved.body, "theirs", "a value is the value");
+        let err = resolve(&merged.issue, &[field("title", Side::Theirs)]).expect_err("none");
+        assert_eq!(
+            err.to_string(),
+            "no conflict on field \"title\" (the conflicts: body, priority)"
+        );
     }
 }

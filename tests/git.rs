@@ -795,7 +795,9 @@ fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
         "{}",
         run.stderr
     );
-    // `yit` not on PATH: git could not run the driver
+    // a driver registered as `yit` (as yit did before it registered its
+    // own path), and `yit` not on PATH: git could not run the driver
+    repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
     let run = Run::from_output(
         repo.cmd(&["doctor"])
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")

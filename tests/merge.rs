@@ -38,9 +38,13 @@ fn show(repo: &TestRepo, id: &str) -> serde_json::Value {
 #[test]
 fn init_registers_the_driver_once() {
     let repo = TestRepo::with_tracker();
+    // by this binary's path: git runs it without yit on its PATH
     assert_eq!(
         repo.git(&["config", "merge.yit.driver"]).trim(),
-        "yit merge-file %O %A %B %P"
+        format!(
+            "'{}' merge-file %O %A %B %P --labels %S %X %Y",
+            common::yit_bin()
+        )
     );
     let attributes = std::fs::read_to_string(repo.root().join(".gitattributes")).expect("file");
     assert_eq!(attributes, ".issues/*.yaml merge=yit\n");
@@ -384,6 +388,7 @@ fn resolve_takes_a_side_of_one_field_never_the_word() {
 #[test]
 fn resolve_without_takes_opens_the_editor_on_both_sides() {
     let (repo, id) = conflicted("Our note", "Their note\nwith a second line");
+    let b = repo.git(&["rev-parse", "--short=7", "b"]).trim().to_owned();
     // the editor sees every side, labelled; it keeps theirs for the body
     // and writes a priority of its own
     let seen = repo.outside().join("seen.txt");
@@ -403,11 +408,12 @@ fn resolve_without_takes_opens_the_editor_on_both_sides() {
             &id[..4]
         ),
         "# body: ours is the value below\n",
-        "#   theirs:\n#     |-\n#       Their note\n#       with a second line\n",
-        "#   base:\n#     \"\"\n",
-        "body: Our note\n",
-        "#   theirs:\n#     3\n#   base:\n#     2\n",
-        "priority: 0\n",
+        &format!(
+            "#   theirs (b: {b} by Ann Lee):\n#     |-\n#       Their note\n#       with a second line\n"
+        ),
+        "\n#     \"\"\nbody: Our note\n",
+        &format!("#   theirs (b: {b} by Ann Lee):\n#     3\n"),
+        "\n#     2\npriority: 0\n",
     ] {
         assert!(shown.contains(wanted), "{wanted:?} not in:\n{shown}");
     }
@@ -435,4 +441,202 @@ fn resolve_in_the_editor_saved_unchanged_or_wrong_changes_nothing() {
     let run = repo.run_with_editor(&stranger, &["resolve", &id]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(repo.tree(), before);
+}
+
+/// The path git runs programs with in these tests when yit is not on it.
+const NO_YIT: &str = "/usr/local/bin:/usr/bin:/bin";
+
+#[test]
+fn when_git_cannot_run_the_driver_doctor_finds_the_file_and_the_way_back() {
+    let (repo, id) = setup();
+    // a driver git finds on PATH only (as registered before), and no yit
+    // on git's PATH: a GUI client, an IDE, a CI image
+    repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
+    yit_at(
+        &repo,
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0"],
+    );
+    commit_all(&repo, "ours");
+    repo.git(&["checkout", "-q", "b"]);
+    yit_at(
+        &repo,
+        "2026-03-02T10:00:00Z",
+        &["edit", &id, "--title", "Theirs"],
+    );
+    commit_all(&repo, "theirs");
+    repo.git(&["checkout", "-q", "main"]);
+    let merged = repo
+        .program("git", &["merge", "-q", "--no-edit", "b"])
+        .env("PATH", NO_YIT)
+        .output()
+        .expect("git");
+    assert!(!merged.status.success(), "git stops on the file");
+    let path = format!(".issues/{id}.yaml");
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--", &path]),
+        format!("UU {path}\n")
+    );
+    // every command that reads issues says so, once
+    let listed = repo.run(&["list"]);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    assert_eq!(
+        listed.stderr,
+        format!(
+            "warning: git holds an issue file unmerged: {path}; `yit doctor` says how to finish\n"
+        )
+    );
+    // doctor names it, with the way back, and fails
+    let doctor = repo.fails(&["doctor"], 1);
+    assert!(
+        doctor
+            .stdout
+            .contains(&format!("{path}: unmerged in git: both sides changed it"))
+            && doctor.stdout.contains(&format!("git checkout -m {path}")),
+        "{}",
+        doctor.stdout
+    );
+    let json = repo.fails(&["doctor", "--json"], 1).json();
+    assert_eq!(json["problems"][0]["path"], path.as_str());
+    // the way back: init registers a driver git can run, checkout -m
+    // merges the file field by field, and nothing of either side is lost
+    repo.ok(&["init", "-q"]);
+    let back = repo
+        .program("git", &["checkout", "-m", "--", &path])
+        .env("PATH", NO_YIT)
+        .output()
+        .expect("git");
+    assert!(
+        back.status.success(),
+        "{}",
+        String::from_utf8_lossy(&back.stderr)
+    );
+    let issue = show(&repo, &id);
+    assert_eq!(
+        (issue["priority"].clone(), issue["title"].clone()),
+        (0.into(), "Theirs".into())
+    );
+    repo.git(&["add", &path]);
+    repo.ok(&["doctor", "-q"]);
+    repo.git(&["commit", "-qm", "merged"]);
+}
+
+#[test]
+fn a_change_against_a_deletion_is_named_with_both_ways_out() {
+    let (repo, id) = setup();
+    yit_at(
+        &repo,
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0"],
+    );
+    commit_all(&repo, "ours");
+    repo.git(&["checkout", "-q", "b"]);
+    repo.git(&["rm", "-q", &format!(".issues/{id}.yaml")]);
+    repo.git(&["commit", "-qm", "theirs: removed"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let merged = repo
+        .program("git", &["merge", "-q", "--no-edit", "b"])
+        .output()
+        .expect("git");
+    assert!(!merged.status.success());
+    let path = format!(".issues/{id}.yaml");
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--", &path]),
+        format!("UD {path}\n")
+    );
+    let doctor = repo.fails(&["doctor"], 1);
+    assert!(
+        doctor
+            .stdout
+            .contains("changed on our side, deleted on theirs")
+            && doctor.stdout.contains(&format!("git add {path}"))
+            && doctor.stdout.contains(&format!("git rm {path}")),
+        "{}",
+        doctor.stdout
+    );
+    assert!(repo.run(&["show", &id]).stderr.contains("unmerged"));
+}
+
+#[test]
+fn a_reference_to_an_unreadable_issue_is_not_called_missing() {
+    let (repo, id) = setup();
+    let blocker = repo.new_issue(&["Blocker"]);
+    repo.ok(&["dep", "add", &id, &blocker]);
+    // the blocker's file broken as a text conflict leaves it
+    let file = repo.issues_dir().join(format!("{blocker}.yaml"));
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        format!("<<<<<<< ours\n{text}=======\n{text}>>>>>>> theirs\n"),
+    )
+    .expect("write");
+    let doctor = repo.fails(&["doctor"], 1);
+    assert!(
+        doctor.stdout.contains(&format!(
+            "depends_on: {blocker} is an issue whose file cannot be read"
+        )),
+        "{}",
+        doctor.stdout
+    );
+    assert!(
+        !doctor.stdout.contains("dep rm"),
+        "no advice that deletes the link: {}",
+        doctor.stdout
+    );
+}
+
+#[test]
+fn a_conflict_names_each_side_by_its_commit_and_author() {
+    let (repo, id) = setup();
+    yit_at(
+        &repo,
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0"],
+    );
+    commit_all(&repo, "ours");
+    repo.git(&["checkout", "-q", "b"]);
+    let out = repo
+        .cmd(&["edit", &id, "--priority", "3"])
+        .env("YIT_NOW", "2026-03-02T10:00:00Z")
+        .output()
+        .expect("yit");
+    assert!(out.status.success());
+    repo.git(&["add", "-A"]);
+    let theirs = repo
+        .program("git", &["commit", "-qm", "theirs"])
+        .env("GIT_AUTHOR_NAME", "Bob Stone")
+        .env("GIT_AUTHOR_EMAIL", "bob@example.com")
+        .status()
+        .expect("git");
+    assert!(theirs.success());
+    let b = repo.git(&["rev-parse", "--short=7", "b"]).trim().to_owned();
+    let main = repo
+        .git(&["rev-parse", "--short=7", "main"])
+        .trim()
+        .to_owned();
+    repo.git(&["checkout", "-q", "main"]);
+    let _ = repo
+        .program("git", &["merge", "-q", "--no-edit", "b"])
+        .output();
+    let conflict = &show(&repo, &id)["conflicts"][0];
+    assert_eq!(conflict["from"]["ours"], format!("HEAD: {main} by Ann Lee"));
+    assert_eq!(conflict["from"]["theirs"], format!("b: {b} by Bob Stone"));
+    // a rebase swaps ours and theirs: the names still say whose is whose
+    repo.git(&["merge", "--abort"]);
+    repo.git(&["checkout", "-q", "b"]);
+    let _ = repo.program("git", &["rebase", "main"]).output();
+    let conflict = &show(&repo, &id)["conflicts"][0];
+    assert_eq!(conflict["ours"], 0, "ours is main's, being rebased onto");
+    assert!(
+        conflict["from"]["theirs"]
+            .as_str()
+            .is_some_and(|t| t.contains(&b) && t.contains("Bob Stone")),
+        "{conflict}"
+    );
+    let doctor = repo.fails(&["doctor"], 1);
+    assert!(
+        doctor.stdout.contains("by Bob Stone) 3"),
+        "{}",
+        doctor.stdout
+    );
 }

@@ -37,6 +37,7 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
                     .flat_map(|i| conflict_problems(&tracker, i)),
             );
             problems.extend(graph_problems(&tracker, &scan));
+            problems.extend(unmerged_problems(&tracker, &mut warnings)?);
             problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
             (
                 scan.listing.ids.len() + scan.listing.misnamed.len(),
@@ -104,17 +105,29 @@ fn graph_problems(tracker: &Tracker, scan: &Scan) -> Vec<Problem> {
     let mut out = Vec::new();
     for d in graph.dangling() {
         let (path, line) = key_line(tracker, &d.from, d.edge.key());
-        out.push(Problem {
-            path,
-            line,
-            column: line.map(|_| 1),
-            message: format!(
+        // a file that is there but cannot be read (a text conflict, a hand
+        // edit) is not a missing issue: no advice that deletes the link
+        let unreadable = scan.listing.ids.contains(&d.missing);
+        let message = if unreadable {
+            format!(
+                "{}: {} is an issue whose file cannot be read (its problems are listed with it); fix that file, and keep this reference",
+                d.edge.key(),
+                d.missing,
+            )
+        } else {
+            format!(
                 "{}: {} names no issue; `yit dep rm {} {}` or edit the file",
                 d.edge.key(),
                 d.missing,
                 short(&d.from),
                 d.missing
-            ),
+            )
+        };
+        out.push(Problem {
+            path,
+            line,
+            column: line.map(|_| 1),
+            message,
         });
     }
     for (edge, cycle) in graph.cycles() {
@@ -133,6 +146,56 @@ fn graph_problems(tracker: &Tracker, scan: &Scan) -> Vec<Problem> {
     out
 }
 
+/// What git's unmerged issue files (the index holds stages 1 to 3 of the
+/// file instead of one version) call for: problems where a side is at
+/// risk, warnings where only `git add` is left.
+///
+/// - the file in the worktree is exactly our side while theirs differs:
+///   yit's driver did not run (git could not find it), and a `git add`
+///   would drop their side;
+/// - one side deleted it, the other changed it;
+/// - the file was merged (or resolved) by yit: `git add` finishes; its
+///   recorded conflicts are problems of their own.
+fn unmerged_problems(
+    tracker: &Tracker,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Problem>, CommandError> {
+    let mut out = Vec::new();
+    for u in tracker.unmerged_files(false)? {
+        let path = &u.path;
+        let now = std::fs::read(tracker.root().join(path)).ok();
+        let blob = |oid: &Option<yit::git::Oid>| oid.and_then(|o| tracker.repo().blob(&o));
+        let message = match (&u.ours, &u.theirs) {
+            (Some(_), None) => format!(
+                "unmerged in git: changed on our side, deleted on theirs; keep it with `git add {path}`, or take the deletion with `git rm {path}`"
+            ),
+            (None, Some(_)) => format!(
+                "unmerged in git: deleted on our side, changed on theirs (the file here is theirs); keep it with `git add {path}`, or take the deletion with `git rm {path}`"
+            ),
+            (Some(ours), Some(theirs))
+                if ours != theirs && now.is_some() && now == blob(&u.ours) =>
+            {
+                format!(
+                    "unmerged in git: both sides changed it and yit's merge driver did not run, so the file holds our side only (a `git add` now would drop theirs); `yit init` (registers a driver git can run), then `git checkout -m {path}` merges it field by field, then `git add {path}`"
+                )
+            }
+            _ => {
+                warnings.push(format!(
+                    "{path} is merged but git still holds it unmerged: once its conflicts are settled (`yit resolve`), `git add {path}` finishes"
+                ));
+                continue;
+            }
+        };
+        out.push(Problem {
+            path: std::path::PathBuf::from(path),
+            line: None,
+            column: None,
+            message,
+        });
+    }
+    Ok(out)
+}
+
 /// A problem for each merge conflict an issue records, at its `conflicts:`
 /// key.
 fn conflict_problems(tracker: &Tracker, issue: &yit::model::issue::Issue) -> Vec<Problem> {
@@ -148,9 +211,11 @@ fn conflict_problems(tracker: &Tracker, issue: &yit::model::issue::Issue) -> Vec
             line,
             column: line.map(|_| 1),
             message: format!(
-                "unresolved merge conflict on {} (ours {}, theirs {}); settle with `yit resolve {} --take ours|theirs|FIELD=VALUE`",
+                "unresolved merge conflict on {} (ours{} {}, theirs{} {}); settle with `yit resolve {}` (or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE)",
                 c["field"].as_str().unwrap_or_default(),
+                yit::model::merge::from_of(c, yit::model::merge::Side::Ours),
                 c["ours"],
+                yit::model::merge::from_of(c, yit::model::merge::Side::Theirs),
                 c["theirs"],
                 issue.id
             ),

@@ -214,7 +214,10 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::Git(GitError::NotARepository { .. }) => ErrorKind::NotInitialized,
         StoreError::Git(GitError::Bare { .. }) => ErrorKind::User,
         StoreError::Git(
-            GitError::Spawn(_) | GitError::Command { .. } | GitError::Revision { .. },
+            GitError::Spawn(_)
+            | GitError::Command { .. }
+            | GitError::Revision { .. }
+            | GitError::Index { .. },
         ) => ErrorKind::Internal,
         StoreError::Config { .. }
         | StoreError::Guarded(_)

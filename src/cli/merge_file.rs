@@ -12,7 +12,8 @@ use super::{CommandError, Ctx, ErrorKind};
 /// Merge three versions of an issue file field by field (git's merge driver)
 ///
 /// `yit init` registers this for `.issues/*.yaml` as
-/// `yit merge-file %O %A %B %P`: the result is written to OURS. Changes to
+/// `'/path/to/yit' merge-file %O %A %B %P --labels %S %X %Y`: the result
+/// is written to OURS. Changes to
 /// different fields merge; labels merge as sets, comments as the union by
 /// id; `updated` takes the later time. The same field changed to two
 /// values is a conflict: the file keeps ours, records both in its
@@ -33,6 +34,10 @@ pub struct MergeFileArgs {
     theirs: PathBuf,
     /// The file's path in the repository (%P), for messages
     path: Option<PathBuf>,
+    /// How git names the base, our and their side (%S %X %Y): each side
+    /// of a conflict is recorded with the commit and author it names
+    #[arg(long, num_args = 3, value_names = ["BASE", "OURS", "THEIRS"], allow_hyphen_values = true)]
+    labels: Vec<String>,
 }
 
 pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandError> {
@@ -75,8 +80,34 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
             return text_merge(&args);
         }
     };
-    let merged = yit::model::merge::merge(base.as_ref(), &ours, &theirs)
+    let mut merged = yit::model::merge::merge(base.as_ref(), &ours, &theirs)
         .map_err(|e| CommandError::user(shown.display().to_string()).because(&e))?;
+    if !merged.conflicts.is_empty() && args.labels.len() == 3 {
+        // each side named as git names it, with its commit and author
+        // (a rebase swaps ours and theirs: the names say which is which)
+        let repo = yit::git::Repo::discover(&ctx.cwd).ok();
+        let describe = |label: &str| repo.as_ref().and_then(|r| r.describe_label(label));
+        let from: serde_json::Map<String, serde_json::Value> = ["base", "ours", "theirs"]
+            .into_iter()
+            .zip(&args.labels)
+            .filter_map(|(side, label)| Some((side.to_owned(), describe(label)?.into())))
+            .collect();
+        if !from.is_empty() {
+            let fresh = std::mem::take(&mut merged.conflicts);
+            for conflict in &mut merged.issue.conflicts {
+                if fresh.contains(conflict) {
+                    conflict["from"] = serde_json::Value::Object(from.clone());
+                }
+            }
+            merged.conflicts = fresh
+                .into_iter()
+                .map(|mut c| {
+                    c["from"] = serde_json::Value::Object(from.clone());
+                    c
+                })
+                .collect();
+        }
+    }
     // a side that already is the result keeps its bytes (and its layout)
     let text = if merged.issue == ours {
         None
@@ -119,7 +150,7 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         ),
     )
     .hint(format!(
-        "settle with `yit resolve {} --take ours|theirs|FIELD=VALUE`, then `git add` the file",
+        "settle with `yit resolve {}` (or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE), then `git add` the file",
         ours.id
     )))
 }

@@ -303,6 +303,31 @@ impl Ctx {
                 "hint: this clone has no merge driver for issue files; run `yit init` to set it up"
             );
         }
+        // a registered yit that was moved or removed: this one takes over
+        if let Ok(exe) = std::env::current_exe()
+            && let Ok(true) = tracker.refresh_merge_driver(&exe)
+        {
+            self.note(&format!(
+                "the merge driver's yit is gone; registered {} instead",
+                exe.display()
+            ));
+        }
+        // files git could not merge (its driver did not run): said once
+        match tracker.unmerged_files(true) {
+            Ok(files) if !files.is_empty() => {
+                let paths: Vec<&str> = files.iter().map(|u| u.path.as_str()).collect();
+                self.warn(&format!(
+                    "git holds {} unmerged: {}; `yit doctor` says how to finish",
+                    if files.len() == 1 {
+                        "an issue file"
+                    } else {
+                        "issue files"
+                    },
+                    paths.join(", ")
+                ));
+            }
+            _ => {}
+        }
         Ok(tracker)
     }
 

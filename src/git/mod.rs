@@ -9,7 +9,47 @@ use std::path::{Path, PathBuf};
 /// An open git repository.
 /// The git config key that names yit's merge driver, and its command.
 pub const MERGE_DRIVER_KEY: &str = "merge.yit.driver";
-pub const MERGE_DRIVER: &str = "yit merge-file %O %A %B %P";
+/// What follows the program in yit's driver command: the files, the path,
+/// and the labels of the three sides (git 2.44 and later fill them in;
+/// earlier ones pass `%S` as it is, which the driver takes for no label).
+pub const MERGE_DRIVER_ARGS: &str = "merge-file %O %A %B %P --labels %S %X %Y";
+
+/// The driver command that runs `exe` (absolute, quoted for the shell git
+/// runs it with): it works where `yit` is not on git's PATH (GUI clients,
+/// IDEs, CI images).
+pub fn merge_driver(exe: &Path) -> String {
+    let path = exe.to_string_lossy();
+    format!("'{}' {MERGE_DRIVER_ARGS}", path.replace('\'', "'\\''"))
+}
+
+/// The program a registered driver command runs: the first shell word of
+/// it (single quotes undone), if it is yit's driver (`... merge-file %O`).
+pub fn driver_program(command: &str) -> Option<String> {
+    let at = command.find(" merge-file %O")?;
+    let program = command[..at].trim();
+    Some(
+        match program
+            .strip_prefix('\'')
+            .and_then(|p| p.strip_suffix('\''))
+        {
+            Some(quoted) => quoted.replace("'\\''", "'"),
+            None => program.to_owned(),
+        },
+    )
+}
+
+/// An issue file git holds unmerged in the index: which stages it has
+/// (1 the base, 2 ours, 3 theirs). A missing one says how it conflicts:
+/// no base, both added; no ours or no theirs, modify/delete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unmerged {
+    /// Its path in the repository.
+    pub path: String,
+    /// The blob of each stage the index has: base, ours, theirs.
+    pub base: Option<Oid>,
+    pub ours: Option<Oid>,
+    pub theirs: Option<Oid>,
+}
 
 /// A git object id (SHA-1), as bytes.
 pub type Oid = [u8; 20];
@@ -284,6 +324,11 @@ pub enum GitError {
     NoSuchRevision { rev: String },
     #[error("{rev:?} names no commit: this repository has no commits yet")]
     NoCommits { rev: String },
+    #[error("cannot read git's index")]
+    Index {
+        #[source]
+        source: Box<gix::Error>,
+    },
 }
 
 impl Repo {
@@ -326,17 +371,112 @@ impl Repo {
     /// (`merge.yit.name`, `merge.yit.driver`), unless it is there. Writing
     /// git's config is done by `git config`, which keeps the file's layout
     /// and locking exactly as git does. Returns whether it changed anything.
-    pub fn register_merge_driver(&self) -> Result<bool, GitError> {
-        if self.config_string(MERGE_DRIVER_KEY).as_deref() == Some(MERGE_DRIVER) {
+    pub fn register_merge_driver(&self, exe: &Path) -> Result<bool, GitError> {
+        let wanted = merge_driver(exe);
+        if self.config_string(MERGE_DRIVER_KEY).as_deref() == Some(wanted.as_str()) {
             return Ok(false);
         }
         for (key, value) in [
             ("merge.yit.name", "yit: field-aware merge of issue files"),
-            (MERGE_DRIVER_KEY, MERGE_DRIVER),
+            (MERGE_DRIVER_KEY, wanted.as_str()),
         ] {
             self.set_config(key, value)?;
         }
         Ok(true)
+    }
+
+    /// The entries of files under `dir` (`.issues/`) that the index holds
+    /// unmerged, in path order.
+    pub fn unmerged(&self, dir: &str) -> Result<Vec<Unmerged>, GitError> {
+        use gix::bstr::ByteSlice;
+        let index = match self.inner.open_index() {
+            Ok(index) => index,
+            // no index yet: nothing is unmerged
+            Err(_) if !self.git_dir().join("index").exists() => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(GitError::Index {
+                    source: Box::new(e.into()),
+                });
+            }
+        };
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        let mut out: Vec<Unmerged> = Vec::new();
+        let entries = index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .unwrap_or(&[]);
+        for entry in entries {
+            let stage = entry.stage_raw();
+            if stage == 0 {
+                continue;
+            }
+            let path = entry.path(&index).to_str_lossy().into_owned();
+            if out.last().is_none_or(|u| u.path != path) {
+                out.push(Unmerged {
+                    path,
+                    base: None,
+                    ours: None,
+                    theirs: None,
+                });
+            }
+            let last = out.last_mut().expect("pushed");
+            let blob = Some(to_oid(&entry.id));
+            match stage {
+                1 => last.base = blob,
+                2 => last.ours = blob,
+                _ => last.theirs = blob,
+            }
+        }
+        Ok(out)
+    }
+
+    /// A side of a merge as git labels it (`HEAD`, `b`, `1a2b3c4 (Fix
+    /// it)`), with the commit it names and its author when it names one:
+    /// `b: 1a2b3c4 by Bob Stone`. `None` for no label (git before 2.44
+    /// passes `%X` as it is).
+    pub fn describe_label(&self, label: &str) -> Option<String> {
+        let label = label.trim();
+        if label.is_empty() || (label.len() == 2 && label.starts_with('%')) {
+            return None;
+        }
+        let word = label.split_whitespace().next().unwrap_or(label);
+        let commit = self
+            .inner
+            .rev_parse_single(word)
+            .ok()
+            .and_then(|id| id.object().ok())
+            .and_then(|object| object.peel_to_commit().ok());
+        let Some(commit) = commit else {
+            return Some(label.to_owned());
+        };
+        let short = commit.id().to_hex_with_len(7).to_string();
+        let author = commit
+            .author()
+            .map(|a| a.name.to_string())
+            .unwrap_or_default();
+        let name = match label.split_once(' ') {
+            // a rebase's label is the commit and its summary already
+            Some((first, _)) if short.starts_with(first) || first.starts_with(&short) => {
+                format!("{short} by {author}")
+            }
+            _ => format!("{label}: {short} by {author}"),
+        };
+        Some(name)
+    }
+
+    /// Whether a merge, rebase, cherry-pick or revert is under way (the
+    /// only times git leaves files unmerged, but for a conflicted `git
+    /// stash pop` or `checkout -m`).
+    pub fn merging(&self) -> bool {
+        let dir = self.git_dir();
+        [
+            "MERGE_HEAD",
+            "CHERRY_PICK_HEAD",
+            "REVERT_HEAD",
+            "rebase-merge",
+            "rebase-apply",
+        ]
+        .iter()
+        .any(|name| dir.join(name).exists())
     }
 
     /// Sets `key` in this clone's git config (`git config --local`).

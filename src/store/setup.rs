@@ -54,11 +54,11 @@ impl Tracker {
             .is_some()
     }
 
-    /// Sets up yit's merge driver: the clone's git config, and the line
-    /// `.issues/*.yaml merge=yit` in the worktree's `.gitattributes`.
-    /// Returns whether anything changed.
-    pub fn register_merge_driver(&self) -> Result<bool, StoreError> {
-        let configured = self.repo.register_merge_driver()?;
+    /// Sets up yit's merge driver: the clone's git config, running `exe`
+    /// by its absolute path, and the line `.issues/*.yaml merge=yit` in the
+    /// worktree's `.gitattributes`. Returns whether anything changed.
+    pub fn register_merge_driver(&self, exe: &Path) -> Result<bool, StoreError> {
+        let configured = self.repo.register_merge_driver(exe)?;
         let path = self.root().join(".gitattributes");
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -120,14 +120,59 @@ impl Tracker {
                 "`{GITATTRIBUTES_PATTERN} merge=yit` is not in the committed .gitattributes: clones will not get the field-aware merge; `yit commit` commits it"
             ));
         }
-        if let Some(program) = driver.as_deref().and_then(|d| d.split_whitespace().next())
-            && !on_path(program)
-        {
-            out.push(format!(
-                "`{program}` (the registered merge driver) is not on PATH: git could not run it, and a merge of an issue file changed on both sides would stop as a conflict with only this side's version in the file"
-            ));
+        if let Some(command) = driver.as_deref() {
+            match crate::git::driver_program(command) {
+                Some(program) if !on_path(&program) => out.push(format!(
+                    "`{program}` (the registered merge driver) is not {}: git could not run it, and a merge of an issue file changed on both sides would stop as a conflict with only this side's version in the file; run `yit init` to register this yit",
+                    if program.contains('/') { "there" } else { "on PATH" }
+                )),
+                Some(program) => {
+                    let runs = std::process::Command::new(&program)
+                        .arg("--version")
+                        .stdin(std::process::Stdio::null())
+                        .stdout(std::process::Stdio::null())
+                        .stderr(std::process::Stdio::null())
+                        .status()
+                        .is_ok_and(|s| s.success());
+                    if !runs {
+                        out.push(format!(
+                            "`{program} --version` (the registered merge driver) does not run; run `yit init` to register this yit"
+                        ));
+                    }
+                }
+                None => {}
+            }
         }
         out
+    }
+
+    /// Registers `exe` as the merge driver when the registered one is
+    /// yit's by a path that no longer holds a program (yit was moved or
+    /// rebuilt elsewhere): whether it did. A driver a person set up
+    /// otherwise is left as it is.
+    pub fn refresh_merge_driver(&self, exe: &Path) -> Result<bool, StoreError> {
+        let Some(command) = self.repo.config_string(crate::git::MERGE_DRIVER_KEY) else {
+            return Ok(false);
+        };
+        match crate::git::driver_program(&command) {
+            Some(program) if program.contains('/') && !on_path(&program) => {
+                Ok(self.repo.register_merge_driver(exe)?)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The issue files git holds unmerged in the index (a merge, rebase or
+    /// cherry-pick that stopped on them). When `only_while_merging`, the
+    /// index is read only while one of those is under way.
+    pub fn unmerged_files(
+        &self,
+        only_while_merging: bool,
+    ) -> Result<Vec<crate::git::Unmerged>, StoreError> {
+        if only_while_merging && !self.repo.merging() {
+            return Ok(Vec::new());
+        }
+        Ok(self.repo.unmerged(ISSUES_DIR)?)
     }
 
     /// Creates `.issues/config.yaml` in the worktree containing `start`,

@@ -510,8 +510,10 @@ fn fmt_rewrites_to_canonical_form_keeping_unknown_keys() {
     assert_eq!(show(&repo, "0000"), before, "the issue means the same");
     let text = repo.read_issue_file("0000000000");
     insta::assert_snapshot!(text, @r#"
+    # hand-written issue: comments, odd quoting and keys yit does not know
     id: "0000000000"
     title: "A valid issue: written by hand # not a comment"
+    # still open
     status: open
     priority: 1
     type: bug
@@ -904,4 +906,59 @@ fn an_editor_that_keeps_saving_invalid_text_is_stopped_off_a_terminal() {
     assert_eq!(opened, 3, "the editor was opened three times");
     // nothing changed in the worktree (the text is kept in .git/yit)
     assert_eq!(repo.tree(), before);
+}
+
+#[test]
+fn fmt_keeps_the_comments_a_person_wrote() {
+    let repo = TestRepo::with_tracker();
+    let text = "\
+# triage notes: keep this
+title: Comments everywhere   # why the title
+id: 0000000f0m
+status: open
+created: 2026-01-02T03:04:05Z
+body: |
+  # A heading, not a comment
+  Text.
+# about the labels
+labels: [a, b]  # two of them
+comments:
+  - id: aaaa000001
+    created: 2026-01-02T03:04:05Z
+    # a note inside the list
+    body: first
+estimate: 3d   # kept with its key
+# the end
+";
+    repo.write_issue_file("0000000f0m.yaml", text.as_bytes());
+    repo.ok(&["fmt"]);
+    let after = repo.read_issue_file("0000000f0m");
+    for comment in [
+        "# triage notes: keep this",
+        "# why the title",
+        "# about the labels",
+        "# two of them",
+        "# a note inside the list",
+        "estimate: 3d   # kept with its key",
+        "# the end",
+    ] {
+        assert_eq!(
+            after.matches(comment).count(),
+            1,
+            "{comment:?} in:\n{after}"
+        );
+    }
+    assert!(after.contains("  # A heading, not a comment\n"), "{after}");
+    assert!(after.starts_with("# triage notes: keep this\nid: 0000000f0m\n# why the title\ntitle: Comments everywhere\n"), "{after}");
+    // the same issue, and canonical: a second fmt changes nothing
+    assert_eq!(repo.fails(&["fmt", "--check"], 0).code, 0);
+    let before = repo.tree();
+    repo.ok(&["fmt"]);
+    assert_eq!(repo.tree(), before);
+    let shown = repo.run(&["show", "0000000f0m", "--json"]).json();
+    assert_eq!(
+        shown["issue"]["body"],
+        "# A heading, not a comment\nText.\n"
+    );
+    assert_eq!(shown["issue"]["extra"]["estimate"], "3d");
 }

@@ -8,7 +8,8 @@ use super::{CommandError, Ctx, ErrorKind, Format, resolve_all};
 /// Rewrite issue files in canonical form (all issues without IDs)
 ///
 /// Known fields are written in yit's order and style; keys yit does not
-/// know are kept exactly as written. Comments among known fields are not kept.
+/// know are kept exactly as written. Your YAML comments are kept, each on a
+/// line of its own before the field it was written at.
 ///
 /// Examples:
 ///   yit fmt --check          exit 1 if any file would change

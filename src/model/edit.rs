@@ -507,6 +507,8 @@ pub fn canonical_text(issue: &Issue, original: &str, config: &Config) -> Result<
             return issue.to_yaml(config).map_err(|e| not_lossless(e.into()));
         }
     }
+    let extra_keys: Vec<&str> = extra.keys().map(String::as_str).collect();
+    let text = with_comments(original, &text, &extra_keys);
     let path = std::path::Path::new(".issues").join(issue.id.file_name());
     match Issue::parse(text.as_bytes(), &path, Some(&issue.id), config) {
         Ok(back) if back == *issue => Ok(text),
@@ -515,13 +517,118 @@ pub fn canonical_text(issue: &Issue, original: &str, config: &Config) -> Result<
     }
 }
 
+/// A line that starts a top-level key of a block mapping (`key:` at the
+/// start of the line).
+fn is_top_key_line(line: &str) -> bool {
+    !line.starts_with([' ', '\t', '#', '-', '\n', '\r']) && line.contains(':')
+}
+
+/// The key a top-level key line starts, unquoted.
+fn key_of_line(line: &str) -> Option<String> {
+    let (key, _) = line.split_once(':')?;
+    let key = key.trim();
+    let key = key
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
+        .unwrap_or(key);
+    Some(key.to_owned())
+}
+
+/// `canonical` (the canonical text of `original`) with the YAML comments a
+/// person wrote in `original` kept: each comment goes on a line of its own
+/// before the top-level key it was written before or within (a comment at
+/// the end, at the end). Comments inside the blocks of `verbatim` keys
+/// (copied as written) are there already. Comments in scalars (a `#` in a
+/// title, a Markdown heading in a body) are not comments: the YAML lexer
+/// tells them apart.
+fn with_comments(original: &str, canonical: &str, verbatim: &[&str]) -> String {
+    let Ok(doc) = Document::from_str(original) else {
+        return canonical.to_owned();
+    };
+    let comments: Vec<(usize, String)> = doc
+        .comments()
+        .map(|c| {
+            (
+                usize::from(c.text_range().start()),
+                c.text().trim_end().to_owned(),
+            )
+        })
+        .collect();
+    if comments.is_empty() {
+        return canonical.to_owned();
+    }
+    // each line's start, and which top-level key it is or belongs to
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for line in original.split_inclusive('\n') {
+        starts.push((at, line));
+        at += line.len();
+    }
+    let line_of = |offset: usize| starts.partition_point(|(s, _)| *s <= offset) - 1;
+    let key_at = |i: usize| key_of_line(starts[i].1).filter(|_| is_top_key_line(starts[i].1));
+    let mut before: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let (mut heading, mut trailing) = (Vec::new(), Vec::new());
+    let first_key = (0..starts.len()).find(|&i| key_at(i).is_some());
+    for (offset, text) in comments {
+        let line = line_of(offset);
+        // above the first key: the file's own heading, at the top
+        if first_key.is_none_or(|k| line < k) && starts[line].1.starts_with('#') {
+            heading.push(text);
+            continue;
+        }
+        let whole_line = starts[line].1.trim_start().starts_with('#');
+        let at_margin = whole_line && starts[line].1.starts_with('#');
+        // a comment of its own at the margin: before the next key, when
+        // the next line with content is one
+        let next = (line + 1..starts.len()).find(|&i| {
+            let l = starts[i].1.trim();
+            !l.is_empty() && !l.starts_with('#')
+        });
+        let leading = at_margin.then(|| next.and_then(key_at)).flatten();
+        let key = match leading {
+            Some(key) => Some((key, true)),
+            // else within the key above it
+            None => (0..=line).rev().find_map(key_at).map(|key| (key, false)),
+        };
+        match key {
+            None => match next.and_then(key_at) {
+                Some(key) => before.entry(key).or_default().push(text),
+                None => trailing.push(text),
+            },
+            Some((key, false)) if verbatim.contains(&key.as_str()) => {}
+            Some((key, _)) => before.entry(key).or_default().push(text),
+        }
+    }
+    let mut out = String::with_capacity(canonical.len() + 256);
+    for comment in heading {
+        out.push_str(&comment);
+        out.push('\n');
+    }
+    for line in canonical.split_inclusive('\n') {
+        if is_top_key_line(line)
+            && let Some(lines) = key_of_line(line).and_then(|k| before.remove(&k))
+        {
+            for comment in lines {
+                out.push_str(&comment);
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+    }
+    // a key the canonical form does not have: its comments at the end
+    for comment in before.into_values().flatten().chain(trailing) {
+        out.push_str(&comment);
+        out.push('\n');
+    }
+    out
+}
+
 /// The lines of top-level key `key` in a block mapping: its line and every
 /// following line up to the next top-level key, without trailing blank
 /// lines. `None` when the key is not found at the start of a line.
 fn top_level_block(text: &str, key: &str) -> Option<String> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let is_key_line =
-        |line: &str| !line.starts_with([' ', '\t', '#', '-', '\n', '\r']) && line.contains(':');
     let start = lines.iter().position(|l| {
         l.strip_prefix(key)
             .is_some_and(|rest| rest.starts_with(':'))
@@ -532,7 +639,7 @@ fn top_level_block(text: &str, key: &str) -> Option<String> {
     })?;
     let end = lines[start + 1..]
         .iter()
-        .position(|l| is_key_line(l))
+        .position(|l| is_top_key_line(l))
         .map_or(lines.len(), |i| start + 1 + i);
     let mut last = end;
     while last > start + 1 && lines[last - 1].trim().is_empty() {
@@ -694,12 +801,25 @@ mod tests {
         let issue = parse(HAND);
         let text = canonical_text(&issue, HAND, &Config::default()).expect("formats");
         assert!(
-            text.starts_with(
+            text.contains(
                 "id: \"0000000000\"\ntitle: \"A valid issue: written by hand # not a comment\"\n"
             ),
             "{text}"
         );
         assert!(text.ends_with("comments:\n  - id: c0mment001\n    author: Bob <bob@example.com>\n    created: \"2026-01-02T04:00:00Z\"\n    body: |-\n      Seen it too.\nestimate: 3d        # a key yit does not know\n"), "{text}");
+        // the person's comments are kept, each before its key
+        assert!(
+            text.starts_with(
+                "# hand-written issue: comments, odd quoting and keys yit does not know\nid: "
+            ),
+            "{text}"
+        );
+        assert!(text.contains("# still open\nstatus: open\n"), "{text}");
+        assert_eq!(
+            text.matches("# a key yit does not know").count(),
+            1,
+            "{text}"
+        );
         assert_eq!(parse(&text), issue);
         assert_eq!(
             canonical_text(&issue, &text, &Config::default()).expect("formats"),

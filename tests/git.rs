@@ -810,3 +810,139 @@ fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
         run.stderr
     );
 }
+
+/// Two clones of one bare remote, each with yit set up: (remote's test
+/// repo, path of clone a, path of clone b).
+fn two_clones(repo: &TestRepo) -> (std::path::PathBuf, std::path::PathBuf) {
+    let remote = repo.outside().join("origin.git");
+    let (a, b) = (repo.outside().join("a"), repo.outside().join("b"));
+    let s = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+    repo.git(&["clone", "-q", "--bare", ".", &s(&remote)]);
+    for clone in [&a, &b] {
+        repo.git(&["clone", "-q", &s(&remote), &s(clone)]);
+        for args in [&["init", "-q"][..], &["hooks", "install", "--close-fixed"]] {
+            let out = repo.cmd(args).current_dir(clone).output().expect("yit");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        git_in(repo, clone, &["config", "yit.autocommit", "true"]);
+    }
+    (a, b)
+}
+
+fn git_in(repo: &TestRepo, dir: &std::path::Path, args: &[&str]) -> String {
+    let out = repo
+        .program("git", args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_fix_seen_by_two_clones_closes_once_and_is_committed() {
+    let repo = project();
+    let id = repo.new_issue(&["Crash on start"]);
+    repo.ok(&["commit", "-m", "Track the crash"]);
+    let (a, b) = two_clones(&repo);
+    let issue_in = |dir: &std::path::Path| {
+        let out = repo
+            .cmd(&["show", &id, "--json"])
+            .current_dir(dir)
+            .output()
+            .expect("yit");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")["issue"].clone()
+    };
+    // a fixes it: the hook closes the issue and commits the close
+    std::fs::write(a.join("src.txt"), "fixed\n").expect("write");
+    git_in(
+        &repo,
+        &a,
+        &[
+            "commit",
+            "-qam",
+            &format!("Repair the start\n\nFixes: {id}"),
+        ],
+    );
+    assert_eq!(issue_in(&a)["status"], "closed");
+    assert_eq!(
+        git_in(&repo, &a, &["status", "--porcelain"]),
+        "",
+        "nothing left uncommitted"
+    );
+    let subject = git_in(&repo, &a, &["log", "-1", "--format=%s"]);
+    // (the commit-msg hook may write the id out whole)
+    assert!(
+        subject.starts_with(&format!("Close {}", &id[..4]))
+            && subject.ends_with(" (fixed on main)\n"),
+        "{subject}"
+    );
+    // the next unrelated commit is only that
+    std::fs::write(a.join("README"), "more\n").expect("write");
+    git_in(&repo, &a, &["commit", "-qam", "Docs"]);
+    let files = git_in(&repo, &a, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(files, "README\n");
+    // b gets the fix before a's close: its own hook closes it too
+    git_in(&repo, &a, &["push", "-q", "origin", "HEAD~2:main"]);
+    git_in(&repo, &b, &["pull", "-q", "--no-rebase"]);
+    assert_eq!(issue_in(&b)["status"], "closed");
+    git_in(&repo, &b, &["push", "-q", "origin", "main"]);
+    // a pulls b's close and merges it with its own: one fix, one comment
+    git_in(&repo, &a, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    git_in(&repo, &a, &["push", "-q", "origin", "main"]);
+    git_in(&repo, &b, &["pull", "-q", "--no-rebase"]);
+    for dir in [&a, &b] {
+        let issue = issue_in(dir);
+        let fixed: Vec<&serde_json::Value> = issue["comments"]
+            .as_array()
+            .expect("comments")
+            .iter()
+            .filter(|c| {
+                c["body"]
+                    .as_str()
+                    .is_some_and(|b| b.starts_with("Fixed by"))
+            })
+            .collect();
+        assert_eq!(fixed.len(), 1, "{issue}");
+        assert_eq!(issue["conflicts"], serde_json::json!([]));
+        assert_eq!(git_in(&repo, dir, &["status", "--porcelain"]), "");
+    }
+}
+
+#[test]
+fn hooks_run_where_yit_is_not_on_path() {
+    let repo = project();
+    let id = repo.new_issue(&["Crash on start"]);
+    repo.ok(&["commit", "-m", "Track the crash"]);
+    repo.ok(&["hooks", "install", "--close-fixed"]);
+    std::fs::write(repo.root().join("src.txt"), "fixed\n").expect("write");
+    // a GUI client's commit: no yit on PATH
+    let out = repo
+        .program(
+            "git",
+            &["commit", "-qam", &format!("Repair\n\nFixes: {}", &id[..5])],
+        )
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let message = repo.git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains(&format!("Fixes: {id}")),
+        "the prefix expanded: {message}"
+    );
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["status"], "closed");
+}

@@ -74,6 +74,28 @@ pub fn commit_changes(
         .map(Some)
 }
 
+/// Commits the issue files `paths` (repository paths) that changed, and
+/// nothing else, with `message`.
+pub fn commit_files(
+    tracker: &Tracker,
+    paths: &[String],
+    message: &str,
+) -> Result<Option<String>, CommandError> {
+    let repo = tracker.repo();
+    let changes: Vec<PathChange> = repo
+        .changed_paths(yit::store::ISSUES_DIR)
+        .map_err(git_error)?
+        .into_iter()
+        .filter(|c| paths.contains(&c.path))
+        .collect();
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    repo.commit_paths(&changes, message)
+        .map_err(git_error)
+        .map(Some)
+}
+
 fn git_error(e: yit::git::GitError) -> CommandError {
     CommandError::new(ErrorKind::Refused, e.to_string())
 }

@@ -62,8 +62,18 @@ const SINCE_KEY: &str = "yit.closefixed.since";
 
 /// Writes one hook running `command`, unless one that is not yit's is there
 /// (one of yit's that runs something else is brought up to date).
-fn install(ctx: &Ctx, path: &std::path::Path, command: &str) -> Result<(), CommandError> {
-    let script = format!("#!/bin/sh\n{MARKER}\nexec {command}\n");
+/// Writes yit's hook `path` running `yit ARGS`: this yit by its absolute
+/// path (git GUIs and IDEs run hooks without the shell's PATH), or `yit`
+/// on PATH if that one has gone since.
+fn install(ctx: &Ctx, path: &std::path::Path, args: &str) -> Result<(), CommandError> {
+    let exe = std::env::current_exe().map_err(|e| {
+        CommandError::new(ErrorKind::Internal, "cannot find this program").because(&e)
+    })?;
+    let exe = exe.to_string_lossy().replace('\'', "'\\''");
+    let script = format!(
+        "#!/bin/sh\n{MARKER}\nyit='{exe}'; [ -x \"$yit\" ] || yit=yit\nexec \"$yit\" {args}\n"
+    );
+    let command = format!("yit {args}");
     match std::fs::read_to_string(path) {
         Ok(text) if text == script => {
             ctx.note(&format!("{} is already installed", path.display()));
@@ -129,10 +139,10 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
                 "cannot create",
                 &dir,
             ))?;
-            let mut hooks = vec![("commit-msg", "yit hooks commit-msg \"$1\"")];
+            let mut hooks = vec![("commit-msg", "hooks commit-msg \"$1\"")];
             if close_fixed {
-                hooks.push(("post-commit", "yit hooks close-fixed"));
-                hooks.push(("post-merge", "yit hooks close-fixed"));
+                hooks.push(("post-commit", "hooks close-fixed"));
+                hooks.push(("post-merge", "hooks close-fixed"));
             }
             for (name, command) in hooks {
                 install(ctx, &dir.join(name), command)?;
@@ -258,26 +268,31 @@ fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandEr
             })
         })
         .collect();
+    // seen from here on, before a commit of ours runs this hook again
+    if let Some(head) = repo.head_hex() {
+        repo.set_config(SINCE_KEY, &head)
+            .map_err(yit::store::StoreError::from)?;
+    }
     if !open.is_empty() {
         let ids: Vec<_> = open.iter().map(|(id, _)| id.clone()).collect();
         let status = config.closed_status().to_owned();
-        let author = tracker.author().ok();
-        let mut rng = yit::model::id::IdSource::new(ctx.seed);
         let now = ctx.now;
         let edits = tracker.update_issues(&ids, ctx.lock_timeout, now, |issue| {
-            let commit = open
-                .iter()
-                .find(|(id, _)| *id == issue.id)
-                .map(|(_, c)| format!("{} ({})", fixed_by(c), c.summary))
-                .unwrap_or_default();
+            let Some((_, commit)) = open.iter().find(|(id, _)| *id == issue.id) else {
+                return Ok(Vec::new());
+            };
+            // the same comment in every clone whose hook sees the commit:
+            // named, dated and signed by the commit, so that their merge
+            // keeps one
+            let comment = yit::model::issue::Comment {
+                id: commit.id[..10].to_owned(),
+                author: Some(commit.author.clone()),
+                created: jiff::Timestamp::from_second(commit.time).unwrap_or(now),
+                body: format!("{} ({}) on {default}.", fixed_by(commit), commit.summary),
+            };
             Ok(vec![
                 yit::model::edit::Change::Status(status.clone()),
-                yit::model::edit::Change::AddComment(yit::model::issue::Comment {
-                    id: rng.token(10),
-                    author: author.clone(),
-                    created: now,
-                    body: format!("{commit} on {default}."),
-                }),
+                yit::model::edit::Change::AddComment(comment),
             ])
         })?;
         for edit in edits.iter().filter(|e| e.changed) {
@@ -291,10 +306,22 @@ fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandEr
                 edit.issue.title
             ));
         }
-    }
-    if let Some(head) = repo.head_hex() {
-        repo.set_config(SINCE_KEY, &head)
-            .map_err(yit::store::StoreError::from)?;
+        // with yit.autocommit, the closes are a commit of their own: the
+        // next unrelated `git commit -a` does not sweep them in
+        let closed: Vec<&yit::model::id::IssueId> = edits
+            .iter()
+            .filter(|e| e.changed)
+            .map(|e| &e.issue.id)
+            .collect();
+        if repo.config_bool("yit.autocommit") == Some(true) && !closed.is_empty() {
+            let paths: Vec<String> = closed
+                .iter()
+                .map(|id| format!("{}/{}", yit::store::ISSUES_DIR, id.file_name()))
+                .collect();
+            let names: Vec<&str> = closed.iter().map(|id| listing.short_id(id)).collect();
+            let message = format!("Close {} (fixed on {default})", names.join(", "));
+            super::commit::commit_files(tracker, &paths, &message)?;
+        }
     }
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! - labels and `depends_on` merge as sets (an addition on either side is
 //!   kept, a removal on either side is applied);
 //! - comments merge as the union by their ids, in time order; a comment
-//!   removed on one side and untouched on the other is removed;
+//!   removed on one side and untouched on the other is removed; the same
+//!   comment (author and text) added on both sides is kept once;
 //! - keys yit does not know merge like fields, key by key;
 //! - the same field changed to two different values is a conflict: the
 //!   result keeps ours, and records `{field, ours, theirs, base}` in the
@@ -204,6 +205,22 @@ impl Merger {
             });
             merged.extend(kept);
         }
+        // the same comment added on both sides (the same words by the same
+        // person, as a hook in two clones writes it) is kept once: ours
+        let added = |list: &[Comment], c: &Comment| {
+            base.is_none_or(|b| !b.iter().any(|x| x.id == c.id))
+                && list.iter().any(|x| x.id == c.id)
+        };
+        let twice: Vec<String> = theirs
+            .iter()
+            .filter(|t| added(theirs, t) && !ours.iter().any(|o| o.id == t.id))
+            .filter(|t| {
+                ours.iter()
+                    .any(|o| added(ours, o) && o.author == t.author && o.body == t.body)
+            })
+            .map(|t| t.id.clone())
+            .collect();
+        merged.retain(|c| !twice.contains(&c.id));
         merged.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
         merged
     }
@@ -548,6 +565,35 @@ mod tests {
     }
 
     #[test]
+    fn the_same_comment_added_on_both_sides_is_kept_once() {
+        let c = |id: &str, author: &str, body: &str| {
+            format!(
+                "  - id: {id}\n    author: {author}\n    created: 2026-01-02T00:00:00Z\n    body: {body}\n"
+            )
+        };
+        let base = issue("");
+        let ours = issue(&format!(
+            "comments:\n{}{}",
+            c("o1", "Ann <a@x>", "Fixed by 1a2b"),
+            c("o2", "Ann <a@x>", "+1")
+        ));
+        let theirs = issue(&format!(
+            "comments:\n{}{}",
+            c("t1", "Ann <a@x>", "Fixed by 1a2b"),
+            c("t2", "Bob <b@x>", "+1")
+        ));
+        let merged = merge(Some(&base), &ours, &theirs).expect("same issue");
+        let ids: Vec<&str> = merged
+            .issue
+            .comments
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(ids, ["o1", "o2", "t2"], "Bob's +1 is his own");
+        assert!(merged.conflicts.is_empty());
+    }
+
+    #[test]
     fn without_a_base_equal_fields_agree_and_different_ones_conflict() {
         let ours = issue("priority: 1\n");
         let theirs = issue("priority: 3\n");
@@ -597,7 +643,7 @@ mod tests {
         let err = resolve(&merged.issue, &[field("title", Side::Theirs)]).expect_err("none");
         assert_eq!(
             err.to_string(),
-            "no conflict on field \"title\" (the conflicts: body, priority)"
+            "no conflict on field \"title\" (the conflicts: priority, body)"
         );
     }
 }

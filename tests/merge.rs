@@ -640,3 +640,23 @@ fn a_conflict_names_each_side_by_its_commit_and_author() {
         doctor.stdout
     );
 }
+
+#[test]
+fn conflicts_come_first_in_show_and_are_found_by_a_query() {
+    let (repo, id) = conflicted("Our note", "Their note");
+    let other = repo.new_issue(&["Not conflicted"]);
+    let shown = repo.ok(&["show", &id]);
+    let first = shown.lines().nth(1).expect("a second line");
+    assert!(first.starts_with("merge conflict on "), "{shown}");
+    assert!(
+        shown.find("merge conflict on body").expect("named") < shown.find("Our note").expect("body"),
+        "the conflict before the body: {shown}"
+    );
+    assert!(shown.contains("theirs (b: "), "{shown}");
+    let found = repo.ok(&["list", "is:conflicted", "--format", "ids"]);
+    assert_eq!(found, format!("{id}\n"));
+    let rest = repo.ok(&["list", "-is:conflicted", "--format", "ids"]);
+    assert_eq!(rest, format!("{other}\n"));
+    repo.ok(&["resolve", &id, "--take", "ours"]);
+    assert_eq!(repo.ok(&["list", "is:conflicted", "--format", "ids"]), "");
+}

@@ -99,6 +99,39 @@ fn render(
         out.paint(Paint::Id, shorts.of(&issue.id)),
         issue.title
     ));
+    // a merge's conflicts first: what the file holds may be only one side
+    if !issue.conflicts.is_empty() {
+        use yit::model::merge::{Side, from_of};
+        for conflict in &issue.conflicts {
+            let short = |v: &serde_json::Value| {
+                let text = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                match text.lines().count() {
+                    0 | 1 if text.chars().count() <= 60 => format!("{text:?}"),
+                    _ => format!("({} lines, {} chars)", text.lines().count(), text.chars().count()),
+                }
+            };
+            text.push_str(&out.paint(
+                Paint::Warning,
+                &format!(
+                    "merge conflict on {}: ours{} {}, theirs{} {}, base {}",
+                    conflict["field"].as_str().unwrap_or_default(),
+                    from_of(conflict, Side::Ours),
+                    short(&conflict["ours"]),
+                    from_of(conflict, Side::Theirs),
+                    short(&conflict["theirs"]),
+                    short(&conflict["base"]),
+                ),
+            ));
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "settle with `yit resolve {}` (both sides in your editor), or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE\n\n",
+            shorts.of(&issue.id)
+        ));
+    }
     // (name, lines of the value)
     let mut fields: Vec<(String, Vec<String>)> = Vec::new();
     let mut field = |name: &str, value: String| fields.push((name.to_owned(), vec![value]));
@@ -201,26 +234,6 @@ fn render(
         if !comment.body.ends_with('\n') {
             text.push('\n');
         }
-    }
-    for conflict in &issue.conflicts {
-        text.push('\n');
-        text.push_str(&out.paint(
-            Paint::Warning,
-            &format!(
-                "merge conflict on {}: ours {}, theirs {}, base {}",
-                conflict["field"].as_str().unwrap_or_default(),
-                conflict["ours"],
-                conflict["theirs"],
-                conflict["base"],
-            ),
-        ));
-        text.push('\n');
-    }
-    if !issue.conflicts.is_empty() {
-        text.push_str(&format!(
-            "settle with `yit resolve {} --take ours|theirs|FIELD=VALUE`\n",
-            shorts.of(&issue.id)
-        ));
     }
     if !linked.is_empty() {
         text.push('\n');

@@ -87,6 +87,9 @@ pub enum State {
     Blocked,
     /// Not closed, not in the active status, and not blocked.
     Ready,
+    /// A merge recorded conflicts in it (`conflicts:`) that `yit resolve`
+    /// has not settled.
+    Conflicted,
 }
 
 /// The issue an id names, if it exists and is valid: what `is:blocked` and
@@ -254,8 +257,9 @@ impl Filter {
     /// a table shows (bodies, comments, parent, dependencies).
     pub fn needs_details(&self) -> bool {
         self.terms.iter().any(|t| match &t.test {
-            // (`github:` is kept with the bodies)
+            // (`github:` and the conflicts are kept with the bodies)
             Test::Phrase(_) | Test::Word { .. } | Test::Github(_) => true,
+            Test::Is(states) => states.contains(&State::Conflicted),
             Test::Has(fields) => fields
                 .iter()
                 .any(|f| matches!(f, Field::Comments | Field::Body)),
@@ -310,6 +314,7 @@ impl Test {
                 State::Closed => config.is_closed(&issue.status),
                 State::Blocked => is_blocked(issue, config, lookup),
                 State::Ready => is_ready(issue, config, lookup),
+                State::Conflicted => !issue.conflicts.is_empty(),
             }),
             Test::Parent(any) => issue
                 .parent
@@ -499,9 +504,10 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                     "closed" => Ok(State::Closed),
                     "blocked" => Ok(State::Blocked),
                     "ready" => Ok(State::Ready),
+                    "conflicted" => Ok(State::Conflicted),
                     v => Err(error(
                         at,
-                        format!("is:{v}: expected open, closed, blocked or ready"),
+                        format!("is:{v}: expected open, closed, blocked, ready or conflicted"),
                     )),
                 })
                 .collect::<Result<_, _>>()?,

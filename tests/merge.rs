@@ -649,7 +649,8 @@ fn conflicts_come_first_in_show_and_are_found_by_a_query() {
     let first = shown.lines().nth(1).expect("a second line");
     assert!(first.starts_with("merge conflict on "), "{shown}");
     assert!(
-        shown.find("merge conflict on body").expect("named") < shown.find("Our note").expect("body"),
+        shown.find("merge conflict on body").expect("named")
+            < shown.find("Our note").expect("body"),
         "the conflict before the body: {shown}"
     );
     assert!(shown.contains("theirs (b: "), "{shown}");
@@ -659,4 +660,44 @@ fn conflicts_come_first_in_show_and_are_found_by_a_query() {
     assert_eq!(rest, format!("{other}\n"));
     repo.ok(&["resolve", &id, "--take", "ours"]);
     assert_eq!(repo.ok(&["list", "is:conflicted", "--format", "ids"]), "");
+}
+
+#[test]
+fn log_follows_a_merge_that_brought_an_issue_back() {
+    let (repo, id) = setup();
+    yit_at(&repo, "2026-03-02T10:00:00Z", &["rm", &id, "--yes"]);
+    commit_all(&repo, "Remove it");
+    repo.git(&["checkout", "-q", "b"]);
+    yit_at(
+        &repo,
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0"],
+    );
+    commit_all(&repo, "Edit it on b");
+    repo.git(&["checkout", "-q", "main"]);
+    let merged = repo
+        .program("git", &["merge", "-q", "--no-edit", "b"])
+        .output()
+        .expect("git");
+    assert!(!merged.status.success(), "modify/delete stops the merge");
+    repo.git(&["add", &format!(".issues/{id}.yaml")]);
+    repo.git(&["commit", "-qm", "Merge b: keep it"]);
+    let log = repo.run(&["log", &id, "--json"]).json();
+    let commits = log["commits"].as_array().expect("commits");
+    let summaries: Vec<&str> = commits
+        .iter()
+        .map(|c| c["summary"].as_str().expect("summary"))
+        .collect();
+    assert_eq!(
+        summaries[0], "Merge b: keep it",
+        "the newest entry is the merge: {log}"
+    );
+    assert_eq!(commits[0]["changes"], serde_json::json!(["restored"]));
+    assert_eq!(summaries.last(), Some(&"base"), "{log}");
+    assert!(
+        summaries.contains(&"Remove it") && summaries.contains(&"Edit it on b"),
+        "{log}"
+    );
+    // the issue is there, as the log's newest entry says
+    assert_eq!(show(&repo, &id)["priority"], 0);
 }

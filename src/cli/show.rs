@@ -110,7 +110,11 @@ fn render(
                 };
                 match text.lines().count() {
                     0 | 1 if text.chars().count() <= 60 => format!("{text:?}"),
-                    _ => format!("({} lines, {} chars)", text.lines().count(), text.chars().count()),
+                    _ => format!(
+                        "({} lines, {} chars)",
+                        text.lines().count(),
+                        text.chars().count()
+                    ),
                 }
             };
             text.push_str(&out.paint(

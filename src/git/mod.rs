@@ -68,6 +68,10 @@ pub struct CommitNode {
     /// Files of the directory it changed: name, blob before (first
     /// parent), blob after; `None` where absent.
     pub changes: Vec<FileChange>,
+    /// For a merge: the files it changed on its first parent's line of
+    /// history that another parent already had as they are now (brought in
+    /// by the merge, as `git log --first-parent` shows them).
+    pub merged: Vec<FileChange>,
     /// Issues its message mentions, by full id (resolved when first read).
     pub links: Vec<(crate::model::links::LinkKind, String)>,
 }
@@ -209,30 +213,37 @@ impl<'r> Trees<'r> {
     /// or for a merge, what differs from every parent (as `git log` shows
     /// merges). A commit whose directory tree equals a parent's changes
     /// nothing, at the cost of reading its root tree.
+    /// The files `commit` changed against every parent, and (a merge) the
+    /// files it changed against its first parent only.
     fn changes(
         &mut self,
         commit: gix::ObjectId,
         parents: &[gix::ObjectId],
-    ) -> Result<Vec<FileChange>, GitError> {
+    ) -> Result<(Vec<FileChange>, Vec<FileChange>), GitError> {
         let here = self.dir_tree(commit)?;
         let parent_dirs: Vec<Option<gix::ObjectId>> = parents
             .iter()
             .map(|p| self.dir_tree(*p))
             .collect::<Result<_, _>>()?;
-        if parent_dirs.contains(&here) {
-            return Ok(Vec::new());
+        if parent_dirs.first() == Some(&here) || (parents.is_empty() && here.is_none()) {
+            return Ok((Vec::new(), Vec::new()));
         }
         let after = self.blobs(here)?;
         let first = match parent_dirs.first() {
             Some(dir) => self.blobs(*dir)?,
             None => std::rc::Rc::new(Vec::new()),
         };
-        let mut changed = diff_entries(&first, &after);
+        let on_first = diff_entries(&first, &after);
+        let mut changed = on_first.clone();
         for other in parent_dirs.iter().skip(1) {
             let against = diff_entries(&self.blobs(*other)?, &after);
             changed.retain(|c| against.iter().any(|o| o.0 == c.0));
         }
-        Ok(changed)
+        let merged = on_first
+            .into_iter()
+            .filter(|c| !changed.iter().any(|x| x.0 == c.0))
+            .collect();
+        Ok((changed, merged))
     }
 }
 
@@ -644,6 +655,11 @@ impl Repo {
                 .collect();
             stack.extend(parents.iter().copied());
             let cut = parents.len() < all_parents.len();
+            let (changes, merged) = if cut {
+                (Vec::new(), Vec::new())
+            } else {
+                trees.changes(id, &parents)?
+            };
             let mut node = CommitNode {
                 id: to_oid(&id),
                 parents: parents.iter().map(|p| to_oid(p)).collect(),
@@ -651,14 +667,11 @@ impl Repo {
                 time: 0,
                 author: String::new(),
                 summary: String::new(),
-                changes: if cut {
-                    Vec::new()
-                } else {
-                    trees.changes(id, &parents)?
-                },
+                changes,
+                merged,
                 links: links_in(&commit.message_raw_sloppy().to_string(), resolve),
             };
-            if !node.changes.is_empty() || !node.links.is_empty() {
+            if !node.changes.is_empty() || !node.merged.is_empty() || !node.links.is_empty() {
                 let author = commit.author().map_err(trees.bad())?;
                 node.author = format!("{} <{}>", author.name, author.email);
                 node.time = author.time().map(|t| t.seconds).unwrap_or_default();

@@ -69,11 +69,15 @@ impl Session<'_> {
                 _ => None,
             })
             .unwrap_or_default();
+        let last = history.commits.len().saturating_sub(1);
         let mut entries: Vec<LogEntry> = history
             .commits
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(n, c)| {
                 let changes = match (parse(&c.before), parse(&c.after)) {
+                    // (newest first: an older entry means it was there before)
+                    (None, Some(_)) if n < last => vec!["restored".to_owned()],
                     (None, Some(_)) => vec!["created".to_owned()],
                     (Some(_), None) => vec!["removed".to_owned()],
                     (Some(Ok(before)), Some(Ok(after))) => {

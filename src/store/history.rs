@@ -13,7 +13,7 @@ use crate::git::{CommitNode, FileCommit, FileHistory, Oid};
 use crate::model::links::LinkKind;
 
 const HISTORY: &str = "history.v2";
-const HISTORY_VERSION: u32 = 2;
+const HISTORY_VERSION: u32 = 3;
 /// Earlier layouts, removed when the cache is written.
 const OLD_HISTORY: &[&str] = &["history.v1"];
 
@@ -157,7 +157,14 @@ impl Tracker {
         let mut history = FileHistory::default();
         for (order, node) in reachable(&nodes, head).into_iter().enumerate() {
             history.shallow |= node.cut;
-            let Some((_, before, after)) = node.changes.iter().find(|c| c.0 == name) else {
+            // a merge that brought the file in from another parent counts
+            // on the first parent's line: the newest entry tells how it is
+            let Some((_, before, after)) = node
+                .changes
+                .iter()
+                .chain(&node.merged)
+                .find(|c| c.0 == name)
+            else {
                 continue;
             };
             let read = |blob: &Option<Oid>| blob.as_ref().and_then(|b| self.repo.blob(b));
@@ -171,26 +178,51 @@ impl Tracker {
                 order,
             });
         }
-        history
-            .commits
-            .sort_by_key(|c| (std::cmp::Reverse(c.time), c.order));
+        // (already in history order: a child before its parents)
+        history.commits.sort_by_key(|c| c.order);
         Ok(history)
     }
 }
 
-/// The nodes HEAD reaches, following parents through the cache.
+/// The nodes HEAD reaches, following parents through the cache, children
+/// before their parents (as `git log --topo-order`), the newer first among
+/// those ready at once: the order of a history, whatever the clocks said.
 fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
     let by_id: HashMap<Oid, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
+    // the reachable set, and how many children each has in it
     let mut stack: Vec<Oid> = head.into_iter().collect();
     let mut seen: HashSet<Oid> = HashSet::new();
-    let mut out = Vec::new();
+    let mut children: HashMap<Oid, usize> = HashMap::new();
     while let Some(id) = stack.pop() {
         if !seen.insert(id) {
             continue;
         }
         let Some(node) = by_id.get(&id) else { continue };
-        stack.extend(node.parents.iter().copied());
+        for p in &node.parents {
+            if by_id.contains_key(p) {
+                *children.entry(*p).or_default() += 1;
+                stack.push(*p);
+            }
+        }
+    }
+    let mut ready: std::collections::BinaryHeap<(i64, Oid)> = head
+        .into_iter()
+        .filter_map(|h| by_id.get(&h).map(|n| (n.time, h)))
+        .collect();
+    let mut out = Vec::with_capacity(seen.len());
+    while let Some((_, id)) = ready.pop() {
+        let Some(node) = by_id.get(&id) else { continue };
         out.push(*node);
+        for p in &node.parents {
+            if let Some(left) = children.get_mut(p) {
+                *left -= 1;
+                if *left == 0
+                    && let Some(parent) = by_id.get(p)
+                {
+                    ready.push((parent.time, *p));
+                }
+            }
+        }
     }
     out
 }

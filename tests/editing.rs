@@ -365,16 +365,57 @@ fn giving_up_on_invalid_text_keeps_it_in_a_recovery_file() {
 }
 
 #[test]
-fn a_change_while_the_editor_is_open_is_refused_and_the_text_kept() {
+fn a_change_while_the_editor_is_open_is_merged_unless_it_clashes() {
     let repo = TestRepo::with_tracker();
+    // by hand, with a comment of the person's
     let id = repo.new_issue(&["Raced"]);
+    let file = repo.issues_dir().join(format!("{id}.yaml"));
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replace("status: open\n", "status: open  # triaged\n"),
+    )
+    .expect("write");
+    // another command closes it while the editor has it open; the editor
+    // rewrites the title: different fields, both kept
     let script = format!(
         "\"$YIT_BIN\" close {id} >/dev/null\nsed -i 's/^title: Raced$/title: My careful rewrite/' \"$1\""
     );
     let editor = repo.editor("race.sh", &script);
     let run = repo.run_with_editor(&editor, &["edit", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("changed while you edited it, in other fields: both changes were kept"),
+        "{}",
+        run.stderr
+    );
+    let issue = show(&repo, &id);
+    assert_eq!(
+        (issue["title"].as_str(), issue["status"].as_str()),
+        (Some("My careful rewrite"), Some("closed")),
+        "both changes stand"
+    );
+    assert!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .contains("# triaged"),
+        "the person's comment stays"
+    );
+    // the same field changed both ways: refused, the person's text kept
+    let script = format!(
+        "\"$YIT_BIN\" edit {id} --title 'Their title' >/dev/null\nsed -i 's/^title: .*$/title: My second rewrite/' \"$1\""
+    );
+    let editor = repo.editor("clash.sh", &script);
+    let run = repo.run_with_editor(&editor, &["edit", &id]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(run.stderr.starts_with(&format!("error: issue {id} changed on disk while you were editing it; your edit was not saved\nhint: your text is kept in ")), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: issue {id} changed on disk while you were editing it, in the same field(s) as your edit: title; your edit was not saved\nhint: your text is kept in "
+        )),
+        "{}",
+        run.stderr
+    );
     let kept = run
         .stderr
         .lines()
@@ -384,12 +425,11 @@ fn a_change_while_the_editor_is_open_is_refused_and_the_text_kept() {
     assert!(
         std::fs::read_to_string(kept)
             .expect("recovery")
-            .contains("title: My careful rewrite\n")
+            .contains("title: My second rewrite\n")
     );
-    let issue = show(&repo, &id);
     assert_eq!(
-        (issue["title"].as_str(), issue["status"].as_str()),
-        (Some("Raced"), Some("closed")),
+        show(&repo, &id)["title"],
+        "Their title",
         "the other change stands"
     );
 }

@@ -152,8 +152,13 @@ fn edit_in_editor(
         }
         Outcome::Saved(text, _) => text,
     };
-    match tracker.save_edited_text(id, &original, &text, ctx.lock_timeout, ctx.now) {
-        Ok(issue) => {
+    match tracker.save_edited_merging(id, &original, &text, ctx.lock_timeout, ctx.now) {
+        Ok((issue, merged)) => {
+            if merged {
+                ctx.note(&format!(
+                    "{id} changed while you edited it, in other fields: both changes were kept"
+                ));
+            }
             let edited = yit::model::edit::Edited {
                 issue,
                 text,
@@ -167,14 +172,10 @@ fn edit_in_editor(
                 true,
             )
         }
-        Err(StoreError::Changed { .. }) => {
+        Err(e @ (StoreError::Changed { .. } | StoreError::Clash { .. })) => {
             let kept = draft.keep_as_recovery(&state, id.as_str())?;
-            let mut err = CommandError::new(
-                ErrorKind::Refused,
-                format!(
-                    "issue {id} changed on disk while you were editing it; your edit was not saved"
-                ),
-            );
+            let mut err =
+                CommandError::new(ErrorKind::Refused, format!("{e}; your edit was not saved"));
             err.hints
                 .push(format!("your text is kept in {}", kept.display()));
             err.hints.push(format!(

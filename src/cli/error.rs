@@ -193,6 +193,7 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::Lock(LockError::Open { .. })
         | StoreError::NoFreeId { .. } => ErrorKind::Internal,
         StoreError::Changed { .. }
+        | StoreError::Clash { .. }
         | StoreError::Exists { .. }
         | StoreError::Held { .. }
         | StoreError::Closed { .. }

@@ -49,6 +49,79 @@ pub enum Change {
 }
 
 impl Change {
+    /// The changes that turn `from` into `to`, when changes can say them
+    /// all (`None` when `to` differs in a field no change sets: author,
+    /// creation time, keys yit does not know, recorded conflicts).
+    pub fn between(from: &Issue, to: &Issue) -> Option<Vec<Change>> {
+        if from.id != to.id
+            || from.author != to.author
+            || from.created != to.created
+            || from.extra != to.extra
+            || from.conflicts != to.conflicts
+        {
+            return None;
+        }
+        let mut out = Vec::new();
+        if from.title != to.title {
+            out.push(Change::Title(to.title.clone()));
+        }
+        if from.status != to.status {
+            out.push(Change::Status(to.status.clone()));
+        }
+        if from.priority != to.priority {
+            out.push(Change::Priority(to.priority));
+        }
+        if from.kind != to.kind {
+            out.push(Change::Kind(to.kind.clone()));
+        }
+        if from.body != to.body {
+            out.push(Change::Body(to.body.clone()));
+        }
+        out.extend(Change::labels_to(&from.labels, &to.labels));
+        if from.assignee != to.assignee {
+            out.push(Change::Assignee(to.assignee.clone()));
+        }
+        if from.parent != to.parent {
+            out.push(Change::Parent(to.parent.clone()));
+        }
+        for d in to
+            .depends_on
+            .iter()
+            .filter(|d| !from.depends_on.contains(d))
+        {
+            out.push(Change::AddDependency(d.clone()));
+        }
+        for d in from
+            .depends_on
+            .iter()
+            .filter(|d| !to.depends_on.contains(d))
+        {
+            out.push(Change::RemoveDependency(d.clone()));
+        }
+        if from.github != to.github {
+            out.push(Change::Github(to.github.clone()));
+        }
+        for c in &to.comments {
+            match from.comments.iter().find(|f| f.id == c.id) {
+                None => out.push(Change::AddComment(c.clone())),
+                Some(f) if f.author != c.author || f.created != c.created => return None,
+                Some(f) if f.body != c.body => out.push(Change::EditComment {
+                    id: c.id.clone(),
+                    body: c.body.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for f in from
+            .comments
+            .iter()
+            .filter(|f| !to.comments.iter().any(|c| c.id == f.id))
+        {
+            out.push(Change::RemoveComment(f.id.clone()));
+        }
+        Some(out)
+    }
+
     /// The label changes that turn `current` into `wanted`: additions in
     /// `wanted`'s order, then removals.
     pub fn labels_to(current: &[String], wanted: &[String]) -> Vec<Change> {

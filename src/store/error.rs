@@ -104,6 +104,9 @@ pub enum StoreError {
     Lock(#[from] crate::store::lock::LockError),
     #[error("issue {id} changed on disk while it was being edited")]
     Changed { id: IssueId },
+    /// An edit that changed the same fields as a change made meanwhile.
+    #[error("issue {id} changed on disk while you were editing it, in the same field(s) as your edit: {}", fields.join(", "))]
+    Clash { id: IssueId, fields: Vec<String> },
     #[error("issue {id} exists; it was not restored")]
     Exists { id: IssueId },
     #[error("no removed issue matches {input:?} in the trash")]

@@ -216,6 +216,90 @@ impl Tracker {
         Ok(saved.issue)
     }
 
+    /// Saves what a person made of `original` in an editor (`text`). When
+    /// the file changed meanwhile, the two are merged three-way as the
+    /// merge driver merges (`original` the base, the file now ours, `text`
+    /// theirs): changes to different fields are both kept, and only the
+    /// same field changed both ways is refused (`Clash`, naming them;
+    /// nothing written). Returns the issue saved, and whether it was merged.
+    pub fn save_edited_merging(
+        &self,
+        id: &IssueId,
+        original: &[u8],
+        text: &str,
+        timeout: Duration,
+        now: Timestamp,
+    ) -> Result<(Issue, bool), StoreError> {
+        match self.save_edited_text(id, original, text, timeout, now) {
+            Err(StoreError::Changed { .. }) => {}
+            other => return other.map(|issue| (issue, false)),
+        }
+        let _lock = self.lock_all(std::slice::from_ref(id), timeout)?;
+        let path = self.issue_path(id);
+        let shown = self.shown(&path);
+        let changed = || StoreError::Changed { id: id.clone() };
+        let Some(current_bytes) = self
+            .files
+            .read_bytes(&path, &shown)
+            .map_err(|broken| StoreError::Broken { broken })?
+        else {
+            return Err(changed());
+        };
+        let parse = |bytes: &[u8]| Issue::parse(bytes, &shown, Some(id), self.config()).ok();
+        let (Some(base), Some(current), Some(edited)) = (
+            parse(original),
+            parse(&current_bytes),
+            parse(text.as_bytes()),
+        ) else {
+            // a side that is no issue (the person repaired a broken file,
+            // or someone broke it meanwhile): nothing to merge by field
+            return Err(changed());
+        };
+        let merged =
+            crate::model::merge::merge(Some(&base), &current, &edited).map_err(|_| changed())?;
+        if !merged.conflicts.is_empty() {
+            return Err(StoreError::Clash {
+                id: id.clone(),
+                fields: merged
+                    .conflicts
+                    .iter()
+                    .filter_map(|c| c["field"].as_str().map(str::to_owned))
+                    .collect(),
+            });
+        }
+        let current_text = String::from_utf8_lossy(&current_bytes).into_owned();
+        // the person's changes made to the file as it is now, line by line
+        // (its layout and comments kept), else its canonical form
+        let mut wanted = merged.issue.clone();
+        wanted.updated = now.max(current.updated);
+        let lossless = Change::between(&base, &edited)
+            .and_then(|changes| {
+                edit::apply(&current, &current_text, &changes, now, self.config()).ok()
+            })
+            .filter(|e| {
+                let mut got = e.issue.clone();
+                got.updated = wanted.updated;
+                got == wanted
+            });
+        let saved = match lossless {
+            Some(saved) => saved,
+            None => {
+                let text = edit::canonical_text(&wanted, &current_text, self.config())?;
+                Edited {
+                    issue: wanted,
+                    text,
+                    changed: true,
+                }
+            }
+        };
+        replace_all(
+            self.issues_dir(),
+            &[(path, saved.text.clone().into_bytes())],
+        )?;
+        self.journal(&[(&saved.issue, saved.text.as_bytes())]);
+        Ok((saved.issue, true))
+    }
+
     fn trash_dir(&self) -> PathBuf {
         self.state_dir().join("trash")
     }

@@ -173,6 +173,24 @@ fn github_issues_import_and_update_three_way() {
             .clone()
     };
     let panic = by_number(12);
+    // the snapshot keeps digests, not a second copy of the title and body
+    let imported = &panic["github"]["imported"];
+    assert!(
+        imported["body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("xxh3:")),
+        "{imported}"
+    );
+    assert!(
+        imported["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("xxh3:")),
+        "{imported}"
+    );
+    let id = panic["id"].as_str().expect("id");
+    let file = repo.read_issue_file(id);
+    let title = panic["title"].as_str().expect("title");
+    assert_eq!(file.matches(title).count(), 1, "{file}");
     assert_eq!(panic["title"], "Panic on an empty repository");
     assert_eq!(panic["labels"], serde_json::json!(["bug", "crash"]));
     assert_eq!(

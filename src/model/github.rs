@@ -5,7 +5,8 @@
 //!
 //! The `github:` field of an imported issue keeps the number, the URL, the
 //! assignees beyond the first, and `imported`: the upstream values of the
-//! fields yit maps, as the last import saw them. A field that changed
+//! fields yit maps, as the last import saw them (the title and body as
+//! 128-bit digests: a second copy of every body is not kept). A field that changed
 //! upstream since then is taken, unless it also changed here (then the
 //! local value stays and the field is reported).
 
@@ -81,6 +82,22 @@ pub struct Snapshot {
     pub status: String,
     pub labels: Vec<String>,
     pub assignee: Option<String>,
+}
+
+impl Snapshot {
+    /// As the `imported` key keeps it: the title and body as digests.
+    fn stored(&self) -> serde_json::Value {
+        serde_json::to_value(self.clone().digested()).unwrap_or_default()
+    }
+
+    /// With the title and body as their digests.
+    fn digested(self) -> Snapshot {
+        Snapshot {
+            title: as_digest(&self.title),
+            body: as_digest(&self.body),
+            ..self
+        }
+    }
 }
 
 /// A GitHub user as a yit person: `Name <login@users.noreply.github.com>`.
@@ -166,7 +183,7 @@ impl GhIssue {
                 .collect();
             field["assignees"] = serde_json::json!(rest);
         }
-        field["imported"] = serde_json::to_value(snapshot).unwrap_or_default();
+        field["imported"] = snapshot.stored();
         field
     }
 
@@ -254,8 +271,12 @@ impl GhIssue {
             .as_ref()
             .and_then(|g| g.get("imported"))
             .and_then(|v| serde_json::from_value(v.clone()).ok());
-        // without a snapshot (an issue tagged by hand), upstream is the base
-        let base = base.unwrap_or_else(|| theirs.clone());
+        // without a snapshot (an issue tagged by hand), upstream is the base;
+        // the title and body are compared by their digests (the snapshot
+        // keeps only those: no second copy of every body in the files)
+        let base = base.unwrap_or_else(|| theirs.clone()).digested();
+        let (local_title, local_body) = (digest(&local.title), digest(&local.body));
+        let (their_title, their_body) = (digest(&theirs.title), digest(&theirs.body));
         let mut changes = Vec::new();
         let mut conflicts = Vec::new();
         let mut field = |name, changed: Option<Option<Change>>| match changed {
@@ -265,24 +286,27 @@ impl GhIssue {
         };
         field(
             "title",
-            three_way(&base.title, &local.title, &theirs.title, Change::Title),
+            three_way(&base.title, &local_title, &their_title, || {
+                Change::Title(theirs.title.clone())
+            }),
         );
         field(
             "body",
-            three_way(&base.body, &local.body, &theirs.body, Change::Body),
+            three_way(&base.body, &local_body, &their_body, || {
+                Change::Body(theirs.body.clone())
+            }),
         );
         field(
             "status",
-            three_way(&base.status, &local.status, &theirs.status, Change::Status),
+            three_way(&base.status, &local.status, &theirs.status, || {
+                Change::Status(theirs.status.clone())
+            }),
         );
         field(
             "assignee",
-            three_way(
-                &base.assignee,
-                &local.assignee,
-                &theirs.assignee,
-                Change::Assignee,
-            ),
+            three_way(&base.assignee, &local.assignee, &theirs.assignee, || {
+                Change::Assignee(theirs.assignee.clone())
+            }),
         );
         // labels as a set: additions and removals upstream are applied
         // unless the same label was changed here the other way
@@ -312,21 +336,54 @@ impl GhIssue {
 /// One field compared three ways: `None` when upstream did not change it
 /// (or both sides agree), `Some(Some(change))` to take upstream's value,
 /// `Some(None)` when it changed here too (a conflict: the local value stays).
-fn three_way<T: PartialEq + Clone>(
+fn three_way<T: PartialEq>(
     base: &T,
     local: &T,
     theirs: &T,
-    change: fn(T) -> Change,
+    change: impl FnOnce() -> Change,
 ) -> Option<Option<Change>> {
     if theirs == base || local == theirs {
         return None;
     }
-    Some((local == base).then(|| change(theirs.clone())))
+    Some((local == base).then(change))
+}
+
+/// What the snapshot keeps of a title or body: `xxh3:` and its 128-bit
+/// hash, enough to tell whether it changed.
+fn digest(text: &str) -> String {
+    format!("xxh3:{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
+/// A stored title or body as its digest: kept as one, or (a snapshot
+/// written before digests) the text itself.
+fn as_digest(stored: &str) -> String {
+    let is_digest = stored
+        .strip_prefix("xxh3:")
+        .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if is_digest {
+        stored.to_owned()
+    } else {
+        digest(stored)
+    }
 }
 
 /// The GitHub number an issue was imported from.
 pub fn number_of(issue: &Issue) -> Option<u64> {
     issue.github.as_ref()?.get("number")?.as_u64()
+}
+
+#[cfg(test)]
+mod digests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_from_before_digests_reads_as_one() {
+        let text = "The parser panics";
+        assert_eq!(as_digest(text), digest(text));
+        assert_eq!(as_digest(&digest(text)), digest(text));
+        // a title that merely starts like one is text
+        assert_eq!(as_digest("xxh3:not hex"), digest("xxh3:not hex"));
+    }
 }
 
 #[cfg(test)]

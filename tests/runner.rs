@@ -7,6 +7,7 @@ mod common;
 
 mod bad_input;
 mod cli;
+mod clones;
 mod concurrency;
 mod editing;
 mod git;

@@ -656,6 +656,34 @@ fn conflicts_come_first_in_show_and_are_found_by_a_query() {
     assert!(shown.contains("theirs (b: "), "{shown}");
     let found = repo.ok(&["list", "is:conflicted", "--format", "ids"]);
     assert_eq!(found, format!("{id}\n"));
+    // marked in a list, from the files, the index or a daemon alike
+    for args in [&["list"][..], &["--no-index", "list"]] {
+        let listed = repo.ok(args);
+        assert!(
+            listed.contains("[conflict] Crash on start"),
+            "{args:?}: {listed}"
+        );
+        assert!(!listed.contains("[conflict] Not conflicted"), "{listed}");
+    }
+    let json = repo.run(&["list", "--json"]).json();
+    let flags: Vec<(&str, bool)> = json["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| (i["title"].as_str().expect("title"), i["conflicted"] == true))
+        .collect();
+    assert!(
+        flags.contains(&("Crash on start", true)) && flags.contains(&("Not conflicted", false)),
+        "{json}"
+    );
+    {
+        let _daemon = common::DaemonGuard::start(&repo, &[]);
+        let listed = repo.ok(&["list"]);
+        assert!(
+            listed.contains("[conflict] Crash on start"),
+            "daemon: {listed}"
+        );
+    }
     let rest = repo.ok(&["list", "-is:conflicted", "--format", "ids"]);
     assert_eq!(rest, format!("{other}\n"));
     repo.ok(&["resolve", &id, "--take", "ours"]);

@@ -204,7 +204,12 @@ pub(super) fn print_list(
                         Cell::painted(&*record.status, status_paint),
                         Cell::new(&*record.kind),
                         Cell::new(record.assignee.as_deref().map_or("-", issue::person_short)),
-                        Cell::new(&*record.title),
+                        // a merge's conflicts, not yet settled, before all else
+                        if record.conflicted {
+                            Cell::painted(format!("[conflict] {}", record.title), Paint::Warning)
+                        } else {
+                            Cell::new(&*record.title)
+                        },
                         Cell::painted(record.labels.joined(), Paint::Label),
                     ]
                 })?;

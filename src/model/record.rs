@@ -29,6 +29,8 @@ pub struct Record<'a> {
     pub kind: Cow<'a, str>,
     pub labels: Labels<'a>,
     pub assignee: Option<Cow<'a, str>>,
+    /// A merge recorded conflicts in it (`conflicts:`): a table marks it.
+    pub conflicted: bool,
     pub details: Option<Box<Details<'a>>>,
 }
 
@@ -130,6 +132,7 @@ impl<'a> Record<'a> {
             kind: Cow::Borrowed(&issue.kind),
             labels: Labels::List(Cow::Borrowed(&issue.labels)),
             assignee: issue.assignee.as_deref().map(Cow::Borrowed),
+            conflicted: !issue.conflicts.is_empty(),
             details: details.then(|| {
                 Box::new(Details {
                     author: issue.author.as_deref().map(Cow::Borrowed),
@@ -178,6 +181,10 @@ impl Serialize for Record<'_> {
         map.serialize_entry("type", &self.kind)?;
         map.serialize_entry("labels", &self.labels)?;
         map.serialize_entry("assignee", &self.assignee)?;
+        // (only when true: most issues never have one)
+        if self.conflicted {
+            map.serialize_entry("conflicted", &true)?;
+        }
         if let Some(d) = &self.details {
             map.serialize_entry("author", &d.author)?;
             map.serialize_entry("created", &d.created)?;
@@ -209,13 +216,14 @@ pub fn compact_row_parts(issue: &Issue) -> (String, String) {
     let record = Record::of(issue, issue.id.as_str(), false);
     let head = format!("[{},", json(&record.id));
     let tail = format!(
-        ",{},{},{},{},{},{}]",
+        ",{},{},{},{},{},{}{}]",
         json(&record.title),
         json(&record.status),
         record.priority,
         json(&record.kind),
         json(&record.labels.joined()),
         json(&record.assignee),
+        if record.conflicted { ",true" } else { "" },
     );
     (head, tail)
 }
@@ -227,7 +235,7 @@ impl Serialize for Compact<'_, '_> {
         if r.details.is_some() {
             return r.serialize(serializer);
         }
-        let mut tuple = serializer.serialize_tuple(8)?;
+        let mut tuple = serializer.serialize_tuple(8 + usize::from(r.conflicted))?;
         tuple.serialize_element(&r.id)?;
         tuple.serialize_element(&r.short_id.len())?;
         tuple.serialize_element(&r.title)?;
@@ -236,6 +244,9 @@ impl Serialize for Compact<'_, '_> {
         tuple.serialize_element(&r.kind)?;
         tuple.serialize_element(&r.labels.joined())?;
         tuple.serialize_element(&r.assignee)?;
+        if r.conflicted {
+            tuple.serialize_element(&true)?;
+        }
         tuple.end()
     }
 }
@@ -308,10 +319,15 @@ impl<'de: 'a, 'a> Visitor<'de> for RecordVisitor<'a> {
             kind: next::<Text, _>(&mut seq, 5)?.0,
             labels: Labels::Joined(next::<Text, _>(&mut seq, 6)?.0),
             assignee: next::<Option<Text>, _>(&mut seq, 7)?.map(|t| t.0),
+            // a ninth element, `true`, marks a conflicted issue
+            conflicted: seq.next_element::<bool>()?.unwrap_or(false),
             details: None,
         };
         if seq.next_element::<IgnoredAny>()?.is_some() {
-            return Err(de::Error::invalid_length(9, &"a record of 8 elements"));
+            return Err(de::Error::invalid_length(
+                10,
+                &"a record of 8 or 9 elements",
+            ));
         }
         Ok(record)
     }
@@ -321,6 +337,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RecordVisitor<'a> {
             (None, None, None, None, None, None);
         let mut labels = Vec::new();
         let mut assignee = None;
+        let mut conflicted = false;
         let mut details: Option<Box<Details<'a>>> = None;
         while let Some(Text(key)) = map.next_key::<Text>()? {
             let text = |map: &mut A| map.next_value::<Text>().map(|t| t.0);
@@ -334,6 +351,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RecordVisitor<'a> {
                 "type" => kind = Some(text(&mut map)?),
                 "labels" => labels = map.next_value()?,
                 "assignee" => assignee = maybe(&mut map)?,
+                "conflicted" => conflicted = map.next_value()?,
                 other => {
                     let d = details.get_or_insert_with(Box::default);
                     match other {
@@ -368,6 +386,7 @@ impl<'de: 'a, 'a> Visitor<'de> for RecordVisitor<'a> {
             kind: kind.ok_or_else(|| de::Error::missing_field("type"))?,
             labels: Labels::List(Cow::Owned(labels)),
             assignee,
+            conflicted,
             details,
         })
     }
@@ -388,6 +407,7 @@ impl Record<'_> {
             kind: own(self.kind),
             labels: self.labels.into_owned(),
             assignee: self.assignee.map(own),
+            conflicted: self.conflicted,
             details: self.details.map(|d| {
                 Box::new(Details {
                     author: d.author.map(own),

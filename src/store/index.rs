@@ -36,7 +36,7 @@ use crate::model::issue::{Broken, Comment, Issue};
 use crate::model::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
-pub const INDEX_VERSION: u32 = 3;
+pub const INDEX_VERSION: u32 = 4;
 
 /// What the cached parses depend on besides the files: this yit (its
 /// validation) and the tracker's config.yaml. An index or journal record
@@ -478,6 +478,9 @@ struct StoredIssue<'a> {
     /// In the summary: `ready` and `is:blocked` read the dependency graph.
     parent: Option<Cow<'a, str>>,
     depends_on: Vec<Cow<'a, str>>,
+    /// How many conflicts a merge recorded (a table marks the issue; the
+    /// conflicts themselves are details).
+    conflicts: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -525,6 +528,7 @@ impl StoredSummary<'_> {
                 updated_ns: ns(i.updated),
                 parent: i.parent.as_ref().map(|p| b(p.as_str())),
                 depends_on: i.depends_on.iter().map(|d| b(d.as_str())).collect(),
+                conflicts: u32::try_from(i.conflicts.len()).unwrap_or(u32::MAX),
             }),
             Record::Broken(broken) => StoredOutcome::Broken(StoredBroken {
                 problems: broken
@@ -594,7 +598,13 @@ impl StoredSummary<'_> {
                         Some(g) => Some(json(&g)?),
                         None => None,
                     },
-                    conflicts: d.conflicts.iter().map(|c| json(c)).collect::<Option<_>>()?,
+                    conflicts: if details {
+                        d.conflicts.iter().map(|c| json(c)).collect::<Option<_>>()?
+                    } else {
+                        // without details, as many placeholders as there
+                        // are conflicts: enough to say it has some
+                        vec![serde_json::Value::Null; usize::from(s.conflicts > 0)]
+                    },
                     extra: d
                         .extra
                         .iter()

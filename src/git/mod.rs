@@ -406,7 +406,7 @@ impl Repo {
             Err(_) if !self.git_dir().join("index").exists() => return Ok(Vec::new()),
             Err(e) => {
                 return Err(GitError::Index {
-                    source: Box::new(e.into()),
+                    source: Box::new(e),
                 });
             }
         };

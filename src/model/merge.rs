@@ -399,13 +399,14 @@ fn yaml_of(value: &Value) -> String {
     crate::model::yaml::to_string(value).unwrap_or_else(|_| format!("{value}\n"))
 }
 
+/// A problem in a text a person edited: line and column (counted in that
+/// text) when known, and what is wrong.
+pub type TextProblem = (Option<u64>, Option<u64>, String);
+
 /// What the person made of [`resolution_text`]: a take of each field left
 /// in it (a field taken out stays in conflict), or the problems as
 /// `(line, column, message)`.
-pub fn read_resolution(
-    issue: &Issue,
-    text: &str,
-) -> Result<Vec<Take>, Vec<(Option<u64>, Option<u64>, String)>> {
+pub fn read_resolution(issue: &Issue, text: &str) -> Result<Vec<Take>, Vec<TextProblem>> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -421,7 +422,7 @@ pub fn read_resolution(
         .iter()
         .filter_map(|c| c["field"].as_str())
         .collect();
-    let strangers: Vec<(Option<u64>, Option<u64>, String)> = fields
+    let strangers: Vec<TextProblem> = fields
         .keys()
         .filter(|k| !known.contains(&k.as_str()))
         .map(|k| {

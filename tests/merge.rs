@@ -35,6 +35,23 @@ fn show(repo: &TestRepo, id: &str) -> serde_json::Value {
     repo.run(&["show", id, "--json"]).json()["issue"].clone()
 }
 
+/// `ours` (a yit command) on main and `theirs` on `b`, a day apart, each
+/// committed; then `git merge b` on main, git's PATH being `path`: whether
+/// git merged without stopping.
+fn diverge(repo: &TestRepo, ours: &[&str], theirs: &[&str], path: Option<&str>) -> bool {
+    yit_at(repo, "2026-03-01T10:00:00Z", ours);
+    commit_all(repo, "ours");
+    repo.git(&["checkout", "-q", "b"]);
+    yit_at(repo, "2026-03-02T10:00:00Z", theirs);
+    commit_all(repo, "theirs");
+    repo.git(&["checkout", "-q", "main"]);
+    let mut merge = repo.program("git", &["merge", "-q", "--no-edit", "b"]);
+    if let Some(path) = path {
+        merge.env("PATH", path);
+    }
+    merge.output().expect("git").status.success()
+}
+
 #[test]
 fn init_registers_the_driver_once() {
     let repo = TestRepo::with_tracker();
@@ -327,23 +344,13 @@ fn a_version_that_is_not_an_issue_is_merged_as_text() {
 /// the conflicts recorded, the base and both sides known.
 fn conflicted(body_ours: &str, body_theirs: &str) -> (TestRepo, String) {
     let (repo, id) = setup();
-    yit_at(
+    let merged = diverge(
         &repo,
-        "2026-03-01T10:00:00Z",
         &["edit", &id, "--priority", "0", "--body", body_ours],
-    );
-    commit_all(&repo, "ours");
-    repo.git(&["checkout", "-q", "b"]);
-    yit_at(
-        &repo,
-        "2026-03-02T10:00:00Z",
         &["edit", &id, "--priority", "3", "--body", body_theirs],
+        None,
     );
-    commit_all(&repo, "theirs");
-    repo.git(&["checkout", "-q", "main"]);
-    let _ = repo
-        .program("git", &["merge", "-q", "--no-edit", "b"])
-        .output();
+    assert!(!merged, "git stops on the conflicts");
     assert_eq!(
         show(&repo, &id)["conflicts"].as_array().map(Vec::len),
         Some(2)
@@ -452,26 +459,13 @@ fn when_git_cannot_run_the_driver_doctor_finds_the_file_and_the_way_back() {
     // a driver git finds on PATH only (as registered before), and no yit
     // on git's PATH: a GUI client, an IDE, a CI image
     repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
-    yit_at(
+    let merged = diverge(
         &repo,
-        "2026-03-01T10:00:00Z",
         &["edit", &id, "--priority", "0"],
-    );
-    commit_all(&repo, "ours");
-    repo.git(&["checkout", "-q", "b"]);
-    yit_at(
-        &repo,
-        "2026-03-02T10:00:00Z",
         &["edit", &id, "--title", "Theirs"],
+        Some(NO_YIT),
     );
-    commit_all(&repo, "theirs");
-    repo.git(&["checkout", "-q", "main"]);
-    let merged = repo
-        .program("git", &["merge", "-q", "--no-edit", "b"])
-        .env("PATH", NO_YIT)
-        .output()
-        .expect("git");
-    assert!(!merged.status.success(), "git stops on the file");
+    assert!(!merged, "git stops on the file");
     let path = format!(".issues/{id}.yaml");
     assert_eq!(
         repo.git(&["status", "--porcelain", "--", &path]),

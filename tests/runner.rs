@@ -14,6 +14,7 @@ mod git;
 mod import;
 mod index;
 mod json_shapes;
+mod layers;
 mod merge;
 mod planning;
 mod query;

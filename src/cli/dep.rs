@@ -4,8 +4,8 @@ use std::collections::HashSet;
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use yit::model::deps::Graph;
 use yit::model::id::IssueId;
-use yit::query::deps::Graph;
 use yit::store::{GraphEdit, Scan};
 
 use super::output::{Paint, Shorts, display_width};

@@ -1,9 +1,9 @@
 //! `yit doctor`: check config.yaml and every issue file.
 
 use clap::Args;
+use yit::model::deps::{self, Graph};
 use yit::model::id::IssueId;
 use yit::model::problem::Problem;
-use yit::query::deps::{self, Graph};
 use yit::store::{Scan, StoreError, Tracker};
 
 use super::{CommandError, Ctx, ErrorKind, Format};

@@ -4,8 +4,8 @@ use clap::Args;
 
 use super::output::{Paint, Shorts, display_width};
 use super::{CommandError, Ctx, Format};
+use yit::model::deps::{Link, Related};
 use yit::model::issue::Issue;
-use yit::query::deps::{Link, Related};
 use yit::store::history::LinkedCommit;
 
 /// Show one issue: fields, body and comments

@@ -70,7 +70,7 @@ pub enum Response<'a> {
     ShortIds(Vec<String>),
     Resolved(Vec<Option<String>>),
     /// The issue's short id, and the issues around it.
-    Related(Box<(String, crate::query::deps::Related)>),
+    Related(Box<(String, crate::model::deps::Related)>),
     Status(StatusInfo),
     Stopping,
     Error {

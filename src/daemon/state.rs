@@ -242,7 +242,7 @@ impl Served {
                         })
                         .collect();
                     let short = |id: &IssueId| id.as_str()[..self.short_len(id)].to_owned();
-                    let related = crate::query::deps::Related::of(
+                    let related = crate::model::deps::Related::of(
                         issue,
                         naming,
                         &|id| self.lookup(id),

@@ -1,10 +1,12 @@
 //! The file format: ids, problems with positions, the YAML dialect, the
 //! configuration, issues and their validation, lossless edits, the
 //! field-aware merge, the words for a change, JSON records, commit-message
-//! references and GitHub's issues as yit's. Pure: text in, values or
+//! references, GitHub's issues as yit's, and the facts of issues among
+//! themselves (the dependency graph, readiness). Pure: text in, values or
 //! problems out; no file system, no git, no processes.
 
 pub mod config;
+pub mod deps;
 pub mod edit;
 pub mod field;
 pub mod github;
@@ -14,5 +16,6 @@ pub mod issue;
 pub mod links;
 pub mod merge;
 pub mod problem;
+pub mod ready;
 pub mod record;
 pub mod yaml;

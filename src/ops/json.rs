@@ -101,7 +101,7 @@ pub fn waiting<'s>(
         .filter_map(|record| {
             let id = crate::model::id::IssueId::parse_canonical(&record.id)?;
             let issue = scan.find(&id)?;
-            let waits = crate::query::filter::waits_for(issue, config, &lookup);
+            let waits = crate::model::ready::waits_for(issue, config, &lookup);
             Some(Waiting {
                 issue: record,
                 // (found again in the scan: the answer lives as long as it)

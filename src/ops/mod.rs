@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 
 use crate::daemon::protocol::{Request, Response};
 use crate::daemon::{Client, DaemonError, Paths};
+use crate::model::deps::Related;
 use crate::model::id::IssueId;
-use crate::query::deps::Related;
 use crate::store::{Listing, StoreError, Tracker};
 
 /// How long a command waits for another's autostart of the daemon.

@@ -2,9 +2,9 @@
 //! around it, and the commits that mention it; and its JSON answer, the
 //! same for every front end.
 
+use crate::model::deps::Related;
 use crate::model::issue::Issue;
 use crate::model::record::Record;
-use crate::query::deps::Related;
 use crate::store::history::LinkedCommit;
 use crate::store::{ScanMode, StoreError};
 

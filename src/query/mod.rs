@@ -3,7 +3,6 @@
 //! Shared by the CLI (over a scan of the files) and the daemon (over its
 //! memory), so that both give the same answer byte for byte. Pure.
 
-pub mod deps;
 pub mod filter;
 pub mod search;
 pub mod stats;
@@ -14,8 +13,8 @@ use crate::model::config::Config;
 use crate::model::id::IssueId;
 use crate::model::issue::Issue;
 use crate::model::problem::Problem;
+use crate::model::ready::Lookup;
 use crate::model::record::Record;
-use crate::query::filter::Lookup;
 
 /// Who an issue must be assigned to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -159,7 +159,7 @@ pub enum StoreError {
     /// it, each id with its short form (exit 4).
     #[error("{}", graph::describe_cycle(*edge, path))]
     Cycle {
-        edge: crate::query::deps::Edge,
+        edge: crate::model::deps::Edge,
         path: Vec<(IssueId, String)>,
     },
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{Scan, ScanMode, StoreError, Tracker};
+use crate::model::deps::{Edge, Graph};
 use crate::model::edit::{Change, Edited};
 use crate::model::id::IssueId;
-use crate::query::deps::{Edge, Graph};
 use crate::store::lock::IssueLock;
 
 /// The graph lock, held until dropped.

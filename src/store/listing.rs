@@ -186,8 +186,8 @@ impl Scan {
 
     /// The issues around `issue` among these (`show`): its parent, what it
     /// waits for, what waits for it and its children.
-    pub fn related(&self, issue: &Issue) -> crate::query::deps::Related {
-        crate::query::deps::Related::of(
+    pub fn related(&self, issue: &Issue) -> crate::model::deps::Related {
+        crate::model::deps::Related::of(
             issue,
             self.issues.iter().map(|i| &**i),
             &|id| self.find(id),

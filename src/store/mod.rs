@@ -320,7 +320,7 @@ impl Tracker {
     /// What holds `issue` back, read from the files: the issue that waits
     /// (itself, or the nearest open parent that does) and the open issues
     /// it waits for; `None` when nothing does (see
-    /// [`crate::query::filter::blocked_at`]). Reads only the issues on the way.
+    /// [`crate::model::ready::blocked_at`]). Reads only the issues on the way.
     pub fn held_back_by(&self, issue: &Issue) -> Option<(IssueId, Vec<Issue>)> {
         let config = &self.files.config;
         let mut known: std::collections::HashMap<IssueId, Issue> = Default::default();
@@ -351,7 +351,7 @@ impl Tracker {
             next = up;
         }
         let lookup = |id: &IssueId| known.get(id);
-        let at = crate::query::filter::blocked_at(issue, config, &lookup)?;
+        let at = crate::model::ready::blocked_at(issue, config, &lookup)?;
         let blockers = at
             .depends_on
             .iter()

@@ -13,13 +13,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use yit::model::config::Config;
+use yit::model::deps::Link;
 use yit::model::edit::Change;
 use yit::model::issue::{self, Issue};
 use yit::model::problem::Problem;
 use yit::model::record::Record;
 use yit::ops::{Clock, Column, IssueLog, Session, Shown};
 use yit::query::SortKey;
-use yit::query::deps::Link;
 use yit::query::filter::QueryError;
 use yit::store::{Draft, StoreError};
 

@@ -185,8 +185,9 @@ impl Tracker {
 }
 
 /// The nodes HEAD reaches, following parents through the cache, children
-/// before their parents (as `git log --topo-order`), the newer first among
-/// those ready at once: the order of a history, whatever the clocks said.
+/// before their parents (as `git log --topo-order`), HEAD's first-parent
+/// line then the newer first among those ready at once: the order of a
+/// history, whatever the clocks said.
 fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
     let by_id: HashMap<Oid, &CommitNode> = nodes.iter().map(|n| (n.id, n)).collect();
     // the reachable set, and how many children each has in it
@@ -205,12 +206,22 @@ fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
             }
         }
     }
-    let mut ready: std::collections::BinaryHeap<(i64, Oid)> = head
+    // HEAD's first-parent line comes first among commits ready at once: it
+    // holds the files as HEAD has them, so the newest entry of a file's
+    // history tells how the file is (a merge that kept its first parent's
+    // version is not an entry of its own)
+    let mut mainline: HashSet<Oid> = HashSet::new();
+    let mut next = head;
+    while let Some(id) = next.filter(|id| mainline.insert(*id)) {
+        next = by_id.get(&id).and_then(|n| n.parents.first().copied());
+    }
+    let key = |n: &CommitNode| (mainline.contains(&n.id), n.time, n.id);
+    let mut ready: std::collections::BinaryHeap<(bool, i64, Oid)> = head
         .into_iter()
-        .filter_map(|h| by_id.get(&h).map(|n| (n.time, h)))
+        .filter_map(|h| by_id.get(&h).map(|n| key(n)))
         .collect();
     let mut out = Vec::with_capacity(seen.len());
-    while let Some((_, id)) = ready.pop() {
+    while let Some((_, _, id)) = ready.pop() {
         let Some(node) = by_id.get(&id) else { continue };
         out.push(*node);
         for p in &node.parents {
@@ -219,7 +230,7 @@ fn reachable(nodes: &[CommitNode], head: Option<Oid>) -> Vec<&CommitNode> {
                 if *left == 0
                     && let Some(parent) = by_id.get(p)
                 {
-                    ready.push((parent.time, *p));
+                    ready.push(key(parent));
                 }
             }
         }
@@ -241,4 +252,47 @@ fn unhex(text: &str) -> Option<Oid> {
         *byte = u8::from_str_radix(text.get(2 * n..2 * n + 2)?, 16).ok()?;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: u8, parents: &[u8], time: i64) -> CommitNode {
+        CommitNode {
+            id: [id; 20],
+            parents: parents.iter().map(|p| [*p; 20]).collect(),
+            cut: false,
+            time,
+            author: String::new(),
+            summary: String::new(),
+            changes: Vec::new(),
+            merged: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn history_order_is_children_first_then_the_first_parent_line() {
+        // 1 <- 2 (first parent of 4, older) and 1 <- 3 (the other parent,
+        // newer, with the larger id): 2 comes right after the merge
+        let nodes = [
+            node(1, &[], 100),
+            node(2, &[1], 200),
+            node(3, &[1], 300),
+            node(4, &[2, 3], 400),
+        ];
+        let order: Vec<u8> = reachable(&nodes, Some([4; 20]))
+            .iter()
+            .map(|n| n.id[0])
+            .collect();
+        assert_eq!(order, [4, 2, 3, 1]);
+        // a child whose clock is behind its parent's still comes first
+        let skewed = [node(1, &[], 500), node(2, &[1], 100)];
+        let order: Vec<u8> = reachable(&skewed, Some([2; 20]))
+            .iter()
+            .map(|n| n.id[0])
+            .collect();
+        assert_eq!(order, [2, 1]);
+    }
 }

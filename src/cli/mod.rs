@@ -21,7 +21,6 @@ mod diff;
 mod doctor;
 mod edit;
 mod editor;
-mod error;
 mod export;
 mod fmt;
 mod help;
@@ -29,7 +28,6 @@ mod hooks;
 mod import;
 mod init;
 mod label;
-pub(crate) mod lifetime;
 mod list;
 mod log;
 mod mcp;
@@ -55,7 +53,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::Timestamp;
 
-pub use error::{CommandError, ErrorKind};
+pub use crate::front::error::{CommandError, ErrorKind};
+use crate::front::lifetime;
 pub use output::Output;
 
 /// An issue tracker that lives inside your git repository.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::broadcast;
 
-use crate::cli::{CommandError, ErrorKind};
+use crate::front::error::{CommandError, ErrorKind};
 
 /// One batch of changes to `.issues/`.
 #[derive(Clone, Debug, serde::Serialize)]

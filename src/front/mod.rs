@@ -1,9 +1,13 @@
-//! What the binary's long-running front ends (`yit serve`, `yit mcp`)
-//! share: how a request reaches the library (on a blocking thread, with
+//! What the binary's front ends share: the error every one of them gives
+//! (kinds, exit codes, hints: [`error`]) and how a process ends with its
+//! owner ([`lifetime`]); and for the long-running ones (`yit serve`, `yit
+//! mcp`), how a request reaches the library (on a blocking thread, with
 //! the tracker opened anew and a [`yit::ops::Session`] on it, exactly as a
 //! command of the CLI would), the clock and identity of their changes, and
 //! the watcher that tells them what changed ([`live`]).
 
+pub mod error;
+pub mod lifetime;
 pub mod live;
 pub mod request;
 pub mod stop;
@@ -16,7 +20,7 @@ use jiff::Timestamp;
 use yit::ops::{Clock, Daemon, Session};
 use yit::store::{ScanMode, Tracker};
 
-use crate::cli::{CommandError, ErrorKind};
+use error::{CommandError, ErrorKind};
 
 /// What a front end was started with.
 pub struct Options {

@@ -11,7 +11,7 @@ use yit::model::edit::Change;
 use yit::store::Draft;
 
 use super::Ctx;
-use crate::cli::CommandError;
+use crate::front::error::CommandError;
 
 /// A new issue, as `yit new` takes it.
 #[derive(Deserialize, JsonSchema)]

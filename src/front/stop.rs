@@ -6,8 +6,8 @@
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::watch;
 
-use crate::cli::lifetime::{Lifetime, bind_to};
-use crate::cli::{CommandError, ErrorKind};
+use crate::front::error::{CommandError, ErrorKind};
+use crate::front::lifetime::{Lifetime, bind_to};
 
 /// The runtime of a front end: two workers for the protocol, blocking
 /// threads for calls into the library.

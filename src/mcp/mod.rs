@@ -30,7 +30,7 @@ use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use yit::model::record::envelope;
 
-use crate::cli::{CommandError, ErrorKind};
+use crate::front::error::{CommandError, ErrorKind};
 use crate::front::live::{Live, Watch};
 use crate::front::request::shown;
 use crate::front::stop::{Stopping, runtime};

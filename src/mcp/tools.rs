@@ -14,8 +14,8 @@ use serde_json::Value;
 use yit::model::edit::Change;
 use yit::ops::Shorts;
 
-use crate::cli::CommandError;
 use crate::front::Ctx;
+use crate::front::error::CommandError;
 use crate::front::request::{FieldEdit, NewIssue, listed, person, shown};
 
 /// One tool: its name, what a model is told of it, its arguments' schema,

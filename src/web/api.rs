@@ -14,8 +14,8 @@ use yit::model::record::envelope;
 use yit::ops::Written;
 
 use super::{App, status_of};
-use crate::cli::CommandError;
 use crate::front::Ctx;
+use crate::front::error::CommandError;
 use crate::front::request::{FieldEdit, NewIssue, listed, shown};
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {

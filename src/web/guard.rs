@@ -19,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::App;
-use crate::cli::{CommandError, ErrorKind};
+use crate::front::error::{CommandError, ErrorKind};
 
 /// The cookie that carries the token.
 pub const COOKIE: &str = "yit_token";

@@ -20,7 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{CommandError, ErrorKind};
+use crate::front::error::{CommandError, ErrorKind};
 use crate::front::live::{Live, Watch};
 use crate::front::stop::{Stopping, runtime};
 use crate::front::{Ctx, Front};

@@ -24,8 +24,8 @@ use yit::query::filter::QueryError;
 use yit::store::{Draft, StoreError};
 
 use super::{App, guard, status_of};
-use crate::cli::{CommandError, ErrorKind};
 use crate::front::Ctx;
+use crate::front::error::{CommandError, ErrorKind};
 use crate::front::request::person;
 
 /// Cards a board column shows (the column says how many it holds).

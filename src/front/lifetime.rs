@@ -6,7 +6,7 @@ use std::thread::JoinHandle;
 
 use yit::watch::lifeline::{LifelineError, Stop};
 
-use super::CommandError;
+use super::error::CommandError;
 
 /// The threads that end this process when what it lives for is gone;
 /// dropped, it stops and joins them.

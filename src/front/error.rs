@@ -155,7 +155,7 @@ impl CommandError {
 
     /// The JSON error object in its envelope (docs/format.md, Errors).
     pub fn json(&self) -> serde_json::Value {
-        super::output::envelope(serde_json::json!({
+        yit::model::record::envelope(serde_json::json!({
             "error": {
                 "kind": self.kind.code(),
                 "exit_code": self.kind.exit_code(),

@@ -467,9 +467,7 @@ fn env_now() -> Result<Timestamp, CommandError> {
         Ok(text) => text.parse().map_err(|_| {
             CommandError::usage(format!("YIT_NOW={text:?} is not an RFC 3339 timestamp"))
         }),
-        // files keep whole seconds
-        Err(_) => Ok(Timestamp::from_second(Timestamp::now().as_second())
-            .unwrap_or_else(|_| Timestamp::now())),
+        Err(_) => Ok(yit::model::issue::now_in_seconds()),
     }
 }
 

@@ -74,11 +74,7 @@ pub fn read_body_file(path: &std::path::Path) -> Result<String, CommandError> {
 
 /// Resolves `me` to the git identity; other values are kept as given.
 pub fn resolve_person(tracker: &Tracker, person: String) -> Result<String, CommandError> {
-    if person == "me" {
-        Ok(tracker.author()?)
-    } else {
-        Ok(person)
-    }
+    Ok(tracker.person(&person)?)
 }
 
 pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
@@ -246,14 +242,11 @@ fn draft_in_editor(tracker: &Tracker, given: &Draft) -> Result<Option<Draft>, Co
             labels: filled.labels.unwrap_or_default(),
             priority: filled.priority,
             kind: filled.kind,
-            assignee: match filled.assignee {
-                Some(a) if a == "me" => Some(
-                    tracker
-                        .author()
-                        .map_err(|e| vec![(None, None, e.to_string())])?,
-                ),
-                other => other,
-            },
+            assignee: filled
+                .assignee
+                .map(|a| tracker.person(&a))
+                .transpose()
+                .map_err(|e| vec![(None, None, e.to_string())])?,
             status: given.status.clone(),
             parent: given.parent.clone(),
             depends_on: given.depends_on.clone(),

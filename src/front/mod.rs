@@ -112,11 +112,10 @@ impl Front {
     fn clock(&self) -> Clock {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         Clock {
-            now: self.options.now.unwrap_or_else(|| {
-                // files keep whole seconds
-                Timestamp::from_second(Timestamp::now().as_second())
-                    .unwrap_or_else(|_| Timestamp::now())
-            }),
+            now: self
+                .options
+                .now
+                .unwrap_or_else(yit::model::issue::now_in_seconds),
             seed: self.options.seed.map(|s| s.wrapping_add(n)),
             lock_timeout: self.options.lock_timeout,
         }

@@ -105,10 +105,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 
 /// `me` as who makes the changes, or a person as given.
 pub fn person(ctx: &Ctx, given: Option<&str>) -> Result<Option<String>, CommandError> {
-    match given {
-        Some("me") => Ok(Some(ctx.author()?)),
-        other => Ok(other.map(str::to_owned)),
-    }
+    // (`--as` made the tracker's author, and so `me`, the agent's)
+    Ok(given.map(|g| ctx.tracker.person(g)).transpose()?)
 }
 
 impl FieldEdit {

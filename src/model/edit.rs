@@ -221,7 +221,7 @@ pub fn apply(
             changed: false,
         });
     }
-    let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+    let now = issue::whole_seconds(now);
     target.updated = now;
     // a file in canonical form (as yit writes them) stays in it, written
     // whole by the canonical writer: what yit writes passes `yit fmt
@@ -451,7 +451,7 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
         Change::AddComment(c) => {
             let mut c = c.clone();
             // files keep whole seconds
-            c.created = Timestamp::from_second(c.created.as_second()).unwrap_or(c.created);
+            c.created = issue::whole_seconds(c.created);
             issue.comments.push(c);
             true
         }

@@ -139,7 +139,7 @@ fn time(text: &str, what: &'static str) -> Result<Timestamp, GithubError> {
         source,
     })?;
     // files keep whole seconds
-    Ok(Timestamp::from_second(t.as_second()).unwrap_or(t))
+    Ok(issue::whole_seconds(t))
 }
 
 impl GhIssue {

@@ -188,6 +188,16 @@ impl Tracker {
         }
     }
 
+    /// The person a front end was given: `me` is [`Tracker::author`],
+    /// anything else as typed (checked where it is written). The one
+    /// reading of `me` as a person; a query reads it as an email.
+    pub fn person(&self, typed: &str) -> Result<String, StoreError> {
+        match typed {
+            "me" => self.author(),
+            other => Ok(other.to_owned()),
+        }
+    }
+
     /// Changes made through this tracker are `author`'s (`Name <email>`,
     /// checked), not the repository's git identity's; `me` is them too.
     pub fn set_author(&mut self, author: String) -> Result<(), StoreError> {
@@ -434,7 +444,7 @@ impl Tracker {
     ) -> Result<Issue, StoreError> {
         self.check_draft(&draft)?;
         // files keep whole seconds
-        let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let now = issue::whole_seconds(now);
         let mut issue = self.issue_of_draft(draft, ids.issue_id(), author, now);
         for _ in 0..16 {
             let text = issue.to_yaml(self.config())?;

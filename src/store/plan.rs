@@ -248,7 +248,7 @@ impl Tracker {
         before_file: &dyn Fn(usize),
     ) -> Result<Vec<Issue>, StoreError> {
         let _graph = self.lock_graph(timeout)?;
-        let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let now = crate::model::issue::whole_seconds(now);
         let listing = self.load_listing()?;
         let mut drawn: Vec<IssueId> = Vec::with_capacity(plan.entries.len());
         while drawn.len() < plan.entries.len() {

@@ -223,6 +223,17 @@ pub fn person_email(person: &str) -> Option<&str> {
     ok.then_some(email)
 }
 
+/// `t` to the whole second: the one rule of every time yit writes (files
+/// keep seconds, so what is compared and shown is what is stored).
+pub fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+/// The time now, to the whole second ([`whole_seconds`]).
+pub fn now_in_seconds() -> Timestamp {
+    whole_seconds(Timestamp::now())
+}
+
 /// Formats a timestamp the way yit writes it: RFC 3339, UTC, seconds.
 pub fn format_time(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()

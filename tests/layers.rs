@@ -168,3 +168,25 @@ fn every_test_written_is_run() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+#[test]
+fn no_two_commands_use_each_other() {
+    // one file per command: shared code lives in cli/mod.rs or output.rs,
+    // never in a circle of two commands
+    let dir = root().join("src/cli");
+    let files = sources(&dir);
+    let name = |p: &Path| p.file_stem().expect("stem").to_string_lossy().into_owned();
+    let used: Vec<(String, BTreeSet<String>)> = files
+        .iter()
+        .map(|f| (name(f), uses(f, "super::")))
+        .collect();
+    let mut circles = Vec::new();
+    for (a, a_uses) in &used {
+        for (b, b_uses) in &used {
+            if a < b && a_uses.contains(b) && b_uses.contains(a) {
+                circles.push(format!("cli/{a}.rs and cli/{b}.rs use each other"));
+            }
+        }
+    }
+    assert!(circles.is_empty(), "{}", circles.join("\n"));
+}

@@ -118,48 +118,17 @@ fn write_csv(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The rows of `list --format csv`: a list's columns, full ids.
-pub(super) fn write_rows_csv(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let internal = |e: csv::Error| CommandError::new(ErrorKind::Internal, e.to_string());
-    out.write_record([
-        "id", "short_id", "priority", "status", "type", "assignee", "title", "labels",
-    ])
-    .map_err(internal)?;
-    for r in records {
-        let labels: Vec<&str> = r.labels.iter().collect();
-        out.write_record([
-            &*r.id,
-            &*r.short_id,
-            &r.priority.to_string(),
-            &*r.status,
-            &*r.kind,
-            r.assignee.as_deref().unwrap_or_default(),
-            &*r.title,
-            &labels.join(","),
-        ])
-        .map_err(internal)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| internal(e.into_error().into()))?;
-    ctx.out.bytes(&bytes)?;
-    Ok(())
-}
-
-/// A cell of a Markdown table: pipes escaped, on one line.
-pub(super) fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 fn write_markdown(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError> {
     ctx.out.line("# Issues")?;
     for r in records {
         let d = r.details.as_deref().cloned().unwrap_or_default();
         let labels: Vec<&str> = r.labels.iter().collect();
         ctx.out.line("")?;
-        ctx.out
-            .line(&format!("## {}: {}", r.short_id, cell(&r.title)))?;
+        ctx.out.line(&format!(
+            "## {}: {}",
+            r.short_id,
+            super::output::markdown_cell(&r.title)
+        ))?;
         ctx.out.line("")?;
         ctx.out
             .line("| id | status | priority | type | labels | assignee | created | updated |")?;
@@ -167,11 +136,11 @@ fn write_markdown(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError>
         ctx.out.line(&format!(
             "| {} | {} | P{} | {} | {} | {} | {} | {} |",
             r.id,
-            cell(&r.status),
+            super::output::markdown_cell(&r.status),
             r.priority,
-            cell(&r.kind),
-            cell(&labels.join(", ")),
-            cell(r.assignee.as_deref().unwrap_or("-")),
+            super::output::markdown_cell(&r.kind),
+            super::output::markdown_cell(&labels.join(", ")),
+            super::output::markdown_cell(r.assignee.as_deref().unwrap_or("-")),
             d.created,
             d.updated
         ))?;
@@ -196,7 +165,7 @@ fn write_markdown(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError>
                 ctx.out.line("")?;
                 ctx.out.line(&format!(
                     "**{}** ({}):",
-                    cell(c.author.as_deref().unwrap_or("unknown")),
+                    super::output::markdown_cell(c.author.as_deref().unwrap_or("unknown")),
                     c.created
                 ))?;
                 ctx.out.line("")?;

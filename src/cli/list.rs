@@ -161,7 +161,7 @@ pub(super) fn print_list(
                 ctx.out.line(&record.id)?;
             }
         }
-        Format::Csv => super::export::write_rows_csv(ctx, &records)?,
+        Format::Csv => write_rows_csv(ctx, &records)?,
         Format::Markdown => {
             ctx.out
                 .line("| ID | PRI | STATUS | TYPE | ASSIGNEE | TITLE | LABELS |")?;
@@ -172,11 +172,11 @@ pub(super) fn print_list(
                     "| {} | P{} | {} | {} | {} | {} | {} |",
                     r.short_id,
                     r.priority,
-                    super::export::cell(&r.status),
-                    super::export::cell(&r.kind),
-                    super::export::cell(r.assignee.as_deref().unwrap_or("-")),
-                    super::export::cell(&r.title),
-                    super::export::cell(&labels.join(", ")),
+                    super::output::markdown_cell(&r.status),
+                    super::output::markdown_cell(&r.kind),
+                    super::output::markdown_cell(r.assignee.as_deref().unwrap_or("-")),
+                    super::output::markdown_cell(&r.title),
+                    super::output::markdown_cell(&labels.join(", ")),
                 ))?;
             }
         }
@@ -361,4 +361,36 @@ struct Listed<'r, 'a> {
     schema_version: u32,
     #[serde(rename = "issues")]
     records: &'r [yit::model::record::Record<'a>],
+}
+
+/// The rows of `list --format csv`: a list's columns, full ids.
+fn write_rows_csv(
+    ctx: &mut Ctx,
+    records: &[yit::model::record::Record],
+) -> Result<(), CommandError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| CommandError::new(super::ErrorKind::Internal, e.to_string());
+    out.write_record([
+        "id", "short_id", "priority", "status", "type", "assignee", "title", "labels",
+    ])
+    .map_err(internal)?;
+    for r in records {
+        let labels: Vec<&str> = r.labels.iter().collect();
+        out.write_record([
+            &*r.id,
+            &*r.short_id,
+            &r.priority.to_string(),
+            &*r.status,
+            &*r.kind,
+            r.assignee.as_deref().unwrap_or_default(),
+            &*r.title,
+            &labels.join(","),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| internal(e.into_error().into()))?;
+    ctx.out.bytes(&bytes)?;
+    Ok(())
 }

@@ -483,3 +483,8 @@ pub fn issue_json(issue: &Issue, listing: &Listing) -> serde_json::Value {
 pub use yit::ops::Shorts;
 
 pub use yit::model::record::{SCHEMA_VERSION, envelope};
+
+/// A cell of a Markdown table: pipes escaped, on one line.
+pub fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}

@@ -703,11 +703,40 @@ fn list_tools_answer_50_real_issues_within_8_kb() {
     waiting.ok("blocked", json!({ "limit": 3 }));
 }
 
+/// A plan a crash interrupted is completed when the server starts, as
+/// by any command of the CLI: the front ends open the tracker alike.
+fn an_interrupted_plan_is_completed_when_the_server_starts() {
+    let repo = TestRepo::with_tracker();
+    std::fs::write(
+        repo.root().join("plan.yaml"),
+        "- key: a\n  title: First\n- title: Second\n  depends_on: [a]\n",
+    )
+    .expect("plan");
+    let mut cmd = repo.cmd(&["new", "--from-file", "plan.yaml"]);
+    cmd.env("YIT_TEST_CRASH_AFTER_FILES", "1");
+    let crashed = cmd.output().expect("yit runs");
+    assert_eq!(crashed.status.code(), Some(86), "the hook stops it");
+    let mut mcp = Mcp::start(&repo, &[]);
+    let listed = mcp.ok("list", json!({ "json": true }));
+    let titles: Vec<&str> = listed["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+}
+
 fn main() {
     let tests: Vec<common::SessionTest> = vec![
         (
             "the_python_sdk_drives_a_whole_session",
             the_python_sdk_drives_a_whole_session,
+            false,
+        ),
+        (
+            "an_interrupted_plan_is_completed_when_the_server_starts",
+            an_interrupted_plan_is_completed_when_the_server_starts,
             false,
         ),
         (

@@ -283,50 +283,18 @@ impl Ctx {
         }
     }
 
-    /// Opens the tracker of the working directory; in a clone whose git
-    /// config lacks yit's merge driver, says once how to set it up.
+    /// Opens the tracker of the working directory as every front end does
+    /// (`front::open`), and says what a person should hear of it.
     pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
-        let tracker = yit::store::Tracker::open(&self.cwd)?;
-        // a plan a crash interrupted is completed before anything else
-        match tracker.recover_plans() {
-            Ok(0) => {}
-            Ok(n) => self.note(&format!(
-                "completed an interrupted `yit new --from-file`: created {n} issue file(s)"
-            )),
-            Err(e) => self.warn(&format!("could not complete an interrupted plan: {e}")),
+        let (tracker, notices) = crate::front::open::open_tracker(&self.cwd)?;
+        for notice in notices {
+            match notice {
+                n if n.is_warning() => self.warn(&n.to_string()),
+                n => self.note(&n.to_string()),
+            }
         }
         self.autocommit
             .set(tracker.repo().config_bool("yit.autocommit") == Some(true));
-        if !tracker.merge_driver_configured() && !self.quiet {
-            eprintln!(
-                "hint: this clone has no merge driver for issue files; run `yit init` to set it up"
-            );
-        }
-        // a registered yit that was moved or removed: this one takes over
-        if let Ok(exe) = std::env::current_exe()
-            && let Ok(true) = tracker.refresh_merge_driver(&exe)
-        {
-            self.note(&format!(
-                "the merge driver's yit is gone; registered {} instead",
-                exe.display()
-            ));
-        }
-        // files git could not merge (its driver did not run): said once
-        match tracker.unmerged_files(true) {
-            Ok(files) if !files.is_empty() => {
-                let paths: Vec<&str> = files.iter().map(|u| u.path.as_str()).collect();
-                self.warn(&format!(
-                    "git holds {} unmerged: {}; `yit doctor` says how to finish",
-                    if files.len() == 1 {
-                        "an issue file"
-                    } else {
-                        "issue files"
-                    },
-                    paths.join(", ")
-                ));
-            }
-            _ => {}
-        }
         Ok(tracker)
     }
 

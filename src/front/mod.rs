@@ -9,6 +9,7 @@
 pub mod error;
 pub mod lifetime;
 pub mod live;
+pub mod open;
 pub mod request;
 pub mod stop;
 
@@ -48,9 +49,16 @@ impl Options {
         Ok(tracker)
     }
 
-    /// Opens the tracker once, before anything listens (so a missing
-    /// tracker or a bad `--as` is said at once): its issues directory.
+    /// Opens the tracker once, before anything listens, as every front
+    /// end does ([`open::open_tracker`]: an interrupted plan completed, a
+    /// missing tracker or a bad `--as` said at once; the notices go to
+    /// stderr): its issues directory.
     pub fn issues_dir(&self) -> Result<PathBuf, CommandError> {
+        let (_, notices) = open::open_tracker(&self.root)?;
+        for notice in notices {
+            let prefix = if notice.is_warning() { "warning: " } else { "" };
+            eprintln!("{prefix}{notice}");
+        }
         Ok(self.open()?.issues_dir().to_owned())
     }
 }

@@ -13,8 +13,14 @@ pub enum GuardedError {
     Symlink { path: PathBuf },
     #[error("{} is not a regular file", path.display())]
     NotRegular { path: PathBuf },
+    /// `size`: what the file measured, when it was over before the read
+    /// (`None`: it grew while read).
     #[error("{} is over {limit} bytes; refused unread", path.display())]
-    TooLarge { path: PathBuf, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: Option<u64>,
+        limit: u64,
+    },
     #[error("cannot read {}", path.display())]
     Io {
         path: PathBuf,
@@ -50,18 +56,19 @@ pub fn read(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, GuardedError> {
             path: path.to_owned(),
         });
     }
-    let too_large = || GuardedError::TooLarge {
+    let too_large = |size| GuardedError::TooLarge {
         path: path.to_owned(),
+        size,
         limit,
     };
     if meta.len() > limit {
-        return Err(too_large());
+        return Err(too_large(Some(meta.len())));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // bounded even if the file grows between the look and the read
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
-        return Err(too_large());
+        return Err(too_large(None));
     }
     Ok(Some(bytes))
 }

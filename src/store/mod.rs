@@ -5,8 +5,6 @@
 //! same directory, is synced, then moved into place, so a reader sees the
 //! old file or the new one, never a torn one. Readers take no locks.
 
-use std::fs::{File, OpenOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -513,66 +511,36 @@ impl Files {
     }
 
     fn read_bytes(&self, path: &Path, shown: &Path) -> Result<Option<Vec<u8>>, Broken> {
+        use guarded::GuardedError;
         let problem = |msg: String| Broken::from(Problem::new(shown, msg));
-        let meta = match std::fs::symlink_metadata(path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(problem(format!("cannot read: {e}"))),
-        };
-        if meta.file_type().is_symlink() {
-            let target = std::fs::canonicalize(path).ok();
-            let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
-            return Err(problem(match target {
-                Some(t) if !t.starts_with(&root) => {
-                    format!(
-                        "is a symlink leading out of the repository (to {}); refused",
-                        t.display()
-                    )
-                }
-                _ => "is a symlink; issue files must be regular files".to_owned(),
-            }));
-        }
-        if !meta.is_file() {
-            return Err(problem("is not a regular file".to_owned()));
-        }
         let limit = self.config.max_file_size;
-        if meta.len() > limit {
-            return Err(problem(format!(
-                "file is {} bytes, over the limit of {limit} bytes (max_file_size in config.yaml); refused unread",
-                meta.len()
-            )));
-        }
-        let file = match open_no_follow(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(problem(format!("cannot read: {e}"))),
-        };
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        // bounded even if the file grows between stat and read
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| problem(format!("cannot read: {e}")))?;
-        if bytes.len() as u64 > limit {
-            return Err(problem(format!(
-                "file is over the limit of {limit} bytes (max_file_size); refused"
-            )));
-        }
-        Ok(Some(bytes))
+        guarded::read(path, limit).map_err(|e| {
+            problem(match e {
+                GuardedError::Symlink { .. } => {
+                    let target = std::fs::canonicalize(path).ok();
+                    let root =
+                        std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+                    match target {
+                        Some(t) if !t.starts_with(&root) => format!(
+                            "is a symlink leading out of the repository (to {}); refused",
+                            t.display()
+                        ),
+                        _ => "is a symlink; issue files must be regular files".to_owned(),
+                    }
+                }
+                GuardedError::NotRegular { .. } => "is not a regular file".to_owned(),
+                GuardedError::TooLarge {
+                    size: Some(size), ..
+                } => format!(
+                    "file is {size} bytes, over the limit of {limit} bytes (max_file_size in config.yaml); refused unread"
+                ),
+                GuardedError::TooLarge { size: None, .. } => {
+                    format!("file is over the limit of {limit} bytes (max_file_size); refused")
+                }
+                GuardedError::Io { source, .. } => format!("cannot read: {source}"),
+            })
+        })
     }
-}
-
-#[cfg(unix)]
-fn open_no_follow(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_no_follow(path: &Path) -> std::io::Result<File> {
-    File::open(path)
 }
 
 impl Draft {

@@ -185,35 +185,8 @@ impl Tracker {
         timeout: Duration,
         now: Timestamp,
     ) -> Result<Issue, StoreError> {
-        let _lock = self.lock_all(std::slice::from_ref(id), timeout)?;
-        let path = self.issue_path(id);
-        let shown = self.shown(&path);
-        let current = self
-            .files
-            .read_bytes(&path, &shown)
-            .map_err(|broken| StoreError::Broken { broken })?;
-        if current.as_deref() != Some(original) {
-            return Err(StoreError::Changed { id: id.clone() });
-        }
-        let before = Issue::parse(original, &shown, Some(id), self.config()).ok();
-        let edited = Issue::parse(text.as_bytes(), &shown, Some(id), self.config())
-            .map_err(|broken| StoreError::Broken { broken })?;
-        let touched = before.is_some_and(|b| b.updated != edited.updated);
-        let saved = if touched {
-            Edited {
-                issue: edited,
-                text: text.to_owned(),
-                changed: true,
-            }
-        } else {
-            edit::apply(&edited, text, &[Change::Touch], now, self.config())?
-        };
-        replace_all(
-            self.issues_dir(),
-            &[(path, saved.text.clone().into_bytes())],
-        )?;
-        self.journal(&[(&saved.issue, saved.text.as_bytes())]);
-        Ok(saved.issue)
+        self.save_edited(id, original, text, timeout, now, false)
+            .map(|(issue, _)| issue)
     }
 
     /// Saves what a person made of `original` in an editor (`text`). When
@@ -230,33 +203,79 @@ impl Tracker {
         timeout: Duration,
         now: Timestamp,
     ) -> Result<(Issue, bool), StoreError> {
-        match self.save_edited_text(id, original, text, timeout, now) {
-            Err(StoreError::Changed { .. }) => {}
-            other => return other.map(|issue| (issue, false)),
-        }
+        self.save_edited(id, original, text, timeout, now, true)
+    }
+
+    /// [`Tracker::save_edited_text`], and with `merge`
+    /// [`Tracker::save_edited_merging`]: the file read once, under the lock.
+    fn save_edited(
+        &self,
+        id: &IssueId,
+        original: &[u8],
+        text: &str,
+        timeout: Duration,
+        now: Timestamp,
+        merge: bool,
+    ) -> Result<(Issue, bool), StoreError> {
         let _lock = self.lock_all(std::slice::from_ref(id), timeout)?;
         let path = self.issue_path(id);
         let shown = self.shown(&path);
-        let changed = || StoreError::Changed { id: id.clone() };
-        let Some(current_bytes) = self
+        let current = self
             .files
             .read_bytes(&path, &shown)
-            .map_err(|broken| StoreError::Broken { broken })?
-        else {
-            return Err(changed());
+            .map_err(|broken| StoreError::Broken { broken })?;
+        let changed = || StoreError::Changed { id: id.clone() };
+        let parse = |bytes: &[u8]| Issue::parse(bytes, &shown, Some(id), self.config());
+        let (saved, merged) = match current {
+            Some(current) if current == original => {
+                let edited =
+                    parse(text.as_bytes()).map_err(|broken| StoreError::Broken { broken })?;
+                let touched = parse(original).is_ok_and(|b| b.updated != edited.updated);
+                let saved = if touched {
+                    Edited {
+                        issue: edited,
+                        text: text.to_owned(),
+                        changed: true,
+                    }
+                } else {
+                    edit::apply(&edited, text, &[Change::Touch], now, self.config())?
+                };
+                (saved, false)
+            }
+            Some(current) if merge => (self.merged_edit(id, original, &current, text, now)?, true),
+            _ => return Err(changed()),
         };
+        replace_all(
+            self.issues_dir(),
+            &[(path, saved.text.clone().into_bytes())],
+        )?;
+        self.journal(&[(&saved.issue, saved.text.as_bytes())]);
+        Ok((saved.issue, merged))
+    }
+
+    /// An editor's `text`, made from `original`, merged with the file as it
+    /// is now (`current`): the person's changes written onto the file line
+    /// by line (its layout and comments kept), else in its canonical form.
+    fn merged_edit(
+        &self,
+        id: &IssueId,
+        original: &[u8],
+        current: &[u8],
+        text: &str,
+        now: Timestamp,
+    ) -> Result<Edited, StoreError> {
+        let shown = self.shown(&self.issue_path(id));
+        let changed = || StoreError::Changed { id: id.clone() };
         let parse = |bytes: &[u8]| Issue::parse(bytes, &shown, Some(id), self.config()).ok();
-        let (Some(base), Some(current), Some(edited)) = (
-            parse(original),
-            parse(&current_bytes),
-            parse(text.as_bytes()),
-        ) else {
+        let (Some(base), Some(now_issue), Some(edited)) =
+            (parse(original), parse(current), parse(text.as_bytes()))
+        else {
             // a side that is no issue (the person repaired a broken file,
             // or someone broke it meanwhile): nothing to merge by field
             return Err(changed());
         };
         let merged =
-            crate::model::merge::merge(Some(&base), &current, &edited).map_err(|_| changed())?;
+            crate::model::merge::merge(Some(&base), &now_issue, &edited).map_err(|_| changed())?;
         if !merged.conflicts.is_empty() {
             return Err(StoreError::Clash {
                 id: id.clone(),
@@ -267,37 +286,26 @@ impl Tracker {
                     .collect(),
             });
         }
-        let current_text = String::from_utf8_lossy(&current_bytes).into_owned();
-        // the person's changes made to the file as it is now, line by line
-        // (its layout and comments kept), else its canonical form
-        let mut wanted = merged.issue.clone();
-        wanted.updated = now.max(current.updated);
+        let current_text = String::from_utf8_lossy(current);
+        let mut wanted = merged.issue;
+        wanted.updated = now.max(now_issue.updated);
         let lossless = Change::between(&base, &edited)
             .and_then(|changes| {
-                edit::apply(&current, &current_text, &changes, now, self.config()).ok()
+                edit::apply(&now_issue, &current_text, &changes, now, self.config()).ok()
             })
             .filter(|e| {
                 let mut got = e.issue.clone();
                 got.updated = wanted.updated;
                 got == wanted
             });
-        let saved = match lossless {
-            Some(saved) => saved,
-            None => {
-                let text = edit::canonical_text(&wanted, &current_text, self.config())?;
-                Edited {
-                    issue: wanted,
-                    text,
-                    changed: true,
-                }
-            }
-        };
-        replace_all(
-            self.issues_dir(),
-            &[(path, saved.text.clone().into_bytes())],
-        )?;
-        self.journal(&[(&saved.issue, saved.text.as_bytes())]);
-        Ok((saved.issue, true))
+        match lossless {
+            Some(saved) => Ok(saved),
+            None => Ok(Edited {
+                text: edit::canonical_text(&wanted, &current_text, self.config())?,
+                issue: wanted,
+                changed: true,
+            }),
+        }
     }
 
     fn trash_dir(&self) -> PathBuf {

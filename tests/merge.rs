@@ -723,3 +723,59 @@ fn log_follows_a_merge_that_brought_an_issue_back() {
     // the issue is there, as the log's newest entry says
     assert_eq!(show(&repo, &id)["priority"], 0);
 }
+
+#[test]
+fn doctor_runs_the_registered_driver_and_bounds_its_wait() {
+    let repo = TestRepo::with_tracker();
+    let driver = |name: &str, body: &str| {
+        let script = repo.editor(name, body);
+        repo.git(&[
+            "config",
+            "merge.yit.driver",
+            &format!("'{}' merge-file %O %A %B %P", script.display()),
+        ]);
+    };
+    // a driver that fails, and one that never answers: both named
+    driver("broken-driver", "exit 3");
+    let run = repo.run(&["doctor"]);
+    assert!(
+        run.stderr.contains(
+            "broken-driver --version` (the registered merge driver) does not run within 5 s"
+        ),
+        "{}",
+        run.stderr
+    );
+    // one whose child sleeps on: both are ended, nothing is left running
+    let pid_file = repo.outside().join("child.pid");
+    driver(
+        "stuck-driver",
+        &format!("sleep 60 &\necho $! > {}\nwait", pid_file.display()),
+    );
+    let started = std::time::Instant::now();
+    let run = repo.run(&["doctor"]);
+    assert!(
+        run.stderr.contains("stuck-driver --version`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "the wait is bounded"
+    );
+    let child: u32 = std::fs::read_to_string(&pid_file)
+        .expect("the driver's child")
+        .trim()
+        .parse()
+        .expect("a pid");
+    assert!(
+        common::wait_until(
+            std::time::Duration::from_secs(5),
+            || !common::process_alive(child)
+        ),
+        "the driver's child {child} outlived doctor"
+    );
+    // yit's own, by its path: runs, nothing said
+    repo.ok(&["init", "-q"]);
+    let run = repo.run(&["doctor"]);
+    assert!(!run.stderr.contains("merge driver"), "{}", run.stderr);
+}

@@ -163,7 +163,11 @@ fn unmerged_problems(
     let mut out = Vec::new();
     for u in tracker.unmerged_files(false)? {
         let path = &u.path;
-        let now = std::fs::read(tracker.root().join(path)).ok();
+        // (read as every file a clone brings: no link, no FIFO, bounded)
+        let now =
+            yit::store::guarded::read(&tracker.root().join(path), tracker.config().max_file_size)
+                .ok()
+                .flatten();
         let blob = |oid: &Option<yit::git::Oid>| oid.and_then(|o| tracker.repo().blob(&o));
         let message = match (&u.ours, &u.theirs) {
             (Some(_), None) => format!(

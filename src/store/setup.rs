@@ -41,6 +41,50 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| executable(&dir.join(program))))
 }
 
+/// How long `doctor` waits for the registered merge driver to say its
+/// version.
+const DRIVER_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether `program --version` exits successfully within `patience`; one
+/// that takes longer is killed, with every process it started (its own
+/// process group), and reaped before this returns.
+fn runs_within(program: &str, patience: std::time::Duration) -> bool {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let Ok(mut child) = Command::new(program)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+    else {
+        return false;
+    };
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            _ => {
+                // the group this spawn made, named by its leader's pid
+                if let Some(group) = i32::try_from(child.id())
+                    .ok()
+                    .and_then(rustix::process::Pid::from_raw)
+                {
+                    let _ =
+                        rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
 /// What `yit init` did.
 pub enum InitOutcome {
     Created,
@@ -126,20 +170,11 @@ impl Tracker {
                     "`{program}` (the registered merge driver) is not {}: git could not run it, and a merge of an issue file changed on both sides would stop as a conflict with only this side's version in the file; run `yit init` to register this yit",
                     if program.contains('/') { "there" } else { "on PATH" }
                 )),
-                Some(program) => {
-                    let runs = std::process::Command::new(&program)
-                        .arg("--version")
-                        .stdin(std::process::Stdio::null())
-                        .stdout(std::process::Stdio::null())
-                        .stderr(std::process::Stdio::null())
-                        .status()
-                        .is_ok_and(|s| s.success());
-                    if !runs {
-                        out.push(format!(
-                            "`{program} --version` (the registered merge driver) does not run; run `yit init` to register this yit"
-                        ));
-                    }
-                }
+                Some(program) if !runs_within(&program, DRIVER_PATIENCE) => out.push(format!(
+                    "`{program} --version` (the registered merge driver) does not run within {} s; run `yit init` to register this yit",
+                    DRIVER_PATIENCE.as_secs()
+                )),
+                Some(_) => {}
                 None => {}
             }
         }

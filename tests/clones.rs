@@ -22,9 +22,6 @@ enum Way {
 
 const WAYS: [Way; 3] = [Way::Merge, Way::Rebase, Way::CherryPick];
 
-/// The path git runs programs with when yit is not on it.
-const NO_YIT: &str = "/usr/local/bin:/usr/bin:/bin";
-
 /// A bare remote with one committed issue, and two clones of it (`a`
 /// pushes first, `b` integrates), each set up with `yit init`.
 struct Clones {
@@ -40,18 +37,9 @@ impl Clones {
         let id = repo.new_issue(&["Crash on start", "--body", "It crashes."]);
         repo.git(&["add", "-A"]);
         repo.git(&["commit", "-qm", "Track the crash"]);
-        let remote = repo.outside().join("origin.git");
-        let (a, b) = (repo.outside().join("a"), repo.outside().join("b"));
-        let s = |p: &Path| p.to_str().expect("utf-8").to_owned();
-        repo.git(&["clone", "-q", "--bare", ".", &s(&remote)]);
-        for clone in [&a, &b] {
-            repo.git(&["clone", "-q", &s(&remote), &s(clone)]);
-        }
-        let clones = Clones { repo, a, b, id };
-        for clone in [&clones.a, &clones.b] {
-            clones.yit(clone, &["init", "-q"]);
-        }
-        clones
+        let clones = repo.clones_of_bare(&["a", "b"]);
+        let (a, b) = (clones[0].clone(), clones[1].clone());
+        Clones { repo, a, b, id }
     }
 
     /// Runs yit in `dir` at `when` (so that the sides' times differ);
@@ -100,18 +88,7 @@ impl Clones {
 
     #[track_caller]
     fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self
-            .repo
-            .program("git", args)
-            .current_dir(dir)
-            .output()
-            .expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.repo.git_in(dir, args)
     }
 
     fn commit(&self, dir: &Path, message: &str) {
@@ -372,7 +349,7 @@ fn without_the_driver_on_path_the_file_is_named_and_merged_after() {
                     &["edit", &id, "--title", "Crash when started"],
                 );
             },
-            Some(NO_YIT),
+            Some(common::PATH_WITHOUT_YIT),
         );
         assert!(stopped, "{way:?}: git could not run the driver");
         let path = format!(".issues/{id}.yaml");
@@ -386,7 +363,11 @@ fn without_the_driver_on_path_the_file_is_named_and_merged_after() {
         // the way back doctor gives: both changes, field by field
         c.yit(&c.b, &["init", "-q"]);
         assert!(
-            c.git_ok(&c.b, &["checkout", "-m", "--", &path], Some(NO_YIT)),
+            c.git_ok(
+                &c.b,
+                &["checkout", "-m", "--", &path],
+                Some(common::PATH_WITHOUT_YIT)
+            ),
             "{way:?}"
         );
         let issue = c.issue(&c.b);
@@ -394,4 +375,94 @@ fn without_the_driver_on_path_the_file_is_named_and_merged_after() {
         assert_eq!(issue["title"], "Crash when started", "{way:?}: b's change");
         c.finish(way);
     }
+}
+
+#[test]
+fn an_unmerged_file_in_one_worktree_is_that_worktree_s_alone() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Crash on start"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "Track the crash"]);
+    let wt = repo.outside().join("wt");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "w",
+        wt.to_str().expect("utf-8"),
+    ]);
+    // the driver found on PATH only (config is shared by every worktree)
+    repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
+    let at = |dir: &Path, when: &str, args: &[&str]| {
+        let out = repo
+            .cmd(args)
+            .current_dir(dir)
+            .env("YIT_NOW", when)
+            .output()
+            .expect("yit");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    at(
+        repo.root(),
+        "2026-03-01T10:00:00Z",
+        &["edit", &id, "--priority", "0"],
+    );
+    repo.git(&["commit", "-qam", "main: priority"]);
+    at(
+        &wt,
+        "2026-03-02T10:00:00Z",
+        &["edit", &id, "--title", "Crash when started"],
+    );
+    repo.git_in(&wt, &["commit", "-qam", "w: title"]);
+    let merged = repo
+        .program("git", &["merge", "-q", "--no-edit", "main"])
+        .current_dir(&wt)
+        .env("PATH", common::PATH_WITHOUT_YIT)
+        .output()
+        .expect("git");
+    assert!(!merged.status.success(), "git could not run the driver");
+    let run_in = |dir: &Path, args: &[&str]| {
+        let out = repo.cmd(args).current_dir(dir).output().expect("yit");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // the worktree that merges hears of it; the other does not
+    let (_, _, warned) = run_in(&wt, &["list"]);
+    assert!(
+        warned.contains("git holds an issue file unmerged"),
+        "{warned}"
+    );
+    let (_, _, quiet) = run_in(repo.root(), &["list"]);
+    assert!(!quiet.contains("unmerged"), "{quiet}");
+    let (code, doctor, _) = run_in(&wt, &["doctor"]);
+    assert_eq!(code, Some(1), "{doctor}");
+    assert!(doctor.contains("merge driver did not run"), "{doctor}");
+    let (code, doctor, _) = run_in(repo.root(), &["doctor"]);
+    assert_eq!(code, Some(0), "{doctor}");
+    // the way back, in the worktree: both changes
+    repo.ok_in(&wt, &["init", "-q"]);
+    let path = format!(".issues/{id}.yaml");
+    let back = repo
+        .program("git", &["checkout", "-m", "--", &path])
+        .current_dir(&wt)
+        .env("PATH", common::PATH_WITHOUT_YIT)
+        .output()
+        .expect("git");
+    assert!(
+        back.status.success(),
+        "{}",
+        String::from_utf8_lossy(&back.stderr)
+    );
+    let shown: Value =
+        serde_json::from_str(&repo.ok_in(&wt, &["show", &id, "--json"])).expect("json");
+    assert_eq!(shown["issue"]["priority"], 0);
+    assert_eq!(shown["issue"]["title"], "Crash when started");
 }

@@ -800,7 +800,7 @@ fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
     repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
     let run = Run::from_output(
         repo.cmd(&["doctor"])
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+            .env("PATH", common::PATH_WITHOUT_YIT)
             .output()
             .expect("yit"),
     );
@@ -811,40 +811,15 @@ fn clones_get_the_merge_driver_and_doctor_says_when_they_would_not() {
     );
 }
 
-/// Two clones of one bare remote, each with yit set up: (remote's test
-/// repo, path of clone a, path of clone b).
+/// Two clones of one bare remote, each with the close-fixed hook and
+/// `yit.autocommit`.
 fn two_clones(repo: &TestRepo) -> (std::path::PathBuf, std::path::PathBuf) {
-    let remote = repo.outside().join("origin.git");
-    let (a, b) = (repo.outside().join("a"), repo.outside().join("b"));
-    let s = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
-    repo.git(&["clone", "-q", "--bare", ".", &s(&remote)]);
-    for clone in [&a, &b] {
-        repo.git(&["clone", "-q", &s(&remote), &s(clone)]);
-        for args in [&["init", "-q"][..], &["hooks", "install", "--close-fixed"]] {
-            let out = repo.cmd(args).current_dir(clone).output().expect("yit");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        git_in(repo, clone, &["config", "yit.autocommit", "true"]);
+    let clones = repo.clones_of_bare(&["a", "b"]);
+    for clone in &clones {
+        repo.ok_in(clone, &["hooks", "install", "--close-fixed"]);
+        repo.git_in(clone, &["config", "yit.autocommit", "true"]);
     }
-    (a, b)
-}
-
-fn git_in(repo: &TestRepo, dir: &std::path::Path, args: &[&str]) -> String {
-    let out = repo
-        .program("git", args)
-        .current_dir(dir)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (clones[0].clone(), clones[1].clone())
 }
 
 #[test]
@@ -863,8 +838,7 @@ fn a_fix_seen_by_two_clones_closes_once_and_is_committed() {
     };
     // a fixes it: the hook closes the issue and commits the close
     std::fs::write(a.join("src.txt"), "fixed\n").expect("write");
-    git_in(
-        &repo,
+    repo.git_in(
         &a,
         &[
             "commit",
@@ -874,11 +848,11 @@ fn a_fix_seen_by_two_clones_closes_once_and_is_committed() {
     );
     assert_eq!(issue_in(&a)["status"], "closed");
     assert_eq!(
-        git_in(&repo, &a, &["status", "--porcelain"]),
+        repo.git_in(&a, &["status", "--porcelain"]),
         "",
         "nothing left uncommitted"
     );
-    let subject = git_in(&repo, &a, &["log", "-1", "--format=%s"]);
+    let subject = repo.git_in(&a, &["log", "-1", "--format=%s"]);
     // (the commit-msg hook may write the id out whole)
     assert!(
         subject.starts_with(&format!("Close {}", &id[..4]))
@@ -887,18 +861,18 @@ fn a_fix_seen_by_two_clones_closes_once_and_is_committed() {
     );
     // the next unrelated commit is only that
     std::fs::write(a.join("README"), "more\n").expect("write");
-    git_in(&repo, &a, &["commit", "-qam", "Docs"]);
-    let files = git_in(&repo, &a, &["show", "--name-only", "--format=", "HEAD"]);
+    repo.git_in(&a, &["commit", "-qam", "Docs"]);
+    let files = repo.git_in(&a, &["show", "--name-only", "--format=", "HEAD"]);
     assert_eq!(files, "README\n");
     // b gets the fix before a's close: its own hook closes it too
-    git_in(&repo, &a, &["push", "-q", "origin", "HEAD~2:main"]);
-    git_in(&repo, &b, &["pull", "-q", "--no-rebase"]);
+    repo.git_in(&a, &["push", "-q", "origin", "HEAD~2:main"]);
+    repo.git_in(&b, &["pull", "-q", "--no-rebase"]);
     assert_eq!(issue_in(&b)["status"], "closed");
-    git_in(&repo, &b, &["push", "-q", "origin", "main"]);
+    repo.git_in(&b, &["push", "-q", "origin", "main"]);
     // a pulls b's close and merges it with its own: one fix, one comment
-    git_in(&repo, &a, &["pull", "-q", "--no-rebase", "--no-edit"]);
-    git_in(&repo, &a, &["push", "-q", "origin", "main"]);
-    git_in(&repo, &b, &["pull", "-q", "--no-rebase"]);
+    repo.git_in(&a, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    repo.git_in(&a, &["push", "-q", "origin", "main"]);
+    repo.git_in(&b, &["pull", "-q", "--no-rebase"]);
     for dir in [&a, &b] {
         let issue = issue_in(dir);
         let fixed: Vec<&serde_json::Value> = issue["comments"]
@@ -913,7 +887,7 @@ fn a_fix_seen_by_two_clones_closes_once_and_is_committed() {
             .collect();
         assert_eq!(fixed.len(), 1, "{issue}");
         assert_eq!(issue["conflicts"], serde_json::json!([]));
-        assert_eq!(git_in(&repo, dir, &["status", "--porcelain"]), "");
+        assert_eq!(repo.git_in(dir, &["status", "--porcelain"]), "");
     }
 }
 
@@ -930,7 +904,7 @@ fn hooks_run_where_yit_is_not_on_path() {
             "git",
             &["commit", "-qam", &format!("Repair\n\nFixes: {}", &id[..5])],
         )
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env("PATH", common::PATH_WITHOUT_YIT)
         .output()
         .expect("git");
     assert!(

@@ -450,9 +450,6 @@ fn resolve_in_the_editor_saved_unchanged_or_wrong_changes_nothing() {
     assert_eq!(repo.tree(), before);
 }
 
-/// The path git runs programs with in these tests when yit is not on it.
-const NO_YIT: &str = "/usr/local/bin:/usr/bin:/bin";
-
 #[test]
 fn when_git_cannot_run_the_driver_doctor_finds_the_file_and_the_way_back() {
     let (repo, id) = setup();
@@ -463,7 +460,7 @@ fn when_git_cannot_run_the_driver_doctor_finds_the_file_and_the_way_back() {
         &repo,
         &["edit", &id, "--priority", "0"],
         &["edit", &id, "--title", "Theirs"],
-        Some(NO_YIT),
+        Some(common::PATH_WITHOUT_YIT),
     );
     assert!(!merged, "git stops on the file");
     let path = format!(".issues/{id}.yaml");
@@ -497,7 +494,7 @@ fn when_git_cannot_run_the_driver_doctor_finds_the_file_and_the_way_back() {
     repo.ok(&["init", "-q"]);
     let back = repo
         .program("git", &["checkout", "-m", "--", &path])
-        .env("PATH", NO_YIT)
+        .env("PATH", common::PATH_WITHOUT_YIT)
         .output()
         .expect("git");
     assert!(

@@ -215,13 +215,9 @@ fn conflict_problems(tracker: &Tracker, issue: &yit::model::issue::Issue) -> Vec
             line,
             column: line.map(|_| 1),
             message: format!(
-                "unresolved merge conflict on {} (ours{} {}, theirs{} {}); settle with `yit resolve {}` (or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE)",
-                c["field"].as_str().unwrap_or_default(),
-                yit::model::merge::from_of(c, yit::model::merge::Side::Ours),
-                c["ours"],
-                yit::model::merge::from_of(c, yit::model::merge::Side::Theirs),
-                c["theirs"],
-                issue.id
+                "unresolved merge conflict on {}; {}",
+                yit::model::merge::describe_conflict(c),
+                yit::model::merge::resolve_hint(issue.id.as_str())
             ),
         })
         .collect()

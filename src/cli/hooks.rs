@@ -66,12 +66,9 @@ const SINCE_KEY: &str = "yit.closefixed.since";
 /// path (git GUIs and IDEs run hooks without the shell's PATH), or `yit`
 /// on PATH if that one has gone since.
 fn install(ctx: &Ctx, path: &std::path::Path, args: &str) -> Result<(), CommandError> {
-    let exe = std::env::current_exe().map_err(|e| {
-        CommandError::new(ErrorKind::Internal, "cannot find this program").because(&e)
-    })?;
-    let exe = exe.to_string_lossy().replace('\'', "'\\''");
+    let exe = yit::git::shell_quoted(&super::this_program()?);
     let script = format!(
-        "#!/bin/sh\n{MARKER}\nyit='{exe}'; [ -x \"$yit\" ] || yit=yit\nexec \"$yit\" {args}\n"
+        "#!/bin/sh\n{MARKER}\nyit={exe}; [ -x \"$yit\" ] || yit=yit\nexec \"$yit\" {args}\n"
     );
     let command = format!("yit {args}");
     match std::fs::read_to_string(path) {

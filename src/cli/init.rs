@@ -22,9 +22,7 @@ pub fn cmd_init(ctx: &mut Ctx, _args: InitArgs) -> Result<(), CommandError> {
     let (tracker, outcome) = Tracker::init(&ctx.cwd)?;
     let dir = tracker.issues_dir().display().to_string();
     let created = matches!(outcome, InitOutcome::Created);
-    let exe = std::env::current_exe().map_err(|e| {
-        CommandError::new(super::ErrorKind::Internal, "cannot find this program").because(&e)
-    })?;
+    let exe = super::this_program()?;
     let driver = tracker.register_merge_driver(&exe)?;
     if format == Format::Json {
         return Ok(ctx.out.json(&super::output::envelope(serde_json::json!({

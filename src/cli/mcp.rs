@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{CommandError, Ctx, ErrorKind, Format};
+use super::{CommandError, Ctx, Format};
 
 /// Serve this tracker to coding agents over the Model Context Protocol (stdio)
 ///
@@ -31,7 +31,9 @@ pub struct McpArgs {
         value_name = "CLIENT",
         num_args = 0..=1,
         default_missing_value = "all",
-        value_parser = ["all", "claude-code", "cursor", "vscode", "claude-desktop"]
+        value_parser = clap::builder::PossibleValuesParser::new(
+            std::iter::once("all").chain(crate::mcp::CLIENTS)
+        )
     )]
     print_config: Option<String>,
 }
@@ -40,9 +42,7 @@ pub fn cmd_mcp(ctx: &mut Ctx, args: McpArgs) -> Result<(), CommandError> {
     ctx.format("mcp", &[Format::Table], Format::Table)?;
     let tracker = ctx.open_tracker()?;
     if let Some(client) = &args.print_config {
-        let exe = std::env::current_exe().map_err(|e| {
-            CommandError::new(ErrorKind::Internal, "cannot find this program").because(&e)
-        })?;
+        let exe = super::this_program()?;
         let text = match client.as_str() {
             "all" => crate::mcp::client_config(&exe, tracker.root()),
             one => {

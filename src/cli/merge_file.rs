@@ -82,7 +82,11 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
     };
     let mut merged = yit::model::merge::merge(base.as_ref(), &ours, &theirs)
         .map_err(|e| CommandError::user(shown.display().to_string()).because(&e))?;
-    if !merged.conflicts.is_empty() && args.labels.len() == 3 {
+    // the conflicts this merge found, among those the issue keeps
+    let fresh: Vec<usize> = (0..merged.issue.conflicts.len())
+        .filter(|&i| merged.conflicts.contains(&merged.issue.conflicts[i]))
+        .collect();
+    if !fresh.is_empty() && args.labels.len() == 3 {
         // each side named as git names it, with its commit and author
         // (a rebase swaps ours and theirs: the names say which is which)
         let repo = yit::git::Repo::discover(&ctx.cwd).ok();
@@ -93,19 +97,9 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
             .filter_map(|(side, label)| Some((side.to_owned(), describe(label)?.into())))
             .collect();
         if !from.is_empty() {
-            let fresh = std::mem::take(&mut merged.conflicts);
-            for conflict in &mut merged.issue.conflicts {
-                if fresh.contains(conflict) {
-                    conflict["from"] = serde_json::Value::Object(from.clone());
-                }
+            for &i in &fresh {
+                merged.issue.conflicts[i]["from"] = serde_json::Value::Object(from.clone());
             }
-            merged.conflicts = fresh
-                .into_iter()
-                .map(|mut c| {
-                    c["from"] = serde_json::Value::Object(from.clone());
-                    c
-                })
-                .collect();
         }
     }
     // a side that already is the result keeps its bytes (and its layout)
@@ -132,13 +126,11 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
     if merged.conflicts.is_empty() {
         return Ok(());
     }
-    for conflict in &merged.conflicts {
+    for &i in &fresh {
         ctx.warn(&format!(
-            "{}: conflict on {}: ours {}, theirs {}",
+            "{}: conflict on {}",
             shown.display(),
-            conflict["field"].as_str().unwrap_or_default(),
-            conflict["ours"],
-            conflict["theirs"],
+            yit::model::merge::describe_conflict(&merged.issue.conflicts[i])
         ));
     }
     Err(CommandError::new(
@@ -150,8 +142,8 @@ pub fn cmd_merge_file(ctx: &mut Ctx, args: MergeFileArgs) -> Result<(), CommandE
         ),
     )
     .hint(format!(
-        "settle with `yit resolve {}` (or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE), then `git add` the file",
-        ours.id
+        "{}, then `git add` the file",
+        yit::model::merge::resolve_hint(ours.id.as_str())
     )))
 }
 

@@ -430,6 +430,13 @@ pub fn crash_hook() -> impl Fn(usize) {
     }
 }
 
+/// The path of this yit, for what runs it later (git's merge driver,
+/// hooks, a client's MCP configuration).
+pub fn this_program() -> Result<PathBuf, CommandError> {
+    std::env::current_exe()
+        .map_err(|e| CommandError::new(ErrorKind::Internal, "cannot find this program").because(&e))
+}
+
 fn env_now() -> Result<Timestamp, CommandError> {
     match std::env::var("YIT_NOW") {
         Ok(text) => text.parse().map_err(|_| {

@@ -101,40 +101,13 @@ fn render(
     ));
     // a merge's conflicts first: what the file holds may be only one side
     if !issue.conflicts.is_empty() {
-        use yit::model::merge::{Side, from_of};
         for conflict in &issue.conflicts {
-            let short = |v: &serde_json::Value| {
-                let text = match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                match text.lines().count() {
-                    0 | 1 if text.chars().count() <= 60 => format!("{text:?}"),
-                    _ => format!(
-                        "({} lines, {} chars)",
-                        text.lines().count(),
-                        text.chars().count()
-                    ),
-                }
-            };
-            text.push_str(&out.paint(
-                Paint::Warning,
-                &format!(
-                    "merge conflict on {}: ours{} {}, theirs{} {}, base {}",
-                    conflict["field"].as_str().unwrap_or_default(),
-                    from_of(conflict, Side::Ours),
-                    short(&conflict["ours"]),
-                    from_of(conflict, Side::Theirs),
-                    short(&conflict["theirs"]),
-                    short(&conflict["base"]),
-                ),
-            ));
+            let said = yit::model::merge::describe_conflict(conflict);
+            text.push_str(&out.paint(Paint::Warning, &format!("merge conflict on {said}")));
             text.push('\n');
         }
-        text.push_str(&format!(
-            "settle with `yit resolve {}` (both sides in your editor), or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE\n\n",
-            shorts.of(&issue.id)
-        ));
+        text.push_str(&yit::model::merge::resolve_hint(shorts.of(&issue.id)));
+        text.push_str("\n\n");
     }
     // (name, lines of the value)
     let mut fields: Vec<(String, Vec<String>)> = Vec::new();
@@ -163,7 +136,7 @@ fn render(
     }
     field("created", out.when(issue.created, ctx.now));
     field("updated", out.when(issue.updated, ctx.now));
-    if let Some(github) = github_number(issue) {
+    if let Some(github) = yit::model::github::number_of(issue) {
         field("github", format!("#{github}"));
     }
     for (key, value) in &issue.extra {
@@ -252,9 +225,4 @@ fn render(
     }
     ctx.out.write_str(&text)?;
     Ok(())
-}
-
-/// The GitHub issue number of an imported issue (`github: {number: N}`).
-fn github_number(issue: &Issue) -> Option<u64> {
-    issue.github.as_ref()?.get("number")?.as_u64()
 }

@@ -18,8 +18,13 @@ pub const MERGE_DRIVER_ARGS: &str = "merge-file %O %A %B %P --labels %S %X %Y";
 /// runs it with): it works where `yit` is not on git's PATH (GUI clients,
 /// IDEs, CI images).
 pub fn merge_driver(exe: &Path) -> String {
-    let path = exe.to_string_lossy();
-    format!("'{}' {MERGE_DRIVER_ARGS}", path.replace('\'', "'\\''"))
+    format!("{} {MERGE_DRIVER_ARGS}", shell_quoted(exe))
+}
+
+/// `path` as one word for the POSIX shell git runs drivers and hooks with:
+/// in single quotes, each `'` in it closed, escaped and reopened.
+pub fn shell_quoted(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
 }
 
 /// The program a registered driver command runs: the first shell word of
@@ -211,10 +216,10 @@ impl<'r> Trees<'r> {
 
     /// The files of the directory `commit` changed: against its parent,
     /// or for a merge, what differs from every parent (as `git log` shows
-    /// merges). A commit whose directory tree equals a parent's changes
-    /// nothing, at the cost of reading its root tree.
-    /// The files `commit` changed against every parent, and (a merge) the
-    /// files it changed against its first parent only.
+    /// merges); and second, for a merge, what differs from its first parent
+    /// only (brought in from another). A commit whose directory tree equals
+    /// its first parent's changes nothing, at the cost of reading its root
+    /// tree.
     fn changes(
         &mut self,
         commit: gix::ObjectId,

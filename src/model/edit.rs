@@ -639,7 +639,12 @@ fn with_comments(original: &str, canonical: &str, verbatim: &[&str]) -> String {
         at += line.len();
     }
     let line_of = |offset: usize| starts.partition_point(|(s, _)| *s <= offset) - 1;
-    let key_at = |i: usize| key_of_line(starts[i].1).filter(|_| is_top_key_line(starts[i].1));
+    // the top-level key each line starts, if it starts one (read once)
+    let keys: Vec<Option<String>> = starts
+        .iter()
+        .map(|(_, l)| key_of_line(l).filter(|_| is_top_key_line(l)))
+        .collect();
+    let key_at = |i: usize| keys[i].clone();
     let mut before: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let (mut heading, mut trailing) = (Vec::new(), Vec::new());
     let first_key = (0..starts.len()).find(|&i| key_at(i).is_some());

@@ -102,8 +102,8 @@ impl FieldError {
     }
 }
 
-/// `; did you mean "bug"?` when exactly one of `known` differs from `name`
-/// only in case.
+/// `; did you mean "bug"?` when one of `known` is what `name` most likely
+/// meant ([`suggestion`]).
 fn did_you_mean(name: &str, known: &[String]) -> String {
     match suggestion(name, known) {
         Some(one) => format!("; did you mean {one:?}?"),
@@ -114,7 +114,7 @@ fn did_you_mean(name: &str, known: &[String]) -> String {
 /// The one name of `known` that `typed` most likely meant: the same in
 /// another case, else the only one it begins (`won` for `wontfix`), else
 /// the nearest in spelling (`clsoed` for `closed`).
-pub fn suggestion<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+fn suggestion<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
     let typed = typed.to_lowercase();
     let only = |found: Vec<&'a String>| match found[..] {
         [one] => Some(one.as_str()),

@@ -207,16 +207,13 @@ impl Merger {
         }
         // the same comment added on both sides (the same words by the same
         // person, as a hook in two clones writes it) is kept once: ours
-        let added = |list: &[Comment], c: &Comment| {
-            base.is_none_or(|b| !b.iter().any(|x| x.id == c.id))
-                && list.iter().any(|x| x.id == c.id)
-        };
+        let new = |c: &Comment| base.is_none_or(|b| !b.iter().any(|x| x.id == c.id));
         let twice: Vec<String> = theirs
             .iter()
-            .filter(|t| added(theirs, t) && !ours.iter().any(|o| o.id == t.id))
+            .filter(|t| new(t) && !ours.iter().any(|o| o.id == t.id))
             .filter(|t| {
                 ours.iter()
-                    .any(|o| added(ours, o) && o.author == t.author && o.body == t.body)
+                    .any(|o| new(o) && o.author == t.author && o.body == t.body)
             })
             .map(|t| t.id.clone())
             .collect();
@@ -384,6 +381,39 @@ pub fn resolution_text(issue: &Issue) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A recorded conflict in words, as `show`, `doctor` and the merge driver
+/// say it: `status: ours (HEAD: 1a2b3c4 by Ann Lee) "closed", theirs (b:
+/// 5d6e7f8 by Bob Stone) "open", base "open"`; a long value by its size.
+pub fn describe_conflict(conflict: &Value) -> String {
+    let shown = |v: &Value| {
+        let json = v.to_string();
+        match v.as_str() {
+            Some(text) if json.chars().count() > 62 || text.contains('\n') => format!(
+                "({} lines, {} chars)",
+                text.lines().count(),
+                text.chars().count()
+            ),
+            _ => json,
+        }
+    };
+    format!(
+        "{}: ours{} {}, theirs{} {}, base {}",
+        conflict["field"].as_str().unwrap_or_default(),
+        from_of(conflict, Side::Ours),
+        shown(&conflict["ours"]),
+        from_of(conflict, Side::Theirs),
+        shown(&conflict["theirs"]),
+        shown(&conflict["base"]),
+    )
+}
+
+/// How to settle the conflicts of the issue `id` names.
+pub fn resolve_hint(id: &str) -> String {
+    format!(
+        "settle with `yit resolve {id}` (both sides in your editor), or --take ours|theirs|FIELD=SIDE|FIELD:=VALUE"
+    )
 }
 
 /// ` (main, 1a2b3c4 by Ann Lee)`: where a side came from, when the merge

@@ -234,7 +234,7 @@ impl<'t> Session<'t> {
         let mut found: Vec<IssueId> = scan
             .issues
             .iter()
-            .filter(|i| i.github.as_ref().and_then(|g| g.get("number")?.as_u64()) == Some(number))
+            .filter(|i| crate::model::github::number_of(i) == Some(number))
             .map(|i| i.id.clone())
             .collect();
         match found.len() {

@@ -232,11 +232,9 @@ impl Test {
                 .parent
                 .as_ref()
                 .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
-            Test::Github(any) => issue
-                .github
-                .as_ref()
-                .and_then(|g| g.get("number")?.as_u64())
-                .is_some_and(|n| any.contains(&n)),
+            Test::Github(any) => {
+                crate::model::github::number_of(issue).is_some_and(|n| any.contains(&n))
+            }
             Test::Phrase(text) => texts(issue).any(|t| t.to_lowercase().contains(text)),
             // a word typed whole that is a prefix of the id names the issue
             Test::Word { word, matcher } => matcher.get(word).is_some_and(|words| {

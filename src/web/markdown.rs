@@ -45,7 +45,7 @@ fn with_links<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
             out.push(event);
             continue;
         };
-        if in_link > 0 || in_code {
+        if in_link > 0 || in_code || finder.links(text).next().is_none() {
             out.push(event);
             continue;
         }

@@ -443,7 +443,7 @@ fn issue_content(
                     dt { "Created" } dd { (when(i.created)) }
                     dt { "Updated" } dd { (when(i.updated)) }
                     dt { "Id" } dd { code { (i.id) } }
-                    @if let Some(n) = i.github.as_ref().and_then(|g| g.get("number")?.as_u64()) {
+                    @if let Some(n) = yit::model::github::number_of(i) {
                         dt { "GitHub" } dd { "#" (n) }
                     }
                     // keys a person or another tool added, as `yit show` lists them

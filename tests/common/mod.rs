@@ -29,6 +29,10 @@ pub fn set_session(marker: String, fd: i32) {
 }
 pub const AUTHOR: &str = "Ann Lee <ann@example.com>";
 
+/// A PATH with git and the system's programs but no yit: what a git GUI
+/// or an IDE runs merge drivers and hooks with.
+pub const PATH_WITHOUT_YIT: &str = "/usr/local/bin:/usr/bin:/bin";
+
 /// Path of the binary under test.
 pub fn yit_bin() -> &'static str {
     env!("CARGO_BIN_EXE_yit")
@@ -275,15 +279,53 @@ impl TestRepo {
     /// Runs git in the repository and returns stdout.
     #[track_caller]
     pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.root, args)
+    }
+
+    /// Runs git in `dir` (a clone, a worktree) with this repository's
+    /// environment, and returns stdout.
+    #[track_caller]
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         self.env(&mut cmd);
-        let out = cmd.args(args).output().expect("git runs");
+        let out = cmd.args(args).current_dir(dir).output().expect("git runs");
         assert!(
             out.status.success(),
             "git {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs yit in `dir` (a clone, a worktree), expecting success, and
+    /// returns stdout.
+    #[track_caller]
+    pub fn ok_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.cmd(args).current_dir(dir).output().expect("yit runs");
+        assert!(
+            out.status.success(),
+            "yit {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A bare clone of this repository (`origin.git`, outside it) and a
+    /// clone of that for each of `names`, each set up with `yit init`:
+    /// several machines sharing one remote.
+    pub fn clones_of_bare(&self, names: &[&str]) -> Vec<PathBuf> {
+        let remote = self.outside().join("origin.git");
+        let s = |p: &Path| p.to_str().expect("utf-8").to_owned();
+        self.git(&["clone", "-q", "--bare", ".", &s(&remote)]);
+        names
+            .iter()
+            .map(|name| {
+                let clone = self.outside().join(name);
+                self.git(&["clone", "-q", &s(&remote), &s(&clone)]);
+                self.ok_in(&clone, &["init", "-q"]);
+                clone
+            })
+            .collect()
     }
 
     /// Writes a file into `.issues/` as a person would.

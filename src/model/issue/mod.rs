@@ -146,10 +146,15 @@ impl Issue {
         if who.contains('@') {
             return email.is_some_and(|e| e.eq_ignore_ascii_case(who));
         }
-        let who = who.trim().to_lowercase();
-        person_short(assignee).to_lowercase() == who
-            || email.is_some_and(|e| e.split('@').next().is_some_and(|l| l.to_lowercase() == who))
-            || assignee.trim().to_lowercase() == who
+        // (compared letter by letter, folded: a filter asks this of every issue)
+        let same = |a: &str| {
+            a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(who.trim().chars().flat_map(char::to_lowercase))
+        };
+        same(person_short(assignee))
+            || email.is_some_and(|e| e.split('@').next().is_some_and(same))
+            || same(assignee.trim())
     }
 }
 

@@ -205,21 +205,13 @@ fn a_rebase_replays_issue_changes_through_the_driver() {
 #[test]
 fn the_same_field_changed_twice_is_recorded_shown_and_resolved() {
     let (repo, id) = setup();
-    yit_at(
+    let merged = diverge(
         &repo,
-        "2026-03-01T10:00:00Z",
         &["edit", &id, "--status", "in_progress"],
+        &["close", &id],
+        None,
     );
-    commit_all(&repo, "ours");
-    repo.git(&["checkout", "-q", "b"]);
-    yit_at(&repo, "2026-03-02T10:00:00Z", &["close", &id]);
-    commit_all(&repo, "theirs");
-    repo.git(&["checkout", "-q", "main"]);
-    let merged = repo
-        .program("git", &["merge", "-q", "--no-edit", "b"])
-        .output()
-        .expect("git");
-    assert!(!merged.status.success(), "git reports the conflict");
+    assert!(!merged, "git reports the conflict");
     let text = repo.read_issue_file(&id);
     assert!(
         !text.contains("<<<<<<<"),
@@ -251,23 +243,12 @@ fn the_same_field_changed_twice_is_recorded_shown_and_resolved() {
 #[test]
 fn resolve_takes_ours_or_a_value_field_by_field() {
     let (repo, id) = setup();
-    yit_at(
+    diverge(
         &repo,
-        "2026-03-01T10:00:00Z",
         &["edit", &id, "--priority", "0", "--title", "Ours"],
-    );
-    commit_all(&repo, "ours");
-    repo.git(&["checkout", "-q", "b"]);
-    yit_at(
-        &repo,
-        "2026-03-02T10:00:00Z",
         &["edit", &id, "--priority", "3", "--title", "Theirs"],
+        None,
     );
-    commit_all(&repo, "theirs");
-    repo.git(&["checkout", "-q", "main"]);
-    let _ = repo
-        .program("git", &["merge", "-q", "--no-edit", "b"])
-        .output();
     assert_eq!(
         show(&repo, &id)["conflicts"].as_array().map(Vec::len),
         Some(2)

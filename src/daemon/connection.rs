@@ -227,7 +227,7 @@ fn serve_connection(stream: UnixStream, shared: &Shared, cookies: &Path) -> std:
 
 /// Waits until the event loop has applied every event that happened before
 /// now, by creating a cookie file and waiting for its event.
-fn sync(shared: &Shared, cookies: &Path) -> Result<(), String> {
+pub(super) fn sync(shared: &Shared, cookies: &Path) -> Result<(), String> {
     let name = format!(
         "{}-{}",
         std::process::id(),

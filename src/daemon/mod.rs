@@ -15,6 +15,7 @@
 
 mod client;
 mod connection;
+mod engine;
 mod lifecycle;
 pub mod protocol;
 mod server;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use client::{ANSWER_PATIENCE, Client, parse};
+pub use engine::Engine;
 pub use server::{Exit, ServeOptions, serve};
 
 /// The daemon's files in the state dir.

@@ -147,7 +147,11 @@ fn claim_state(
 }
 
 /// What the event loop shares with the connections, at the start.
-fn shared(state: State, tracker: &Tracker, control: mpsc::Sender<Control>) -> Shared {
+pub(super) fn shared(
+    state: State,
+    tracker: &Tracker,
+    control: mpsc::Sender<Control>,
+) -> Shared {
     Shared {
         served: RwLock::new(Served::new(state, tracker)),
         cookies_seen: Mutex::new(HashSet::new()),
@@ -186,17 +190,17 @@ fn leave(server: Server, exit: Exit, root: &std::path::Path, dir: &StateDir) {
 
 /// The event loop's state: the tracker as last opened, and what it shares
 /// with the connections.
-struct EventLoop<'a> {
-    tracker: Tracker,
-    shared: &'a Shared,
-    log: &'a (dyn Fn(&str) + Sync),
-    debug: bool,
+pub(super) struct EventLoop<'a> {
+    pub(super) tracker: Tracker,
+    pub(super) shared: &'a Shared,
+    pub(super) log: &'a (dyn Fn(&str) + Sync),
+    pub(super) debug: bool,
 }
 
 impl EventLoop<'_> {
     /// Applies events until a reason to exit; returns it, and the path
     /// behind it (as text to log) when a path is.
-    fn run(
+    pub(super) fn run(
         &mut self,
         watcher: &Watcher,
         controls: &Receiver<Control>,

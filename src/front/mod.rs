@@ -2,9 +2,9 @@
 //! (kinds, exit codes, hints: [`error`]) and how a process ends with its
 //! owner ([`lifetime`]); and for the long-running ones (`yit serve`, `yit
 //! mcp`), how a request reaches the library (on a blocking thread, with
-//! the tracker opened anew and a [`yit::ops::Session`] on it, exactly as a
-//! command of the CLI would), the clock and identity of their changes, and
-//! the watcher that tells them what changed ([`live`]).
+//! the tracker kept open on that thread and a [`yit::ops::Session`] on it
+//! whose daemon is the front end's own engine), the clock and identity of
+//! their changes, and the watcher that tells them what changed ([`live`]).
 
 pub mod error;
 pub mod lifetime;
@@ -13,11 +13,14 @@ pub mod open;
 pub mod request;
 pub mod stop;
 
-use std::path::PathBuf;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use jiff::Timestamp;
+use yit::daemon::Engine;
 use yit::ops::{Clock, Daemon, Session};
 use yit::store::{ScanMode, Tracker};
 
@@ -48,61 +51,142 @@ impl Options {
         }
         Ok(tracker)
     }
+}
 
+/// A long-running front end's requests: the options, a counter (each
+/// request its own seed), and, unless told to read the files, the engine
+/// that keeps every issue warm ([`yit::daemon::Engine`]).
+pub struct Front {
+    pub options: Options,
+    requests: AtomicU64,
+    engine: Option<Arc<Engine>>,
+    issues_dir: PathBuf,
+    /// What the tracker's opening depends on: `config.yaml` and the
+    /// repository's git config (identity, the merge driver).
+    depends_on: [PathBuf; 2],
+}
+
+thread_local! {
+    /// The tracker as last opened on this thread (a git repository handle
+    /// stays on its thread; tokio keeps its blocking threads a while), and
+    /// what it was opened from.
+    static WARM: RefCell<Option<Warm>> = const { RefCell::new(None) };
+}
+
+struct Warm {
+    root: PathBuf,
+    stamps: [Option<Stamp>; 2],
+    tracker: Tracker,
+}
+
+/// A file as it was: a change to it (or its replacement) changes this.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    inode: u64,
+    len: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            inode: m.ino(),
+            len: m.len(),
+            modified: (m.mtime(), m.mtime_nsec()),
+            changed: (m.ctime(), m.ctime_nsec()),
+        })
+    }
+}
+
+impl Front {
     /// Opens the tracker once, before anything listens, as every front
     /// end does ([`open::open_tracker`]: an interrupted plan completed, a
     /// missing tracker or a bad `--as` said at once; the notices go to
-    /// stderr): its issues directory.
-    pub fn issues_dir(&self) -> Result<PathBuf, CommandError> {
-        let (_, notices) = open::open_tracker(&self.root)?;
+    /// stderr), and starts the engine unless told to read the files or
+    /// ask no daemon.
+    pub fn start(options: Options) -> Result<Front, CommandError> {
+        let (_, notices) = open::open_tracker(&options.root)?;
         for notice in notices {
             let prefix = if notice.is_warning() { "warning: " } else { "" };
             eprintln!("{prefix}{notice}");
         }
-        Ok(self.open()?.issues_dir().to_owned())
-    }
-}
-
-/// A front end's requests: the options and a counter (each request its
-/// own seed).
-pub struct Front {
-    pub options: Options,
-    requests: AtomicU64,
-}
-
-impl Front {
-    pub fn new(options: Options) -> Front {
-        Front {
-            options,
+        let tracker = options.open()?;
+        let engine = if options.no_daemon || options.no_index {
+            None
+        } else {
+            let engine = Engine::start(&tracker).map_err(|e| {
+                CommandError::new(ErrorKind::Internal, "could not read the issues").because(&e)
+            })?;
+            Some(Arc::new(engine))
+        };
+        Ok(Front {
             requests: AtomicU64::new(0),
-        }
+            engine,
+            issues_dir: tracker.issues_dir().to_owned(),
+            depends_on: [
+                tracker.issues_dir().join(yit::store::CONFIG_FILE),
+                tracker.repo().common_dir().join("config"),
+            ],
+            options,
+        })
     }
 
-    /// Opens the tracker (the configuration may have changed since the
-    /// last request) and calls `f` with a session on it; on the calling
-    /// thread, which must be one that may block.
+    pub fn issues_dir(&self) -> &Path {
+        &self.issues_dir
+    }
+
+    /// The tracker as this thread last opened it, or opened now when
+    /// `config.yaml` or the git config changed since (or there was none).
+    fn warm(&self) -> Result<Warm, CommandError> {
+        let stamps = self.depends_on.clone().map(|p| Stamp::of(&p));
+        let kept = WARM.with_borrow_mut(Option::take);
+        if let Some(warm) = kept
+            && warm.root == self.options.root
+            && warm.stamps == stamps
+        {
+            return Ok(warm);
+        }
+        Ok(Warm {
+            root: self.options.root.clone(),
+            stamps,
+            tracker: self.options.open()?,
+        })
+    }
+
+    /// Calls `f` with a session on the tracker (kept warm between
+    /// requests; see [`Front::warm`]); on the calling thread, which must
+    /// be one that may block.
     pub fn run<T>(
         &self,
         version: u64,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
-        let opened = self.options.open()?;
-        let tracker = &opened;
-        let allowed = !(self.options.no_daemon || self.options.no_index);
-        let session = Session::new(tracker, move || {
-            // a daemon's trouble is the answer from the files: said nowhere
-            allowed
-                .then(|| Daemon::connect(tracker, std::rc::Rc::new(|_| {})))
-                .flatten()
-        });
-        let mut ctx = Ctx {
-            clock: self.clock(),
-            mode: self.scan_mode(),
-            tracker,
-            session: Some(session),
-            version,
+        let warm = self.warm()?;
+        let result = {
+            let tracker = &warm.tracker;
+            let engine = self.engine.clone();
+            let allowed = !(self.options.no_daemon || self.options.no_index);
+            let session = Session::new(tracker, move || match engine {
+                Some(engine) => Some(Daemon::engine(engine)),
+                // a daemon's trouble is the answer from the files: said nowhere
+                None => allowed
+                    .then(|| Daemon::connect(tracker, std::rc::Rc::new(|_| {})))
+                    .flatten(),
+            });
+            let mut ctx = Ctx {
+                clock: self.clock(),
+                mode: self.scan_mode(),
+                tracker,
+                session: Some(session),
+                version,
+            };
+            f(&mut ctx)
         };
-        f(&mut ctx)
+        WARM.with_borrow_mut(|kept| *kept = Some(warm));
+        result
     }
 
     /// [`Front::run`] on a blocking thread of the runtime.

@@ -375,6 +375,12 @@ impl Repo {
         self.inner.git_dir()
     }
 
+    /// The git dir every worktree of the repository shares (refs, objects,
+    /// the repository's `config`).
+    pub fn common_dir(&self) -> &Path {
+        self.inner.common_dir()
+    }
+
     /// A value from git's configuration, as text.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.inner

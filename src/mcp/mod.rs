@@ -357,11 +357,11 @@ fn issue_input(uri: &str) -> Result<&str, CommandError> {
 /// Serves on stdin and stdout until the client closes them, SIGINT,
 /// SIGTERM or the lifeline.
 pub fn serve(options: Options) -> Result<(), CommandError> {
-    let issues_dir = options.issues_dir()?;
+    let front = Arc::new(Front::start(options)?);
     let runtime = runtime("yit-mcp")?;
-    let watch = Watch::start(&issues_dir)?;
+    let watch = Watch::start(front.issues_dir())?;
     let server = Server {
-        front: Arc::new(Front::new(options)),
+        front,
         live: watch.live(),
         subscribed: Arc::default(),
     };

@@ -26,7 +26,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::daemon::protocol::{Request, Response};
-use crate::daemon::{Client, DaemonError, Paths};
+use crate::daemon::{Client, DaemonError, Engine, Paths};
 use crate::model::deps::Related;
 use crate::model::id::IssueId;
 use crate::store::{Listing, StoreError, Tracker};
@@ -45,10 +45,16 @@ pub enum Trouble<'e> {
 /// The front end's ear for [`Trouble`].
 pub type OnTrouble = Rc<dyn Fn(Trouble)>;
 
-/// A connection to the daemon that reports its failures to the front end.
+/// A connection to the daemon that reports its failures to the front end:
+/// a daemon process's socket, or the engine of a long-running front end.
 pub struct Daemon {
-    client: Client,
+    link: Link,
     on_trouble: OnTrouble,
+}
+
+enum Link {
+    Socket(Client),
+    Engine(std::sync::Arc<Engine>),
 }
 
 impl Daemon {
@@ -59,7 +65,7 @@ impl Daemon {
         let paths = Paths::new(tracker.state_dir());
         let connect = || match Client::try_connect(&paths, tracker.root()) {
             Ok(client) => client.map(|client| Daemon {
-                client,
+                link: Link::Socket(client),
                 on_trouble: Rc::clone(&on_trouble),
             }),
             Err(e) => {
@@ -94,16 +100,28 @@ impl Daemon {
         connect()
     }
 
+    /// The answers of `engine`, kept by the front end (it is never slow
+    /// to answer, so nobody hears of trouble).
+    pub fn engine(engine: std::sync::Arc<Engine>) -> Daemon {
+        Daemon {
+            link: Link::Engine(engine),
+            on_trouble: Rc::new(|_| {}),
+        }
+    }
+
     /// One request and its answer.
     pub fn request(&mut self, request: &Request) -> Result<Response<'static>, DaemonError> {
-        let answer = self.client.request(request);
-        self.heard(answer)
+        let answer = self.exchange(request)?;
+        crate::daemon::parse(&answer).map(Response::into_owned)
     }
 
     /// One request and its answer's bytes, for a caller that reads them in
     /// place (`daemon::parse`).
     pub fn exchange(&mut self, request: &Request) -> Result<Vec<u8>, DaemonError> {
-        let answer = self.client.exchange(request);
+        let answer = match &mut self.link {
+            Link::Socket(client) => client.exchange(request),
+            Link::Engine(engine) => engine.exchange(request),
+        };
         self.heard(answer)
     }
 

@@ -50,8 +50,8 @@ pub struct App {
 const BODY_LIMIT: usize = 2 << 20;
 
 impl App {
-    /// Calls `f` on a blocking thread with the tracker opened anew (the
-    /// configuration may have changed) and a session on it.
+    /// Calls `f` on a blocking thread with a session on the tracker
+    /// ([`Front::run`]).
     async fn with_session<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError> + Send + 'static,
@@ -64,7 +64,7 @@ impl App {
 /// the address first (the URL to open is printed from it).
 pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), CommandError> {
     // the tracker must open here and now, before anything listens
-    let issues_dir = options.front.issues_dir()?;
+    let front = Arc::new(Front::start(options.front)?);
     let runtime = runtime("yit-serve")?;
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = runtime
@@ -77,12 +77,12 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
     let addr = listener
         .local_addr()
         .map_err(|e| CommandError::new(ErrorKind::Internal, "no local address").because(&e))?;
-    let watcher = Watch::start(&issues_dir)?;
+    let watcher = Watch::start(front.issues_dir())?;
     let app = Arc::new(App {
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),
         live: watcher.live(),
-        front: Arc::new(Front::new(options.front)),
+        front,
     });
     started(&format!(
         "http://{}/?token={}",

@@ -144,7 +144,7 @@ fn answers_are_exact_right_after_a_hand_write() {
     .expect("the daemon answers");
     let query: yit::query::ListQuery = serde_json::from_value(serde_json::json!({
         "statuses": [], "labels": [], "assignee": null, "priorities": [], "kinds": [], "all": true,
-        "sort": "Priority", "reverse": false, "limit": null, "details": false
+        "sort": "priority", "reverse": false, "limit": null, "details": false
     }))
     .expect("query");
     for n in 1..=1000 {
@@ -355,7 +355,7 @@ fn full_list_answers_read_as_the_protocol_says() {
     let mut ask = |filter: &str, limit: &str| {
         let request = format!(
             "{{\"op\":\"list\",\"query\":{{\"statuses\":[],\"labels\":[],\"assignee\":null,\
-             \"priorities\":[],\"kinds\":[],\"all\":false,\"sort\":\"Priority\",\
+             \"priorities\":[],\"kinds\":[],\"all\":false,\"sort\":\"priority\",\
              \"reverse\":false,\"limit\":{limit},\"details\":false,\"filter\":{filter},\
              \"count\":false}}}}"
         );

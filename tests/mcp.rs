@@ -342,6 +342,18 @@ fn a_whole_flow_over_raw_json_rpc() {
         repo.run(&["show", &id, "--json"]).json()["issue"]["assignee"],
         Value::Null
     );
+    // a parent given, then taken away (null), as `edit --no-parent` does
+    let parent = repo.new_issue(&["The parent"]);
+    mcp.ok("edit", json!({ "id": id, "parent": parent }));
+    assert_eq!(
+        repo.run(&["show", &id, "--json"]).json()["issue"]["parent"],
+        json!(parent)
+    );
+    mcp.ok("edit", json!({ "id": id, "parent": null }));
+    assert_eq!(
+        repo.run(&["show", &id, "--json"]).json()["issue"]["parent"],
+        Value::Null
+    );
     // an edit against a version read before a change is refused
     let version = mcp.ok("show", json!({ "id": id }))["version"].clone();
     mcp.ok(

@@ -911,6 +911,82 @@ fn browser_renders_hostile_strings_as_text() {
     assert!(!browser.alert_open());
 }
 
+/// The server keeps its issues warm (an engine of its own, and the tracker
+/// open between requests): every answer is still the command line's right
+/// after a write, a change to config.yaml is followed, the engine's
+/// directory is its own and gone with it, and one left by a killed server
+/// is swept.
+fn the_warm_server_answers_exactly_and_follows_the_config() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Parser panics", "--label", "bug"]);
+    let engines = repo.root().join(".git/yit/engines");
+    let left = engines.join("99999-0");
+    std::fs::create_dir_all(&left).expect("mkdir");
+    std::fs::write(left.join("lock"), "").expect("write");
+    let mut served = Served::start(&repo, &[]);
+    assert!(!left.exists(), "a killed server's directory is swept");
+    let ours: Vec<_> = std::fs::read_dir(&engines)
+        .expect("engines")
+        .flatten()
+        .collect();
+    assert_eq!(ours.len(), 1, "one engine: {ours:?}");
+    let show = |id: &str| {
+        let mut shown = served.get(&format!("/api/issues/{id}")).json();
+        shown.as_object_mut().expect("object").remove("version");
+        shown
+    };
+    for n in 0..10 {
+        // a write by another process, asked about at once
+        let b = repo.new_issue(&[&format!("Waits {n}"), "--depends-on", &a, "--no-daemon"]);
+        assert_eq!(
+            show(&a),
+            repo.run(&["show", &a, "--json"]).json(),
+            "round {n}"
+        );
+        assert_eq!(
+            show(&b),
+            repo.run(&["show", &b, "--json"]).json(),
+            "round {n}"
+        );
+    }
+    let listed = served.get("/api/issues?q=waits&sort=created");
+    assert_eq!(
+        listed.json(),
+        repo.run(&["list", "waits", "--sort", "created", "--json"])
+            .json()
+    );
+    // a status config.yaml does not know yet, then does
+    let review = serde_json::json!({ "status": "review" });
+    let refused = served.send("PATCH", &format!("/api/issues/{a}"), &review);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    hand_edit(&repo.issues_dir().join("config.yaml"), |text| {
+        text.replace(
+            "  - name: closed\n",
+            "  - name: review\n    role: open\n  - name: closed\n",
+        )
+    });
+    let edited = served.send("PATCH", &format!("/api/issues/{a}"), &review);
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(
+        repo.run(&["show", &a, "--json"]).json()["issue"]["status"],
+        "review"
+    );
+    // an order by a name no front end knows: refused by the page and the API
+    assert_eq!(served.get("/issues?sort=sideways").status, 400);
+    let api = served.get("/api/issues?sort=sideways");
+    assert_eq!(api.status, 400, "{}", api.body);
+    assert!(api.body.contains("sideways"), "{}", api.body);
+    assert!(served.stop_with("TERM").success());
+    let after: Vec<_> = std::fs::read_dir(&engines)
+        .expect("engines")
+        .flatten()
+        .collect();
+    assert!(
+        after.is_empty(),
+        "the engine's directory went with it: {after:?}"
+    );
+}
+
 fn main() {
     let tests: Vec<common::SessionTest> = vec![
         (
@@ -936,6 +1012,11 @@ fn main() {
         (
             "the_api_answers_as_the_command_line_does",
             the_api_answers_as_the_command_line_does,
+            false,
+        ),
+        (
+            "the_warm_server_answers_exactly_and_follows_the_config",
+            the_warm_server_answers_exactly_and_follows_the_config,
             false,
         ),
         (

@@ -3,8 +3,8 @@
 use clap::Args;
 use yit::model::edit::Change;
 
-use super::new::resolve_person;
 use super::{CommandError, Ctx, report_edits};
+use crate::front::request::person;
 
 /// Assign issues to a person (all of them or none)
 ///
@@ -21,9 +21,8 @@ pub struct AssignArgs {
 
 pub fn cmd_assign(ctx: &mut Ctx, mut args: AssignArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let person = args.args.pop().expect("clap requires two arguments");
-    let person = resolve_person(&tracker, person)?;
-    let changes = [Change::Assignee(Some(person))];
+    let given = args.args.pop().expect("clap requires two arguments");
+    let changes = [Change::Assignee(person(&tracker, Some(&given))?)];
     let written = super::session(ctx, &tracker).change(&args.args, &changes, ctx.clock())?;
     report_edits(ctx, &written.shorts, "assigned", &written.edits, false)
 }

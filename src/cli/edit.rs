@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use yit::model::edit::Change;
 use yit::model::issue::Issue;
 use yit::store::{StoreError, Tracker};
 
 use super::editor::{self, Outcome};
-use super::new::{read_body_file, resolve_person};
+use super::new::read_body_file;
 use super::output::Shorts;
 use super::{CommandError, Ctx, ErrorKind, report_edits};
+use crate::front::request::FieldEdit;
 
 /// Change an issue: fields with flags (one change), or the file in $EDITOR
 ///
@@ -63,56 +63,49 @@ pub struct EditArgs {
 }
 
 impl EditArgs {
-    fn changes(&self, tracker: &Tracker) -> Result<Vec<Change>, CommandError> {
-        let mut changes = Vec::new();
-        if let Some(t) = &self.title {
-            changes.push(Change::Title(t.clone()));
-        }
-        let config = tracker.config();
-        if let Some(s) = &self.status {
-            changes.push(Change::Status(config.status_named(s)?));
-        }
-        if let Some(p) = self.priority {
-            changes.push(Change::Priority(p));
-        }
-        if let Some(k) = &self.kind {
-            changes.push(Change::Kind(config.type_named(k)?));
-        }
-        match (&self.body, &self.body_file) {
-            (Some(b), _) => changes.push(Change::Body(b.clone())),
-            (None, Some(path)) => changes.push(Change::Body(read_body_file(path)?)),
-            (None, None) => {}
-        }
-        changes.extend(self.add_label.iter().map(|l| Change::AddLabel(l.clone())));
-        changes.extend(self.rm_label.iter().map(|l| Change::RemoveLabel(l.clone())));
-        if let Some(a) = &self.assignee {
-            changes.push(Change::Assignee(Some(resolve_person(tracker, a.clone())?)));
-        }
-        if self.unassign {
-            changes.push(Change::Assignee(None));
-        }
-        Ok(changes)
+    /// The edit the flags ask for (the one every front end makes).
+    fn edit(self) -> Result<FieldEdit, CommandError> {
+        let body = match (self.body, &self.body_file) {
+            (Some(b), _) => Some(b),
+            (None, Some(path)) => Some(read_body_file(path)?),
+            (None, None) => None,
+        };
+        let assignee = match (self.assignee, self.unassign) {
+            (Some(a), _) => Some(Some(a)),
+            (None, true) => Some(None),
+            (None, false) => None,
+        };
+        let parent = match (self.parent, self.no_parent) {
+            (Some(p), _) => Some(Some(p)),
+            (None, true) => Some(None),
+            (None, false) => None,
+        };
+        Ok(FieldEdit {
+            id: self.id,
+            title: self.title,
+            status: self.status,
+            priority: self.priority,
+            kind: self.kind,
+            body,
+            add_labels: self.add_label,
+            remove_labels: self.rm_label,
+            assignee,
+            parent,
+            version: None,
+        })
     }
 }
 
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
-    let mut changes = args.changes(&tracker)?;
-    if args.no_parent {
-        changes.push(Change::Parent(None));
-    }
-    if changes.is_empty() && args.parent.is_none() {
+    let edit = args.edit()?;
+    if edit.is_empty() {
         let listing = tracker.load_listing()?;
-        let id = listing.resolve(&args.id)?;
+        let id = listing.resolve(&edit.id)?;
         return edit_in_editor(ctx, &tracker, listing, &id);
     }
-    let written = super::session(ctx, &tracker).edit(
-        &args.id,
-        changes,
-        args.parent.as_deref(),
-        ctx.scan_mode(false),
-        ctx.clock(),
-    )?;
+    let session = super::session(ctx, &tracker);
+    let written = edit.apply(session, &tracker, ctx.scan_mode(false), ctx.clock())?;
     report_edits(ctx, &written.shorts, "edited", &written.edits, true)
 }
 

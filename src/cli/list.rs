@@ -284,10 +284,7 @@ impl ListArgs {
             None
         } else {
             let text = terms.join(" ");
-            let me_email = || {
-                me().ok()
-                    .map(|m| issue::person_email(&m).unwrap_or(&m).to_owned())
-            };
+            let me_email = || me().ok().map(|m| issue::identity_of(&m));
             let cx = yit::query::filter::Context {
                 me: &me_email,
                 now,
@@ -303,12 +300,7 @@ impl ListArgs {
         let assignee = match self.assignee.as_deref() {
             None => None,
             Some("none") => Some(AssigneeFilter::Nobody),
-            Some("me") => {
-                let me = me()?;
-                Some(AssigneeFilter::Person(
-                    issue::person_email(&me).unwrap_or(&me).to_owned(),
-                ))
-            }
+            Some("me") => Some(AssigneeFilter::Person(issue::identity_of(&me()?))),
             // an email, `Name <email>`, or the name a table shows
             Some(person) => match issue::person_email(person) {
                 Some(email) => Some(AssigneeFilter::Person(email.to_owned())),

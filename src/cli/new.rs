@@ -11,6 +11,7 @@ use yit::store::{Draft, Tracker};
 use super::editor::{self, Outcome};
 use super::output::Shorts;
 use super::{CommandError, Ctx, ErrorKind, Format};
+use crate::front::request::NewIssue;
 
 /// Create an issue and print its id
 ///
@@ -72,11 +73,6 @@ pub fn read_body_file(path: &std::path::Path) -> Result<String, CommandError> {
         .map_err(|_| CommandError::user(format!("{} is not valid UTF-8 text", path.display())))
 }
 
-/// Resolves `me` to the git identity; other values are kept as given.
-pub fn resolve_person(tracker: &Tracker, person: String) -> Result<String, CommandError> {
-    Ok(tracker.person(&person)?)
-}
-
 pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     let format = ctx.format(
         "new",
@@ -99,22 +95,19 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => String::new(),
     };
-    let assignee = args
-        .assignee
-        .map(|a| resolve_person(&tracker, a))
-        .transpose()?;
     let mut session = super::session(ctx, &tracker);
-    let typed = Draft {
+    let new = NewIssue {
         title: args.title.clone().unwrap_or_default(),
         body,
         labels: args.labels,
         priority: args.priority,
         kind: args.kind,
-        assignee,
+        assignee: args.assignee,
         status: args.status,
-        ..Draft::default()
+        parent: args.parent,
+        depends_on: args.depends_on,
     };
-    let mut draft = session.draft(typed, args.parent.as_deref(), &args.depends_on)?;
+    let mut draft = new.draft(&mut session, &tracker)?;
     if args.title.is_none() {
         match draft_in_editor(&tracker, &draft)? {
             Some(written) => draft = written,

@@ -156,7 +156,8 @@ fn claim(engines: &Path) -> Result<(PathBuf, File), DaemonError> {
             Err(e) => return Err(io("could not create", &making)(e)),
         }
         let lock = making.join("lock");
-        let held = crate::store::lock::open_lock_file(&lock).map_err(io("could not open", &lock))?;
+        let held =
+            crate::store::lock::open_lock_file(&lock).map_err(io("could not open", &lock))?;
         held.try_lock().map_err(|e| DaemonError::Io {
             action: "could not lock",
             path: lock.clone(),

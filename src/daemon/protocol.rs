@@ -18,7 +18,7 @@ use crate::model::record::Record;
 use crate::query::{ListQuery, ListResult, SearchResult};
 
 /// Bumped on any change a client of the previous version would misread.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 /// The longest request line a daemon reads.
 pub const MAX_LINE: u64 = 1 << 20;
 

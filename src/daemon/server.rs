@@ -147,11 +147,7 @@ fn claim_state(
 }
 
 /// What the event loop shares with the connections, at the start.
-pub(super) fn shared(
-    state: State,
-    tracker: &Tracker,
-    control: mpsc::Sender<Control>,
-) -> Shared {
+pub(super) fn shared(state: State, tracker: &Tracker, control: mpsc::Sender<Control>) -> Shared {
     Shared {
         served: RwLock::new(Served::new(state, tracker)),
         cookies_seen: Mutex::new(HashSet::new()),

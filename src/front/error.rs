@@ -321,6 +321,12 @@ impl From<FieldError> for CommandError {
     }
 }
 
+impl From<yit::query::filter::QueryError> for CommandError {
+    fn from(e: yit::query::filter::QueryError) -> Self {
+        CommandError::user(e.to_string())
+    }
+}
+
 impl From<DaemonError> for CommandError {
     fn from(err: DaemonError) -> CommandError {
         let kind = match err {

@@ -263,7 +263,7 @@ impl<'t> Ctx<'t> {
             self.tracker
                 .author()
                 .ok()
-                .map(|m| yit::model::issue::person_email(&m).unwrap_or(&m).to_owned())
+                .map(|m| yit::model::issue::identity_of(&m))
         };
         let cx = yit::query::filter::Context {
             me: &me,

@@ -16,7 +16,7 @@ use yit::ops::Shorts;
 
 use crate::front::Ctx;
 use crate::front::error::CommandError;
-use crate::front::request::{FieldEdit, NewIssue, listed, person, shown};
+use crate::front::request::{FieldEdit, List, NewIssue, listed, person, shown};
 
 /// One tool: its name, what a model is told of it, its arguments' schema,
 /// and what it does.
@@ -107,7 +107,7 @@ pub const TOOLS: &[ToolDef] = &[
         "new",
         NewIssue,
         false,
-        |ctx, a| a.create(ctx),
+        |ctx, a| a.create_json(ctx),
         "Create one issue, like `yit new --json`. Only `title` is required. `type`, `status` and `priority` must be ones config.yaml allows (priority 0, most urgent, to 4); `parent` and `depends_on` name existing issues by id or prefix. `assignee` is `Name <email>`, an email, or `me`. Returns the new `issue`."
     ),
     tool!(
@@ -121,8 +121,8 @@ pub const TOOLS: &[ToolDef] = &[
         "edit",
         FieldEdit,
         false,
-        |ctx, a| a.apply(ctx),
-        "Change fields of one issue, like `yit edit ID ... --json`: any of title, status, priority, type, body (replaces it), add_labels, remove_labels, assignee (`me`, a person, or null to unassign), parent. Pass `version` from `show` to have the edit refused, and nothing written, if the issue changed since you read it. Returns the `issue`."
+        |ctx, a| a.apply_json(ctx),
+        "Change fields of one issue, like `yit edit ID ... --json`: any of title, status, priority, type, body (replaces it), add_labels, remove_labels, assignee (`me`, a person, or null to unassign), parent (an id or prefix, or null for none). Pass `version` from `show` to have the edit refused, and nothing written, if the issue changed since you read it. Returns the `issue`."
     ),
     tool!(
         "comment",
@@ -198,7 +198,7 @@ struct ListArgs {
     query: String,
     /// The order: priority (default), created (newest first), updated (most recent first) or id.
     #[serde(default)]
-    sort: Option<Sort>,
+    sort: Option<yit::query::SortKey>,
     /// Reverse the order.
     #[serde(default)]
     reverse: bool,
@@ -217,15 +217,6 @@ struct ListArgs {
     #[serde(default)]
     #[allow(dead_code)] // read by the server, which renders the answer
     json: bool,
-}
-
-#[derive(Deserialize, JsonSchema, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum Sort {
-    Priority,
-    Created,
-    Updated,
-    Id,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -359,25 +350,26 @@ fn query(
     limit: Option<usize>,
     details: bool,
 ) -> Result<yit::query::ListQuery, CommandError> {
-    let text = format!("{text} {extra}");
-    let mut query = ctx
-        .query(text.trim())
-        .map_err(|e| CommandError::user(e.to_string()))?;
-    query.limit = Some(limit.unwrap_or(50));
+    let list = List {
+        query: text.to_owned(),
+        limit: Some(limit.unwrap_or(50)),
+        ..List::default()
+    };
+    let mut query = list.query(ctx, extra)?;
     query.details = details;
     Ok(query)
 }
 
 fn list(ctx: &mut Ctx, a: ListArgs) -> Result<Value, CommandError> {
-    let mut q = query(ctx, &a.query, "", a.limit, a.details)?;
-    q.sort = match a.sort.unwrap_or(Sort::Priority) {
-        Sort::Priority => yit::query::SortKey::Priority,
-        Sort::Created => yit::query::SortKey::Created,
-        Sort::Updated => yit::query::SortKey::Updated,
-        Sort::Id => yit::query::SortKey::Id,
+    let list = List {
+        query: a.query,
+        sort: a.sort,
+        reverse: a.reverse,
+        limit: Some(a.limit.unwrap_or(50)),
+        all: a.all,
     };
-    q.reverse = a.reverse;
-    q.all = a.all;
+    let mut q = list.query(ctx, "")?;
+    q.details = a.details;
     listed(ctx, &q)
 }
 
@@ -480,7 +472,7 @@ fn label(ctx: &mut Ctx, a: LabelArgs) -> Result<Value, CommandError> {
 }
 
 fn assign(ctx: &mut Ctx, a: AssignArgs) -> Result<Value, CommandError> {
-    let change = Change::Assignee(person(ctx, a.person.as_deref())?);
+    let change = Change::Assignee(person(ctx.tracker, a.person.as_deref())?);
     let written = ctx.take_session().change(&a.ids, &[change], ctx.clock)?;
     Ok(yit::ops::json::edits(
         &written.edits,

@@ -144,7 +144,7 @@ impl Session<'_> {
     pub fn claim(self, input: &str, strict: bool, clock: Clock) -> Result<Claimed, StoreError> {
         let tracker = self.tracker;
         let me = tracker.author()?;
-        let email = issue::person_email(&me).unwrap_or(&me).to_owned();
+        let email = issue::identity_of(&me);
         let config = tracker.config();
         let active = config.active_status().to_owned();
         let mut waits = None;

@@ -26,7 +26,8 @@ pub enum AssigneeFilter {
 }
 
 /// The order of `list`; ties fall back to priority, creation time, then id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum SortKey {
     /// Highest priority first, then oldest, then id.
     Priority,
@@ -36,24 +37,6 @@ pub enum SortKey {
     Updated,
     /// By id.
     Id,
-}
-
-impl SortKey {
-    /// The orders by the names front ends take (`--sort`, `?sort=`).
-    pub const NAMES: [(&'static str, SortKey); 4] = [
-        ("priority", SortKey::Priority),
-        ("created", SortKey::Created),
-        ("updated", SortKey::Updated),
-        ("id", SortKey::Id),
-    ];
-
-    /// The order called `name`.
-    pub fn named(name: &str) -> Option<SortKey> {
-        SortKey::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, key)| *key)
-    }
 }
 
 /// What `list` asks for.

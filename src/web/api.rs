@@ -16,7 +16,7 @@ use yit::ops::Written;
 use super::{App, status_of};
 use crate::front::Ctx;
 use crate::front::error::CommandError;
-use crate::front::request::{FieldEdit, NewIssue, listed, shown};
+use crate::front::request::{FieldEdit, List, NewIssue, listed, shown};
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
     match result {
@@ -70,38 +70,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Par
 
 /// The query a `q` parameter holds.
 fn query_of(ctx: &Ctx, text: &str) -> Result<yit::query::ListQuery, CommandError> {
-    ctx.query(text)
-        .map_err(|e| CommandError::user(e.to_string()))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: Option<String>,
-    #[serde(default)]
-    reverse: bool,
-    #[serde(default)]
-    limit: Option<usize>,
-    #[serde(default)]
-    all: bool,
+    Ok(ctx.query(text)?)
 }
 
 /// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
-pub async fn list(State(app): State<Arc<App>>, Params(params): Params<ListParams>) -> Response {
+pub async fn list(State(app): State<Arc<App>>, Params(list): Params<List>) -> Response {
     run(&app, move |ctx| {
-        let mut query = query_of(ctx, &params.q)?;
-        let sort = params.sort.as_deref().unwrap_or("priority");
-        query.sort = yit::query::SortKey::named(sort).ok_or_else(|| {
-            CommandError::usage(format!(
-                "sort {sort:?}: expected priority, created, updated or id"
-            ))
-        })?;
-        query.reverse = params.reverse;
-        query.limit = params.limit;
-        query.all = params.all;
+        let mut query = list.query(ctx, "")?;
         query.details = true;
         listed(ctx, &query)
     })
@@ -143,7 +118,7 @@ fn issue_of(written: Written) -> serde_json::Value {
 
 /// `POST /api/issues`: as `yit new --json`.
 pub async fn create(State(app): State<Arc<App>>, Body(new): Body<NewIssue>) -> Response {
-    run(&app, move |ctx| new.create(ctx)).await
+    run(&app, move |ctx| new.create_json(ctx)).await
 }
 
 /// `PATCH /api/issues/ID`: as `yit edit ID ... --json` (the body's keys
@@ -168,7 +143,7 @@ pub async fn edit(
             return (StatusCode::UNPROCESSABLE_ENTITY, Json(err.json())).into_response();
         }
     };
-    run(&app, move |ctx| edit.apply(ctx)).await
+    run(&app, move |ctx| edit.apply_json(ctx)).await
 }
 
 #[derive(Deserialize)]

@@ -14,19 +14,18 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Deserialize;
 use yit::model::config::Config;
 use yit::model::deps::Link;
-use yit::model::edit::Change;
 use yit::model::issue::{self, Issue};
 use yit::model::problem::Problem;
 use yit::model::record::Record;
 use yit::ops::{Clock, Column, IssueLog, Session, Shown};
 use yit::query::SortKey;
 use yit::query::filter::QueryError;
-use yit::store::{Draft, StoreError};
+use yit::store::StoreError;
 
 use super::{App, guard, status_of};
 use crate::front::Ctx;
 use crate::front::error::{CommandError, ErrorKind};
-use crate::front::request::person;
+use crate::front::request::{FieldEdit, List, NewIssue, person};
 
 /// Cards a board column shows (the column says how many it holds).
 const CARDS: usize = 100;
@@ -267,18 +266,17 @@ fn card(r: &Record) -> Markup {
     }
 }
 
+/// The list page's query string, read into a [`List`] request (the box
+/// unchecked when `reverse` is absent: a form sends no unchecked box).
 #[derive(Deserialize, Default)]
 pub struct ListParams {
     #[serde(default)]
     q: String,
+    /// Read as every front end reads an order's name (a bad one is refused).
     #[serde(default)]
-    sort: String,
+    sort: Option<SortKey>,
     #[serde(default)]
     reverse: Option<String>,
-}
-
-fn sort_of(name: &str) -> SortKey {
-    SortKey::named(name).unwrap_or(SortKey::Priority)
 }
 
 /// `GET /issues`: the issues a query finds, sorted as asked.
@@ -295,14 +293,14 @@ pub async fn list(
             writable: w,
             query: &p.q,
         };
-        let sort = if p.sort.is_empty() { "priority" } else { p.sort.as_str() };
+        let sort = p.sort.unwrap_or(SortKey::Priority);
         let controls = html! {
             form.list-controls action="/issues" method="get" {
                 label { "Query " input type="search" name="q" value=(p.q) size="40"; }
                 label { "Sort "
                     select name="sort" {
-                        @for (value, name) in [("priority", "priority"), ("created", "newest"), ("updated", "recently updated"), ("id", "id")] {
-                            option value=(value) selected[sort == value] { (name) }
+                        @for (key, value, name) in [(SortKey::Priority, "priority", "priority"), (SortKey::Created, "created", "newest"), (SortKey::Updated, "updated", "recently updated"), (SortKey::Id, "id", "id")] {
+                            option value=(value) selected[sort == key] { (name) }
                         }
                     }
                 }
@@ -310,16 +308,20 @@ pub async fn list(
                 button type="submit" { "Apply" }
             }
         };
-        let mut query = match ctx.query(&p.q) {
+        let list = List {
+            query: p.q.clone(),
+            sort: Some(sort),
+            reverse: p.reverse.is_some(),
+            limit: Some(ROWS),
+            all: false,
+        };
+        let mut query = match list.query(ctx, "") {
             Ok(q) => q,
             Err(e) => {
                 let content = html! { h1 { "Issues" } (controls) (query_error_box(&p.q, &e)) };
                 return Ok(respond(StatusCode::BAD_REQUEST, frame(&f, content)));
             }
         };
-        query.sort = sort_of(sort);
-        query.reverse = p.reverse.is_some();
-        query.limit = Some(ROWS);
         query.count = true;
         let mut answers = yit::ops::Answers::default();
         let mode = ctx.mode;
@@ -602,50 +604,53 @@ fn labels_of(text: &str) -> Vec<String> {
 
 /// `me`, nobody (empty), or a person as typed.
 fn assignee_of(ctx: &Ctx, text: &str) -> Result<Option<String>, CommandError> {
-    person(ctx, Some(text.trim()).filter(|t| !t.is_empty()))
+    person(ctx.tracker, Some(text.trim()).filter(|t| !t.is_empty()))
 }
 
-/// What the fields form changes of `current`.
-fn changes_of(ctx: &Ctx, current: &Issue, form: &EditForm) -> Result<Vec<Change>, CommandError> {
-    let mut changes = Vec::new();
+/// The edit the fields form asks for: the fields whose value differs from
+/// `current`'s (a form sends every field).
+fn edit_of(ctx: &Ctx, current: &Issue, form: &EditForm) -> Result<FieldEdit, CommandError> {
+    let differs = |given: &Option<String>, now: &str| {
+        given
+            .as_ref()
+            .map(|g| g.trim())
+            .filter(|g| *g != now)
+            .map(str::to_owned)
+    };
+    let priority = match &form.priority {
+        Some(p) => Some(Config::parse_priority(p)?).filter(|p| *p != current.priority),
+        None => None,
+    };
+    let assignee = match &form.assignee {
+        Some(a) => Some(assignee_of(ctx, a)?).filter(|a| *a != current.assignee),
+        None => None,
+    };
+    let (add_labels, remove_labels) = match &form.labels {
+        Some(l) => {
+            let wanted = labels_of(l);
+            let added = wanted.iter().filter(|l| !current.labels.contains(l));
+            let removed = current.labels.iter().filter(|l| !wanted.contains(l));
+            (added.cloned().collect(), removed.cloned().collect())
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     // browsers send text areas with CRLF line ends
-    let body = form.body.as_ref().map(|b| b.replace("\r\n", "\n"));
-    if let Some(t) = &form.title
-        && t.trim() != current.title
-    {
-        changes.push(Change::Title(t.trim().to_owned()));
-    }
-    if let Some(s) = &form.status
-        && *s != current.status
-    {
-        changes.push(Change::Status(ctx.tracker.config().status_named(s)?));
-    }
-    if let Some(p) = &form.priority {
-        let p = Config::parse_priority(p)?;
-        if p != current.priority {
-            changes.push(Change::Priority(p));
-        }
-    }
-    if let Some(k) = &form.kind
-        && *k != current.kind
-    {
-        changes.push(Change::Kind(ctx.tracker.config().type_named(k)?));
-    }
-    if let Some(a) = &form.assignee {
-        let a = assignee_of(ctx, a)?;
-        if a != current.assignee {
-            changes.push(Change::Assignee(a));
-        }
-    }
-    if let Some(l) = &form.labels {
-        changes.extend(Change::labels_to(&current.labels, &labels_of(l)));
-    }
-    if let Some(b) = body
-        && b.trim_end() != current.body.trim_end()
-    {
-        changes.push(Change::Body(b));
-    }
-    Ok(changes)
+    let body = (form.body.as_ref())
+        .map(|b| b.replace("\r\n", "\n"))
+        .filter(|b| b.trim_end() != current.body.trim_end());
+    Ok(FieldEdit {
+        id: current.id.to_string(),
+        title: differs(&form.title, &current.title),
+        status: differs(&form.status, &current.status),
+        priority,
+        kind: differs(&form.kind, &current.kind),
+        body,
+        add_labels,
+        remove_labels,
+        assignee,
+        parent: None,
+        version: Some(form.version.clone()),
+    })
 }
 
 /// After a form: back to the issue, or its page again with the person's
@@ -676,7 +681,8 @@ pub async fn edit(
         let resolved = ctx.session().resolve(&id)?;
         let (current, _) = ctx.tracker.load_with_text(&resolved)?;
         // a value refused is shown on the page, with the person's text
-        let done = match changes_of(ctx, &current, &form) {
+        let changes = edit_of(ctx, &current, &form).and_then(|edit| edit.changes(ctx.tracker));
+        let done = match changes {
             Ok(changes) if changes.is_empty() => Ok(()),
             Ok(changes) => {
                 let session = ctx.take_session();
@@ -860,7 +866,7 @@ pub async fn new_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
 pub async fn create(State(app): State<Arc<App>>, Form(form): Form<NewForm>) -> Response {
     page(&app, true, move |ctx| {
         let created = (|| {
-            let draft = Draft {
+            let new = NewIssue {
                 title: form.title.trim().to_owned(),
                 body: form.body.replace("\r\n", "\n"),
                 labels: labels_of(&form.labels),
@@ -869,13 +875,11 @@ pub async fn create(State(app): State<Arc<App>>, Form(form): Form<NewForm>) -> R
                     p => Some(Config::parse_priority(p)?),
                 },
                 kind: Some(form.kind.clone()).filter(|k| !k.is_empty()),
-                assignee: assignee_of(ctx, &form.assignee)?,
-                ..Draft::default()
+                assignee: Some(form.assignee.trim().to_owned()).filter(|a| !a.is_empty()),
+                parent: Some(form.parent.trim().to_owned()).filter(|p| !p.is_empty()),
+                ..NewIssue::default()
             };
-            let parent = Some(form.parent.trim()).filter(|p| !p.is_empty());
-            let draft = ctx.session().draft(draft, parent, &[])?;
-            let author = ctx.author()?;
-            let created = ctx.take_session().create(draft, author, ctx.clock)?;
+            let created = new.create(ctx)?;
             Ok::<_, CommandError>(created.issue.id)
         })();
         match created {

@@ -211,6 +211,13 @@ pub fn person_short(person: &str) -> &str {
     }
 }
 
+/// Who a person is where people are compared (`me` and `assignee:` in a
+/// query, the holder of a claim): their email, or the text when it has
+/// none. The one reading of it.
+pub fn identity_of(person: &str) -> String {
+    person_email(person).unwrap_or(person).to_owned()
+}
+
 pub fn person_email(person: &str) -> Option<&str> {
     let person = person.trim();
     let email = match person.strip_suffix('>') {

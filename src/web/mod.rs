@@ -12,7 +12,9 @@
 
 mod api;
 mod events;
+mod forms;
 mod guard;
+mod layout;
 mod markdown;
 mod pages;
 
@@ -108,13 +110,13 @@ fn router(app: Arc<App>, stop: tokio::sync::watch::Receiver<bool>) -> Router {
     Router::new()
         .route("/", get(pages::board))
         .route("/issues", get(pages::list))
-        .route("/new", get(pages::new_form).post(pages::create))
+        .route("/new", get(pages::new_form).post(forms::create))
         .route("/issues/{id}", get(pages::issue))
-        .route("/issues/{id}/edit", post(pages::edit))
-        .route("/issues/{id}/comment", post(pages::comment))
-        .route("/issues/{id}/close", post(pages::close))
-        .route("/issues/{id}/reopen", post(pages::reopen))
-        .route("/issues/{id}/claim", post(pages::claim))
+        .route("/issues/{id}/edit", post(forms::edit))
+        .route("/issues/{id}/comment", post(forms::comment))
+        .route("/issues/{id}/close", post(forms::close))
+        .route("/issues/{id}/reopen", post(forms::reopen))
+        .route("/issues/{id}/claim", post(forms::claim))
         .route("/assets/{name}", get(pages::asset))
         .route("/events", get(events::events))
         .route("/api/issues", get(api::list).post(api::create))

@@ -1,31 +1,30 @@
-//! The HTML pages: the board, the list, an issue, the new-issue form, and
-//! the forms' answers. Every page reads without JavaScript (forms post and
-//! redirect); the script only adds live updates and dragging cards. maud
-//! escapes every value; bodies and comments go through
-//! [`super::markdown::render`].
+//! The HTML pages: the board, the list, an issue and the new-issue form
+//! (their frame is `layout`'s; the forms' answers are `forms`'). Every
+//! page reads without JavaScript (forms post and redirect); the script
+//! only adds live updates and dragging cards. maud escapes every value;
+//! bodies and comments go through [`super::markdown::render`].
 
 use std::sync::Arc;
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use yit::model::config::Config;
 use yit::model::deps::Link;
 use yit::model::issue::{self, Issue};
-use yit::model::problem::Problem;
 use yit::model::record::Record;
-use yit::ops::{Clock, Column, IssueLog, Session, Shown};
+use yit::ops::{Column, IssueLog, Shown};
 use yit::query::SortKey;
-use yit::query::filter::QueryError;
-use yit::store::StoreError;
 
-use super::{App, guard, status_of};
+use super::layout::{
+    Frame, error_box, error_page, frame, page, problems_box, query_error_box, respond, writable,
+};
+use super::{App, status_of};
 use crate::front::Ctx;
 use crate::front::error::{CommandError, ErrorKind};
-use crate::front::request::{FieldEdit, List, NewIssue, person};
+use crate::front::request::List;
 
 /// Cards a board column shows (the column says how many it holds).
 const CARDS: usize = 100;
@@ -55,131 +54,6 @@ pub async fn asset(Path(name): Path<String>) -> Response {
 pub async fn not_found() -> Response {
     let err = CommandError::new(ErrorKind::NotFound, "no such page");
     error_page(&err, false, 0)
-}
-
-/// What every page needs besides its content.
-struct Frame<'a> {
-    title: &'a str,
-    /// The live version the page was made at.
-    version: u64,
-    /// The request carries the token: forms are shown enabled.
-    writable: bool,
-    /// The query box's text.
-    query: &'a str,
-}
-
-fn frame(f: &Frame, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light dark";
-                title { (f.title) " · yit" }
-                link rel="stylesheet" href="/assets/app.css";
-                script src="/assets/app.js" defer {}
-            }
-            body data-version=(f.version) {
-                a.skip href="#main" { "Skip to content" }
-                header {
-                    nav aria-label="yit" {
-                        a href="/" { "Board" }
-                        a href="/issues" { "Issues" }
-                        a href="/new" { "New issue" }
-                    }
-                    form.search action="/issues" method="get" role="search" {
-                        label.visually-hidden for="q" { "Query" }
-                        input #q type="search" name="q" value=(f.query)
-                            placeholder="label:bug priority:<=1 words…" autocomplete="off";
-                    }
-                    span #live-state aria-live="polite" {}
-                }
-                @if !f.writable {
-                    p.notice { "Read only: open the address " code { "yit serve" } " printed to make changes." }
-                }
-                main #main { (content) }
-            }
-        }
-    }
-}
-
-fn respond(status: StatusCode, page: Markup) -> Response {
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        page.into_string(),
-    )
-        .into_response()
-}
-
-fn problems_box(problems: &[Problem], broken: usize) -> Markup {
-    html! {
-        @if broken > 0 {
-            section.problems data-live #problems aria-label="Files that could not be read" {
-                h2 { (broken) " issue file(s) could not be read" }
-                ul {
-                    @for p in problems { li { code { (p.to_string()) } } }
-                }
-                p { code { "yit doctor" } " lists every problem." }
-            }
-        }
-    }
-}
-
-fn error_box(err: &CommandError) -> Markup {
-    html! {
-        div.error role="alert" {
-            p { strong { "Error: " } (err.message) }
-            @for p in err.problems.iter().filter(|p| p.to_string() != err.message) { p { code { (p.to_string()) } } }
-            @for c in &err.causes { p.cause { "caused by: " (c) } }
-            @for h in &err.hints { p.hint { "hint: " (h) } }
-        }
-    }
-}
-
-fn error_page(err: &CommandError, writable: bool, version: u64) -> Response {
-    let f = Frame {
-        title: "Error",
-        version,
-        writable,
-        query: "",
-    };
-    respond(
-        status_of(err.kind),
-        frame(&f, html! { h1 { "Something went wrong" } (error_box(err)) }),
-    )
-}
-
-/// A query that could not be read, with a caret under its column.
-fn query_error_box(text: &str, e: &QueryError) -> Markup {
-    let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
-    html! {
-        div.error role="alert" {
-            p { strong { "Query error, column " (e.column) ": " } (e.message) }
-            pre.caret { (text) "\n" (caret) }
-            p { "The query language is described in " code { "docs/query.md" } "." }
-        }
-    }
-}
-
-fn writable(app: &App, headers: &HeaderMap) -> bool {
-    guard::token_of(headers).is_some_and(|t| t == app.token)
-}
-
-/// Runs `render` on a blocking thread; an error becomes an error page.
-async fn page(
-    app: &Arc<App>,
-    writable: bool,
-    render: impl FnOnce(&mut Ctx) -> Result<Response, CommandError> + Send + 'static,
-) -> Response {
-    match app.with_session(render).await {
-        Ok(response) => response,
-        Err(err) => error_page(&err, writable, app.live.version()),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -360,10 +234,10 @@ pub async fn list(
 
 /// What a refused form keeps: the person's text, and why it was refused.
 #[derive(Default)]
-struct Kept {
-    edit: Option<EditForm>,
-    comment: Option<String>,
-    error: Option<CommandError>,
+pub(super) struct Kept {
+    pub(super) edit: Option<EditForm>,
+    pub(super) comment: Option<String>,
+    pub(super) error: Option<CommandError>,
 }
 
 /// `GET /issues/ID`.
@@ -376,7 +250,12 @@ pub async fn issue(
     page(&app, w, move |ctx| issue_page(ctx, &id, w, Kept::default())).await
 }
 
-fn issue_page(ctx: &mut Ctx, input: &str, w: bool, kept: Kept) -> Result<Response, CommandError> {
+pub(super) fn issue_page(
+    ctx: &mut Ctx,
+    input: &str,
+    w: bool,
+    kept: Kept,
+) -> Result<Response, CommandError> {
     let mode = ctx.mode;
     let shown = ctx.session().show(input, mode)?;
     let log = ctx.session().log(shown.issue.id.as_str(), true).ok();
@@ -582,241 +461,42 @@ fn issue_forms(
 /// The fields form of an issue page: every field, and the version of the
 /// file it was made from.
 #[derive(Deserialize, Default, Clone)]
-pub struct EditForm {
-    version: String,
-    title: Option<String>,
-    status: Option<String>,
-    priority: Option<String>,
-    kind: Option<String>,
-    assignee: Option<String>,
-    labels: Option<String>,
-    body: Option<String>,
-}
-
-/// Labels as typed, comma-separated, without blanks.
-fn labels_of(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// `me`, nobody (empty), or a person as typed.
-fn assignee_of(ctx: &Ctx, text: &str) -> Result<Option<String>, CommandError> {
-    person(ctx.tracker, Some(text.trim()).filter(|t| !t.is_empty()))
-}
-
-/// The edit the fields form asks for: the fields whose value differs from
-/// `current`'s (a form sends every field).
-fn edit_of(ctx: &Ctx, current: &Issue, form: &EditForm) -> Result<FieldEdit, CommandError> {
-    let differs = |given: &Option<String>, now: &str| {
-        given
-            .as_ref()
-            .map(|g| g.trim())
-            .filter(|g| *g != now)
-            .map(str::to_owned)
-    };
-    let priority = match &form.priority {
-        Some(p) => Some(Config::parse_priority(p)?).filter(|p| *p != current.priority),
-        None => None,
-    };
-    let assignee = match &form.assignee {
-        Some(a) => Some(assignee_of(ctx, a)?).filter(|a| *a != current.assignee),
-        None => None,
-    };
-    let (add_labels, remove_labels) = match &form.labels {
-        Some(l) => {
-            let wanted = labels_of(l);
-            let added = wanted.iter().filter(|l| !current.labels.contains(l));
-            let removed = current.labels.iter().filter(|l| !wanted.contains(l));
-            (added.cloned().collect(), removed.cloned().collect())
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    // browsers send text areas with CRLF line ends
-    let body = (form.body.as_ref())
-        .map(|b| b.replace("\r\n", "\n"))
-        .filter(|b| b.trim_end() != current.body.trim_end());
-    Ok(FieldEdit {
-        id: current.id.to_string(),
-        title: differs(&form.title, &current.title),
-        status: differs(&form.status, &current.status),
-        priority,
-        kind: differs(&form.kind, &current.kind),
-        body,
-        add_labels,
-        remove_labels,
-        assignee,
-        parent: None,
-        version: Some(form.version.clone()),
-    })
-}
-
-/// After a form: back to the issue, or its page again with the person's
-/// text kept and why it was refused.
-fn after(
-    ctx: &mut Ctx,
-    id: &str,
-    done: Result<(), CommandError>,
-    kept: impl FnOnce(CommandError) -> Kept,
-) -> Result<Response, CommandError> {
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/issues/{id}")).into_response()),
-        Err(err) if matches!(err.kind, ErrorKind::NotFound | ErrorKind::Ambiguous) => Err(err),
-        Err(err) => issue_page(ctx, id, true, kept(err)),
-    }
-}
-
-/// `POST /issues/ID/edit`: refused (409, the text kept) when the file
-/// changed since the form was made. The page then shows the issue as it
-/// is now above the person's text, and the form carries the new version:
-/// saving again replaces it, knowingly.
-pub async fn edit(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    Form(form): Form<EditForm>,
-) -> Response {
-    page(&app, true, move |ctx| {
-        let resolved = ctx.session().resolve(&id)?;
-        let (current, _) = ctx.tracker.load_with_text(&resolved)?;
-        // a value refused is shown on the page, with the person's text
-        let changes = edit_of(ctx, &current, &form).and_then(|edit| edit.changes(ctx.tracker));
-        let done = match changes {
-            Ok(changes) if changes.is_empty() => Ok(()),
-            Ok(changes) => {
-                let session = ctx.take_session();
-                match session.change_at(resolved.as_str(), &form.version, changes, ctx.clock) {
-                    Err(StoreError::Changed { .. }) => return stale(ctx, &id, form),
-                    done => done.map(drop).map_err(CommandError::from),
-                }
-            }
-            Err(e) => Err(e),
-        };
-        after(ctx, &id, done, |error| Kept {
-            edit: Some(form),
-            error: Some(error),
-            ..Kept::default()
-        })
-    })
-    .await
-}
-
-/// The page of an edit refused because the file changed since its form
-/// was made (409): the issue as it is now, the person's text below it,
-/// and the form at the version shown, so that saving again replaces it.
-fn stale(ctx: &mut Ctx, id: &str, mut form: EditForm) -> Result<Response, CommandError> {
-    let err = CommandError::new(
-        ErrorKind::Refused,
-        "this issue changed since the page was opened; nothing was saved, and your text is kept below",
-    )
-    .hint("the issue as it is now is shown above; saving again replaces it");
-    // (an empty version: the page's own)
-    form.version = String::new();
-    let kept = Kept {
-        edit: Some(form),
-        error: Some(err),
-        ..Kept::default()
-    };
-    issue_page(ctx, id, true, kept)
-}
-
-/// A change a button or a short form asks for: done, then back to the
-/// issue; refused, then its page again with why (and `kept`, a comment's
-/// text).
-async fn act(
-    app: &Arc<App>,
-    id: String,
-    kept: Option<String>,
-    op: impl for<'t> FnOnce(Session<'t>, &str, Clock) -> Result<(), StoreError> + Send + 'static,
-) -> Response {
-    page(app, true, move |ctx| {
-        let done = op(ctx.take_session(), &id, ctx.clock).map_err(CommandError::from);
-        after(ctx, &id, done, |error| Kept {
-            comment: kept,
-            error: Some(error),
-            ..Kept::default()
-        })
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct CommentForm {
-    body: String,
-}
-
-/// `POST /issues/ID/comment`.
-pub async fn comment(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    Form(form): Form<CommentForm>,
-) -> Response {
-    // browsers send text areas with CRLF line ends
-    let body = form.body.replace("\r\n", "\n");
-    act(&app, id, Some(body.clone()), move |session, id, clock| {
-        session.comment(id, body, clock).map(drop)
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct CloseForm {
-    #[serde(default)]
-    reason: String,
-}
-
-/// `POST /issues/ID/close`: the reason (if any) becomes a comment.
-pub async fn close(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    Form(form): Form<CloseForm>,
-) -> Response {
-    act(&app, id, None, move |session, id, clock| {
-        let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
-        session
-            .close(&[id.to_owned()], None, reason, clock)
-            .map(drop)
-    })
-    .await
-}
-
-/// `POST /issues/ID/reopen`.
-pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    act(&app, id, None, |session, id, clock| {
-        session.reopen(&[id.to_owned()], clock).map(drop)
-    })
-    .await
-}
-
-/// `POST /issues/ID/claim`: refused (409) when someone else holds it.
-pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    act(&app, id, None, |session, id, clock| {
-        session.claim(id, false, clock).map(drop)
-    })
-    .await
+pub(super) struct EditForm {
+    pub(super) version: String,
+    pub(super) title: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) priority: Option<String>,
+    pub(super) kind: Option<String>,
+    pub(super) assignee: Option<String>,
+    pub(super) labels: Option<String>,
+    pub(super) body: Option<String>,
 }
 
 /// The new-issue form's fields.
 #[derive(Deserialize, Default)]
-pub struct NewForm {
+pub(super) struct NewForm {
     #[serde(default)]
-    title: String,
+    pub(super) title: String,
     #[serde(default)]
-    body: String,
+    pub(super) body: String,
     #[serde(default)]
-    kind: String,
+    pub(super) kind: String,
     #[serde(default)]
-    priority: String,
+    pub(super) priority: String,
     #[serde(default)]
-    labels: String,
+    pub(super) labels: String,
     #[serde(default)]
-    assignee: String,
+    pub(super) assignee: String,
     #[serde(default)]
-    parent: String,
+    pub(super) parent: String,
 }
 
-fn new_page(ctx: &Ctx, form: &NewForm, error: Option<&CommandError>, w: bool) -> Response {
+pub(super) fn new_page(
+    ctx: &Ctx,
+    form: &NewForm,
+    error: Option<&CommandError>,
+    w: bool,
+) -> Response {
     let config = ctx.tracker.config();
     let f = Frame {
         title: "New issue",
@@ -857,35 +537,6 @@ pub async fn new_form(State(app): State<Arc<App>>, headers: HeaderMap) -> Respon
     let w = writable(&app, &headers);
     page(&app, w, move |ctx| {
         Ok(new_page(ctx, &NewForm::default(), None, w))
-    })
-    .await
-}
-
-/// `POST /new`: creates the issue and goes to its page; a refused form is
-/// shown again with what was typed.
-pub async fn create(State(app): State<Arc<App>>, Form(form): Form<NewForm>) -> Response {
-    page(&app, true, move |ctx| {
-        let created = (|| {
-            let new = NewIssue {
-                title: form.title.trim().to_owned(),
-                body: form.body.replace("\r\n", "\n"),
-                labels: labels_of(&form.labels),
-                priority: match form.priority.trim() {
-                    "" => None,
-                    p => Some(Config::parse_priority(p)?),
-                },
-                kind: Some(form.kind.clone()).filter(|k| !k.is_empty()),
-                assignee: Some(form.assignee.trim().to_owned()).filter(|a| !a.is_empty()),
-                parent: Some(form.parent.trim().to_owned()).filter(|p| !p.is_empty()),
-                ..NewIssue::default()
-            };
-            let created = new.create(ctx)?;
-            Ok::<_, CommandError>(created.issue.id)
-        })();
-        match created {
-            Ok(id) => Ok(Redirect::to(&format!("/issues/{id}")).into_response()),
-            Err(err) => Ok(new_page(ctx, &form, Some(&err), true)),
-        }
     })
     .await
 }

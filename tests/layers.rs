@@ -1,7 +1,8 @@
 //! The layout the code promises (src/lib.rs, docs/architecture.md), checked
 //! on the source: each library layer uses only the layers below it, a
-//! front end does not use another front end, and every test that is
-//! written is run (the session binaries list their tests by hand).
+//! front end does not use another front end and reads the issues through
+//! `ops` alone, and every test that is written is run (the session
+//! binaries list their tests by hand).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -113,6 +114,37 @@ fn a_front_end_does_not_use_another() {
         for used in uses(&file, "crate::") {
             if ["cli", "front", "web", "mcp"].contains(&used.as_str()) {
                 wrong.push(format!("{} uses {used}", file.display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn front_ends_read_the_issues_through_ops() {
+    // every read of the whole issue set (or of a revision) goes through
+    // `ops`, where asking the daemon or the files is decided once: no
+    // front end calls the store's own reads of them
+    let reads = ["scan(", "load_listing(", "read_all(", "files_by_id("];
+    let mut wrong = Vec::new();
+    for dir in ["front", "web", "mcp", "cli"] {
+        for file in sources(&root().join("src").join(dir)) {
+            let text = std::fs::read_to_string(&file).expect("read");
+            let code: String = text
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<String>()
+                .split_whitespace()
+                .collect();
+            for read in reads {
+                if code.contains(&format!("tracker.{read}"))
+                    || code.contains(&format!("Tracker::{read}"))
+                {
+                    wrong.push(format!("{} calls the store's {read}", file.display()));
+                }
+            }
+            if code.contains("store::at::") {
+                wrong.push(format!("{} reads a revision around ops", file.display()));
             }
         }
     }

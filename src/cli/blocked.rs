@@ -47,7 +47,7 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let args = args.list.and_term("is:blocked".to_owned());
     let query = args.query(config, &me, ctx.now, json)?;
-    let scan = tracker
+    let scan = super::session(ctx, &tracker)
         .scan(ctx.scan_mode(json || query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
     let result = list::run_over(&scan, config, &query);
     // each waiting issue with the open issues it waits for, or the parent

@@ -85,8 +85,8 @@ pub fn cmd_branches(ctx: &mut Ctx, _args: BranchesArgs) -> Result<(), CommandErr
         rows.push((id.clone(), title, states));
     }
     // short ids unique among the worktree's issues and these
-    let listing = tracker
-        .load_listing()?
+    let listing = super::session(ctx, &tracker)
+        .into_listing()?
         .including(rows.iter().map(|(id, _, _)| id.clone()));
     if format == Format::Json {
         let issues: Vec<serde_json::Value> = rows

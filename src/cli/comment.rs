@@ -91,7 +91,9 @@ fn add(
         (Some(text), _) => text,
         (None, Some(path)) => read_body_file(path)?,
         (None, None) => {
-            let id = tracker.load_listing()?.resolve(&input)?;
+            let id = super::session(ctx, &tracker)
+                .into_listing()?
+                .resolve(&input)?;
             // left empty: the comment is not added (the editor says so)
             comment_in_editor(&tracker, &id, None)?.unwrap_or_default()
         }

@@ -155,7 +155,7 @@ pub fn cmd_complete(ctx: &mut Ctx, args: CompleteArgs) -> Result<(), CommandErro
         }
         return Ok(());
     }
-    let Ok(scan) = tracker.scan(ctx.scan_mode(false)) else {
+    let Ok(scan) = super::session(ctx, &tracker).scan(ctx.scan_mode(false)) else {
         return Ok(());
     };
     if args.what == "people" {

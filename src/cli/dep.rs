@@ -194,7 +194,7 @@ impl Drawer<'_> {
 fn draw(ctx: &mut Ctx, args: TreeArgs) -> Result<(), CommandError> {
     let format = ctx.format("dep tree", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    let scan = tracker.scan(ctx.scan_mode(false))?;
+    let scan = super::session(ctx, &tracker).scan(ctx.scan_mode(false))?;
     let id = scan.listing.resolve(&args.id)?;
     if scan.find(&id).is_none() {
         // a broken file: its error

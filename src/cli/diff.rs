@@ -39,12 +39,12 @@ struct Changed {
 
 pub fn cmd_diff(ctx: &mut Ctx, args: DiffArgs) -> Result<(), CommandError> {
     let format = ctx.format("diff", &[Format::Table, Format::Json], Format::Table)?;
-    let (old_config, old) = yit::store::at::files_at(&ctx.cwd, &args.from)?;
+    let (old_config, old) = yit::ops::files_at(&ctx.cwd, &args.from)?;
     let (new_config, new) = match &args.to {
-        Some(rev) => yit::store::at::files_at(&ctx.cwd, rev)?,
+        Some(rev) => yit::ops::files_at(&ctx.cwd, rev)?,
         None => {
             let tracker = ctx.open_tracker()?;
-            let files = tracker.files_by_id()?;
+            let files = super::session(ctx, &tracker).file_bytes()?;
             (tracker.config().clone(), files)
         }
     };

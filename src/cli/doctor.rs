@@ -29,7 +29,7 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
         Ok(tracker) => {
             warnings = tracker.merge_setup_warnings();
             // (details: the conflicts recorded by merges)
-            let mut scan = tracker.scan(ctx.scan_mode(true))?;
+            let mut scan = super::session(ctx, &tracker).scan(ctx.scan_mode(true))?;
             let mut problems = std::mem::take(&mut scan.problems);
             problems.extend(
                 scan.issues

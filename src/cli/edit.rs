@@ -100,7 +100,7 @@ pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let edit = args.edit()?;
     if edit.is_empty() {
-        let listing = tracker.load_listing()?;
+        let listing = super::session(ctx, &tracker).into_listing()?;
         let id = listing.resolve(&edit.id)?;
         return edit_in_editor(ctx, &tracker, listing, &id);
     }

@@ -38,7 +38,7 @@ pub fn cmd_export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), CommandError> {
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let mut query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, true)?;
     query.sort = SortKey::Id;
-    let scan = tracker.scan(ctx.scan_mode(true))?;
+    let scan = super::session(ctx, &tracker).scan(ctx.scan_mode(true))?;
     let result = list::run_over(&scan, config, &query);
     if result.broken_files > 0 {
         // an export that silently misses issues would lose them on import

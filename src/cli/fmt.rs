@@ -32,14 +32,14 @@ pub fn cmd_fmt(ctx: &mut Ctx, args: FmtArgs) -> Result<(), CommandError> {
     )?;
     let tracker = ctx.open_tracker()?;
     let (listing, ids, broken) = if args.ids.is_empty() {
-        let scan = tracker.scan(ctx.scan_mode(false))?;
+        let scan = super::session(ctx, &tracker).scan(ctx.scan_mode(false))?;
         let ids: Vec<_> = scan.issues.iter().map(|i| i.id.clone()).collect();
         for problem in &scan.problems {
             ctx.warn(&problem.to_string());
         }
         (scan.listing, ids, scan.broken_files)
     } else {
-        let listing = tracker.load_listing()?;
+        let listing = super::session(ctx, &tracker).into_listing()?;
         let ids = resolve_all(&listing, &args.ids)?;
         (listing, ids, 0)
     };

@@ -197,7 +197,7 @@ fn act(ctx: &mut Ctx, tracker: &yit::store::Tracker, args: HooksArgs) -> Result<
                 ))
                 .hint("type more of the id; `yit list` shows each issue's short id"));
             }
-            let listing = tracker.load_listing()?;
+            let listing = super::session(ctx, tracker).into_listing()?;
             let mut out = String::with_capacity(message.len());
             let mut changed = false;
             for line in message.split_inclusive('\n') {
@@ -248,7 +248,7 @@ fn close_fixed(ctx: &Ctx, tracker: &yit::store::Tracker) -> Result<(), CommandEr
         return Ok(());
     }
     let since = repo.config_string(SINCE_KEY).filter(|s| !s.is_empty());
-    let listing = tracker.load_listing()?;
+    let listing = super::session(ctx, tracker).into_listing()?;
     let config = tracker.config();
     let fixed_by = |c: &yit::store::history::LinkedCommit| format!("Fixed by {}", &c.id[..10]);
     let open: Vec<_> = tracker

@@ -130,7 +130,7 @@ fn report_github(
             "label {label:?} cannot be a yit label (commas, length, strict_labels); left out"
         ));
     }
-    let listing = tracker.load_listing()?;
+    let listing = super::session(ctx, tracker).into_listing()?;
     for c in &imported.conflicts {
         ctx.warn(&format!(
             "{} (#{}): {} changed here and upstream since the last import; kept the local value",

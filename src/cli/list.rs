@@ -103,7 +103,7 @@ pub(super) fn cmd_list_in(
     let details = matches!(format, Format::Json | Format::Jsonl);
     if let Some(rev) = &args.at {
         // from git's objects: no worktree, index or daemon involved
-        let at = yit::store::at::read_at(&ctx.cwd, rev)?;
+        let at = yit::ops::read_at(&ctx.cwd, rev)?;
         let me = || -> Result<String, CommandError> {
             let repo = yit::git::Repo::discover(&ctx.cwd).map_err(yit::store::StoreError::from)?;
             Ok(repo.author().ok_or(yit::store::StoreError::NoIdentity)?)

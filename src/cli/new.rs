@@ -142,7 +142,7 @@ fn new_from_plan(
     };
     let PlanCreated { issues, keys } =
         tracker.run_plan(&text, shown, author, &ctx.clock(), &super::crash_hook())?;
-    let shorts = Shorts::Listing(tracker.load_listing()?);
+    let shorts = Shorts::Listing(super::session(ctx, tracker).into_listing()?);
     match format {
         Format::Json => {
             ctx.out.json(&super::output::envelope(yit::ops::json::plan(

@@ -113,7 +113,7 @@ fn in_editor(
 ) -> Result<Option<Vec<Take>>, CommandError> {
     let note = super::editor::NOTE;
     let id = &issue.id;
-    let listing = tracker.load_listing()?;
+    let listing = yit::ops::Session::without_daemon(tracker).into_listing()?;
     let short = listing.short_id(id);
     let initial = format!(
         "{note}Resolve the conflicts a merge recorded in {short} {title:?}.\n\
@@ -144,7 +144,7 @@ fn report(
     issue: &Issue,
 ) -> Result<(), CommandError> {
     if format == Format::Json {
-        let listing = tracker.load_listing()?;
+        let listing = super::session(ctx, tracker).into_listing()?;
         ctx.out.json(&super::output::envelope(serde_json::json!({
             "issue": super::output::issue_json(issue, &listing),
         })))?;

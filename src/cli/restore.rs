@@ -52,7 +52,7 @@ pub fn cmd_restore(ctx: &mut Ctx, args: RestoreArgs) -> Result<(), CommandError>
         })?);
     };
     let issue = tracker.restore_issue(&input, ctx.lock_timeout)?;
-    let listing = tracker.load_listing()?;
+    let listing = super::session(ctx, &tracker).into_listing()?;
     if format == Format::Json {
         return Ok(ctx.out.json(&super::output::envelope(
             serde_json::json!({ "issue": issue_json(&issue, &listing) }),

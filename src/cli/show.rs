@@ -31,7 +31,7 @@ pub struct ShowArgs {
 pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
     let format = ctx.format("show", &[Format::Table, Format::Json], Format::Table)?;
     if let Some(rev) = &args.at {
-        let at = yit::store::at::read_at(&ctx.cwd, rev)?;
+        let at = yit::ops::read_at(&ctx.cwd, rev)?;
         let id = at.scan.listing.resolve(&args.id)?;
         let Some(issue) = at.scan.issues.iter().find(|i| i.id == id) else {
             // listed but not valid at that revision: its problems say why

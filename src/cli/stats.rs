@@ -33,8 +33,8 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
     let query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, false)?;
-    let scan =
-        tracker.scan(ctx.scan_mode(query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
+    let scan = super::session(ctx, &tracker)
+        .scan(ctx.scan_mode(query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
     let chosen: Vec<&yit::model::issue::Issue> = scan
         .issues
         .iter()

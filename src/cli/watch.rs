@@ -75,7 +75,7 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
             continue;
         }
         // only the touched files: no copy of every issue per event
-        let listing = tracker.load_listing()?;
+        let listing = super::session(ctx, &tracker).into_listing()?;
         let mut before: Known = HashMap::new();
         let mut now: Known = HashMap::new();
         let mut touched = Vec::new();
@@ -99,7 +99,8 @@ pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
 }
 
 fn snapshot(tracker: &Tracker) -> Result<(Known, Listing), CommandError> {
-    let (listing, results) = tracker.read_all(ScanMode::Files)?;
+    let (listing, results) =
+        yit::ops::Session::without_daemon(tracker).read_files(ScanMode::Files)?;
     let known = listing
         .ids
         .iter()

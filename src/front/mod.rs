@@ -239,7 +239,7 @@ impl<'t> Ctx<'t> {
     pub fn session(&mut self) -> &mut Session<'t> {
         let tracker = self.tracker;
         self.session
-            .get_or_insert_with(|| Session::new(tracker, || None))
+            .get_or_insert_with(|| Session::without_daemon(tracker))
     }
 
     /// The session, for an operation that consumes it.

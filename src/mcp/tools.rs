@@ -396,7 +396,8 @@ fn ready(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
 fn blocked(ctx: &mut Ctx, a: QueryArgs) -> Result<Value, CommandError> {
     let q = query(ctx, &a.query, "is:blocked", a.limit, a.details)?;
     let needs = a.details || q.filter.as_ref().is_some_and(|f| f.needs_details());
-    let scan = ctx.tracker.scan(ctx.mode.with_details(needs))?;
+    let mode = ctx.mode.with_details(needs);
+    let scan = ctx.session().scan(mode)?;
     let config = ctx.tracker.config();
     let result = yit::ops::list_over(&scan, config, &q);
     let rows = yit::ops::json::waiting(&scan, config, &result.records, a.details);
@@ -408,7 +409,7 @@ fn new_plan(ctx: &mut Ctx, a: PlanArgs) -> Result<Value, CommandError> {
     let created =
         ctx.tracker
             .run_plan(&a.plan, Path::new("<plan>"), author, &ctx.clock, &|_| {})?;
-    let shorts = Shorts::Listing(ctx.tracker.load_listing()?);
+    let shorts = Shorts::Listing(ctx.take_session().into_listing()?);
     Ok(yit::ops::json::plan(
         &created.issues,
         &created.keys,

@@ -29,7 +29,8 @@ use crate::daemon::protocol::{Request, Response};
 use crate::daemon::{Client, DaemonError, Engine, Paths};
 use crate::model::deps::Related;
 use crate::model::id::IssueId;
-use crate::store::{Listing, StoreError, Tracker};
+use crate::store::at::{AtRevision, IssueBytes};
+use crate::store::{FileResult, Listing, Scan, ScanMode, StoreError, Tracker};
 
 /// How long a command waits for another's autostart of the daemon.
 const AUTOSTART_PATIENCE: Duration = Duration::from_secs(2);
@@ -172,6 +173,11 @@ impl<'t> Session<'t> {
         }
     }
 
+    /// A session that asks no daemon (reads of the files themselves).
+    pub fn without_daemon(tracker: &'t Tracker) -> Session<'t> {
+        Session::new(tracker, || None)
+    }
+
     /// The daemon, connecting now if not yet done.
     fn daemon(&mut self) -> Option<&mut Daemon> {
         if let Some(connect) = self.connect.take() {
@@ -198,11 +204,39 @@ impl<'t> Session<'t> {
         }
     }
 
-    fn listing(&mut self) -> Result<&Listing, StoreError> {
+    /// Every issue file's id (for short ids and prefixes), read once per
+    /// session.
+    pub fn listing(&mut self) -> Result<&Listing, StoreError> {
         if self.listing.is_none() {
             self.listing = Some(self.tracker.load_listing()?);
         }
         Ok(self.listing.as_ref().expect("just loaded"))
+    }
+
+    /// [`Session::listing`], kept by the caller.
+    pub fn into_listing(mut self) -> Result<Listing, StoreError> {
+        self.listing()?;
+        Ok(self.listing.take().expect("loaded"))
+    }
+
+    /// Every issue, read as `mode` says: from the index (kept fresh on the
+    /// way) or from every file. The daemon keeps answers, not issues, so a
+    /// front end that needs every issue itself (what waits for what, a
+    /// tree, statistics, an export, a check) reads them here.
+    pub fn scan(&mut self, mode: ScanMode) -> Result<Scan, StoreError> {
+        self.tracker.scan(mode)
+    }
+
+    /// Every issue file as read, unparsed where it could not be (a check
+    /// of the files themselves: `doctor`, `watch`).
+    pub fn read_files(&mut self, mode: ScanMode) -> Result<(Listing, Vec<FileResult>), StoreError> {
+        self.tracker.read_all(mode)
+    }
+
+    /// Every issue file's bytes by id, in id order (a comparison with
+    /// another revision's).
+    pub fn file_bytes(&mut self) -> Result<Vec<IssueBytes>, StoreError> {
+        self.tracker.files_by_id()
     }
 
     pub fn has_daemon(&mut self) -> bool {
@@ -334,6 +368,22 @@ impl<'t> Session<'t> {
             }
         }
     }
+}
+
+/// The issues at revision `rev` (a commit, branch or tag) of the
+/// repository around `cwd`, read from git's objects: no worktree, index or
+/// daemon is involved (`list --at`, `show --at`).
+pub fn read_at(cwd: &std::path::Path, rev: &str) -> Result<AtRevision, StoreError> {
+    crate::store::at::read_at(cwd, rev)
+}
+
+/// The issue files at revision `rev`, unparsed, and its configuration
+/// (`diff`).
+pub fn files_at(
+    cwd: &std::path::Path,
+    rev: &str,
+) -> Result<(crate::model::config::Config, Vec<IssueBytes>), StoreError> {
+    crate::store::at::files_at(cwd, rev)
 }
 
 /// The GitHub issue number `input` names as the query term does

@@ -19,8 +19,7 @@ pub struct Ctx {
     /// The format is YIT_FORMAT's default rather than asked for.
     format_from_env: bool,
     pub quiet: bool,
-    no_index: bool,
-    no_daemon: bool,
+    access: crate::front::Access,
     pub lock_timeout: Duration,
     pub now: Timestamp,
     pub seed: Option<u64>,
@@ -58,11 +57,7 @@ impl Ctx {
     /// How to read every issue: through the index unless `--no-index`;
     /// `details` when bodies, comments and other keys are needed.
     pub fn scan_mode(&self, details: bool) -> yit::store::ScanMode {
-        if self.no_index {
-            yit::store::ScanMode::Files
-        } else {
-            yit::store::ScanMode::Index { details }
-        }
+        self.access.scan_mode(details)
     }
 
     /// How to reach the daemon of a worktree: when one runs, is
@@ -71,7 +66,7 @@ impl Ctx {
     /// about once, and the command answers from the files. It owns what it
     /// needs: a session may hold it while the command prints.
     fn connector(&self) -> impl FnOnce(&yit::store::Tracker) -> Option<yit::ops::Daemon> + 'static {
-        let allowed = !(self.no_daemon || self.no_index);
+        let allowed = self.access.asks_daemon();
         let given = std::rc::Rc::clone(&self.daemon_warned);
         let paint = self.out.paint_stderr(output::Paint::Warning, "warning:");
         move |tracker| {
@@ -142,8 +137,7 @@ impl Ctx {
             now: std::env::var_os("YIT_NOW").map(|_| self.now),
             seed: self.seed,
             lock_timeout: self.lock_timeout,
-            no_index: self.no_index,
-            no_daemon: self.no_daemon,
+            access: self.access,
             author,
         }
     }
@@ -291,8 +285,10 @@ impl Ctx {
             format,
             format_from_env,
             quiet: g.quiet,
-            no_index: g.no_index,
-            no_daemon: g.no_daemon,
+            access: crate::front::Access {
+                no_index: g.no_index,
+                no_daemon: g.no_daemon,
+            },
             lock_timeout: Duration::from_secs_f64(g.lock_timeout),
             now: env_now()?,
             seed: env_seed()?,

@@ -35,11 +35,36 @@ pub struct Options {
     /// `YIT_SEED` (tests): ids are seeded from it and a request counter.
     pub seed: Option<u64>,
     pub lock_timeout: Duration,
-    /// Read every file instead of the index, ask no daemon.
-    pub no_index: bool,
-    pub no_daemon: bool,
+    pub access: Access,
     /// Who makes the changes (`yit mcp --as`), instead of git's identity.
     pub author: Option<String>,
+}
+
+/// How a front end reads the issues, the same for every front end: through
+/// the index and a daemon (or, for a long-running one, its own engine),
+/// unless `--no-index` (every file read, no daemon) or `--no-daemon` says
+/// otherwise.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Access {
+    pub no_index: bool,
+    pub no_daemon: bool,
+}
+
+impl Access {
+    /// How a scan reads: `details` asks the index for bodies and comments
+    /// too.
+    pub fn scan_mode(self, details: bool) -> ScanMode {
+        if self.no_index {
+            ScanMode::Files
+        } else {
+            ScanMode::Index { details }
+        }
+    }
+
+    /// Whether a daemon (or an engine) may be asked.
+    pub fn asks_daemon(self) -> bool {
+        !(self.no_daemon || self.no_index)
+    }
 }
 
 impl Options {
@@ -114,7 +139,7 @@ impl Front {
             eprintln!("{prefix}{notice}");
         }
         let tracker = options.open()?;
-        let engine = if options.no_daemon || options.no_index {
+        let engine = if !options.access.asks_daemon() {
             None
         } else {
             let engine = Engine::start(&tracker).map_err(|e| {
@@ -168,7 +193,7 @@ impl Front {
         let result = {
             let tracker = &warm.tracker;
             let engine = self.engine.clone();
-            let allowed = !(self.options.no_daemon || self.options.no_index);
+            let allowed = self.options.access.asks_daemon();
             let session = Session::new(tracker, move || match engine {
                 Some(engine) => Some(Daemon::engine(engine)),
                 // a daemon's trouble is the answer from the files: said nowhere
@@ -178,7 +203,7 @@ impl Front {
             });
             let mut ctx = Ctx {
                 clock: self.clock(),
-                mode: self.scan_mode(),
+                mode: self.options.access.scan_mode(false),
                 tracker,
                 session: Some(session),
                 version,
@@ -210,14 +235,6 @@ impl Front {
                 .unwrap_or_else(yit::model::issue::now_in_seconds),
             seed: self.options.seed.map(|s| s.wrapping_add(n)),
             lock_timeout: self.options.lock_timeout,
-        }
-    }
-
-    fn scan_mode(&self) -> ScanMode {
-        if self.options.no_index {
-            ScanMode::Files
-        } else {
-            ScanMode::Index { details: false }
         }
     }
 }

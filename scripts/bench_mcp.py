@@ -51,7 +51,7 @@ def time_calls(p, name, arguments):
 rows = []
 daemon = False
 try:
-    for label in ["no daemon (index)", "daemon"]:
+    for label in ["no daemon (its engine)", "daemon"]:
         if label == "daemon":
             subprocess.run([yit, "daemon", "start", "--idle-timeout", "600"], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
             daemon = True

@@ -70,7 +70,7 @@ try:
     server = start([yit, "serve", "--port", "0"], cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     url = server.stdout.readline().strip()
     base = url.split("/?")[0]
-    rows = page_loads(base, "no daemon (index)")
+    rows = page_loads(base, "no daemon (its engine)")
     subprocess.run([yit, "daemon", "start", "--idle-timeout", "600"], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)
     rows += page_loads(base, "daemon")
     subprocess.run([yit, "daemon", "stop"], cwd=repo, env=env, check=True, stdout=subprocess.DEVNULL)

@@ -11,7 +11,8 @@
 //!    (`model::deps`) and readiness (`model::ready`). Pure: text in,
 //!    values or problems out.
 //! 2. [`git`]: the repository through gix (trees, blobs, history,
-//!    attributes, config); the only user of gix.
+//!    attributes, config); the only user of gix, and the one place that
+//!    runs the `git` program, where gix cannot write (config, commits).
 //! 3. [`query`]: the query language and filters, full-text search, the
 //!    order and records of `list`. Pure: issues in, answers out; shared by
 //!    the daemon and `ops`.
@@ -22,17 +23,21 @@
 //! 5. [`watch`]: directory change events, coalesced, and noticing that an
 //!    owner process or pipe is gone; no process control.
 //! 6. [`daemon`]: the watch daemon (pidfile, socket protocol, start/stop,
-//!    the serve loop): an accelerator that answers like the files do.
-//! 7. [`ops`]: what every front end does, through the daemon when one
-//!    answers and from the files otherwise: resolving what a person typed,
-//!    short ids, answering queries, what is around an issue, creating and
-//!    changing issues named by what was typed (typed reports), an issue's
-//!    history in words.
+//!    the serve loop): an accelerator that answers like the files do; and
+//!    its engine inside a long-running front end's process.
+//! 7. [`ops`]: the one door of every front end, through the daemon (or an
+//!    engine) when one answers and from the files otherwise: resolving
+//!    what a person typed, short ids, answering queries, what is around an
+//!    issue, reading every issue or a revision's, creating and changing
+//!    issues named by what was typed (typed reports), an issue's history
+//!    in words.
 //!
-//! The library never prints, never exits and never reads argv; `src/cli/`
-//! and `src/main.rs` are the only places that know clap and the terminal.
-//! The binary's other front end, `src/web/` (`yit serve`), is the only
-//! async code: it calls this library on blocking threads.
+//! The library never prints, never exits and never reads argv. The
+//! binary's front ends sit above it: `src/front/` (what they share: the
+//! error, typed requests, the session setup), `src/cli/` (the only place
+//! that knows clap), and `src/web/` (`yit serve`) and `src/mcp/` (`yit
+//! mcp`), the only async code, which call this library on blocking
+//! threads.
 
 pub mod daemon;
 pub mod git;

@@ -377,6 +377,14 @@ fn a_whole_flow_over_raw_json_rpc() {
         Some(0),
         "ends when the client closes stdin"
     );
+    let engines: Vec<_> = std::fs::read_dir(repo.root().join(".git/yit/engines"))
+        .expect("the server kept its issues in an engine")
+        .flatten()
+        .collect();
+    assert!(
+        engines.is_empty(),
+        "its directory went with it: {engines:?}"
+    );
 }
 
 fn bad_input_is_a_tool_error_and_the_server_serves_on() {

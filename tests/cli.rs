@@ -664,6 +664,7 @@ fn config_prints_the_effective_configuration() {
     labels: []
     strict_labels: false
     max_file_size: 1048576
+    claim_ttl: 7200
     ");
     let json = repo.run(&["config", "--json"]).json();
     assert_eq!(
@@ -959,7 +960,7 @@ fn bash_completes_issue_ids_and_labels_from_the_tracker() {
     );
     assert_eq!(complete("yit list -s cl", 3), words(&["closed"]));
     assert_eq!(
-        complete("yit close x --as ''", 4),
+        complete("yit close x --status ''", 4),
         words(&["closed", "in_progress", "open"])
     );
     assert_eq!(complete("yit list -l ''", 3), words(&["crash"]));
@@ -1098,30 +1099,37 @@ fn close_says_what_it_could_not_do_and_what_was_meant() {
     let short = &id[..4];
     let before = repo.tree();
     // a closed status named by its start, or misspelt: did you mean
-    let run = repo.fails(&["close", &id, "--as", "won"], 1);
+    let run = repo.fails(&["close", &id, "--status", "won"], 1);
     assert_eq!(
         run.stderr,
         "error: unknown closed status \"won\" (config.yaml defines done, wontfix; did you mean \"wontfix\"?)\n"
     );
-    let run = repo.fails(&["close", &id, "--as", "wnotfix"], 1);
+    let run = repo.fails(&["close", &id, "--status", "wnotfix"], 1);
     assert!(
         run.stderr.contains("did you mean \"wontfix\"?"),
         "{}",
         run.stderr
     );
-    let run = repo.fails(&["close", &id, "--as", "open"], 1);
+    let run = repo.fails(&["close", &id, "--status", "open"], 1);
     assert!(
         run.stderr.contains("\"open\" is not a closed status"),
         "{}",
         run.stderr
     );
     assert_eq!(repo.tree(), before);
-    repo.ok(&["close", &id, "--as", "wontfix", "--reason", "Not planned"]);
+    repo.ok(&[
+        "close",
+        &id,
+        "--status",
+        "wontfix",
+        "--reason",
+        "Not planned",
+    ]);
     // closed again with a reason: the reason is not dropped in silence
     let run = repo.run(&[
         "close",
         &id,
-        "--as",
+        "--status",
         "wontfix",
         "--reason",
         "Still not planned",

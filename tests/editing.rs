@@ -183,7 +183,7 @@ fn several_ids_change_all_or_none() {
     }
     let out = repo.ok(&["close", &a]);
     assert_eq!(out, format!("unchanged  {}  A\n", &a[..4]));
-    let run = repo.fails(&["close", &a, "--as", "open"], 1);
+    let run = repo.fails(&["close", &a, "--status", "open"], 1);
     assert_eq!(run.stderr, "error: \"open\" is not a closed status\n");
     let out = repo.ok(&["reopen", &a, &b, "--format", "ids"]);
     assert_eq!(out, format!("{a}\n{b}\n"));

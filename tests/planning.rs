@@ -174,13 +174,17 @@ fn claim_takes_an_issue_once() {
     let before = repo.tree();
     let refused = as_bob(&["claim", &id]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
-    // named by its short id, as everything else yit prints names it
-    assert_eq!(
-        refused.stderr,
-        format!(
-            "error: issue {} is held by Ann Lee <ann@example.com>\n",
+    // named by its short id, as everything else yit prints names it, with
+    // where the claim was taken and until when
+    assert!(
+        refused.stderr.starts_with(&format!(
+            "error: issue {} is claimed by Ann Lee <ann@example.com> (from ",
             &id[..4]
-        )
+        )) && refused
+            .stderr
+            .ends_with(", token 1) until 2026-01-02T05:04:05Z\n"),
+        "{}",
+        refused.stderr
     );
     assert_eq!(repo.tree(), before);
     // claiming your own issue again changes nothing

@@ -15,6 +15,7 @@ mod import;
 mod index;
 mod json_shapes;
 mod layers;
+mod leases;
 mod merge;
 mod planning;
 mod query;

@@ -8,7 +8,7 @@ use super::{CommandError, Ctx, report_edits};
 ///
 /// Examples:
 ///   yit close 4k2f
-///   yit close 4k2f q8zn --as wontfix --reason "Not planned"
+///   yit close 4k2f q8zn --status wontfix --reason "Not planned"
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct CloseArgs {
@@ -16,15 +16,20 @@ pub struct CloseArgs {
     #[arg(required = true)]
     ids: Vec<String>,
     /// The closed status to use (default: the config's first closed status)
-    #[arg(long = "as", value_name = "STATUS")]
+    #[arg(long, short = 's', value_name = "STATUS")]
     status: Option<String>,
     /// Why: added as a comment
     #[arg(long)]
     reason: Option<String>,
+    /// Refuse (exit 4) unless the claim is still the one with
+    /// this fencing token (`claim --json` gives it)
+    #[arg(long, value_name = "N")]
+    token: Option<u64>,
 }
 
 pub fn cmd_close(ctx: &mut Ctx, args: CloseArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
+    super::fence(ctx, &tracker, &args.ids, args.token)?;
     let written = super::session(ctx, &tracker).close(
         &args.ids,
         args.status.as_deref(),

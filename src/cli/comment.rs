@@ -36,6 +36,10 @@ pub struct CommentArgs {
     /// Read the comment from a file (`-` reads standard input)
     #[arg(long, value_name = "FILE")]
     body_file: Option<PathBuf>,
+    /// Refuse (exit 4) unless the claim is still the one with
+    /// this fencing token (`claim --json` gives it)
+    #[arg(long, value_name = "N")]
+    token: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +80,7 @@ pub fn cmd_comment(ctx: &mut Ctx, args: CommentArgs) -> Result<(), CommandError>
             args.id.expect("clap requires it"),
             args.text,
             args.body_file,
+            args.token,
         ),
     }
 }
@@ -85,8 +90,10 @@ fn add(
     input: String,
     text: Option<String>,
     body_file: Option<PathBuf>,
+    token: Option<u64>,
 ) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
+    super::fence(ctx, &tracker, std::slice::from_ref(&input), token)?;
     let body = match (text, &body_file) {
         (Some(text), _) => text,
         (None, Some(path)) => read_body_file(path)?,

@@ -54,7 +54,7 @@ _yit_with_ids() {
     local prev=${COMP_WORDS[COMP_CWORD-1]} values=
     case $prev in
         --type|-t) values=types ;;
-        --status|-s|--as) values=statuses ;;
+        --status|-s) values=statuses ;;
         --label|-l|--add-label|--rm-label) values=labels ;;
         --priority) values=priorities ;;
         -p) [[ $cmd != log ]] && values=priorities ;;
@@ -68,7 +68,7 @@ _yit_with_ids() {
     case $cmd in dep|label) first=3 ;; esac
     if [[ $COMP_CWORD -ge $first && $cur != -* ]]; then
         case $cmd in
-            show|edit|close|reopen|comment|assign|unassign|claim|rm|log|children|dep|label)
+            show|edit|close|reopen|comment|assign|unassign|claim|release|rm|log|children|dep|label)
                 local words
                 words=$(yit __complete ids 2>/dev/null)
                 [[ $cmd == label ]] && words="$words $(yit __complete labels 2>/dev/null)"
@@ -89,7 +89,7 @@ _yit_with_ids() {
     local cmd=${words[2]} first=3 values=
     case ${words[CURRENT-1]} in
         (--type|-t) values=types ;;
-        (--status|-s|--as) values=statuses ;;
+        (--status|-s) values=statuses ;;
         (--label|-l|--add-label|--rm-label) values=labels ;;
         (--priority) values=priorities ;;
         (-p) [[ $cmd != log ]] && values=priorities ;;
@@ -104,7 +104,7 @@ _yit_with_ids() {
     [[ $cmd == (dep|label) ]] && first=4
     if (( CURRENT >= first )) && [[ ${words[CURRENT]} != -* ]]; then
         case $cmd in
-            (show|edit|close|reopen|comment|assign|unassign|claim|rm|log|children|dep|label)
+            (show|edit|close|reopen|comment|assign|unassign|claim|release|rm|log|children|dep|label)
                 local -a ids
                 ids=(${(f)"$(yit __complete ids --describe 2>/dev/null)"})
                 [[ $cmd == label ]] && ids+=(${(f)"$(yit __complete labels 2>/dev/null)"})

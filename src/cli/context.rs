@@ -20,6 +20,8 @@ pub struct Ctx {
     format_from_env: bool,
     pub quiet: bool,
     access: crate::front::Access,
+    /// `--as`: who acts, instead of git's identity.
+    acting_as: Option<String>,
     pub lock_timeout: Duration,
     pub now: Timestamp,
     pub seed: Option<u64>,
@@ -95,7 +97,12 @@ impl Ctx {
     /// Opens the tracker of the working directory as every front end does
     /// (`front::open`), and says what a person should hear of it.
     pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
-        let (tracker, notices) = crate::front::open::open_tracker(&self.cwd)?;
+        let (mut tracker, notices) = crate::front::open::open_tracker(&self.cwd)?;
+        if let Some(person) = &self.acting_as {
+            tracker
+                .set_author(person.clone())
+                .map_err(|e| CommandError::from(e).hint("--as (or YIT_AS) takes `Name <email>`"))?;
+        }
         for notice in notices {
             match notice {
                 n if n.is_warning() => self.warn(&n.to_string()),
@@ -131,7 +138,8 @@ impl Ctx {
     /// What a long-running front end (`serve`, `mcp`) runs with: this
     /// command's directory, flags and test hooks (`YIT_NOW` fixes the time
     /// of every change, `YIT_SEED` seeds ids), and who makes the changes when not git's identity.
-    pub fn front_options(&self, author: Option<String>) -> crate::front::Options {
+    pub fn front_options(&self) -> crate::front::Options {
+        let author = self.acting_as.clone();
         crate::front::Options {
             root: self.cwd.clone(),
             now: std::env::var_os("YIT_NOW").map(|_| self.now),
@@ -157,6 +165,24 @@ impl Ctx {
 pub fn session<'a>(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> yit::ops::Session<'a> {
     let connect = ctx.connector();
     yit::ops::Session::new(tracker, move || connect(tracker))
+}
+
+/// `--token N`: refuses (exit 4, naming the holder) when any issue of
+/// `inputs` was claimed by anyone since the lease that token is.
+pub fn fence(
+    ctx: &Ctx,
+    tracker: &yit::store::Tracker,
+    inputs: &[String],
+    token: Option<u64>,
+) -> Result<(), CommandError> {
+    let Some(token) = token else {
+        return Ok(());
+    };
+    let mut session = session(ctx, tracker);
+    for input in inputs {
+        session.check_fence(input, token)?;
+    }
+    Ok(())
 }
 
 /// After a result that left out files that could not be read: a warning
@@ -285,6 +311,7 @@ impl Ctx {
             format,
             format_from_env,
             quiet: g.quiet,
+            acting_as: g.acting_as.clone(),
             access: crate::front::Access {
                 no_index: g.no_index,
                 no_daemon: g.no_daemon,

@@ -60,6 +60,10 @@ pub struct EditArgs {
     /// Remove the parent
     #[arg(long)]
     no_parent: bool,
+    /// Refuse (exit 4) unless the claim is still the one with
+    /// this fencing token (`claim --json` gives it)
+    #[arg(long, value_name = "N")]
+    token: Option<u64>,
 }
 
 impl EditArgs {
@@ -98,7 +102,9 @@ impl EditArgs {
 
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
+    let token = args.token;
     let edit = args.edit()?;
+    super::fence(ctx, &tracker, std::slice::from_ref(&edit.id), token)?;
     if edit.is_empty() {
         let listing = super::session(ctx, &tracker).into_listing()?;
         let id = listing.resolve(&edit.id)?;

@@ -18,10 +18,6 @@ use super::{CommandError, Ctx, Format};
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct McpArgs {
-    /// Make changes, claim and be `me` as this person (`Name <email>`),
-    /// not as git's user.name and user.email
-    #[arg(long = "as", value_name = "PERSON")]
-    author: Option<String>,
     /// Print what adds this server to Claude Code, Cursor, VS Code and
     /// Claude Desktop, and exit; with CLIENT, only that client's file
     /// (claude-code: .mcp.json, cursor: .cursor/mcp.json, vscode:
@@ -54,5 +50,5 @@ pub fn cmd_mcp(ctx: &mut Ctx, args: McpArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     drop(tracker);
-    crate::mcp::serve(ctx.front_options(args.author))
+    crate::mcp::serve(ctx.front_options())
 }

@@ -38,6 +38,7 @@ mod merge_file;
 mod new;
 mod output;
 mod ready;
+mod release;
 mod reopen;
 mod resolve;
 mod restore;
@@ -57,7 +58,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::front::error::{CommandError, ErrorKind};
 use crate::front::lifetime;
 pub use context::{
-    Ctx, crash_hook, exit_without_freeing, partial, report_edits, resolve_all, session,
+    Ctx, crash_hook, exit_without_freeing, fence, partial, report_edits, resolve_all, session,
     this_program,
 };
 pub use output::Output;
@@ -120,6 +121,11 @@ struct GlobalArgs {
         value_name = "SECS"
     )]
     lock_timeout: f64,
+    /// Make changes, claim and be `me` as this person (`Name <email>`),
+    /// not as git's user.name and user.email: several agents on one
+    /// machine are distinct holders of their claims
+    #[arg(long = "as", global = true, env = "YIT_AS", value_name = "PERSON")]
+    acting_as: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -137,6 +143,7 @@ enum Command {
     Assign(assign::AssignArgs),
     Unassign(unassign::UnassignArgs),
     Claim(claim::ClaimArgs),
+    Release(release::ReleaseArgs),
     Dep(dep::DepArgs),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
@@ -290,6 +297,7 @@ impl Command {
                 | Command::Fmt(_)
                 | Command::Resolve(_)
                 | Command::Claim(_)
+                | Command::Release(_)
                 | Command::Dep(_)
                 | Command::Import(_)
         )
@@ -316,6 +324,7 @@ impl Command {
             Command::Import(args) => import::cmd_import(ctx, args),
             Command::Board(args) => board::cmd_board(ctx, args),
             Command::Claim(args) => claim::cmd_claim(ctx, args),
+            Command::Release(args) => release::cmd_release(ctx, args),
             Command::Dep(args) => dep::cmd_dep(ctx, args),
             Command::Ready(args) => ready::cmd_ready(ctx, args),
             Command::Blocked(args) => blocked::cmd_blocked(ctx, args),

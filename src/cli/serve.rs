@@ -42,7 +42,7 @@ pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
         ));
     }
     let options = crate::web::Options {
-        front: ctx.front_options(None),
+        front: ctx.front_options(),
         bind: args.bind,
         port: args.port,
     };

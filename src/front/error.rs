@@ -196,6 +196,10 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::Clash { .. }
         | StoreError::Exists { .. }
         | StoreError::Held { .. }
+        | StoreError::Leased { .. }
+        | StoreError::NotHolder { .. }
+        | StoreError::Fenced { .. }
+        | StoreError::LeaseBusy { .. }
         | StoreError::Closed { .. }
         | StoreError::NotReady { .. }
         | StoreError::Taken { .. }
@@ -218,7 +222,8 @@ fn store_kind(err: &StoreError) -> ErrorKind {
             GitError::Spawn(_)
             | GitError::Command { .. }
             | GitError::Revision { .. }
-            | GitError::Index { .. },
+            | GitError::Index { .. }
+            | GitError::Refs { .. },
         ) => ErrorKind::Internal,
         StoreError::Config { .. }
         | StoreError::Guarded(_)

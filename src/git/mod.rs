@@ -7,6 +7,9 @@
 //! Honours `GIT_DIR`/`GIT_WORK_TREE` like git does.
 
 mod program;
+mod refs;
+
+pub use refs::{Stamp, Swapped};
 
 use std::path::{Path, PathBuf};
 
@@ -349,6 +352,9 @@ pub enum GitError {
         #[source]
         source: Box<gix::Error>,
     },
+    /// Reading or writing yit's refs and their commits failed.
+    #[error("could not {what}: {message}")]
+    Refs { what: &'static str, message: String },
 }
 
 impl Repo {

@@ -62,6 +62,15 @@ pub struct Config {
     pub labels: Vec<String>,
     pub strict_labels: bool,
     pub max_file_size: u64,
+    /// How long a claim's lease holds unless renewed, in seconds; `None`:
+    /// until released (`claim_ttl: 0`, as it is printed).
+    #[serde(serialize_with = "ttl_seconds")]
+    pub claim_ttl: Option<u64>,
+}
+
+/// `claim_ttl` as config.yaml takes it: seconds, 0 for never.
+fn ttl_seconds<S: serde::Serializer>(ttl: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(ttl.unwrap_or(0))
 }
 
 impl Default for Config {
@@ -85,6 +94,7 @@ impl Default for Config {
             labels: Vec::new(),
             strict_labels: false,
             max_file_size: 1024 * 1024,
+            claim_ttl: Some(2 * 3600),
         }
     }
 }
@@ -113,6 +123,9 @@ impl Config {
         out.push_str("labels: []\nstrict_labels: false\n");
         out.push_str("# Issue files larger than this many bytes are refused unread.\n");
         out.push_str(&format!("max_file_size: {}\n", c.max_file_size));
+        out.push_str("# How long a claim holds unless renewed (`yit claim --renew`): seconds,\n");
+        out.push_str("# or with s, m, h or d; 0 holds it until released.\n");
+        out.push_str("claim_ttl: 2h\n");
         out
     }
 
@@ -289,6 +302,15 @@ struct RawConfig {
     labels: Option<Vec<Spanned<String>>>,
     strict_labels: Option<bool>,
     max_file_size: Option<Spanned<u64>>,
+    claim_ttl: Option<Spanned<RawTtl>>,
+}
+
+/// `claim_ttl` as written: a number of seconds, or text with a unit.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTtl {
+    Seconds(u64),
+    Text(String),
 }
 
 #[derive(Deserialize)]
@@ -445,6 +467,28 @@ impl RawConfig {
             None => defaults.max_file_size,
         };
 
+        let claim_ttl = match self.claim_ttl {
+            None => defaults.claim_ttl,
+            Some(t) => {
+                let seconds = match &t.value {
+                    RawTtl::Seconds(n) => Some(*n),
+                    RawTtl::Text(text) => crate::model::lease::parse_ttl(text),
+                };
+                match seconds {
+                    Some(0) => None,
+                    Some(n) => Some(n),
+                    None => {
+                        bad(
+                            at(&t),
+                            "claim_ttl must be seconds, or a number with s, m, h or d (0: never)"
+                                .to_owned(),
+                        );
+                        defaults.claim_ttl
+                    }
+                }
+            }
+        };
+
         if !problems.is_empty() {
             problems.sort_by_key(|p| (p.line, p.column));
             return Err(problems);
@@ -458,6 +502,7 @@ impl RawConfig {
             labels,
             strict_labels: self.strict_labels.unwrap_or(false),
             max_file_size,
+            claim_ttl,
         })
     }
 }

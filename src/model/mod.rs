@@ -2,7 +2,7 @@
 //! configuration, issues and their validation, lossless edits, the
 //! field-aware merge, the words for a change, JSON records, commit-message
 //! references, GitHub's issues as yit's, and the facts of issues among
-//! themselves (the dependency graph, readiness). Pure: text in, values or
+//! themselves (the dependency graph, readiness), and a claim's lease. Pure: text in, values or
 //! problems out; no file system, no git, no processes.
 
 pub mod config;
@@ -13,6 +13,7 @@ pub mod github;
 pub mod history;
 pub mod id;
 pub mod issue;
+pub mod lease;
 pub mod links;
 pub mod merge;
 pub mod problem;

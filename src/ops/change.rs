@@ -24,6 +24,8 @@ pub struct Written {
 pub struct Claimed {
     pub written: Written,
     pub waits: Option<(IssueId, Vec<Issue>)>,
+    /// The lease taken (or renewed, when it was the claimant's already).
+    pub taken: crate::store::lease::Taken,
 }
 
 impl Session<'_> {
@@ -145,13 +147,20 @@ impl Session<'_> {
         let tracker = self.tracker;
         let me = tracker.author()?;
         let email = issue::identity_of(&me);
+        let claimant = tracker.claimant()?;
         let config = tracker.config();
         let active = config.active_status().to_owned();
         let mut waits = None;
+        let mut taken = None;
         let claimed = self.with_ids(&[input.to_owned()], |ids| {
             tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
+                // the lease decides who works on it now; an issue never
+                // claimed is refused to anyone but the person it is
+                // assigned to
+                let leased = tracker.lease(&issue.id)?.is_some();
                 if let Some(holder) = &issue.assignee
                     && !issue.is_assigned_to(&email)
+                    && !leased
                 {
                     return Err(StoreError::Held {
                         id: issue.id.clone(),
@@ -178,9 +187,17 @@ impl Session<'_> {
                         shorts: Default::default(),
                     });
                 }
+                // the compare-and-swap every worktree and process races on
+                taken = Some(tracker.take_lease(
+                    &issue.id,
+                    &claimant,
+                    clock.now,
+                    config.claim_ttl,
+                    false,
+                )?);
                 // an assignment already yours keeps its wording
                 let mut changes = vec![Change::Status(active.clone())];
-                if issue.assignee.is_none() {
+                if !issue.is_assigned_to(&email) {
                     changes.push(Change::Assignee(Some(me.clone())));
                 }
                 Ok(changes)
@@ -192,13 +209,87 @@ impl Session<'_> {
             Err(
                 e @ (StoreError::Held { .. }
                 | StoreError::Closed { .. }
-                | StoreError::NotReady { .. }),
+                | StoreError::NotReady { .. }
+                | StoreError::Leased { .. }),
             ) => return Err(e.named_by(&tracker.load_listing()?)),
             Err(e) => return Err(e),
         };
         Ok(Claimed {
             written: Written { edits, shorts },
             waits,
+            taken: taken.expect("a claim that was written took its lease"),
+        })
+    }
+
+    /// Renews the claimant's lease of the issue `input` names, for the
+    /// configuration's `claim_ttl` from now; refused when it is not theirs.
+    pub fn renew(
+        &mut self,
+        input: &str,
+        clock: Clock,
+    ) -> Result<crate::store::lease::Taken, StoreError> {
+        let tracker = self.tracker;
+        let id = self.resolve(input)?;
+        let claimant = tracker.claimant()?;
+        tracker
+            .take_lease(&id, &claimant, clock.now, tracker.config().claim_ttl, true)
+            .map_err(|e| match self.listing() {
+                Ok(listing) => e.named_by(listing),
+                Err(_) => e,
+            })
+    }
+
+    /// Gives up the claimant's lease of the issue `input` names (with
+    /// `token`, the lease that token is), and undoes the claim in the file:
+    /// the active status back to the initial one, the assignee removed when
+    /// it is the claimant.
+    pub fn release(
+        self,
+        input: &str,
+        token: Option<u64>,
+        clock: Clock,
+    ) -> Result<(crate::model::lease::Lease, Written), StoreError> {
+        let tracker = self.tracker;
+        let claimant = tracker.claimant()?;
+        let email = issue::identity_of(&claimant.person);
+        let config = tracker.config();
+        let mut released = None;
+        let listing = tracker.lister();
+        let (edits, shorts) = self.with_ids(&[input.to_owned()], |ids| {
+            tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
+                released = Some(
+                    tracker
+                        .release_lease(&issue.id, &claimant, token, clock.now)
+                        .map_err(|e| match listing.load() {
+                            Ok(listing) => e.named_by(&listing),
+                            Err(_) => e,
+                        })?,
+                );
+                let mut changes = Vec::new();
+                if issue.status == config.active_status() {
+                    changes.push(Change::Status(config.initial_status().to_owned()));
+                }
+                if issue.is_assigned_to(&email) {
+                    changes.push(Change::Assignee(None));
+                }
+                Ok(changes)
+            })
+        })?;
+        Ok((
+            released.expect("a release that was written released its lease"),
+            Written { edits, shorts },
+        ))
+    }
+
+    /// Refuses a write to the issue `input` names when `token` is not its
+    /// lease's any more (`--token`: a holder superseded cannot write behind
+    /// the new holder's back).
+    pub fn check_fence(&mut self, input: &str, token: u64) -> Result<(), StoreError> {
+        let id = self.resolve(input)?;
+        let fenced = self.tracker.check_fence(&id, token);
+        fenced.map_err(|e| match self.listing() {
+            Ok(listing) => e.named_by(listing),
+            Err(_) => e,
         })
     }
 

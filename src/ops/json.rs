@@ -27,6 +27,27 @@ pub fn edits(edits: &[Edited], shorts: &Shorts, single: bool) -> Value {
     }
 }
 
+/// A claim's lease, as `claim --json`, `release --json` and `show --json`
+/// report it.
+pub fn lease(lease: &crate::model::lease::Lease, now: jiff::Timestamp) -> Value {
+    json!({
+        "holder": lease.holder,
+        "session": lease.session,
+        "token": lease.token,
+        "taken": lease.taken.to_string(),
+        "renewed": lease.renewed.to_string(),
+        "expires": lease.expires.map(|e| e.to_string()),
+        "taken_at": lease.taken_at,
+        "state": match lease.state {
+            crate::model::lease::State::Held => "held",
+            crate::model::lease::State::Released => "released",
+        },
+        "in_force": lease.in_force(now),
+        "offline": lease.offline,
+        "replaced": lease.replaced,
+    })
+}
+
 /// A new issue.
 pub fn created(issue: &Issue, shorts: &Shorts) -> Value {
     json!({ "issue": Record::of(issue, shorts.of(&issue.id), true) })

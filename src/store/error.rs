@@ -124,6 +124,31 @@ pub enum StoreError {
         input: String,
         candidates: Vec<String>,
     },
+    /// A claim of an issue whose lease another holds, in force (exit 4).
+    #[error("issue {} is claimed by {} (from {}, token {}) {}", shorts.name(id), lease.holder, lease.taken_at, lease.token, until(lease))]
+    Leased {
+        id: IssueId,
+        lease: Box<crate::model::lease::Lease>,
+        shorts: ShortNames,
+    },
+    /// A renewal or release of a lease that is not the claimant's.
+    #[error("issue {}: {}", shorts.name(id), not_holder(lease.as_deref()))]
+    NotHolder {
+        id: IssueId,
+        lease: Option<Box<crate::model::lease::Lease>>,
+        shorts: ShortNames,
+    },
+    /// A write fenced with a token that is not the lease's any more.
+    #[error("issue {}: token {token} is not its claim's any more: {} holds it with token {}", shorts.name(id), lease.holder, lease.token)]
+    Fenced {
+        id: IssueId,
+        token: u64,
+        lease: Box<crate::model::lease::Lease>,
+        shorts: ShortNames,
+    },
+    /// The lease's ref moved under every one of a claim's rounds.
+    #[error("issue {id}: its lease kept changing while it was claimed; try again")]
+    LeaseBusy { id: IssueId },
     /// A claim of an issue someone else holds (exit 4, as the other
     /// refusals below).
     /// `shorts` names the issues as the rest of the output does (by their
@@ -189,9 +214,11 @@ impl StoreError {
     /// anything is listed).
     pub fn named_by(mut self, listing: &super::Listing) -> StoreError {
         let (ids, shorts): (Vec<&IssueId>, &mut ShortNames) = match &mut self {
-            StoreError::Held { id, shorts, .. } | StoreError::Closed { id, shorts, .. } => {
-                (vec![&*id], shorts)
-            }
+            StoreError::Held { id, shorts, .. }
+            | StoreError::Closed { id, shorts, .. }
+            | StoreError::Leased { id, shorts, .. }
+            | StoreError::NotHolder { id, shorts, .. }
+            | StoreError::Fenced { id, shorts, .. } => (vec![&*id], shorts),
             StoreError::NotReady {
                 id,
                 at,
@@ -212,5 +239,27 @@ impl StoreError {
             .collect();
         shorts.0 = named;
         self
+    }
+}
+
+/// When a lease ends, in words.
+fn until(lease: &crate::model::lease::Lease) -> String {
+    match lease.expires {
+        Some(at) => format!("until {at}"),
+        None => "until released".to_owned(),
+    }
+}
+
+/// Why a lease is not the claimant's to renew or release.
+fn not_holder(lease: Option<&crate::model::lease::Lease>) -> String {
+    match lease {
+        None => "it is not claimed".to_owned(),
+        Some(l) if l.state == crate::model::lease::State::Released => {
+            format!("its lease was released (by {})", l.holder)
+        }
+        Some(l) => format!(
+            "its lease is {}'s (from {}, token {})",
+            l.holder, l.taken_at, l.token
+        ),
     }
 }

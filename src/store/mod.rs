@@ -30,6 +30,7 @@ mod import;
 pub use import::{GithubImported, Imported, UpstreamConflict};
 pub mod index;
 mod indexed;
+pub mod lease;
 mod listing;
 pub use listing::{EntryName, Lister, Listing, Scan, ScanMode, problems_of};
 pub mod lock;
@@ -61,6 +62,9 @@ pub struct Tracker {
     /// Who makes changes, when not the repository's git identity (an
     /// agent claiming as itself).
     author: Option<String>,
+    /// The agent session that claims through this tracker (an MCP
+    /// server's), if any: a claimant is a person and a session.
+    session: Option<String>,
 }
 
 /// The part of a tracker that reads issue files; shared across the threads
@@ -127,6 +131,7 @@ impl Tracker {
             state,
             context,
             author: None,
+            session: None,
         })
     }
 
@@ -198,6 +203,16 @@ impl Tracker {
 
     /// Changes made through this tracker are `author`'s (`Name <email>`,
     /// checked), not the repository's git identity's; `me` is them too.
+    /// Claims made through this tracker are `session`'s (with the author's).
+    pub fn set_session(&mut self, session: String) {
+        self.session = Some(session);
+    }
+
+    /// The session claims are made in, if any.
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
     pub fn set_author(&mut self, author: String) -> Result<(), StoreError> {
         crate::model::field::check_person(&author)?;
         self.author = Some(author);

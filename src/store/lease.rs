@@ -1,0 +1,236 @@
+//! Claims' leases as this clone keeps them: one ref per issue in the
+//! common git dir (`refs/yit/leases/<id>`, seen by every linked worktree),
+//! pointing at a commit whose message is the lease (`model::lease`) and
+//! whose parent is the lease it replaced. A lease is taken, renewed and
+//! released by compare-and-swap of that ref (`git::Repo::swap_ref`, git's
+//! own lock file): of writers racing from any number of worktrees and
+//! processes, exactly one moves it from the value they all read, and the
+//! others read it again and decide again. A released lease stays (its
+//! state says so), so the fencing token keeps growing.
+
+use jiff::Timestamp;
+
+use super::{StoreError, Tracker};
+use crate::git::{Oid, Stamp, Swapped};
+use crate::model::id::IssueId;
+use crate::model::issue::person_email;
+use crate::model::lease::{Claimant, Decision, Lease, State};
+
+/// Where the leases' refs are.
+pub const LEASES: &str = "refs/yit/leases/";
+
+/// Rounds of read, decide and swap before a claim gives up (each round
+/// is lost only to a writer that succeeded).
+const ROUNDS: usize = 100;
+
+/// What a claim did with the lease.
+#[derive(Clone, Debug)]
+pub struct Taken {
+    pub lease: Lease,
+    /// It was the claimant's already, and now runs longer.
+    pub renewed: bool,
+}
+
+fn ref_of(id: &IssueId) -> String {
+    format!("{LEASES}{id}")
+}
+
+impl Tracker {
+    /// The lease of `id` as this clone has it, and its commit.
+    fn read_lease(&self, id: &IssueId) -> Result<(Option<Oid>, Option<Lease>), StoreError> {
+        match self.repo().ref_commit(&ref_of(id))? {
+            None => Ok((None, None)),
+            Some((oid, message)) => Ok((Some(oid), Lease::parse(&message))),
+        }
+    }
+
+    /// The lease of `id`, held or not, if it was ever claimed here.
+    pub fn lease(&self, id: &IssueId) -> Result<Option<Lease>, StoreError> {
+        Ok(self.read_lease(id)?.1)
+    }
+
+    /// Every lease this clone has, by issue.
+    pub fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        let mut out = Vec::new();
+        for (name, _) in self.repo().refs_under(LEASES)? {
+            if let Some(id) = IssueId::parse_canonical(&name)
+                && let Some(lease) = self.lease(&id)?
+            {
+                out.push(lease);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Who claims through this tracker: its author and session.
+    pub fn claimant(&self) -> Result<Claimant, StoreError> {
+        Ok(Claimant {
+            person: self.author()?,
+            session: self.session().map(str::to_owned),
+        })
+    }
+
+    /// Takes the lease of `id` for `claimant` at `now`, or renews it when
+    /// it is theirs already (`renew_only`: only that), for `ttl` seconds
+    /// (`None`: until released). Refused with the holder when another's
+    /// lease is in force.
+    pub fn take_lease(
+        &self,
+        id: &IssueId,
+        claimant: &Claimant,
+        now: Timestamp,
+        ttl: Option<u64>,
+        renew_only: bool,
+    ) -> Result<Taken, StoreError> {
+        let expires = ttl.map(|s| now + jiff::SignedDuration::from_secs(s as i64));
+        for _ in 0..ROUNDS {
+            let (oid, current) = self.read_lease(id)?;
+            let decision = Lease::decide(current.as_ref(), claimant, now);
+            let lease = match (&decision, &current) {
+                (Decision::Refuse, Some(lease)) => {
+                    return Err(StoreError::Leased {
+                        id: id.clone(),
+                        lease: Box::new(lease.clone()),
+                        shorts: Default::default(),
+                    });
+                }
+                (Decision::Renew, Some(lease)) => Lease {
+                    renewed: now,
+                    expires,
+                    ..lease.clone()
+                },
+                (Decision::Take { .. }, _) if renew_only => {
+                    return Err(StoreError::NotHolder {
+                        id: id.clone(),
+                        lease: current.map(Box::new),
+                        shorts: Default::default(),
+                    });
+                }
+                (Decision::Take { token, replaced }, _) => Lease {
+                    issue: id.clone(),
+                    holder: claimant.person.clone(),
+                    session: claimant.session.clone(),
+                    token: *token,
+                    taken: now,
+                    renewed: now,
+                    expires,
+                    taken_at: self.place(),
+                    state: State::Held,
+                    offline: false,
+                    replaced: replaced.clone(),
+                },
+                (_, None) => unreachable!("only a lease read can be renewed or refused"),
+            };
+            if self.swap_lease(id, oid, &lease, now)? == Swapped::Done {
+                return Ok(Taken {
+                    renewed: decision == Decision::Renew,
+                    lease,
+                });
+            }
+        }
+        Err(StoreError::LeaseBusy { id: id.clone() })
+    }
+
+    /// Gives up `claimant`'s lease of `id` (with `token`, only if it is
+    /// still that one's). Refused when it is another's.
+    pub fn release_lease(
+        &self,
+        id: &IssueId,
+        claimant: &Claimant,
+        token: Option<u64>,
+        now: Timestamp,
+    ) -> Result<Lease, StoreError> {
+        for _ in 0..ROUNDS {
+            let (oid, current) = self.read_lease(id)?;
+            let Some(lease) = current else {
+                return Err(StoreError::NotHolder {
+                    id: id.clone(),
+                    lease: None,
+                    shorts: Default::default(),
+                });
+            };
+            if let Some(token) = token
+                && !lease.admits(token)
+            {
+                return Err(StoreError::Fenced {
+                    id: id.clone(),
+                    token,
+                    lease: Box::new(lease),
+                    shorts: Default::default(),
+                });
+            }
+            if !claimant.holds(&lease) && token.is_none() {
+                return Err(StoreError::NotHolder {
+                    id: id.clone(),
+                    lease: Some(Box::new(lease)),
+                    shorts: Default::default(),
+                });
+            }
+            if lease.state == State::Released {
+                return Ok(lease);
+            }
+            let released = Lease {
+                state: State::Released,
+                renewed: now,
+                ..lease
+            };
+            if self.swap_lease(id, oid, &released, now)? == Swapped::Done {
+                return Ok(released);
+            }
+        }
+        Err(StoreError::LeaseBusy { id: id.clone() })
+    }
+
+    /// Refuses a write to `id` fenced with `token` when the issue's lease
+    /// is at another token (claimed again since, by anyone).
+    pub fn check_fence(&self, id: &IssueId, token: u64) -> Result<(), StoreError> {
+        match self.lease(id)? {
+            Some(lease) if !lease.admits(token) => Err(StoreError::Fenced {
+                id: id.clone(),
+                token,
+                lease: Box::new(lease),
+                shorts: Default::default(),
+            }),
+            Some(_) => Ok(()),
+            None => Err(StoreError::NotHolder {
+                id: id.clone(),
+                lease: None,
+                shorts: Default::default(),
+            }),
+        }
+    }
+
+    /// Writes `lease` as the commit after `parent` and moves the ref from
+    /// `parent` to it.
+    fn swap_lease(
+        &self,
+        id: &IssueId,
+        parent: Option<Oid>,
+        lease: &Lease,
+        now: Timestamp,
+    ) -> Result<Swapped, StoreError> {
+        let email = person_email(&lease.holder).unwrap_or("unknown");
+        let name = lease
+            .holder
+            .split('<')
+            .next()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(email);
+        let stamp = Stamp {
+            name,
+            email,
+            seconds: now.as_second(),
+        };
+        let commit = self.repo().write_record(&lease.message(), parent, &stamp)?;
+        Ok(self.repo().swap_ref(&ref_of(id), parent, commit)?)
+    }
+
+    /// Where a lease is taken from: this machine and worktree.
+    fn place(&self) -> String {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default();
+        format!("{host}:{}", self.root().display())
+    }
+}

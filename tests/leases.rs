@@ -1,0 +1,282 @@
+//! Claims' leases between checkouts: linked worktrees of one clone share
+//! the lease refs, a compare-and-swap settles every race, leases expire
+//! and are taken over, and a superseded holder's token is fenced. Real git
+//! (`git worktree add`), real processes racing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::common::TestRepo;
+
+const ANN: &str = "Ann Lee <ann@example.com>";
+const BOB: &str = "Bob Stone <bob@example.com>";
+
+/// `yit --as WHO ARGS...` in `dir` at time `now`.
+fn as_at(repo: &TestRepo, dir: &Path, who: &str, now: &str, args: &[&str]) -> Output {
+    let mut all = vec!["--as", who];
+    all.extend_from_slice(args);
+    repo.cmd(&all)
+        .current_dir(dir)
+        .env("YIT_NOW", now)
+        .output()
+        .expect("yit runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A tracker with `n` issues, committed, and `extra` linked worktrees
+/// (`git worktree add`) besides the main one.
+fn worktrees(repo: &TestRepo, n: usize, extra: usize) -> (Vec<String>, Vec<PathBuf>) {
+    let ids: Vec<String> = (0..n)
+        .map(|i| repo.new_issue(&[&format!("Task {i} — ünïcode")]))
+        .collect();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    let mut dirs = vec![repo.root().to_owned()];
+    for w in 0..extra {
+        let dir = repo.outside().join(format!("wt{w}"));
+        let s = dir.to_str().expect("utf-8").to_owned();
+        repo.git(&["worktree", "add", "-q", &s, "-b", &format!("agent-{w}")]);
+        dirs.push(dir);
+    }
+    (ids, dirs)
+}
+
+#[test]
+fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
+    let repo = TestRepo::with_tracker();
+    let (ids, dirs) = worktrees(&repo, 50, 3);
+    let agents: Vec<String> = (0..8)
+        .map(|a| format!("Agent {a} <agent{a}@example.com>"))
+        .collect();
+    // each agent runs in a worktree (two per worktree) and tries every
+    // issue, each in its own order
+    let outcomes: Vec<Vec<(String, Output)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = agents
+            .iter()
+            .enumerate()
+            .map(|(a, agent)| {
+                let (repo, dir, ids) = (&repo, &dirs[a % dirs.len()], &ids);
+                s.spawn(move || {
+                    let mut order = ids.clone();
+                    order.rotate_left(a * 7 % ids.len());
+                    if a % 2 == 1 {
+                        order.reverse();
+                    }
+                    order
+                        .into_iter()
+                        .map(|id| {
+                            let out = as_at(repo, dir, agent, crate::common::NOW, &["claim", &id]);
+                            (id, out)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("agent thread"))
+            .collect()
+    });
+    let mut winners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (agent, outcome) in agents.iter().zip(&outcomes) {
+        for (id, out) in outcome {
+            if out.status.success() {
+                winners.entry(id.clone()).or_default().push(agent);
+            }
+        }
+    }
+    for id in &ids {
+        let won = winners.get(id).map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(won.len(), 1, "{id} claimed by {won:?}");
+    }
+    // every loser was refused (exit 4) and told who won
+    for (agent, outcome) in agents.iter().zip(&outcomes) {
+        for (id, out) in outcome {
+            if out.status.success() {
+                continue;
+            }
+            let winner = winners[id][0];
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(4), "{agent} on {id}: {stderr}");
+            assert!(
+                stderr.contains(&format!("is claimed by {winner}")),
+                "{agent} on {id} should name {winner}: {stderr}"
+            );
+        }
+    }
+    // every worktree sees the same holder of each lease
+    for dir in &dirs {
+        for id in ids.iter().take(5) {
+            let shown = repo
+                .cmd(&["claim", id, "--json"])
+                .current_dir(dir)
+                .env("YIT_NOW", crate::common::NOW)
+                .output()
+                .expect("runs");
+            assert_eq!(shown.status.code(), Some(4), "{}", text(&shown.stderr));
+            assert!(text(&shown.stderr).contains(winners[id][0]));
+        }
+    }
+}
+
+#[test]
+fn a_lease_expires_is_taken_over_and_the_old_token_is_fenced() {
+    let repo = TestRepo::with_tracker();
+    let (ids, dirs) = worktrees(&repo, 1, 1);
+    let (id, main, other) = (&ids[0], &dirs[0], &dirs[1]);
+    let t = |hm: &str| format!("2026-01-02T{hm}:00Z");
+    let claimed = as_at(&repo, main, ANN, &t("10:00"), &["claim", id, "--json"]);
+    assert!(claimed.status.success(), "{}", text(&claimed.stderr));
+    let lease =
+        &serde_json::from_slice::<serde_json::Value>(&claimed.stdout).expect("json")["lease"];
+    assert_eq!(lease["token"], 1);
+    assert_eq!(lease["holder"], ANN);
+    assert_eq!(
+        lease["expires"], "2026-01-02T12:00:00Z",
+        "claim_ttl is 2h by default"
+    );
+
+    // in force: refused in the other worktree, with who, where and until when
+    let refused = as_at(&repo, other, BOB, &t("11:00"), &["claim", id]);
+    assert_eq!(refused.status.code(), Some(4));
+    let why = text(&refused.stderr);
+    assert!(
+        why.contains(ANN) && why.contains("until 2026-01-02T12:00:00Z"),
+        "{why}"
+    );
+    assert!(
+        why.contains(main.to_str().expect("utf-8")),
+        "where it was taken: {why}"
+    );
+
+    // a renewal keeps it past the first expiry
+    let renewed = as_at(
+        &repo,
+        main,
+        ANN,
+        &t("11:30"),
+        &["claim", "--renew", id, "--json"],
+    );
+    assert!(renewed.status.success(), "{}", text(&renewed.stderr));
+    let lease =
+        &serde_json::from_slice::<serde_json::Value>(&renewed.stdout).expect("json")["lease"];
+    assert_eq!(
+        (lease["token"].clone(), lease["expires"].clone()),
+        (1.into(), "2026-01-02T13:30:00Z".into())
+    );
+    assert_eq!(
+        as_at(&repo, other, BOB, &t("13:00"), &["claim", id])
+            .status
+            .code(),
+        Some(4)
+    );
+    // nobody else renews it
+    assert_eq!(
+        as_at(&repo, other, BOB, &t("13:00"), &["claim", "--renew", id])
+            .status
+            .code(),
+        Some(4)
+    );
+
+    // expired: taken over, and the new holder is told whose it was
+    let taken = as_at(&repo, other, BOB, &t("14:00"), &["claim", id, "--json"]);
+    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    let lease = &serde_json::from_slice::<serde_json::Value>(&taken.stdout).expect("json")["lease"];
+    assert_eq!(lease["token"], 2);
+    assert_eq!(lease["replaced"], ANN);
+    assert!(text(&taken.stderr).contains(&format!("took over the expired claim of {ANN}")));
+
+    // the former holder's token is fenced: nothing written, in either worktree
+    let before = std::fs::read(main.join(".issues").join(format!("{id}.yaml"))).expect("read");
+    for args in [
+        vec!["close", id.as_str(), "--token", "1"],
+        vec!["comment", id.as_str(), "late", "--token", "1"],
+        vec!["edit", id.as_str(), "--title", "Mine", "--token", "1"],
+        vec!["release", id.as_str(), "--token", "1"],
+    ] {
+        let fenced = as_at(&repo, main, ANN, &t("14:05"), &args);
+        assert_eq!(
+            fenced.status.code(),
+            Some(4),
+            "{args:?}: {}",
+            text(&fenced.stderr)
+        );
+        assert!(
+            text(&fenced.stderr).contains(BOB),
+            "{}",
+            text(&fenced.stderr)
+        );
+    }
+    let after = std::fs::read(main.join(".issues").join(format!("{id}.yaml"))).expect("read");
+    assert_eq!(before, after, "a fenced write changes nothing");
+    // the holder's own token passes
+    let closed = as_at(
+        &repo,
+        other,
+        BOB,
+        &t("14:10"),
+        &["close", id, "--token", "2"],
+    );
+    assert!(closed.status.success(), "{}", text(&closed.stderr));
+}
+
+#[test]
+fn a_release_frees_the_issue_for_the_next_claim() {
+    let repo = TestRepo::with_tracker();
+    let (ids, dirs) = worktrees(&repo, 1, 1);
+    let (id, main, other) = (&ids[0], &dirs[0], &dirs[1]);
+    let now = crate::common::NOW;
+    assert!(
+        as_at(&repo, main, ANN, now, &["claim", id])
+            .status
+            .success()
+    );
+    // only the holder releases it
+    assert_eq!(
+        as_at(&repo, other, BOB, now, &["release", id])
+            .status
+            .code(),
+        Some(4)
+    );
+    let released = as_at(&repo, main, ANN, now, &["release", id, "--json"]);
+    assert!(released.status.success(), "{}", text(&released.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&released.stdout).expect("json");
+    assert_eq!(value["lease"]["state"], "released");
+    assert_eq!(value["issue"]["status"], "open");
+    assert_eq!(value["issue"]["assignee"], serde_json::Value::Null);
+    let next = as_at(&repo, other, BOB, now, &["claim", id, "--json"]);
+    assert!(next.status.success(), "{}", text(&next.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&next.stdout).expect("json");
+    assert_eq!(
+        value["lease"]["token"], 2,
+        "the token grows across a release"
+    );
+    assert_eq!(value["lease"]["replaced"], serde_json::Value::Null);
+    assert_eq!(value["issue"]["assignee"], BOB);
+}
+
+#[test]
+fn claim_ttl_is_read_from_the_config() {
+    let repo = TestRepo::with_tracker();
+    let config = repo.issues_dir().join("config.yaml");
+    let text_of = std::fs::read_to_string(&config).expect("config");
+    assert!(
+        text_of.contains("claim_ttl: 2h"),
+        "yit init writes it: {text_of}"
+    );
+    std::fs::write(&config, text_of.replace("claim_ttl: 2h", "claim_ttl: 0")).expect("write");
+    let id = repo.new_issue(&["Forever"]);
+    let claimed = repo.run(&["claim", &id, "--json"]).json();
+    assert_eq!(claimed["lease"]["expires"], serde_json::Value::Null);
+    std::fs::write(&config, text_of.replace("claim_ttl: 2h", "claim_ttl: soon")).expect("write");
+    let bad = repo.fails(&["list"], 1);
+    assert!(
+        bad.stderr.contains("config.yaml:") && bad.stderr.contains("claim_ttl must be"),
+        "{}",
+        bad.stderr
+    );
+}

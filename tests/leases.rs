@@ -280,3 +280,104 @@ fn claim_ttl_is_read_from_the_config() {
         bad.stderr
     );
 }
+
+#[test]
+fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
+    let repo = TestRepo::with_tracker();
+    let (ids, _) = worktrees(&repo, 20, 0);
+    let clones = repo.clones_of_bare(&["a", "b"]);
+    let agents: Vec<String> = (0..4)
+        .map(|a| format!("Agent {a} <agent{a}@example.com>"))
+        .collect();
+    let outcomes: Vec<Vec<(String, Output)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = agents
+            .iter()
+            .enumerate()
+            .map(|(a, agent)| {
+                let (repo, dir, ids) = (&repo, &clones[a % 2], &ids);
+                s.spawn(move || {
+                    let mut order = ids.clone();
+                    if a >= 2 {
+                        order.reverse();
+                    }
+                    order
+                        .into_iter()
+                        .map(|id| {
+                            let out = as_at(repo, dir, agent, crate::common::NOW, &["claim", &id]);
+                            (id, out)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("agent thread"))
+            .collect()
+    });
+    let mut winners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (agent, outcome) in agents.iter().zip(&outcomes) {
+        for (id, out) in outcome {
+            if out.status.success() {
+                winners.entry(id.clone()).or_default().push(agent);
+            } else {
+                assert_eq!(
+                    out.status.code(),
+                    Some(4),
+                    "{agent} on {id}: {}",
+                    text(&out.stderr)
+                );
+            }
+        }
+    }
+    for id in &ids {
+        let won = winners.get(id).map(Vec::as_slice).unwrap_or_default();
+        assert_eq!(won.len(), 1, "{id} claimed by {won:?}");
+    }
+    for (agent, outcome) in agents.iter().zip(&outcomes) {
+        for (id, out) in outcome.iter().filter(|(_, o)| !o.status.success()) {
+            let stderr = text(&out.stderr);
+            assert!(stderr.contains(winners[id][0]), "{agent} on {id}: {stderr}");
+        }
+    }
+    // the remote holds every lease, and each clone knows every winner
+    let remote = repo.outside().join("origin.git");
+    let listed = repo.git_in(
+        &remote,
+        &["for-each-ref", "--format=%(refname)", "refs/yit/leases/"],
+    );
+    assert_eq!(listed.lines().count(), 20, "{listed}");
+
+    // a remote that cannot be reached: refused, unless --offline
+    let b = &clones[1];
+    repo.git_in(
+        b,
+        &["remote", "set-url", "origin", "/nonexistent/origin.git"],
+    );
+    let late = repo.new_issue(&["Late"]);
+    // (the new issue is in the first repository: copy its file over)
+    let name = format!("{late}.yaml");
+    std::fs::copy(repo.issues_dir().join(&name), b.join(".issues").join(&name)).expect("copy");
+    let unreachable = as_at(&repo, b, ANN, crate::common::NOW, &["claim", &late]);
+    assert_eq!(
+        unreachable.status.code(),
+        Some(1),
+        "{}",
+        text(&unreachable.stderr)
+    );
+    let why = text(&unreachable.stderr);
+    assert!(
+        why.contains("could not reach remote \"origin\"") && why.contains("--offline"),
+        "{why}"
+    );
+    let offline = as_at(
+        &repo,
+        b,
+        ANN,
+        crate::common::NOW,
+        &["claim", &late, "--offline", "--json"],
+    );
+    assert!(offline.status.success(), "{}", text(&offline.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("json");
+    assert_eq!(value["lease"]["offline"], true);
+}

@@ -21,9 +21,15 @@ use super::{CommandError, Ctx, Format};
 /// assigned to someone else, or closed, is refused too. An issue that
 /// waits for an open one is claimed with a warning; `--strict` refuses it.
 ///
+/// With a remote for issues (`git config yit.remote`, else `origin`), the
+/// lease is taken on the remote too, by a push with a lease, so that two
+/// clones racing for an issue give one winner; when it cannot be reached
+/// the claim is refused, unless `--offline`.
+///
 /// Examples:
 ///   yit claim 4k2f
 ///   yit claim 4k2f --json            the lease and its token
+///   yit claim 4k2f --offline         no remote reachable: this clone only
 ///   yit claim --renew 4k2f           another claim_ttl from now
 ///   yit --as "Agent 2 <a2@example.com>" claim 4k2f
 ///   yit claim --strict 4k2f           refuse what is not ready
@@ -39,6 +45,10 @@ pub struct ClaimArgs {
     /// Only renew your lease (refused when it is not yours)
     #[arg(long, conflicts_with = "strict")]
     renew: bool,
+    /// Take the lease in this clone only, without its remote (`yit.remote`,
+    /// else `origin`), which settles claims between clones otherwise
+    #[arg(long)]
+    offline: bool,
 }
 
 pub fn cmd_claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<(), CommandError> {
@@ -46,7 +56,7 @@ pub fn cmd_claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let now = ctx.now;
     if args.renew {
-        let taken = super::session(ctx, &tracker).renew(&args.id, ctx.clock())?;
+        let taken = super::session(ctx, &tracker).renew(&args.id, args.offline, ctx.clock())?;
         return match format {
             Format::Json => ctx.out.json(&super::output::envelope(serde_json::json!({
                 "lease": yit::ops::json::lease(&taken.lease, now),
@@ -64,7 +74,8 @@ pub fn cmd_claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<(), CommandError> {
         }
         .map_err(Into::into);
     }
-    let claimed = super::session(ctx, &tracker).claim(&args.id, args.strict, ctx.clock())?;
+    let claimed =
+        super::session(ctx, &tracker).claim(&args.id, args.strict, args.offline, ctx.clock())?;
     let Written { edits, shorts } = claimed.written;
     let lease = &claimed.taken.lease;
     if let (Some((at, blockers)), Some(edit)) = (&claimed.waits, edits.first()) {

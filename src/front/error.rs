@@ -226,6 +226,7 @@ fn store_kind(err: &StoreError) -> ErrorKind {
             | GitError::Refs { .. },
         ) => ErrorKind::Internal,
         StoreError::Config { .. }
+        | StoreError::Remote { .. }
         | StoreError::Guarded(_)
         | StoreError::Markers(_)
         | StoreError::Broken { .. }
@@ -292,6 +293,12 @@ impl From<StoreError> for CommandError {
             }
             StoreError::Ambiguous { .. } => {
                 out.hints.push("type more characters of the id".to_owned());
+            }
+            StoreError::Remote { .. } => {
+                out.hints.push(
+                    "`yit claim --offline` claims in this clone only; `git config yit.remote NAME` picks another remote"
+                        .to_owned(),
+                );
             }
             StoreError::Referred { .. } => {
                 out.hints

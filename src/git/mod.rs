@@ -9,6 +9,7 @@
 mod program;
 mod refs;
 
+pub use program::Pushed;
 pub use refs::{Stamp, Swapped};
 
 use std::path::{Path, PathBuf};

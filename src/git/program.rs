@@ -179,3 +179,124 @@ impl Repo {
         }
     }
 }
+
+/// How long a fetch or push waits for a remote before it is ended.
+const REMOTE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What a push of one ref with a lease did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// The remote's ref was at the expected value and is at the new one.
+    Done,
+    /// The remote's ref was not at the expected value: nothing changed.
+    Rejected,
+}
+
+fn hex(oid: &super::Oid) -> String {
+    gix::ObjectId::from_bytes_or_panic(oid).to_hex().to_string()
+}
+
+impl Repo {
+    /// The remote the clone shares its issues and claims through:
+    /// `yit.remote`, else `origin` when there is one.
+    pub fn issue_remote(&self) -> Option<String> {
+        if let Some(named) = self.config_string("yit.remote").filter(|r| !r.is_empty()) {
+            return Some(named);
+        }
+        self.config_string("remote.origin.url")
+            .map(|_| "origin".to_owned())
+    }
+
+    /// Runs `git` against a remote: never prompting for credentials, and
+    /// ended when the remote does not answer within 30 s.
+    fn run_remote(&self, args: &[String]) -> Result<std::process::Output, GitError> {
+        let mut child = self
+            .git()?
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let deadline = std::time::Instant::now() + REMOTE_PATIENCE;
+        loop {
+            if child.try_wait().map_err(GitError::Spawn)?.is_some() {
+                return child.wait_with_output().map_err(GitError::Spawn);
+            }
+            if std::time::Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(GitError::Command {
+                    command: args.first().cloned().unwrap_or_default(),
+                    stderr: format!(
+                        "the remote did not answer within {} s",
+                        REMOTE_PATIENCE.as_secs()
+                    ),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    /// Fetches the remote's ref `name` into the same local ref (forced: the
+    /// remote's value is the truth); `false` when the remote has no such
+    /// ref.
+    pub fn fetch_ref(&self, remote: &str, name: &str) -> Result<bool, GitError> {
+        let out = self.run_remote(&[
+            "fetch".to_owned(),
+            "--quiet".to_owned(),
+            "--no-tags".to_owned(),
+            "--no-write-fetch-head".to_owned(),
+            remote.to_owned(),
+            format!("+{name}:{name}"),
+        ])?;
+        if out.status.success() {
+            return Ok(true);
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        if stderr.contains("couldn't find remote ref") {
+            return Ok(false);
+        }
+        Err(GitError::Command {
+            command: "fetch".to_owned(),
+            stderr,
+        })
+    }
+
+    /// Pushes `new` to the remote's ref `name` if, and only if, it is at
+    /// `expected` there (`None`: it must not exist), as one atomic update
+    /// of the remote (`--force-with-lease`).
+    pub fn push_with_lease(
+        &self,
+        remote: &str,
+        name: &str,
+        expected: Option<super::Oid>,
+        new: super::Oid,
+    ) -> Result<Pushed, GitError> {
+        let lease = format!(
+            "--force-with-lease={name}:{}",
+            expected.as_ref().map(hex).unwrap_or_default()
+        );
+        let out = self.run_remote(&[
+            "push".to_owned(),
+            "--porcelain".to_owned(),
+            "--quiet".to_owned(),
+            "--no-verify".to_owned(),
+            lease,
+            remote.to_owned(),
+            format!("{}:{name}", hex(&new)),
+        ])?;
+        if out.status.success() {
+            return Ok(Pushed::Done);
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if stdout.lines().any(|l| l.starts_with("!\t")) {
+            return Ok(Pushed::Rejected);
+        }
+        Err(GitError::Command {
+            command: "push".to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        })
+    }
+}

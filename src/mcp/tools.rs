@@ -483,7 +483,9 @@ fn assign(ctx: &mut Ctx, a: AssignArgs) -> Result<Value, CommandError> {
 }
 
 fn claim(ctx: &mut Ctx, a: ClaimArgs) -> Result<Value, CommandError> {
-    let claimed = ctx.take_session().claim(&a.id, a.strict, ctx.clock)?;
+    let claimed = ctx
+        .take_session()
+        .claim(&a.id, a.strict, false, ctx.clock)?;
     let mut value = yit::ops::json::edits(&claimed.written.edits, &claimed.written.shorts, true);
     if let Some((at, blockers)) = &claimed.waits {
         let shorts = &claimed.written.shorts;

@@ -143,7 +143,13 @@ impl Session<'_> {
     /// it, when it is closed, and, with `strict`, when it waits for an open
     /// issue (itself or through a parent); otherwise such waiting is
     /// reported with the claim.
-    pub fn claim(self, input: &str, strict: bool, clock: Clock) -> Result<Claimed, StoreError> {
+    pub fn claim(
+        self,
+        input: &str,
+        strict: bool,
+        offline: bool,
+        clock: Clock,
+    ) -> Result<Claimed, StoreError> {
         let tracker = self.tracker;
         let me = tracker.author()?;
         let email = issue::identity_of(&me);
@@ -194,6 +200,7 @@ impl Session<'_> {
                     clock.now,
                     config.claim_ttl,
                     false,
+                    offline,
                 )?);
                 // an assignment already yours keeps its wording
                 let mut changes = vec![Change::Status(active.clone())];
@@ -226,13 +233,21 @@ impl Session<'_> {
     pub fn renew(
         &mut self,
         input: &str,
+        offline: bool,
         clock: Clock,
     ) -> Result<crate::store::lease::Taken, StoreError> {
         let tracker = self.tracker;
         let id = self.resolve(input)?;
         let claimant = tracker.claimant()?;
         tracker
-            .take_lease(&id, &claimant, clock.now, tracker.config().claim_ttl, true)
+            .take_lease(
+                &id,
+                &claimant,
+                clock.now,
+                tracker.config().claim_ttl,
+                true,
+                offline,
+            )
             .map_err(|e| match self.listing() {
                 Ok(listing) => e.named_by(listing),
                 Err(_) => e,

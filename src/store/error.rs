@@ -146,6 +146,14 @@ pub enum StoreError {
         lease: Box<crate::model::lease::Lease>,
         shorts: ShortNames,
     },
+    /// The remote that settles claims could not be reached or refused the
+    /// exchange for another reason than a lost race.
+    #[error("could not reach remote {remote:?} to settle the claim")]
+    Remote {
+        remote: String,
+        #[source]
+        source: crate::git::GitError,
+    },
     /// The lease's ref moved under every one of a claim's rounds.
     #[error("issue {id}: its lease kept changing while it was claimed; try again")]
     LeaseBusy { id: IssueId },

@@ -73,7 +73,9 @@ impl Tracker {
     /// Takes the lease of `id` for `claimant` at `now`, or renews it when
     /// it is theirs already (`renew_only`: only that), for `ttl` seconds
     /// (`None`: until released). Refused with the holder when another's
-    /// lease is in force.
+    /// lease is in force. With a remote for issues (and not `offline`),
+    /// the remote's lease is the one decided on and swapped, by a push with
+    /// a lease, then mirrored here.
     pub fn take_lease(
         &self,
         id: &IssueId,
@@ -81,9 +83,13 @@ impl Tracker {
         now: Timestamp,
         ttl: Option<u64>,
         renew_only: bool,
+        offline: bool,
     ) -> Result<Taken, StoreError> {
         let expires = ttl.map(|s| now + jiff::SignedDuration::from_secs(s as i64));
+        let remote = self.repo().issue_remote();
+        let through = remote.as_deref().filter(|_| !offline);
         for _ in 0..ROUNDS {
+            self.refresh_lease(id, through)?;
             let (oid, current) = self.read_lease(id)?;
             let decision = Lease::decide(current.as_ref(), claimant, now);
             let lease = match (&decision, &current) {
@@ -116,12 +122,12 @@ impl Tracker {
                     expires,
                     taken_at: self.place(),
                     state: State::Held,
-                    offline: false,
+                    offline: offline && remote.is_some(),
                     replaced: replaced.clone(),
                 },
                 (_, None) => unreachable!("only a lease read can be renewed or refused"),
             };
-            if self.swap_lease(id, oid, &lease, now)? == Swapped::Done {
+            if self.swap_lease(id, oid, &lease, now, through)? == Swapped::Done {
                 return Ok(Taken {
                     renewed: decision == Decision::Renew,
                     lease,
@@ -140,7 +146,13 @@ impl Tracker {
         token: Option<u64>,
         now: Timestamp,
     ) -> Result<Lease, StoreError> {
+        let remote = self.repo().issue_remote();
+        // an offline lease is released here; any other where it was taken
+        let through = |lease: &Lease| remote.as_deref().filter(|_| !lease.offline);
         for _ in 0..ROUNDS {
+            if let (_, Some(lease)) = self.read_lease(id)? {
+                self.refresh_lease(id, through(&lease))?;
+            }
             let (oid, current) = self.read_lease(id)?;
             let Some(lease) = current else {
                 return Err(StoreError::NotHolder {
@@ -169,12 +181,13 @@ impl Tracker {
             if lease.state == State::Released {
                 return Ok(lease);
             }
+            let via = through(&lease);
             let released = Lease {
                 state: State::Released,
                 renewed: now,
                 ..lease
             };
-            if self.swap_lease(id, oid, &released, now)? == Swapped::Done {
+            if self.swap_lease(id, oid, &released, now, via)? == Swapped::Done {
                 return Ok(released);
             }
         }
@@ -200,14 +213,31 @@ impl Tracker {
         }
     }
 
+    /// Brings this clone's lease of `id` to the remote's, when claims go
+    /// `through` one.
+    fn refresh_lease(&self, id: &IssueId, through: Option<&str>) -> Result<(), StoreError> {
+        let Some(remote) = through else {
+            return Ok(());
+        };
+        self.repo()
+            .fetch_ref(remote, &ref_of(id))
+            .map_err(|source| StoreError::Remote {
+                remote: remote.to_owned(),
+                source,
+            })?;
+        Ok(())
+    }
+
     /// Writes `lease` as the commit after `parent` and moves the ref from
-    /// `parent` to it.
+    /// `parent` to it: the remote's first when claims go `through` one
+    /// (a push with a lease), then this clone's to the same commit.
     fn swap_lease(
         &self,
         id: &IssueId,
         parent: Option<Oid>,
         lease: &Lease,
         now: Timestamp,
+        through: Option<&str>,
     ) -> Result<Swapped, StoreError> {
         let email = person_email(&lease.holder).unwrap_or("unknown");
         let name = lease
@@ -222,8 +252,28 @@ impl Tracker {
             email,
             seconds: now.as_second(),
         };
+        let name = ref_of(id);
         let commit = self.repo().write_record(&lease.message(), parent, &stamp)?;
-        Ok(self.repo().swap_ref(&ref_of(id), parent, commit)?)
+        let Some(remote) = through else {
+            return Ok(self.repo().swap_ref(&name, parent, commit)?);
+        };
+        let pushed = self
+            .repo()
+            .push_with_lease(remote, &name, parent, commit)
+            .map_err(|source| StoreError::Remote {
+                remote: remote.to_owned(),
+                source,
+            })?;
+        if pushed == crate::git::Pushed::Rejected {
+            return Ok(Swapped::Moved);
+        }
+        // the remote decided: this clone follows, whatever it had meanwhile
+        loop {
+            let here = self.repo().ref_commit(&name)?.map(|(oid, _)| oid);
+            if self.repo().swap_ref(&name, here, commit)? == Swapped::Done {
+                return Ok(Swapped::Done);
+            }
+        }
     }
 
     /// Where a lease is taken from: this machine and worktree.

@@ -210,7 +210,7 @@ pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Resp
 /// holder when someone else holds it.
 pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     run(&app, move |ctx| {
-        let claimed = ctx.take_session().claim(&id, false, ctx.clock)?;
+        let claimed = ctx.take_session().claim(&id, false, false, ctx.clock)?;
         Ok(issue_of(claimed.written))
     })
     .await

@@ -208,7 +208,7 @@ pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Resp
 /// `POST /issues/ID/claim`: refused (409) when someone else holds it.
 pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     act(&app, id, None, |session, id, clock| {
-        session.claim(id, false, clock).map(drop)
+        session.claim(id, false, false, clock).map(drop)
     })
     .await
 }

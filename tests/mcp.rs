@@ -274,7 +274,7 @@ fn a_whole_flow_over_raw_json_rpc() {
         names,
         [
             "list", "search", "show", "ready", "blocked", "new", "new_plan", "edit", "comment",
-            "close", "reopen", "label", "assign", "claim", "dep_add", "dep_rm", "log"
+            "close", "reopen", "label", "assign", "claim", "release", "dep_add", "dep_rm", "log"
         ]
     );
     let new = &tools["result"]["tools"][5];
@@ -545,6 +545,86 @@ fn agents_claim_as_themselves_and_one_wins() {
     );
 }
 
+/// Two agents, each a `yit mcp` server in a worktree of its own: one claim
+/// wins; the winner's lease is renewed while its session runs (every
+/// 200 ms here: `YIT_TEST_RENEW_MS`), a write of a superseded session is
+/// fenced, and its leases are released when its client closes stdin.
+fn two_servers_in_two_worktrees_share_one_lease() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Contested"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    let other = repo.outside().join("b");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        other.to_str().expect("utf-8"),
+        "-b",
+        "agent-b",
+    ]);
+    let server = |dir: &std::path::Path, who: &str| {
+        let mut cmd = repo.cmd(&["mcp", "--as", who]);
+        cmd.current_dir(dir).env("YIT_TEST_RENEW_MS", "200");
+        Mcp::spawn(cmd)
+    };
+    let mut one = server(repo.root(), "Agent One <one@example.com>");
+    let mut two = server(&other, "Agent Two <two@example.com>");
+    let claimed = one.ok("claim", json!({ "id": id }));
+    assert_eq!(claimed["lease"]["token"], 1, "{claimed}");
+    assert!(
+        claimed["lease"]["session"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("mcp-"))
+    );
+    let error = two.fails("claim", json!({ "id": id }), "refused");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Agent One")),
+        "{error}"
+    );
+    // renewed while the session runs: the lease's ref moves on its own
+    let lease_ref = format!("refs/yit/leases/{id}");
+    let first = repo.git(&["rev-parse", &lease_ref]);
+    assert!(
+        common::wait_until(Duration::from_secs(10), || repo
+            .git(&["rev-parse", &lease_ref])
+            != first),
+        "the lease was not renewed"
+    );
+    let message = repo.git(&["log", "-1", "--format=%B", &lease_ref]);
+    assert!(
+        message.contains("state: held") && message.contains("token: 1"),
+        "{message}"
+    );
+    // the same person in another session is another holder
+    let mut again = server(repo.root(), "Agent One <one@example.com>");
+    again.fails("claim", json!({ "id": id }), "refused");
+    assert_eq!(again.close().code(), Some(0));
+    // stdin closed: the session's lease is released, and the other agent
+    // claims the issue
+    assert_eq!(one.close().code(), Some(0));
+    let message = repo.git(&["log", "-1", "--format=%B", &lease_ref]);
+    assert!(message.contains("state: released"), "{message}");
+    let taken = two.ok("claim", json!({ "id": id }));
+    assert_eq!(taken["lease"]["token"], 2, "{taken}");
+    assert_eq!(taken["issue"]["assignee"], "Agent Two <two@example.com>");
+    // Agent One claims at the CLI with the old token: fenced
+    let fenced = repo.run(&[
+        "--as",
+        "Agent One <one@example.com>",
+        "close",
+        &id,
+        "--token",
+        "1",
+    ]);
+    assert_eq!(fenced.code, 4, "{}", fenced.stderr);
+    assert!(fenced.stderr.contains("Agent Two"), "{}", fenced.stderr);
+    two.ok("release", json!({ "id": id }));
+    assert_eq!(two.close().code(), Some(0));
+}
+
 fn stops_on_sigterm_and_prints_its_config() {
     let repo = TestRepo::with_tracker();
     let mut mcp = Mcp::start(&repo, &[]);
@@ -782,6 +862,11 @@ fn main() {
         (
             "agents_claim_as_themselves_and_one_wins",
             agents_claim_as_themselves_and_one_wins,
+            false,
+        ),
+        (
+            "two_servers_in_two_worktrees_share_one_lease",
+            two_servers_in_two_worktrees_share_one_lease,
             false,
         ),
         (

@@ -147,6 +147,7 @@ impl Ctx {
             lock_timeout: self.lock_timeout,
             access: self.access,
             author,
+            session: None,
         }
     }
 

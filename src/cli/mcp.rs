@@ -7,7 +7,7 @@ use super::{CommandError, Ctx, Format};
 /// Serve this tracker to coding agents over the Model Context Protocol (stdio)
 ///
 /// Tools: list, search, show, ready, blocked, new, new_plan, edit, comment,
-/// close, reopen, label, assign, claim, dep_add, dep_rm, log (docs/mcp.md);
+/// close, reopen, label, assign, claim, release, dep_add, dep_rm, log (docs/mcp.md);
 /// resources: each issue (yit://issue/ID), the configuration and the query
 /// language. Changes are made as your git identity, or as --as.
 ///
@@ -50,5 +50,13 @@ pub fn cmd_mcp(ctx: &mut Ctx, args: McpArgs) -> Result<(), CommandError> {
         return Ok(());
     }
     drop(tracker);
-    crate::mcp::serve(ctx.front_options())
+    let mut options = ctx.front_options();
+    // this server's claims are its own session's: another server (another
+    // agent) of the same person is another holder
+    options.session = Some(format!(
+        "mcp-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_millisecond()
+    ));
+    crate::mcp::serve(options)
 }

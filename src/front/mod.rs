@@ -36,8 +36,11 @@ pub struct Options {
     pub seed: Option<u64>,
     pub lock_timeout: Duration,
     pub access: Access,
-    /// Who makes the changes (`yit mcp --as`), instead of git's identity.
+    /// Who makes the changes (`--as`), instead of git's identity.
     pub author: Option<String>,
+    /// The agent session claims are made in (`yit mcp`'s): its leases are
+    /// kept, fenced, renewed and released by the front end.
+    pub session: Option<String>,
 }
 
 /// How a front end reads the issues, the same for every front end: through
@@ -74,6 +77,9 @@ impl Options {
         if let Some(author) = &self.author {
             tracker.set_author(author.clone())?;
         }
+        if let Some(session) = &self.session {
+            tracker.set_session(session.clone());
+        }
         Ok(tracker)
     }
 }
@@ -83,6 +89,8 @@ impl Options {
 /// that keeps every issue warm ([`yit::daemon::Engine`]).
 pub struct Front {
     pub options: Options,
+    /// The leases this session holds, by issue id, with their tokens.
+    pub held: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     requests: AtomicU64,
     engine: Option<Arc<Engine>>,
     issues_dir: PathBuf,
@@ -148,6 +156,7 @@ impl Front {
             Some(Arc::new(engine))
         };
         Ok(Front {
+            held: Default::default(),
             requests: AtomicU64::new(0),
             engine,
             issues_dir: tracker.issues_dir().to_owned(),
@@ -202,6 +211,7 @@ impl Front {
                     .flatten(),
             });
             let mut ctx = Ctx {
+                held: self.options.session.as_ref().map(|_| &self.held),
                 clock: self.clock(),
                 mode: self.options.access.scan_mode(false),
                 tracker,
@@ -241,6 +251,8 @@ impl Front {
 
 /// A request's view of the tracker, on its blocking thread.
 pub struct Ctx<'t> {
+    /// The leases of the session, when the front end keeps them.
+    pub held: Option<&'t std::sync::Mutex<std::collections::BTreeMap<String, u64>>>,
     pub clock: Clock,
     pub mode: ScanMode,
     pub tracker: &'t Tracker,
@@ -263,6 +275,36 @@ impl<'t> Ctx<'t> {
     pub fn take_session(&mut self) -> Session<'t> {
         self.session();
         self.session.take().expect("just made")
+    }
+
+    /// Refuses a write to the issue `input` names when this session
+    /// claimed it and its lease has been claimed by anyone since (the
+    /// session's token is fenced).
+    pub fn fence(&mut self, input: &str) -> Result<(), CommandError> {
+        let Some(held) = self.held else {
+            return Ok(());
+        };
+        let id = self.session().resolve(input)?.to_string();
+        let token = held
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .copied();
+        if let Some(token) = token {
+            self.session().check_fence(&id, token)?;
+        }
+        Ok(())
+    }
+
+    /// Notes a lease this session took (or gave up: `None`).
+    pub fn hold(&self, id: &str, token: Option<u64>) {
+        if let Some(held) = self.held {
+            let mut held = held.lock().unwrap_or_else(|e| e.into_inner());
+            match token {
+                Some(token) => held.insert(id.to_owned(), token),
+                None => held.remove(id),
+            };
+        }
     }
 
     /// Who makes a change.

@@ -129,6 +129,73 @@ impl Server {
             .await
     }
 
+    /// Renews the leases this session holds, every third of `claim_ttl`
+    /// (`YIT_TEST_RENEW_MS`, a test hook, says how often instead), until
+    /// the server ends. A lease that cannot be renewed (taken over after
+    /// it expired, released by hand) is no longer the session's.
+    async fn renew_leases(self) {
+        let every = match std::env::var("YIT_TEST_RENEW_MS")
+            .ok()
+            .and_then(|m| m.parse().ok())
+        {
+            Some(ms) => Duration::from_millis(ms),
+            None => {
+                let ttl = self
+                    .front
+                    .run_blocking(0, |ctx| Ok(ctx.tracker.config().claim_ttl))
+                    .await;
+                match ttl {
+                    Ok(Some(seconds)) => Duration::from_secs((seconds / 3).max(1)),
+                    // never expire (or no tracker): nothing to renew
+                    _ => return,
+                }
+            }
+        };
+        loop {
+            tokio::time::sleep(every).await;
+            let _ = self
+                .front
+                .run_blocking(0, |ctx| {
+                    let held: Vec<String> = ctx.held.map_or_else(Vec::new, |h| {
+                        h.lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .keys()
+                            .cloned()
+                            .collect()
+                    });
+                    for id in held {
+                        let clock = ctx.clock;
+                        if ctx.session().renew(&id, false, clock).is_err() {
+                            ctx.hold(&id, None);
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+        }
+    }
+
+    /// Gives up every lease this session still holds (its end).
+    async fn release_leases(&self) {
+        let _ = self
+            .front
+            .run_blocking(0, |ctx| {
+                let held: Vec<(String, u64)> = ctx.held.map_or_else(Vec::new, |h| {
+                    std::mem::take(&mut *h.lock().unwrap_or_else(|e| e.into_inner()))
+                        .into_iter()
+                        .collect()
+                });
+                for (id, token) in held {
+                    let tracker = ctx.tracker;
+                    let clock = ctx.clock;
+                    let _ =
+                        yit::ops::Session::without_daemon(tracker).release(&id, Some(token), clock);
+                }
+                Ok(())
+            })
+            .await;
+    }
+
     /// Tells the subscribed client of each changed issue (and of the
     /// configuration, when anything may have changed), until the server
     /// ends.
@@ -368,6 +435,8 @@ pub fn serve(options: Options) -> Result<(), CommandError> {
     let served = runtime.block_on(async move {
         let stopping = Stopping::new()?;
         let notifier = tokio::spawn(server.clone().notify());
+        let renewer = tokio::spawn(server.clone().renew_leases());
+        let ending = server.clone();
         let (transport, framing) = framed_stdio();
         let result = match server.serve(transport).await {
             Ok(running) => {
@@ -389,6 +458,8 @@ pub fn serve(options: Options) -> Result<(), CommandError> {
             .because(&e)),
         };
         notifier.abort();
+        renewer.abort();
+        ending.release_leases().await;
         // the last answers out; a reader still blocked on stdin (a stop by
         // signal) is not waited for
         let writer = framing.abort_handle();

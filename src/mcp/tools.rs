@@ -121,7 +121,10 @@ pub const TOOLS: &[ToolDef] = &[
         "edit",
         FieldEdit,
         false,
-        |ctx, a| a.apply_json(ctx),
+        |ctx, a| {
+            ctx.fence(&a.id)?;
+            a.apply_json(ctx)
+        },
         "Change fields of one issue, like `yit edit ID ... --json`: any of title, status, priority, type, body (replaces it), add_labels, remove_labels, assignee (`me`, a person, or null to unassign), parent (an id or prefix, or null for none). Pass `version` from `show` to have the edit refused, and nothing written, if the issue changed since you read it. Returns the `issue`."
     ),
     tool!(
@@ -164,7 +167,14 @@ pub const TOOLS: &[ToolDef] = &[
         ClaimArgs,
         false,
         claim,
-        "Claim an issue for yourself in one locked step: it becomes assigned to you and in progress. Refused, naming the holder, when someone else holds it (another agent may have claimed it first: pick another issue), and refused when it is closed. With `strict`, also refused when it waits for an open issue. Returns the `issue`."
+        "Claim an issue for yourself: a lease that every worktree and clone sees (taken by compare-and-swap of a git ref, on the remote too when there is one), and the issue assigned to you and in progress. Refused, naming the holder and when their lease expires, when someone else holds it (another agent may have claimed it first: pick another issue), and refused when it is closed. With `strict`, also refused when it waits for an open issue. This session renews its leases while it runs and releases them when it ends; a write of this session to an issue claimed by someone else since is refused. Returns the `issue` and its `lease` (holder, fencing `token`, `expires`)."
+    ),
+    tool!(
+        "release",
+        IdArgs,
+        false,
+        release,
+        "Give up this session's claim of an issue: its lease released everywhere, and the issue back to the initial status, unassigned. Refused when the lease is someone else's. Returns the `issue` and the released `lease`."
     ),
     tool!(
         "dep_add",
@@ -418,11 +428,15 @@ fn new_plan(ctx: &mut Ctx, a: PlanArgs) -> Result<Value, CommandError> {
 }
 
 fn comment(ctx: &mut Ctx, a: CommentArgs) -> Result<Value, CommandError> {
+    ctx.fence(&a.id)?;
     let written = ctx.take_session().comment(&a.id, a.body, ctx.clock)?;
     Ok(yit::ops::json::edits(&written.edits, &written.shorts, true))
 }
 
 fn close(ctx: &mut Ctx, a: CloseArgs) -> Result<Value, CommandError> {
+    for id in &a.ids {
+        ctx.fence(id)?;
+    }
     let written =
         ctx.take_session()
             .close(&a.ids, a.status.as_deref(), a.reason.as_deref(), ctx.clock)?;
@@ -486,7 +500,10 @@ fn claim(ctx: &mut Ctx, a: ClaimArgs) -> Result<Value, CommandError> {
     let claimed = ctx
         .take_session()
         .claim(&a.id, a.strict, false, ctx.clock)?;
+    let lease = &claimed.taken.lease;
+    ctx.hold(lease.issue.as_str(), Some(lease.token));
     let mut value = yit::ops::json::edits(&claimed.written.edits, &claimed.written.shorts, true);
+    value["lease"] = yit::ops::json::lease(lease, ctx.clock.now);
     if let Some((at, blockers)) = &claimed.waits {
         let shorts = &claimed.written.shorts;
         value["warning"] =
@@ -495,6 +512,21 @@ fn claim(ctx: &mut Ctx, a: ClaimArgs) -> Result<Value, CommandError> {
             })
             .into();
     }
+    Ok(value)
+}
+
+fn release(ctx: &mut Ctx, a: IdArgs) -> Result<Value, CommandError> {
+    let id = ctx.session().resolve(&a.id)?.to_string();
+    let token = ctx.held.and_then(|h| {
+        h.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .copied()
+    });
+    let (lease, written) = ctx.take_session().release(&id, token, ctx.clock)?;
+    ctx.hold(&id, None);
+    let mut value = yit::ops::json::edits(&written.edits, &written.shorts, true);
+    value["lease"] = yit::ops::json::lease(&lease, ctx.clock.now);
     Ok(value)
 }
 

@@ -19,7 +19,8 @@ from mcp.client.stdio import stdio_client
 
 YIT, REPO = sys.argv[1], sys.argv[2]
 TOOLS = {"list", "search", "show", "ready", "blocked", "new", "new_plan", "edit", "comment",
-         "close", "reopen", "label", "assign", "claim", "dep_add", "dep_rm", "log"}
+         "close", "reopen", "label", "assign", "claim", "release", "dep_add", "dep_rm",
+         "log"}
 
 
 def server(*args):

@@ -230,11 +230,37 @@ fn a_release_frees_the_issue_for_the_next_claim() {
     let (ids, dirs) = worktrees(&repo, 1, 1);
     let (id, main, other) = (&ids[0], &dirs[0], &dirs[1]);
     let now = crate::common::NOW;
+    let free = repo.new_issue(&["Free to start"]);
+    let name = format!("{free}.yaml");
+    std::fs::copy(
+        repo.issues_dir().join(&name),
+        other.join(".issues").join(&name),
+    )
+    .expect("copy");
     assert!(
         as_at(&repo, main, ANN, now, &["claim", id])
             .status
             .success()
     );
+    // the other worktree's file still says open and unassigned, yet what
+    // can be started leaves it out, and show names the holder
+    let ready = as_at(&repo, other, BOB, now, &["ready", "--format", "ids"]);
+    assert_eq!(
+        text(&ready.stdout),
+        format!("{free}\n"),
+        "{}",
+        text(&ready.stderr)
+    );
+    let shown = as_at(&repo, other, BOB, now, &["show", id]);
+    let shown = text(&shown.stdout);
+    assert!(
+        shown.contains("claimed by") && shown.contains(ANN) && shown.contains("token 1"),
+        "{shown}"
+    );
+    let json = as_at(&repo, other, BOB, now, &["show", id, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(json["lease"]["holder"], ANN);
+    assert_eq!(json["lease"]["in_force"], true);
     // only the holder releases it
     assert_eq!(
         as_at(&repo, other, BOB, now, &["release", id])
@@ -248,6 +274,12 @@ fn a_release_frees_the_issue_for_the_next_claim() {
     assert_eq!(value["lease"]["state"], "released");
     assert_eq!(value["issue"]["status"], "open");
     assert_eq!(value["issue"]["assignee"], serde_json::Value::Null);
+    let ready = as_at(&repo, other, BOB, now, &["ready", "--format", "ids"]);
+    assert_eq!(
+        text(&ready.stdout).lines().count(),
+        2,
+        "released: ready again"
+    );
     let next = as_at(&repo, other, BOB, now, &["claim", id, "--json"]);
     assert!(next.status.success(), "{}", text(&next.stderr));
     let value: serde_json::Value = serde_json::from_slice(&next.stdout).expect("json");

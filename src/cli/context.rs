@@ -165,7 +165,7 @@ impl Ctx {
 /// `--no-index` allow.
 pub fn session<'a>(ctx: &Ctx, tracker: &'a yit::store::Tracker) -> yit::ops::Session<'a> {
     let connect = ctx.connector();
-    yit::ops::Session::new(tracker, move || connect(tracker))
+    yit::ops::Session::new(tracker, move || connect(tracker)).at(ctx.now)
 }
 
 /// `--token N`: refuses (exit 4, naming the holder) when any issue of

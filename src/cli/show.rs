@@ -52,7 +52,15 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
                 .into_iter()
                 .collect(),
         );
-        return render(ctx, format, issue, &shorts, &at.scan.related(issue), &[]);
+        return render(
+            ctx,
+            format,
+            issue,
+            &shorts,
+            &at.scan.related(issue),
+            &[],
+            None,
+        );
     }
     let tracker = ctx.open_tracker()?;
     // the daemon, when one runs, resolves the prefix and knows the short id
@@ -74,6 +82,7 @@ pub fn cmd_show(ctx: &mut Ctx, args: ShowArgs) -> Result<(), CommandError> {
         &shown.shorts,
         &shown.related,
         &shown.commits,
+        shown.lease.as_ref(),
     )
 }
 
@@ -85,10 +94,11 @@ fn render(
     shorts: &Shorts,
     related: &Related,
     linked: &[LinkedCommit],
+    lease: Option<&yit::model::lease::Lease>,
 ) -> Result<(), CommandError> {
     if format == Format::Json {
         return Ok(ctx.out.json(&super::output::envelope(yit::ops::shown_json(
-            issue, shorts, related, linked,
+            issue, shorts, related, linked, lease, ctx.now,
         )))?);
     }
 
@@ -133,6 +143,21 @@ fn render(
     );
     if let Some(author) = &issue.author {
         field("author", author.clone());
+    }
+    if let Some(lease) = lease.filter(|l| l.state == yit::model::lease::State::Held) {
+        let until = match lease.expires {
+            Some(at) if lease.in_force(ctx.now) => format!("until {}", out.when(at, ctx.now)),
+            Some(at) => format!("expired {}", out.when(at, ctx.now)),
+            None => "until released".to_owned(),
+        };
+        let offline = if lease.offline { ", offline" } else { "" };
+        field(
+            "claimed by",
+            format!(
+                "{} (token {}, from {}{offline}, {until})",
+                lease.holder, lease.token, lease.taken_at
+            ),
+        );
     }
     field("created", out.when(issue.created, ctx.now));
     field("updated", out.when(issue.updated, ctx.now));

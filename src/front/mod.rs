@@ -210,12 +210,13 @@ impl Front {
                     .then(|| Daemon::connect(tracker, std::rc::Rc::new(|_| {})))
                     .flatten(),
             });
+            let clock = self.clock();
             let mut ctx = Ctx {
                 held: self.options.session.as_ref().map(|_| &self.held),
-                clock: self.clock(),
+                clock,
                 mode: self.options.access.scan_mode(false),
                 tracker,
-                session: Some(session),
+                session: Some(session.at(clock.now)),
                 version,
             };
             f(&mut ctx)
@@ -268,7 +269,7 @@ impl<'t> Ctx<'t> {
     pub fn session(&mut self) -> &mut Session<'t> {
         let tracker = self.tracker;
         self.session
-            .get_or_insert_with(|| Session::without_daemon(tracker))
+            .get_or_insert_with(|| Session::without_daemon(tracker).at(self.clock.now))
     }
 
     /// The session, for an operation that consumes it.

@@ -269,8 +269,14 @@ pub fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, Com
 pub fn shown(ctx: &mut Ctx, id: &str) -> Result<Value, CommandError> {
     let mode = ctx.mode;
     let shown = ctx.session().show(id, mode)?;
-    let mut value =
-        yit::ops::shown_json(&shown.issue, &shown.shorts, &shown.related, &shown.commits);
+    let mut value = yit::ops::shown_json(
+        &shown.issue,
+        &shown.shorts,
+        &shown.related,
+        &shown.commits,
+        shown.lease.as_ref(),
+        ctx.clock.now,
+    );
     value["version"] = yit::store::version_of(shown.text.as_bytes()).into();
     Ok(value)
 }

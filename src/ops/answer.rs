@@ -55,6 +55,48 @@ impl Session<'_> {
         mode: ScanMode,
         store: &'s mut Answers,
     ) -> Result<ListResult<'s>, StoreError> {
+        // what can be started leaves out what someone else works on now,
+        // in any worktree or clone: a lease in force of another's
+        let elsewhere = match query.filter.as_ref().is_some_and(|f| f.asks_ready()) {
+            true => self.leased_elsewhere()?,
+            false => std::collections::HashSet::new(),
+        };
+        if elsewhere.is_empty() {
+            return self.list_all(query, mode, store);
+        }
+        // asked for more, then cut: the limit counts what is shown
+        let mut wider = query.clone();
+        wider.limit = query.limit.map(|n| n.saturating_add(elsewhere.len()));
+        let mut result = self.list_all(&wider, mode, store)?;
+        let before = result.records.len();
+        result.records.retain(|r| !elsewhere.contains(&*r.id));
+        let left_out = before - result.records.len();
+        if let Some(n) = query.limit {
+            result.records.truncate(n);
+        }
+        result.matched = result.matched.map(|m| m - left_out.min(m));
+        Ok(result)
+    }
+
+    /// The ids of issues whose lease is in force and not the claimant's.
+    fn leased_elsewhere(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let now = self.now();
+        let claimant = self.tracker.claimant().ok();
+        Ok(self
+            .tracker
+            .leases()?
+            .into_iter()
+            .filter(|l| l.in_force(now) && !claimant.as_ref().is_some_and(|c| c.holds(l)))
+            .map(|l| l.issue.to_string())
+            .collect())
+    }
+
+    fn list_all<'s>(
+        &mut self,
+        query: &ListQuery,
+        mode: ScanMode,
+        store: &'s mut Answers,
+    ) -> Result<ListResult<'s>, StoreError> {
         let Answers { bytes, scan } = store;
         if !query.details || query.limit.is_some_and(|n| n <= DETAILS_THROUGH_DAEMON) {
             *bytes = self.exchange(&Request::List {

@@ -160,6 +160,8 @@ pub struct Session<'t> {
     connect: Option<Box<dyn FnOnce() -> Option<Daemon> + 't>>,
     daemon: Option<Daemon>,
     listing: Option<Listing>,
+    /// The time leases are judged at (the front end's clock).
+    now: Option<jiff::Timestamp>,
 }
 
 impl<'t> Session<'t> {
@@ -170,7 +172,20 @@ impl<'t> Session<'t> {
             connect: Some(Box::new(connect)),
             daemon: None,
             listing: None,
+            now: None,
         }
+    }
+
+    /// The session, with leases judged at `now` (the front end's clock)
+    /// rather than the system's.
+    pub fn at(mut self, now: jiff::Timestamp) -> Session<'t> {
+        self.now = Some(now);
+        self
+    }
+
+    /// The time leases are judged at.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.now.unwrap_or_else(jiff::Timestamp::now)
     }
 
     /// A session that asks no daemon (reads of the files themselves).

@@ -20,6 +20,8 @@ pub struct Shown {
     pub related: Related,
     /// Newest first; none in a repository without commits.
     pub commits: Vec<LinkedCommit>,
+    /// Its claim's lease, held or not, when it was ever claimed.
+    pub lease: Option<crate::model::lease::Lease>,
 }
 
 impl Session<'_> {
@@ -38,23 +40,28 @@ impl Session<'_> {
             }
         };
         let commits = tracker.linked_commits(&issue.id).unwrap_or_default();
+        let lease = tracker.lease(&issue.id)?;
         Ok(Shown {
             issue,
             text,
             shorts,
             related,
             commits,
+            lease,
         })
     }
 }
 
 /// The `show --json` answer (without its envelope): the issue's record, the
-/// issues around it and the commits that mention it.
+/// issues around it, the commits that mention it, and its claim's lease
+/// (`null` when it was never claimed) as it is at `now`.
 pub fn shown_json(
     issue: &Issue,
     shorts: &Shorts,
     related: &Related,
     commits: &[LinkedCommit],
+    lease: Option<&crate::model::lease::Lease>,
+    now: jiff::Timestamp,
 ) -> serde_json::Value {
     let commits: Vec<serde_json::Value> = commits
         .iter()
@@ -64,5 +71,6 @@ pub fn shown_json(
         "issue": Record::of(issue, shorts.of(&issue.id), true),
         "related": related,
         "commits": commits,
+        "lease": lease.map(|l| super::json::lease(l, now)),
     })
 }

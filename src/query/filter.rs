@@ -165,6 +165,15 @@ impl Filter {
             .any(|t| matches!(t.test, Test::Status(_) | Test::Is(_)))
     }
 
+    /// Whether it asks for issues that can be started (`is:ready`, not
+    /// negated): those claimed elsewhere are then left out by the caller,
+    /// which knows the leases.
+    pub fn asks_ready(&self) -> bool {
+        self.terms.iter().any(|t| {
+            !t.negated && matches!(t.test, Test::Is(ref states) if states.contains(&State::Ready))
+        })
+    }
+
     /// Whether the filter reads what the index keeps apart from the fields
     /// a table shows (bodies, comments, parent, dependencies).
     pub fn needs_details(&self) -> bool {

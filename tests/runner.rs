@@ -19,3 +19,4 @@ mod leases;
 mod merge;
 mod planning;
 mod query;
+mod sync;

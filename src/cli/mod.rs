@@ -47,6 +47,7 @@ mod search;
 mod serve;
 mod show;
 mod stats;
+mod sync;
 mod unassign;
 mod watch;
 
@@ -144,6 +145,7 @@ enum Command {
     Unassign(unassign::UnassignArgs),
     Claim(claim::ClaimArgs),
     Release(release::ReleaseArgs),
+    Sync(sync::SyncArgs),
     Dep(dep::DepArgs),
     Ready(ready::ReadyArgs),
     Blocked(blocked::BlockedArgs),
@@ -325,6 +327,7 @@ impl Command {
             Command::Board(args) => board::cmd_board(ctx, args),
             Command::Claim(args) => claim::cmd_claim(ctx, args),
             Command::Release(args) => release::cmd_release(ctx, args),
+            Command::Sync(args) => sync::cmd_sync(ctx, args),
             Command::Dep(args) => dep::cmd_dep(ctx, args),
             Command::Ready(args) => ready::cmd_ready(ctx, args),
             Command::Blocked(args) => blocked::cmd_blocked(ctx, args),

@@ -8,9 +8,11 @@
 
 mod program;
 mod refs;
+mod sync;
 
 pub use program::Pushed;
 pub use refs::{Stamp, Swapped};
+pub use sync::{Integrated, Upstream};
 
 use std::path::{Path, PathBuf};
 

@@ -209,7 +209,10 @@ impl Repo {
 
     /// Runs `git` against a remote: never prompting for credentials, and
     /// ended when the remote does not answer within 30 s.
-    fn run_remote(&self, args: &[String]) -> Result<std::process::Output, GitError> {
+    pub(super) fn run_remote_args(
+        &self,
+        args: &[String],
+    ) -> Result<std::process::Output, GitError> {
         let mut child = self
             .git()?
             .args(args)
@@ -243,7 +246,7 @@ impl Repo {
     /// remote's value is the truth); `false` when the remote has no such
     /// ref.
     pub fn fetch_ref(&self, remote: &str, name: &str) -> Result<bool, GitError> {
-        let out = self.run_remote(&[
+        let out = self.run_remote_args(&[
             "fetch".to_owned(),
             "--quiet".to_owned(),
             "--no-tags".to_owned(),
@@ -278,7 +281,7 @@ impl Repo {
             "--force-with-lease={name}:{}",
             expected.as_ref().map(hex).unwrap_or_default()
         );
-        let out = self.run_remote(&[
+        let out = self.run_remote_args(&[
             "push".to_owned(),
             "--porcelain".to_owned(),
             "--quiet".to_owned(),

@@ -297,6 +297,11 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs yit in `dir` (a clone, a worktree).
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        Run::from_output(self.cmd(args).current_dir(dir).output().expect("yit runs"))
+    }
+
     /// Runs yit in `dir` (a clone, a worktree), expecting success, and
     /// returns stdout.
     #[track_caller]

@@ -261,6 +261,16 @@ fn a_release_frees_the_issue_for_the_next_claim() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     assert_eq!(json["lease"]["holder"], ANN);
     assert_eq!(json["lease"]["in_force"], true);
+    // the query language: claimed by anyone, by someone, or not at all
+    let ids = |who: &str, query: &str| {
+        text(&as_at(&repo, other, who, now, &["list", query, "--format", "ids"]).stdout)
+    };
+    assert_eq!(ids(BOB, "claimed:any"), format!("{id}\n"));
+    assert_eq!(ids(BOB, "claimed:ann@example.com"), format!("{id}\n"));
+    assert_eq!(ids(ANN, "claimed:me"), format!("{id}\n"));
+    assert_eq!(ids(BOB, "claimed:me"), "");
+    assert_eq!(ids(BOB, "claimed:none"), format!("{free}\n"));
+    assert_eq!(ids(BOB, "-claimed:any"), format!("{free}\n"));
     // only the holder releases it
     assert_eq!(
         as_at(&repo, other, BOB, now, &["release", id])

@@ -9,7 +9,7 @@ const QUERY_COMMANDS: [&str; 8] = [
 ];
 
 /// Global options that take a value in the next argument.
-const GLOBAL_VALUES: [&str; 4] = ["-C", "--format", "--color", "--lock-timeout"];
+const GLOBAL_VALUES: [&str; 5] = ["-C", "--format", "--color", "--lock-timeout", "--as"];
 
 /// `yit list -label:cli` is a negated query term, not `-l abel:cli`: in the
 /// arguments of a command that takes a query, a `-KEY:VALUE` term whose KEY

@@ -45,8 +45,9 @@ pub fn cmd_blocked(ctx: &mut Ctx, args: BlockedArgs) -> Result<(), CommandError>
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let claims = || tracker.claims_in_force(ctx.now);
     let args = args.list.and_term("is:blocked".to_owned());
-    let query = args.query(config, &me, ctx.now, json)?;
+    let query = args.query(config, &me, &claims, ctx.now, json)?;
     let scan = super::session(ctx, &tracker)
         .scan(ctx.scan_mode(json || query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
     let result = list::run_over(&scan, config, &query);

@@ -35,8 +35,9 @@ pub fn cmd_board(ctx: &mut Ctx, args: BoardArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let claims = || tracker.claims_in_force(ctx.now);
     let base = ListArgs::of_query(args.query, true, Some(args.limit))
-        .query(config, &me, ctx.now, false)?;
+        .query(config, &me, &claims, ctx.now, false)?;
     let mut answers = yit::ops::Answers::default();
     let columns = super::session(ctx, &tracker).board(&base, ctx.scan_mode(false), &mut answers)?;
     let printed = print(ctx, format, &columns);

@@ -36,7 +36,9 @@ pub fn cmd_export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
-    let mut query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, true)?;
+    let claims = || tracker.claims_in_force(ctx.now);
+    let mut query =
+        ListArgs::of_query(args.query, true, None).query(config, &me, &claims, ctx.now, true)?;
     query.sort = SortKey::Id;
     let scan = super::session(ctx, &tracker).scan(ctx.scan_mode(true))?;
     let result = list::run_over(&scan, config, &query);

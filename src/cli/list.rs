@@ -108,7 +108,9 @@ pub(super) fn cmd_list_in(
             let repo = yit::git::Repo::discover(&ctx.cwd).map_err(yit::store::StoreError::from)?;
             Ok(repo.author().ok_or(yit::store::StoreError::NoIdentity)?)
         };
-        let query = args.query(&at.config, &me, ctx.now, details)?;
+        // (a revision has no claims: they are not in its tree)
+        let claims = Vec::new;
+        let query = args.query(&at.config, &me, &claims, ctx.now, details)?;
         let result = run_over(&at.scan, &at.config, &query);
         return print_list(ctx, format, &at.config, result);
     }
@@ -117,7 +119,8 @@ pub(super) fn cmd_list_in(
         None => ctx.open_tracker()?,
     };
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
-    let query = args.query(tracker.config(), &me, ctx.now, details)?;
+    let claims = || tracker.claims_in_force(ctx.now);
+    let query = args.query(tracker.config(), &me, &claims, ctx.now, details)?;
     let config = tracker.config();
     let mut answers = yit::ops::Answers::default();
     let result = super::session(ctx, &tracker).list(&query, ctx.scan_mode(false), &mut answers)?;
@@ -256,6 +259,7 @@ impl ListArgs {
         &self,
         config: &Config,
         me: &dyn Fn() -> Result<String, CommandError>,
+        claims: &dyn Fn() -> Vec<(String, String)>,
         now: jiff::Timestamp,
         details: bool,
     ) -> Result<ListQuery, CommandError> {
@@ -289,6 +293,7 @@ impl ListArgs {
                 me: &me_email,
                 now,
                 config,
+                claims,
             };
             let filter = yit::query::filter::Filter::parse(&text, &cx).map_err(|e| {
                 CommandError::user(format!("{e}\n  {text}\n  {}^", " ".repeat(e.column - 1)))

@@ -42,8 +42,9 @@ pub fn cmd_search(ctx: &mut Ctx, args: SearchArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
+    let claims = || tracker.claims_in_force(ctx.now);
     let query = ListArgs::of_query(args.query, args.all, Some(args.limit))
-        .query(config, &me, ctx.now, false)?;
+        .query(config, &me, &claims, ctx.now, false)?;
     query
         .check_search()
         .map_err(|e| CommandError::usage(e.to_string()))?;

@@ -32,7 +32,9 @@ pub fn cmd_stats(ctx: &mut Ctx, args: StatsArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let config = tracker.config();
     let me = || -> Result<String, CommandError> { Ok(tracker.author()?) };
-    let query = ListArgs::of_query(args.query, true, None).query(config, &me, ctx.now, false)?;
+    let claims = || tracker.claims_in_force(ctx.now);
+    let query =
+        ListArgs::of_query(args.query, true, None).query(config, &me, &claims, ctx.now, false)?;
     let scan = super::session(ctx, &tracker)
         .scan(ctx.scan_mode(query.filter.as_ref().is_some_and(|f| f.needs_details())))?;
     let chosen: Vec<&yit::model::issue::Issue> = scan

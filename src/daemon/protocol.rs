@@ -362,11 +362,12 @@ mod tests {
             me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
             config: &config,
+            claims: &|| vec![("4k2f0c3v5b".to_owned(), "Ann <ann@example.com>".to_owned())],
         };
         let filter = crate::query::filter::Filter::parse(
             "status:open,closed label:bug -label:docs assignee:me,none priority:<=1 type:bug \
              created:>2026-01-01 created:2026-02-03 updated:<7d has:body,comments is:blocked,ready \
-             parent:4k2f \"exact phrase\" word",
+             parent:4k2f claimed:me \"exact phrase\" word",
             &cx,
         )
         .expect("query");

@@ -325,10 +325,12 @@ impl<'t> Ctx<'t> {
                 .ok()
                 .map(|m| yit::model::issue::identity_of(&m))
         };
+        let claims = || self.tracker.claims_in_force(self.clock.now);
         let cx = yit::query::filter::Context {
             me: &me,
             now: self.clock.now,
             config: self.tracker.config(),
+            claims: &claims,
         };
         yit::query::ListQuery::of_text(text, &cx)
     }

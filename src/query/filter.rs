@@ -10,9 +10,9 @@ use crate::model::issue::Issue;
 use crate::model::ready::{Lookup, is_blocked, is_ready};
 
 /// The keys of `key:value` terms, as the help and errors list them.
-pub const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 12] = [
     "status", "label", "assignee", "priority", "type", "created", "updated", "has", "is", "parent",
-    "github",
+    "github", "claimed",
 ];
 
 /// A parsed query: all its terms must hold.
@@ -43,6 +43,9 @@ pub enum Test {
     Updated(Vec<(Cmp, i64)>),
     Has(Vec<Field>),
     Is(Vec<State>),
+    /// Issues whose claim's lease is in force (held by the people asked
+    /// for), by id: resolved when the query is parsed, as `me` is.
+    Claimed(Vec<String>),
     /// The parent's id starts with one of these.
     Parent(Vec<String>),
     /// Imported from the GitHub issue with one of these numbers.
@@ -108,6 +111,9 @@ pub struct Context<'a> {
     pub me: &'a dyn Fn() -> Option<String>,
     pub now: Timestamp,
     pub config: &'a Config,
+    /// The claims in force now, as (issue id, holder), asked for only when
+    /// the query says `claimed:`.
+    pub claims: &'a dyn Fn() -> Vec<(String, String)>,
 }
 
 impl Filter {
@@ -237,6 +243,7 @@ impl Test {
                 State::Ready => is_ready(issue, config, lookup),
                 State::Conflicted => !issue.conflicts.is_empty(),
             }),
+            Test::Claimed(ids) => ids.iter().any(|id| id == issue.id.as_str()),
             Test::Parent(any) => issue
                 .parent
                 .as_ref()
@@ -415,6 +422,45 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
                 })
                 .collect::<Result<_, _>>()?,
         ),
+        "claimed" => {
+            let claims = (cx.claims)();
+            let mut ids = Vec::new();
+            let mut nobody = false;
+            for v in &values {
+                match *v {
+                    "any" => ids.extend(claims.iter().map(|(id, _)| id.clone())),
+                    "none" => nobody = true,
+                    person => {
+                        let who = match person {
+                            "me" => (cx.me)().ok_or_else(|| {
+                                error(at, "claimed:me: no identity (git config user.email)".to_owned())
+                            })?,
+                            other => other.to_owned(),
+                        };
+                        let who = crate::model::issue::identity_of(&who);
+                        ids.extend(
+                            claims
+                                .iter()
+                                .filter(|(_, holder)| {
+                                    crate::model::issue::identity_of(holder).eq_ignore_ascii_case(&who)
+                                })
+                                .map(|(id, _)| id.clone()),
+                        );
+                    }
+                }
+            }
+            if nobody {
+                if values.len() > 1 {
+                    return Err(error(at, "claimed:none goes alone".to_owned()));
+                }
+                // not claimed: the negation of every claim
+                return Ok(Term {
+                    negated: !negated,
+                    test: Test::Claimed(claims.into_iter().map(|(id, _)| id).collect()),
+                });
+            }
+            Test::Claimed(ids)
+        }
         "is" => Test::Is(
             values
                 .iter()
@@ -508,6 +554,7 @@ mod tests {
             me: &|| Some("ann@example.com".to_owned()),
             now: "2026-03-05T00:00:00Z".parse().expect("time"),
             config: &config,
+            claims: &|| Vec::new(),
         };
         Filter::parse(q, &cx)
     }

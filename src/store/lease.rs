@@ -62,6 +62,18 @@ impl Tracker {
         Ok(out)
     }
 
+    /// The claims in force at `now`, as (issue id, holder): what the
+    /// query term `claimed:` is resolved against. None when the leases
+    /// cannot be read.
+    pub fn claims_in_force(&self, now: Timestamp) -> Vec<(String, String)> {
+        self.leases()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| l.in_force(now))
+            .map(|l| (l.issue.to_string(), l.holder))
+            .collect()
+    }
+
     /// Who claims through this tracker: its author and session.
     pub fn claimant(&self) -> Result<Claimant, StoreError> {
         Ok(Claimant {

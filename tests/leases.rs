@@ -423,3 +423,58 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
     let value: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("json");
     assert_eq!(value["lease"]["offline"], true);
 }
+
+#[test]
+fn doctor_names_stale_claims_and_release_expired_clears_them() {
+    let repo = TestRepo::with_tracker();
+    let kept = repo.new_issue(&["Kept"]);
+    let gone = repo.new_issue(&["Gone"]);
+    let root = repo.root().to_owned();
+    for id in [&kept, &gone] {
+        assert!(
+            as_at(&repo, &root, ANN, "2026-01-02T10:00:00Z", &["claim", id])
+                .status
+                .success()
+        );
+    }
+    std::fs::remove_file(repo.issues_dir().join(format!("{gone}.yaml"))).expect("rm");
+    let later = "2026-01-02T13:00:00Z";
+    let doctor = as_at(&repo, &root, ANN, later, &["doctor", "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&doctor.stdout).expect("json");
+    let warnings = value["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!(
+            "the claim of {kept} by {ANN} (token 1) expired at 2026-01-02T12:00:00Z"
+        )),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(&format!("a claim of {gone}")),
+        "{warnings}"
+    );
+    let cleared = as_at(
+        &repo,
+        &root,
+        ANN,
+        later,
+        &["release", "--expired", "--json"],
+    );
+    assert!(cleared.status.success(), "{}", text(&cleared.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&cleared.stdout).expect("json");
+    assert_eq!(
+        value["cleared"].as_array().map(Vec::len),
+        Some(2),
+        "{value}"
+    );
+    let doctor = as_at(&repo, &root, ANN, later, &["doctor", "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&doctor.stdout).expect("json");
+    assert_eq!(value["warnings"], serde_json::json!([]), "{value}");
+    assert_eq!(
+        repo.git(&["for-each-ref", "--format=%(refname)", "refs/yit/leases/"]),
+        format!("refs/yit/leases/{kept}\n")
+    );
+    let shown = as_at(&repo, &root, BOB, later, &["show", &kept, "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    assert_eq!(value["lease"]["state"], "released");
+    assert_eq!(value["lease"]["token"], 1);
+}

@@ -38,6 +38,10 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
             );
             problems.extend(graph_problems(&tracker, &scan));
             problems.extend(unmerged_problems(&tracker, &mut warnings)?);
+            let known = |id: &yit::model::id::IssueId| scan.listing.ids.contains(id);
+            for stale in tracker.stale_leases(ctx.now, &known) {
+                warnings.push(format!("{stale}; `yit release --expired` clears it"));
+            }
             problems.sort_by(|a, b| a.path.cmp(&b.path).then(a.line.cmp(&b.line)));
             (
                 scan.listing.ids.len() + scan.listing.misnamed.len(),

@@ -184,4 +184,28 @@ impl Repo {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
+
+    /// Deletes ref `name` if it is still at `expected`.
+    pub fn delete_ref(&self, name: &str, expected: Oid) -> Result<Swapped, GitError> {
+        let full: gix::refs::FullName =
+            name.try_into()
+                .map_err(|e: gix::validate::reference::name::Error| GitError::Refs {
+                    what: "name a ref",
+                    message: e.to_string(),
+                })?;
+        let edit = RefEdit {
+            change: Change::Delete {
+                expected: PreviousValue::MustExistAndMatch(gix::refs::Target::Object(
+                    gix::ObjectId::from_bytes_or_panic(&expected),
+                )),
+                log: RefLog::AndReference,
+            },
+            name: full,
+            deref: false,
+        };
+        match self.inner.edit_references_as(Some(edit), None) {
+            Ok(_) => Ok(Swapped::Done),
+            Err(_) => Ok(Swapped::Moved),
+        }
+    }
 }

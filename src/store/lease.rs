@@ -23,6 +23,35 @@ pub const LEASES: &str = "refs/yit/leases/";
 /// is lost only to a writer that succeeded).
 const ROUNDS: usize = 100;
 
+/// A lease that should go ([`Tracker::stale_leases`]).
+#[derive(Clone, Debug)]
+pub enum Stale {
+    /// Held, but expired: nobody renewed it.
+    Expired(Lease),
+    /// Of an issue this worktree has no file of.
+    Orphan(Lease),
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stale::Expired(l) => write!(
+                f,
+                "the claim of {} by {} (token {}) expired at {}",
+                l.issue,
+                l.holder,
+                l.token,
+                l.expires.map(|e| e.to_string()).unwrap_or_default()
+            ),
+            Stale::Orphan(l) => write!(
+                f,
+                "a claim of {} by {}, which no issue file here has",
+                l.issue, l.holder
+            ),
+        }
+    }
+}
+
 /// What a claim did with the lease.
 #[derive(Clone, Debug)]
 pub struct Taken {
@@ -72,6 +101,65 @@ impl Tracker {
             .filter(|l| l.in_force(now))
             .map(|l| (l.issue.to_string(), l.holder))
             .collect()
+    }
+
+    /// The leases `doctor` warns of: held but expired at `now`, and those
+    /// of issues with no file here (`exists` says which have one).
+    pub fn stale_leases(&self, now: Timestamp, exists: &dyn Fn(&IssueId) -> bool) -> Vec<Stale> {
+        self.leases()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|lease| {
+                if !exists(&lease.issue) {
+                    Some(Stale::Orphan(lease))
+                } else if lease.state == State::Held && !lease.in_force(now) {
+                    Some(Stale::Expired(lease))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    /// Clears what [`Tracker::stale_leases`] finds: an expired lease is
+    /// released (its token kept, on the remote too unless it was taken
+    /// offline), the lease of an issue with no file is removed from this
+    /// clone.
+    pub fn clear_stale_leases(
+        &self,
+        now: Timestamp,
+        exists: &dyn Fn(&IssueId) -> bool,
+    ) -> Result<Vec<Stale>, StoreError> {
+        let remote = self.repo().issue_remote();
+        let mut cleared = Vec::new();
+        for stale in self.stale_leases(now, exists) {
+            match &stale {
+                Stale::Expired(lease) => {
+                    let via = remote.as_deref().filter(|_| !lease.offline);
+                    let (oid, current) = self.read_lease(&lease.issue)?;
+                    // changed since it was read: left to the next look
+                    if current.as_ref() != Some(lease) {
+                        continue;
+                    }
+                    let released = Lease {
+                        state: State::Released,
+                        renewed: now,
+                        ..lease.clone()
+                    };
+                    if self.swap_lease(&lease.issue, oid, &released, now, via)? == Swapped::Done {
+                        cleared.push(stale);
+                    }
+                }
+                Stale::Orphan(lease) => {
+                    if let (Some(oid), _) = self.read_lease(&lease.issue)?
+                        && self.repo().delete_ref(&ref_of(&lease.issue), oid)? == Swapped::Done
+                    {
+                        cleared.push(stale);
+                    }
+                }
+            }
+        }
+        Ok(cleared)
     }
 
     /// Who claims through this tracker: its author and session.

@@ -196,3 +196,46 @@ fn a_remote_that_cannot_be_reached_changes_nothing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("git push -u origin alone"));
 }
+
+#[test]
+fn watch_remote_tells_an_idle_agent_of_new_work_and_claims() {
+    use std::io::BufRead;
+    let (repo, ids, a, b) = two_clones(3);
+    let mut cmd = repo.cmd(&["watch", "--remote", "--interval", "1", "--count", "2"]);
+    cmd.current_dir(&a).stdout(std::process::Stdio::piped());
+    let mut watch = crate::common::Spawned::new(cmd.spawn().expect("spawn yit watch"));
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stdout = watch.stdout();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next = || -> serde_json::Value {
+        let line = lines
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("a line from yit watch --remote");
+        serde_json::from_str(&line).expect("json line")
+    };
+    assert_eq!(next()["event"], "ready");
+    // another clone changes an issue and syncs: this one hears of it
+    repo.ok_in(&b, &["edit", &ids[0], "--priority", "0"]);
+    repo.ok_in(&b, &["sync"]);
+    let line = next();
+    assert_eq!(line["event"], "remote", "{line}");
+    assert_eq!(line["issues"], serde_json::json!([ids[0]]), "{line}");
+    assert_eq!(line["claims"], serde_json::json!([]), "{line}");
+    // ...and of a claim taken there
+    repo.ok_in(&b, &["claim", &ids[1]]);
+    let line = next();
+    assert_eq!(line["claims"], serde_json::json!([ids[1]]), "{line}");
+    assert!(watch.wait().success(), "ends after --count lines");
+    // what it fetched is here: the claim is seen in this clone
+    let shown = repo.run_in(&a, &["show", &ids[1], "--json"]).json();
+    assert_eq!(shown["lease"]["holder"], "Ann Lee <ann@example.com>");
+}

@@ -17,10 +17,17 @@ use super::{CommandError, Ctx, ErrorKind, Format, lifetime};
 /// The first line is a `ready` event; then one line per created, changed,
 /// removed or broken issue file, whoever changed it (yit, an editor, git).
 ///
+/// With `--remote`, it watches the branch's upstream and the claims on the
+/// remote instead (`git ls-remote` every `--interval` seconds; a fetch
+/// only when something changed): a `remote` line names the issues whose
+/// files the upstream changed and the issues whose claims changed, so an
+/// idle agent learns that new work exists.
+///
 /// Examples:
 ///   yit watch
 ///   yit watch --count 1          wait for the next change
 ///   yit watch --exit-with-pid $$
+///   yit watch --remote --interval 30
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct WatchArgs {
@@ -30,6 +37,12 @@ pub struct WatchArgs {
     /// Exit after printing N change events
     #[arg(long, value_name = "N")]
     count: Option<usize>,
+    /// Watch the upstream branch and the claims on the remote, not the files
+    #[arg(long)]
+    remote: bool,
+    /// Seconds between two looks at the remote
+    #[arg(long, value_name = "S", default_value_t = 30, requires = "remote", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    interval: u64,
 }
 
 type Known = HashMap<IssueId, Result<Issue, Broken>>;
@@ -37,6 +50,9 @@ type Known = HashMap<IssueId, Result<Issue, Broken>>;
 pub fn cmd_watch(ctx: &mut Ctx, args: WatchArgs) -> Result<(), CommandError> {
     ctx.format("watch", &[Format::Jsonl, Format::Json], Format::Jsonl)?;
     let _lifetime = lifetime::bind(args.exit_with_pid)?;
+    if args.remote {
+        return watch_remote(ctx, &args);
+    }
     let mut tracker = ctx.open_tracker()?;
     // watch first, then read: nothing that happens in between is missed
     let watcher = Watcher::new(&[tracker.issues_dir()])
@@ -159,5 +175,80 @@ fn report(
 fn emit(ctx: &mut Ctx, record: serde_json::Value) -> Result<(), CommandError> {
     ctx.out.line(&record.to_string())?;
     ctx.out.flush()?;
+    Ok(())
+}
+
+/// `yit watch --remote`: a `remote` line each time the upstream's branch or
+/// the remote's claims change, read with `git ls-remote` and fetched only
+/// then.
+fn watch_remote(ctx: &mut Ctx, args: &WatchArgs) -> Result<(), CommandError> {
+    let tracker = ctx.open_tracker()?;
+    let repo = tracker.repo();
+    let Some(up) = repo.upstream() else {
+        return Err(CommandError::user("this branch has no upstream to watch")
+            .hint("`git push -u origin BRANCH` sets one"));
+    };
+    let leases = yit::store::lease::LEASES;
+    let patterns = vec![up.merge.clone(), format!("{leases}*")];
+    let refspecs = vec![
+        format!("+{}:{}", up.merge, up.tracking),
+        format!("+{leases}*:{leases}*"),
+    ];
+    let git = |e: yit::git::GitError| CommandError::new(ErrorKind::Refused, e.to_string());
+    let mut seen = repo.ls_remote(&up.remote, &patterns).map_err(git)?;
+    emit(
+        ctx,
+        super::output::envelope(serde_json::json!({
+            "event": "ready",
+            "remote": up.remote,
+            "branch": up.merge,
+        })),
+    )?;
+    let mut printed = 0;
+    while !args.count.is_some_and(|n| printed >= n) {
+        std::thread::sleep(Duration::from_secs(args.interval));
+        // a remote that does not answer now may answer next time
+        let Ok(now) = repo.ls_remote(&up.remote, &patterns) else {
+            continue;
+        };
+        if now == seen {
+            continue;
+        }
+        let before = repo.head_of(&up.tracking);
+        repo.fetch(&up.remote, &refspecs).map_err(git)?;
+        let after = now.get(&up.merge).cloned();
+        let issues: Vec<String> = match (&before, &after) {
+            (Some(old), Some(new)) if old != new => repo
+                .files_between(old, new, yit::store::ISSUES_DIR)
+                .map_err(git)?
+                .iter()
+                .filter_map(|path| {
+                    let name = path.rsplit('/').next()?;
+                    IssueId::from_file_name(name).map(|id| id.to_string())
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let claims: Vec<String> = now
+            .iter()
+            .chain(seen.iter())
+            .filter(|(name, _)| name.starts_with(leases) && now.get(*name) != seen.get(*name))
+            .filter_map(|(name, _)| name.strip_prefix(leases).map(str::to_owned))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        emit(
+            ctx,
+            super::output::envelope(serde_json::json!({
+                "event": "remote",
+                "branch": up.merge,
+                "head": after,
+                "issues": issues,
+                "claims": claims,
+            })),
+        )?;
+        printed += 1;
+        seen = now;
+    }
     Ok(())
 }

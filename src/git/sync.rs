@@ -199,4 +199,39 @@ impl Repo {
             stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         })
     }
+
+    /// The remote's refs matching `patterns`, by name, with their commits
+    /// (hex), as `git ls-remote` lists them.
+    pub fn ls_remote(
+        &self,
+        remote: &str,
+        patterns: &[String],
+    ) -> Result<std::collections::BTreeMap<String, String>, GitError> {
+        let mut args = vec!["ls-remote".to_owned(), remote.to_owned()];
+        args.extend(patterns.iter().cloned());
+        let out = self.run_remote_args(&args)?;
+        if !out.status.success() {
+            return Err(GitError::Command {
+                command: "ls-remote".to_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(oid, name)| (name.to_owned(), oid.to_owned()))
+            .collect())
+    }
+
+    /// The files under `dir` that differ between commits `old` and `new`.
+    pub fn files_between(&self, old: &str, new: &str, dir: &str) -> Result<Vec<String>, GitError> {
+        let out = self.git_ok(&["diff", "--name-only", old, new, "--", dir])?;
+        Ok(out.lines().map(str::to_owned).collect())
+    }
+
+    /// The commit a ref is at (hex), if it exists.
+    pub fn head_of(&self, name: &str) -> Option<String> {
+        self.git_ok(&["rev-parse", "--verify", "--quiet", name])
+            .ok()
+    }
 }

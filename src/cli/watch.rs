@@ -205,7 +205,7 @@ fn watch_remote(ctx: &mut Ctx, args: &WatchArgs) -> Result<(), CommandError> {
         })),
     )?;
     let mut printed = 0;
-    while !args.count.is_some_and(|n| printed >= n) {
+    while args.count.is_none_or(|n| printed < n) {
         std::thread::sleep(Duration::from_secs(args.interval));
         // a remote that does not answer now may answer next time
         let Ok(now) = repo.ls_remote(&up.remote, &patterns) else {

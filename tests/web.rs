@@ -354,6 +354,17 @@ fn the_api_answers_as_the_command_line_does() {
         claimed.json()["issue"]["assignee"],
         "Ann Lee <ann@example.com>"
     );
+    assert_eq!(claimed.json()["lease"]["token"], 1, "as `claim --json`");
+    // the issue page and the API show the claim's lease
+    let page = served.get(&format!("/issues/{b}")).body;
+    assert!(
+        page.contains("Claimed by") && page.contains("token 1"),
+        "{page}"
+    );
+    assert_eq!(
+        served.get(&format!("/api/issues/{b}")).json()["lease"]["token"],
+        1
+    );
     let closed = served.send(
         "POST",
         &format!("/api/issues/{b}/close"),

@@ -211,7 +211,9 @@ pub async fn reopen(State(app): State<Arc<App>>, Path(id): Path<String>) -> Resp
 pub async fn claim(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     run(&app, move |ctx| {
         let claimed = ctx.take_session().claim(&id, false, false, ctx.clock)?;
-        Ok(issue_of(claimed.written))
+        let mut value = issue_of(claimed.written);
+        value["lease"] = yit::ops::json::lease(&claimed.taken.lease, ctx.clock.now);
+        Ok(value)
     })
     .await
 }

@@ -320,6 +320,16 @@ fn issue_content(
                     dt { "Type" } dd { (i.kind) }
                     dt { "Labels" } dd { @if i.labels.is_empty() { "-" } @for l in &i.labels { span.label { (l) } " " } }
                     dt { "Assignee" } dd.assignee { (i.assignee.as_deref().unwrap_or("-")) }
+                    @if let Some(l) = shown.lease.as_ref().filter(|l| l.state == yit::model::lease::State::Held) {
+                        dt { "Claimed by" }
+                        dd.claim {
+                            (l.holder) " (token " (l.token) ", from " (l.taken_at)
+                            @if l.offline { ", offline" }
+                            ", "
+                            @match l.expires { Some(at) => { "until " (when(at)) }, None => { "until released" } }
+                            ")"
+                        }
+                    }
                     dt { "Author" } dd { (i.author.as_deref().unwrap_or("-")) }
                     dt { "Created" } dd { (when(i.created)) }
                     dt { "Updated" } dd { (when(i.updated)) }

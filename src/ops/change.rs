@@ -158,57 +158,78 @@ impl Session<'_> {
         let active = config.active_status().to_owned();
         let mut waits = None;
         let mut taken = None;
+        // what refuses a claim, checked before the lease is taken (no lock:
+        // a lease may be fetched and pushed, which no lock is held across)
+        // and again under the issue's lock when the file is written
+        let refusal = |issue: &issue::Issue, waits: &mut Option<_>| -> Result<(), StoreError> {
+            // the lease decides who works on it now; an issue never
+            // claimed is refused to anyone but the person it is assigned to
+            if let Some(holder) = &issue.assignee
+                && !issue.is_assigned_to(&email)
+                && tracker.lease(&issue.id)?.is_none()
+            {
+                return Err(StoreError::Held {
+                    id: issue.id.clone(),
+                    holder: holder.clone(),
+                    shorts: Default::default(),
+                });
+            }
+            if config.is_closed(&issue.status) {
+                return Err(StoreError::Closed {
+                    id: issue.id.clone(),
+                    status: issue.status.clone(),
+                    shorts: Default::default(),
+                });
+            }
+            *waits = tracker.held_back_by(issue);
+            if let Some((at, blockers)) = waits.as_ref()
+                && strict
+            {
+                return Err(StoreError::NotReady {
+                    id: issue.id.clone(),
+                    at: at.clone(),
+                    blockers: blockers.clone(),
+                    shorts: Default::default(),
+                });
+            }
+            Ok(())
+        };
         let claimed = self.with_ids(&[input.to_owned()], |ids| {
-            tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
-                // the lease decides who works on it now; an issue never
-                // claimed is refused to anyone but the person it is
-                // assigned to
-                let leased = tracker.lease(&issue.id)?.is_some();
-                if let Some(holder) = &issue.assignee
-                    && !issue.is_assigned_to(&email)
-                    && !leased
-                {
-                    return Err(StoreError::Held {
-                        id: issue.id.clone(),
-                        holder: holder.clone(),
-                        shorts: Default::default(),
-                    });
-                }
-                if config.is_closed(&issue.status) {
-                    return Err(StoreError::Closed {
-                        id: issue.id.clone(),
-                        status: issue.status.clone(),
-                        shorts: Default::default(),
-                    });
-                }
-                // checked under the issue's lock, with the claim
-                waits = tracker.held_back_by(issue);
-                if let Some((at, blockers)) = &waits
-                    && strict
-                {
-                    return Err(StoreError::NotReady {
-                        id: issue.id.clone(),
-                        at: at.clone(),
-                        blockers: blockers.clone(),
-                        shorts: Default::default(),
-                    });
-                }
-                // the compare-and-swap every worktree and process races on
+            for id in &ids {
+                let issue = tracker.load_issue(id)?;
+                refusal(&issue, &mut waits)?;
+                // the compare-and-swap every worktree, clone and process
+                // races on
                 taken = Some(tracker.take_lease(
-                    &issue.id,
+                    id,
                     &claimant,
                     clock.now,
                     config.claim_ttl,
                     false,
                     offline,
                 )?);
+            }
+            let written = tracker.update_issues(&ids, clock.lock_timeout, clock.now, |issue| {
+                refusal(issue, &mut waits)?;
                 // an assignment already yours keeps its wording
                 let mut changes = vec![Change::Status(active.clone())];
                 if !issue.is_assigned_to(&email) {
                     changes.push(Change::Assignee(Some(me.clone())));
                 }
                 Ok(changes)
-            })
+            });
+            if written.is_err()
+                && let Some(t) = taken.as_ref().filter(|t| !t.renewed)
+            {
+                // changed between the two looks: the lease goes back
+                let _ = tracker.release_lease(
+                    &t.lease.issue,
+                    &claimant,
+                    Some(t.lease.token),
+                    clock.now,
+                );
+            }
+            written
         });
         let (edits, shorts) = match claimed {
             Ok(done) => done,

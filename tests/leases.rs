@@ -325,10 +325,22 @@ fn claim_ttl_is_read_from_the_config() {
 
 #[test]
 fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
+    // two clones of one bare remote, each with a linked worktree: four
+    // worktrees, eight agents (two in each), fifty issues
     let repo = TestRepo::with_tracker();
-    let (ids, _) = worktrees(&repo, 20, 0);
+    let (ids, _) = worktrees(&repo, 50, 0);
     let clones = repo.clones_of_bare(&["a", "b"]);
-    let agents: Vec<String> = (0..4)
+    let mut dirs = clones.clone();
+    for (n, clone) in clones.iter().enumerate() {
+        let dir = repo.outside().join(format!("wt-{n}"));
+        let s = dir.to_str().expect("utf-8").to_owned();
+        repo.git_in(
+            clone,
+            &["worktree", "add", "-q", &s, "-b", &format!("agent-{n}")],
+        );
+        dirs.push(dir);
+    }
+    let agents: Vec<String> = (0..8)
         .map(|a| format!("Agent {a} <agent{a}@example.com>"))
         .collect();
     let outcomes: Vec<Vec<(String, Output)>> = std::thread::scope(|s| {
@@ -336,10 +348,11 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
             .iter()
             .enumerate()
             .map(|(a, agent)| {
-                let (repo, dir, ids) = (&repo, &clones[a % 2], &ids);
+                let (repo, dir, ids) = (&repo, &dirs[a % dirs.len()], &ids);
                 s.spawn(move || {
                     let mut order = ids.clone();
-                    if a >= 2 {
+                    order.rotate_left(a * 11 % ids.len());
+                    if a % 2 == 1 {
                         order.reverse();
                     }
                     order
@@ -388,7 +401,7 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
         &remote,
         &["for-each-ref", "--format=%(refname)", "refs/yit/leases/"],
     );
-    assert_eq!(listed.lines().count(), 20, "{listed}");
+    assert_eq!(listed.lines().count(), 50, "{listed}");
 
     // a remote that cannot be reached: refused, unless --offline
     let b = &clones[1];
@@ -422,6 +435,71 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
     assert!(offline.status.success(), "{}", text(&offline.stderr));
     let value: serde_json::Value = serde_json::from_slice(&offline.stdout).expect("json");
     assert_eq!(value["lease"]["offline"], true);
+    // the remote back: sync publishes the offline claim there, with its token
+    let url = repo.outside().join("origin.git");
+    repo.git_in(
+        b,
+        &["remote", "set-url", "origin", url.to_str().expect("utf-8")],
+    );
+    let synced = as_at(&repo, b, ANN, crate::common::NOW, &["sync", "--json"]);
+    assert!(synced.status.success(), "{}", text(&synced.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&synced.stdout).expect("json");
+    assert_eq!(
+        value["claims_published"],
+        serde_json::json!([late]),
+        "{value}"
+    );
+    let on_remote = repo.git_in(
+        &remote,
+        &[
+            "log",
+            "-1",
+            "--format=%B",
+            &format!("refs/yit/leases/{late}"),
+        ],
+    );
+    assert!(
+        on_remote.contains(ANN) && !on_remote.contains("offline"),
+        "{on_remote}"
+    );
+    // an offline claim of an issue someone claimed on the remote meanwhile
+    // is lost, and named
+    let a = &clones[0];
+    let x = repo.new_issue(&["Contested offline"]);
+    let name = format!("{x}.yaml");
+    for clone in [a, b] {
+        std::fs::copy(
+            repo.issues_dir().join(&name),
+            clone.join(".issues").join(&name),
+        )
+        .expect("copy");
+    }
+    repo.git_in(
+        b,
+        &["remote", "set-url", "origin", "/nonexistent/origin.git"],
+    );
+    let mine = as_at(
+        &repo,
+        b,
+        ANN,
+        crate::common::NOW,
+        &["claim", &x, "--offline"],
+    );
+    assert!(mine.status.success(), "{}", text(&mine.stderr));
+    let theirs = as_at(&repo, a, BOB, crate::common::NOW, &["claim", &x]);
+    assert!(theirs.status.success(), "{}", text(&theirs.stderr));
+    repo.git_in(
+        b,
+        &["remote", "set-url", "origin", url.to_str().expect("utf-8")],
+    );
+    let synced = as_at(&repo, b, ANN, crate::common::NOW, &["sync", "--json"]);
+    assert!(synced.status.success(), "{}", text(&synced.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&synced.stdout).expect("json");
+    assert_eq!(
+        value["claims_lost"],
+        serde_json::json!([{ "id": x, "holder": BOB }]),
+        "{value}"
+    );
 }
 
 #[test]

@@ -10,7 +10,9 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 /// Share the issues with the branch's upstream: commit, fetch, merge, push
 ///
 /// In order: fetch the upstream and the claims' leases (a remote that
-/// cannot be reached stops it here, with nothing changed); commit the
+/// cannot be reached stops it here, with nothing changed), and publish the
+/// claims taken here with `--offline` (one that someone claimed on the
+/// remote meanwhile is named as lost); commit the
 /// changed issue files (as `yit commit`: nothing else is committed); merge
 /// the upstream, or rebase onto it when `pull.rebase` says so, with yit's
 /// field merge driver and your other uncommitted work set aside; push. A
@@ -61,6 +63,8 @@ pub fn cmd_sync(ctx: &mut Ctx, args: SyncArgs) -> Result<(), CommandError> {
     if lease_remote.as_deref() == Some(up.remote.as_str()) {
         refspecs.push(leases.clone());
     }
+    // leases taken offline here, read before the remote's replace them
+    let offline = tracker.offline_leases(ctx.now);
     // the remote first: when it cannot be reached, nothing has changed
     repo.fetch(&up.remote, &refspecs).map_err(|e| {
         CommandError::new(
@@ -70,9 +74,20 @@ pub fn cmd_sync(ctx: &mut Ctx, args: SyncArgs) -> Result<(), CommandError> {
         .because(&e)
         .hint("nothing was changed; `yit commit` commits the issue changes locally")
     })?;
-    if let Some(other) = lease_remote.filter(|r| *r != up.remote) {
-        repo.fetch(&other, std::slice::from_ref(&leases))
+    if let Some(other) = lease_remote.as_ref().filter(|r| **r != up.remote) {
+        repo.fetch(other, std::slice::from_ref(&leases))
             .map_err(git)?;
+    }
+    // ...then published there, or named as lost to a claim made there
+    let mut published = Vec::new();
+    let mut lost = Vec::new();
+    if let Some(remote) = &lease_remote {
+        for mine in &offline {
+            match tracker.publish_offline(mine, remote, ctx.now)? {
+                yit::store::lease::Published::Published(lease) => published.push(lease),
+                yit::store::lease::Published::Lost { mine, theirs } => lost.push((mine, theirs)),
+            }
+        }
     }
     let committed = super::commit::commit_changes(&tracker, None)?;
     let before = repo.head_now().map_err(git)?;
@@ -143,6 +158,11 @@ pub fn cmd_sync(ctx: &mut Ctx, args: SyncArgs) -> Result<(), CommandError> {
             "conflicts": conflicted,
             "pushed": pushed,
             "retries": retries,
+            "claims_published": published.iter().map(|l| l.issue.to_string()).collect::<Vec<_>>(),
+            "claims_lost": lost.iter().map(|(mine, theirs)| serde_json::json!({
+                "id": mine.issue.to_string(),
+                "holder": theirs.holder,
+            })).collect::<Vec<_>>(),
         })))?);
     }
     if let Some(summary) = &committed {
@@ -162,6 +182,18 @@ pub fn cmd_sync(ctx: &mut Ctx, args: SyncArgs) -> Result<(), CommandError> {
             n => format!(" (after {n} lost race(s))"),
         }
     ))?;
+    for lease in &published {
+        ctx.out.line(&format!(
+            "published  the offline claim of {} (token {})",
+            lease.issue, lease.token
+        ))?;
+    }
+    for (mine, theirs) in &lost {
+        ctx.warn(&format!(
+            "your offline claim of {} lost: {} claimed it on the remote first",
+            mine.issue, theirs.holder
+        ));
+    }
     for id in &conflicted {
         ctx.warn(&format!(
             "{id}: both sides changed the same field; both are kept in its `conflicts:` list (`yit resolve {id}`)"

@@ -23,6 +23,17 @@ pub const LEASES: &str = "refs/yit/leases/";
 /// is lost only to a writer that succeeded).
 const ROUNDS: usize = 100;
 
+/// What became of a lease taken offline when it was brought to the remote
+/// ([`Tracker::publish_offline`]).
+#[derive(Clone, Debug)]
+pub enum Published {
+    /// The remote holds it now (with a token no smaller than it had).
+    Published(Lease),
+    /// Someone else's lease was in force on the remote: the offline one
+    /// lost, and this clone now has theirs.
+    Lost { mine: Lease, theirs: Lease },
+}
+
 /// A lease that should go ([`Tracker::stale_leases`]).
 #[derive(Clone, Debug)]
 pub enum Stale {
@@ -101,6 +112,61 @@ impl Tracker {
             .filter(|l| l.in_force(now))
             .map(|l| (l.issue.to_string(), l.holder))
             .collect()
+    }
+
+    /// The leases taken offline in this clone and still in force at `now`:
+    /// read before a fetch of the remote's leases replaces them here.
+    pub fn offline_leases(&self, now: Timestamp) -> Vec<Lease> {
+        self.leases()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| l.offline && l.in_force(now))
+            .collect()
+    }
+
+    /// Brings `mine`, a lease taken offline, to `remote`: decided against
+    /// the remote's lease of the issue as a claim is, with a token no
+    /// smaller than it had (so its holder's token stays good when nobody
+    /// claimed the issue meanwhile), and pushed with a lease.
+    pub fn publish_offline(
+        &self,
+        mine: &Lease,
+        remote: &str,
+        now: Timestamp,
+    ) -> Result<Published, StoreError> {
+        let id = &mine.issue;
+        let claimant = Claimant {
+            person: mine.holder.clone(),
+            session: mine.session.clone(),
+        };
+        for _ in 0..ROUNDS {
+            let (oid, current) = self.current_lease(id, Some(remote))?;
+            let lease = match (Lease::decide(current.as_ref(), &claimant, now), current) {
+                (Decision::Refuse, Some(theirs)) => {
+                    return Ok(Published::Lost {
+                        mine: mine.clone(),
+                        theirs,
+                    });
+                }
+                (Decision::Renew, Some(ours)) => Lease {
+                    expires: mine.expires.max(ours.expires),
+                    renewed: now,
+                    ..ours
+                },
+                (Decision::Take { token, replaced }, _) => Lease {
+                    token: token.max(mine.token),
+                    offline: false,
+                    replaced,
+                    renewed: now,
+                    ..mine.clone()
+                },
+                (_, None) => unreachable!("only a lease read can be renewed or refused"),
+            };
+            if self.swap_lease(id, oid, &lease, now, Some(remote))? == Swapped::Done {
+                return Ok(Published::Published(lease));
+            }
+        }
+        Err(StoreError::LeaseBusy { id: id.clone() })
     }
 
     /// The leases `doctor` warns of: held but expired at `now`, and those
@@ -189,8 +255,7 @@ impl Tracker {
         let remote = self.repo().issue_remote();
         let through = remote.as_deref().filter(|_| !offline);
         for _ in 0..ROUNDS {
-            self.refresh_lease(id, through)?;
-            let (oid, current) = self.read_lease(id)?;
+            let (oid, current) = self.current_lease(id, through)?;
             let decision = Lease::decide(current.as_ref(), claimant, now);
             let lease = match (&decision, &current) {
                 (Decision::Refuse, Some(lease)) => {
@@ -250,10 +315,11 @@ impl Tracker {
         // an offline lease is released here; any other where it was taken
         let through = |lease: &Lease| remote.as_deref().filter(|_| !lease.offline);
         for _ in 0..ROUNDS {
-            if let (_, Some(lease)) = self.read_lease(id)? {
-                self.refresh_lease(id, through(&lease))?;
-            }
-            let (oid, current) = self.read_lease(id)?;
+            let via = match self.read_lease(id)? {
+                (_, Some(lease)) => through(&lease),
+                (_, None) => None,
+            };
+            let (oid, current) = self.current_lease(id, via)?;
             let Some(lease) = current else {
                 return Err(StoreError::NotHolder {
                     id: id.clone(),
@@ -313,19 +379,30 @@ impl Tracker {
         }
     }
 
-    /// Brings this clone's lease of `id` to the remote's, when claims go
-    /// `through` one.
-    fn refresh_lease(&self, id: &IssueId, through: Option<&str>) -> Result<(), StoreError> {
+    /// The lease of `id` that a change is decided on, and its commit: the
+    /// remote's when claims go `through` one (fetched into this clone's
+    /// ref; none when the remote has none, whatever this clone has), else
+    /// this clone's.
+    fn current_lease(
+        &self,
+        id: &IssueId,
+        through: Option<&str>,
+    ) -> Result<(Option<Oid>, Option<Lease>), StoreError> {
         let Some(remote) = through else {
-            return Ok(());
+            return self.read_lease(id);
         };
-        self.repo()
+        let found = self
+            .repo()
             .fetch_ref(remote, &ref_of(id))
             .map_err(|source| StoreError::Remote {
                 remote: remote.to_owned(),
                 source,
             })?;
-        Ok(())
+        if found {
+            self.read_lease(id)
+        } else {
+            Ok((None, None))
+        }
     }
 
     /// Writes `lease` as the commit after `parent` and moves the ref from

@@ -22,9 +22,13 @@ its MCP server) to read and change issues, not a text editor on the files.
   one issue: body, comments, what it waits for and what waits for it.
   `yit list QUERY --json` takes the query language (`yit help query`), e.g.
   `label:bug priority:<=1 assignee:me is:ready \"exact phrase\"`.
-- Claim before you start: `yit claim ID` makes the issue yours and in
-  progress in one locked step. Exit code 4 means someone else holds it:
-  pick another issue rather than working on it too.
+- Claim before you start: `yit claim ID` takes a lease on the issue that
+  every worktree and clone sees, and makes it yours and in progress. Exit
+  code 4 means someone else holds it: pick another issue rather than
+  working on it too. Agents in parallel give each its own identity:
+  `yit --as \"Agent 2 <agent2@example.com>\" claim ID` (or `YIT_AS`). A
+  lease lasts `claim_ttl` (2h): `yit claim --renew ID` for long work,
+  `yit release ID` if you stop without finishing.
 - Record as you go: `yit comment ID \"what you found\"`. New work you
   discover: `yit new \"Title\" --type bug --body-file notes.md`, and
   `yit dep add ID ON` when ID cannot be done before ON.
@@ -33,7 +37,7 @@ its MCP server) to read and change issues, not a text editor on the files.
   (`yit hooks install --close-fixed`) that commit closes it; otherwise run
   `yit close ID --reason \"...\"`.
 - Commit issue changes with your code (`yit commit` commits only
-  `.issues/`).
+  `.issues/`); `yit sync` commits them, merges the upstream's and pushes.
 - For scripts: every command takes `--json` (records carry `id` and
   `short_id`; any id prefix works as input; errors are JSON on stderr). Exit
   codes: 0 ok, 1 error, 2 usage, 3 partial, 4 refused, 5 lock timeout.

@@ -45,23 +45,27 @@ fn worktrees(repo: &TestRepo, n: usize, extra: usize) -> (Vec<String>, Vec<PathB
     (ids, dirs)
 }
 
-#[test]
-fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
-    let repo = TestRepo::with_tracker();
-    let (ids, dirs) = worktrees(&repo, 50, 3);
-    let agents: Vec<String> = (0..8)
+/// `agents` agents (`Agent N <agentN@example.com>`), spread over `dirs`,
+/// each claiming every issue of `ids` in an order of its own, all at once.
+/// Checks that each issue was claimed exactly once and that every loser was
+/// refused (exit 4) naming the winner; returns the winner of each issue.
+fn race(
+    repo: &TestRepo,
+    agents: usize,
+    dirs: &[PathBuf],
+    ids: &[String],
+) -> BTreeMap<String, String> {
+    let agents: Vec<String> = (0..agents)
         .map(|a| format!("Agent {a} <agent{a}@example.com>"))
         .collect();
-    // each agent runs in a worktree (two per worktree) and tries every
-    // issue, each in its own order
     let outcomes: Vec<Vec<(String, Output)>> = std::thread::scope(|s| {
         let handles: Vec<_> = agents
             .iter()
             .enumerate()
             .map(|(a, agent)| {
-                let (repo, dir, ids) = (&repo, &dirs[a % dirs.len()], &ids);
+                let dir = &dirs[a % dirs.len()];
                 s.spawn(move || {
-                    let mut order = ids.clone();
+                    let mut order = ids.to_vec();
                     order.rotate_left(a * 7 % ids.len());
                     if a % 2 == 1 {
                         order.reverse();
@@ -89,16 +93,12 @@ fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
             }
         }
     }
-    for id in &ids {
+    for id in ids {
         let won = winners.get(id).map(Vec::as_slice).unwrap_or_default();
         assert_eq!(won.len(), 1, "{id} claimed by {won:?}");
     }
-    // every loser was refused (exit 4) and told who won
     for (agent, outcome) in agents.iter().zip(&outcomes) {
-        for (id, out) in outcome {
-            if out.status.success() {
-                continue;
-            }
+        for (id, out) in outcome.iter().filter(|(_, o)| !o.status.success()) {
             let winner = winners[id][0];
             let stderr = text(&out.stderr);
             assert_eq!(out.status.code(), Some(4), "{agent} on {id}: {stderr}");
@@ -108,6 +108,19 @@ fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
             );
         }
     }
+    winners
+        .into_iter()
+        .map(|(id, won)| (id, won[0].to_owned()))
+        .collect()
+}
+
+#[test]
+fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
+    let repo = TestRepo::with_tracker();
+    let (ids, dirs) = worktrees(&repo, 50, 3);
+    // each agent runs in a worktree (two per worktree) and tries every
+    // issue, each in its own order
+    let winners = race(&repo, 8, &dirs, &ids);
     // every worktree sees the same holder of each lease
     for dir in &dirs {
         for id in ids.iter().take(5) {
@@ -118,7 +131,7 @@ fn eight_processes_in_four_worktrees_claim_fifty_issues_once_each() {
                 .output()
                 .expect("runs");
             assert_eq!(shown.status.code(), Some(4), "{}", text(&shown.stderr));
-            assert!(text(&shown.stderr).contains(winners[id][0]));
+            assert!(text(&shown.stderr).contains(&winners[id]));
         }
     }
 }
@@ -340,61 +353,7 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
         );
         dirs.push(dir);
     }
-    let agents: Vec<String> = (0..8)
-        .map(|a| format!("Agent {a} <agent{a}@example.com>"))
-        .collect();
-    let outcomes: Vec<Vec<(String, Output)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = agents
-            .iter()
-            .enumerate()
-            .map(|(a, agent)| {
-                let (repo, dir, ids) = (&repo, &dirs[a % dirs.len()], &ids);
-                s.spawn(move || {
-                    let mut order = ids.clone();
-                    order.rotate_left(a * 11 % ids.len());
-                    if a % 2 == 1 {
-                        order.reverse();
-                    }
-                    order
-                        .into_iter()
-                        .map(|id| {
-                            let out = as_at(repo, dir, agent, crate::common::NOW, &["claim", &id]);
-                            (id, out)
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("agent thread"))
-            .collect()
-    });
-    let mut winners: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for (agent, outcome) in agents.iter().zip(&outcomes) {
-        for (id, out) in outcome {
-            if out.status.success() {
-                winners.entry(id.clone()).or_default().push(agent);
-            } else {
-                assert_eq!(
-                    out.status.code(),
-                    Some(4),
-                    "{agent} on {id}: {}",
-                    text(&out.stderr)
-                );
-            }
-        }
-    }
-    for id in &ids {
-        let won = winners.get(id).map(Vec::as_slice).unwrap_or_default();
-        assert_eq!(won.len(), 1, "{id} claimed by {won:?}");
-    }
-    for (agent, outcome) in agents.iter().zip(&outcomes) {
-        for (id, out) in outcome.iter().filter(|(_, o)| !o.status.success()) {
-            let stderr = text(&out.stderr);
-            assert!(stderr.contains(winners[id][0]), "{agent} on {id}: {stderr}");
-        }
-    }
+    race(&repo, 8, &dirs, &ids);
     // the remote holds every lease, and each clone knows every winner
     let remote = repo.outside().join("origin.git");
     let listed = repo.git_in(
@@ -437,13 +396,16 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
     assert_eq!(value["lease"]["offline"], true);
     // the remote back: sync publishes the offline claim there, with its token
     let url = repo.outside().join("origin.git");
-    repo.git_in(
-        b,
-        &["remote", "set-url", "origin", url.to_str().expect("utf-8")],
-    );
-    let synced = as_at(&repo, b, ANN, crate::common::NOW, &["sync", "--json"]);
-    assert!(synced.status.success(), "{}", text(&synced.stderr));
-    let value: serde_json::Value = serde_json::from_slice(&synced.stdout).expect("json");
+    let reconnect_and_sync = || -> serde_json::Value {
+        repo.git_in(
+            b,
+            &["remote", "set-url", "origin", url.to_str().expect("utf-8")],
+        );
+        let synced = as_at(&repo, b, ANN, crate::common::NOW, &["sync", "--json"]);
+        assert!(synced.status.success(), "{}", text(&synced.stderr));
+        serde_json::from_slice(&synced.stdout).expect("json")
+    };
+    let value = reconnect_and_sync();
     assert_eq!(
         value["claims_published"],
         serde_json::json!([late]),
@@ -488,13 +450,7 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
     assert!(mine.status.success(), "{}", text(&mine.stderr));
     let theirs = as_at(&repo, a, BOB, crate::common::NOW, &["claim", &x]);
     assert!(theirs.status.success(), "{}", text(&theirs.stderr));
-    repo.git_in(
-        b,
-        &["remote", "set-url", "origin", url.to_str().expect("utf-8")],
-    );
-    let synced = as_at(&repo, b, ANN, crate::common::NOW, &["sync", "--json"]);
-    assert!(synced.status.success(), "{}", text(&synced.stderr));
-    let value: serde_json::Value = serde_json::from_slice(&synced.stdout).expect("json");
+    let value = reconnect_and_sync();
     assert_eq!(
         value["claims_lost"],
         serde_json::json!([{ "id": x, "holder": BOB }]),

@@ -32,6 +32,15 @@ pub struct Stamp<'a> {
     pub seconds: i64,
 }
 
+/// `name` as a full ref name.
+fn full_name(name: &str) -> Result<gix::refs::FullName, GitError> {
+    name.try_into()
+        .map_err(|e: gix::validate::reference::name::Error| GitError::Refs {
+            what: "name a ref",
+            message: e.to_string(),
+        })
+}
+
 fn bad(what: &'static str) -> impl Fn(gix::Error) -> GitError {
     move |e| GitError::Refs {
         what,
@@ -141,12 +150,7 @@ impl Repo {
         expected: Option<Oid>,
         new: Oid,
     ) -> Result<Swapped, GitError> {
-        let full: gix::refs::FullName =
-            name.try_into()
-                .map_err(|e: gix::validate::reference::name::Error| GitError::Refs {
-                    what: "name a ref",
-                    message: e.to_string(),
-                })?;
+        let full = full_name(name)?;
         let expected_id = expected.map(|e| gix::ObjectId::from_bytes_or_panic(&e));
         let deadline = Instant::now() + LOCK_PATIENCE;
         loop {
@@ -187,12 +191,7 @@ impl Repo {
 
     /// Deletes ref `name` if it is still at `expected`.
     pub fn delete_ref(&self, name: &str, expected: Oid) -> Result<Swapped, GitError> {
-        let full: gix::refs::FullName =
-            name.try_into()
-                .map_err(|e: gix::validate::reference::name::Error| GitError::Refs {
-                    what: "name a ref",
-                    message: e.to_string(),
-                })?;
+        let full = full_name(name)?;
         let edit = RefEdit {
             change: Change::Delete {
                 expected: PreviousValue::MustExistAndMatch(gix::refs::Target::Object(

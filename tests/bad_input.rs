@@ -295,3 +295,41 @@ fn planning_commands_report_an_unreadable_file_and_show_the_rest() {
     );
     repo.ok(&["dep", "rm", &third, &other]);
 }
+
+/// A change that would make an issue file larger than `max_file_size` is
+/// refused with the sizes, and nothing is written: the issue stays
+/// readable (yit refuses to read a file over the limit).
+#[test]
+fn a_change_that_would_pass_max_file_size_is_refused_and_writes_nothing() {
+    let repo = TestRepo::with_tracker();
+    let config = repo.issues_dir().join("config.yaml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("max_file_size: 1048576", "max_file_size: 4000"),
+    )
+    .expect("write");
+    let id = repo.new_issue(&["Grows — ünïcode"]);
+    let big = "ä long line of Markdown\n".repeat(200);
+    let before = repo.tree();
+    for args in [
+        vec!["edit", id.as_str(), "--body", big.as_str()],
+        vec!["comment", id.as_str(), big.as_str()],
+    ] {
+        let run = repo.fails(&args, 1);
+        assert!(
+            run.stderr.contains(&format!(".issues/{id}.yaml would be"))
+                && run
+                    .stderr
+                    .contains("over max_file_size (4000 bytes); nothing was written"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(repo.tree(), before, "{args:?} wrote nothing");
+    }
+    let piped = repo.run_stdin(&["edit", &id, "--body-file", "-"], &big);
+    assert_eq!(piped.code, 1, "{}", piped.stderr);
+    assert_eq!(repo.tree(), before);
+    // the issue is as readable as before
+    assert_eq!(repo.ok(&["list", "--format", "ids"]), format!("{id}\n"));
+}

@@ -237,6 +237,7 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::NothingImported { .. }
         | StoreError::BadPlan { .. }
         | StoreError::TooLarge { .. }
+        | StoreError::WouldBeTooLarge { .. }
         | StoreError::NothingToSearch
         | StoreError::NoHistory { .. }
         | StoreError::NotWaiting { .. }

@@ -62,6 +62,9 @@ pub enum StoreError {
     Field(#[from] crate::model::field::FieldError),
     #[error("the new issue would be {size} bytes, over max_file_size ({max} bytes)")]
     TooLarge { size: u64, max: u64 },
+    /// A change that would make an issue file larger than yit reads.
+    #[error("{} would be {size} bytes, over max_file_size ({max} bytes); nothing was written", path.display())]
+    WouldBeTooLarge { path: PathBuf, size: u64, max: u64 },
     /// Every id drawn was taken (a broken random source, or a full space).
     #[error("could not find a free issue id after {draws} draws")]
     NoFreeId { draws: u32 },

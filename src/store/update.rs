@@ -135,7 +135,7 @@ impl Tracker {
             .map(|e| (self.issue_path(&e.issue.id), e.text.clone().into_bytes()))
             .collect();
         if !writes.is_empty() {
-            replace_all(self.issues_dir(), &writes)?;
+            self.replace_checked(&writes)?;
             let written: Vec<(&Issue, &[u8])> = edits
                 .iter()
                 .filter(|e| e.changed)
@@ -245,10 +245,7 @@ impl Tracker {
             Some(current) if merge => (self.merged_edit(id, original, &current, text, now)?, true),
             _ => return Err(changed()),
         };
-        replace_all(
-            self.issues_dir(),
-            &[(path, saved.text.clone().into_bytes())],
-        )?;
+        self.replace_checked(&[(path, saved.text.clone().into_bytes())])?;
         self.journal(&[(&saved.issue, saved.text.as_bytes())]);
         Ok((saved.issue, merged))
     }
@@ -472,10 +469,7 @@ impl Tracker {
             let canonical = edit::canonical_text(&issue, &text, self.config())?;
             if canonical != text {
                 if write {
-                    replace_all(
-                        self.issues_dir(),
-                        &[(self.issue_path(id), canonical.clone().into_bytes())],
-                    )?;
+                    self.replace_checked(&[(self.issue_path(id), canonical.clone().into_bytes())])?;
                     self.journal(&[(&issue, canonical.as_bytes())]);
                 }
                 changed.push(id.clone());
@@ -490,4 +484,21 @@ impl Tracker {
 /// a file changed since is refused ([`Tracker::update_issue_at`]).
 pub fn version_of(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+}
+
+impl Tracker {
+    /// Replaces issue files with `files`, all or none, unless one would be
+    /// larger than `max_file_size`: yit would then refuse to read it, and
+    /// only a hand edit could bring the issue back. Nothing is written then.
+    fn replace_checked(&self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+        let max = self.config().max_file_size;
+        if let Some((path, bytes)) = files.iter().find(|(_, b)| b.len() as u64 > max) {
+            return Err(StoreError::WouldBeTooLarge {
+                path: self.shown(path),
+                size: bytes.len() as u64,
+                max,
+            });
+        }
+        replace_all(self.issues_dir(), files)
+    }
 }

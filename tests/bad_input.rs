@@ -333,3 +333,41 @@ fn a_change_that_would_pass_max_file_size_is_refused_and_writes_nothing() {
     // the issue is as readable as before
     assert_eq!(repo.ok(&["list", "--format", "ids"]), format!("{id}\n"));
 }
+
+/// Output that cannot be written (a full disk: /dev/full) never panics,
+/// and a `new` whose id could not be printed says that the issue exists,
+/// so that a script does not retry into a duplicate.
+#[test]
+fn output_that_cannot_be_written_is_said_not_a_panic() {
+    let repo = TestRepo::with_tracker();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    for args in [
+        vec!["list", "nosuchword"],
+        vec!["show", "nosuch"],
+        vec!["doctor"],
+    ] {
+        let out = repo.cmd(&args).stderr(full()).output().expect("yit runs");
+        assert_ne!(out.status.code(), Some(101), "{args:?} panicked");
+    }
+    let out = repo
+        .cmd(&["new", "Full disk"])
+        .stdout(full())
+        .output()
+        .expect("yit runs");
+    assert_eq!(out.status.code(), Some(70));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ids = repo.ok(&["list", "--format", "ids"]);
+    let id = ids.trim();
+    assert_eq!(ids.lines().count(), 1, "the issue was created once");
+    assert!(
+        stderr.contains(&format!(
+            "issue {id} was created, but its id could not be printed"
+        )),
+        "{stderr}"
+    );
+}

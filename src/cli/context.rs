@@ -78,10 +78,12 @@ impl Ctx {
             let on_trouble: yit::ops::OnTrouble = std::rc::Rc::new(move |trouble| match trouble {
                 // once per command
                 yit::ops::Trouble::NotAnswering(e) if !given.replace(true) => {
-                    eprintln!("{paint} {e}; answering from the files (`yit daemon stop` ends it)");
+                    crate::front::say!(
+                        "{paint} {e}; answering from the files (`yit daemon stop` ends it)"
+                    );
                 }
                 yit::ops::Trouble::NotAnswering(_) => {}
-                yit::ops::Trouble::Autostart(e) => eprintln!("{paint} yit.autostart: {e}"),
+                yit::ops::Trouble::Autostart(e) => crate::front::say!("{paint} yit.autostart: {e}"),
             });
             yit::ops::Daemon::connect(tracker, on_trouble)
         }
@@ -90,7 +92,7 @@ impl Ctx {
     /// A note for a person on stderr, unless `--quiet`.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            eprintln!("{text}");
+            crate::front::say!("{text}");
         }
     }
 
@@ -115,7 +117,7 @@ impl Ctx {
     }
 
     pub fn warn(&self, text: &str) {
-        eprintln!(
+        crate::front::say!(
             "{}",
             self.out
                 .paint_stderr(output::Paint::Warning, &format!("warning: {text}"))

@@ -123,7 +123,7 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
     };
     let log: std::sync::Arc<dyn Fn(&str) + Send + Sync> = std::sync::Arc::new(move |line: &str| {
         if level >= 2 {
-            eprintln!(
+            crate::front::say!(
                 "{} yit daemon: {line}",
                 jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
             );
@@ -146,7 +146,7 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
         Ok(_) => Ok(()),
         Err(e) => {
             if level >= 1 {
-                eprintln!("yit daemon: {e}");
+                crate::front::say!("yit daemon: {e}");
             }
             Err(e.into())
         }
@@ -175,7 +175,7 @@ impl Watchdog {
             if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(WATCHDOG)
             {
                 if log {
-                    eprintln!(
+                    crate::front::say!(
                         "{} yit daemon: the clean exit ({exit:?}) did not finish within {} s; the watchdog ends the process",
                         jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                         WATCHDOG.as_secs()

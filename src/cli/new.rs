@@ -115,15 +115,28 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
         }
     }
     let Created { issue, shorts } = session.create(draft, author, ctx.clock())?;
-    match format {
+    let printed = match format {
         Format::Json => ctx
             .out
             .json(&super::output::envelope(yit::ops::json::created(
                 &issue, &shorts,
-            )))?,
-        _ => ctx.out.line(shorts.of(&issue.id))?,
+            ))),
+        _ => ctx.out.line(shorts.of(&issue.id)),
+    };
+    // the id is all a script has of it: flushed here, so that a failure
+    // says the issue exists (a retry would make a second one)
+    match printed.and_then(|()| ctx.out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CommandError::new(
+            ErrorKind::Internal,
+            format!(
+                "issue {} was created, but its id could not be printed",
+                issue.id
+            ),
+        )
+        .because(&e)
+        .hint(format!("do not create it again: `yit show {}`", issue.id))),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// `yit new --from-file`: every issue of the plan, or none.

@@ -2,6 +2,8 @@
 
 use std::net::IpAddr;
 
+use std::io::Write;
+
 use clap::Args;
 
 use super::{CommandError, Ctx, Format};
@@ -50,9 +52,10 @@ pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
     let mut browser = None;
     let served = crate::web::serve(options, |url| {
         // the one line a script reads; the rest goes to stderr
-        println!("{url}");
+        // (a closed stdout is the script's business: the server serves on)
+        let _ = writeln!(std::io::stdout(), "{url}");
         if !quiet {
-            eprintln!("yit serve: serving this tracker at {url} (Ctrl-C stops it)");
+            crate::front::say!("yit serve: serving this tracker at {url} (Ctrl-C stops it)");
         }
         if args.open {
             browser = open_browser(url);
@@ -75,7 +78,9 @@ fn open_browser(url: &str) -> Option<std::process::Child> {
     {
         Ok(child) => Some(child),
         Err(e) => {
-            eprintln!("warning: could not start {program}: {e}; open the address yourself");
+            crate::front::say!(
+                "warning: could not start {program}: {e}; open the address yourself"
+            );
             None
         }
     }

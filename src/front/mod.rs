@@ -6,6 +6,17 @@
 //! whose daemon is the front end's own engine), the clock and identity of
 //! their changes, and the watcher that tells them what changed ([`live`]).
 
+/// A line for a person on stderr, as `eprintln!` writes it, except that a
+/// line that cannot be written (stderr closed, or on a full disk) is
+/// dropped instead of ending the process with a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 pub mod error;
 pub mod lifetime;
 pub mod live;
@@ -144,7 +155,7 @@ impl Front {
         let (_, notices) = open::open_tracker(&options.root)?;
         for notice in notices {
             let prefix = if notice.is_warning() { "warning: " } else { "" };
-            eprintln!("{prefix}{notice}");
+            say!("{prefix}{notice}");
         }
         let tracker = options.open()?;
         let engine = if !options.access.asks_daemon() {

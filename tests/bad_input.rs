@@ -371,3 +371,30 @@ fn output_that_cannot_be_written_is_said_not_a_panic() {
         "{stderr}"
     );
 }
+
+/// A temporary file that a killed write left in `.issues/` is removed by
+/// the next command that lists the directory once it is old enough to be
+/// no live write's, and `doctor` says so; a fresh one is left alone.
+#[test]
+fn leftovers_of_killed_writes_are_swept_and_named() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Kept"]);
+    let old = repo.issues_dir().join(".yit-tmp-killed1");
+    let fresh = repo.issues_dir().join(".yit-tmp-inflight");
+    std::fs::write(&old, "half a file").expect("write");
+    std::fs::write(&fresh, "a write in flight").expect("write");
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "2 hours ago"])
+        .arg(&old)
+        .status()
+        .expect("touch");
+    assert!(touched.success());
+    let doctor = repo.run(&["doctor", "--json"]).json();
+    let warnings = doctor["warnings"].to_string();
+    assert!(
+        warnings.contains(".issues/.yit-tmp-killed1: an interrupted write left it"),
+        "{warnings}"
+    );
+    assert!(!old.exists(), "the old leftover is gone");
+    assert!(fresh.exists(), "a fresh one may be a live write's");
+}

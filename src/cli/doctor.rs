@@ -38,6 +38,12 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
             );
             problems.extend(graph_problems(&tracker, &scan));
             problems.extend(unmerged_problems(&tracker, &mut warnings)?);
+            for swept in &scan.listing.swept {
+                warnings.push(format!(
+                    "removed {}: an interrupted write left it (older than 10 minutes)",
+                    swept.display()
+                ));
+            }
             let known = |id: &yit::model::id::IssueId| scan.listing.ids.contains(id);
             for stale in tracker.stale_leases(ctx.now, &known) {
                 warnings.push(format!("{stale}; `yit release --expired` clears it"));

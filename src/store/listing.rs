@@ -49,6 +49,9 @@ pub struct Listing {
     pub ids: Vec<IssueId>,
     /// Files in `.issues` that look like issue files but are not named by an id.
     pub misnamed: Vec<PathBuf>,
+    /// Temporary files that interrupted writes left (a writer killed
+    /// between its write and its rename), removed by this listing.
+    pub swept: Vec<PathBuf>,
     pub(super) sorted: bool,
 }
 
@@ -57,6 +60,7 @@ impl Listing {
         Listing {
             ids,
             misnamed,
+            swept: Vec::new(),
             sorted: false,
         }
     }

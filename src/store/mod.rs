@@ -483,12 +483,31 @@ impl Tracker {
     }
 }
 
+/// How old a temporary file of a write must be before it is taken for one
+/// that an interrupted writer left: a write holds its own for milliseconds.
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `entry`, a temporary file of a write, if it is old enough to be
+/// an interrupted writer's; whether it did.
+pub(crate) fn sweep_leftover(entry: &std::fs::DirEntry) -> bool {
+    let old = entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > LEFTOVER_AGE);
+    // (a regular file only: nothing a person made a directory of)
+    old && entry.file_type().is_ok_and(|t| t.is_file())
+        && std::fs::remove_file(entry.path()).is_ok()
+}
+
 impl Files {
     fn listing(&self) -> Result<Listing, StoreError> {
         let dir = &self.dir;
         let entries = std::fs::read_dir(dir).map_err(io_err("could not list", dir))?;
         let mut ids = Vec::new();
         let mut misnamed = Vec::new();
+        let mut swept = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_err("could not list", dir))?;
             let name = entry.file_name();
@@ -499,11 +518,18 @@ impl Files {
             match EntryName::of(name) {
                 EntryName::Issue(id) => ids.push(id),
                 EntryName::Misnamed => misnamed.push(self.shown(&entry.path())),
+                EntryName::Other if name.starts_with(atomic::TMP_PREFIX) => {
+                    if sweep_leftover(&entry) {
+                        swept.push(self.shown(&entry.path()));
+                    }
+                }
                 EntryName::Other => {}
             }
         }
         misnamed.sort();
-        Ok(Listing::new(ids, misnamed))
+        let mut listing = Listing::new(ids, misnamed);
+        listing.swept = swept;
+        Ok(listing)
     }
 
     fn shown(&self, path: &Path) -> PathBuf {

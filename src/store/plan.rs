@@ -367,11 +367,19 @@ impl Tracker {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Ok(0);
         };
-        let journals: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
+        let mut journals: Vec<PathBuf> = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name
+                .to_string_lossy()
+                .starts_with(crate::store::atomic::TMP_PREFIX)
+            {
+                // a journal's write that was killed before its rename
+                super::sweep_leftover(&entry);
+            } else if entry.path().extension().is_some_and(|x| x == "json") {
+                journals.push(entry.path());
+            }
+        }
         if journals.is_empty() {
             return Ok(0);
         }

@@ -398,3 +398,55 @@ fn leftovers_of_killed_writes_are_swept_and_named() {
     assert!(!old.exists(), "the old leftover is gone");
     assert!(fresh.exists(), "a fresh one may be a live write's");
 }
+
+/// Broken files and values are said as what the person wrote, at the
+/// place they wrote it, not in the parser's own terms.
+#[test]
+fn broken_yaml_is_said_in_the_writers_terms() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Said plainly"]);
+    let path = repo.issues_dir().join(format!("{id}.yaml"));
+    let good = std::fs::read_to_string(&path).expect("read");
+    let lines = good.lines().count();
+    for (text, expected) in [
+        (
+            format!("{good}---\ntitle: second\n"),
+            format!(
+                "{}:1: a second YAML document starts here (`---`); a file holds one",
+                lines + 1
+            ),
+        ),
+        (
+            format!("{good}title: again\n"),
+            format!("{}:1: the key \"title\" appears twice; keep one", lines + 1),
+        ),
+        (
+            format!("id: {id}\n\ttitle: tabbed\n"),
+            "2:1: a tab indents this line; YAML indents with spaces".to_owned(),
+        ),
+    ] {
+        std::fs::write(&path, &text).expect("write");
+        let run = repo.fails(&["show", &id], 1);
+        assert!(
+            run.stderr
+                .contains(&format!(".issues/{id}.yaml:{expected}")),
+            "{text:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("DuplicateKeyPolicy") && !run.stderr.contains("alias bomb"));
+    }
+    std::fs::write(&path, &good).expect("write");
+    let long = "x".repeat(100_000);
+    let run = repo.fails(&["label", "add", &id, &long], 1);
+    assert!(
+        run.stderr.len() < 300,
+        "the label is not echoed whole: {} bytes",
+        run.stderr.len()
+    );
+    assert!(
+        run.stderr
+            .contains("(100000 characters) is longer than 100 characters"),
+        "{}",
+        run.stderr
+    );
+}

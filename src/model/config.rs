@@ -139,7 +139,7 @@ impl Config {
             )]);
         }
         let raw: RawConfig = serde_saphyr::from_str_with_options(text, yaml::read_options())
-            .map_err(|e| vec![Problem::from_yaml(path, &e)])?;
+            .map_err(|e| vec![Problem::from_yaml_text(path, text, &e)])?;
         raw.validate(path)
     }
 

@@ -67,7 +67,7 @@ pub enum FieldError {
     TitleControl(char),
     #[error("a label cannot be empty")]
     LabelEmpty,
-    #[error("label {label:?} {}", match fault {
+    #[error("label {} {}", shown(label), match fault {
         LabelFault::Spaces => "has leading or trailing spaces",
         LabelFault::Comma => "contains a comma",
         LabelFault::Control => "contains a control character",
@@ -186,6 +186,18 @@ pub fn check_person(person: &str) -> Result<(), FieldError> {
             person: person.to_owned(),
         }),
     }
+}
+
+/// A value as an error shows it: whole when short, else its start, its
+/// length and an ellipsis (a refused 100,000-character label is not
+/// echoed back whole).
+fn shown(value: &str) -> String {
+    const SHOWN: usize = 40;
+    if value.chars().count() <= SHOWN {
+        return format!("{value:?}");
+    }
+    let start: String = value.chars().take(SHOWN).collect();
+    format!("{start:?}… ({} characters)", value.chars().count())
 }
 
 #[cfg(test)]

@@ -38,6 +38,28 @@ impl Problem {
         }
     }
 
+    /// A problem from a serde-saphyr error on `text`, said as what the
+    /// person wrote when a look at the text finds it (a second document, a
+    /// tab that indents a line), else as [`Problem::from_yaml`] says it.
+    pub fn from_yaml_text(path: &Path, text: &str, err: &serde_saphyr::Error) -> Problem {
+        let parsed = Problem::from_yaml(path, err);
+        match crate::model::yaml::lint(text) {
+            Some(crate::model::yaml::Lint::SecondDocument(pos)) => Problem::at(
+                path,
+                pos,
+                "a second YAML document starts here (`---`); a file holds one",
+            ),
+            Some(crate::model::yaml::Lint::Tab(pos)) if parsed.message.contains("tab") => {
+                Problem::at(
+                    path,
+                    pos,
+                    "a tab indents this line; YAML indents with spaces",
+                )
+            }
+            _ => parsed,
+        }
+    }
+
     /// A problem from a serde-saphyr error: its position and its message
     /// without the position prefix and snippet the crate adds.
     pub fn from_yaml(path: &Path, err: &serde_saphyr::Error) -> Problem {
@@ -139,6 +161,10 @@ fn yaml_message(err: &serde_saphyr::Error) -> (String, Option<Pos>) {
     // serde-saphyr speaks of parser events; say what the person wrote instead
     let message = if rest.starts_with("budget breached") || rest.starts_with("alias replay limit") {
         "anchors and aliases expand beyond what yit reads (an alias bomb?); refused".to_owned()
+    } else if let Some(key) = rest.strip_prefix("duplicate mapping key: ") {
+        // (without the parser's advice on its own options)
+        let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
+        format!("the key {key:?} appears twice; keep one")
     } else {
         rest.replace("expected string scalar", "expected a single text value")
             .replace("expected sequence start", "expected a list, e.g. [a, b]")

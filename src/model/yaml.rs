@@ -41,3 +41,40 @@ pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, serde_saphyr:
     }
     Ok(text)
 }
+
+/// What a look at a file's text finds that the parser reports in its own
+/// terms ([`lint`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lint {
+    /// A `---` line after content: a second document.
+    SecondDocument(crate::model::problem::Pos),
+    /// A line indented with a tab.
+    Tab(crate::model::problem::Pos),
+}
+
+/// The first thing in `text` that the parser would report in its own
+/// terms: a second document, or a tab that indents a line.
+pub fn lint(text: &str) -> Option<Lint> {
+    let mut content = false;
+    for (n, line) in text.lines().enumerate() {
+        let pos = |column| crate::model::problem::Pos {
+            line: n as u64 + 1,
+            column,
+        };
+        if line == "---" || line.starts_with("--- ") {
+            if content {
+                return Some(Lint::SecondDocument(pos(1)));
+            }
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if line[indent..].starts_with('\t') {
+            return Some(Lint::Tab(pos(indent as u64 + 1)));
+        }
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            content = true;
+        }
+    }
+    None
+}

@@ -91,7 +91,9 @@ impl Issue {
     ) -> Result<Issue, Broken> {
         let text = check_text(bytes, path).map_err(Broken::from)?;
         let raw: RawIssue = serde_saphyr::from_str_with_options(text, yaml::read_options())
-            .map_err(|e| Broken::from(field_problem(text, Problem::from_yaml(path, &e))))?;
+            .map_err(|e| {
+                Broken::from(field_problem(text, Problem::from_yaml_text(path, text, &e)))
+            })?;
         raw.validate(path, file_id, config)
     }
 

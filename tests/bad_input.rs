@@ -450,3 +450,58 @@ fn broken_yaml_is_said_in_the_writers_terms() {
         run.stderr
     );
 }
+
+/// A clone's config.yaml that links to /dev/zero, or is a FIFO, is refused
+/// at once (nothing follows the link, nothing waits on the FIFO); a body
+/// piped on standard input is read only up to max_file_size.
+#[test]
+fn config_links_fifos_and_endless_stdin_are_bounded() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Bounded"]);
+    let config = repo.issues_dir().join("config.yaml");
+    let kept = std::fs::read(&config).expect("read");
+    std::fs::remove_file(&config).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", &config).expect("symlink");
+    let started = std::time::Instant::now();
+    let run = repo.fails(&["list"], 1);
+    assert!(run.stderr.contains("config.yaml"), "{}", run.stderr);
+    std::fs::remove_file(&config).expect("rm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let run = repo.run(&["list"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("config.yaml"), "{}", run.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "nothing waited"
+    );
+    std::fs::remove_file(&config).expect("rm");
+    std::fs::write(&config, kept).expect("restore");
+    let before = repo.tree();
+    let endless = "z".repeat(3 << 20);
+    // (yit stops reading past the limit: the writer may see a broken pipe)
+    let mut child = repo
+        .cmd(&["edit", &id, "--body-file", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(endless.as_bytes());
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("standard input is over 1048576 bytes"),
+        "{stderr}"
+    );
+    assert_eq!(repo.tree(), before);
+}

@@ -96,7 +96,7 @@ fn add(
     super::fence(ctx, &tracker, std::slice::from_ref(&input), token)?;
     let body = match (text, &body_file) {
         (Some(text), _) => text,
-        (None, Some(path)) => read_body_file(path)?,
+        (None, Some(path)) => read_body_file(path, tracker.config().max_file_size)?,
         (None, None) => {
             let id = super::session(ctx, &tracker)
                 .into_listing()?
@@ -128,7 +128,7 @@ fn change_comment(
         Some((text, body_file)) => {
             let body = match (text, &body_file) {
                 (Some(text), _) => text,
-                (None, Some(path)) => read_body_file(path)?,
+                (None, Some(path)) => read_body_file(path, tracker.config().max_file_size)?,
                 (None, None) => match comment_in_editor(&tracker, &id, Some(&found))? {
                     Some(text) => text,
                     None => {

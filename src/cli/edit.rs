@@ -68,10 +68,10 @@ pub struct EditArgs {
 
 impl EditArgs {
     /// The edit the flags ask for (the one every front end makes).
-    fn edit(self) -> Result<FieldEdit, CommandError> {
+    fn edit(self, max_file_size: u64) -> Result<FieldEdit, CommandError> {
         let body = match (self.body, &self.body_file) {
             (Some(b), _) => Some(b),
-            (None, Some(path)) => Some(read_body_file(path)?),
+            (None, Some(path)) => Some(read_body_file(path, max_file_size)?),
             (None, None) => None,
         };
         let assignee = match (self.assignee, self.unassign) {
@@ -103,7 +103,7 @@ impl EditArgs {
 pub fn cmd_edit(ctx: &mut Ctx, args: EditArgs) -> Result<(), CommandError> {
     let tracker = ctx.open_tracker()?;
     let token = args.token;
-    let edit = args.edit()?;
+    let edit = args.edit(tracker.config().max_file_size)?;
     super::fence(ctx, &tracker, std::slice::from_ref(&edit.id), token)?;
     if edit.is_empty() {
         let listing = super::session(ctx, &tracker).into_listing()?;

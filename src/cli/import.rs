@@ -46,7 +46,7 @@ pub struct ImportArgs {
 pub fn cmd_import(ctx: &mut Ctx, args: ImportArgs) -> Result<(), CommandError> {
     let format = ctx.format("import", &[Format::Table, Format::Json], Format::Table)?;
     let tracker = ctx.open_tracker()?;
-    let text = read_body_file(&args.file)?;
+    let text = read_body_file(&args.file, super::new::INPUT_LIMIT)?;
     let shown: &Path = if args.file.as_os_str() == "-" {
         Path::new("<stdin>")
     } else {

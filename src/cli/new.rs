@@ -60,15 +60,39 @@ pub struct NewArgs {
     from_file: Option<PathBuf>,
 }
 
-/// Reads `--body-file`: a path, or `-` for standard input.
-pub fn read_body_file(path: &std::path::Path) -> Result<String, CommandError> {
-    let bytes = if path.as_os_str() == "-" {
+/// The largest file or standard input read for a plan or an import.
+pub const INPUT_LIMIT: u64 = 256 << 20;
+
+/// Reads `--body-file`: a path, or `-` for standard input, at most
+/// `limit` bytes (more is refused, not read: a body over `max_file_size`
+/// could never be saved). A path the person gave is theirs: a link or a
+/// FIFO (`<(cmd)`) is read, as any program reads its arguments.
+pub fn read_body_file(path: &std::path::Path, limit: u64) -> Result<String, CommandError> {
+    let read = |reader: &mut dyn Read| -> std::io::Result<Vec<u8>> {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        buf
-    } else {
-        std::fs::read(path).map_err(CommandError::file(ErrorKind::User, "cannot read", path))?
+        reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+        Ok(buf)
     };
+    let bytes = if path.as_os_str() == "-" {
+        read(&mut std::io::stdin().lock())?
+    } else {
+        let mut file = std::fs::File::open(path).map_err(CommandError::file(
+            ErrorKind::User,
+            "cannot read",
+            path,
+        ))?;
+        read(&mut file).map_err(CommandError::file(ErrorKind::User, "cannot read", path))?
+    };
+    if bytes.len() as u64 > limit {
+        let shown = if path.as_os_str() == "-" {
+            "standard input".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        return Err(CommandError::user(format!(
+            "{shown} is over {limit} bytes; nothing was read past that, and nothing was written"
+        )));
+    }
     String::from_utf8(bytes)
         .map_err(|_| CommandError::user(format!("{} is not valid UTF-8 text", path.display())))
 }
@@ -92,7 +116,7 @@ pub fn cmd_new(ctx: &mut Ctx, args: NewArgs) -> Result<(), CommandError> {
     }
     let body = match (&args.body, &args.body_file) {
         (Some(body), _) => body.clone(),
-        (None, Some(path)) => read_body_file(path)?,
+        (None, Some(path)) => read_body_file(path, tracker.config().max_file_size)?,
         (None, None) => String::new(),
     };
     let mut session = super::session(ctx, &tracker);
@@ -147,7 +171,7 @@ fn new_from_plan(
     author: String,
     format: Format,
 ) -> Result<(), CommandError> {
-    let text = read_body_file(path)?;
+    let text = read_body_file(path, INPUT_LIMIT)?;
     let shown = if path.as_os_str() == "-" {
         std::path::Path::new("<stdin>")
     } else {

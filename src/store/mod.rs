@@ -110,12 +110,11 @@ impl Tracker {
         let root = repo.workdir()?.to_owned();
         let dir = root.join(ISSUES_DIR);
         let config_path = dir.join(CONFIG_FILE);
-        let text = match std::fs::read(&config_path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(StoreError::NotInitialized { root });
-            }
-            Err(e) => return Err(io_err("could not read", &config_path)(e)),
+        // a clone's config.yaml may be a link to /dev/zero or a FIFO:
+        // read as every file a clone brings is, bounded
+        let text = match guarded::read(&config_path, CONFIG_LIMIT)? {
+            Some(bytes) => bytes,
+            None => return Err(StoreError::NotInitialized { root }),
         };
         let shown = Path::new(ISSUES_DIR).join(CONFIG_FILE);
         let text = String::from_utf8(text).map_err(|_| StoreError::Config {
@@ -482,6 +481,9 @@ impl Tracker {
         Err(StoreError::NoFreeId { draws: 16 })
     }
 }
+
+/// The largest config.yaml read (far more than any configuration needs).
+const CONFIG_LIMIT: u64 = 1 << 20;
 
 /// How old a temporary file of a write must be before it is taken for one
 /// that an interrupted writer left: a write holds its own for milliseconds.

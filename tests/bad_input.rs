@@ -505,3 +505,73 @@ fn config_links_fifos_and_endless_stdin_are_bounded() {
     );
     assert_eq!(repo.tree(), before);
 }
+
+/// An issue file that is a FIFO or a link (a clone may bring either) is
+/// not waited on or followed by `diff`, nor by `restore` from the trash.
+#[test]
+fn diff_and_restore_neither_wait_on_fifos_nor_follow_links() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Plain"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    let within = |args: &[&str]| {
+        let mut child = repo.cmd(args).spawn().expect("spawn");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("yit {args:?} waited on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    let path = repo.issues_dir().join(format!("{id}.yaml"));
+    std::fs::remove_file(&path).expect("rm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    within(&["diff", "HEAD"]);
+    std::fs::remove_file(&path).expect("rm");
+    std::os::unix::fs::symlink("/etc/passwd", &path).expect("symlink");
+    let shown = repo.run(&["diff", "HEAD", "--json"]);
+    assert!(
+        !shown.stdout.contains("root:"),
+        "a link was followed: {}",
+        shown.stdout
+    );
+    // a FIFO in the trash is not waited on by restore
+    std::fs::remove_file(&path).expect("rm");
+    repo.git(&["checkout", "--", "."]);
+    repo.ok(&["rm", &id, "--yes"]);
+    let trash = repo.root().join(".git/yit/trash");
+    let mut trashed: Vec<_> = walk(&trash);
+    assert_eq!(trashed.len(), 1, "{trashed:?}");
+    let file = trashed.pop().expect("one");
+    std::fs::remove_file(&file).expect("rm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    assert!(!within(&["restore", &id]).success());
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

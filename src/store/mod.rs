@@ -142,7 +142,8 @@ impl Tracker {
 
     /// The worktree root.
     /// Every issue file of the worktree by id, unparsed (read in
-    /// parallel); files that cannot be read are left out.
+    /// parallel, through the guarded reader); files that cannot be read
+    /// (links, FIFOs, files over max_file_size) are left out.
     pub fn files_by_id(&self) -> Result<Vec<(IssueId, Vec<u8>)>, StoreError> {
         let mut listing = self.load_listing()?;
         listing.sort();
@@ -151,7 +152,9 @@ impl Tracker {
             .ids
             .par_iter()
             .filter_map(|id| {
-                let bytes = std::fs::read(files.issue_path(id)).ok()?;
+                // as every issue file is read: no link, no FIFO, bounded
+                let path = files.issue_path(id);
+                let bytes = guarded::read(&path, files.config.max_file_size).ok()??;
                 Some((id.clone(), bytes))
             })
             .collect())

@@ -427,8 +427,13 @@ impl Tracker {
             .find(|e| e.id == id)
             .expect("id came from the trash");
         let _lock = self.lock_all(std::slice::from_ref(&id), timeout)?;
+        // the trash holds what `rm` moved there: a link or FIFO is not read
         let bytes =
-            std::fs::read(&entry.path).map_err(super::io_err("could not read", &entry.path))?;
+            super::guarded::read(&entry.path, self.config().max_file_size)?.ok_or_else(|| {
+                StoreError::NotInTrash {
+                    input: id.to_string(),
+                }
+            })?;
         let target = self.issue_path(&id);
         match write_new_file(self.issues_dir(), &target, &bytes) {
             Ok(()) => {}

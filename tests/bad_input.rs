@@ -575,3 +575,32 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `yit commit` does not commit an issue file that is a link: no reader of
+/// yit's would read it in the clones that get it.
+#[test]
+fn commit_refuses_a_linked_issue_file_and_commits_nothing() {
+    let repo = TestRepo::with_tracker();
+    let kept = repo.new_issue(&["Kept"]);
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    repo.ok(&["comment", &kept, "a change to commit"]);
+    let link = repo.issues_dir().join("0000000000.yaml");
+    std::os::unix::fs::symlink("/etc/passwd", &link).expect("symlink");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let run = repo.fails(&["commit"], 1);
+    assert!(
+        run.stderr
+            .contains(".issues/0000000000.yaml is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        head,
+        "nothing was committed"
+    );
+    std::fs::remove_file(&link).expect("rm");
+    repo.ok(&["commit"]);
+    assert_ne!(repo.git(&["rev-parse", "HEAD"]), head);
+}

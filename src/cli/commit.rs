@@ -68,6 +68,26 @@ pub fn commit_changes(
     if changes.is_empty() {
         return Ok(None);
     }
+    // what no reader of yit's would read: not committed for others to get
+    let root = tracker.root();
+    let special: Vec<&str> = changes
+        .iter()
+        .map(|c| c.path.as_str())
+        .filter(|path| {
+            std::fs::symlink_metadata(root.join(path))
+                .is_ok_and(|m| !m.file_type().is_file() && !m.file_type().is_dir())
+        })
+        .collect();
+    if !special.is_empty() {
+        return Err(CommandError::user(format!(
+            "{} not a regular file (a link, a FIFO or a device): yit reads none, so none is committed; nothing was committed",
+            match special.as_slice() {
+                [one] => format!("{one} is"),
+                many => format!("{} are", many.join(", ")),
+            }
+        ))
+        .hint("replace it with the issue file itself, or remove it"));
+    }
     let message = message.unwrap_or_else(|| summary(tracker, &changes));
     repo.commit_paths(&changes, &message)
         .map_err(git_error)

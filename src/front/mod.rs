@@ -296,6 +296,10 @@ impl<'t> Ctx<'t> {
         let Some(held) = self.held else {
             return Ok(());
         };
+        // (nothing claimed in this session: nothing to resolve or read)
+        if held.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            return Ok(());
+        }
         let id = self.session().resolve(input)?.to_string();
         let token = held
             .lock()

@@ -62,20 +62,22 @@ impl Repo {
         else {
             return Ok(None);
         };
-        let Some(id) = reference.target().try_id().map(ToOwned::to_owned) else {
+        let Some(id) = reference.target().try_id().map(to_oid) else {
             return Ok(None);
         };
-        let Ok(object) = self.inner.find_object(id) else {
-            return Ok(None);
-        };
-        let Ok(commit) = object.try_into_commit() else {
-            return Ok(None);
-        };
-        let message = commit
-            .message_raw()
-            .map(|m| String::from_utf8_lossy(m).into_owned())
-            .unwrap_or_default();
-        Ok(Some((to_oid(&id), message)))
+        Ok(self.commit_message(&id).map(|message| (id, message)))
+    }
+
+    /// The message of commit `id`, if it is one here.
+    pub fn commit_message(&self, id: &Oid) -> Option<String> {
+        let id = gix::ObjectId::try_from(&id[..]).ok()?;
+        let commit = self.inner.find_object(id).ok()?.try_into_commit().ok()?;
+        Some(
+            commit
+                .message_raw()
+                .map(|m| String::from_utf8_lossy(m).into_owned())
+                .unwrap_or_default(),
+        )
     }
 
     /// The refs under `prefix` (`refs/yit/leases/`): the rest of each

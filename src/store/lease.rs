@@ -92,9 +92,13 @@ impl Tracker {
     /// Every lease this clone has, by issue.
     pub fn leases(&self) -> Result<Vec<Lease>, StoreError> {
         let mut out = Vec::new();
-        for (name, _) in self.repo().refs_under(LEASES)? {
-            if let Some(id) = IssueId::parse_canonical(&name)
-                && let Some(lease) = self.lease(&id)?
+        // (each ref's commit read once, from the listing's value)
+        for (name, oid) in self.repo().refs_under(LEASES)? {
+            if IssueId::parse_canonical(&name).is_some()
+                && let Some(lease) = self
+                    .repo()
+                    .commit_message(&oid)
+                    .and_then(|m| Lease::parse(&m))
             {
                 out.push(lease);
             }

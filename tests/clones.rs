@@ -383,15 +383,7 @@ fn an_unmerged_file_in_one_worktree_is_that_worktree_s_alone() {
     let id = repo.new_issue(&["Crash on start"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "Track the crash"]);
-    let wt = repo.outside().join("wt");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "w",
-        wt.to_str().expect("utf-8"),
-    ]);
+    let wt = repo.worktree_of(repo.root(), "wt", "w");
     // the driver found on PATH only (config is shared by every worktree)
     repo.git(&["config", "merge.yit.driver", "yit merge-file %O %A %B %P"]);
     let at = |dir: &Path, when: &str, args: &[&str]| {

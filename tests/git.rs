@@ -346,15 +346,7 @@ fn linked_worktrees_subdirectories_and_git_env_all_find_their_tracker() {
     let id = repo.new_issue(&["In main"]);
     repo.ok(&["commit", "-m", "one"]);
     // a linked worktree has its own issue files and its own state
-    let wt = repo.outside().join("wt");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        "-b",
-        "feature",
-        wt.to_str().expect("utf-8"),
-    ]);
+    let wt = repo.worktree_of(repo.root(), "wt", "feature");
     let in_wt = |args: &[&str]| {
         let out = repo.cmd(args).current_dir(&wt).output().expect("runs");
         assert!(

@@ -37,10 +37,7 @@ fn worktrees(repo: &TestRepo, n: usize, extra: usize) -> (Vec<String>, Vec<PathB
     repo.git(&["commit", "-qm", "issues"]);
     let mut dirs = vec![repo.root().to_owned()];
     for w in 0..extra {
-        let dir = repo.outside().join(format!("wt{w}"));
-        let s = dir.to_str().expect("utf-8").to_owned();
-        repo.git(&["worktree", "add", "-q", &s, "-b", &format!("agent-{w}")]);
-        dirs.push(dir);
+        dirs.push(repo.worktree_of(repo.root(), &format!("wt{w}"), &format!("agent-{w}")));
     }
     (ids, dirs)
 }
@@ -345,13 +342,7 @@ fn two_clones_race_through_their_bare_remote_and_one_wins_each_issue() {
     let clones = repo.clones_of_bare(&["a", "b"]);
     let mut dirs = clones.clone();
     for (n, clone) in clones.iter().enumerate() {
-        let dir = repo.outside().join(format!("wt-{n}"));
-        let s = dir.to_str().expect("utf-8").to_owned();
-        repo.git_in(
-            clone,
-            &["worktree", "add", "-q", &s, "-b", &format!("agent-{n}")],
-        );
-        dirs.push(dir);
+        dirs.push(repo.worktree_of(clone, &format!("wt-{n}"), &format!("agent-{n}")));
     }
     race(&repo, 8, &dirs, &ids);
     // the remote holds every lease, and each clone knows every winner

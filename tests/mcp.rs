@@ -554,15 +554,7 @@ fn two_servers_in_two_worktrees_share_one_lease() {
     let id = repo.new_issue(&["Contested"]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-qm", "issues"]);
-    let other = repo.outside().join("b");
-    repo.git(&[
-        "worktree",
-        "add",
-        "-q",
-        other.to_str().expect("utf-8"),
-        "-b",
-        "agent-b",
-    ]);
+    let other = repo.worktree_of(repo.root(), "b", "agent-b");
     let server = |dir: &std::path::Path, who: &str| {
         let mut cmd = repo.cmd(&["mcp", "--as", who]);
         cmd.current_dir(dir).env("YIT_TEST_RENEW_MS", "200");

@@ -315,6 +315,17 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// A linked worktree of the repository at `checkout` (this one or a
+    /// clone), made by `git worktree add` outside it as `name`, on a new
+    /// branch `branch`.
+    #[track_caller]
+    pub fn worktree_of(&self, checkout: &Path, name: &str, branch: &str) -> PathBuf {
+        let dir = self.outside().join(name);
+        let s = dir.to_str().expect("utf-8").to_owned();
+        self.git_in(checkout, &["worktree", "add", "-q", "-b", branch, &s]);
+        dir
+    }
+
     /// A bare clone of this repository (`origin.git`, outside it) and a
     /// clone of that for each of `names`, each set up with `yit init`:
     /// several machines sharing one remote.

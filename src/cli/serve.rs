@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// Open the address in your browser ($BROWSER, else xdg-open)
     #[arg(long)]
     open: bool,
+    /// Connections served at once; past them a client is answered 503
+    /// (default: half the descriptors yit may open, at most 512)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    max_connections: Option<u16>,
 }
 
 pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
@@ -47,9 +51,12 @@ pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
         front: ctx.front_options(),
         bind: args.bind,
         port: args.port,
+        max_connections: args.max_connections.map(usize::from),
     };
     let quiet = ctx.quiet;
+    let handover_dir = ctx.open_tracker()?.repo().git_dir().join("yit");
     let mut browser = None;
+    let mut handover = None;
     let served = crate::web::serve(options, |url| {
         // the one line a script reads; the rest goes to stderr
         // (a closed stdout is the script's business: the server serves on)
@@ -58,20 +65,63 @@ pub fn cmd_serve(ctx: &mut Ctx, args: ServeArgs) -> Result<(), CommandError> {
             crate::front::say!("yit serve: serving this tracker at {url} (Ctrl-C stops it)");
         }
         if args.open {
-            browser = open_browser(url);
+            match Handover::write(&handover_dir, url) {
+                Ok(page) => {
+                    browser = open_browser(&page.path());
+                    handover = Some(page);
+                }
+                Err(e) => crate::front::say!(
+                    "warning: could not write the page that opens the server ({e}); open the address yourself"
+                ),
+            }
         }
     });
+    // the page with the token is removed when the server ends
+    drop(handover);
     if let Some(mut child) = browser {
         let _ = child.wait();
     }
     served
 }
 
-/// Starts the person's browser on `url`; the caller reaps it.
-fn open_browser(url: &str) -> Option<std::process::Child> {
+/// The page `--open` hands the browser: it leads to the address with the
+/// token, so the token is in a file only the user can read (in a
+/// directory of its own under the git directory) and never in the
+/// browser's arguments, which every process on the machine can read
+/// (`ps`). Removed on drop.
+struct Handover {
+    dir: tempfile::TempDir,
+}
+
+impl Handover {
+    fn write(under: &std::path::Path, url: &str) -> std::io::Result<Handover> {
+        std::fs::create_dir_all(under)?;
+        // a directory of mode 0700, made new
+        let dir = tempfile::Builder::new().prefix("serve-open-").tempdir_in(under)?;
+        let attribute = url.replace('&', "&amp;").replace('"', "&quot;");
+        let page = format!(
+            "<!doctype html>\n<meta charset=\"utf-8\">\n\
+             <meta http-equiv=\"refresh\" content=\"0;url={attribute}\">\n\
+             <title>yit serve</title>\n<p><a href=\"{attribute}\">Open yit serve</a></p>\n"
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.path().join("open.html"))?;
+        file.write_all(page.as_bytes())?;
+        Ok(Handover { dir })
+    }
+
+    fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("open.html")
+    }
+}
+
+/// Starts the person's browser on `target`; the caller reaps it.
+fn open_browser(target: &std::path::Path) -> Option<std::process::Child> {
     let program = std::env::var("BROWSER").unwrap_or_else(|_| "xdg-open".to_owned());
     match std::process::Command::new(&program)
-        .arg(url)
+        .arg(target)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()

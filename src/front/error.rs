@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Refused,
     /// A lock wait timed out: 5.
     LockTimeout,
+    /// A server had more requests waiting than it queues: 5 (HTTP 503).
+    Busy,
     /// A bug or an environment failure: 70.
     Internal,
     /// stdout was closed (e.g. `yit list | head`): exit quietly.
@@ -44,7 +46,7 @@ impl ErrorKind {
             ErrorKind::Usage => 2,
             ErrorKind::Partial => 3,
             ErrorKind::Refused => 4,
-            ErrorKind::LockTimeout => 5,
+            ErrorKind::LockTimeout | ErrorKind::Busy => 5,
             ErrorKind::Internal => 70,
             ErrorKind::BrokenPipe => 0,
         }
@@ -61,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Partial => "partial",
             ErrorKind::Refused => "refused",
             ErrorKind::LockTimeout => "lock_timeout",
+            ErrorKind::Busy => "busy",
             ErrorKind::Internal => "internal",
             ErrorKind::BrokenPipe => "broken_pipe",
         }

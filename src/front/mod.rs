@@ -103,6 +103,7 @@ pub struct Front {
     /// The leases this session holds, by issue id, with their tokens.
     pub held: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     requests: AtomicU64,
+    admission: Admission,
     engine: Option<Arc<Engine>>,
     issues_dir: PathBuf,
     /// What the tracker's opening depends on: `config.yaml` and the
@@ -169,6 +170,7 @@ impl Front {
         Ok(Front {
             held: Default::default(),
             requests: AtomicU64::new(0),
+            admission: Admission::new(),
             engine,
             issues_dir: tracker.issues_dir().to_owned(),
             depends_on: [
@@ -242,6 +244,7 @@ impl Front {
         version: u64,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError> + Send + 'static,
     ) -> Result<T, CommandError> {
+        let _running = self.admission.enter().await?;
         let front = std::sync::Arc::clone(self);
         tokio::task::spawn_blocking(move || front.run(version, f))
             .await
@@ -258,6 +261,64 @@ impl Front {
             seed: self.options.seed.map(|s| s.wrapping_add(n)),
             lock_timeout: self.options.lock_timeout,
         }
+    }
+}
+
+/// How much library work a long-running front end does at once: a few
+/// requests run on blocking threads (more would only share the cores and
+/// each hold its answer in memory), a bounded queue waits for them, and a
+/// request past the queue is told the server is busy at once, so a burst
+/// of requests costs bounded memory and a client a clear answer.
+struct Admission {
+    running: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+/// Requests run at once: two per core, at least four.
+fn running_at_once() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4))
+}
+
+/// Requests that wait for a turn before the rest are turned away.
+const QUEUED: usize = 64;
+
+impl Admission {
+    fn new() -> Admission {
+        Admission {
+            running: tokio::sync::Semaphore::new(running_at_once()),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A turn to run, after waiting in the queue, or `Busy` when the queue
+    /// is full.
+    async fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>, CommandError> {
+        if let Ok(permit) = self.running.try_acquire() {
+            return Ok(permit);
+        }
+        let queued = Queued(&self.waiting);
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= QUEUED {
+            return Err(CommandError::new(
+                ErrorKind::Busy,
+                format!("the server is busy: {QUEUED} requests are already waiting"),
+            )
+            .hint("try again in a moment"));
+        }
+        // out of the queue however the wait ends (a client that leaves
+        // drops this future)
+        let _queued = queued;
+        self.running
+            .acquire()
+            .await
+            .map_err(|_| CommandError::new(ErrorKind::Internal, "the server is stopping"))
+    }
+}
+
+struct Queued<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -124,17 +124,50 @@ fn same_secret(a: &str, b: &str) -> bool {
 /// the security headers of every answer.
 pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
+    if headers.get_all(header::HOST).iter().nth(1).is_some() {
+        return refuse(StatusCode::BAD_REQUEST, "a request names one Host, not two");
+    }
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return refuse(StatusCode::BAD_REQUEST, "a request must name its Host");
     };
-    if !host_allowed(&app, host) {
+    // an absolute-form target (`GET http://host/ HTTP/1.1`) names its
+    // host twice: both must be this server, and the same
+    let named = request.uri().authority().map(|a| a.as_str());
+    for host in std::iter::once(host).chain(named) {
+        if !host_allowed(&app, host) {
+            return refuse(
+                StatusCode::MISDIRECTED_REQUEST,
+                &format!(
+                    "this server answers to {}, not to Host {host:?}",
+                    app.hosts.join(" or ")
+                ),
+            );
+        }
+    }
+    if named.is_some_and(|named| !named.eq_ignore_ascii_case(host)) {
         return refuse(
-            StatusCode::MISDIRECTED_REQUEST,
+            StatusCode::BAD_REQUEST,
+            "the request's target and its Host name different hosts",
+        );
+    }
+    // a body past the limit is refused before a byte of it is read
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length > super::BODY_LIMIT as u64)
+    {
+        let mut response = refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
             &format!(
-                "this server answers to {}, not to Host {host:?}",
-                app.hosts.join(" or ")
+                "a request body is at most {} bytes",
+                super::BODY_LIMIT
             ),
         );
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
     }
     let host = host.to_owned();
     if let Some(origin) = headers.get(header::ORIGIN)
@@ -175,7 +208,7 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
             StatusCode::SEE_OTHER,
             [
                 (header::SET_COOKIE, cookie),
-                (header::LOCATION, request.uri().path().to_owned()),
+                (header::LOCATION, without_token(request.uri())),
             ],
         )
             .into_response();
@@ -188,7 +221,43 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
             "a change needs this server's token: open the URL `yit serve` printed, or send it in the X-Yit-Token header",
         );
     }
-    let mut response = next.run(request).await;
+    // a request's body must arrive within the deadline (event streams,
+    // which stay open, are not a request being read)
+    let mut response = if request.uri().path() == "/events" {
+        next.run(request).await
+    } else {
+        match tokio::time::timeout(app.deadline, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let mut response = refuse(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request was not answered in time (a body sent too slowly?)",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                response
+            }
+        }
+    };
     secure(response.headers_mut());
     response
+}
+
+/// Where the address with the token leads: the same page on this server
+/// (a path such as `//elsewhere/` is this server's `/elsewhere/`, not
+/// another site), with the rest of its query.
+fn without_token(uri: &axum::http::Uri) -> String {
+    let path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
+    let rest: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty() && !kv.starts_with("token="))
+        .collect();
+    if rest.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", rest.join("&"))
+    }
 }

@@ -5,67 +5,231 @@
 //! `javascript:`). Links open without a referrer and outside the page.
 //! Bare URLs in text become links (linkify finds their ends), as GitHub
 //! shows them.
+//!
+//! Any body renders in time linear in its size (tens of milliseconds at
+//! 1 MB): elements nested past [`DEPTH`] keep their text but lose their
+//! element, raw HTML is kept only in a body of at most [`HTML_BYTES`]
+//! with at most [`RAW_HTML`] tags (else it is shown as text), and a body
+//! without raw HTML skips the cleaner, since everything
+//! the Markdown writer makes is escaped and every link and image URL is
+//! checked here (the cleaner is ~100 ms per MB).
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html};
+
+/// Elements nested at most this deep: deeper ones (a line of 100,000 `>`)
+/// keep their text but lose their element, so neither the HTML writer
+/// nor the cleaner's tree (whose scope checks walk the open elements)
+/// costs time by the square of the depth.
+const DEPTH: usize = 24;
+
+/// Raw HTML tags kept at most; a body with more shows its HTML as text
+/// (`<div>` 100,000 times is 100,000 elements deep, and the cleaner's
+/// time is quadratic in that).
+const RAW_HTML: usize = 512;
+
+/// A text longer than this shows its raw HTML as text: the cleaner that
+/// raw HTML needs costs ~100 ms per MB of HTML.
+const HTML_BYTES: usize = 256 << 10;
+
+/// What every link carries.
+const REL: &str = "noopener noreferrer nofollow";
 
 /// `text` as safe HTML.
 pub fn render(text: &str) -> String {
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let mut raw = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(
-        &mut raw,
-        with_links(Parser::new_ext(text, options)).into_iter(),
+    // fewer `<` than that in the text: fewer raw tags (the count needs no
+    // parse)
+    let keep_html = text.len() <= HTML_BYTES
+        && memchr::memchr_iter(b'<', text.as_bytes()).count() <= RAW_HTML;
+    let has_html = std::rc::Rc::new(std::cell::Cell::new(false));
+    let events = Bounded::new(
+        TextMergeStream::new(Parser::new_ext(text, options)),
+        keep_html,
+        std::rc::Rc::clone(&has_html),
     );
+    let mut raw = String::with_capacity(text.len() * 3 / 2);
+    html::push_html(&mut raw, events);
+    if !has_html.get() {
+        return raw;
+    }
     ammonia::Builder::default()
         .url_schemes(["http", "https", "mailto"].into())
-        .link_rel(Some("noopener noreferrer nofollow"))
+        .link_rel(Some(REL))
+        // a task list's box, shown and never a control of the page
         .add_tags(["input"])
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("input", ["checked"])
+        .set_tag_attribute_value("input", "type", "checkbox")
+        .set_tag_attribute_value("input", "disabled", "")
         .clean(&raw)
         .to_string()
 }
 
-/// The events with every bare URL (`https://…`, as GitHub shows them) in
-/// text made a link; text already in a link or in code stays as it is.
-fn with_links<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
-    let mut finder = linkify::LinkFinder::new();
-    finder.kinds(&[linkify::LinkKind::Url]);
-    let (mut in_link, mut in_code) = (0usize, false);
-    let mut out = Vec::new();
-    for event in events {
-        match &event {
-            Event::Start(Tag::Link { .. }) => in_link += 1,
-            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            _ => {}
+/// Whether a link (or, without `mailto`, an image) may point at `url`:
+/// http, https, mailto, or a place on this server (a path, a query, a
+/// fragment). Anything a browser might read as another scheme is refused.
+fn url_allowed(url: &str, mailto: bool) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || (mailto && lower.starts_with("mailto:"))
+    {
+        return true;
+    }
+    // no scheme: nothing before a colon but a path, and nothing a
+    // browser strips before reading one (whitespace, control characters)
+    let before = lower.split(['/', '?', '#']).next().unwrap_or("");
+    !before.contains(':') && !lower.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A link's opening tag, as the writer would make it, with [`REL`].
+fn link_open(dest: &str, title: &str, email: bool) -> String {
+    let mut tag = String::from("<a href=\"");
+    if email {
+        tag.push_str("mailto:");
+    }
+    let _ = pulldown_cmark_escape::escape_href(&mut tag, dest);
+    if !title.is_empty() {
+        tag.push_str("\" title=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut tag, title);
+    }
+    tag.push_str("\" rel=\"");
+    tag.push_str(REL);
+    tag.push_str("\">");
+    tag
+}
+
+/// The events as the page shows them: elements nested past [`DEPTH`]
+/// flattened, raw HTML made text unless `keep_html`, links opened with
+/// [`REL`] and dropped (their text kept) when their URL is not allowed,
+/// images likewise, and every bare URL (`https://…`, as GitHub shows
+/// them) in text made a link (text already in a link or in code stays as
+/// it is). `has_html` says whether raw HTML was kept (the cleaner's work).
+struct Bounded<'a, I> {
+    events: I,
+    keep_html: bool,
+    has_html: std::rc::Rc<std::cell::Cell<bool>>,
+    finder: linkify::LinkFinder,
+    in_link: usize,
+    in_code: bool,
+    /// For each open element, whether it is written.
+    open: Vec<bool>,
+    depth: usize,
+    /// Events made from one text (its links), still to give.
+    pending: std::collections::VecDeque<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Bounded<'a, I> {
+    fn new(events: I, keep_html: bool, has_html: std::rc::Rc<std::cell::Cell<bool>>) -> Self {
+        let mut finder = linkify::LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]);
+        Bounded {
+            events,
+            keep_html,
+            has_html,
+            finder,
+            in_link: 0,
+            in_code: false,
+            open: Vec::new(),
+            depth: 0,
+            pending: Default::default(),
         }
-        let Event::Text(text) = &event else {
-            out.push(event);
-            continue;
-        };
-        if in_link > 0 || in_code || finder.links(text).next().is_none() {
-            out.push(event);
-            continue;
+    }
+
+    /// The event as written, or `None` when it is left out.
+    fn shown(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        Some(match event {
+            Event::Start(tag) => {
+                match &tag {
+                    Tag::Link { .. } => self.in_link += 1,
+                    Tag::CodeBlock(_) => self.in_code = true,
+                    _ => {}
+                }
+                let written = self.depth < DEPTH
+                    && match &tag {
+                        Tag::Link {
+                            dest_url,
+                            link_type,
+                            ..
+                        } => *link_type == LinkType::Email || url_allowed(dest_url, true),
+                        Tag::Image { dest_url, .. } => url_allowed(dest_url, false),
+                        _ => true,
+                    };
+                self.open.push(written);
+                if !written {
+                    return None;
+                }
+                self.depth += 1;
+                match tag {
+                    Tag::Link {
+                        dest_url,
+                        title,
+                        link_type,
+                        ..
+                    } => Event::InlineHtml(
+                        link_open(&dest_url, &title, link_type == LinkType::Email).into(),
+                    ),
+                    tag => Event::Start(tag),
+                }
+            }
+            Event::End(tag) => {
+                match tag {
+                    TagEnd::Link => self.in_link = self.in_link.saturating_sub(1),
+                    TagEnd::CodeBlock => self.in_code = false,
+                    _ => {}
+                }
+                if !self.open.pop().unwrap_or(false) {
+                    return None;
+                }
+                self.depth = self.depth.saturating_sub(1);
+                match tag {
+                    TagEnd::Link => Event::InlineHtml(CowStr::Borrowed("</a>")),
+                    tag => Event::End(tag),
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) if !self.keep_html => Event::Text(html),
+            event @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                self.has_html.set(true);
+                event
+            }
+            Event::Text(text)
+                if self.in_link == 0
+                    && !self.in_code
+                    && self.finder.links(&text).next().is_some() =>
+            {
+                for span in self.finder.spans(&text) {
+                    let piece = CowStr::from(span.as_str().to_owned());
+                    if span.kind().is_some() && url_allowed(&piece, false) {
+                        self.pending
+                            .push_back(Event::InlineHtml(link_open(&piece, "", false).into()));
+                        self.pending.push_back(Event::Text(piece));
+                        self.pending
+                            .push_back(Event::InlineHtml(CowStr::Borrowed("</a>")));
+                    } else {
+                        self.pending.push_back(Event::Text(piece));
+                    }
+                }
+                return self.pending.pop_front();
+            }
+            event => event,
+        })
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Bounded<'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(event) = self.pending.pop_front() {
+            return Some(event);
         }
-        for span in finder.spans(text) {
-            let piece = CowStr::from(span.as_str().to_owned());
-            if span.kind().is_some() {
-                out.push(Event::Start(Tag::Link {
-                    link_type: LinkType::Autolink,
-                    dest_url: piece.clone(),
-                    title: CowStr::Borrowed(""),
-                    id: CowStr::Borrowed(""),
-                }));
-                out.push(Event::Text(piece));
-                out.push(Event::End(TagEnd::Link));
-            } else {
-                out.push(Event::Text(piece));
+        loop {
+            let event = self.events.next()?;
+            if let Some(event) = self.shown(event) {
+                return Some(event);
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -106,5 +270,51 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("href=\"javascript"), "{html}");
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_the_text_kept() {
+        let html = render(&format!("{} deep", ">".repeat(100_000)));
+        assert_eq!(html.matches("<blockquote>").count(), super::DEPTH, "{html}");
+        assert!(html.contains("deep"), "{html}");
+        let html = render(&"<div>".repeat(super::RAW_HTML + 1));
+        assert!(!html.contains("<div>"), "{}", &html[..200]);
+        assert!(html.starts_with("<p>&lt;div&gt;") || html.contains("&lt;div&gt;"));
+        let html = render(&format!("<b>x</b>\n\n{}", "y".repeat(super::HTML_BYTES)));
+        assert!(html.contains("&lt;b&gt;"), "{}", &html[..100]);
+        assert!(render("<b>x</b>").contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn boxes_are_shown_never_controls() {
+        let html = render("- [x] done\n- [ ] open\n\n<input type=\"text\" name=\"q\" value=\"v\">");
+        assert_eq!(html.matches("<input").count(), 3, "{html}");
+        assert_eq!(html.matches("disabled").count(), 3, "{html}");
+        assert!(!html.contains("type=\"text\""), "{html}");
+        assert!(!html.contains("name="), "{html}");
+        assert!(render("- [x] done").contains("disabled"));
+    }
+
+    #[test]
+    fn only_web_and_mail_links_are_made() {
+        for body in [
+            "[a](javascript:alert(1))",
+            "[a](JavaScript:alert(1))",
+            "[a](<java\tscript:alert(1)>)",
+            "[a](data:text/html,x)",
+            "![i](javascript:alert(1))",
+            "![i](data:image/svg+xml,x)",
+            "[a](vbscript:x) <b>with html</b>",
+        ] {
+            let html = render(body);
+            assert!(!html.contains("href=\"j") && !html.contains("href=\"J"), "{body}: {html}");
+            assert!(!html.contains("script:") || !html.contains("href"), "{body}: {html}");
+            assert!(!html.contains("src=\"data") && !html.contains("href=\"data"), "{body}: {html}");
+        }
+        let html = render("[a](/issues/x) [b](#top) [c](mailto:a@b.c) <a@b.c>");
+        for want in ["href=\"/issues/x\"", "href=\"#top\"", "href=\"mailto:a@b.c\""] {
+            assert!(html.contains(want), "{want}: {html}");
+        }
+        assert_eq!(html.matches("rel=\"noopener noreferrer nofollow\"").count(), 4);
     }
 }

@@ -15,6 +15,7 @@ mod events;
 mod forms;
 mod guard;
 mod layout;
+mod listen;
 mod markdown;
 mod pages;
 
@@ -34,6 +35,9 @@ pub struct Options {
     pub front: crate::front::Options,
     pub bind: IpAddr,
     pub port: u16,
+    /// Connections served at once (`--max-connections`); `None`: half the
+    /// descriptors this process may open, at most 512.
+    pub max_connections: Option<usize>,
 }
 
 /// What every request shares.
@@ -45,6 +49,8 @@ pub struct App {
     /// `Host` values this server answers to.
     hosts: Vec<String>,
     live: Live,
+    /// How long a request may take to arrive and be answered.
+    deadline: Duration,
 }
 
 /// The largest request body accepted (a form or JSON): an issue file is at
@@ -79,8 +85,14 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
     let addr = listener
         .local_addr()
         .map_err(|e| CommandError::new(ErrorKind::Internal, "no local address").because(&e))?;
+    let limits = listen::Limits::new(
+        options
+            .max_connections
+            .unwrap_or_else(listen::default_connections),
+    );
     let watcher = Watch::start(front.issues_dir())?;
     let app = Arc::new(App {
+        deadline: limits.header_timeout * 3,
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),
         live: watcher.live(),
@@ -95,10 +107,8 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
         let stopping = Stopping::new()?;
         // event streams end with the stop, so the graceful end can finish
         let router = router(app, stopping.receiver());
-        axum::serve(listener, router)
-            .with_graceful_shutdown(stopping.wait())
-            .await
-            .map_err(|e| CommandError::new(ErrorKind::Internal, "the server failed").because(&e))
+        listen::serve(listener, router, limits, stopping.wait()).await;
+        Ok(())
     });
     // the watcher's thread is joined before the runtime's go
     watcher.stop();
@@ -143,7 +153,7 @@ fn status_of(kind: ErrorKind) -> axum::http::StatusCode {
         ErrorKind::User | ErrorKind::Usage | ErrorKind::Ambiguous => StatusCode::BAD_REQUEST,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Refused => StatusCode::CONFLICT,
-        ErrorKind::LockTimeout => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::LockTimeout | ErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::NotInitialized
         | ErrorKind::Partial
         | ErrorKind::Internal

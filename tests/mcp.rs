@@ -61,6 +61,41 @@ impl Mcp {
             lines,
             next_id: 1,
         };
+        mcp.initialize();
+        mcp
+    }
+
+    /// `yit mcp` started, no message sent.
+    fn launch(repo: &TestRepo) -> Mcp {
+        let mut child = repo
+            .cmd(&["mcp"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn yit mcp");
+        let stdin = child.stdin.take();
+        let stdout: ChildStdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Mcp {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        }
+    }
+
+    #[track_caller]
+    fn initialize(&mut self) {
+        let mcp = self;
         let init = mcp.request(
             "initialize",
             json!({ "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": { "name": "raw", "version": "1" } }),
@@ -69,7 +104,12 @@ impl Mcp {
         mcp.send_line(
             &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }).to_string(),
         );
-        mcp
+    }
+
+    fn send_bytes(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
     }
 
     fn send_line(&mut self, line: &str) {
@@ -452,6 +492,58 @@ fn bad_input_is_a_tool_error_and_the_server_serves_on() {
         mcp.ok("show", json!({ "id": id }))["issue"]["title"],
         "Target"
     );
+}
+
+/// Lines that are not UTF-8, messages before `initialize`, a message that
+/// is not JSON-RPC and a line of 64 MiB: each gets a JSON-RPC error (with
+/// an `id`, null when there is none to answer), the server serves on, and
+/// its memory stays bounded.
+fn the_framing_answers_every_bad_line_and_serves_on() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Target"]);
+    let mut mcp = Mcp::launch(&repo);
+    let expect_error = |mcp: &Mcp, code: i64, id: Value| {
+        let answer = mcp.read();
+        assert_eq!(answer["error"]["code"], code, "{answer}");
+        assert_eq!(answer.get("id"), Some(&id), "{answer}");
+    };
+    // before initialize: a notification, a response, another request
+    mcp.send_line(&json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }).to_string());
+    expect_error(&mcp, -32600, Value::Null);
+    mcp.send_line(&json!({ "jsonrpc": "2.0", "id": 7, "result": {} }).to_string());
+    expect_error(&mcp, -32600, json!(7));
+    mcp.send_line(&json!({ "jsonrpc": "2.0", "id": "early", "method": "tools/list" }).to_string());
+    expect_error(&mcp, -32600, json!("early"));
+    mcp.send_bytes(b"{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"\xff\xfe\"}\n");
+    expect_error(&mcp, -32700, Value::Null);
+    mcp.initialize();
+    // after: not UTF-8, not JSON-RPC, a batch
+    mcp.send_bytes(b"\xc3\x28 not utf-8\n");
+    expect_error(&mcp, -32700, Value::Null);
+    mcp.send_line(r#"{"foo": 1}"#);
+    expect_error(&mcp, -32600, Value::Null);
+    mcp.send_line(r#"{"jsonrpc": "2.0", "id": {"a": 1}, "method": "tools/list"}"#);
+    expect_error(&mcp, -32600, Value::Null);
+    // 64 MiB in one line: read past, never held
+    let mut huge = br#"{"jsonrpc": "2.0", "id": 50, "method": "tools/call", "params": {"name": "new", "arguments": {"title": ""#.to_vec();
+    huge.resize(huge.len() + (64 << 20), b'x');
+    huge.extend_from_slice(b"\"}}}\n");
+    mcp.send_bytes(&huge);
+    expect_error(&mcp, -32600, Value::Null);
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", mcp.child.id())).expect("status");
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    assert!(
+        peak_kb < 160 * 1024,
+        "peak {peak_kb} kB after a 64 MiB line"
+    );
+    let listed = mcp.ok("list", json!({ "json": true }));
+    assert_eq!(listed["issues"].as_array().map(Vec::len), Some(1));
+    assert!(mcp.close().success());
 }
 
 fn resources_and_updates_for_subscribers() {
@@ -844,6 +936,11 @@ fn main() {
         (
             "bad_input_is_a_tool_error_and_the_server_serves_on",
             bad_input_is_a_tool_error_and_the_server_serves_on,
+            false,
+        ),
+        (
+            "the_framing_answers_every_bad_line_and_serves_on",
+            the_framing_answers_every_bad_line_and_serves_on,
             false,
         ),
         (

@@ -12,7 +12,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use common::{TestRepo, wait_until};
-use support::{Browser, Served, encode, request};
+use support::{Browser, Served, answer, encode, request, send_raw};
 
 const PATIENCE: Duration = Duration::from_secs(10);
 
@@ -242,10 +242,11 @@ fn user_strings_render_as_text() {
     }
     let issue = served.get(&format!("/issues/{short}"));
     // Markdown still renders; the raw HTML and the javascript: link do not
+    // (the link's text stays, as text)
     assert!(
         issue
             .body
-            .contains("<a rel=\"noopener noreferrer nofollow\">click</a>"),
+            .contains("<p>click <a rel=\"noopener noreferrer nofollow\">raw</a>"),
         "{}",
         issue.body
     );
@@ -712,13 +713,24 @@ fn stops_cleanly_on_sigterm_and_sigint_with_pages_open() {
         &["--open"],
         &[("BROWSER", &browser.to_string_lossy())],
     );
+    // ...through a page only the user can read: the token is never in the
+    // browser's arguments (which `ps` shows to everyone)
     assert!(
-        wait_until(PATIENCE, || std::fs::read_to_string(&opened)
-            .is_ok_and(|t| t.trim() == served.url)),
-        "the browser was started on {}",
-        served.url
+        wait_until(PATIENCE, || std::fs::read_to_string(&opened).is_ok()),
+        "the browser was started"
     );
+    let argument = std::fs::read_to_string(&opened).expect("opened");
+    let page = std::path::PathBuf::from(argument.trim());
+    assert!(!argument.contains(&served.token), "{argument}");
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains(&format!("url={}", served.url)), "{html}");
+    let dir = page.parent().expect("its directory");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir).expect("dir").permissions(),
+    );
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
     drop(served);
+    assert!(!page.exists(), "the page is removed when the server ends");
     // a second server on a taken port says so
     let served = Served::start(&repo, &[]);
     let port = served.port.to_string();
@@ -998,6 +1010,185 @@ fn the_warm_server_answers_exactly_and_follows_the_config() {
     );
 }
 
+/// Bodies that cost a Markdown renderer time by the square of their
+/// nesting, requests that name two hosts or another site, redirects that
+/// would leave the server, and bodies past the limit before they are sent.
+fn hostile_pages_and_requests_are_bounded() {
+    let repo = TestRepo::with_tracker();
+    let deep = format!("{} deep end\n", ">".repeat(100_000));
+    let short = repo.new_issue(&["Deep", "--body", &deep]);
+    let id = full_id(&repo, &short);
+    let controls = repo.new_issue(&[
+        "Controls",
+        "--body=- [x] done\n\n<input type=\"text\" value=\"pwned-input\"> <button>b</button>",
+    ]);
+    let controls = full_id(&repo, &controls);
+    let served = Served::start(&repo, &[]);
+    let page = served.get(&format!("/issues/{id}"));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("deep end"), "the text is kept");
+    let quotes = page.body.matches("<blockquote>").count();
+    assert!((1..=32).contains(&quotes), "{quotes} levels of nesting");
+    let page = served.get(&format!("/issues/{controls}"));
+    assert!(!page.body.contains("pwned-input"), "a control's value");
+    let body = &page.body[page.body.find("done").expect("the task")..];
+    let boxes = body[..body.find("</section>").unwrap_or(body.len())].to_owned();
+    for input in boxes.split("<input").skip(1) {
+        let tag = &input[..input.find('>').expect("a tag")];
+        if tag.contains("checkbox") && !tag.contains("name=") {
+            assert!(tag.contains("disabled"), "an enabled box: {tag}");
+        }
+    }
+    // two Hosts, or a target naming another host
+    let port = served.port;
+    let mut two = send_raw(
+        port,
+        format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    assert_eq!(answer(&mut two).expect("an answer").status, 400);
+    for target in ["http://evil.example/", &format!("http://localhost:{port}/")] {
+        let mut absolute = send_raw(
+            port,
+            format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+        let reply = answer(&mut absolute).expect("an answer");
+        assert!(
+            matches!(reply.status, 400 | 421),
+            "{target}: {}",
+            reply.status
+        );
+        assert!(!reply.body.contains("Deep"), "{target}");
+    }
+    // the token's redirect stays on this server and keeps the query
+    let token = &served.token;
+    for (path, to) in [
+        (format!("//evil.example/?token={token}"), "/evil.example/"),
+        (
+            format!("/issues?q=status:open&token={token}&sort=id"),
+            "/issues?q=status:open&sort=id",
+        ),
+    ] {
+        let reply = served.get(&path);
+        assert_eq!(reply.status, 303, "{path}");
+        assert_eq!(reply.header("location"), Some(to), "{path}");
+    }
+    // a body declared past the limit is refused before it is sent
+    let mut large = send_raw(
+        port,
+        format!(
+            "POST /api/issues HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Yit-Token: {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    );
+    let reply = answer(&mut large).expect("an answer before the body");
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert_eq!(
+        repo.run(&["list", "--json"]).json()["issues"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}
+
+/// Slow or idle clients are let go, connections past the cap are answered
+/// 503 at once, a burst of requests is answered (or told the server is
+/// busy), and a stop ends the server although a client holds a
+/// half-sent request.
+fn slow_clients_and_bursts_are_bounded() {
+    let repo = TestRepo::with_tracker();
+    for n in 0..30 {
+        repo.new_issue(&[&format!("Issue {n}")]);
+    }
+    let served = Served::start_with(
+        &repo,
+        &["--max-connections", "8"],
+        &[("YIT_TEST_HEADER_TIMEOUT_MS", "2000")],
+    );
+    let port = served.port;
+    // eight idle connections: half a request line, or nothing
+    let mut idle: Vec<std::net::TcpStream> = (0..8)
+        .map(|n| {
+            send_raw(
+                port,
+                if n % 2 == 0 {
+                    b"GET / HTTP/1.1\r\n"
+                } else {
+                    b""
+                },
+            )
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let busy = served.get("/api/issues");
+    assert_eq!(busy.status, 503, "{}", busy.body);
+    assert_eq!(busy.json()["error"]["kind"], "busy");
+    // each is closed by the server once the header timeout passes
+    for stream in &mut idle {
+        let mut rest = Vec::new();
+        let read = std::io::Read::read_to_end(stream, &mut rest);
+        assert!(
+            !matches!(&read, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+            "still open after {PATIENCE:?}"
+        );
+    }
+    assert!(
+        wait_until(PATIENCE, || served.get("/api/issues").status == 200),
+        "served again once the idle ones are gone"
+    );
+    // a body sent too slowly is answered 408
+    let mut slow = send_raw(
+        port,
+        format!(
+            "POST /api/issues HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Yit-Token: {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"title\"",
+            served.token
+        )
+        .as_bytes(),
+    );
+    let reply = answer(&mut slow).expect("an answer");
+    assert_eq!(reply.status, 408, "{}", reply.body);
+    drop(served);
+    // a burst: every request is answered, 200 or 503 busy
+    let served = Served::start(&repo, &[]);
+    let answers: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..150)
+            .map(|_| scope.spawn(|| served.get("/api/issues?all=true")))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                let reply = h.join().expect("a client");
+                if reply.status == 503 {
+                    assert_eq!(reply.json()["error"]["kind"], "busy", "{}", reply.body);
+                }
+                reply.status
+            })
+            .collect()
+    });
+    assert!(
+        answers.iter().all(|s| matches!(s, 200 | 503)),
+        "{answers:?}"
+    );
+    assert!(answers.contains(&200));
+    // a stop ends the server although a request is half sent (its body
+    // would be waited for 30 s)
+    let mut served = served;
+    let _half = send_raw(
+        served.port,
+        format!(
+            "POST /api/issues HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nX-Yit-Token: {}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+            served.port, served.token
+        )
+        .as_bytes(),
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    let status = served.stop_with("TERM");
+    assert!(status.success(), "{status:?}");
+}
+
 fn main() {
     let tests: Vec<common::SessionTest> = vec![
         (
@@ -1043,6 +1234,16 @@ fn main() {
         (
             "every_change_to_the_files_is_an_event",
             every_change_to_the_files_is_an_event,
+            false,
+        ),
+        (
+            "hostile_pages_and_requests_are_bounded",
+            hostile_pages_and_requests_are_bounded,
+            false,
+        ),
+        (
+            "slow_clients_and_bursts_are_bounded",
+            slow_clients_and_bursts_are_bounded,
             false,
         ),
         (

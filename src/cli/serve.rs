@@ -97,7 +97,10 @@ impl Handover {
     fn write(under: &std::path::Path, url: &str) -> std::io::Result<Handover> {
         std::fs::create_dir_all(under)?;
         // a directory of mode 0700, made new
-        let dir = tempfile::Builder::new().prefix("serve-open-").tempdir_in(under)?;
+        let dir = tempfile::Builder::new()
+            .prefix("serve-open-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir_in(under)?;
         let attribute = url.replace('&', "&amp;").replace('"', "&quot;");
         let page = format!(
             "<!doctype html>\n<meta charset=\"utf-8\">\n\

@@ -477,10 +477,128 @@ pub fn serve(options: Options) -> Result<(), CommandError> {
     served
 }
 
-/// The server's side of stdio, behind a guard of the framing: each line
-/// of stdin that is not JSON gets a JSON-RPC parse error (-32700) on
-/// stdout, and the server goes on; every other line is the SDK's. One task
-/// writes stdout, so answers and errors never interleave.
+/// The longest line of stdin read (a message holds at most an issue of
+/// `max_file_size`, its JSON escaping, and its arguments); past it the
+/// line is skipped unbuffered and answered with an error, where the SDK
+/// (16 MiB) would drop it silently.
+const LINE_LIMIT: usize = 8 << 20;
+
+/// What the guard does with one line of stdin.
+#[derive(Debug, PartialEq)]
+enum Line {
+    /// A message for the SDK.
+    Pass,
+    /// Nothing (a blank line).
+    Skip,
+    /// An error to answer, the message not passed on.
+    Refuse(serde_json::Value),
+}
+
+/// A JSON-RPC error answer (`id` null when the message had none).
+fn rpc_error(id: serde_json::Value, code: i64, message: &str) -> serde_json::Value {
+    serde_json::json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } })
+}
+
+/// Checks one line of stdin: JSON, UTF-8, one JSON-RPC message (a batch
+/// is refused, as MCP has no batches), and before the session is
+/// initialized nothing but the `initialize` request (the SDK would end
+/// the session on anything else).
+fn check_line(line: &[u8], initialized: &mut bool) -> Line {
+    use serde_json::Value;
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Line::Skip;
+    }
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Line::Refuse(rpc_error(
+            Value::Null,
+            -32700,
+            "parse error: a message is UTF-8 text",
+        ));
+    };
+    let message = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(message)) => message,
+        Ok(_) | Err(_) => {
+            return Line::Refuse(rpc_error(
+                Value::Null,
+                -32700,
+                "parse error: a message is one JSON object per line",
+            ));
+        }
+    };
+    // an id is a string or a number; any other is not one to answer with
+    let id = match message.get("id") {
+        Some(id @ (Value::String(_) | Value::Number(_))) => Some(id.clone()),
+        _ => None,
+    };
+    let answer_to = id.clone().unwrap_or(Value::Null);
+    let method = message.get("method").and_then(Value::as_str);
+    let shaped = message.get("jsonrpc") == Some(&Value::String("2.0".into()))
+        && match method {
+            Some(_) => message.get("id").is_none() || id.is_some(),
+            None => {
+                id.is_some() && (message.contains_key("result") || message.contains_key("error"))
+            }
+        };
+    if !shaped {
+        return Line::Refuse(rpc_error(
+            answer_to,
+            -32600,
+            "invalid request: not a JSON-RPC 2.0 request, notification or response",
+        ));
+    }
+    if !*initialized {
+        if method != Some("initialize") || id.is_none() {
+            return Line::Refuse(rpc_error(
+                answer_to,
+                -32600,
+                "invalid request: the session starts with the initialize request",
+            ));
+        }
+        *initialized = true;
+    }
+    Line::Pass
+}
+
+/// The next line of `input` (without its newline) in `line`, at most
+/// [`LINE_LIMIT`] bytes of it kept: `Ok(None)` at the end of input,
+/// `Ok(Some(false))` for a line past the limit (the rest of it read and
+/// dropped).
+async fn read_line(
+    input: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    line: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
+    use tokio::io::AsyncBufReadExt;
+    line.clear();
+    let mut whole = true;
+    loop {
+        let buffer = input.fill_buf().await?;
+        if buffer.is_empty() {
+            return Ok((!line.is_empty() || !whole).then_some(whole));
+        }
+        let (chunk, done) = match memchr::memchr(b'\n', buffer) {
+            Some(end) => (&buffer[..end], Some(end + 1)),
+            None => (buffer, None),
+        };
+        if whole && line.len() + chunk.len() <= LINE_LIMIT {
+            line.extend_from_slice(chunk);
+        } else {
+            whole = false;
+            line.clear();
+        }
+        let used = done.unwrap_or(buffer.len());
+        input.consume(used);
+        if done.is_some() {
+            return Ok(Some(whole));
+        }
+    }
+}
+
+/// The server's side of stdio, behind a guard of the framing
+/// ([`check_line`], [`read_line`]): each line of stdin that is not one
+/// JSON-RPC message, or too long, or early, gets a JSON-RPC error on
+/// stdout and the server goes on; every other line is the SDK's. One task
+/// writes stdout, so answers and errors never interleave, and an error
+/// the SDK writes without an `id` gets `"id": null`.
 fn framed_stdio() -> (
     (tokio::io::DuplexStream, tokio::io::DuplexStream),
     tokio::task::JoinHandle<()>,
@@ -493,26 +611,29 @@ fn framed_stdio() -> (
     let reader = {
         let out_tx = out_tx.clone();
         async move {
-            let mut lines = BufReader::new(tokio::io::stdin()).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match serde_json::from_str::<serde_json::Value>(&line) {
-                    Ok(serde_json::Value::Object(_) | serde_json::Value::Array(_)) => {
-                        if feed.write_all(line.as_bytes()).await.is_err()
+            let mut input = BufReader::new(tokio::io::stdin());
+            let (mut line, mut initialized) = (Vec::new(), false);
+            while let Ok(Some(whole)) = read_line(&mut input, &mut line).await {
+                let checked = if whole {
+                    check_line(&line, &mut initialized)
+                } else {
+                    Line::Refuse(rpc_error(
+                        serde_json::Value::Null,
+                        -32600,
+                        &format!("invalid request: a message is at most {LINE_LIMIT} bytes"),
+                    ))
+                };
+                match checked {
+                    Line::Skip => {}
+                    Line::Refuse(error) => {
+                        let _ = out_tx.send(error.to_string());
+                    }
+                    Line::Pass => {
+                        if feed.write_all(&line).await.is_err()
                             || feed.write_all(b"\n").await.is_err()
                         {
                             break;
                         }
-                    }
-                    Ok(_) | Err(_) => {
-                        let error = serde_json::json!({
-                            "jsonrpc": "2.0",
-                            "id": null,
-                            "error": { "code": -32700, "message": "parse error: a message is one JSON object per line" },
-                        });
-                        let _ = out_tx.send(error.to_string());
                     }
                 }
             }
@@ -523,7 +644,7 @@ fn framed_stdio() -> (
     let answers = async move {
         let mut lines = BufReader::new(drain).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            if out_tx.send(line).is_err() {
+            if out_tx.send(with_id(line)).is_err() {
                 break;
             }
         }
@@ -543,6 +664,23 @@ fn framed_stdio() -> (
         tokio::join!(reader, answers, writer);
     });
     ((server_in, server_out), task)
+}
+
+/// An error answer of the SDK's, with `"id": null` when it has no id (as
+/// JSON-RPC asks).
+fn with_id(line: String) -> String {
+    if !line.contains("\"error\"") {
+        return line;
+    }
+    match serde_json::from_str::<serde_json::Value>(&line) {
+        Ok(serde_json::Value::Object(mut answer))
+            if answer.contains_key("error") && !answer.contains_key("id") =>
+        {
+            answer.insert("id".into(), serde_json::Value::Null);
+            serde_json::Value::Object(answer).to_string()
+        }
+        _ => line,
+    }
 }
 
 /// The MCP clients `--print-config` knows, by the name it takes.

@@ -159,10 +159,7 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
     {
         let mut response = refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
-                "a request body is at most {} bytes",
-                super::BODY_LIMIT
-            ),
+            &format!("a request body is at most {} bytes", super::BODY_LIMIT),
         );
         response
             .headers_mut()

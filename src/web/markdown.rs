@@ -14,7 +14,9 @@
 //! the Markdown writer makes is escaped and every link and image URL is
 //! checked here (the cleaner is ~100 ms per MB).
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html};
+use pulldown_cmark::{
+    CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html,
+};
 
 /// Elements nested at most this deep: deeper ones (a line of 100,000 `>`)
 /// keep their text but lose their element, so neither the HTML writer
@@ -40,8 +42,8 @@ pub fn render(text: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // fewer `<` than that in the text: fewer raw tags (the count needs no
     // parse)
-    let keep_html = text.len() <= HTML_BYTES
-        && memchr::memchr_iter(b'<', text.as_bytes()).count() <= RAW_HTML;
+    let keep_html =
+        text.len() <= HTML_BYTES && memchr::memchr_iter(b'<', text.as_bytes()).count() <= RAW_HTML;
     let has_html = std::rc::Rc::new(std::cell::Cell::new(false));
     let events = Bounded::new(
         TextMergeStream::new(Parser::new_ext(text, options)),
@@ -307,14 +309,30 @@ mod tests {
             "[a](vbscript:x) <b>with html</b>",
         ] {
             let html = render(body);
-            assert!(!html.contains("href=\"j") && !html.contains("href=\"J"), "{body}: {html}");
-            assert!(!html.contains("script:") || !html.contains("href"), "{body}: {html}");
-            assert!(!html.contains("src=\"data") && !html.contains("href=\"data"), "{body}: {html}");
+            assert!(
+                !html.contains("href=\"j") && !html.contains("href=\"J"),
+                "{body}: {html}"
+            );
+            assert!(
+                !html.contains("script:") || !html.contains("href"),
+                "{body}: {html}"
+            );
+            assert!(
+                !html.contains("src=\"data") && !html.contains("href=\"data"),
+                "{body}: {html}"
+            );
         }
         let html = render("[a](/issues/x) [b](#top) [c](mailto:a@b.c) <a@b.c>");
-        for want in ["href=\"/issues/x\"", "href=\"#top\"", "href=\"mailto:a@b.c\""] {
+        for want in [
+            "href=\"/issues/x\"",
+            "href=\"#top\"",
+            "href=\"mailto:a@b.c\"",
+        ] {
             assert!(html.contains(want), "{want}: {html}");
         }
-        assert_eq!(html.matches("rel=\"noopener noreferrer nofollow\"").count(), 4);
+        assert_eq!(
+            html.matches("rel=\"noopener noreferrer nofollow\"").count(),
+            4
+        );
     }
 }

@@ -60,6 +60,21 @@ pub fn request(
     parse_reply(&read_reply(&mut stream))
 }
 
+/// A connection that has sent `bytes` (a request as hostile as wanted) and
+/// waits for its answer at most [`PATIENCE`].
+pub fn send_raw(port: u16, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+    stream.write_all(bytes).expect("write");
+    stream
+}
+
+/// The answer read from `stream`, or `None` when it closed without one.
+pub fn answer(stream: &mut TcpStream) -> Option<Reply> {
+    let raw = read_reply(stream);
+    (!raw.is_empty()).then(|| parse_reply(&raw))
+}
+
 /// The bytes of one answer: its head, then as many bytes as it says
 /// (chromedriver keeps the connection open), or up to the end.
 fn read_reply(stream: &mut TcpStream) -> Vec<u8> {

@@ -604,3 +604,171 @@ fn commit_refuses_a_linked_issue_file_and_commits_nothing() {
     repo.ok(&["commit"]);
     assert_ne!(repo.git(&["rev-parse", "HEAD"]), head);
 }
+
+/// `label add ID -- LABEL` with one id, as yit's own hint suggests; a
+/// CRLF file keeps CRLF on every line through an edit and a comment.
+#[test]
+fn one_id_before_dashes_and_crlf_files_keep_their_endings() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Labelled", "--body", "line one\nline two"]);
+    repo.ok(&["label", "add", &id, "--", "4k2f-followup"]);
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(
+        shown["issue"]["labels"],
+        serde_json::json!(["4k2f-followup"])
+    );
+    // the file as a Windows editor saves it
+    let full = shown["issue"]["id"].as_str().expect("id").to_owned();
+    let path = repo.issues_dir().join(format!("{full}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace('\n', "\r\n")).expect("write");
+    repo.ok(&[
+        "edit",
+        &id,
+        "--title",
+        "Edited on Windows",
+        "--priority",
+        "1",
+    ]);
+    repo.ok(&["comment", &id, "a comment\nover two lines"]);
+    repo.ok(&["label", "add", &id, "second"]);
+    let after = std::fs::read(&path).expect("read");
+    let lone = after
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| **b == b'\n' && (*i == 0 || after[i - 1] != b'\r'))
+        .count();
+    assert_eq!(lone, 0, "{}", String::from_utf8_lossy(&after));
+    let shown = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(shown["issue"]["title"], "Edited on Windows");
+    assert_eq!(shown["issue"]["body"], "line one\nline two");
+    assert_eq!(
+        shown["issue"]["comments"][0]["body"],
+        "a comment\nover two lines"
+    );
+}
+
+/// Ctrl-C while the editor is open reaches yit and the editor both: yit
+/// waits for the editor as git does, keeps what the person saved, removes
+/// its scratch file, changes nothing and ends of the signal.
+#[test]
+fn an_interrupted_editor_leaves_no_scratch_file() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Edited"]);
+    let before = repo.tree();
+    let pidfile = repo.outside().join("editor.pid");
+    let editor = repo.editor(
+        "slow-editor",
+        &format!(
+            "printf 'title: Half typed\\n' > \"$1\"\necho $$ > '{}'\nexec sleep 30",
+            pidfile.display()
+        ),
+    );
+    let mut cmd = repo.cmd(&["edit", &id]);
+    cmd.env("EDITOR", &editor)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = common::Spawned::new(cmd.spawn().expect("yit edit"));
+    assert!(
+        common::wait_until(std::time::Duration::from_secs(10), || {
+            std::fs::read_to_string(&pidfile).is_ok_and(|p| p.trim().parse::<u32>().is_ok())
+        }),
+        "the editor started"
+    );
+    let editor_pid: u32 = std::fs::read_to_string(&pidfile)
+        .expect("pid")
+        .trim()
+        .parse()
+        .expect("pid");
+    // what a terminal's Ctrl-C does: both get SIGINT
+    assert!(common::signal(child.id(), rustix::process::Signal::INT));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(common::signal(editor_pid, rustix::process::Signal::INT));
+    let out = child.wait_output();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&out.status),
+        Some(2),
+        "{out:?}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("interrupted; nothing was changed"),
+        "{stderr}"
+    );
+    let state = repo.root().join(".git/yit");
+    let scratch: Vec<_> = std::fs::read_dir(state.join("edit"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(scratch.is_empty(), "{scratch:?}");
+    let kept: Vec<_> = std::fs::read_dir(state.join("recovery"))
+        .expect("recovery")
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+        .collect();
+    assert_eq!(kept, vec!["title: Half typed\n".to_owned()]);
+    assert_eq!(repo.tree(), before, "nothing changed");
+}
+
+/// Terminal escapes: an assignee with a control character is refused;
+/// bodies and comments (which may hold any text) are printed with their
+/// control characters made visible, and kept exact in JSON.
+#[test]
+fn terminal_escapes_in_issue_text_never_reach_the_terminal() {
+    let repo = TestRepo::with_tracker();
+    let id = repo.new_issue(&["Target"]);
+    let before = repo.tree();
+    for person in [
+        "Ann <ann@example.com>\u{1b}]52;c;cHduZWQ=\u{7}",
+        "Ann <ann@example.com>\r",
+        "Ann\n<ann@example.com>",
+    ] {
+        let run = repo.run(&["assign", &id, person]);
+        assert_eq!(run.code, 1, "{person:?}: {}", run.stderr);
+        assert!(run.stderr.contains("control character"), "{}", run.stderr);
+        let run = repo.run(&["new", "Other", "--assignee", person]);
+        assert_eq!(run.code, 1, "{person:?}: {}", run.stderr);
+    }
+    assert_eq!(repo.tree(), before);
+    let hostile = "clip\u{1b}]52;c;cHduZWQ=\u{7} clear\u{1b}[2J\u{1b}[H cr\rover \u{9b}31m";
+    let id = repo.new_issue(&["Hostile", "--body", hostile]);
+    repo.ok(&["comment", &id, hostile]);
+    for args in [
+        vec!["show", id.as_str()],
+        vec!["search", "clip"],
+        vec!["list"],
+    ] {
+        let out = repo.ok(&args);
+        assert!(
+            !out.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{args:?}: {out:?}"
+        );
+        if args[0] == "show" {
+            assert!(
+                out.contains("clip^[]52;c;cHduZWQ=^G clear^[[2J^[[H cr^Mover"),
+                "{out}"
+            );
+        }
+    }
+    let json = repo.run(&["show", &id, "--json"]).json();
+    assert_eq!(json["issue"]["body"], hostile);
+    assert_eq!(json["issue"]["comments"][0]["body"], hostile);
+}
+
+/// A daemon that cannot start says why through `daemon start`, even when
+/// its log cannot be written (a full disk).
+#[test]
+fn a_daemon_that_cannot_start_says_why() {
+    let repo = TestRepo::with_tracker();
+    repo.new_issue(&["Served"]);
+    let state = repo.root().join(".git/yit");
+    std::fs::create_dir_all(&state).expect("state");
+    let _ = std::fs::remove_file(state.join("daemon.log"));
+    std::os::unix::fs::symlink("/dev/full", state.join("daemon.log")).expect("link");
+    std::fs::create_dir(state.join("daemon.pid")).expect("a directory in its way");
+    let run = repo.run(&["daemon", "start"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("daemon.pid"), "{}", run.stderr);
+    assert!(run.stderr.contains("Is a directory"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

@@ -121,15 +121,17 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
         Ok("debug") => 3,
         _ => 2,
     };
+    // detached, stdout is the log and stderr the pipe `daemon start`
+    // reads until the daemon serves (then nobody: writes to it fail
+    // quietly); in the foreground, both are the person's
+    let detached = run.detach;
     let log: std::sync::Arc<dyn Fn(&str) + Send + Sync> = std::sync::Arc::new(move |line: &str| {
         if level >= 2 {
-            crate::front::say!(
-                "{} yit daemon: {line}",
-                jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ")
-            );
+            let stamp = jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ");
+            daemon_says(detached, &format!("{stamp} yit daemon: {line}"));
         }
     });
-    let watchdog = Watchdog::new(level >= 1);
+    let watchdog = Watchdog::new(level >= 1, detached);
     let options = ServeOptions {
         idle_timeout: (run.idle_timeout > 0.0).then(|| Duration::from_secs_f64(run.idle_timeout)),
         exit_with_pid: run.exit_with_pid,
@@ -145,11 +147,23 @@ fn run_daemon(tracker: Tracker, run: RunArgs) -> Result<(), CommandError> {
     match served {
         Ok(_) => Ok(()),
         Err(e) => {
-            if level >= 1 {
-                crate::front::say!("yit daemon: {e}");
+            if level >= 1 && detached {
+                daemon_says(detached, &format!("yit daemon: {e}"));
             }
             Err(e.into())
         }
+    }
+}
+
+/// A line of the daemon's log: detached, its stdout is the log (its
+/// stderr is the pipe `daemon start` reads until the daemon serves); in
+/// the foreground, stderr.
+fn daemon_says(detached: bool, line: &str) {
+    use std::io::Write as _;
+    if detached {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    } else {
+        crate::front::say!("{line}");
     }
 }
 
@@ -166,7 +180,7 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn new(log: bool) -> Watchdog {
+    fn new(log: bool, detached: bool) -> Watchdog {
         let (disarm, disarmed) = std::sync::mpsc::channel::<()>();
         let (armed, arming) = std::sync::mpsc::channel::<daemon::Exit>();
         let thread = std::thread::spawn(move || {
@@ -175,10 +189,13 @@ impl Watchdog {
             if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = disarmed.recv_timeout(WATCHDOG)
             {
                 if log {
-                    crate::front::say!(
-                        "{} yit daemon: the clean exit ({exit:?}) did not finish within {} s; the watchdog ends the process",
-                        jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        WATCHDOG.as_secs()
+                    daemon_says(
+                        detached,
+                        &format!(
+                            "{} yit daemon: the clean exit ({exit:?}) did not finish within {} s; the watchdog ends the process",
+                            jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            WATCHDOG.as_secs()
+                        ),
                     );
                 }
                 std::process::exit(1);

@@ -68,6 +68,48 @@ impl Drop for Draft {
     }
 }
 
+/// While the editor runs, Ctrl-C (SIGINT) and SIGQUIT are the editor's,
+/// as git has it: yit does not die of them (its scratch file would be
+/// left behind) and acts on how the editor ended. Outside the editor they
+/// do what they always do. Set while a [`Patient`] lives.
+struct Patient;
+
+/// Whether a SIGINT or SIGQUIT does its default action (no editor runs).
+fn outside_editor() -> Option<&'static std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    static OUTSIDE: std::sync::OnceLock<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>> =
+        std::sync::OnceLock::new();
+    OUTSIDE
+        .get_or_init(|| {
+            let outside = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT] {
+                signal_hook::flag::register_conditional_default(
+                    signal,
+                    std::sync::Arc::clone(&outside),
+                )
+                .ok()?;
+            }
+            Some(outside)
+        })
+        .as_ref()
+}
+
+impl Patient {
+    fn new() -> Patient {
+        if let Some(outside) = outside_editor() {
+            outside.store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+        Patient
+    }
+}
+
+impl Drop for Patient {
+    fn drop(&mut self) {
+        if let Some(outside) = outside_editor() {
+            outside.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
 /// The editor command line, or an error when there is none to run.
 fn editor() -> Result<String, CommandError> {
     for var in ["VISUAL", "EDITOR"] {
@@ -112,6 +154,7 @@ pub fn edit_until_valid<T>(
     let mut rounds_left = (!std::io::stdin().is_terminal()).then_some(UNATTENDED_ROUNDS);
     loop {
         std::fs::write(draft.path(), &shown)?;
+        let patient = Patient::new();
         let status = Command::new("sh")
             .arg("-c")
             .arg(format!("{command} \"$@\""))
@@ -121,7 +164,28 @@ pub fn edit_until_valid<T>(
             .map_err(|e| {
                 CommandError::user(format!("could not run the editor {command:?}")).because(&e)
             })?;
+        drop(patient);
         let edited = std::fs::read(draft.path())?;
+        // the editor died of the signal, or the shell running it said so
+        let interrupted = std::os::unix::process::ExitStatusExt::signal(&status)
+            .or_else(|| status.code().map(|code| code - 128))
+            .filter(|s| [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT].contains(s));
+        if let Some(signal) = interrupted {
+            // interrupted: nothing changes; text the person saved is kept,
+            // the scratch file goes, and yit ends of the same signal
+            if edited != shown.as_bytes() {
+                let kept = draft.keep_as_recovery(state_dir, name)?;
+                crate::front::say!(
+                    "yit: interrupted; nothing was changed; your text is kept in {}",
+                    kept.display()
+                );
+            } else {
+                let _ = std::fs::remove_file(draft.path());
+                draft.keep = true;
+            }
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            return Err(CommandError::user("interrupted; nothing was changed"));
+        }
         let edited = String::from_utf8(edited).map_err(|_| {
             CommandError::user(format!(
                 "the edited text is not UTF-8; it is kept in {}",

@@ -29,7 +29,7 @@ enum LabelAction {
 #[derive(Args)]
 struct Targets {
     /// Issue ids, then labels
-    #[arg(required = true, num_args = 2.., value_name = "ID... LABEL", allow_hyphen_values = false)]
+    #[arg(required = true, num_args = 1.., value_name = "ID... LABEL", allow_hyphen_values = false)]
     args: Vec<String>,
     /// Labels after `--`, for labels that look like ids
     #[arg(last = true, value_name = "LABEL")]

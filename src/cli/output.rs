@@ -146,12 +146,14 @@ impl Output {
         }
     }
 
+    /// Text for a person, with every control character an issue's text
+    /// might carry made visible ([`visible`]).
     pub fn write_str(&mut self, text: &str) -> std::io::Result<()> {
-        self.out.write_all(text.as_bytes())
+        self.out.write_all(visible(text, self.color).as_bytes())
     }
 
     pub fn line(&mut self, text: &str) -> std::io::Result<()> {
-        self.out.write_all(text.as_bytes())?;
+        self.write_str(text)?;
         self.out.write_all(b"\n")
     }
 
@@ -167,13 +169,66 @@ impl Output {
         self.out.write_all(b"\n")
     }
 
+    /// Bytes as they are (a file's, CSV), except on a terminal, where
+    /// text is written as [`Output::write_str`] writes it.
     pub fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.out.write_all(bytes)
+        match std::str::from_utf8(bytes) {
+            Ok(text) if self.terminal => self.write_str(text),
+            _ => self.out.write_all(bytes),
+        }
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// `text` with its control characters made visible, so that no issue
+/// text (a title, an assignee, a body, a comment, whoever wrote it) can
+/// drive the terminal: no clipboard write (OSC 52), no screen clear, no
+/// cursor move, no carriage return over a line. Control characters but
+/// newline and tab become caret notation (`^[`, `^M`, `^?`) and C1 ones
+/// `\u{9b}`; with `colours`, the colour sequences yit writes itself (SGR,
+/// `ESC [ … m`) are kept.
+pub fn visible(text: &str, colours: bool) -> Cow<'_, str> {
+    let unsafe_byte =
+        |b: &u8| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b == 0x7f || *b == 0xc2;
+    if !text.as_bytes().iter().any(unsafe_byte) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && colours {
+            let sgr = rest[1..]
+                .strip_prefix('[')
+                .and_then(|r| {
+                    r.find(|c: char| !(c.is_ascii_digit() || c == ';' || c == ':'))
+                        .map(|end| (r, end))
+                })
+                .filter(|(r, end)| r[*end..].starts_with('m'));
+            if let Some((_, end)) = sgr {
+                let whole = 1 + 1 + end + 1;
+                out.push_str(&rest[..whole]);
+                rest = &rest[whole..];
+                continue;
+            }
+        }
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{7f}' => out.push_str("^?"),
+            c if (c as u32) < 0x20 => {
+                out.push('^');
+                out.push(char::from(b'@' + c as u8));
+            }
+            c if (0x80..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    Cow::Owned(out)
 }
 
 /// How long before `now` `t` was, as a person says it: `2 h ago`,
@@ -487,4 +542,33 @@ pub use yit::model::record::{SCHEMA_VERSION, envelope};
 /// A cell of a Markdown table: pipes escaped, on one line.
 pub fn markdown_cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod visible_tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        let hostile = "a\u{1b}]52;c;cHduZWQ=\u{7}b\u{1b}[2Jc\rd\u{9b}31me\u{7f}";
+        for colours in [false, true] {
+            let shown = visible(hostile, colours);
+            assert!(
+                !shown
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                "{shown:?}"
+            );
+            assert_eq!(shown, "a^[]52;c;cHduZWQ=^Gb^[[2Jc^Md\\u{9b}31me^?");
+        }
+        assert_eq!(
+            visible("x\u{1b}[1;31mred\u{1b}[0m\n\ty", true),
+            "x\u{1b}[1;31mred\u{1b}[0m\n\ty"
+        );
+        assert_eq!(visible("x\u{1b}[1;31mred", false), "x^[[1;31mred");
+        assert!(matches!(
+            visible("plain ünïcode ✓", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

@@ -160,7 +160,10 @@ pub fn start(
         .append(true)
         .open(&paths.log)
         .map_err(io("could not open", &paths.log))?;
-    let log_err = log.try_clone().map_err(io("could not open", &paths.log))?;
+    // what the daemon says on stderr before it serves (why it could not
+    // start) comes back through a pipe: its log may be what failed (a
+    // full disk)
+    let (said, said_in) = std::io::pipe().map_err(io("could not make a pipe for", &paths.log))?;
     let mut command = std::process::Command::new(exe);
     // mimalloc returns freed memory to the system only on later allocator
     // activity, which an idle daemon does not have, and commits its arenas
@@ -183,17 +186,22 @@ pub fn start(
         .current_dir(worktree)
         .stdin(std::process::Stdio::null())
         .stdout(log)
-        .stderr(log_err)
+        .stderr(said_in)
         .spawn()
         .map_err(|source| DaemonError::Spawn {
             exe: exe.to_owned(),
             source,
         })?;
+    // the pipe's other end is the child's alone, so its exit ends the pipe
+    drop(command);
     let patience = Duration::from_secs(10);
     let deadline = Instant::now() + patience;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            let tail = log_tail(&paths.log);
+            let tail = match what_it_said(said) {
+                Some(said) => format!("; it said: {said}"),
+                None => log_tail(&paths.log),
+            };
             return match running(paths) {
                 // another start won the race
                 Some(pid) => Ok(Started::AlreadyRunning { pid }),
@@ -223,8 +231,25 @@ pub fn start(
     }
 }
 
+/// The last lines a daemon that exited wrote on stderr (at most 64 KiB
+/// read), or `None` when it said nothing.
+fn what_it_said(said: std::io::PipeReader) -> Option<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    let _ = said.take(64 << 10).read_to_string(&mut text);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let last = &lines[lines.len().saturating_sub(3)..];
+    (!last.is_empty()).then(|| last.join(" / "))
+}
+
+/// The last lines of the daemon's log, as `; its log says: …` (a log that
+/// is not a regular file, or past 1 MiB, is not read).
 fn log_tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let text = crate::store::guarded::read(log, 1 << 20)
+        .ok()
+        .flatten()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
     let lines: Vec<&str> = text.lines().rev().take(3).collect();
     if lines.is_empty() {
         String::new()

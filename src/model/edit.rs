@@ -201,8 +201,43 @@ pub enum Unreadable {
 }
 
 /// Applies `changes` to the issue read from `text`, setting `updated` to
-/// `now` when anything changes.
+/// `now` when anything changes. A file whose lines end in CRLF keeps CRLF
+/// on every line, those the edit wrote included.
 pub fn apply(
+    issue: &Issue,
+    text: &str,
+    changes: &[Change],
+    now: Timestamp,
+    config: &Config,
+) -> Result<Edited, EditError> {
+    let mut edited = apply_lf(issue, text, changes, now, config)?;
+    if edited.changed && uses_crlf(text) {
+        edited.text = with_crlf(&edited.text);
+    }
+    Ok(edited)
+}
+
+/// Whether `text`'s lines end in CRLF (its first line break is one).
+fn uses_crlf(text: &str) -> bool {
+    text.find('\n').is_some_and(|at| text[..at].ends_with('\r'))
+}
+
+/// `text` with every line break a CRLF.
+fn with_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for line in text.split_inclusive('\n') {
+        match line.strip_suffix('\n') {
+            Some(line) => {
+                out.push_str(line.strip_suffix('\r').unwrap_or(line));
+                out.push_str("\r\n");
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+fn apply_lf(
     issue: &Issue,
     text: &str,
     changes: &[Change],

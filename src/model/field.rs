@@ -78,10 +78,16 @@ pub enum FieldError {
     LabelNotListed(String),
     /// A person that is neither `Name <email>` nor an address; `field`
     /// names where it was given, when that is not said around it.
-    #[error("{}{person:?} is not `Name <email>` or an email address", field.map(|f| format!("{f}: ")).unwrap_or_default())]
+    #[error("{}{} is not `Name <email>` or an email address", field.map(|f| format!("{f}: ")).unwrap_or_default(), shown(person))]
     Person {
         field: Option<FieldName>,
         person: String,
+    },
+    #[error("{}{person} contains the control character {c:?}", field.map(|f| format!("{f}: ")).unwrap_or_default())]
+    PersonControl {
+        field: Option<FieldName>,
+        person: String,
+        c: char,
     },
     #[error("empty comment; nothing was added")]
     EmptyComment,
@@ -96,6 +102,11 @@ impl FieldError {
             FieldError::Person { person, .. } => FieldError::Person {
                 field: Some(field),
                 person,
+            },
+            FieldError::PersonControl { person, c, .. } => FieldError::PersonControl {
+                field: Some(field),
+                person,
+                c,
             },
             other => other,
         }
@@ -177,8 +188,16 @@ pub fn check_label(label: &str) -> Result<(), FieldError> {
     })
 }
 
-/// Checks a person: `Name <email>` or a bare email address.
+/// Checks a person: `Name <email>` or a bare email address, with no
+/// control characters (a line break, a terminal's escape).
 pub fn check_person(person: &str) -> Result<(), FieldError> {
+    if let Some(c) = person.chars().find(|c| c.is_control()) {
+        return Err(FieldError::PersonControl {
+            field: None,
+            person: shown(person),
+            c,
+        });
+    }
     match crate::model::issue::person_email(person) {
         Some(_) => Ok(()),
         None => Err(FieldError::Person {

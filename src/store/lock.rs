@@ -95,11 +95,9 @@ impl IssueLock {
                     pause = (pause * 2).min(Duration::from_millis(10));
                 }
                 Err(TryLockError::WouldBlock) => {
-                    let mut text = String::new();
-                    let _ = file.read_to_string(&mut text);
                     return Err(LockError::Timeout {
                         what: what.to_owned(),
-                        holder: text.trim().parse().ok(),
+                        holder: holder_of(&mut file),
                         waited: start.elapsed(),
                     });
                 }
@@ -112,6 +110,39 @@ impl IssueLock {
         let _ = write!(file, "{}", std::process::id());
         Ok(IssueLock { _file: file })
     }
+}
+
+/// The process that holds the flock on `file`: the kernel's own record
+/// (`/proc/locks`, matched by device and inode), else the pid the holder
+/// wrote into the file when that process is alive. A pid left by an
+/// earlier holder that is gone is never named.
+fn holder_of(file: &mut File) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = file.metadata().ok()?;
+    let dev = meta.dev();
+    let wanted = format!(
+        "{:02x}:{:02x}:{}",
+        rustix::fs::major(dev),
+        rustix::fs::minor(dev),
+        meta.ino()
+    );
+    let mut locks = String::new();
+    let _ = File::open("/proc/locks").and_then(|f| f.take(4 << 20).read_to_string(&mut locks));
+    // `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`; waiters are `->`
+    let from_kernel = locks.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&"FLOCK") && fields.get(5) == Some(&wanted.as_str()))
+            .then(|| fields.get(4)?.parse::<u32>().ok())
+            .flatten()
+    });
+    let alive = |pid: u32| Path::new(&format!("/proc/{pid}")).exists();
+    if let Some(pid) = from_kernel.filter(|p| alive(*p)) {
+        return Some(pid);
+    }
+    let mut text = String::new();
+    let _ = file.seek(SeekFrom::Start(0));
+    let _ = (&mut *file).take(32).read_to_string(&mut text);
+    text.trim().parse().ok().filter(|p| alive(*p))
 }
 
 #[cfg(test)]
@@ -134,5 +165,19 @@ mod tests {
         }
         drop(first);
         IssueLock::acquire(dir.path(), &id, Duration::ZERO).expect("released on drop");
+    }
+
+    #[test]
+    fn a_stale_pid_in_the_file_is_not_named_as_the_holder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let id = IssueId::parse_canonical("abcd0123").expect("id");
+        let _held = IssueLock::acquire(dir.path(), &id, Duration::ZERO).expect("free");
+        // an earlier holder's pid, long gone (pids stop below 2^22)
+        std::fs::write(dir.path().join("locks/abcd0123.lock"), "4194304").expect("write");
+        let err = IssueLock::acquire(dir.path(), &id, Duration::from_millis(10)).expect_err("held");
+        match err {
+            LockError::Timeout { holder, .. } => assert_eq!(holder, Some(std::process::id())),
+            other => panic!("unexpected {other}"),
+        }
     }
 }

@@ -55,8 +55,9 @@ impl Limits {
     }
 }
 
-/// Connections answered `503` at once while at the cap; past this many at
-/// the same moment, a connection is closed unanswered.
+/// Connections answered `503` (and given a moment to read it) while at the
+/// cap; past this many at the same moment, a connection is given the
+/// answer only if its socket takes it at once, and closed.
 const SHEDDING: usize = 64;
 
 /// The answer to a connection past the cap.
@@ -120,6 +121,9 @@ pub async fn serve(
                     let _slot = slot;
                     shed(stream).await;
                 });
+            } else {
+                // the answer, if the socket takes it at once, and closed
+                let _ = stream.try_write(&busy_answer());
             }
             continue;
         };
@@ -161,5 +165,5 @@ async fn shed(mut stream: TcpStream) {
             }
         }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
+    let _ = tokio::time::timeout(Duration::from_millis(500), answer).await;
 }

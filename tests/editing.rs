@@ -200,7 +200,7 @@ fn several_ids_change_all_or_none() {
     repo.ok(&["assign", &b, "me"]);
     assert_eq!(show(&repo, &b)["assignee"], AUTHOR);
     let run = repo.fails(&["label", "add", &a], 2);
-    assert!(run.stderr.contains("required"), "{}", run.stderr);
+    assert!(run.stderr.contains("no labels given"), "{}", run.stderr);
 }
 
 #[test]

@@ -224,6 +224,85 @@ fn a_damaged_or_old_index_is_rebuilt_silently() {
     assert_eq!(repo.ok(&["list", "--json"]), expected);
 }
 
+/// A same-length change inside the index (a title's byte in the summary,
+/// a body's in the details, a word in the word cache) fails its chunk's
+/// checksum: every answer is still the files' (through a daemon too),
+/// doctor names the damage, and the next read rebuilds the index.
+#[test]
+fn a_byte_changed_inside_the_index_is_caught_by_its_checksum() {
+    let repo = TestRepo::with_tracker();
+    for n in 0..40 {
+        repo.new_issue(&[
+            &format!("Issue number {n:02} zebrafish"),
+            "--body",
+            &format!("Body {n:02} with the word quagmire{n:02} in it"),
+        ]);
+    }
+    let dir = repo.root().join(".git/yit/index");
+    let list = repo.ok(&["list", "--json", "--no-daemon"]);
+    let search = repo.ok(&["search", "quagmire07", "--json", "--no-daemon"]);
+    assert!(search.contains("quagmire07"), "{search}");
+    let unindexed = repo.ok(&["list", "--json", "--no-index"]);
+    assert_eq!(list, unindexed);
+    // flips one byte of the first place `needle` appears in `file`
+    let damage = |file: &str, needle: &[u8], to: u8| {
+        let path = dir.join(file);
+        let mut bytes = std::fs::read(&path).expect("index file");
+        let at = bytes
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .unwrap_or_else(|| panic!("{needle:?} in {file}"));
+        bytes[at + needle.len() - 1] = to;
+        std::fs::write(&path, bytes).expect("damage");
+    };
+    for (file, needle, to) in [
+        ("summary.v3", &b"number 07 zebrafish"[..], b'X'),
+        ("detail.v3", &b"quagmire07"[..], b'9'),
+        ("words.v1", &b"words"[..0], 0),
+    ] {
+        if needle.is_empty() {
+            // the word cache: a byte in its postings
+            let path = dir.join(file);
+            let mut bytes = std::fs::read(&path).expect("word cache");
+            let at = bytes.len() - 12;
+            bytes[at] ^= 0x55;
+            std::fs::write(&path, bytes).expect("damage");
+        } else {
+            damage(file, needle, to);
+        }
+        if file != "words.v1" {
+            let doctor = repo.run(&["doctor", "--json", "--no-daemon"]).json();
+            let warnings = doctor["warnings"].to_string();
+            assert!(
+                warnings.contains("the index in .git/yit/index was damaged")
+                    && warnings.contains(file),
+                "{file}: {warnings}"
+            );
+        } else {
+            damage_check_search(&repo, &search);
+        }
+        assert_eq!(repo.ok(&["list", "--json", "--no-daemon"]), list, "{file}");
+        damage_check_search(&repo, &search);
+        // rebuilt: doctor is quiet again
+        let doctor = repo.run(&["doctor", "--json", "--no-daemon"]).json();
+        assert!(
+            !doctor["warnings"].to_string().contains("damaged"),
+            "{file}: {doctor}"
+        );
+    }
+    // a daemon started on a damaged index answers from the files
+    damage("summary.v3", b"number 07 zebrafish", b'Y');
+    let _daemon = common::DaemonGuard::start(&repo, &[]);
+    assert_eq!(repo.ok(&["list", "--json"]), list);
+}
+
+fn damage_check_search(repo: &TestRepo, expected: &str) {
+    assert_eq!(
+        repo.ok(&["search", "quagmire07", "--json", "--no-daemon"]),
+        expected
+    );
+}
+
 #[test]
 fn a_write_is_journaled_and_the_next_read_parses_nothing() {
     let repo = TestRepo::with_tracker();

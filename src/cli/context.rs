@@ -100,6 +100,9 @@ impl Ctx {
     /// (`front::open`), and says what a person should hear of it.
     pub fn open_tracker(&self) -> Result<yit::store::Tracker, CommandError> {
         let (mut tracker, notices) = crate::front::open::open_tracker(&self.cwd)?;
+        if std::env::var_os("YIT_TEST_CRASH_AFTER_FILES").is_some() {
+            tracker.set_before_file(std::sync::Arc::new(crash_hook()));
+        }
         if let Some(person) = &self.acting_as {
             tracker
                 .set_author(person.clone())
@@ -253,9 +256,10 @@ pub fn report_edits(
     Ok(())
 }
 
-/// The test hook of an interrupted plan (`YIT_TEST_CRASH_AFTER_FILES=N`):
-/// called before the n-th file of a plan or import is created, it exits
-/// as a crash would before the N-th.
+/// The test hook of an interrupted plan or change
+/// (`YIT_TEST_CRASH_AFTER_FILES=N`): called before the n-th file of a
+/// plan or import is created (or of a change to several issues is
+/// replaced), it exits as a crash would before the N-th.
 pub fn crash_hook() -> impl Fn(usize) {
     let crash_after = std::env::var("YIT_TEST_CRASH_AFTER_FILES")
         .ok()

@@ -28,6 +28,12 @@ pub fn cmd_doctor(ctx: &mut Ctx, _args: DoctorArgs) -> Result<(), CommandError> 
     let (checked, problems) = match Tracker::open(&ctx.cwd) {
         Ok(tracker) => {
             warnings = tracker.merge_setup_warnings();
+            // before the scan, which rebuilds a damaged index
+            if let yit::store::index::Health::Damaged(what) = tracker.index_health() {
+                warnings.push(format!(
+                    "the index in .git/yit/index was damaged ({what}); it was not used, and is rebuilt from the issue files"
+                ));
+            }
             // (details: the conflicts recorded by merges)
             let mut scan = super::session(ctx, &tracker).scan(ctx.scan_mode(true))?;
             let mut problems = std::mem::take(&mut scan.problems);

@@ -149,9 +149,10 @@ pub(super) fn print_list(
     } = result;
     match format {
         Format::Json => {
-            ctx.out.json(&Listed {
+            ctx.out.json(&crate::front::request::ListAnswer {
                 schema_version: super::output::SCHEMA_VERSION,
                 records: &records,
+                problems: None,
             })?;
         }
         Format::Jsonl => {
@@ -351,14 +352,6 @@ fn any_of_named(
 
 /// The priority column (priorities are 0 to 4).
 const PRIORITIES: [&str; 5] = ["P0", "P1", "P2", "P3", "P4"];
-
-/// `{"schema_version": 1, "issues": [...]}`, without building a tree.
-#[derive(serde::Serialize)]
-struct Listed<'r, 'a> {
-    schema_version: u32,
-    #[serde(rename = "issues")]
-    records: &'r [yit::model::record::Record<'a>],
-}
 
 /// The rows of `list --format csv`: a list's columns, full ids.
 fn write_rows_csv(

@@ -1,6 +1,6 @@
 //! Opening a tracker as every front end does (the CLI for each command,
-//! `yit serve` and `yit mcp` when they start): a plan a crash interrupted
-//! is completed first, a merge driver whose yit is gone is replaced by
+//! `yit serve` and `yit mcp` when they start): a plan or a change to
+//! several issues a crash interrupted is completed first, a merge driver whose yit is gone is replaced by
 //! this one, and what a person should know is returned as notices, which
 //! each front end says its own way.
 
@@ -15,6 +15,10 @@ pub enum Notice {
     /// An interrupted `yit new --from-file` was completed.
     PlanCompleted(usize),
     PlanNotCompleted(String),
+    /// A change to several issue files a killed process left half made was
+    /// finished: how many files it completed.
+    ChangeCompleted(usize),
+    ChangeNotCompleted(String),
     /// This clone has no merge driver for issue files.
     NoMergeDriver,
     /// The registered driver's yit was gone; this one was registered.
@@ -26,7 +30,10 @@ pub enum Notice {
 impl Notice {
     /// Whether it is a warning rather than a note.
     pub fn is_warning(&self) -> bool {
-        matches!(self, Notice::PlanNotCompleted(_) | Notice::Unmerged(_))
+        matches!(
+            self,
+            Notice::PlanNotCompleted(_) | Notice::ChangeNotCompleted(_) | Notice::Unmerged(_)
+        )
     }
 }
 
@@ -38,6 +45,13 @@ impl std::fmt::Display for Notice {
                 "completed an interrupted `yit new --from-file`: created {n} issue file(s)"
             ),
             Notice::PlanNotCompleted(e) => write!(f, "could not complete an interrupted plan: {e}"),
+            Notice::ChangeCompleted(n) => write!(
+                f,
+                "completed an interrupted change to several issues: wrote {n} issue file(s)"
+            ),
+            Notice::ChangeNotCompleted(e) => {
+                write!(f, "could not complete an interrupted change: {e}")
+            }
             Notice::NoMergeDriver => f.write_str(
                 "hint: this clone has no merge driver for issue files; run `yit init` to set it up",
             ),
@@ -70,6 +84,11 @@ pub fn open_tracker(dir: &Path) -> Result<(Tracker, Vec<Notice>), CommandError> 
         Ok(0) => {}
         Ok(n) => notices.push(Notice::PlanCompleted(n)),
         Err(e) => notices.push(Notice::PlanNotCompleted(e.to_string())),
+    }
+    match tracker.recover_changes() {
+        Ok(0) => {}
+        Ok(n) => notices.push(Notice::ChangeCompleted(n)),
+        Err(e) => notices.push(Notice::ChangeNotCompleted(e.to_string())),
     }
     if !tracker.merge_driver_configured() {
         notices.push(Notice::NoMergeDriver);

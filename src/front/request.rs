@@ -253,6 +253,37 @@ impl List {
 
 /// The `list --json` answer to `query` (details asked by the query), and
 /// the problems of files that could not be read, if any.
+/// `{"schema_version": 1, "issues": [...]}` (and `problems` when files
+/// could not be read), written without building a tree: 10,000 issues with
+/// their bodies are 17 MB of JSON, and five times that as a tree.
+#[derive(serde::Serialize)]
+pub struct ListAnswer<'r, 'a> {
+    pub schema_version: u32,
+    #[serde(rename = "issues")]
+    pub records: &'r [yit::model::record::Record<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<&'r [yit::model::problem::Problem]>,
+}
+
+/// [`listed`] as the bytes of its JSON, with the envelope.
+pub fn listed_json(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Vec<u8>, CommandError> {
+    let mut answers = yit::ops::Answers::default();
+    let mode = ctx.mode;
+    let result = ctx.session().list(query, mode, &mut answers)?;
+    let answer = ListAnswer {
+        schema_version: yit::model::record::SCHEMA_VERSION,
+        records: &result.records,
+        problems: (result.broken_files > 0).then_some(result.problems.as_slice()),
+    };
+    serde_json::to_vec(&answer).map_err(|e| {
+        CommandError::new(
+            crate::front::error::ErrorKind::Internal,
+            "could not write the answer",
+        )
+        .because(&e)
+    })
+}
+
 pub fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, CommandError> {
     let mut answers = yit::ops::Answers::default();
     let mode = ctx.mode;

@@ -36,7 +36,7 @@ use crate::model::issue::{Broken, Comment, Issue};
 use crate::model::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
-pub const INDEX_VERSION: u32 = 4;
+pub const INDEX_VERSION: u32 = 5;
 
 /// What the cached parses depend on besides the files: this yit (its
 /// validation) and the tracker's config.yaml. An index or journal record
@@ -176,10 +176,18 @@ impl Index {
         }
         // chunks decode in parallel; a chunk that does not decode as this
         // yit expects makes the whole index unusable
+        if summary.sums.len() != summary.chunks.len() {
+            return None;
+        }
         let chunks: Vec<Vec<StoredSummary>> = summary
             .chunks
             .par_iter()
-            .map(|chunk| postcard::from_bytes(chunk).ok())
+            .zip(&summary.sums)
+            .map(|(chunk, sum)| {
+                intact(chunk, *sum)
+                    .then(|| postcard::from_bytes(chunk).ok())
+                    .flatten()
+            })
             .collect::<Option<_>>()?;
         let entries: BTreeMap<String, Entry> = if details {
             let bytes = std::fs::read(dir.join(DETAIL)).ok()?;
@@ -192,7 +200,10 @@ impl Index {
             let converted: Vec<Vec<(String, Entry)>> = chunks
                 .into_par_iter()
                 .zip(parts)
-                .map(|(chunk, part)| {
+                .map(|(chunk, (part, sum))| {
+                    if !intact(part, sum) {
+                        return None;
+                    }
                     let details: Vec<(Cow<str>, StoredDetail)> = postcard::from_bytes(part).ok()?;
                     if details.len() != chunk.len() {
                         return None;
@@ -328,6 +339,10 @@ pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()>
         version: INDEX_VERSION,
         context,
         generation,
+        sums: chunks
+            .par_iter()
+            .map(|c| xxhash_rust::xxh3::xxh3_64(c))
+            .collect(),
         chunks: chunks.iter().map(Vec::as_slice).collect(),
     };
     // the details (as large as the issue files) are encoded a chunk at a
@@ -343,6 +358,7 @@ pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()>
                 .collect();
             let bytes = postcard::to_stdvec(&details).map_err(std::io::Error::other)?;
             out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            out.write_all(&xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes())?;
             out.write_all(&bytes)?;
         }
         Ok(())
@@ -408,17 +424,21 @@ struct SummaryFile<'a> {
     /// name order.
     #[serde(borrow)]
     chunks: Vec<&'a [u8]>,
+    /// The xxh3-64 of each chunk: a chunk whose bytes changed (a bad disk,
+    /// a stray write) is never decoded as entries.
+    sums: Vec<u64>,
 }
 
 // The stored forms borrow what they write and own what they read (`Cow`
 // is encoded like the value it holds).
 
-/// The chunks of a details file: `version` (u32), `generation` (u64),
-/// the number of chunks (u32), then each chunk as its length (u64) and a
-/// postcard `Vec<(name, StoredDetail)>` of the entries of the summary chunk
+/// The chunks of a details file, each with its checksum: `version` (u32),
+/// `generation` (u64), the number of chunks (u32), then each chunk as its
+/// length (u64), its xxh3-64 (u64) and a postcard `Vec<(name,
+/// StoredDetail)>` of the entries of the summary chunk
 /// with the same number; integers little-endian. `None` when the file is
 /// not of this index.
-fn detail_chunks(bytes: &[u8], generation: u64) -> Option<Vec<&[u8]>> {
+fn detail_chunks(bytes: &[u8], generation: u64) -> Option<Vec<(&[u8], u64)>> {
     let take = |rest: &mut &[u8], n: usize| -> Option<Vec<u8>> {
         let (head, tail) = rest.split_at_checked(n)?;
         *rest = tail;
@@ -434,11 +454,65 @@ fn detail_chunks(bytes: &[u8], generation: u64) -> Option<Vec<&[u8]>> {
     let mut chunks = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let len = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
+        let sum = u64::from_le_bytes(take(&mut rest, 8)?.try_into().ok()?);
         let (chunk, tail) = rest.split_at_checked(usize::try_from(len).ok()?)?;
-        chunks.push(chunk);
+        chunks.push((chunk, sum));
         rest = tail;
     }
     rest.is_empty().then_some(chunks)
+}
+
+/// Whether `chunk` has the checksum it was written with.
+fn intact(chunk: &[u8], sum: u64) -> bool {
+    xxhash_rust::xxh3::xxh3_64(chunk) == sum
+}
+
+/// What [`check`] found of the index on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// No index (or one of another version or configuration: rebuilt on
+    /// the next read).
+    Absent,
+    /// Every chunk has its checksum.
+    Intact,
+    /// A file of the index is damaged: what is wrong with it. It is never
+    /// used, and is rebuilt on the next read.
+    Damaged(String),
+}
+
+/// Checks every chunk of the index's files against its checksum, without
+/// decoding an entry (`yit doctor`).
+pub fn check(dir: &Path, context: u64) -> Health {
+    let Ok(bytes) = std::fs::read(dir.join(SUMMARY)) else {
+        return Health::Absent;
+    };
+    let Ok(summary) = postcard::from_bytes::<SummaryFile>(&bytes) else {
+        return Health::Damaged(format!("{SUMMARY} cannot be read"));
+    };
+    if summary.version != INDEX_VERSION || summary.context != context {
+        return Health::Absent;
+    }
+    if summary.sums.len() != summary.chunks.len() {
+        return Health::Damaged(format!("{SUMMARY} has no checksum for every chunk"));
+    }
+    if let Some(n) =
+        (0..summary.chunks.len()).find(|&n| !intact(summary.chunks[n], summary.sums[n]))
+    {
+        return Health::Damaged(format!("{SUMMARY}: chunk {n} does not match its checksum"));
+    }
+    let Ok(detail) = std::fs::read(dir.join(DETAIL)) else {
+        return Health::Damaged(format!("{DETAIL} is missing"));
+    };
+    match detail_chunks(&detail, summary.generation) {
+        None => Health::Damaged(format!("{DETAIL} does not belong to {SUMMARY}")),
+        Some(parts) if parts.len() != summary.chunks.len() => {
+            Health::Damaged(format!("{DETAIL} has another number of chunks"))
+        }
+        Some(parts) => match parts.iter().position(|(part, sum)| !intact(part, *sum)) {
+            Some(n) => Health::Damaged(format!("{DETAIL}: chunk {n} does not match its checksum")),
+            None => Health::Intact,
+        },
+    }
 }
 
 #[derive(Serialize, Deserialize)]

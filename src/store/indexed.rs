@@ -36,6 +36,13 @@ impl Tracker {
         self.state_dir().join("index")
     }
 
+    /// The index on disk checked chunk by chunk against its checksums
+    /// (`yit doctor`); a damaged one is never used and is rebuilt by the
+    /// next read.
+    pub fn index_health(&self) -> index::Health {
+        index::check(&self.index_dir(), self.context)
+    }
+
     /// Lists the issue files and reads each through the index, saving the
     /// index when it was out of date. The index is decoded in a second
     /// thread while the directory is listed and every file stat'ed.

@@ -28,6 +28,7 @@ pub use graph::{GraphEdit, GraphLock, Reference, Removed};
 pub mod history;
 mod import;
 pub use import::{GithubImported, Imported, UpstreamConflict};
+mod changes;
 pub mod index;
 mod indexed;
 pub mod lease;
@@ -65,6 +66,9 @@ pub struct Tracker {
     /// The agent session that claims through this tracker (an MCP
     /// server's), if any: a claimant is a person and a session.
     session: Option<String>,
+    /// Called before the n-th file of a change to several files is
+    /// replaced (a test hook: a front end's crash, `YIT_TEST_CRASH_AFTER_FILES`).
+    before_file: Option<std::sync::Arc<dyn Fn(usize) + Send + Sync>>,
 }
 
 /// The part of a tracker that reads issue files; shared across the threads
@@ -131,6 +135,7 @@ impl Tracker {
             context,
             author: None,
             session: None,
+            before_file: None,
         })
     }
 
@@ -206,6 +211,12 @@ impl Tracker {
     /// Changes made through this tracker are `author`'s (`Name <email>`,
     /// checked), not the repository's git identity's; `me` is them too.
     /// Claims made through this tracker are `session`'s (with the author's).
+    /// Calls `hook` before the n-th file of a change to several files is
+    /// written (tests interrupt a change there).
+    pub fn set_before_file(&mut self, hook: std::sync::Arc<dyn Fn(usize) + Send + Sync>) {
+        self.before_file = Some(hook);
+    }
+
     pub fn set_session(&mut self, session: String) {
         self.session = Some(session);
     }

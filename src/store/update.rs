@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::changes::Changed;
 use super::write::{copy_new, replace_all, sync_dir, write_new_file};
 use super::{StoreError, Tracker, TrashEntry};
 use crate::model::edit::{self, Change, Edited};
@@ -16,7 +17,11 @@ use crate::store::lock::{IssueLock, LockError};
 impl Tracker {
     /// Takes the locks of `ids` in id order (so that two commands never
     /// wait for each other), within one deadline.
-    fn lock_all(&self, ids: &[IssueId], timeout: Duration) -> Result<Vec<IssueLock>, StoreError> {
+    pub(super) fn lock_all(
+        &self,
+        ids: &[IssueId],
+        timeout: Duration,
+    ) -> Result<Vec<IssueLock>, StoreError> {
         let mut sorted: Vec<&IssueId> = ids.iter().collect();
         sorted.sort();
         sorted.dedup();
@@ -118,16 +123,21 @@ impl Tracker {
                 unique.push(id.clone());
             }
         }
+        // a change a killed process left half made is finished first
+        self.recover_changes()?;
         let _locks = self.lock_all(&unique, timeout)?;
         let mut edits = Vec::with_capacity(unique.len());
+        let mut befores = Vec::with_capacity(unique.len());
         for id in &unique {
             let (issue, text) = self.load_with_text(id)?;
-            if version.is_some_and(|v| v != version_of(text.as_bytes())) {
+            let before = version_of(text.as_bytes());
+            if version.is_some_and(|v| v != before) {
                 return Err(StoreError::Changed { id: id.clone() });
             }
             let wanted = changes(&issue)?;
             self.check_changes(&wanted)?;
             edits.push(edit::apply(&issue, &text, &wanted, now, self.config())?);
+            befores.push(before);
         }
         let writes: Vec<(PathBuf, Vec<u8>)> = edits
             .iter()
@@ -135,7 +145,17 @@ impl Tracker {
             .map(|e| (self.issue_path(&e.issue.id), e.text.clone().into_bytes()))
             .collect();
         if !writes.is_empty() {
-            self.replace_checked(&writes)?;
+            let journaled: Vec<Changed> = edits
+                .iter()
+                .zip(&befores)
+                .filter(|(e, _)| e.changed)
+                .map(|(e, before)| Changed {
+                    id: e.issue.id.to_string(),
+                    before: before.clone(),
+                    after: Some(e.text.clone()),
+                })
+                .collect();
+            self.replace_journaled(&writes, &journaled)?;
             let written: Vec<(&Issue, &[u8])> = edits
                 .iter()
                 .filter(|e| e.changed)
@@ -354,11 +374,28 @@ impl Tracker {
             entries.push(entry);
         }
         sync_dir(&dir);
-        for entry in &entries {
+        // every copy is in the trash: the removals are journaled, so that
+        // a process killed between two removes all of them
+        let journaled: Vec<Changed> = entries
+            .iter()
+            .map(|e| Changed {
+                id: e.id.to_string(),
+                before: std::fs::read(&e.path)
+                    .map(|b| version_of(&b))
+                    .unwrap_or_default(),
+                after: None,
+            })
+            .collect();
+        let pending = self.journal_change(&journaled)?;
+        for (n, entry) in entries.iter().enumerate() {
+            if let Some(hook) = &self.before_file {
+                hook(n);
+            }
             let source = self.issue_path(&entry.id);
             std::fs::remove_file(&source).map_err(super::io_err("could not remove", &source))?;
         }
         sync_dir(self.issues_dir());
+        pending.done()?;
         Ok(entries)
     }
 
@@ -496,14 +533,42 @@ impl Tracker {
     /// larger than `max_file_size`: yit would then refuse to read it, and
     /// only a hand edit could bring the issue back. Nothing is written then.
     fn replace_checked(&self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+        self.check_sizes(files)?;
+        replace_all(self.issues_dir(), files, &|_| {})
+    }
+
+    /// `WouldBeTooLarge` for the first of `files` past `max_file_size`.
+    fn check_sizes(&self, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
         let max = self.config().max_file_size;
-        if let Some((path, bytes)) = files.iter().find(|(_, b)| b.len() as u64 > max) {
-            return Err(StoreError::WouldBeTooLarge {
+        match files.iter().find(|(_, b)| b.len() as u64 > max) {
+            Some((path, bytes)) => Err(StoreError::WouldBeTooLarge {
                 path: self.shown(path),
                 size: bytes.len() as u64,
                 max,
-            });
+            }),
+            None => Ok(()),
         }
-        replace_all(self.issues_dir(), files)
+    }
+
+    /// [`Tracker::replace_checked`] for a change to several files, through
+    /// the change journal (`store::changes`): a process killed between two
+    /// renames leaves a change the next command finishes.
+    fn replace_journaled(
+        &self,
+        files: &[(PathBuf, Vec<u8>)],
+        journaled: &[Changed],
+    ) -> Result<(), StoreError> {
+        if files.len() < 2 {
+            return self.replace_checked(files);
+        }
+        self.check_sizes(files)?;
+        let pending = self.journal_change(journaled)?;
+        let hook = self.before_file.clone();
+        replace_all(self.issues_dir(), files, &|n| {
+            if let Some(hook) = &hook {
+                hook(n);
+            }
+        })?;
+        pending.done()
     }
 }

@@ -80,7 +80,13 @@ impl Cache {
     /// The cache, if there is one for `context`.
     pub fn load(dir: &Path, context: u64) -> Option<Cache> {
         let bytes = std::fs::read(dir.join(FILE)).ok()?;
-        let (stored, postings): (Stored, &[u8]) = postcard::take_from_bytes(&bytes).ok()?;
+        // the last 8 bytes: the xxh3-64 of the rest (a damaged cache would
+        // leave matching issues out of a search)
+        let (bytes, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        if xxhash_rust::xxh3::xxh3_64(bytes).to_le_bytes() != sum {
+            return None;
+        }
+        let (stored, postings): (Stored, &[u8]) = postcard::take_from_bytes(bytes).ok()?;
         let consistent = stored.version == VERSION
             && stored.context == context
             && stored.starts.len() == stored.words.len() + 1
@@ -174,6 +180,8 @@ pub fn save(dir: &Path, context: u64, files: &[(String, u128, &Issue)]) {
     // best effort: the cache only saves time
     if let Ok(mut bytes) = postcard::to_stdvec(&stored) {
         bytes.extend_from_slice(&postings);
+        let sum = xxhash_rust::xxh3::xxh3_64(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
         let _ = crate::store::atomic::replace(&dir.join(FILE), &bytes, false);
     }
 }

@@ -30,9 +30,16 @@ pub(super) fn sync_dir(dir: &Path) {
 
 /// Writes every `(target, bytes)` to a temporary file first, then renames
 /// them all into place. If a rename fails, the files already replaced are
-/// put back from hard-linked backups: all of them change, or none. Every
-/// temporary file and backup is a guard, removed whatever happens.
-pub(super) fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), StoreError> {
+/// put back from hard-linked backups: all of them change, or none (a
+/// process killed between two renames is the change journal's to finish:
+/// `store::changes`). Every temporary file and backup is a guard, removed
+/// whatever happens. `before_rename(n)` is called before the n-th rename
+/// of several.
+pub(super) fn replace_all(
+    dir: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    before_rename: &dyn Fn(usize),
+) -> Result<(), StoreError> {
     let mut temps: Vec<TempFile> = Vec::with_capacity(files.len());
     for (_, bytes) in files {
         temps.push(atomic::written(dir, bytes, true).map_err(io_err("could not write", dir))?);
@@ -57,7 +64,8 @@ pub(super) fn replace_all(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()
         }
     }
     let mut replaced: Vec<&Path> = Vec::with_capacity(files.len());
-    for ((target, _), tmp) in files.iter().zip(temps) {
+    for (n, ((target, _), tmp)) in files.iter().zip(temps).enumerate() {
+        before_rename(n);
         if let Err(e) = tmp.persist(target) {
             // put back what was replaced (the backups of the rest, and the
             // temporary files, are removed as they drop)

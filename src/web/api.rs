@@ -16,7 +16,7 @@ use yit::ops::Written;
 use super::{App, status_of};
 use crate::front::Ctx;
 use crate::front::error::CommandError;
-use crate::front::request::{FieldEdit, List, NewIssue, listed, shown};
+use crate::front::request::{FieldEdit, List, NewIssue, listed_json, shown};
 
 fn answer(result: Result<serde_json::Value, CommandError>) -> Response {
     match result {
@@ -75,12 +75,21 @@ fn query_of(ctx: &Ctx, text: &str) -> Result<yit::query::ListQuery, CommandError
 
 /// `GET /api/issues?q=QUERY`: as `yit list QUERY --json`.
 pub async fn list(State(app): State<Arc<App>>, Params(list): Params<List>) -> Response {
-    run(&app, move |ctx| {
-        let mut query = list.query(ctx, "")?;
-        query.details = true;
-        listed(ctx, &query)
-    })
-    .await
+    let answer = app
+        .with_session(move |ctx| {
+            let mut query = list.query(ctx, "")?;
+            query.details = true;
+            listed_json(ctx, &query)
+        })
+        .await;
+    match answer {
+        Ok(bytes) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => (status_of(err.kind), Json(err.json())).into_response(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -274,9 +274,12 @@ struct Admission {
     waiting: std::sync::atomic::AtomicUsize,
 }
 
-/// Requests run at once: two per core, at least four.
+/// Requests run at once: one per core, at least two. Most requests are
+/// work for a core (a lock waited for is bounded by the lock timeout),
+/// and each running one holds its answer in memory (a list of 10,000
+/// issues with their bodies: ~80 MB while it is made).
 fn running_at_once() -> usize {
-    std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4))
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
 /// Requests that wait for a turn before the rest are turned away.

@@ -37,38 +37,20 @@ impl Mcp {
 
     /// Starts `cmd`, a `yit mcp` command line, and initializes a session.
     #[track_caller]
-    fn spawn(mut cmd: std::process::Command) -> Mcp {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn yit mcp");
-        let stdin = child.stdin.take();
-        let stdout: ChildStdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut mcp = Mcp {
-            child,
-            stdin,
-            lines,
-            next_id: 1,
-        };
+    fn spawn(cmd: std::process::Command) -> Mcp {
+        let mut mcp = Mcp::started(cmd);
         mcp.initialize();
         mcp
     }
 
     /// `yit mcp` started, no message sent.
     fn launch(repo: &TestRepo) -> Mcp {
-        let mut child = repo
-            .cmd(&["mcp"])
+        Mcp::started(repo.cmd(&["mcp"]))
+    }
+
+    /// `cmd` started with its stdio piped, its stdout read line by line.
+    fn started(mut cmd: std::process::Command) -> Mcp {
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -95,13 +77,12 @@ impl Mcp {
 
     #[track_caller]
     fn initialize(&mut self) {
-        let mcp = self;
-        let init = mcp.request(
+        let init = self.request(
             "initialize",
             json!({ "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": { "name": "raw", "version": "1" } }),
         );
         assert_eq!(init["result"]["serverInfo"]["name"], "yit", "{init}");
-        mcp.send_line(
+        self.send_line(
             &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }).to_string(),
         );
     }

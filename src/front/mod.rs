@@ -215,6 +215,7 @@ impl Front {
         let result = {
             let tracker = &warm.tracker;
             let engine = self.engine.clone();
+            let has_engine = engine.is_some();
             let allowed = self.options.access.asks_daemon();
             let session = Session::new(tracker, move || match engine {
                 Some(engine) => Some(Daemon::engine(engine)),
@@ -229,7 +230,10 @@ impl Front {
                 clock,
                 mode: self.options.access.scan_mode(false),
                 tracker,
-                session: Some(session.at(clock.now)),
+                session: Some(match has_engine {
+                    true => session.at(clock.now).lists_from_daemon(),
+                    false => session.at(clock.now),
+                }),
                 version,
             };
             f(&mut ctx)

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::write::{replace_all, sync_dir};
+use super::write::{replace_all, sync_dir, write_journal};
 use super::{StoreError, Tracker, io_err};
-use crate::model::id::{IdSource, IssueId};
+use crate::model::id::IssueId;
 use crate::store::update::version_of;
 
 /// One file of a journaled change.
@@ -72,20 +72,11 @@ impl Tracker {
         if files.len() < 2 {
             return Ok(Pending { path: None });
         }
-        let dir = self.changes_dir();
-        std::fs::create_dir_all(&dir).map_err(io_err("could not create", &dir))?;
         let bytes = serde_json::to_vec(&Journal {
             files: files.to_vec(),
         })
         .expect("a journal of strings serializes");
-        let path = dir.join(format!("{}.json", IdSource::new(None).token(12)));
-        // written whole and synced before it gets its name: a journal that
-        // exists is complete
-        crate::store::atomic::written(&dir, &bytes, true)
-            .map_err(io_err("could not write", &dir))?
-            .persist(&path)
-            .map_err(|e| io_err("could not create", &path)(e.error))?;
-        sync_dir(&dir);
+        let path = write_journal(&self.changes_dir(), &bytes)?;
         Ok(Pending { path: Some(path) })
     }
 

@@ -341,21 +341,11 @@ impl Tracker {
     }
 
     fn write_plan_journal(&self, texts: &[Planned]) -> Result<PathBuf, StoreError> {
-        let dir = self.plans_dir();
-        std::fs::create_dir_all(&dir).map_err(io_err("could not create", &dir))?;
         let bytes = serde_json::to_vec(&Journal {
             files: texts.to_vec(),
         })
         .expect("a journal of strings serializes");
-        let path = dir.join(format!("{}.json", IdSource::new(None).token(12)));
-        // written whole and synced before it gets its name: a journal that
-        // exists is complete
-        crate::store::atomic::written(&dir, &bytes, true)
-            .map_err(io_err("could not write", &dir))?
-            .persist(&path)
-            .map_err(|e| io_err("could not create", &path)(e.error))?;
-        sync_dir(&dir);
-        Ok(path)
+        super::write::write_journal(&self.plans_dir(), &bytes)
     }
 
     /// Completes the plans an interrupted `yit new --from-file` left: every

@@ -21,6 +21,21 @@ pub(super) fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<
     Ok(())
 }
 
+/// Writes a journal (of a plan, of a change) as `<dir>/<random>.json`:
+/// written whole and synced before it gets its name, so a journal that
+/// exists is complete.
+pub(super) fn write_journal(dir: &Path, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+    std::fs::create_dir_all(dir).map_err(io_err("could not create", dir))?;
+    let name = crate::model::id::IdSource::new(None).token(12);
+    let path = dir.join(format!("{name}.json"));
+    atomic::written(dir, bytes, true)
+        .map_err(io_err("could not write", dir))?
+        .persist(&path)
+        .map_err(|e| io_err("could not create", &path)(e.error))?;
+    sync_dir(dir);
+    Ok(path)
+}
+
 /// Best effort: some platforms cannot open a directory for syncing.
 pub(super) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {

@@ -6,8 +6,8 @@
 //! Bare URLs in text become links (linkify finds their ends), as GitHub
 //! shows them.
 //!
-//! Any body renders in time linear in its size (tens of milliseconds at
-//! 1 MB) and bounded memory: a line opens at most [`DEPTH`] block quotes
+//! Any body renders in time linear in its size and bounded memory: one
+//! longer than [`MARKDOWN_BYTES`] is shown as plain text, and otherwise a line opens at most [`DEPTH`] block quotes
 //! (its further `>` are dropped before parsing), elements nested past
 //! [`DEPTH`] keep their text but lose their element, raw HTML is kept only in a body of at most [`HTML_BYTES`]
 //! with at most [`RAW_HTML`] tags (else it is shown as text), and a body
@@ -37,8 +37,18 @@ const HTML_BYTES: usize = 256 << 10;
 /// What every link carries.
 const REL: &str = "noopener noreferrer nofollow";
 
+/// A text longer than this is shown as plain text (escaped, its bare URLs
+/// made links): the Markdown parser keeps a node per bracket, emphasis
+/// mark or quote of a text while it renders it (~150 bytes each: a
+/// megabyte of `[` would be ~150 MB), and a body this long is a paste of
+/// a log or data, which reads as well plain.
+const MARKDOWN_BYTES: usize = 256 << 10;
+
 /// `text` as safe HTML.
 pub fn render(text: &str) -> String {
+    if text.len() > MARKDOWN_BYTES {
+        return plain(text);
+    }
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // fewer `<` than that in the text: fewer raw tags (the count needs no
@@ -67,6 +77,29 @@ pub fn render(text: &str) -> String {
         .set_tag_attribute_value("input", "disabled", "")
         .clean(&raw)
         .to_string()
+}
+
+/// `text` as a block of plain text, escaped, its bare URLs made links.
+fn plain(text: &str) -> String {
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 64);
+    out.push_str(&format!(
+        "<p class=\"note\">Shown as plain text: longer than {} KiB.</p>\n<pre class=\"plain\">",
+        MARKDOWN_BYTES >> 10
+    ));
+    for span in finder.spans(text) {
+        let piece = span.as_str();
+        if span.kind().is_some() && url_allowed(piece, false) {
+            out.push_str(&link_open(piece, "", false));
+            let _ = pulldown_cmark_escape::escape_html(&mut out, piece);
+            out.push_str("</a>");
+        } else {
+            let _ = pulldown_cmark_escape::escape_html(&mut out, piece);
+        }
+    }
+    out.push_str("</pre>\n");
+    out
 }
 
 /// `text` with no line opening more than [`DEPTH`] block quotes: the `>`
@@ -326,6 +359,21 @@ mod tests {
         assert!(html.starts_with("<p>&lt;div&gt;") || html.contains("&lt;div&gt;"));
         let html = render(&format!("<b>x</b>\n\n{}", "y".repeat(super::HTML_BYTES)));
         assert!(html.contains("&lt;b&gt;"), "{}", &html[..100]);
+        let long = format!(
+            "**not bold** <script>x</script> https://example.com/a\n{}",
+            "[".repeat(super::MARKDOWN_BYTES)
+        );
+        let html = render(&long);
+        assert!(
+            html.contains("<pre class=\"plain\">**not bold** &lt;script&gt;"),
+            "{}",
+            &html[..300]
+        );
+        assert!(
+            html.contains("<a href=\"https://example.com/a\" rel="),
+            "{}",
+            &html[..300]
+        );
         assert!(render("<b>x</b>").contains("<b>x</b>"));
     }
 

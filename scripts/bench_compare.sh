@@ -39,6 +39,11 @@ cd "$repo"
 id=$("$after" list --format ids --limit 1)
 cp ".issues/$id.yaml" "$work/original.yaml"
 restore="sh -c 'cp $work/original.yaml .issues/$id.yaml && sync'"
+# eight issues changed at once (journaled): their files put back each run
+eight=$("$after" list --format ids --limit 8 | tr '\n' ' ')
+mkdir -p "$work/eight"
+for i in $eight; do cp ".issues/$i.yaml" "$work/eight/"; done
+restore8="sh -c 'cp $work/eight/*.yaml .issues/ && sync'"
 
 median() { # runs, prepare, command: prints hyperfine's median in ms
   local runs=$1 prepare=$2; shift 2
@@ -54,6 +59,9 @@ rows=(
   "list --limit 50 --no-index|10||list --limit 50 --no-index"
   "show ID (index)|20||show $id"
   "edit ID --priority 0 (no daemon)|20|$restore|edit $id --priority 0 --status in_progress"
+  "list --json > /dev/null (index)|20||list --json"
+  "search crash --limit 20 (index)|20||search crash --limit 20"
+  "label add 8 IDs (no daemon)|20|$restore8|label add $eight bench-label"
   "daemon: list --limit 50|20||list --limit 50"
   "daemon: list > /dev/null|20||list --color never"
   "daemon: show ID|20||show $id"

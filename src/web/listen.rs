@@ -167,3 +167,94 @@ async fn shed(mut stream: TcpStream) {
     };
     let _ = tokio::time::timeout(Duration::from_millis(500), answer).await;
 }
+
+/// The bytes of answers made and not yet sent (a slow client's): new work
+/// waits while they pass [`UNSENT_BUDGET`], so answers waiting for their
+/// clients cost bounded memory.
+#[derive(Default)]
+pub struct Unsent {
+    bytes: std::sync::atomic::AtomicUsize,
+    sent: tokio::sync::Notify,
+}
+
+/// Answer bytes held for clients at most before new work waits.
+const UNSENT_BUDGET: usize = 32 << 20;
+
+impl Unsent {
+    /// Waits until the answers not yet sent are under the budget; `false`
+    /// when they stayed over it for `patience`.
+    pub async fn room(&self, patience: Duration) -> bool {
+        let waited = async {
+            loop {
+                let sent = self.sent.notified();
+                if self.bytes.load(std::sync::atomic::Ordering::Acquire) < UNSENT_BUDGET {
+                    return;
+                }
+                sent.await;
+            }
+        };
+        tokio::time::timeout(patience, waited).await.is_ok()
+    }
+}
+
+/// An answer's body, counted in [`Unsent`] until it is sent or its client
+/// is gone.
+struct Counted {
+    inner: axum::body::Body,
+    len: usize,
+    unsent: Arc<Unsent>,
+}
+
+impl axum::body::HttpBody for Counted {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.unsent
+            .bytes
+            .fetch_sub(self.len, std::sync::atomic::Ordering::AcqRel);
+        self.unsent.sent.notify_waiters();
+    }
+}
+
+/// The middleware that counts every answer of a known length in
+/// [`Unsent`] until it is sent.
+pub async fn count_unsent(
+    axum::extract::State(app): axum::extract::State<Arc<super::App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::body::HttpBody;
+    let response = next.run(request).await;
+    let Some(len) = response.body().size_hint().exact() else {
+        return response;
+    };
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    app.unsent
+        .bytes
+        .fetch_add(len, std::sync::atomic::Ordering::AcqRel);
+    response.map(|inner| {
+        axum::body::Body::new(Counted {
+            inner,
+            len,
+            unsent: Arc::clone(&app.unsent),
+        })
+    })
+}

@@ -51,6 +51,8 @@ pub struct App {
     live: Live,
     /// How long a request may take to arrive and be answered.
     deadline: Duration,
+    /// Answers made and not yet sent to their clients.
+    unsent: Arc<listen::Unsent>,
 }
 
 /// The largest request body accepted (a form or JSON): an issue file is at
@@ -64,6 +66,15 @@ impl App {
         &self,
         f: impl FnOnce(&mut Ctx) -> Result<T, CommandError> + Send + 'static,
     ) -> Result<T, CommandError> {
+        // no new answer while those made wait for slow clients past the
+        // budget (their memory is what a burst would grow)
+        if !self.unsent.room(self.deadline / 3).await {
+            return Err(CommandError::new(
+                ErrorKind::Busy,
+                "the server is busy: its answers wait for their clients",
+            )
+            .hint("try again in a moment"));
+        }
         self.front.run_blocking(self.live.version(), f).await
     }
 }
@@ -93,6 +104,7 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
     let watcher = Watch::start(front.issues_dir())?;
     let app = Arc::new(App {
         deadline: limits.header_timeout * 3,
+        unsent: Arc::default(),
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),
         live: watcher.live(),
@@ -137,6 +149,10 @@ fn router(app: Arc<App>, stop: tokio::sync::watch::Receiver<bool>) -> Router {
         .route("/api/issues/{id}/reopen", post(api::reopen))
         .route("/api/issues/{id}/claim", post(api::claim))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            listen::count_unsent,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             guard::check,

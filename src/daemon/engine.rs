@@ -130,6 +130,24 @@ impl Engine {
         };
         Ok(answer.0.concat())
     }
+
+    /// The answer to `request` handed to `f` in place, borrowed from the
+    /// issues the engine holds: nothing is encoded, copied or parsed (a
+    /// list of every issue with its body would be, several times over).
+    /// `None` when the engine could not catch up with the files.
+    pub fn with_answer<T>(
+        &self,
+        request: &Request,
+        f: impl FnOnce(&crate::daemon::protocol::Response) -> T,
+    ) -> Option<T> {
+        if matches!(request, Request::Stop | Request::Status) {
+            return None;
+        }
+        sync(&self.shared, &self.dir).ok()?;
+        let served = (self.shared.served.read()).unwrap_or_else(|e| e.into_inner());
+        let response = served.answer(request.clone());
+        Some(f(&response))
+    }
 }
 
 impl Drop for Engine {

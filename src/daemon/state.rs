@@ -174,7 +174,7 @@ impl Served {
     }
 
     /// The answer to a request about the issues (after `sync`).
-    fn answer<'s>(&'s self, request: Request) -> Response<'s> {
+    pub(super) fn answer<'s>(&'s self, request: Request) -> Response<'s> {
         let lookup = |id: &IssueId| self.lookup(id);
         let short_len = |id: &IssueId| self.short_len(id);
         let scope = query::Scope {

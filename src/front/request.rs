@@ -267,15 +267,28 @@ pub struct ListAnswer<'r, 'a> {
 
 /// [`listed`] as the bytes of its JSON, with the envelope.
 pub fn listed_json(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Vec<u8>, CommandError> {
-    let mut answers = yit::ops::Answers::default();
     let mode = ctx.mode;
-    let result = ctx.session().list(query, mode, &mut answers)?;
-    let answer = ListAnswer {
-        schema_version: yit::model::record::SCHEMA_VERSION,
-        records: &result.records,
-        problems: (result.broken_files > 0).then_some(result.problems.as_slice()),
-    };
-    serde_json::to_vec(&answer).map_err(|e| {
+    let written = ctx.session().list_with(query, mode, |result| {
+        let answer = ListAnswer {
+            schema_version: yit::model::record::SCHEMA_VERSION,
+            records: &result.records,
+            problems: (result.broken_files > 0).then_some(result.problems.as_slice()),
+        };
+        // (the records' text, and a little for the keys and quotes)
+        let guess: usize = result
+            .records
+            .iter()
+            .map(|r| {
+                let details = r.details.as_deref().map_or(0, |d| {
+                    d.body.len() + d.comments.iter().map(|c| c.body.len() + 128).sum::<usize>()
+                });
+                r.title.len() + details + 256
+            })
+            .sum();
+        let mut out = Vec::with_capacity(guess);
+        serde_json::to_writer(&mut out, &answer).map(|()| out)
+    })?;
+    written.map_err(|e| {
         CommandError::new(
             crate::front::error::ErrorKind::Internal,
             "could not write the answer",

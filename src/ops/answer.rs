@@ -79,6 +79,40 @@ impl Session<'_> {
         Ok(result)
     }
 
+    /// Answers a `list` as [`Session::list`] does and hands the result to
+    /// `f`, without keeping it: a front end's engine answers in place,
+    /// from the issues it holds, so a list of every issue with its body
+    /// costs the memory of what `f` makes of it, not of several copies.
+    pub fn list_with<T>(
+        &mut self,
+        query: &ListQuery,
+        mode: ScanMode,
+        f: impl FnOnce(&ListResult) -> T,
+    ) -> Result<T, StoreError> {
+        let asks_ready = query.filter.as_ref().is_some_and(|f| f.asks_ready());
+        let mut f = Some(f);
+        if self.lists_from_daemon
+            && (!asks_ready || self.leased_elsewhere()?.is_empty())
+            && let Some(daemon) = self.daemon()
+            && let Some(answer) = daemon.with_answer(
+                &Request::List {
+                    query: query.clone(),
+                },
+                |response| match response {
+                    Response::List(result) => f.take().map(|f| f(result)),
+                    _ => None,
+                },
+            )
+            && let Some(answer) = answer
+        {
+            return Ok(answer);
+        }
+        let mut store = Answers::default();
+        let result = self.list(query, mode, &mut store)?;
+        let f = f.expect("f is called once, by the engine or here");
+        Ok(f(&result))
+    }
+
     /// The ids of issues whose lease is in force and not the claimant's.
     fn leased_elsewhere(&self) -> Result<std::collections::HashSet<String>, StoreError> {
         let now = self.now();

@@ -110,6 +110,16 @@ impl Daemon {
         }
     }
 
+    /// The answer to `request` handed to `f` in place, when this is a
+    /// front end's engine (`None` for a daemon process, whose answers come
+    /// as bytes).
+    pub fn with_answer<T>(&self, request: &Request, f: impl FnOnce(&Response) -> T) -> Option<T> {
+        match &self.link {
+            Link::Engine(engine) => engine.with_answer(request, f),
+            Link::Socket(_) => None,
+        }
+    }
+
     /// One request and its answer.
     pub fn request(&mut self, request: &Request) -> Result<Response<'static>, DaemonError> {
         let answer = self.exchange(request)?;

@@ -178,7 +178,7 @@ pub struct Unsent {
 }
 
 /// Answer bytes held for clients at most before new work waits.
-const UNSENT_BUDGET: usize = 32 << 20;
+const UNSENT_BUDGET: usize = 16 << 20;
 
 impl Unsent {
     /// Waits until the answers not yet sent are under the budget; `false`

@@ -7,13 +7,14 @@
 //! shows them.
 //!
 //! Any body renders in time linear in its size and bounded memory: one
-//! longer than [`MARKDOWN_BYTES`] is shown as plain text, and otherwise a line opens at most [`DEPTH`] block quotes
-//! (its further `>` are dropped before parsing), elements nested past
-//! [`DEPTH`] keep their text but lose their element, raw HTML is kept only in a body of at most [`HTML_BYTES`]
-//! with at most [`RAW_HTML`] tags (else it is shown as text), and a body
-//! without raw HTML skips the cleaner, since everything
-//! the Markdown writer makes is escaped and every link and image URL is
-//! checked here (the cleaner is ~100 ms per MB).
+//! longer than [`MARKDOWN_BYTES`] is shown as plain text; otherwise a line
+//! opens at most [`DEPTH`] block quotes (its further `>` are dropped
+//! before parsing), elements nested past [`DEPTH`] keep their text but
+//! lose their element, raw HTML is kept only in a body with at most
+//! [`RAW_HTML`] tags (else it is shown as text), and a body without raw
+//! HTML skips the cleaner, since everything the Markdown writer makes is
+//! escaped and every link and image URL is checked here (the cleaner is
+//! ~100 ms per MB).
 
 use pulldown_cmark::{
     CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream, html,
@@ -30,19 +31,16 @@ const DEPTH: usize = 24;
 /// time is quadratic in that).
 const RAW_HTML: usize = 512;
 
-/// A text longer than this shows its raw HTML as text: the cleaner that
-/// raw HTML needs costs ~100 ms per MB of HTML.
-const HTML_BYTES: usize = 256 << 10;
-
 /// What every link carries.
 const REL: &str = "noopener noreferrer nofollow";
 
 /// A text longer than this is shown as plain text (escaped, its bare URLs
 /// made links): the Markdown parser keeps a node per bracket, emphasis
-/// mark or quote of a text while it renders it (~150 bytes each: a
-/// megabyte of `[` would be ~150 MB), and a body this long is a paste of
-/// a log or data, which reads as well plain.
-const MARKDOWN_BYTES: usize = 256 << 10;
+/// mark or quote of a text while it renders it (~150 bytes each: 128 KiB
+/// of `[` is ~20 MB; a megabyte would be ~150 MB), and a body this long is
+/// a paste of a log or data, which reads as well plain. (GitHub stops at
+/// 65,536 characters.)
+const MARKDOWN_BYTES: usize = 128 << 10;
 
 /// `text` as safe HTML.
 pub fn render(text: &str) -> String {
@@ -53,8 +51,7 @@ pub fn render(text: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // fewer `<` than that in the text: fewer raw tags (the count needs no
     // parse)
-    let keep_html =
-        text.len() <= HTML_BYTES && memchr::memchr_iter(b'<', text.as_bytes()).count() <= RAW_HTML;
+    let keep_html = memchr::memchr_iter(b'<', text.as_bytes()).count() <= RAW_HTML;
     let text = &*clamp_quotes(text);
     let has_html = std::rc::Rc::new(std::cell::Cell::new(false));
     let events = Bounded::new(
@@ -357,8 +354,6 @@ mod tests {
         let html = render(&"<div>".repeat(super::RAW_HTML + 1));
         assert!(!html.contains("<div>"), "{}", &html[..200]);
         assert!(html.starts_with("<p>&lt;div&gt;") || html.contains("&lt;div&gt;"));
-        let html = render(&format!("<b>x</b>\n\n{}", "y".repeat(super::HTML_BYTES)));
-        assert!(html.contains("&lt;b&gt;"), "{}", &html[..100]);
         let long = format!(
             "**not bold** <script>x</script> https://example.com/a\n{}",
             "[".repeat(super::MARKDOWN_BYTES)

@@ -4,7 +4,8 @@ docs/performance.md, "Bounded serving").
 
   scripts/bench_serve_bounds.py [ISSUES]        default 10000
 
-On a generated tracker of ISSUES issues:
+On a generated tracker of ISSUES issues (bursts first, before the hostile
+bodies of the next parts are added):
 
 1. Page render: issues whose bodies are Markdown's worst cases, ~1 MB (one
    line of 100,000 `>`, 1,000,000 `>`, brackets, emphasis, a 110,000-row
@@ -17,8 +18,9 @@ On a generated tracker of ISSUES issues:
    held (past the default cap of 512): the answer to a new request (503) and
    how long until requests are answered again (the idle ones timed out).
 3. Burst: on a server started afresh (and asked one full list), 500 clients
-   each send `GET /api/issues?all=true` at once; the answers by status, the
-   slowest, and the server's peak resident memory (VmHWM) before and after.
+   each send `GET /api/issues?all=true` at once, then (another fresh server)
+   `GET /api/issues/ID`; the answers by status, the slowest, and the
+   server's peak resident memory (VmHWM) before and after.
 
 Everything it starts is stopped before it exits, also on failure.
 """
@@ -55,47 +57,96 @@ def peak_kb(pid):
 
 
 yit, env, repo, first, work = release_and_tracker(n, "yit-bench-serve-bounds.")
-bodies = {
-    "100,000 `>` on one line": ">" * 100_000 + " end\n",
-    "1,000,000 `>` on one line": ">" * 1_000_000 + "\n",
-    "1,000,000 `[`": "[" * 1_000_000 + "\n",
-    "`*a **a ` x 140,000": "*a **a " * 140_000 + "\n",
-    "a table of 110,000 rows": "|a|b|\n|-|-|\n" + "|x|y|\n" * 110_000,
-    "prose with raw HTML, 0.9 MB": "<details><summary>s</summary>\n\n"
-    + "Some *text* with `code` and [a link](https://x.y).\n\n" * 17_000 + "</details>\n",
-    # the largest bodies still rendered as Markdown (128 KiB and under)
-    "120,000 `[` (Markdown)": "[" * 120_000 + "\n",
-    "`*a **a ` x 17,000 (Markdown)": "*a **a " * 17_000 + "\n",
-    "a table of 19,000 rows (Markdown)": "|a|b|\n|-|-|\n" + "|x|y|\n" * 19_000,
-    "120,000 `>` on one line (Markdown)": ">" * 120_000 + " end\n",
-    "prose, 120 KB (Markdown)": "Some *text* with `code` and [a link](https://x.y).\n\n" * 2_300,
-}
-ids = {}
-for name, body in bodies.items():
-    path = os.path.join(work, "body.md")
-    with open(path, "w") as f:
-        f.write(body)
-    out = subprocess.run([yit, "new", "Hostile body", "--body-file", path, "--format", "ids"],
-                         cwd=repo, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"{name}: {out.stderr}")
-    ids[name] = out.stdout.strip()
-ids_for_reads = subprocess.run([yit, "list", "--format", "ids", "--limit", "100"], cwd=repo,
-                               env=env, capture_output=True, text=True, check=True).stdout.split()
-
 port = free_port()
-serve = subprocess.Popen([yit, "serve", "--port", str(port)], cwd=repo, env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-held = []
-try:
+
+
+def start_serve():
+    serve = subprocess.Popen([yit, "serve", "--port", str(port)], cwd=repo, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
     for _ in range(400):
         try:
-            get(port, "/api/issues/" + first)
-            break
+            get(port, "/api/issues?all=true")
+            return serve
         except OSError:
             time.sleep(0.05)
-    print(f"## {n:,} issues\n\n| body | page render, median of 5 |\n|---|---|")
+    return serve
+
+
+def stop(serve):
+    os.kill(serve.pid, signal.SIGTERM)
+    serve.wait(timeout=10)
+
+
+def burst(serve, path_of):
+    before = dict(peak_kb(serve.pid))
+    statuses, slowest = {}, [0.0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(500)
+
+    def client(i):
+        barrier.wait()
+        start = time.perf_counter()
+        try:
+            status = get(port, path_of(i), timeout=120)
+        except OSError as e:
+            status = type(e).__name__
+        with lock:
+            statuses[status] = statuses.get(status, 0) + 1
+            slowest[0] = max(slowest[0], time.perf_counter() - start)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(500)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = dict(peak_kb(serve.pid))
+    return (f"{statuses}, slowest {slowest[0]:.1f} s; serve peak RSS "
+            f"{before['VmHWM'] / 1024:.0f} MiB before, {after['VmHWM'] / 1024:.0f} MiB after "
+            f"(RSS now {after['VmRSS'] / 1024:.0f} MiB)")
+
+
+ids_for_reads = subprocess.run([yit, "list", "--format", "ids", "--limit", "100"], cwd=repo,
+                               env=env, capture_output=True, text=True, check=True).stdout.split()
+serve = start_serve()
+held = []
+try:
+    print(f"## {n:,} issues\n")
+    print("Burst of 500 parallel `GET /api/issues?all=true`: "
+          + burst(serve, lambda i: "/api/issues?all=true"))
+    stop(serve)
+    serve = start_serve()
+    print("Burst of 500 parallel `GET /api/issues/ID`: "
+          + burst(serve, lambda i: "/api/issues/" + ids_for_reads[i % len(ids_for_reads)]))
+    stop(serve)
+
+    bodies = {
+        "100,000 `>` on one line": ">" * 100_000 + " end\n",
+        "1,000,000 `>` on one line": ">" * 1_000_000 + "\n",
+        "1,000,000 `[`": "[" * 1_000_000 + "\n",
+        "`*a **a ` x 140,000": "*a **a " * 140_000 + "\n",
+        "a table of 110,000 rows": "|a|b|\n|-|-|\n" + "|x|y|\n" * 110_000,
+        "prose with raw HTML, 0.9 MB": "<details><summary>s</summary>\n\n"
+        + "Some *text* with `code` and [a link](https://x.y).\n\n" * 17_000 + "</details>\n",
+        # the largest bodies still rendered as Markdown (128 KiB and under)
+        "120,000 `[` (Markdown)": "[" * 120_000 + "\n",
+        "`*a **a ` x 17,000 (Markdown)": "*a **a " * 17_000 + "\n",
+        "a table of 19,000 rows (Markdown)": "|a|b|\n|-|-|\n" + "|x|y|\n" * 19_000,
+        "120,000 `>` on one line (Markdown)": ">" * 120_000 + " end\n",
+        "prose, 120 KB (Markdown)": "Some *text* with `code` and [a link](https://x.y).\n\n" * 2_300,
+    }
+    ids = {}
+    for name, body in bodies.items():
+        path = os.path.join(work, "body.md")
+        with open(path, "w") as f:
+            f.write(body)
+        out = subprocess.run([yit, "new", "Hostile body", "--body-file", path, "--format", "ids"],
+                             cwd=repo, env=env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"{name}: {out.stderr}")
+        ids[name] = out.stdout.strip()
+    serve = start_serve()
+    print("\n| body | page render, median of 5 |\n|---|---|")
     for name, id_ in ids.items():
         times = []
         for _ in range(5):
@@ -105,6 +156,7 @@ try:
             assert status == 200, (name, status)
         times.sort()
         print(f"| {name} | {times[2]:.0f} ms |")
+    print(f"\nserve peak RSS after the pages: {dict(peak_kb(serve.pid))['VmHWM'] / 1024:.0f} MiB")
 
     def hold(count):
         for _ in range(count):
@@ -134,52 +186,9 @@ try:
         time.sleep(0.1)
     print(f"600 held (cap 512): a new request is answered {status} at once; "
           f"answered again after {time.perf_counter() - start:.1f} s (the idle ones timed out)")
-    for s in held:
-        s.close()
-    held.clear()
-    renders_peak = dict(peak_kb(serve.pid))["VmHWM"]
-    print(f"\nserve peak RSS after the pages and the idle connections: {renders_peak / 1024:.0f} MiB")
-
-    # the burst, on a server started afresh (one list first, as a warm server has)
-    os.kill(serve.pid, signal.SIGTERM)
-    serve.wait(timeout=10)
-    serve = subprocess.Popen([yit, "serve", "--port", str(port)], cwd=repo, env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-    for _ in range(400):
-        try:
-            get(port, "/api/issues?all=true")
-            break
-        except OSError:
-            time.sleep(0.05)
-    before = dict(peak_kb(serve.pid))
-    statuses, slowest = {}, [0.0]
-    lock = threading.Lock()
-    barrier = threading.Barrier(500)
-
-    def client():
-        barrier.wait()
-        start = time.perf_counter()
-        try:
-            status = get(port, "/api/issues?all=true", timeout=120)
-        except OSError as e:
-            status = type(e).__name__
-        with lock:
-            statuses[status] = statuses.get(status, 0) + 1
-            slowest[0] = max(slowest[0], time.perf_counter() - start)
-
-    threads = [threading.Thread(target=client) for _ in range(500)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    after = dict(peak_kb(serve.pid))
-    print(f"\nBurst of 500 parallel `GET /api/issues?all=true`: {statuses}, slowest "
-          f"{slowest[0]:.1f} s; serve peak RSS {before['VmHWM'] / 1024:.0f} MiB before, "
-          f"{after['VmHWM'] / 1024:.0f} MiB after (RSS now {after['VmRSS'] / 1024:.0f} MiB)")
 finally:
     for s in held:
         s.close()
-    os.kill(serve.pid, signal.SIGTERM)
-    serve.wait(timeout=10)
+    if serve.poll() is None:
+        stop(serve)
     subprocess.run(["rm", "-rf", work])

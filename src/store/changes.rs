@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::write::{replace_all, sync_dir, write_journal};
+use super::write::{journals_in, replace_all, sync_dir, write_journal};
 use super::{StoreError, Tracker, io_err};
 use crate::model::id::IssueId;
 use crate::store::update::version_of;
@@ -85,24 +85,9 @@ impl Tracker {
     /// another process holds locked is left to it (it may be the change's
     /// own writer, still running).
     pub fn recover_changes(&self) -> Result<usize, StoreError> {
-        let dir = self.changes_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(0);
-        };
         let mut completed = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name
-                .to_string_lossy()
-                .starts_with(crate::store::atomic::TMP_PREFIX)
-            {
-                // a journal's own write, killed before its rename
-                super::sweep_leftover(&entry);
-                continue;
-            }
-            if entry.path().extension().is_some_and(|x| x == "json") {
-                completed += self.roll_forward(&entry.path())?;
-            }
+        for journal in journals_in(&self.changes_dir()) {
+            completed += self.roll_forward(&journal)?;
         }
         Ok(completed)
     }

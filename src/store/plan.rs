@@ -353,23 +353,7 @@ impl Tracker {
     /// issues were created. A plan another process is writing (it holds
     /// the graph lock) is left to it.
     pub fn recover_plans(&self) -> Result<usize, StoreError> {
-        let dir = self.plans_dir();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(0);
-        };
-        let mut journals: Vec<PathBuf> = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name
-                .to_string_lossy()
-                .starts_with(crate::store::atomic::TMP_PREFIX)
-            {
-                // a journal's write that was killed before its rename
-                super::sweep_leftover(&entry);
-            } else if entry.path().extension().is_some_and(|x| x == "json") {
-                journals.push(entry.path());
-            }
-        }
+        let journals = super::write::journals_in(&self.plans_dir());
         if journals.is_empty() {
             return Ok(0);
         }

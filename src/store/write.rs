@@ -36,6 +36,28 @@ pub(super) fn write_journal(dir: &Path, bytes: &[u8]) -> Result<PathBuf, StoreEr
     Ok(path)
 }
 
+/// The journals in `dir` (`*.json`, as [`write_journal`] names them), with
+/// the temporary files of journal writes that were killed before their
+/// rename swept once they are old.
+pub(super) fn journals_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut journals = Vec::new();
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(atomic::TMP_PREFIX)
+        {
+            super::sweep_leftover(&entry);
+        } else if entry.path().extension().is_some_and(|x| x == "json") {
+            journals.push(entry.path());
+        }
+    }
+    journals
+}
+
 /// Best effort: some platforms cannot open a directory for syncing.
 pub(super) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {

@@ -99,6 +99,16 @@ fn labels_by_id(repo: &TestRepo) -> std::collections::BTreeMap<String, Vec<Strin
         .collect()
 }
 
+/// `args` run with a crash before the `n`-th file it writes.
+fn crashing(repo: &TestRepo, args: &[&str], n: usize) -> Run {
+    Run::from_output(
+        repo.cmd(args)
+            .env("YIT_TEST_CRASH_AFTER_FILES", n.to_string())
+            .output()
+            .expect("yit runs"),
+    )
+}
+
 /// A change to several issues interrupted between two files (a crash at
 /// a fixed point, then real SIGKILLs at any moment) is finished by the
 /// next command: every issue has it, or none does. A file changed after
@@ -113,12 +123,7 @@ fn a_change_to_several_issues_killed_midway_is_all_or_nothing() {
     let mut args = vec!["label", "add"];
     args.extend(ids.iter().map(String::as_str));
     args.push("crashed");
-    let run = Run::from_output(
-        repo.cmd(&args)
-            .env("YIT_TEST_CRASH_AFTER_FILES", "2")
-            .output()
-            .expect("yit runs"),
-    );
+    let run = crashing(&repo, &args, 2);
     assert_eq!(run.code, 86, "{}", run.stderr);
     let on_disk = ids
         .iter()
@@ -166,12 +171,7 @@ fn a_change_to_several_issues_killed_midway_is_all_or_nothing() {
     // `rm` of three, crashed after the first removal: all three go
     let mut rm = vec!["rm", "--yes"];
     rm.extend(ids[..3].iter().map(String::as_str));
-    let run = Run::from_output(
-        repo.cmd(&rm)
-            .env("YIT_TEST_CRASH_AFTER_FILES", "1")
-            .output()
-            .expect("yit runs"),
-    );
+    let run = crashing(&repo, &rm, 1);
     assert_eq!(run.code, 86, "{}", run.stderr);
     assert_eq!(labels_by_id(&repo).len(), 5);
     // real SIGKILLs at any moment of an eight-issue change

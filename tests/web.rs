@@ -1031,13 +1031,20 @@ fn hostile_pages_and_requests_are_bounded() {
     assert!((1..=32).contains(&quotes), "{quotes} levels of nesting");
     let page = served.get(&format!("/issues/{controls}"));
     assert!(!page.body.contains("pwned-input"), "a control's value");
-    let body = &page.body[page.body.find("done").expect("the task")..];
+    let body = &page.body[page.body.find("<section class=\"body\"").expect("the body")..];
     let boxes = body[..body.find("</section>").unwrap_or(body.len())].to_owned();
-    for input in boxes.split("<input").skip(1) {
-        let tag = &input[..input.find('>').expect("a tag")];
-        if tag.contains("checkbox") && !tag.contains("name=") {
-            assert!(tag.contains("disabled"), "an enabled box: {tag}");
-        }
+    let tags: Vec<&str> = boxes
+        .split("<input")
+        .skip(1)
+        .map(|input| &input[..input.find('>').expect("a tag")])
+        .collect();
+    // the task's box and the raw input, both a box that is only shown
+    assert_eq!(tags.len(), 2, "{boxes}");
+    for tag in tags {
+        assert!(
+            tag.contains("checkbox") && tag.contains("disabled") && !tag.contains("name="),
+            "a control: {tag}"
+        );
     }
     // two Hosts, or a target naming another host
     let port = served.port;

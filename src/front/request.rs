@@ -265,47 +265,55 @@ pub struct ListAnswer<'r, 'a> {
     pub problems: Option<&'r [yit::model::problem::Problem]>,
 }
 
-/// [`listed`] as the bytes of its JSON, with the envelope.
-pub fn listed_json(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Vec<u8>, CommandError> {
-    let mode = ctx.mode;
-    let written = ctx.session().list_with(query, mode, |result| {
-        let answer = ListAnswer {
+impl<'r, 'a> ListAnswer<'r, 'a> {
+    /// The answer of `result`.
+    pub fn of(result: &'r yit::query::ListResult<'a>) -> ListAnswer<'r, 'a> {
+        ListAnswer {
             schema_version: yit::model::record::SCHEMA_VERSION,
             records: &result.records,
             problems: (result.broken_files > 0).then_some(result.problems.as_slice()),
-        };
-        // (the records' text, and a little for the keys and quotes)
-        let guess: usize = result
-            .records
-            .iter()
-            .map(|r| {
-                let details = r.details.as_deref().map_or(0, |d| {
-                    d.body.len() + d.comments.iter().map(|c| c.body.len() + 128).sum::<usize>()
-                });
-                r.title.len() + details + 256
-            })
-            .sum();
-        let mut out = Vec::with_capacity(guess);
-        serde_json::to_writer(&mut out, &answer).map(|()| out)
-    })?;
-    written.map_err(|e| {
-        CommandError::new(
-            crate::front::error::ErrorKind::Internal,
-            "could not write the answer",
-        )
-        .because(&e)
-    })
+        }
+    }
+}
+
+fn unwritable(e: serde_json::Error) -> CommandError {
+    CommandError::new(
+        crate::front::error::ErrorKind::Internal,
+        "could not write the answer",
+    )
+    .because(&e)
+}
+
+/// [`listed`] as the bytes of its JSON, written straight from the
+/// records.
+pub fn listed_json(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Vec<u8>, CommandError> {
+    let mode = ctx.mode;
+    ctx.session()
+        .list_with(query, mode, |result| {
+            // (the records' text, and a little for the keys and quotes)
+            let guess: usize = result
+                .records
+                .iter()
+                .map(|r| {
+                    let details = r.details.as_deref().map_or(0, |d| {
+                        d.body.len() + d.comments.iter().map(|c| c.body.len() + 128).sum::<usize>()
+                    });
+                    r.title.len() + details + 256
+                })
+                .sum();
+            let mut out = Vec::with_capacity(guess);
+            serde_json::to_writer(&mut out, &ListAnswer::of(result)).map(|()| out)
+        })?
+        .map_err(unwritable)
 }
 
 pub fn listed(ctx: &mut Ctx, query: &yit::query::ListQuery) -> Result<Value, CommandError> {
-    let mut answers = yit::ops::Answers::default();
     let mode = ctx.mode;
-    let result = ctx.session().list(query, mode, &mut answers)?;
-    let mut value = serde_json::json!({ "issues": result.records });
-    if result.broken_files > 0 {
-        value["problems"] = serde_json::json!(result.problems);
-    }
-    Ok(value)
+    ctx.session()
+        .list_with(query, mode, |result| {
+            serde_json::to_value(ListAnswer::of(result))
+        })?
+        .map_err(unwritable)
 }
 
 /// The `show --json` answer for `id`, and the file's `version` (sent back

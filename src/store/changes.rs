@@ -18,17 +18,23 @@ use serde::{Deserialize, Serialize};
 use super::write::{journals_in, replace_all, sync_dir, write_journal};
 use super::{StoreError, Tracker, io_err};
 use crate::model::id::IssueId;
-use crate::store::update::version_of;
 
 /// One file of a journaled change.
 #[derive(Clone, Serialize, Deserialize)]
 pub(super) struct Changed {
-    pub id: String,
-    /// [`version_of`] the file before the change.
+    #[serde(deserialize_with = "canonical_id")]
+    pub id: IssueId,
+    /// `version_of` the file before the change.
     pub before: String,
     /// Its text after the change; `None`: removed (its copy is in the
     /// trash already).
     pub after: Option<String>,
+}
+
+/// An issue id as a journal has it (canonical, as yit wrote it).
+fn canonical_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<IssueId, D::Error> {
+    let text = String::deserialize(d)?;
+    IssueId::parse_canonical(&text).ok_or_else(|| serde::de::Error::custom("not an issue id"))
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,10 +108,7 @@ impl Tracker {
             let _ = std::fs::remove_file(journal);
             return Ok(0);
         };
-        let ids: Vec<IssueId> = files
-            .iter()
-            .filter_map(|f| IssueId::parse_canonical(&f.id))
-            .collect();
+        let ids: Vec<IssueId> = files.iter().map(|f| f.id.clone()).collect();
         // its writer (or another recovery) still holds them: left to it
         let Ok(_locks) = self.lock_all(&ids, std::time::Duration::ZERO) else {
             return Ok(0);
@@ -117,17 +120,10 @@ impl Tracker {
         let mut writes = Vec::new();
         let mut removals = Vec::new();
         for file in &files {
-            let Some(id) = IssueId::parse_canonical(&file.id) else {
-                continue;
-            };
-            let path = self.issue_path(&id);
-            let now = crate::store::guarded::read(&path, u64::MAX >> 1)
-                .ok()
-                .flatten()
-                .map(|b| version_of(&b));
+            let path = self.issue_path(&file.id);
             // still as it was before the change: the change was not made
             // to it (a file changed since is someone else's later change)
-            if now.as_deref() != Some(file.before.as_str()) {
+            if self.version_on_disk(&path).as_deref() != Some(file.before.as_str()) {
                 continue;
             }
             match &file.after {

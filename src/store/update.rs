@@ -139,23 +139,18 @@ impl Tracker {
             edits.push(edit::apply(&issue, &text, &wanted, now, self.config())?);
             befores.push(before);
         }
-        let writes: Vec<(PathBuf, Vec<u8>)> = edits
+        let changed: Vec<Changed> = edits
             .iter()
-            .filter(|e| e.changed)
-            .map(|e| (self.issue_path(&e.issue.id), e.text.clone().into_bytes()))
+            .zip(befores)
+            .filter(|(e, _)| e.changed)
+            .map(|(e, before)| Changed {
+                id: e.issue.id.clone(),
+                before,
+                after: Some(e.text.clone()),
+            })
             .collect();
-        if !writes.is_empty() {
-            let journaled: Vec<Changed> = edits
-                .iter()
-                .zip(&befores)
-                .filter(|(e, _)| e.changed)
-                .map(|(e, before)| Changed {
-                    id: e.issue.id.to_string(),
-                    before: before.clone(),
-                    after: Some(e.text.clone()),
-                })
-                .collect();
-            self.replace_journaled(&writes, &journaled)?;
+        if !changed.is_empty() {
+            self.replace_journaled(&changed)?;
             let written: Vec<(&Issue, &[u8])> = edits
                 .iter()
                 .filter(|e| e.changed)
@@ -379,18 +374,14 @@ impl Tracker {
         let journaled: Vec<Changed> = entries
             .iter()
             .map(|e| Changed {
-                id: e.id.to_string(),
-                before: std::fs::read(&e.path)
-                    .map(|b| version_of(&b))
-                    .unwrap_or_default(),
+                id: e.id.clone(),
+                before: self.version_on_disk(&e.path).unwrap_or_default(),
                 after: None,
             })
             .collect();
         let pending = self.journal_change(&journaled)?;
         for (n, entry) in entries.iter().enumerate() {
-            if let Some(hook) = &self.before_file {
-                hook(n);
-            }
+            self.before_file(n);
             let source = self.issue_path(&entry.id);
             std::fs::remove_file(&source).map_err(super::io_err("could not remove", &source))?;
         }
@@ -550,25 +541,34 @@ impl Tracker {
         }
     }
 
-    /// [`Tracker::replace_checked`] for a change to several files, through
-    /// the change journal (`store::changes`): a process killed between two
-    /// renames leaves a change the next command finishes.
-    fn replace_journaled(
-        &self,
-        files: &[(PathBuf, Vec<u8>)],
-        journaled: &[Changed],
-    ) -> Result<(), StoreError> {
-        if files.len() < 2 {
-            return self.replace_checked(files);
-        }
-        self.check_sizes(files)?;
-        let pending = self.journal_change(journaled)?;
-        let hook = self.before_file.clone();
-        replace_all(self.issues_dir(), files, &|n| {
-            if let Some(hook) = &hook {
-                hook(n);
-            }
-        })?;
+    /// Writes the new texts of `changed` (all or none, none past
+    /// `max_file_size`), through the change journal (`store::changes`)
+    /// when there are several: a process killed between two renames
+    /// leaves a change the next command finishes.
+    fn replace_journaled(&self, changed: &[Changed]) -> Result<(), StoreError> {
+        let files: Vec<(PathBuf, Vec<u8>)> = changed
+            .iter()
+            .filter_map(|c| Some((self.issue_path(&c.id), c.after.clone()?.into_bytes())))
+            .collect();
+        self.check_sizes(&files)?;
+        let pending = self.journal_change(changed)?;
+        replace_all(self.issues_dir(), &files, &|n| self.before_file(n))?;
         pending.done()
+    }
+
+    /// The test hook before the n-th file of a change to several files.
+    fn before_file(&self, n: usize) {
+        if let Some(hook) = &self.before_file {
+            hook(n);
+        }
+    }
+
+    /// [`version_of`] the regular file at `path` as it is now (at most
+    /// `max_file_size` of it read: yit reads no larger issue file).
+    pub(super) fn version_on_disk(&self, path: &std::path::Path) -> Option<String> {
+        super::guarded::read(path, self.config().max_file_size)
+            .ok()
+            .flatten()
+            .map(|bytes| version_of(&bytes))
     }
 }

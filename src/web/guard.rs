@@ -223,7 +223,7 @@ pub async fn check(State(app): State<Arc<App>>, request: Request, next: Next) ->
     let mut response = if request.uri().path() == "/events" {
         next.run(request).await
     } else {
-        match tokio::time::timeout(app.deadline, next.run(request)).await {
+        match tokio::time::timeout(app.limits.request, next.run(request)).await {
             Ok(response) => response,
             Err(_) => {
                 let mut response = refuse(

@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+
+use crate::front::error::{CommandError, ErrorKind};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::AsyncWriteExt;
@@ -27,6 +29,8 @@ use tokio::task::JoinSet;
 pub struct Limits {
     pub connections: usize,
     pub header_timeout: Duration,
+    /// How long a request may take to arrive and be answered (408).
+    pub request: Duration,
     pub grace: Duration,
 }
 
@@ -41,7 +45,8 @@ pub fn default_connections() -> usize {
 
 impl Limits {
     /// The defaults: 10 s for headers and idle keep-alives (the test hook
-    /// `YIT_TEST_HEADER_TIMEOUT_MS` shortens it), 2 s to finish on a stop.
+    /// `YIT_TEST_HEADER_TIMEOUT_MS` shortens it), three times that for a
+    /// whole request, 2 s to finish on a stop.
     pub fn new(connections: usize) -> Limits {
         let header_timeout = std::env::var("YIT_TEST_HEADER_TIMEOUT_MS")
             .ok()
@@ -50,6 +55,7 @@ impl Limits {
         Limits {
             connections,
             header_timeout,
+            request: header_timeout * 3,
             grace: Duration::from_secs(2),
         }
     }
@@ -60,20 +66,15 @@ impl Limits {
 /// answer only if its socket takes it at once, and closed.
 const SHEDDING: usize = 64;
 
-/// The answer to a connection past the cap.
+/// The answer to a connection past the cap: the `busy` error every front
+/// end gives.
 fn busy_answer() -> Vec<u8> {
-    let body = serde_json::json!({
-        "schema_version": 1,
-        "error": {
-            "kind": "busy",
-            "exit_code": 5,
-            "message": "the server has as many connections as it serves at once",
-            "causes": [],
-            "problems": [],
-            "hints": ["try again in a moment"],
-        }
-    })
-    .to_string();
+    let err = CommandError::new(
+        ErrorKind::Busy,
+        "the server has as many connections as it serves at once",
+    )
+    .hint("try again in a moment");
+    let body = err.json().to_string();
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
          retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",

@@ -49,8 +49,8 @@ pub struct App {
     /// `Host` values this server answers to.
     hosts: Vec<String>,
     live: Live,
-    /// How long a request may take to arrive and be answered.
-    deadline: Duration,
+    /// Its timeouts (a request's deadline, the patience of new work).
+    limits: listen::Limits,
     /// Answers made and not yet sent to their clients.
     unsent: Arc<listen::Unsent>,
 }
@@ -68,7 +68,7 @@ impl App {
     ) -> Result<T, CommandError> {
         // no new answer while those made wait for slow clients past the
         // budget (their memory is what a burst would grow)
-        if !self.unsent.room(self.deadline / 3).await {
+        if !self.unsent.room(self.limits.header_timeout).await {
             return Err(CommandError::new(
                 ErrorKind::Busy,
                 "the server is busy: its answers wait for their clients",
@@ -103,7 +103,7 @@ pub fn serve(options: Options, started: impl FnOnce(&str)) -> Result<(), Command
     );
     let watcher = Watch::start(front.issues_dir())?;
     let app = Arc::new(App {
-        deadline: limits.header_timeout * 3,
+        limits,
         unsent: Arc::default(),
         token: guard::new_token()?,
         hosts: guard::hosts_of(addr),

@@ -24,6 +24,9 @@ sizes=("$@")
 work=$(mktemp -d /tmp/yit-bench.XXXXXX)
 # no daemon outlives the benchmark, even when it fails halfway
 trap '"$yit" daemon gc --all --under "$work" >/dev/null 2>&1; rm -rf "$work"' EXIT
+# no daemon starts by itself (yit.autostart's default at 5,000 issues):
+# the rows that measure one start it
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=yit.autostart GIT_CONFIG_VALUE_0=false
 export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com" GIT_CONFIG_NOSYSTEM=1 HOME="$work"
 results="$work/results.md"
 echo "| issues | command | median | mean ± σ | runs |" > "$results"

@@ -13,6 +13,9 @@ cargo build --release --quiet
 yit="$PWD/target/release/yit"
 work=$(mktemp -d /tmp/yit-bench-git.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# no daemon starts by itself (yit.autostart's default at 5,000 issues):
+# the rows that measure one start it
+export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=yit.autostart GIT_CONFIG_VALUE_0=false
 export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com" GIT_COMMITTER_NAME="Bench" \
   GIT_COMMITTER_EMAIL="bench@example.com" GIT_CONFIG_NOSYSTEM=1 HOME="$work"
 repo="$work/repo"

@@ -13,7 +13,9 @@ def release_and_tracker(n, prefix):
     work = tempfile.mkdtemp(prefix=prefix)
     env = dict(os.environ, HOME=work, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Bench",
                GIT_AUTHOR_EMAIL="bench@example.com", GIT_COMMITTER_NAME="Bench",
-               GIT_COMMITTER_EMAIL="bench@example.com")
+               GIT_COMMITTER_EMAIL="bench@example.com",
+               # no daemon starts by itself: the rows that measure one start it
+               GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="yit.autostart", GIT_CONFIG_VALUE_0="false")
     repo = os.path.join(work, "repo")
     os.makedirs(repo)
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)

@@ -706,7 +706,7 @@ fn autostart_starts_one_daemon_when_the_clone_asks() {
     let repo = TestRepo::with_tracker();
     repo.new_issue(&["Auto"]);
     assert_eq!(repo.ok(&["list", "--format", "ids"]).lines().count(), 1);
-    // nothing starts without yit.autostart
+    // nothing starts in a small tracker, nor where the user said no
     assert_no_daemon(&repo);
     repo.git(&["config", "yit.autostart", "true"]);
     let runs: Vec<_> = (0..4)
@@ -721,11 +721,115 @@ fn autostart_starts_one_daemon_when_the_clone_asks() {
         assert!(out.status.success());
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
     }
-    let status = repo.run(&["daemon", "status", "--json"]).json();
-    assert_eq!(status["running"], true, "the first command started it");
+    // the commands did not wait for it: it serves soon after
+    assert!(wait_until(PATIENCE, || repo
+        .run(&["daemon", "status", "--json"])
+        .json()["daemon"]["worktree"]
+        .is_string()));
     let daemons = common::yit_processes_in(repo.root());
     assert_eq!(daemons.len(), 1, "exactly one daemon: {daemons:?}");
     assert_eq!(repo.ok(&["daemon", "stop"]).lines().count(), 1);
+}
+
+/// `count` issue files, copies of one made by `yit new` under other ids.
+fn many_issues(repo: &TestRepo, count: usize) {
+    let first = repo.new_issue(&["Number 0"]);
+    let text = repo.read_issue_file(&first);
+    const DIGITS: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    for n in 1..count {
+        let mut id = String::from("zz");
+        let mut rest = n;
+        for _ in 0..8 {
+            id.insert(2, DIGITS[rest % 32] as char);
+            rest /= 32;
+        }
+        let copy = text
+            .replace(&format!("id: {first}"), &format!("id: {id}"))
+            .replace("Number 0", &format!("Number {n}"));
+        repo.write_issue_file(&format!("{id}.yaml"), copy.as_bytes());
+    }
+}
+
+fn a_large_tracker_starts_its_daemon_by_itself_and_says_so_once() {
+    let repo = TestRepo::with_tracker();
+    many_issues(&repo, 5_000);
+    // the user's own setting unset: the default holds
+    repo.git(&["config", "--global", "--unset", "yit.autostart"]);
+    // the first read builds the index, which is what tells the size
+    let first = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+    assert_eq!((first.code, first.stderr.as_str()), (0, ""));
+    assert!(common::yit_processes_in(repo.root()).is_empty());
+    // the next starts one, answers without waiting for it, and says so once
+    let started = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+    assert_eq!(started.code, 0, "{}", started.stderr);
+    assert_eq!(started.stdout, first.stdout, "answered from the files");
+    assert_eq!(started.stderr.lines().count(), 1, "{}", started.stderr);
+    for said in [
+        "started a daemon for this worktree (this tracker has 5000 issues)",
+        "`yit daemon stop`",
+        "`git config yit.autostart false`",
+    ] {
+        assert!(started.stderr.contains(said), "{}", started.stderr);
+    }
+    assert_eq!(common::yit_processes_in(repo.root()).len(), 1);
+    let status = repo.run(&["daemon", "status", "--json"]).json();
+    assert_eq!(status["running"], true, "starting or serving: {status}");
+    assert!(wait_until(PATIENCE, || repo
+        .run(&["daemon", "status", "--json"])
+        .json()["daemon"]["worktree"]
+        .is_string()));
+    let served = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+    assert_eq!(
+        (served.stdout, served.stderr),
+        (first.stdout.clone(), String::new())
+    );
+    repo.ok(&["daemon", "stop"]);
+    // stopped, it starts again with the next command, said no more
+    let again = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+    assert_eq!((again.code, again.stderr.as_str()), (0, ""));
+    assert!(wait_until(PATIENCE, || common::yit_processes_in(
+        repo.root()
+    )
+    .len()
+        == 1));
+    repo.ok(&["daemon", "stop"]);
+    // the clone's no, the user's no (the clone's word wins over the user's)
+    let none_starts = |repo: &TestRepo| {
+        let out = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+        assert!(common::yit_processes_in(repo.root()).is_empty());
+        assert_no_daemon(repo);
+    };
+    repo.git(&["config", "yit.autostart", "false"]);
+    none_starts(&repo);
+    repo.git(&["config", "--unset", "yit.autostart"]);
+    repo.git(&["config", "--global", "yit.autostart", "false"]);
+    none_starts(&repo);
+    repo.git(&["config", "yit.autostart", "true"]);
+    repo.ok(&["list", "--limit", "1"]);
+    assert!(wait_until(PATIENCE, || common::yit_processes_in(
+        repo.root()
+    )
+    .len()
+        == 1));
+    repo.ok(&["daemon", "stop"]);
+    // --no-daemon never starts one
+    repo.git(&["config", "--unset", "yit.autostart"]);
+    repo.git(&["config", "--global", "--unset", "yit.autostart"]);
+    repo.ok(&["list", "--limit", "1", "--no-daemon"]);
+    assert!(common::yit_processes_in(repo.root()).is_empty());
+}
+
+fn a_small_tracker_starts_no_daemon_by_default() {
+    let repo = TestRepo::with_tracker();
+    many_issues(&repo, 50);
+    repo.git(&["config", "--global", "--unset", "yit.autostart"]);
+    for _ in 0..3 {
+        let out = repo.run(&["list", "--limit", "1", "--format", "ids"]);
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    }
+    assert!(common::yit_processes_in(repo.root()).is_empty());
+    assert_no_daemon(&repo);
 }
 
 fn gc_stops_daemons_that_serve_nothing() {
@@ -835,6 +939,16 @@ fn main() {
         (
             "autostart_starts_one_daemon_when_the_clone_asks",
             autostart_starts_one_daemon_when_the_clone_asks,
+            false,
+        ),
+        (
+            "a_large_tracker_starts_its_daemon_by_itself_and_says_so_once",
+            a_large_tracker_starts_its_daemon_by_itself_and_says_so_once,
+            false,
+        ),
+        (
+            "a_small_tracker_starts_no_daemon_by_default",
+            a_small_tracker_starts_no_daemon_by_default,
             false,
         ),
         (

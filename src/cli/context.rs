@@ -71,10 +71,12 @@ impl Ctx {
         let allowed = self.access.asks_daemon();
         let given = std::rc::Rc::clone(&self.daemon_warned);
         let paint = self.out.paint_stderr(output::Paint::Warning, "warning:");
+        let quiet = self.quiet;
         move |tracker| {
             if !allowed {
                 return None;
             }
+            let state = tracker.state_dir().to_owned();
             let on_trouble: yit::ops::OnTrouble = std::rc::Rc::new(move |trouble| match trouble {
                 // once per command
                 yit::ops::Trouble::NotAnswering(e) if !given.replace(true) => {
@@ -84,6 +86,12 @@ impl Ctx {
                 }
                 yit::ops::Trouble::NotAnswering(_) => {}
                 yit::ops::Trouble::Autostart(e) => crate::front::say!("{paint} yit.autostart: {e}"),
+                // said once per worktree, to someone who hears notes
+                yit::ops::Trouble::Started { files } => {
+                    if !quiet && yit::daemon::first_autostart(&yit::daemon::Paths::new(&state)) {
+                        crate::front::say!("{}", autostart_notice(files));
+                    }
+                }
             });
             yit::ops::Daemon::connect(tracker, on_trouble)
         }
@@ -397,4 +405,17 @@ fn colored(choice: ColorChoice) -> bool {
 /// nothing that owns a descriptor, a lock or a child process.
 pub fn exit_without_freeing<T>(value: T) {
     std::mem::forget(value);
+}
+
+/// The one line said when a command first starts the daemon of a
+/// worktree: what started, why, and how to stop it or turn it off.
+fn autostart_notice(files: Option<u64>) -> String {
+    let why = match files {
+        Some(files) => format!("this tracker has {files} issues"),
+        None => "yit.autostart is true".to_owned(),
+    };
+    format!(
+        "yit: started a daemon for this worktree ({why}); from the next command on it answers reads from memory. \
+         `yit daemon stop` stops it; `git config yit.autostart false` (with --global: in every repository) keeps it from starting"
+    )
 }

@@ -310,6 +310,16 @@ fn status(ctx: &mut Ctx, paths: &Paths, root: &std::path::Path) -> Result<(), Co
     )?;
     let info = match daemon::running(paths) {
         None => None,
+        // started (by a command, which did not wait) and still reading
+        Some(pid) if !paths.socket.exists() => {
+            if format == Format::Json {
+                let starting = serde_json::json!({ "running": true, "starting": true, "daemon": { "pid": pid } });
+                return Ok(ctx.out.json(&super::output::envelope(starting))?);
+            }
+            return Ok(ctx.out.line(&format!(
+                "a daemon (pid {pid}) is starting: it serves once it has read the issues"
+            ))?);
+        }
         Some(pid) => match Client::connect(paths, root).map(|mut c| c.request(&Request::Status)) {
             Some(Ok(Response::Status(info))) => Some(info),
             _ => {

@@ -150,40 +150,12 @@ pub fn start(
     if let Some(pid) = running(paths) {
         return Ok(Started::AlreadyRunning { pid });
     }
-    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
-    // keep the log under 1 MiB: the previous run's log moves aside
-    if std::fs::metadata(&paths.log).is_ok_and(|m| m.len() > 1 << 20) {
-        let _ = std::fs::rename(&paths.log, paths.log.with_extension("log.1"));
-    }
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&paths.log)
-        .map_err(io("could not open", &paths.log))?;
+    let (said, said_in) = std::io::pipe().map_err(io("could not make a pipe for", &paths.log))?;
+    let (mut command, log) = command(paths, exe, worktree, run_args)?;
     // what the daemon says on stderr before it serves (why it could not
     // start) comes back through a pipe: its log may be what failed (a
     // full disk)
-    let (said, said_in) = std::io::pipe().map_err(io("could not make a pipe for", &paths.log))?;
-    let mut command = std::process::Command::new(exe);
-    // mimalloc returns freed memory to the system only on later allocator
-    // activity, which an idle daemon does not have, and commits its arenas
-    // eagerly: without these, a daemon keeps what its load and its largest
-    // answer ever needed (at 10,000 issues, 77 MiB right after starting and
-    // 129 MiB after 60 lists, against 34 and 40 MiB with them)
-    for (key, value) in [
-        ("MIMALLOC_PURGE_DELAY", "0"),
-        ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
-    ] {
-        if std::env::var_os(key).is_none() {
-            command.env(key, value);
-        }
-    }
     let mut child = command
-        .arg("-C")
-        .arg(worktree)
-        .args(["daemon", "run", "--detach"])
-        .args(run_args)
-        .current_dir(worktree)
         .stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(said_in)
@@ -229,6 +201,89 @@ pub fn start(
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The command that runs a detached daemon of `worktree`, and its log
+/// (opened for appending; moved aside first when past 1 MiB).
+fn command(
+    paths: &Paths,
+    exe: &Path,
+    worktree: &Path,
+    run_args: &[String],
+) -> Result<(std::process::Command, File), DaemonError> {
+    std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
+    // keep the log under 1 MiB: the previous run's log moves aside
+    if std::fs::metadata(&paths.log).is_ok_and(|m| m.len() > 1 << 20) {
+        let _ = std::fs::rename(&paths.log, paths.log.with_extension("log.1"));
+    }
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&paths.log)
+        .map_err(io("could not open", &paths.log))?;
+    let mut command = std::process::Command::new(exe);
+    // mimalloc returns freed memory to the system only on later allocator
+    // activity, which an idle daemon does not have, and commits its arenas
+    // eagerly: without these, a daemon keeps what its load and its largest
+    // answer ever needed (at 10,000 issues, 77 MiB right after starting and
+    // 129 MiB after 60 lists, against 34 and 40 MiB with them)
+    for (key, value) in [
+        ("MIMALLOC_PURGE_DELAY", "0"),
+        ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
+    ] {
+        if std::env::var_os(key).is_none() {
+            command.env(key, value);
+        }
+    }
+    command
+        .arg("-C")
+        .arg(worktree)
+        .args(["daemon", "run", "--detach"])
+        .args(run_args)
+        .current_dir(worktree);
+    Ok((command, log))
+}
+
+/// Starts a daemon of `worktree` without waiting for it to serve (a
+/// command's autostart: it answers from the files meanwhile). `start_lock`
+/// (the autostart lock, held) becomes the daemon's stdin, so the lock is
+/// held for as long as the daemon lives, by it alone: no other command
+/// starts one meanwhile, and the lock is free again when it ends. What it
+/// says goes to its log. Its exit status is collected by a thread of this
+/// process, so a long-running front end keeps no zombie.
+pub fn spawn(
+    paths: &Paths,
+    exe: &Path,
+    worktree: &Path,
+    start_lock: File,
+) -> Result<(), DaemonError> {
+    let (mut command, log) = command(paths, exe, worktree, &[])?;
+    let said = log.try_clone().map_err(io("could not open", &paths.log))?;
+    let mut child = command
+        .stdin(start_lock)
+        .stdout(log)
+        .stderr(said)
+        .spawn()
+        .map_err(|source| DaemonError::Spawn {
+            exe: exe.to_owned(),
+            source,
+        })?;
+    drop(command);
+    let _ = std::thread::Builder::new()
+        .name("yit-daemon-reaper".to_owned())
+        .spawn(move || child.wait());
+    Ok(())
+}
+
+/// Whether this is the first daemon a command started in the worktree of
+/// `paths` (its notice is said once): the first call makes a marker in the
+/// state dir, later ones find it.
+pub fn first_autostart(paths: &Paths) -> bool {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(paths.state.join("daemon.autostarted"))
+        .is_ok()
 }
 
 /// The last lines a daemon that exited wrote on stderr (at most 64 KiB

@@ -23,23 +23,21 @@ pub use history::{IssueLog, LogEntry};
 pub use show::{Shown, shown_json};
 
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
 use crate::daemon::protocol::{Request, Response};
 use crate::daemon::{Client, DaemonError, Engine, Paths};
 use crate::model::deps::Related;
 use crate::model::id::IssueId;
 use crate::store::at::{AtRevision, IssueBytes};
-use crate::store::{FileResult, Listing, Scan, ScanMode, StoreError, Tracker};
-
-/// How long a command waits for another's autostart of the daemon.
-const AUTOSTART_PATIENCE: Duration = Duration::from_secs(2);
+use crate::store::{Autostart, FileResult, Listing, Scan, ScanMode, StoreError, Tracker};
 
 /// What a front end hears about the daemon: it did not answer in time (the
-/// answer then comes from the files), or `yit.autostart` could not start
-/// one.
+/// answer then comes from the files), a command started one (with the
+/// tracker's size when it was started for being large rather than because
+/// `yit.autostart` asks), or it could not start one.
 pub enum Trouble<'e> {
     NotAnswering(&'e DaemonError),
+    Started { files: Option<u64> },
     Autostart(&'e DaemonError),
 }
 
@@ -59,9 +57,10 @@ enum Link {
 }
 
 impl Daemon {
-    /// The daemon of `tracker`'s worktree, when one runs and is compatible;
-    /// with `yit.autostart`, one is started first (one starter at a time,
-    /// waiting for another's start no longer than 2 s).
+    /// The daemon of `tracker`'s worktree, when one runs, serves and is
+    /// compatible. When none runs and [`Tracker::autostart`] says so, one
+    /// is started without waiting for it (one starter at a time): this
+    /// command answers from the files, and the next gets the daemon.
     pub fn connect(tracker: &Tracker, on_trouble: OnTrouble) -> Option<Daemon> {
         let paths = Paths::new(tracker.state_dir());
         let connect = || match Client::try_connect(&paths, tracker.root()) {
@@ -76,29 +75,37 @@ impl Daemon {
                 None
             }
         };
-        if crate::daemon::running(&paths).is_some() || !tracker.autostart() {
+        if crate::daemon::running(&paths).is_some() {
             return connect();
         }
+        let files = match tracker.autostart() {
+            Autostart::No => return None,
+            Autostart::Asked => None,
+            Autostart::Large { files } => Some(files),
+        };
+        // one start at a time: the lock passes to the daemon started, for
+        // its life; a start under way (or a daemon started by an older yit
+        // that is still loading) is left to itself
         let lock = std::fs::create_dir_all(&paths.state)
             .and_then(|()| {
                 crate::store::lock::open_lock_file(&paths.state.join("daemon.start.lock"))
             })
             .ok()?;
-        let deadline = Instant::now() + AUTOSTART_PATIENCE;
-        while lock.try_lock().is_err() {
-            if Instant::now() >= deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        if lock.try_lock().is_err() || crate::daemon::running(&paths).is_some() {
+            return None;
         }
-        if crate::daemon::running(&paths).is_none() {
-            let exe = std::env::current_exe().ok()?;
-            if let Err(e) = crate::daemon::start(&paths, &exe, tracker.root(), &[]) {
-                on_trouble(Trouble::Autostart(&e));
-                return None;
-            }
+        let started = std::env::current_exe()
+            .map_err(|source| DaemonError::Spawn {
+                exe: "yit".into(),
+                source,
+            })
+            .and_then(|exe| crate::daemon::spawn(&paths, &exe, tracker.root(), lock));
+        match started {
+            Ok(()) => on_trouble(Trouble::Started { files }),
+            Err(e) => on_trouble(Trouble::Autostart(&e)),
         }
-        connect()
+        // this command answers from the files; the next gets the daemon
+        None
     }
 
     /// The answers of `engine`, kept by the front end (it is never slow

@@ -36,7 +36,7 @@ use crate::model::issue::{Broken, Comment, Issue};
 use crate::model::problem::{Pos, Problem};
 
 /// Bumped whenever the layout of the index files changes.
-pub const INDEX_VERSION: u32 = 5;
+pub const INDEX_VERSION: u32 = 6;
 
 /// What the cached parses depend on besides the files: this yit (its
 /// validation) and the tracker's config.yaml. An index or journal record
@@ -339,6 +339,7 @@ pub fn save(dir: &Path, context: u64, entries: &[ToSave]) -> std::io::Result<()>
         version: INDEX_VERSION,
         context,
         generation,
+        files: entries.len() as u64,
         sums: chunks
             .par_iter()
             .map(|c| xxhash_rust::xxh3::xxh3_64(c))
@@ -415,11 +416,32 @@ fn write_atomic(
     tmp.persist(dir.join(name)).map(drop).map_err(|e| e.error)
 }
 
+/// How many files the index in `dir` held when it was saved (any context:
+/// a size, not an answer), from the summary's first bytes; `None` without
+/// a readable index of this layout.
+pub fn files_in(dir: &Path) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Head {
+        version: u32,
+        _context: u64,
+        _generation: u64,
+        files: u64,
+    }
+    let mut head = [0u8; 40];
+    let file = File::open(dir.join(SUMMARY)).ok()?;
+    let read = file.take(head.len() as u64).read(&mut head).ok()?;
+    let (head, _) = postcard::take_from_bytes::<Head>(&head[..read]).ok()?;
+    (head.version == INDEX_VERSION).then_some(head.files)
+}
+
 #[derive(Serialize, Deserialize)]
 struct SummaryFile<'a> {
     version: u32,
     context: u64,
     generation: u64,
+    /// How many files it holds: read alone (the header's first bytes) to
+    /// judge the tracker's size without decoding a chunk.
+    files: u64,
     /// Each a postcard `Vec<StoredSummary>` of up to [`CHUNK`] entries, in
     /// name order.
     #[serde(borrow)]
@@ -801,6 +823,7 @@ mod tests {
         );
         let to_save: Vec<ToSave> = entries.iter().map(|(n, e)| ToSave::of(n, e)).collect();
         save(dir.path(), 9, &to_save).expect("saved");
+        assert_eq!(files_in(dir.path()), Some(2), "the size, from the header");
         let full = Index::load(dir.path(), 9, true);
         assert_eq!(full.entries, entries);
         let summary = Index::load(dir.path(), 9, false);

@@ -53,6 +53,22 @@ pub const GITATTRIBUTES_PATTERN: &str = ".issues/*.yaml";
 /// Name of the configuration file inside it.
 pub const CONFIG_FILE: &str = "config.yaml";
 
+/// The tracker size from which the daemon starts by itself when
+/// `yit.autostart` is unset: where its answers begin to save time a person
+/// notices (docs/performance.md, "When the daemon starts by itself").
+pub const AUTOSTART_FILES: u64 = 5_000;
+
+/// Whether commands start the daemon ([`Tracker::autostart`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Autostart {
+    /// `yit.autostart = false`, or unset and the tracker is small.
+    No,
+    /// `yit.autostart = true`.
+    Asked,
+    /// Unset, and the tracker is large: `files` issue files.
+    Large { files: u64 },
+}
+
 /// An open tracker: a worktree with `.issues/config.yaml`.
 pub struct Tracker {
     repo: Repo,
@@ -184,10 +200,20 @@ impl Tracker {
         &self.state
     }
 
-    /// Whether this clone's git config asks for the daemon to be started by
-    /// any command that would use it (`yit.autostart = true`).
-    pub fn autostart(&self) -> bool {
-        self.repo.config_bool("yit.autostart").unwrap_or(false)
+    /// Whether a command that would ask the daemon starts one: as
+    /// `yit.autostart` says (git's configuration: the clone's, else the
+    /// user's), and when it is unset, once the tracker holds
+    /// [`AUTOSTART_FILES`] issue files or more (as its index last counted
+    /// them: a tracker never read through the index is not judged large).
+    pub fn autostart(&self) -> Autostart {
+        match self.repo.config_bool("yit.autostart") {
+            Some(true) => Autostart::Asked,
+            Some(false) => Autostart::No,
+            None => match index::files_in(&self.index_dir()) {
+                Some(files) if files >= AUTOSTART_FILES => Autostart::Large { files },
+                _ => Autostart::No,
+            },
+        }
     }
 
     /// The author identity from git, as `Name <email>`.

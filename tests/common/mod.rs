@@ -89,6 +89,8 @@ impl TestRepo {
         let home = tmp.path().join("home");
         std::fs::create_dir_all(&root).expect("repo dir");
         std::fs::create_dir_all(&home).expect("home dir");
+        // no daemon starts by itself in a test: one that tests it unsets this
+        std::fs::write(home.join(".gitconfig"), "[yit]\n\tautostart = false\n").expect("gitconfig");
         let repo = TestRepo {
             tmp,
             root,

@@ -577,8 +577,12 @@ fn random_histories_agree_with_and_without_the_daemon() {
             let pick = |rng: &mut fastrand::Rng| {
                 (!files.is_empty()).then(|| files[rng.usize(..files.len())].clone())
             };
-            let step = rng.usize(..9);
+            let step = rng.usize(..12);
             history.push(step);
+            let id_of =
+                |f: &std::path::Path| f.file_stem().expect("stem").to_string_lossy().into_owned();
+            // the issues whose links a step changed, shown after it
+            let mut linked: Vec<String> = Vec::new();
             match step {
                 0 | 1 => {
                     let _ = repo.run(&["new", &format!("Issue {}", rng.u8(..)), "-l", "x"]);
@@ -638,6 +642,43 @@ fn random_histories_agree_with_and_without_the_daemon() {
                         }
                     }
                 }
+                9 => {
+                    if let (Some(a), Some(b)) = (pick(&mut rng), pick(&mut rng)) {
+                        let _ = repo.run(&["dep", "add", &id_of(&a), &id_of(&b)]);
+                        linked.extend([id_of(&a), id_of(&b)]);
+                    }
+                }
+                10 => {
+                    if let (Some(a), Some(b)) = (pick(&mut rng), pick(&mut rng)) {
+                        let _ = repo.run(&["edit", &id_of(&a), "--parent", &id_of(&b)]);
+                        linked.extend([id_of(&a), id_of(&b)]);
+                    }
+                }
+                11 => {
+                    // links dropped by hand, in place (the directory does
+                    // not change)
+                    if let Some(f) = pick(&mut rng) {
+                        linked.push(id_of(&f));
+                        let text = std::fs::read_to_string(&f).unwrap_or_default();
+                        let mut in_deps = false;
+                        let kept: Vec<&str> = text
+                            .lines()
+                            .filter(|l| {
+                                in_deps = (in_deps && l.starts_with("  - ")) || *l == "depends_on:";
+                                let dependency = in_deps && l.starts_with("  - ");
+                                !(l.starts_with("parent:") || dependency)
+                            })
+                            .map(|l| {
+                                if l == "depends_on:" {
+                                    "depends_on: []"
+                                } else {
+                                    l
+                                }
+                            })
+                            .collect();
+                        std::fs::write(&f, kept.join("\n") + "\n").expect("in place");
+                    }
+                }
                 _ => {
                     if repo.git(&["stash", "list"]).trim().is_empty() {
                         let _ = repo.program("git", &["stash", "-q", "-u"]).output();
@@ -677,6 +718,20 @@ fn random_histories_agree_with_and_without_the_daemon() {
                         (daemon.code, &daemon.stdout, &daemon.stderr),
                         (other.code, &other.stdout, &other.stderr),
                         "seed {seed}: {query:?}: the daemon and the {name} disagree after steps {history:?}"
+                    );
+                }
+            }
+            // what is around an issue: from the daemon's reverse edges, the
+            // index's, and every file
+            linked.extend(files.iter().take(2).map(|f| id_of(f)));
+            for id in linked {
+                let daemon = repo.run(&["show", &id, "--json"]);
+                for way in ["--no-daemon", "--no-index"] {
+                    let other = repo.run(&["show", &id, "--json", way]);
+                    assert_eq!(
+                        (daemon.code, &daemon.stdout, &daemon.stderr),
+                        (other.code, &other.stdout, &other.stderr),
+                        "seed {seed}: show {id}: the daemon and {way} disagree after steps {history:?}"
                     );
                 }
             }

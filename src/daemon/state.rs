@@ -231,16 +231,8 @@ impl Served {
                 .and_then(|id| self.lookup(id))
             {
                 Some(issue) => {
-                    // the few issues that name it, found on both cores
-                    let naming: Vec<&Issue> = self
-                        .state
-                        .order(SortKey::Id)
-                        .par_iter()
-                        .map(|k| &k.issue)
-                        .filter(|i| {
-                            i.parent.as_ref() == Some(&issue.id) || i.depends_on.contains(&issue.id)
-                        })
-                        .collect();
+                    // the few issues that name it, looked up
+                    let naming: Vec<&Issue> = self.state.naming(&issue.id).collect();
                     let short = |id: &IssueId| id.as_str()[..self.short_len(id)].to_owned();
                     let related = crate::model::deps::Related::of(
                         issue,
@@ -337,6 +329,11 @@ pub(super) struct State {
     /// The short id length of every file, kept up to date as files come and
     /// go (only the neighbours of an id in sorted order can change).
     short_lens: HashMap<IssueId, usize, IdHash>,
+    /// For each id, the valid issues that name it as their parent or a
+    /// dependency (the reverse edges), kept up to date file by file: what
+    /// `show` lists around an issue is looked up, not found by a walk of
+    /// every issue.
+    naming: HashMap<IssueId, BTreeSet<IssueId>, IdHash>,
 }
 
 /// Whether a query reads bodies and comments (words, phrases).
@@ -398,7 +395,14 @@ impl State {
             misnamed: listing.misnamed,
             orders: Default::default(),
             short_lens: HashMap::default(),
+            naming: HashMap::default(),
         };
+        let valid: Vec<Arc<Kept>> = (state.files.values())
+            .filter_map(|h| h.as_ref().ok().cloned())
+            .collect();
+        for kept in &valid {
+            state.link(kept, true);
+        }
         let ids: Vec<IssueId> = state.files.keys().cloned().collect();
         state.short_lens.reserve(ids.len());
         for id in ids {
@@ -406,6 +410,31 @@ impl State {
             state.set_short(id, len);
         }
         Ok(state)
+    }
+
+    /// Adds (or removes) the reverse edges of `issue`'s parent and
+    /// dependencies.
+    fn link(&mut self, issue: &Issue, add: bool) {
+        for target in issue.parent.iter().chain(&issue.depends_on) {
+            if add {
+                (self.naming.entry(target.clone()).or_default()).insert(issue.id.clone());
+            } else if let Some(naming) = self.naming.get_mut(target) {
+                naming.remove(&issue.id);
+                if naming.is_empty() {
+                    self.naming.remove(target);
+                }
+            }
+        }
+    }
+
+    /// The valid issues that name `id` as their parent or a dependency.
+    fn naming(&self, id: &IssueId) -> impl Iterator<Item = &Issue> {
+        (self.naming.get(id).into_iter().flatten()).filter_map(|source| {
+            match self.files.get(source) {
+                Some(Ok(k)) => Some(&k.issue),
+                _ => None,
+            }
+        })
     }
 
     /// Records the short id length of `id`, in the map and in its issue.
@@ -555,6 +584,12 @@ impl State {
             };
             // out of the old place first: the new one may have the same key
             let old = old.and_then(Result::ok);
+            if let Some(old) = &old {
+                self.link(old, false);
+            }
+            if let Some(new) = &new {
+                self.link(new, true);
+            }
             self.reorder(old.as_ref(), new.as_ref());
         }
         if let Some(misnamed) = updates.misnamed {

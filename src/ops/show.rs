@@ -26,18 +26,23 @@ pub struct Shown {
 
 impl Session<'_> {
     /// The issue `input` names, with what is around it: the daemon's
-    /// answer when one runs, else every issue's fields read as `mode` says.
+    /// answer when one runs, else the index's links (what names the issue,
+    /// read, not found by decoding every issue), else every issue's fields
+    /// read as `mode` says.
     pub fn show(&mut self, input: &str, mode: ScanMode) -> Result<Shown, StoreError> {
         let tracker = self.tracker;
         let id = self.resolve(input)?;
         let (issue, text) = tracker.load_with_text(&id)?;
         let (shorts, related) = match self.related(&issue) {
             Some(answer) => answer,
-            None => {
-                let scan = tracker.scan(mode)?;
-                let related = scan.related(&issue);
-                (Shorts::Listing(scan.listing), related)
-            }
+            None => match tracker.around(&issue, mode) {
+                Some((shorts, related)) => (Shorts::Known(shorts), related),
+                None => {
+                    let scan = tracker.scan(mode)?;
+                    let related = scan.related(&issue);
+                    (Shorts::Listing(scan.listing), related)
+                }
+            },
         };
         let commits = tracker.linked_commits(&issue.id).unwrap_or_default();
         let lease = tracker.lease(&issue.id)?;

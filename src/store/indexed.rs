@@ -160,6 +160,8 @@ impl Tracker {
     fn check_all(&self, details: bool) -> Result<(Listing, Vec<Checked>), StoreError> {
         let dir = self.index_dir();
         let (context, files) = (self.context, &self.files);
+        // (before the listing: what a later read trusts the listing for)
+        let seen = super::links::DirSeen::now(&files.dir);
         let (listing, stats, mut index) = std::thread::scope(|s| {
             let loader = s.spawn(|| Index::load(&dir, context, details));
             let listed = files.listing().and_then(|mut listing| {
@@ -217,7 +219,7 @@ impl Tracker {
             .filter(|c| c.entry.is_some() && !c.settled)
             .count();
         if changed || racy > RACY_LIMIT {
-            self.save_index(index, &listing.ids, &checked);
+            self.save_index(index, &listing.ids, &checked, seen);
         }
         Ok((listing, checked))
     }
@@ -225,7 +227,13 @@ impl Tracker {
     /// Writes the index for what was just checked. Entries that were reused
     /// from an index loaded without details need theirs: those come from
     /// the full index on disk. Best effort: the index is a cache.
-    fn save_index(&self, index: &Index, ids: &[IssueId], checked: &[Checked]) {
+    fn save_index(
+        &self,
+        index: &Index,
+        ids: &[IssueId],
+        checked: &[Checked],
+        seen: Option<super::links::DirSeen>,
+    ) {
         let dir = self.index_dir();
         let full;
         let details_of = if index.has_details() {
@@ -256,7 +264,15 @@ impl Tracker {
                 record,
             });
         }
-        let _ = index::save(&dir, self.context, &entries);
+        // the links list every file: they are saved only when no file was
+        // left out above
+        super::links::forget(&dir);
+        if index::save(&dir, self.context, &entries).is_ok()
+            && let Some(seen) = seen
+            && entries.len() == ids.len()
+        {
+            super::links::save(&dir, self.context, seen, &entries);
+        }
     }
 
     /// Tells the index about files yit just wrote, so the next read need
@@ -399,7 +415,7 @@ fn result_of(c: Checked) -> FileResult {
 }
 
 /// The stat data of an issue file, looked up by name in the open `dir`.
-fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
+pub(super) fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
     // `<id>.yaml` on the stack: ids are at most 32 characters
     let mut name = [0u8; 40];
     let id = id.as_str().as_bytes();

@@ -32,6 +32,7 @@ mod changes;
 pub mod index;
 mod indexed;
 pub mod lease;
+mod links;
 mod listing;
 pub use listing::{EntryName, Lister, Listing, Scan, ScanMode, problems_of};
 pub mod lock;
@@ -213,6 +214,24 @@ impl Tracker {
                 Some(files) if files >= AUTOSTART_FILES => Autostart::Large { files },
                 _ => Autostart::No,
             },
+        }
+    }
+
+    /// The short id of `issue` (just read from its file) and what surrounds
+    /// it, from the index's links and the files changed since (exact, like
+    /// any read through the index), unless `mode` reads every file; `None`
+    /// when there are no links or too many files changed: then a scan.
+    pub fn around(
+        &self,
+        issue: &Issue,
+        mode: ScanMode,
+    ) -> Option<(
+        std::collections::HashMap<IssueId, String>,
+        crate::model::deps::Related,
+    )> {
+        match mode {
+            ScanMode::Index { .. } => self.around_from_links(issue),
+            _ => None,
         }
     }
 

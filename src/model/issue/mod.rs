@@ -79,6 +79,30 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 impl Issue {
+    /// An issue with only its id: every text empty, priority 0, times at
+    /// the epoch (for callers that fill in the fields they know).
+    pub fn stub(id: IssueId) -> Issue {
+        Issue {
+            id,
+            title: String::new(),
+            status: String::new(),
+            priority: 0,
+            kind: String::new(),
+            labels: Vec::new(),
+            assignee: None,
+            author: None,
+            created: Timestamp::UNIX_EPOCH,
+            updated: Timestamp::UNIX_EPOCH,
+            body: String::new(),
+            comments: Vec::new(),
+            parent: None,
+            depends_on: Vec::new(),
+            github: None,
+            conflicts: Vec::new(),
+            extra: IndexMap::new(),
+        }
+    }
+
     /// Reads an issue from the bytes of its file.
     ///
     /// `path` is only used in problems; `file_id` is the id the file name

@@ -25,7 +25,8 @@ command -v hyperfine >/dev/null || { echo "bench_br.sh needs hyperfine: sudo apt
 cargo build --release --quiet
 yit="$PWD/target/release/yit"
 work=$(mktemp -d /tmp/yit-bench-br.XXXXXX)
-trap '"$yit" daemon gc --all --under "$work" >/dev/null 2>&1; rm -rf "$work"' EXIT
+# (the rows measured so far are printed even when a later one fails)
+trap '"$yit" daemon gc --all --under "$work" >/dev/null 2>&1; cat "$work/table.md" 2>/dev/null; rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME="Bench" GIT_AUTHOR_EMAIL="bench@example.com" GIT_CONFIG_NOSYSTEM=1 HOME="$work"
 # the daemon rows start one; the others must not get one by themselves
 export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=yit.autostart GIT_CONFIG_VALUE_0=false
@@ -36,6 +37,7 @@ echo "|---:|---|---:|---:|---:|" >> "$table"
 
 pair() { # name size runs yit-command br-command: one row, both medians
   local name=$1 size=$2 runs=$3
+  echo "row: $name ($size)" >&2
   hyperfine --style none --warmup 3 --runs "$runs" -N "${prepare[@]}" \
     --export-json "$work/h.json" "$4" "$5" >/dev/null
   python3 - "$work/h.json" "$name" "$size" >> "$table" <<'PY'
@@ -57,28 +59,46 @@ for n in "${sizes[@]}"; do
   cp "$work/issues-$n.jsonl" .beads/issues.jsonl
   "$br" sync --import-only >/dev/null
   [ "$("$br" count --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("count", d) if isinstance(d, dict) else d)')" != 0 ]
-  # an issue with what `show` lists around it: a parent with children,
-  # waiting for others
-  id=$(grep -h '^parent: ' .issues/*.yaml | sort | uniq -c | sort -rn | head -1 | awk '{print $3}')
+  # an issue with what `show` lists around it (the parent with the most
+  # children; br sums up an epic's children), and one without links
+  id=$(grep -rh --include='*.yaml' '^parent: ' .issues | sort | uniq -c | sort -rn | head -1 | awk '{print $3}')
+  plain=$(python3 - <<'PY'
+import os, re
+named, free = set(), []
+for name in sorted(os.listdir(".issues")):
+    if name == "config.yaml" or not name.endswith(".yaml"):
+        continue
+    text = open(os.path.join(".issues", name)).read()
+    links = re.findall(r"^parent: (\S+)|^  - ([0-9a-z]{10})$", text, re.M)
+    named.update(x for pair in links for x in pair if x)
+    if not re.search(r"^(parent|depends_on):", text, re.M):
+        free.append(name[:-5])
+print(next(i for i in free if i not in named))
+PY
+)
   runs=20 writes=30
   [ "$n" -lt 100000 ] || { runs=10; writes=10; }
   prepare=()
   pair '`--version`' "$n" 100 "$yit --version" "$br --version"
-  pair '`show ID`, no daemon' "$n" "$runs" "$yit show $id" "$br show bd-$id"
+  pair '`show ID`, no daemon' "$n" "$runs" "$yit show $plain" "$br show bd-$plain"
+  pair '`show ID` of a parent, no daemon' "$n" "$runs" "$yit show $id" "$br show bd-$id"
   pair '`list`, no daemon' "$n" "$runs" "$yit list" "$br list"
   pair '`search WORD`, no daemon' "$n" "$runs" "$yit search zeppelin" "$br search zeppelin"
   pair '`ready`, no daemon' "$n" "$runs" "$yit ready" "$br ready"
   pair '`new TITLE`, no daemon' "$n" "$writes" \
     "$yit new 'Benchmark issue with a title of nine words' -q" \
     "$br q 'Benchmark issue with a title of nine words'"
-  # a close of the same open issue each run, put back before the next
-  victim=$("$yit" list --format ids --limit 1 status:open)
-  cp ".issues/$victim.yaml" "$work/victim.yaml"
-  prepare=(--prepare "sh -c 'cp $work/victim.yaml .issues/$victim.yaml && $br reopen bd-$victim >/dev/null 2>&1; sync'")
-  pair '`close ID`, no daemon' "$n" "$writes" "$yit close $victim -q" "$br close bd-$victim"
+  # a close of the same open issue without links each run (br refuses to
+  # close an issue that waits for open ones), put back before the next
+  put_back="cp $work/victim.yaml .issues/$plain.yaml && $br reopen bd-$plain >/dev/null 2>&1; sync"
+  cp ".issues/$plain.yaml" "$work/victim.yaml"
+  prepare=(--prepare "sh -c '$put_back'")
+  pair '`close ID`, no daemon' "$n" "$writes" "$yit close $plain -q" "$br close bd-$plain"
+  sh -c "$put_back"
   prepare=()
   "$yit" daemon start --idle-timeout 3600 >/dev/null
-  pair '`show ID`, daemon' "$n" "$runs" "$yit show $id" "$br show bd-$id"
+  pair '`show ID`, daemon' "$n" "$runs" "$yit show $plain" "$br show bd-$plain"
+  pair '`show ID` of a parent, daemon' "$n" "$runs" "$yit show $id" "$br show bd-$id"
   pair '`list`, daemon' "$n" "$runs" "$yit list" "$br list"
   pair '`search WORD`, daemon' "$n" "$runs" "$yit search zeppelin" "$br search zeppelin"
   pair '`ready`, daemon' "$n" "$runs" "$yit ready" "$br ready"
@@ -86,4 +106,3 @@ for n in "${sizes[@]}"; do
   cd - >/dev/null
   rm -rf "$repo"
 done
-cat "$table"

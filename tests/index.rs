@@ -303,6 +303,89 @@ fn damage_check_search(repo: &TestRepo, expected: &str) {
 }
 
 #[test]
+fn show_reads_what_waits_from_the_links_and_sees_every_change() {
+    let repo = TestRepo::with_tracker();
+    let a = repo.new_issue(&["Waited for"]);
+    let b = repo.new_issue(&["Waits later"]);
+    let c = repo.new_issue(&["A child already", "--parent", &a]);
+    // the directory's last change well in the past when the index is
+    // built: later reads trust its names while it stays the same
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    repo.ok(&["list"]);
+    let links = repo.root().join(".git/yit/index/links.v1");
+    assert!(links.exists(), "the index was saved with its links");
+    let dir = std::fs::metadata(repo.issues_dir())
+        .expect("dir")
+        .modified()
+        .expect("mtime");
+    let show = |id: &str| -> serde_json::Value {
+        let linked = repo.run(&["show", id, "--json", "--no-daemon"]);
+        let parsed = repo.run(&["show", id, "--json", "--no-index"]);
+        assert_eq!(
+            (linked.code, &linked.stdout, &linked.stderr),
+            (parsed.code, &parsed.stdout, &parsed.stderr),
+            "the links and every file disagree on {id}"
+        );
+        linked.json()
+    };
+    let ids = |related: &serde_json::Value, key: &str| -> Vec<String> {
+        related["related"][key]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let shown = show(&a);
+    assert_eq!(ids(&shown, "children"), vec![c.clone()]);
+    assert!(ids(&shown, "blocks").is_empty());
+    // B now waits for A, written in place: no name came or went
+    let path = repo.issues_dir().join(format!("{b}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("b");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .and_then(|mut f| {
+            std::io::Write::write_all(&mut f, format!("{text}depends_on:\n  - {a}\n").as_bytes())
+        })
+        .expect("in place");
+    assert_eq!(
+        std::fs::metadata(repo.issues_dir())
+            .expect("dir")
+            .modified()
+            .expect("mtime"),
+        dir,
+        "an edit in place leaves the directory as it was"
+    );
+    assert_eq!(ids(&show(&a), "blocks"), vec![b.clone()]);
+    // C's parent dropped in place, a new child made by hand (the
+    // directory changes: listed again)
+    let path = repo.issues_dir().join(format!("{c}.yaml"));
+    let text = std::fs::read_to_string(&path).expect("c");
+    let dropped: String = text
+        .lines()
+        .filter(|l| !l.starts_with("parent:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, dropped).expect("in place");
+    let d = "zzzzzzzzzz";
+    let child = text
+        .replace(&format!("id: {c}"), &format!("id: {d}"))
+        .replace("A child already", "A child by hand");
+    repo.write_issue_file(&format!("{d}.yaml"), child.as_bytes());
+    let shown = show(&a);
+    assert_eq!(ids(&shown, "children"), vec![d.to_owned()]);
+    assert_eq!(ids(&shown, "blocks"), vec![b.clone()]);
+    // the issue B waits for, and the short ids, from the links too
+    show(&b);
+    show(d);
+    // B's file removed: nothing waits for A any more
+    std::fs::remove_file(repo.issues_dir().join(format!("{b}.yaml"))).expect("rm");
+    assert!(ids(&show(&a), "blocks").is_empty());
+}
+
+#[test]
 fn a_write_is_journaled_and_the_next_read_parses_nothing() {
     let repo = TestRepo::with_tracker();
     let id = repo.new_issue(&["Journaled"]);

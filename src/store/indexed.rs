@@ -416,9 +416,17 @@ fn result_of(c: Checked) -> FileResult {
 
 /// The stat data of an issue file, looked up by name in the open `dir`.
 pub(super) fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
+    stat_named(dir, id.as_str())
+}
+
+/// [`stat_in`] for an id as text (no longer than an id can be).
+pub(super) fn stat_named(dir: &std::fs::File, id: &str) -> std::io::Result<FileStat> {
     // `<id>.yaml` on the stack: ids are at most 32 characters
     let mut name = [0u8; 40];
-    let id = id.as_str().as_bytes();
+    let id = id.as_bytes();
+    if id.len() + 5 > name.len() {
+        return Err(std::io::ErrorKind::InvalidFilename.into());
+    }
     name[..id.len()].copy_from_slice(id);
     name[id.len()..id.len() + 5].copy_from_slice(b".yaml");
     let name = &name[..id.len() + 5];

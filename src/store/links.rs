@@ -305,11 +305,10 @@ fn changed_files(
     written_ns: i64,
 ) -> Vec<IssueId> {
     let check = |(name, was): (&&str, &Option<&[u8]>)| -> Option<IssueId> {
-        let id = IssueId::parse_canonical(name)?;
-        let now = super::indexed::stat_in(dir, &id).ok();
+        let now = super::indexed::stat_named(dir, name).ok();
         match (was.map(stat_of), now) {
             (Some(was), Some(now)) if was == now && was.mtime_ns < written_ns => None,
-            _ => Some(id),
+            _ => IssueId::parse_canonical(name),
         }
     };
     if names.len() < 64 {

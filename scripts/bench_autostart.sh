@@ -20,8 +20,8 @@ export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=yit.autostart GIT_CONFIG_VALUE_0=fals
 echo "| issues | read | no daemon | daemon | saved |"
 echo "|---:|---|---:|---:|---:|"
 median() { # command...: the median of 20 runs, in ms
-  hyperfine --style none --warmup 3 --runs 20 -N --export-json "$work/h.json" "$*" >/dev/null
-  python3 -c 'import json,statistics,sys; print(f"{statistics.median(json.load(open(sys.argv[1]))["results"][0]["times"])*1000:.1f}")' "$work/h.json"
+  hyperfine --style none --warmup 3 --runs 20 -N --export-json "$work/h.json" "$*" >/dev/null 2>&1
+  python3 -c 'import json,statistics,sys; t=json.load(open(sys.argv[1]))["results"][0]["times"]; print("%.1f" % (statistics.median(t) * 1000))' "$work/h.json"
 }
 for n in "${sizes[@]}"; do
   repo="$work/repo-$n"

@@ -48,20 +48,27 @@ PY
 }
 
 for n in "${sizes[@]}"; do
-  repo="$work/repo-$n"
-  mkdir -p "$repo"
-  git -C "$repo" init -q
-  (cd "$repo" && "$yit" init -q)
-  python3 scripts/gen_issues.py "$repo" "$n" --beads "$work/issues-$n.jsonl"
+  # trackers made by an earlier run may be given (BENCH_BR_REPOS/repo-N,
+  # both trackers in it): br's import of 100,000 issues takes many minutes
+  repo="${BENCH_BR_REPOS:-$work}/repo-$n"
+  made=false
+  if [ ! -e "$repo/.beads/beads.db" ]; then
+    made=true
+    mkdir -p "$repo"
+    git -C "$repo" init -q
+    (cd "$repo" && "$yit" init -q)
+    python3 scripts/gen_issues.py "$repo" "$n" --beads "$work/issues-$n.jsonl"
+    (cd "$repo" && "$br" init --prefix bd >/dev/null 2>&1)
+    cp "$work/issues-$n.jsonl" "$repo/.beads/issues.jsonl"
+    (cd "$repo" && "$br" sync --import-only >/dev/null) || { echo "br could not import $n issues" >&2; exit 1; }
+  fi
   cd "$repo"
   "$yit" doctor -q || { echo "generated tracker of $n is not valid" >&2; exit 1; }
-  "$br" init --prefix bd >/dev/null 2>&1
-  cp "$work/issues-$n.jsonl" .beads/issues.jsonl
-  "$br" sync --import-only >/dev/null
-  [ "$("$br" count --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("count", d) if isinstance(d, dict) else d)')" != 0 ]
+  count=$("$br" count --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+  [ "$count" != 0 ] || { echo "br holds no issue of the $n" >&2; exit 1; }
   # an issue with what `show` lists around it (the parent with the most
   # children; br sums up an epic's children), and one without links
-  id=$(grep -rh --include='*.yaml' '^parent: ' .issues | sort | uniq -c | sort -rn | head -1 | awk '{print $3}')
+  id=$(grep -rh --include='*.yaml' '^parent: ' .issues | sort | uniq -c | sort -rn | awk 'NR == 1 {print $3}')
   plain=$(python3 - <<'PY'
 import os, re
 named, free = set(), []
@@ -104,5 +111,5 @@ PY
   pair '`ready`, daemon' "$n" "$runs" "$yit ready" "$br ready"
   "$yit" daemon stop >/dev/null
   cd - >/dev/null
-  rm -rf "$repo"
+  [ "$made" = false ] || rm -rf "$repo"
 done

@@ -129,48 +129,53 @@ fn stat_of(bytes: &[u8]) -> FileStat {
 /// Writes `links.v1` for the entries an index is being saved with (in
 /// name order, the files' whole listing). Best effort: a cache.
 pub(super) fn save(dir: &Path, context: u64, seen: DirSeen, entries: &[ToSave]) {
-    let _ = (|| -> std::io::Result<()> {
-        let mut names = String::with_capacity(entries.len() * 11);
-        let mut stats = Vec::with_capacity(entries.len() * STAT_BYTES);
-        let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for e in entries {
-            let id = e.name.strip_suffix(".yaml").unwrap_or(e.name);
-            names.push_str(id);
-            names.push('\n');
-            stats.extend_from_slice(&stat_bytes(&e.stat));
-            if let Record::Issue(issue) = e.record {
-                named.extend(issue.parent.iter().map(IssueId::as_str));
-                named.extend(issue.depends_on.iter().map(IssueId::as_str));
-            }
+    let mut names = String::with_capacity(entries.len() * 11);
+    let mut stats = Vec::with_capacity(entries.len() * STAT_BYTES);
+    let mut named: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for e in entries {
+        let id = e.name.strip_suffix(".yaml").unwrap_or(e.name);
+        names.push_str(id);
+        names.push('\n');
+        stats.extend_from_slice(&stat_bytes(&e.stat));
+        if let Record::Issue(issue) = e.record {
+            named.extend(issue.parent.iter().map(IssueId::as_str));
+            named.extend(issue.depends_on.iter().map(IssueId::as_str));
         }
-        let linked: Vec<Linked> = (entries.iter())
-            .filter_map(|e| match e.record {
-                Record::Issue(issue)
-                    if issue.parent.is_some()
-                        || !issue.depends_on.is_empty()
-                        || named.contains(issue.id.as_str()) =>
-                {
-                    Some(Linked {
-                        id: issue.id.as_str(),
-                        title: Cow::Borrowed(&issue.title),
-                        status: Cow::Borrowed(&issue.status),
-                        priority: issue.priority,
-                        parent: issue.parent.as_ref().map(IssueId::as_str),
-                        depends_on: issue.depends_on.iter().map(IssueId::as_str).collect(),
-                    })
-                }
-                _ => None,
-            })
-            .collect();
-        let file = LinksFile {
-            version: LINKS_VERSION,
-            context,
-            dir: seen,
-            names: &names,
-            stats: &stats,
-            linked,
-        };
-        let bytes = postcard::to_stdvec(&file).map_err(std::io::Error::other)?;
+    }
+    let linked: Vec<Linked> = (entries.iter())
+        .filter_map(|e| match e.record {
+            Record::Issue(issue)
+                if issue.parent.is_some()
+                    || !issue.depends_on.is_empty()
+                    || named.contains(issue.id.as_str()) =>
+            {
+                Some(Linked {
+                    id: issue.id.as_str(),
+                    title: Cow::Borrowed(&issue.title),
+                    status: Cow::Borrowed(&issue.status),
+                    priority: issue.priority,
+                    parent: issue.parent.as_ref().map(IssueId::as_str),
+                    depends_on: issue.depends_on.iter().map(IssueId::as_str).collect(),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let file = LinksFile {
+        version: LINKS_VERSION,
+        context,
+        dir: seen,
+        names: &names,
+        stats: &stats,
+        linked,
+    };
+    write(dir, &file);
+}
+
+/// Writes `links` as the links file, atomically. Best effort: a cache.
+fn write(dir: &Path, links: &LinksFile) {
+    let _ = (|| -> std::io::Result<()> {
+        let bytes = postcard::to_stdvec(links).map_err(std::io::Error::other)?;
         let tmp = crate::store::atomic::temp_in(dir)?;
         let mut out = tmp.reopen()?;
         out.write_all(&bytes)?;
@@ -198,7 +203,7 @@ impl Tracker {
         let written_ns = FileStat::of(&file.metadata().ok()?).mtime_ns;
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
-        let links: LinksFile = postcard::from_bytes(&bytes).ok()?;
+        let mut links: LinksFile = postcard::from_bytes(&bytes).ok()?;
         let recorded: Vec<&str> = links.names.split_terminator('\n').collect();
         if links.version != LINKS_VERSION
             || links.context != self.context
@@ -208,10 +213,14 @@ impl Tracker {
         }
         let files = &self.files;
         let opened = File::open(&files.dir).ok()?;
-        let dir_now = FileStat::of(&opened.metadata().ok()?);
+        let seen = DirSeen {
+            at_ns: jiff::Timestamp::now().as_nanosecond() as i64,
+            stat: FileStat::of(&opened.metadata().ok()?),
+        };
+        let trusted = links.dir.unchanged(&seen.stat);
         // the names now: those recorded, unless a name came or went
         let listed;
-        let names: Vec<&str> = if links.dir.unchanged(&dir_now) {
+        let names: Vec<&str> = if trusted {
             recorded.clone()
         } else {
             listed = files.listing().ok()?;
@@ -238,6 +247,18 @@ impl Tracker {
         let changed: Vec<IssueId> = changed_files(&opened, &names, &was, written_ns);
         if changed.len() > (names.len() / 8).max(64) {
             return None;
+        }
+        // listed again and found as recorded: the links are saved with the
+        // directory as seen now, once its mtime is in the past, so that
+        // the next read needs no listing
+        if !trusted && changed.is_empty() && names == recorded && seen.unchanged(&seen.stat) {
+            let again = LinksFile {
+                dir: seen,
+                linked: std::mem::take(&mut links.linked),
+                ..links
+            };
+            write(&dir, &again);
+            links.linked = again.linked;
         }
         // the changed files as they are now (`None`: gone or broken)
         let mut fresh: HashMap<String, Option<Issue>> = changed

@@ -151,21 +151,18 @@ pub fn start(
         return Ok(Started::AlreadyRunning { pid });
     }
     let (said, said_in) = std::io::pipe().map_err(io("could not make a pipe for", &paths.log))?;
-    let (mut command, log) = command(paths, exe, worktree, run_args)?;
     // what the daemon says on stderr before it serves (why it could not
     // start) comes back through a pipe: its log may be what failed (a
-    // full disk)
-    let mut child = command
-        .stdin(std::process::Stdio::null())
-        .stdout(log)
-        .stderr(said_in)
-        .spawn()
-        .map_err(|source| DaemonError::Spawn {
-            exe: exe.to_owned(),
-            source,
-        })?;
-    // the pipe's other end is the child's alone, so its exit ends the pipe
-    drop(command);
+    // full disk); the pipe's other end is the child's alone (the command
+    // is dropped once spawned), so its exit ends the pipe
+    let mut child = run_detached(
+        paths,
+        exe,
+        worktree,
+        run_args,
+        std::process::Stdio::null(),
+        Some(said_in.into()),
+    )?;
     let patience = Duration::from_secs(10);
     let deadline = Instant::now() + patience;
     loop {
@@ -203,14 +200,17 @@ pub fn start(
     }
 }
 
-/// The command that runs a detached daemon of `worktree`, and its log
-/// (opened for appending; moved aside first when past 1 MiB).
-fn command(
+/// Spawns `yit daemon run --detach` for `worktree` with `stdin`, its
+/// stdout the log (opened for appending; moved aside first when past
+/// 1 MiB) and its stderr `stderr`, else the log too.
+fn run_detached(
     paths: &Paths,
     exe: &Path,
     worktree: &Path,
     run_args: &[String],
-) -> Result<(std::process::Command, File), DaemonError> {
+    stdin: std::process::Stdio,
+    stderr: Option<std::process::Stdio>,
+) -> Result<std::process::Child, DaemonError> {
     std::fs::create_dir_all(&paths.state).map_err(io("could not create", &paths.state))?;
     // keep the log under 1 MiB: the previous run's log moves aside
     if std::fs::metadata(&paths.log).is_ok_and(|m| m.len() > 1 << 20) {
@@ -241,7 +241,22 @@ fn command(
         .args(["daemon", "run", "--detach"])
         .args(run_args)
         .current_dir(worktree);
-    Ok((command, log))
+    let stderr = match stderr {
+        Some(stderr) => stderr,
+        None => log
+            .try_clone()
+            .map_err(io("could not open", &paths.log))?
+            .into(),
+    };
+    command
+        .stdin(stdin)
+        .stdout(log)
+        .stderr(stderr)
+        .spawn()
+        .map_err(|source| DaemonError::Spawn {
+            exe: exe.to_owned(),
+            source,
+        })
 }
 
 /// Starts a daemon of `worktree` without waiting for it to serve (a
@@ -257,18 +272,7 @@ pub fn spawn(
     worktree: &Path,
     start_lock: File,
 ) -> Result<(), DaemonError> {
-    let (mut command, log) = command(paths, exe, worktree, &[])?;
-    let said = log.try_clone().map_err(io("could not open", &paths.log))?;
-    let mut child = command
-        .stdin(start_lock)
-        .stdout(log)
-        .stderr(said)
-        .spawn()
-        .map_err(|source| DaemonError::Spawn {
-            exe: exe.to_owned(),
-            source,
-        })?;
-    drop(command);
+    let mut child = run_detached(paths, exe, worktree, &[], start_lock.into(), None)?;
     let _ = std::thread::Builder::new()
         .name("yit-daemon-reaper".to_owned())
         .spawn(move || child.wait());

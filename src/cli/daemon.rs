@@ -12,6 +12,11 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 /// Manage the watch daemon, which keeps every issue in memory so that
 /// queries are instant (every answer is the same without it)
 ///
+/// A tracker of 5,000 issues or more starts it by itself (the command that
+/// starts it answers from the files); `git config yit.autostart false`
+/// (with --global: in every repository) keeps it from starting, `true`
+/// starts it at any size.
+///
 /// Examples:
 ///   yit daemon start
 ///   yit daemon status --json

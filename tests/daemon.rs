@@ -873,6 +873,27 @@ fn a_large_tracker_starts_its_daemon_by_itself_and_says_so_once() {
     repo.git(&["config", "--global", "--unset", "yit.autostart"]);
     repo.ok(&["list", "--limit", "1", "--no-daemon"]);
     assert!(common::yit_processes_in(repo.root()).is_empty());
+    // a linked worktree has its own index and its own daemon, started the
+    // same way (its first read builds its index) and said once there too
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "issues"]);
+    let worktree = repo.worktree_of(repo.root(), "second", "second");
+    repo.ok_in(&worktree, &["list", "--limit", "1"]);
+    assert!(common::yit_processes_in(&worktree).is_empty());
+    let there = repo.run_in(&worktree, &["list", "--limit", "1", "--format", "ids"]);
+    assert!(
+        there.stderr.contains("started a daemon for this worktree"),
+        "{}",
+        there.stderr
+    );
+    assert!(wait_until(PATIENCE, || common::yit_processes_in(&worktree)
+        .len()
+        == 1));
+    assert!(
+        common::yit_processes_in(repo.root()).is_empty(),
+        "the other worktree's reads start no daemon here"
+    );
+    repo.ok_in(&worktree, &["daemon", "stop"]);
 }
 
 fn a_small_tracker_starts_no_daemon_by_default() {

@@ -342,14 +342,8 @@ fn show_reads_what_waits_from_the_links_and_sees_every_change() {
     // B now waits for A, written in place: no name came or went
     let path = repo.issues_dir().join(format!("{b}.yaml"));
     let text = std::fs::read_to_string(&path).expect("b");
-    std::fs::OpenOptions::new()
-        .write(true)
-        .truncate(true)
-        .open(&path)
-        .and_then(|mut f| {
-            std::io::Write::write_all(&mut f, format!("{text}depends_on:\n  - {a}\n").as_bytes())
-        })
-        .expect("in place");
+    // (truncated and written: the same inode)
+    std::fs::write(&path, format!("{text}depends_on:\n  - {a}\n")).expect("in place");
     assert_eq!(
         std::fs::metadata(repo.issues_dir())
             .expect("dir")
@@ -383,6 +377,22 @@ fn show_reads_what_waits_from_the_links_and_sees_every_change() {
     // B's file removed: nothing waits for A any more
     std::fs::remove_file(repo.issues_dir().join(format!("{b}.yaml"))).expect("rm");
     assert!(ids(&show(&a), "blocks").is_empty());
+    // a byte of A's title changed in the links (same length): the links
+    // are not used (D's parent keeps its title) and are saved again
+    repo.ok(&["list"]);
+    let bytes = std::fs::read(&links).expect("links");
+    let at = bytes
+        .windows(b"Waited for".len())
+        .position(|w| w == b"Waited for")
+        .expect("A's title in the links");
+    let mut damaged = bytes.clone();
+    damaged[at + 9] = b'x';
+    std::fs::write(&links, &damaged).expect("damage");
+    let shown = show(d);
+    assert_eq!(shown["related"]["parent"]["title"], "Waited for");
+    repo.ok(&["list"]);
+    assert!(links.exists(), "the links were saved again");
+    assert_ne!(std::fs::read(&links).expect("links"), damaged);
 }
 
 #[test]

@@ -397,11 +397,8 @@ impl State {
             short_lens: HashMap::default(),
             naming: HashMap::default(),
         };
-        let valid: Vec<Arc<Kept>> = (state.files.values())
-            .filter_map(|h| h.as_ref().ok().cloned())
-            .collect();
-        for kept in &valid {
-            state.link(kept, true);
+        for kept in state.files.values().filter_map(|h| h.as_ref().ok()) {
+            link(&mut state.naming, kept, true);
         }
         let ids: Vec<IssueId> = state.files.keys().cloned().collect();
         state.short_lens.reserve(ids.len());
@@ -410,21 +407,6 @@ impl State {
             state.set_short(id, len);
         }
         Ok(state)
-    }
-
-    /// Adds (or removes) the reverse edges of `issue`'s parent and
-    /// dependencies.
-    fn link(&mut self, issue: &Issue, add: bool) {
-        for target in issue.parent.iter().chain(&issue.depends_on) {
-            if add {
-                (self.naming.entry(target.clone()).or_default()).insert(issue.id.clone());
-            } else if let Some(naming) = self.naming.get_mut(target) {
-                naming.remove(&issue.id);
-                if naming.is_empty() {
-                    self.naming.remove(target);
-                }
-            }
-        }
     }
 
     /// The valid issues that name `id` as their parent or a dependency.
@@ -585,10 +567,10 @@ impl State {
             // out of the old place first: the new one may have the same key
             let old = old.and_then(Result::ok);
             if let Some(old) = &old {
-                self.link(old, false);
+                link(&mut self.naming, old, false);
             }
             if let Some(new) = &new {
-                self.link(new, true);
+                link(&mut self.naming, new, true);
             }
             self.reorder(old.as_ref(), new.as_ref());
         }
@@ -597,6 +579,21 @@ impl State {
             problems_changed = true;
         }
         problems_changed
+    }
+}
+
+/// Adds (or removes) in `naming` the reverse edges of `issue`'s parent
+/// and dependencies.
+fn link(naming: &mut HashMap<IssueId, BTreeSet<IssueId>, IdHash>, issue: &Issue, add: bool) {
+    for target in issue.parent.iter().chain(&issue.depends_on) {
+        if add {
+            (naming.entry(target.clone()).or_default()).insert(issue.id.clone());
+        } else if let Some(sources) = naming.get_mut(target) {
+            sources.remove(&issue.id);
+            if sources.is_empty() {
+                naming.remove(target);
+            }
+        }
     }
 }
 

@@ -218,7 +218,7 @@ impl Tracker {
             .iter()
             .filter(|c| c.entry.is_some() && !c.settled)
             .count();
-        if changed || racy > RACY_LIMIT {
+        if changed || racy > RACY_LIMIT || super::links::wanted(&dir) {
             self.save_index(index, &listing.ids, &checked, seen);
         }
         Ok((listing, checked))
@@ -415,7 +415,7 @@ fn result_of(c: Checked) -> FileResult {
 }
 
 /// The stat data of an issue file, looked up by name in the open `dir`.
-pub(super) fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
+fn stat_in(dir: &std::fs::File, id: &IssueId) -> std::io::Result<FileStat> {
     stat_named(dir, id.as_str())
 }
 

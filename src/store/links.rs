@@ -172,10 +172,13 @@ pub(super) fn save(dir: &Path, context: u64, seen: DirSeen, entries: &[ToSave]) 
     write(dir, &file);
 }
 
-/// Writes `links` as the links file, atomically. Best effort: a cache.
+/// Writes `links` as the links file, atomically, its bytes followed by
+/// their xxh3-64 (a damaged file is never used). Best effort: a cache.
 fn write(dir: &Path, links: &LinksFile) {
     let _ = (|| -> std::io::Result<()> {
-        let bytes = postcard::to_stdvec(links).map_err(std::io::Error::other)?;
+        let mut bytes = postcard::to_stdvec(links).map_err(std::io::Error::other)?;
+        let sum = xxhash_rust::xxh3::xxh3_64(&bytes);
+        bytes.extend_from_slice(&sum.to_le_bytes());
         let tmp = crate::store::atomic::temp_in(dir)?;
         let mut out = tmp.reopen()?;
         out.write_all(&bytes)?;
@@ -189,6 +192,32 @@ pub(super) fn forget(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(LINKS));
 }
 
+/// Whether a read through the index should save it for want of its links:
+/// none in `dir`, which yit may write (a read-only checkout is not
+/// rewritten on every read).
+pub(super) fn wanted(dir: &Path) -> bool {
+    !dir.join(LINKS).exists() && rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+/// The links file's bytes without their checksum, and its mtime; `None`
+/// when missing, not a regular file, past 256 MiB or damaged (then it is
+/// removed, so the next read through the index saves it again).
+fn read(dir: &Path) -> Option<(Vec<u8>, i64)> {
+    let path = dir.join(LINKS);
+    // (taken first: a file replaced meanwhile is judged older, so more of
+    // its entries count as racy, never fewer)
+    let written_ns = FileStat::of(&std::fs::symlink_metadata(&path).ok()?).mtime_ns;
+    let mut bytes = crate::store::guarded::read(&path, 256 << 20).ok()??;
+    let at = bytes.len().checked_sub(8)?;
+    let sum = u64::from_le_bytes(bytes[at..].try_into().expect("8 bytes"));
+    if xxhash_rust::xxh3::xxh3_64(&bytes[..at]) != sum {
+        forget(dir);
+        return None;
+    }
+    bytes.truncate(at);
+    Some((bytes, written_ns))
+}
+
 impl Tracker {
     /// The short ids and what surrounds `issue` (read from its file just
     /// now), from the index's links and the files that changed since;
@@ -199,10 +228,7 @@ impl Tracker {
         issue: &Issue,
     ) -> Option<(HashMap<IssueId, String>, Related)> {
         let dir = self.index_dir();
-        let mut file = File::open(dir.join(LINKS)).ok()?;
-        let written_ns = FileStat::of(&file.metadata().ok()?).mtime_ns;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+        let (bytes, written_ns) = read(&dir)?;
         let mut links: LinksFile = postcard::from_bytes(&bytes).ok()?;
         let recorded: Vec<&str> = links.names.split_terminator('\n').collect();
         if links.version != LINKS_VERSION
@@ -219,19 +245,23 @@ impl Tracker {
         };
         let trusted = links.dir.unchanged(&seen.stat);
         // the names now: those recorded, unless a name came or went
-        let listed;
-        let names: Vec<&str> = if trusted {
-            recorded.clone()
+        let (listed, listed_names);
+        let names: &[&str] = if trusted {
+            &recorded
         } else {
             listed = files.listing().ok()?;
-            let mut names: Vec<&str> = listed.ids.iter().map(IssueId::as_str).collect();
-            names.sort_unstable();
-            names
+            listed_names = {
+                let mut names: Vec<&str> = listed.ids.iter().map(IssueId::as_str).collect();
+                names.sort_unstable();
+                names
+            };
+            &listed_names
         };
+        let same = trusted || names == recorded.as_slice();
         // each name's recorded stat data: the same order when no name came
         // or went, else paired in one merging pass (both are sorted)
         let stats = links.stats.chunks_exact(STAT_BYTES);
-        let was: Vec<Option<&[u8]>> = if names.len() == recorded.len() && names == recorded {
+        let was: Vec<Option<&[u8]>> = if same {
             stats.map(Some).collect()
         } else {
             let mut old = recorded.iter().zip(stats).peekable();
@@ -244,14 +274,14 @@ impl Tracker {
                 })
                 .collect()
         };
-        let changed: Vec<IssueId> = changed_files(&opened, &names, &was, written_ns);
+        let changed: Vec<IssueId> = changed_files(&opened, names, &was, written_ns);
         if changed.len() > (names.len() / 8).max(64) {
             return None;
         }
         // listed again and found as recorded: the links are saved with the
         // directory as seen now, once its mtime is in the past, so that
         // the next read needs no listing
-        if !trusted && changed.is_empty() && names == recorded && seen.unchanged(&seen.stat) {
+        if !trusted && same && changed.is_empty() && seen.unchanged(&seen.stat) {
             let again = LinksFile {
                 dir: seen,
                 linked: std::mem::take(&mut links.linked),
@@ -268,9 +298,11 @@ impl Tracker {
                 (id.as_str().to_owned(), read)
             })
             .collect();
-        for name in &recorded {
-            if names.binary_search(name).is_err() {
-                fresh.insert((*name).to_owned(), None);
+        if !same {
+            for name in &recorded {
+                if names.binary_search(name).is_err() {
+                    fresh.insert((*name).to_owned(), None);
+                }
             }
         }
         let target = issue.id.as_str();

@@ -15,19 +15,35 @@ use super::{CommandError, Ctx, ErrorKind, Format};
 /// dependencies joined by commas, the number of comments); `markdown` a
 /// section per issue with its body and comments.
 ///
+/// With --to beads|backlog, every issue is written in that tracker's
+/// format instead: beads' JSONL (PATH: the file, by default
+/// .beads/issues.jsonl) or Backlog.md's task files (PATH: the folder, by
+/// default backlog/). Issues imported from that tracker keep their ids and,
+/// where nothing changed here, its exact values; whatever it cannot hold
+/// is named in a warning.
+///
 /// Examples:
 ///   yit export > issues.json
+///   yit export --to beads
+///   yit export --to backlog /tmp/backlog
 ///   yit export label:bug --format csv > bugs.csv
 ///   yit export is:open --format markdown > OPEN.md
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {
-    /// Query terms that choose the issues (docs/query.md)
+    /// Query terms that choose the issues (docs/query.md); with --to, the
+    /// PATH to write
     #[arg(value_name = "QUERY")]
     query: Vec<String>,
+    /// Write every issue for another tracker: beads or backlog (Backlog.md)
+    #[arg(long, value_name = "TOOL")]
+    to: Option<String>,
 }
 
 pub fn cmd_export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), CommandError> {
+    if let Some(tool) = &args.to {
+        return export_to(ctx, tool, &args.query);
+    }
     let format = ctx.format(
         "export",
         &[Format::Json, Format::Jsonl, Format::Csv, Format::Markdown],
@@ -174,6 +190,55 @@ fn write_markdown(ctx: &mut Ctx, records: &[Record]) -> Result<(), CommandError>
                 ctx.out.line(c.body.trim_end())?;
             }
         }
+    }
+    Ok(())
+}
+
+/// `yit export --to TOOL [PATH]`.
+fn export_to(ctx: &mut Ctx, tool: &str, rest: &[String]) -> Result<(), CommandError> {
+    use yit::model::migrate::Tool;
+    let tool = Tool::named(tool).filter(|t| t.exports()).ok_or_else(|| {
+        CommandError::usage(format!(
+            "--to {tool:?}: yit exports to beads or backlog (Backlog.md)"
+        ))
+    })?;
+    let format = ctx.format("export --to", &[Format::Table, Format::Json], Format::Table)?;
+    if rest.len() > 1 {
+        return Err(CommandError::usage(
+            "export --to writes every issue: give one PATH and no query",
+        ));
+    }
+    let tracker = ctx.open_tracker()?;
+    let path = match rest.first() {
+        Some(p) => std::path::PathBuf::from(p),
+        None => tracker.default_source(tool),
+    };
+    let done = tracker.migrate_out(tool, &path, ctx.scan_mode(true))?;
+    for (id, what) in &done.report {
+        ctx.warn(&format!("{id}: {what}"));
+    }
+    if format == Format::Json {
+        ctx.out.json(&super::output::envelope(serde_json::json!({
+            "tool": tool.name(),
+            "path": done.path,
+            "issues": done.issues,
+            "files": done.files,
+            "report": done.report.iter().map(|(id, what)| {
+                serde_json::json!({ "id": id, "what": what })
+            }).collect::<Vec<_>>(),
+        })))?;
+    } else {
+        ctx.out.line(&format!(
+            "exported {} issue(s) to {} ({}, {} file(s)){}",
+            done.issues,
+            done.path.display(),
+            tool.name(),
+            done.files.len(),
+            match done.report.len() {
+                0 => String::new(),
+                n => format!("; {n} thing(s) it cannot hold are named above"),
+            }
+        ))?;
     }
     Ok(())
 }

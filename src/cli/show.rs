@@ -164,7 +164,14 @@ fn render(
     if let Some(github) = yit::model::github::number_of(issue) {
         field("github", format!("#{github}"));
     }
+    if let Some((tool, id)) = yit::model::migrate::origin_of(issue) {
+        field("from", format!("{} {id}", tool.name()));
+    }
     for (key, value) in &issue.extra {
+        if key == yit::model::migrate::ORIGIN_KEY && yit::model::migrate::origin_of(issue).is_some()
+        {
+            continue;
+        }
         let value = match value {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),

@@ -238,6 +238,8 @@ fn store_kind(err: &StoreError) -> ErrorKind {
         | StoreError::Github(_)
         | StoreError::Resolve(_)
         | StoreError::NothingImported { .. }
+        | StoreError::NothingExported { .. }
+        | StoreError::ExportFailed { .. }
         | StoreError::BadPlan { .. }
         | StoreError::TooLarge { .. }
         | StoreError::WouldBeTooLarge { .. }
@@ -292,7 +294,9 @@ impl From<StoreError> for CommandError {
                 out.hints
                     .push("fix the file by hand, or see `yit show --raw`".to_owned());
             }
-            StoreError::NothingImported { problems, .. } | StoreError::BadPlan { problems, .. } => {
+            StoreError::NothingImported { problems, .. }
+            | StoreError::BadPlan { problems, .. }
+            | StoreError::NothingExported { problems, .. } => {
                 out.problems = problems;
             }
             StoreError::Ambiguous { .. } => {

@@ -44,6 +44,9 @@ pub enum Change {
     Parent(Option<IssueId>),
     /// Where the issue came from on GitHub (`yit import --github`).
     Github(Option<serde_json::Value>),
+    /// A key yit has no field for, set or (`None`) removed: what an import
+    /// from another tracker keeps of it (`yit import --from`).
+    Extra(String, Option<serde_json::Value>),
     /// Only sets `updated` (after a person edited the file in an editor).
     Touch,
 }
@@ -318,6 +321,21 @@ fn apply_lf(
                     .ok_or_else(|| unsupported("github is not a mapping".to_owned()))?;
                 doc.set("github", mapping);
             }
+            Change::Extra(key, None) => {
+                doc.remove(key.as_str());
+            }
+            Change::Extra(key, Some(value)) => {
+                // `key: value` rendered as YAML, its value put in place
+                let wrapped = serde_json::json!({ key.as_str(): value });
+                let text = crate::model::yaml::to_string(&wrapped)
+                    .map_err(|e| unsupported(e.to_string()))?;
+                let parsed = Document::from_str(&text).map_err(|e| unsupported(e.to_string()))?;
+                let node = parsed
+                    .as_mapping()
+                    .and_then(|m| m.get(key.as_str()))
+                    .ok_or_else(|| unsupported(format!("{key} did not render")))?;
+                doc.set(key.as_str(), node);
+            }
             Change::AddLabel(l) => labels.add(&doc, l),
             Change::RemoveLabel(l) => labels.remove(&doc, l).map_err(unsupported)?,
             Change::AddDependency(d) => deps.add(&doc, d.as_str()),
@@ -473,6 +491,10 @@ fn apply_to_issue(issue: &mut Issue, change: &Change) -> bool {
         Change::AddDependency(_) | Change::RemoveDependency(_) => false,
         Change::Parent(p) => replace(&mut issue.parent, p.clone()),
         Change::Github(g) => replace(&mut issue.github, g.clone()),
+        Change::Extra(key, None) => issue.extra.shift_remove(key).is_some(),
+        Change::Extra(key, Some(value)) => {
+            issue.extra.insert(key.clone(), value.clone()).as_ref() != Some(value)
+        }
         Change::EditComment { id, body } => issue
             .comments
             .iter_mut()

@@ -16,6 +16,7 @@ pub mod issue;
 pub mod lease;
 pub mod links;
 pub mod merge;
+pub mod migrate;
 pub mod problem;
 pub mod ready;
 pub mod record;

@@ -301,6 +301,9 @@ impl<'t> Session<'t> {
         if let Some(number) = github_number(input) {
             return Ok(self.imported_from_github(input, number).ok());
         }
+        if let Some((tool, id)) = crate::model::migrate::origin_term(input) {
+            return Ok(self.imported_from(input, Some(tool), id).ok());
+        }
         if let Some(answer) = self.ask_resolve(input) {
             return Ok(answer);
         }
@@ -316,11 +319,56 @@ impl<'t> Session<'t> {
         if let Some(number) = github_number(input) {
             return self.imported_from_github(input, number);
         }
+        if let Some((tool, id)) = crate::model::migrate::origin_term(input) {
+            return self.imported_from(input, Some(tool), id);
+        }
         if let Some(Some(id)) = self.ask_resolve(input) {
+            return Ok(id);
+        }
+        // `bd-a1b2`, `task-12`: never a yit id (no `-` in its alphabet),
+        // maybe an id an issue was imported from
+        if input.contains('-')
+            && let Ok(id) = self.imported_from(input, None, input)
+        {
             return Ok(id);
         }
         // not found and ambiguous, as the listing words them
         self.listing()?.resolve(input)
+    }
+
+    /// The issue imported from another tracker's issue `id` (of `tool`, or
+    /// of any; `input` as typed).
+    fn imported_from(
+        &mut self,
+        input: &str,
+        tool: Option<crate::model::migrate::Tool>,
+        id: &str,
+    ) -> Result<IssueId, StoreError> {
+        use crate::model::migrate;
+        let scan = self
+            .tracker
+            .scan(crate::store::ScanMode::Index { details: true })?;
+        let mut found: Vec<IssueId> = scan
+            .issues
+            .iter()
+            .filter(|i| match tool {
+                Some(tool) => migrate::is_from(i, tool, id),
+                None => migrate::Tool::ALL
+                    .iter()
+                    .any(|t| migrate::is_from(i, *t, id)),
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        match found.len() {
+            0 => Err(StoreError::NotFound {
+                input: input.to_owned(),
+            }),
+            1 => Ok(found.remove(0)),
+            _ => Err(StoreError::Ambiguous {
+                input: input.to_owned(),
+                candidates: found,
+            }),
+        }
     }
 
     /// The issue imported from GitHub issue `number` (`input` as typed).

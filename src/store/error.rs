@@ -78,6 +78,16 @@ pub enum StoreError {
         path: PathBuf,
         problems: Vec<Problem>,
     },
+    /// An export refused because issue files could not be read (an export
+    /// that silently missed them would lose them).
+    #[error("{broken} issue file(s) could not be read; nothing was exported")]
+    NothingExported {
+        broken: usize,
+        problems: Vec<Problem>,
+    },
+    /// An issue the target format cannot be written for.
+    #[error("cannot export {id}: {why}")]
+    ExportFailed { id: String, why: String },
     /// A plan refused whole.
     #[error("{}: {} problem(s) in the plan; nothing was created", path.display(), problems.len())]
     BadPlan {

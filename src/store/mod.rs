@@ -34,6 +34,7 @@ mod indexed;
 pub mod lease;
 mod links;
 mod listing;
+pub mod migrate;
 pub use listing::{EntryName, Lister, Listing, Scan, ScanMode, problems_of};
 pub mod lock;
 pub mod plan;

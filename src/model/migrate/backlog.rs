@@ -1,0 +1,288 @@
+//! Backlog.md's task files (`backlog/tasks/*.md`, `drafts/`, `completed/`,
+//! `archive/`): YAML front matter between `---` lines, then the Markdown
+//! body with its sections (`## Description`, `## Acceptance Criteria`,
+//! `## Implementation Plan`, `## Implementation Notes`), as
+//! `src/markdown/serializer.ts` writes them (Backlog.md 1.x).
+//!
+//! Mapped: `title`, the body (whole, every section), `status`, `priority`
+//! (`high`, `medium`, `low`), `assignee` (the first; the list is kept),
+//! `reporter` (the author), `created_date`, `updated_date`, `labels`,
+//! `dependencies` and `parent_task_id`. Every other key (`milestone`,
+//! `ordinal`, `subtasks`, `references`, …) is kept under its own name.
+//! Backlog.md's dates have no zone; they are read as UTC.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::beads::{labels, text, title};
+use super::{Field, FromYit, Item, Object, Role, ToYit};
+use crate::model::id::IssueId;
+use crate::model::issue::Issue;
+use crate::model::problem::{Pos, Problem};
+
+/// Where an import finds the tasks from the repository's root.
+pub const DEFAULT_PATH: &str = "backlog";
+
+/// The folders of a Backlog.md project that hold tasks.
+pub const FOLDERS: &[&str] = &[
+    "tasks",
+    "drafts",
+    "completed",
+    "archive/tasks",
+    "archive/drafts",
+];
+
+const STATUSES: &[(&str, Role)] = &[
+    ("To Do", Role::Initial),
+    ("In Progress", Role::Active),
+    ("Done", Role::Closed),
+];
+
+const PRIORITIES: &[(&str, u8)] = &[("high", 1), ("medium", 2), ("low", 3)];
+
+/// The front matter of a Markdown file (as a JSON object) and its body;
+/// problems carry the file's line and column. CRLF line breaks are read
+/// as LF.
+pub fn front_matter(text: &str, path: &Path) -> Result<(Object, String), Problem> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = text.replace("\r\n", "\n");
+    let at = |line: u64, message: &str| Problem::at(path, Pos { line, column: 1 }, message);
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return Err(at(
+            1,
+            "no front matter: the file must start with a `---` line",
+        ));
+    };
+    let (yaml, body) = if let Some(end) = rest.find("\n---\n") {
+        (&rest[..end + 1], &rest[end + 5..])
+    } else if let Some(yaml) = rest.strip_suffix("\n---") {
+        (yaml, "")
+    } else if rest.starts_with("---\n") || rest == "---" {
+        ("", rest.get(4..).unwrap_or(""))
+    } else {
+        return Err(at(
+            1,
+            "the front matter is not closed: no `---` line after it",
+        ));
+    };
+    let value: Value = if yaml.trim().is_empty() {
+        Value::Object(Object::new())
+    } else {
+        serde_saphyr::from_str_with_options(yaml, crate::model::yaml::read_options()).map_err(
+            |e| {
+                let mut p = Problem::from_yaml_text(path, yaml, &e);
+                // the front matter starts on the file's second line
+                p.line = p.line.map(|l| l + 1);
+                p.message = format!("front matter: {}", p.message);
+                p
+            },
+        )?
+    };
+    let Value::Object(object) = value else {
+        return Err(at(2, "the front matter is not a mapping of keys"));
+    };
+    let body = body.strip_prefix('\n').unwrap_or(body);
+    let body = match body.trim_end() {
+        "" => String::new(),
+        b => format!("{b}\n"),
+    };
+    Ok((object, body))
+}
+
+/// The item of a task file read from `path` (`file`: where it is under
+/// the project's folder).
+pub fn parse(text: &str, path: &Path, file: &str) -> Result<Item, Problem> {
+    let (mut object, body) = front_matter(text, path)?;
+    let from_name = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(|s| s.split(" - ").next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let id = match object.get("id") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => match from_name {
+            Some(name) => name.to_owned(),
+            None => {
+                return Err(Problem::at(
+                    path,
+                    Pos { line: 2, column: 1 },
+                    "a task needs an `id`",
+                ));
+            }
+        },
+    };
+    object.insert("body".into(), body.into());
+    Ok(Item {
+        id,
+        path: path.to_owned(),
+        line: Some(1),
+        file: Some(file.to_owned()),
+        object,
+        aliases: Vec::new(),
+    })
+}
+
+pub fn field_of(key: &str) -> Field {
+    match key {
+        "id" => Field::Id,
+        "title" => Field::Title,
+        "body" => Field::Body,
+        "status" => Field::Status,
+        "priority" => Field::Priority,
+        "labels" => Field::Labels,
+        "assignee" => Field::Assignee,
+        "reporter" => Field::Author,
+        "created_date" => Field::Created,
+        "updated_date" => Field::Updated,
+        "dependencies" => Field::DependsOn,
+        "parent_task_id" => Field::Parent,
+        _ => Field::Own,
+    }
+}
+
+/// The strings of a list (or of one string).
+pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A scalar as text (`created_date: 2025-06-08` may read as a string or
+/// a number-like scalar).
+fn scalar(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
+    let o = &item.object;
+    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
+    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
+        issue.id = id.clone();
+    }
+    issue.title = title(item, cx);
+    issue.body = cx.rewrite(&text(o.get("body")));
+    issue.status = cx.status(item.str("status").unwrap_or("To Do"), STATUSES);
+    issue.priority = cx.priority(o.get("priority"), PRIORITIES);
+    issue.kind = cx.config.default_type.clone();
+    issue.labels = labels(o.get("labels"), cx);
+    issue.assignee = strings(o.get("assignee"))
+        .first()
+        .and_then(|a| cx.person(a));
+    issue.author = scalar(o.get("reporter")).and_then(|a| cx.person(&a));
+    let created = scalar(o.get("created_date"));
+    if created.is_none() {
+        cx.problem("created_date is missing");
+    }
+    issue.created = cx
+        .time(created.as_deref(), "created_date")
+        .unwrap_or(issue.created);
+    issue.updated = cx
+        .time(scalar(o.get("updated_date")).as_deref(), "updated_date")
+        .unwrap_or(issue.created);
+    for dep in strings(o.get("dependencies")) {
+        if let Some(id) = cx.link(&dep, "depends on")
+            && !issue.depends_on.contains(&id)
+        {
+            issue.depends_on.push(id);
+        }
+    }
+    if let Some(parent) = scalar(o.get("parent_task_id")).filter(|p| !p.trim().is_empty()) {
+        issue.parent = cx.link(&parent, "parent");
+    }
+    issue
+}
+
+/// Backlog.md's date: `2025-06-08 14:22`, UTC.
+fn date(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
+    let config = cx.config;
+    let mut o = Object::new();
+    o.insert("id".into(), cx.id(&issue.id).into());
+    o.insert("title".into(), issue.title.clone().into());
+    let status = if issue.status == config.initial_status() {
+        "To Do".to_owned()
+    } else if issue.status == config.active_status() {
+        "In Progress".to_owned()
+    } else if issue.status == config.closed_status() {
+        "Done".to_owned()
+    } else {
+        issue.status.clone()
+    };
+    o.insert("status".into(), status.into());
+    let assignees: Vec<String> = issue.assignee.iter().map(|a| cx.person(a)).collect();
+    o.insert("assignee".into(), assignees.into());
+    if let Some(a) = &issue.author {
+        o.insert("reporter".into(), cx.person(a).into());
+    }
+    o.insert("created_date".into(), date(issue.created).into());
+    o.insert("updated_date".into(), date(issue.updated).into());
+    o.insert("labels".into(), issue.labels.clone().into());
+    for (key, value) in super::own_values(issue, cx.tool) {
+        o.insert(key, value);
+    }
+    let deps: Vec<String> = issue.depends_on.iter().map(|d| cx.id(d)).collect();
+    o.insert("dependencies".into(), deps.into());
+    if let Some(p) = &issue.parent {
+        o.insert("parent_task_id".into(), cx.id(p).into());
+    }
+    let word = match issue.priority {
+        0 | 1 => "high",
+        2 => "medium",
+        _ => "low",
+    };
+    o.insert("priority".into(), word.into());
+    o.insert("body".into(), cx.unwrite(&issue.body).into());
+    o
+}
+
+/// The text of a task file for `object` (as [`object_of`] makes it).
+pub fn file_text(object: &Object) -> Result<String, String> {
+    let mut front = object.clone();
+    let body = match front.shift_remove("body") {
+        Some(Value::String(b)) => b,
+        _ => String::new(),
+    };
+    let yaml = crate::model::yaml::to_string(&front).map_err(|e| e.to_string())?;
+    let mut out = format!("---\n{yaml}");
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("---\n");
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(&body);
+    }
+    Ok(out)
+}
+
+/// Where a new task file goes: `tasks/<id> - <Title>.md` (the title with
+/// characters a file name cannot hold left out).
+pub fn file_name(id: &str, title: &str) -> String {
+    let slug: String = title
+        .chars()
+        .map(|c| if c.is_whitespace() { '-' } else { c })
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(80)
+        .collect();
+    let slug = slug.trim_matches(['-', '.']);
+    format!("tasks/{id} - {slug}.md")
+}

@@ -10,9 +10,9 @@ use crate::model::issue::Issue;
 use crate::model::ready::{Lookup, is_blocked, is_ready};
 
 /// The keys of `key:value` terms, as the help and errors list them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 15] = [
     "status", "label", "assignee", "priority", "type", "created", "updated", "has", "is", "parent",
-    "github", "claimed",
+    "github", "claimed", "beads", "backlog", "tbd",
 ];
 
 /// A parsed query: all its terms must hold.
@@ -50,6 +50,9 @@ pub enum Test {
     Parent(Vec<String>),
     /// Imported from the GitHub issue with one of these numbers.
     Github(Vec<u64>),
+    /// Imported from another tracker's issue (`beads:bd-a1b2`): the
+    /// tool's name and the ids.
+    Origin(String, Vec<String>),
     /// Case-insensitive, in the title, body and comments.
     Phrase(String),
     /// Whole words (a typed word such as `don't` is two), case-insensitive,
@@ -185,7 +188,7 @@ impl Filter {
     pub fn needs_details(&self) -> bool {
         self.terms.iter().any(|t| match &t.test {
             // (`github:` and the conflicts are kept with the bodies)
-            Test::Phrase(_) | Test::Word { .. } | Test::Github(_) => true,
+            Test::Phrase(_) | Test::Word { .. } | Test::Github(_) | Test::Origin(..) => true,
             Test::Is(states) => states.contains(&State::Conflicted),
             Test::Has(fields) => fields
                 .iter()
@@ -248,6 +251,8 @@ impl Test {
                 .parent
                 .as_ref()
                 .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
+            Test::Origin(tool, any) => crate::model::migrate::Tool::named(tool)
+                .is_some_and(|tool| any.iter().any(|id| crate::model::migrate::is_from(issue, tool, id))),
             Test::Github(any) => {
                 crate::model::github::number_of(issue).is_some_and(|n| any.contains(&n))
             }
@@ -352,6 +357,7 @@ fn term(token: &str, column: usize, cx: &Context) -> Result<Term, QueryError> {
             crate::model::id::normalize_prefix(v).ok_or_else(|| format!("parent:{v}: not an issue id"))
         })?),
         "label" => Test::Label(list(&|v| Ok(v.to_owned()))?),
+        "beads" | "backlog" | "tbd" => Test::Origin(key.to_owned(), list(&|v| Ok(v.to_owned()))?),
         "github" => Test::Github(
             values
                 .iter()

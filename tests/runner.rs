@@ -17,6 +17,7 @@ mod json_shapes;
 mod layers;
 mod leases;
 mod merge;
+mod migrate;
 mod planning;
 mod query;
 mod sync;

@@ -251,8 +251,12 @@ impl Test {
                 .parent
                 .as_ref()
                 .is_some_and(|p| any.iter().any(|a| p.as_str().starts_with(a.as_str()))),
-            Test::Origin(tool, any) => crate::model::migrate::Tool::named(tool)
-                .is_some_and(|tool| any.iter().any(|id| crate::model::migrate::is_from(issue, tool, id))),
+            Test::Origin(tool, any) => {
+                crate::model::migrate::Tool::named(tool).is_some_and(|tool| {
+                    any.iter()
+                        .any(|id| crate::model::migrate::is_from(issue, tool, id))
+                })
+            }
             Test::Github(any) => {
                 crate::model::github::number_of(issue).is_some_and(|n| any.contains(&n))
             }

@@ -752,7 +752,8 @@ fn cannot_hold(
             }
         }
         Tool::Backlog => {
-            if !["To Do", "In Progress", "Done"].contains(&status) && !is_restored(issue, "status") {
+            if !["To Do", "In Progress", "Done"].contains(&status) && !is_restored(issue, "status")
+            {
                 out.push(format!("status {status:?} is not one of Backlog.md's defaults (add it to backlog/config.yml)"));
             }
             let word = object

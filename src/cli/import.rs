@@ -247,10 +247,10 @@ fn import_from(
     let source = yit::store::migrate::Source {
         tool,
         path: &path,
-        items: &items,
+        items,
     };
     let done = tracker.migrate_in(
-        &source,
+        source,
         &maps,
         args.dry_run,
         &ctx.clock(),

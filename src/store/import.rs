@@ -52,7 +52,7 @@ impl Tracker {
         text: &str,
         path: &Path,
         clock: &Clock,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<Imported, StoreError> {
         let mut problems = Vec::new();
         let mut issues: Vec<Issue> = Vec::new();
@@ -144,7 +144,7 @@ impl Tracker {
         labels: &github::LabelMap,
         mode: ScanMode,
         clock: &Clock,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<GithubImported, StoreError> {
         let upstream: Vec<GhIssue> = serde_json::from_str(text).map_err(|e| {
             let problem = Problem {

@@ -29,11 +29,10 @@ pub const SOURCE_LIMIT: u64 = 256 * 1024 * 1024;
 const TASK_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// The issues of another tracker, as read from `path`.
-#[derive(Clone, Copy)]
 pub struct Source<'a> {
     pub tool: Tool,
     pub path: &'a Path,
-    pub items: &'a [Item],
+    pub items: Vec<Item>,
 }
 
 /// What an import from another tracker did (or, `dry_run`, would do).
@@ -200,13 +199,17 @@ impl Tracker {
     /// written. With `dry_run` nothing is written either way.
     pub fn migrate_in(
         &self,
-        source: &Source,
+        source: Source,
         maps: &Maps,
         dry_run: bool,
         clock: &Clock,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<Migrated, StoreError> {
-        let Source { tool, path, items } = *source;
+        let Source {
+            tool,
+            path,
+            mut items,
+        } = source;
         let config = self.config();
         let refused = |problems: Vec<Problem>| StoreError::NothingImported {
             path: path.to_owned(),
@@ -215,7 +218,7 @@ impl Tracker {
         // an id twice
         let mut problems = Vec::new();
         let mut first: HashMap<String, &Item> = HashMap::new();
-        for item in items {
+        for item in &items {
             for name in std::iter::once(&item.id).chain(&item.aliases) {
                 let key = if tool == Tool::Backlog {
                     name.to_lowercase()
@@ -270,7 +273,7 @@ impl Tracker {
             }
         }
         let mut cx = ToYit::new(tool, config, maps, &ids);
-        let converted = migrate::convert(items, &mut cx);
+        let converted = migrate::convert(&mut items, &mut cx);
         problems.append(&mut cx.problems);
         // cycles among the source's issues: waits, then parents
         let index: HashMap<&IssueId, usize> = converted
@@ -327,37 +330,9 @@ impl Tracker {
         for ((field, from), to) in &cx.mapped {
             report
                 .mapped
-                .insert(((*field).to_owned(), from.clone()), (to.clone(), 0));
+                .insert(((*field).to_owned(), from.clone()), to.clone());
         }
-        for c in &converted {
-            let item = &items[c.item];
-            for key in item.object.keys() {
-                if tool_field(tool, key) == migrate::Field::Own && !item.object[key].is_null() {
-                    *report.kept.entry(key.clone()).or_default() += 1;
-                }
-            }
-        }
-        // uses of each mapped value
-        for item in items {
-            for field in ["status", "priority"] {
-                if let Some(v) = item.object.get(field) {
-                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                    if let Some(entry) = report.mapped.get_mut(&(field.to_owned(), text)) {
-                        entry.1 += 1;
-                    }
-                }
-            }
-            let kind_key = match tool {
-                Tool::Beads => "issue_type",
-                Tool::Tbd => "kind",
-                Tool::Backlog => "",
-            };
-            if let Some(v) = item.object.get(kind_key).and_then(Value::as_str)
-                && let Some(entry) = report.mapped.get_mut(&("type".to_owned(), v.to_owned()))
-            {
-                entry.1 += 1;
-            }
-        }
+        report.kept = std::mem::take(&mut cx.kept);
         let from = FromYit {
             tool,
             config,
@@ -394,11 +369,12 @@ impl Tracker {
                 }
             }
         }
-        // the new files must be valid ones before anything is written
-        for issue in &fresh {
-            issue.to_yaml(config)?;
-        }
         if dry_run {
+            // what the import would refuse, a dry run refuses too (the
+            // import itself makes every text before it writes one)
+            for issue in &fresh {
+                issue.to_yaml(config)?;
+            }
             return Ok(report);
         }
         self.create_issues_journaled(&fresh, clock.lock_timeout, before_file)?;
@@ -505,14 +481,6 @@ impl Tracker {
             }
         }
         Ok(out)
-    }
-}
-
-fn tool_field(tool: Tool, key: &str) -> migrate::Field {
-    match tool {
-        Tool::Beads => beads::field_of(key),
-        Tool::Backlog => backlog::field_of(key),
-        Tool::Tbd => tbd::field_of(key),
     }
 }
 

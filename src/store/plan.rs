@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 
-use super::write::{sync_dir, write_new_file};
+use super::write::{sync_batch, sync_dir, write_new_file, write_new_file_unsynced};
 use super::{Draft, StoreError, Tracker, io_err};
 use crate::model::id::{IdSource, IssueId};
 use crate::model::issue::Issue;
@@ -81,7 +81,7 @@ impl Tracker {
         path: &Path,
         author: String,
         clock: &super::Clock,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<PlanCreated, StoreError> {
         let listing = self.load_listing()?;
         let resolve = |input: &str| listing.resolve(input).ok();
@@ -245,7 +245,7 @@ impl Tracker {
         now: Timestamp,
         ids: &mut IdSource,
         timeout: std::time::Duration,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<Issue>, StoreError> {
         let _graph = self.lock_graph(timeout)?;
         let now = crate::model::issue::whole_seconds(now);
@@ -284,7 +284,7 @@ impl Tracker {
         &self,
         issues: &[Issue],
         timeout: std::time::Duration,
-        before_file: &dyn Fn(usize),
+        before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<(), StoreError> {
         let _graph = self.lock_graph(timeout)?;
         let listing = self.load_listing()?;
@@ -298,33 +298,63 @@ impl Tracker {
 
     /// Makes the texts of new issues, journals them, then creates the
     /// files; the caller holds the graph lock.
-    fn create_all(&self, issues: &[Issue], before_file: &dyn Fn(usize)) -> Result<(), StoreError> {
-        let mut texts = Vec::with_capacity(issues.len());
-        for issue in issues {
-            let text = issue.to_yaml(self.config())?;
-            self.check_size(&text)?;
-            texts.push(Planned {
+    fn create_all(
+        &self,
+        issues: &[Issue],
+        before_file: &(dyn Fn(usize) + Sync),
+    ) -> Result<(), StoreError> {
+        // (the tracker is not shared between threads: what they need is)
+        let (config, dir) = (self.config(), self.issues_dir());
+        let texts: Vec<Planned> = in_parallel(issues, &|_, issue: &Issue| {
+            let text = issue.to_yaml(config)?;
+            if text.len() as u64 > config.max_file_size {
+                return Err(StoreError::TooLarge {
+                    size: text.len() as u64,
+                    max: config.max_file_size,
+                });
+            }
+            Ok(Planned {
                 id: issue.id.to_string(),
                 text,
-            });
-        }
+            })
+        })
+        .into_iter()
+        .collect::<Result<_, StoreError>>()?;
         let journal = self.write_plan_journal(&texts)?;
-        let mut created: Vec<PathBuf> = Vec::new();
-        for (n, (planned, issue)) in texts.iter().zip(issues).enumerate() {
-            let id = &issue.id;
+        // a batch is synced whole before its journal goes (the journal
+        // holds every text until then), and written by several threads
+        // when large (creating a file is the file system's work, and it
+        // spreads over cores)
+        let batch = issues.len() > 1;
+        let pairs: Vec<(&Planned, &Issue)> = texts.iter().zip(issues).collect();
+        let results = in_parallel(&pairs, &|n, (planned, issue)| {
             before_file(n);
-            let path = self.issue_path(id);
-            match write_new_file(self.issues_dir(), &path, planned.text.as_bytes()) {
-                Ok(()) => created.push(path),
-                Err(e) => {
-                    for done in &created {
+            let path = dir.join(issue.id.file_name());
+            let written = if batch {
+                write_new_file_unsynced(dir, &path, planned.text.as_bytes())
+            } else {
+                write_new_file(dir, &path, planned.text.as_bytes())
+            };
+            written.map(|()| path)
+        });
+        if results.iter().any(Result::is_err) {
+            let mut first = None;
+            for result in results {
+                match result {
+                    Ok(done) => {
                         let _ = std::fs::remove_file(done);
                     }
-                    sync_dir(self.issues_dir());
-                    let _ = std::fs::remove_file(&journal);
-                    return Err(e);
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
                 }
             }
+            sync_dir(self.issues_dir());
+            let _ = std::fs::remove_file(&journal);
+            return Err(first.expect("an error"));
+        }
+        if batch {
+            sync_batch(self.issues_dir())?;
         }
         let written: Vec<(&Issue, &[u8])> = issues
             .iter()
@@ -384,6 +414,40 @@ impl Tracker {
         }
         Ok(created)
     }
+}
+
+/// `f` of each item (with its index), in order: by several threads, in
+/// contiguous runs, when there are more than 64 items.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(usize, &T) -> R + Sync)) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    if items.len() <= 64 || workers < 2 {
+        return items.iter().enumerate().map(|(n, t)| f(n, t)).collect();
+    }
+    let run = items.len().div_ceil(workers);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(run)
+            .enumerate()
+            .map(|(c, chunk)| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| f(c * run + i, t))
+                        .collect::<Vec<R>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 #[derive(Clone, Serialize, Deserialize)]

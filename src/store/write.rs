@@ -21,6 +21,30 @@ pub(super) fn write_new_file(dir: &Path, target: &Path, bytes: &[u8]) -> Result<
     Ok(())
 }
 
+/// Creates `target` as [`write_new_file`] does, but unsynced: one of a
+/// batch whose journal is synced already, and which [`sync_batch`] makes
+/// durable whole before the journal goes (10,000 imported issues are one
+/// flush, not 10,000).
+pub(super) fn write_new_file_unsynced(
+    dir: &Path,
+    target: &Path,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
+    let tmp = atomic::written(dir, bytes, false).map_err(io_err("could not write", dir))?;
+    tmp.persist_noclobber(target)
+        .map_err(|e| io_err("could not create", target)(e.error))?;
+    Ok(())
+}
+
+/// Makes every file written in `dir` durable: one `syncfs` of its file
+/// system, then the directory itself.
+pub(super) fn sync_batch(dir: &Path) -> Result<(), StoreError> {
+    let handle = File::open(dir).map_err(io_err("could not open", dir))?;
+    rustix::fs::syncfs(&handle).map_err(|e| io_err("could not sync", dir)(e.into()))?;
+    sync_dir(dir);
+    Ok(())
+}
+
 /// Writes a journal (of a plan, of a change) as `<dir>/<random>.json`:
 /// written whole and synced before it gets its name, so a journal that
 /// exists is complete.

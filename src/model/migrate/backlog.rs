@@ -274,9 +274,15 @@ pub fn file_text(object: &Object) -> Result<String, String> {
     Ok(out)
 }
 
-/// Where a new task file goes: `tasks/<id> - <Title>.md` (the title with
-/// characters a file name cannot hold left out).
+/// Where a new task file goes: `tasks/<id> - <Title>.md` (the id and
+/// title with characters a file name cannot hold left out: never a path).
 pub fn file_name(id: &str, title: &str) -> String {
+    // an id is the source's text: no path in it
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let id = id.trim_start_matches('.');
     let slug: String = title
         .chars()
         .map(|c| if c.is_whitespace() { '-' } else { c })
@@ -285,4 +291,22 @@ pub fn file_name(id: &str, title: &str) -> String {
         .collect();
     let slug = slug.trim_matches(['-', '.']);
     format!("tasks/{id} - {slug}.md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_is_never_a_path() {
+        assert_eq!(
+            file_name("task-1", "Set up CI"),
+            "tasks/task-1 - Set-up-CI.md"
+        );
+        assert_eq!(
+            file_name("../../etc/passwd", "x/../y"),
+            "tasks/etcpasswd - x..y.md"
+        );
+        assert!(!file_name("..", "..").contains("/.."));
+    }
 }

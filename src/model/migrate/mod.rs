@@ -219,8 +219,12 @@ pub struct ToYit<'a> {
     pub unmapped: Unmapped,
     /// Problems of the item being mapped (a bad time, a missing link).
     pub problems: Vec<Problem>,
-    /// Mapped values, for `--dry-run`: field, source value, yit value.
-    pub mapped: BTreeMap<(&'static str, String), String>,
+    /// Mapped values, for the report: (field, source value) to the yit
+    /// value and how many issues have it.
+    pub mapped: BTreeMap<(&'static str, String), (String, usize)>,
+    /// Source keys kept under their own names, with how many issues have
+    /// them.
+    pub kept: BTreeMap<String, usize>,
     /// The item being mapped.
     at: Option<(PathBuf, Option<u64>, String)>,
 }
@@ -235,6 +239,7 @@ impl<'a> ToYit<'a> {
             unmapped: Unmapped::new(),
             problems: Vec::new(),
             mapped: BTreeMap::new(),
+            kept: BTreeMap::new(),
             at: None,
         }
     }
@@ -327,7 +332,11 @@ impl<'a> ToYit<'a> {
         match found {
             Some(value) => {
                 if value != raw {
-                    self.mapped.insert((field, raw.to_owned()), value.clone());
+                    let entry = self
+                        .mapped
+                        .entry((field, raw.to_owned()))
+                        .or_insert_with(|| (value.clone(), 0));
+                    entry.1 += 1;
                 }
                 Some(value)
             }
@@ -605,21 +614,25 @@ pub struct Converted {
 /// The source's issues as yit issues, with `ids` naming every source id:
 /// the issues' fields mapped, the source's other keys kept, `origin`
 /// recorded. Problems (a bad time, a link to an issue not in the source)
-/// and unmapped values are in `cx`.
-pub fn convert(items: &[Item], cx: &mut ToYit) -> Vec<Converted> {
+/// and unmapped values are in `cx`. Each item's object is taken as it is
+/// converted (what is left of an item is its id and place: 10,000 issues'
+/// JSON values are a hundred megabytes).
+pub fn convert(items: &mut [Item], cx: &mut ToYit) -> Vec<Converted> {
     let tool = cx.tool;
     let mut out = Vec::with_capacity(items.len());
-    for (n, item) in items.iter().enumerate() {
+    for (n, item) in items.iter_mut().enumerate() {
         cx.at = Some((item.path.clone(), item.line, item.id.clone()));
         let mut issue = tool.to_issue(item, cx);
         // the keys yit has no field for, under their own names
         for (key, value) in &item.object {
             if tool.field_of(key) == Field::Own && !value.is_null() {
                 issue.extra.insert(own_name(tool, key), value.clone());
+                *cx.kept.entry(key.clone()).or_default() += 1;
             }
         }
         let origin = origin_field(tool, item, &issue, cx.config, cx.ids);
         issue.extra.insert(ORIGIN_KEY.to_owned(), origin);
+        item.object = Object::new();
         out.push(Converted { item: n, issue });
     }
     cx.at = None;
@@ -792,8 +805,18 @@ fn take(field: Field, key: &str, local: &Issue, theirs: &Issue) -> Option<Vec<Ch
                     .filter(|d| !theirs.depends_on.contains(d))
                     .map(|d| Change::RemoveDependency(d.clone())),
             );
-            if field == Field::Links && local.parent != theirs.parent {
-                out.push(Change::Parent(theirs.parent.clone()));
+            if field == Field::Links {
+                if local.parent != theirs.parent {
+                    out.push(Change::Parent(theirs.parent.clone()));
+                }
+                // the links of types yit has no link for ride along
+                let other = beads::OTHER_LINKS;
+                if local.extra.get(other) != theirs.extra.get(other) {
+                    out.push(Change::Extra(
+                        other.to_owned(),
+                        theirs.extra.get(other).cloned(),
+                    ));
+                }
             }
             out
         }

@@ -878,3 +878,27 @@ fn links_fifos_and_a_missing_tracker_are_refused_without_waiting() {
         &["symbolic link"],
     );
 }
+
+#[test]
+fn an_import_into_a_tracker_with_a_broken_file_is_refused() {
+    let repo = TestRepo::with_tracker();
+    let source = fixture("beads/issues.jsonl");
+    let import = with(&["import", "--from", "beads", s(&source)], &BEADS_MAPS);
+    repo.ok(&refs(&import));
+    // a file imported before, broken by hand: importing again would
+    // import its issue a second time
+    let id = shown(&repo, "bd-c3d4")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    repo.write_issue_file(&format!("{id}.yaml"), b"id: [\n");
+    let before = repo.tree();
+    let run = repo.fails(&refs(&import), 1);
+    assert!(
+        run.stderr.contains("1 issue file(s) here cannot be read"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&format!("{id}.yaml")), "{}", run.stderr);
+    assert_eq!(repo.tree(), before);
+}

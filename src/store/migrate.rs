@@ -241,6 +241,22 @@ impl Tracker {
         }
         // what was imported from this tracker before, by source id
         let scan = self.scan(ScanMode::Index { details: true })?;
+        if scan.broken_files > 0 {
+            // an issue imported before, in a file that cannot be read now,
+            // would be imported again beside it
+            let mut problems = scan.problems.clone();
+            problems.insert(
+                0,
+                Problem::new(
+                    path,
+                    format!(
+                        "{} issue file(s) here cannot be read; fix them first (`yit doctor`): an issue imported before would be imported twice",
+                        scan.broken_files
+                    ),
+                ),
+            );
+            return Err(refused(problems));
+        }
         let mut ids = Ids::default();
         let mut before: HashMap<IssueId, &Issue> = HashMap::new();
         for issue in &scan.issues {

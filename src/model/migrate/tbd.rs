@@ -37,12 +37,24 @@ pub fn short_ids(text: &str, path: &Path) -> Result<HashMap<String, String>, Pro
     if text.trim().is_empty() {
         return Ok(HashMap::new());
     }
-    let map: indexmap::IndexMap<String, String> =
+    let value: Value =
         serde_saphyr::from_str_with_options(text, crate::model::yaml::read_options())
             .map_err(|e| Problem::from_yaml_text(path, text, &e))?;
+    let Value::Object(map) = value else {
+        return Err(Problem::at(
+            path,
+            Pos { line: 1, column: 1 },
+            "expected a mapping of short ids to ULIDs",
+        ));
+    };
+    // (a short id may read as a number: `100: 01hx…`)
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
     Ok(map
-        .into_iter()
-        .map(|(short, ulid)| (format!("is-{ulid}"), short))
+        .iter()
+        .map(|(short, ulid)| (format!("is-{}", text(ulid)), short.clone()))
         .collect())
 }
 
@@ -188,4 +200,19 @@ pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
     }
     o.insert("body".into(), cx.unwrite(&issue.body).into());
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_may_read_as_numbers() {
+        let text = "a7k2: 01hx5zzkbkactav9wevgemmvrz\n100: 01hx5zzkbkbctav9wevgemmvrz\n";
+        let shorts = short_ids(text, Path::new("ids.yml")).expect("ids");
+        assert_eq!(shorts["is-01hx5zzkbkactav9wevgemmvrz"], "a7k2");
+        assert_eq!(shorts["is-01hx5zzkbkbctav9wevgemmvrz"], "100");
+        let bad = short_ids("- a\n- b\n", Path::new("ids.yml")).expect_err("a list");
+        assert_eq!(bad.line, Some(1));
+    }
 }

@@ -902,3 +902,81 @@ fn an_import_into_a_tracker_with_a_broken_file_is_refused() {
     assert!(run.stderr.contains(&format!("{id}.yaml")), "{}", run.stderr);
     assert_eq!(repo.tree(), before);
 }
+
+#[test]
+fn two_clones_that_import_the_same_source_merge_into_one_set_of_issues() {
+    let repo = TestRepo::with_tracker();
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "tracker"]);
+    let clones = repo.clones_of_bare(&["a", "b"]);
+    let (a, b) = (&clones[0], &clones[1]);
+    let source = fixture("beads/issues.jsonl");
+    let import = with(&["import", "--from", "beads", s(&source)], &BEADS_MAPS);
+    // each clone imports on its own, at another time, with its own seed
+    for (clone, seed) in [(a, "1"), (b, "2")] {
+        let out = repo
+            .cmd(&refs(&import))
+            .current_dir(clone)
+            .env("YIT_SEED", seed)
+            .output()
+            .expect("yit");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        repo.git_in(clone, &["add", "-A"]);
+        repo.git_in(clone, &["commit", "-qm", "import from beads"]);
+    }
+    repo.git_in(a, &["push", "-q"]);
+    repo.git_in(b, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    let listed: Value =
+        serde_json::from_str(&repo.ok_in(b, &["list", "--all", "--json"])).expect("json");
+    assert_eq!(
+        listed["issues"].as_array().expect("issues").len(),
+        5,
+        "{listed}"
+    );
+    let conflicted = repo.ok_in(b, &["list", "--all", "is:conflicted", "--format", "ids"]);
+    assert!(conflicted.trim().is_empty(), "{conflicted}");
+    repo.ok_in(b, &["doctor"]);
+}
+
+#[test]
+fn two_imports_at_once_create_each_issue_once() {
+    let repo = TestRepo::with_tracker();
+    let source = fixture("beads/issues.jsonl");
+    let import = with(&["import", "--from", "beads", s(&source)], &BEADS_MAPS);
+    let children: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            repo.cmd(&refs(&import))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("yit")
+        })
+        .collect();
+    let mut created = 0;
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if text.contains("5 created") {
+            created += 1;
+        } else {
+            assert!(text.contains("0 created, 0 updated, 5 unchanged"), "{text}");
+        }
+    }
+    assert_eq!(created, 1);
+    assert_eq!(
+        repo.run(&["list", "--all", "--json"]).json()["issues"]
+            .as_array()
+            .expect("issues")
+            .len(),
+        5
+    );
+}

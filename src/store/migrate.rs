@@ -240,6 +240,13 @@ impl Tracker {
             return Err(refused(problems));
         }
         // what was imported from this tracker before, by source id
+        // held from the look at what was imported before to the last file
+        // written: two imports at once never both create an issue
+        let graph = if dry_run {
+            None
+        } else {
+            Some(self.lock_graph(clock.lock_timeout)?)
+        };
         let scan = self.scan(ScanMode::Index { details: true })?;
         if scan.broken_files > 0 {
             // an issue imported before, in a file that cannot be read now,
@@ -269,13 +276,17 @@ impl Tracker {
         }
         let mut draws = IdSource::new(clock.seed);
         let mut drawn: HashSet<IssueId> = HashSet::new();
-        // drawn in source id order: the same issues in another order (an
-        // export sorts them) get the same ids from the same seed
-        let mut order: Vec<&Item> = items.iter().collect();
-        order.sort_by(|a, b| a.id.cmp(&b.id));
-        for item in order {
+        for item in &items {
+            // a new issue's id comes from where it came from: two clones
+            // that import the same source create the same files, which
+            // merge, instead of the same issues twice (a random one only
+            // if that id is taken)
+            let derived = IdSource::new(Some(origin_seed(tool, &item.id))).issue_id();
             let id = match ids.yit(tool, &item.id) {
                 Some(id) => id.clone(),
+                None if !scan.listing.contains(&derived) && drawn.insert(derived.clone()) => {
+                    derived
+                }
                 None => loop {
                     let id = draws.issue_id();
                     if !scan.listing.contains(&id) && drawn.insert(id.clone()) {
@@ -393,7 +404,8 @@ impl Tracker {
             }
             return Ok(report);
         }
-        self.create_issues_journaled(&fresh, clock.lock_timeout, before_file)?;
+        self.create_all(&fresh, before_file)?;
+        drop(graph);
         if !targets.is_empty() {
             self.update_issues(&targets, clock.lock_timeout, clock.now, |local| {
                 let Some(new) = theirs.get(&local.id) else {
@@ -498,6 +510,16 @@ impl Tracker {
         }
         Ok(out)
     }
+}
+
+/// The seed of the id a new issue imported from `tool`'s issue `id` gets
+/// (ids compared as the tool compares them).
+fn origin_seed(tool: Tool, id: &str) -> u64 {
+    let key = match tool {
+        Tool::Backlog => id.to_lowercase(),
+        _ => id.to_owned(),
+    };
+    xxhash_rust::xxh3::xxh3_64(format!("{}:{key}", tool.name()).as_bytes())
 }
 
 /// The UTF-8 text of the regular file `path`, at most `limit` bytes.

@@ -298,7 +298,7 @@ impl Tracker {
 
     /// Makes the texts of new issues, journals them, then creates the
     /// files; the caller holds the graph lock.
-    fn create_all(
+    pub(super) fn create_all(
         &self,
         issues: &[Issue],
         before_file: &(dyn Fn(usize) + Sync),

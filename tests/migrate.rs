@@ -252,6 +252,22 @@ fn a_dry_run_says_what_it_would_do_and_writes_nothing() {
     assert_eq!(json["dry_run"], true);
     assert_eq!(json["created"].as_array().expect("created").len(), 5);
     assert_eq!(repo.tree(), before);
+    // without the maps: what could not be mapped too, and the exit of the
+    // import it stands for
+    let run = repo.fails(&["import", "--from", "beads", s(&source), "--dry-run"], 1);
+    assert!(run.stdout.contains("would create"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("could not map: type \"epic\" of beads (bd-a1b2)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("3 value(s) map to nothing"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.tree(), before);
 }
 
 #[test]

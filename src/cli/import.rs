@@ -283,8 +283,9 @@ fn import_from(
                 serde_json::json!({ "field": field, "from": from, "to": to, "issues": uses })
             }).collect::<Vec<_>>(),
             "kept": done.kept,
+            "unmapped": done.unmapped,
         })))?;
-        return Ok(());
+        return unmapped(&done);
     }
     if done.dry_run {
         for (id, source, title) in &done.created {
@@ -310,6 +311,9 @@ fn import_from(
         ctx.out
             .line(&format!("kept under their own keys: {}", kept.join(", ")))?;
     }
+    for line in &done.unmapped {
+        ctx.out.line(&format!("could not map: {line}"))?;
+    }
     let verb = if done.dry_run {
         "would import"
     } else {
@@ -328,5 +332,16 @@ fn import_from(
             ""
         }
     ))?;
-    Ok(())
+    unmapped(&done)
+}
+
+/// A dry run that found values nothing maps fails as the import would.
+fn unmapped(done: &yit::store::migrate::Migrated) -> Result<(), CommandError> {
+    match done.unmapped.len() {
+        0 => Ok(()),
+        n => Err(CommandError::user(format!(
+            "{n} value(s) map to nothing: the import would refuse them and write nothing"
+        ))
+        .hint("--status-map, --type-map and --priority-map map them; so do statuses and types added to config.yaml")),
+    }
 }

@@ -54,6 +54,9 @@ pub struct Migrated {
     /// Source keys yit has no field for, kept under their own names, with
     /// how many issues have them.
     pub kept: BTreeMap<String, usize>,
+    /// A dry run's values nothing maps, each with the flag that maps it
+    /// (the import itself refuses them).
+    pub unmapped: Vec<String>,
 }
 
 /// What an export to another tracker wrote.
@@ -343,15 +346,19 @@ impl Tracker {
         if !problems.is_empty() {
             return Err(refused(problems));
         }
-        if !cx.unmapped.is_empty() {
-            let lines = unmapped_message(tool.name(), &cx.unmapped, config);
+        let unmapped = unmapped_message(tool.name(), &cx.unmapped, config);
+        if !unmapped.is_empty() && !dry_run {
             return Err(refused(
-                lines.into_iter().map(|l| Problem::new(path, l)).collect(),
+                unmapped
+                    .into_iter()
+                    .map(|l| Problem::new(path, l))
+                    .collect(),
             ));
         }
         let mut report = Migrated {
             source: path.to_owned(),
             dry_run,
+            unmapped,
             ..Migrated::default()
         };
         for ((field, from), to) in &cx.mapped {

@@ -746,6 +746,7 @@ fn cannot_hold(
                 "tombstone",
             ]
             .contains(&status)
+                && !is_restored(issue, "status")
             {
                 out.push(format!("status {status:?} is not one of beads' own (bd accepts it once `status.custom` lists it)"));
             }
@@ -754,14 +755,6 @@ fn cannot_hold(
                     "type {:?} is not one of beads' (bug, feature, task, epic, chore)",
                     issue.kind
                 ));
-            }
-            let numbered = issue
-                .comments
-                .iter()
-                .filter(|c| c.id.parse::<i64>().is_err())
-                .count();
-            if numbered > 0 {
-                out.push(format!("{numbered} comment(s) have ids that are not numbers (made in yit); bd reads comment ids as numbers"));
             }
         }
         Tool::Backlog => {

@@ -22,6 +22,17 @@ use crate::model::problem::{Pos, Problem};
 /// Where an import finds the issues from the repository's root.
 pub const DEFAULT_PATH: &str = ".beads/issues.jsonl";
 
+/// The key of an exported comment that keeps a yit comment's own id (bd
+/// reads the number in `id` and passes over it).
+pub const YIT_ID: &str = "yit_id";
+
+/// The number a comment made in yit has in beads: from its id, positive,
+/// within JSON's exact integers.
+fn comment_number(id: &str) -> i64 {
+    let n = xxhash_rust::xxh3::xxh3_64(id.as_bytes()) & ((1 << 53) - 1);
+    n.max(1) as i64
+}
+
 /// The key yit keeps the dependencies of types it has no link for under.
 pub const OTHER_LINKS: &str = "beads_dependencies";
 
@@ -215,9 +226,11 @@ fn comments(value: Option<&Value>, cx: &mut ToYit) -> Vec<issue::Comment> {
         .flatten()
         .enumerate()
     {
-        let id = match c.get("id") {
-            Some(Value::Number(n)) => n.to_string(),
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        // a comment made in yit and exported carries its own id along
+        let id = match (c.get(YIT_ID).and_then(Value::as_str), c.get("id")) {
+            (Some(own), _) if !own.trim().is_empty() => own.to_owned(),
+            (_, Some(Value::Number(n))) => n.to_string(),
+            (_, Some(Value::String(s))) if !s.trim().is_empty() => s.clone(),
             _ => format!("c{}", n + 1),
         };
         let created = cx.time(
@@ -308,9 +321,11 @@ pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
             .comments
             .iter()
             .map(|c| {
-                let cid = match c.id.parse::<i64>() {
-                    Ok(n) => Value::from(n),
-                    Err(_) => Value::from(c.id.clone()),
+                // bd reads comment ids as numbers: one made in yit gets a
+                // number from its id, and keeps its id beside it
+                let (cid, own) = match c.id.parse::<i64>() {
+                    Ok(n) => (n, None),
+                    Err(_) => (comment_number(&c.id), Some(c.id.clone())),
                 };
                 let mut v = serde_json::json!({
                     "id": cid,
@@ -319,8 +334,13 @@ pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
                     "text": cx.unwrite(&c.body),
                     "created_at": issue::format_time(c.created),
                 });
-                if c.author.is_none() {
-                    v.as_object_mut().map(|m| m.shift_remove("author"));
+                if let Some(m) = v.as_object_mut() {
+                    if c.author.is_none() {
+                        m.shift_remove("author");
+                    }
+                    if let Some(own) = own {
+                        m.insert(YIT_ID.into(), own.into());
+                    }
                 }
                 v
             })

@@ -462,7 +462,10 @@ fn tbd_issues_arrive_by_their_display_ids() {
     // finds every issue as it was
     let before = repo.tree();
     let again = repo.ok(&["import", "--from", "tbd", "--status-map", "deferred=open"]);
-    assert!(again.contains("0 created, 0 updated, 3 unchanged"), "{again}");
+    assert!(
+        again.contains("0 created, 0 updated, 3 unchanged"),
+        "{again}"
+    );
     assert_eq!(repo.tree(), before);
     let run = repo.fails(&["export", "--to", "tbd"], 2);
     assert!(run.stderr.contains("beads or backlog"), "{}", run.stderr);

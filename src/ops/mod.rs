@@ -344,42 +344,35 @@ impl<'t> Session<'t> {
         tool: Option<crate::model::migrate::Tool>,
         id: &str,
     ) -> Result<IssueId, StoreError> {
-        use crate::model::migrate;
-        let scan = self
-            .tracker
-            .scan(crate::store::ScanMode::Index { details: true })?;
-        let mut found: Vec<IssueId> = scan
-            .issues
-            .iter()
-            .filter(|i| match tool {
-                Some(tool) => migrate::is_from(i, tool, id),
-                None => migrate::Tool::ALL
-                    .iter()
-                    .any(|t| migrate::is_from(i, *t, id)),
-            })
-            .map(|i| i.id.clone())
-            .collect();
-        match found.len() {
-            0 => Err(StoreError::NotFound {
-                input: input.to_owned(),
-            }),
-            1 => Ok(found.remove(0)),
-            _ => Err(StoreError::Ambiguous {
-                input: input.to_owned(),
-                candidates: found,
-            }),
-        }
+        use crate::model::migrate::{Tool, is_from};
+        self.the_one_imported(input, |i| match tool {
+            Some(tool) => is_from(i, tool, id),
+            None => Tool::ALL.iter().any(|t| is_from(i, *t, id)),
+        })
     }
 
     /// The issue imported from GitHub issue `number` (`input` as typed).
     fn imported_from_github(&mut self, input: &str, number: u64) -> Result<IssueId, StoreError> {
+        self.the_one_imported(input, |i| {
+            crate::model::github::number_of(i) == Some(number)
+        })
+    }
+
+    /// The one issue `from` says `input` names (`NotFound` for none,
+    /// `Ambiguous` for several): what an import recorded is read with the
+    /// bodies.
+    fn the_one_imported(
+        &mut self,
+        input: &str,
+        from: impl Fn(&crate::model::issue::Issue) -> bool,
+    ) -> Result<IssueId, StoreError> {
         let scan = self
             .tracker
             .scan(crate::store::ScanMode::Index { details: true })?;
         let mut found: Vec<IssueId> = scan
             .issues
             .iter()
-            .filter(|i| crate::model::github::number_of(i) == Some(number))
+            .filter(|i| from(i))
             .map(|i| i.id.clone())
             .collect();
         match found.len() {

@@ -133,21 +133,7 @@ impl Tracker {
             }
             Tool::Backlog => {
                 let files = markdown_files(path, backlog::FOLDERS).map_err(refused)?;
-                let mut items = Vec::new();
-                let mut problems = Vec::new();
-                for (file, name) in files {
-                    match read_text(&file, TASK_LIMIT)
-                        .and_then(|text| backlog::parse(&text, &file, &name))
-                    {
-                        Ok(item) => items.push(item),
-                        Err(p) => problems.push(p),
-                    }
-                }
-                if problems.is_empty() {
-                    Ok(items)
-                } else {
-                    Err(refused(problems))
-                }
+                read_each(files, backlog::parse).map_err(refused)
             }
             Tool::Tbd => {
                 let shorts_path = path.join("mappings").join("ids.yml");
@@ -158,25 +144,16 @@ impl Tracker {
                             read_text(&shorts_path, SOURCE_LIMIT).map_err(|p| refused(vec![p]))?;
                         tbd::short_ids(&text, &shorts_path).map_err(|p| refused(vec![p]))?
                     }
-                    Err(e) => return Err(refused(vec![Problem::new(&shorts_path, e.to_string())])),
+                    Err(e) => {
+                        return Err(refused(vec![Problem::new(&shorts_path, e.to_string())]));
+                    }
                 };
                 let prefix = self.tbd_prefix();
                 let files = markdown_files(path, &["issues"]).map_err(refused)?;
-                let mut items = Vec::new();
-                let mut problems = Vec::new();
-                for (file, name) in files {
-                    match read_text(&file, TASK_LIMIT).and_then(|text| {
-                        tbd::parse(&text, &file, &name, prefix.as_deref(), &shorts)
-                    }) {
-                        Ok(item) => items.push(item),
-                        Err(p) => problems.push(p),
-                    }
-                }
-                if problems.is_empty() {
-                    Ok(items)
-                } else {
-                    Err(refused(problems))
-                }
+                read_each(files, |text, file, name| {
+                    tbd::parse(text, file, name, prefix.as_deref(), &shorts)
+                })
+                .map_err(refused)
             }
         }
     }
@@ -545,6 +522,27 @@ fn read_text(path: &Path, limit: u64) -> Result<String, Problem> {
             "invalid UTF-8",
         )
     })
+}
+
+/// Each of `files` (path, name under the tracker's folder) read and
+/// parsed: every item, or every problem.
+fn read_each(
+    files: Vec<(PathBuf, String)>,
+    parse: impl Fn(&str, &Path, &str) -> Result<Item, Problem>,
+) -> Result<Vec<Item>, Vec<Problem>> {
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for (file, name) in files {
+        match read_text(&file, TASK_LIMIT).and_then(|text| parse(&text, &file, &name)) {
+            Ok(item) => items.push(item),
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(items)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The `*.md` files under `dir`'s `folders` (or in `dir` itself when it

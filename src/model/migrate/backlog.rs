@@ -15,9 +15,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::beads::{labels, text, title};
-use super::{Field, FromYit, Item, Object, Role, ToYit};
-use crate::model::id::IssueId;
+use super::{Field, FromYit, Item, Keys, Object, Role, ToYit, scalar};
 use crate::model::issue::Issue;
 use crate::model::problem::{Pos, Problem};
 
@@ -159,42 +157,23 @@ pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     }
 }
 
-/// A scalar as text (`created_date: 2025-06-08` may read as a string or
-/// a number-like scalar).
-fn scalar(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    }
-}
-
 pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
     let o = &item.object;
-    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
-    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
-        issue.id = id.clone();
-    }
-    issue.title = title(item, cx);
-    issue.body = cx.rewrite(&text(o.get("body")));
-    issue.status = cx.status(item.str("status").unwrap_or("To Do"), STATUSES);
-    issue.priority = cx.priority(o.get("priority"), PRIORITIES);
-    issue.kind = cx.config.default_type.clone();
-    issue.labels = labels(o.get("labels"), cx);
+    let keys = Keys {
+        body: "body",
+        status: "status",
+        no_status: "To Do",
+        statuses: STATUSES,
+        priorities: PRIORITIES,
+        kind: None,
+        created: "created_date",
+        updated: "updated_date",
+    };
+    let mut issue = super::common(item, cx, &keys);
     issue.assignee = strings(o.get("assignee"))
         .first()
         .and_then(|a| cx.person(a));
     issue.author = scalar(o.get("reporter")).and_then(|a| cx.person(&a));
-    let created = scalar(o.get("created_date"));
-    if created.is_none() {
-        cx.problem("created_date is missing");
-    }
-    issue.created = cx
-        .time(created.as_deref(), "created_date")
-        .unwrap_or(issue.created);
-    issue.updated = cx
-        .time(scalar(o.get("updated_date")).as_deref(), "updated_date")
-        .unwrap_or(issue.created);
     for dep in strings(o.get("dependencies")) {
         if let Some(id) = cx.link(&dep, "depends on")
             && !issue.depends_on.contains(&id)

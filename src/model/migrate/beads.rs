@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Field, FromYit, Item, Object, Role, ToYit};
+use super::{Field, FromYit, Item, Keys, Object, Role, ToYit, text};
 use crate::model::id::IssueId;
 use crate::model::issue::{self, Issue};
 use crate::model::problem::{Pos, Problem};
@@ -120,26 +120,19 @@ pub fn field_of(key: &str) -> Field {
 
 pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
     let o = &item.object;
-    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
-    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
-        issue.id = id.clone();
-    }
-    issue.title = title(item, cx);
-    issue.body = cx.rewrite(&text(o.get("description")));
-    issue.status = cx.status(item.str("status").unwrap_or("open"), STATUSES);
-    issue.priority = cx.priority(o.get("priority"), &[]);
-    issue.kind = cx.kind(item.str("issue_type"));
-    issue.labels = labels(o.get("labels"), cx);
+    let keys = Keys {
+        body: "description",
+        status: "status",
+        no_status: "open",
+        statuses: STATUSES,
+        priorities: &[],
+        kind: Some("issue_type"),
+        created: "created_at",
+        updated: "updated_at",
+    };
+    let mut issue = super::common(item, cx, &keys);
     issue.assignee = item.str("assignee").and_then(|a| cx.person(a));
     issue.author = item.str("created_by").and_then(|a| cx.person(a));
-    let created = cx.time(item.str("created_at"), "created_at");
-    if item.str("created_at").is_none() {
-        cx.problem("created_at is missing");
-    }
-    issue.created = created.unwrap_or(issue.created);
-    issue.updated = cx
-        .time(item.str("updated_at"), "updated_at")
-        .unwrap_or(issue.created);
     issue.comments = comments(o.get("comments"), cx);
     let mut others = Vec::new();
     for dep in o
@@ -183,39 +176,6 @@ pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
             .insert(OTHER_LINKS.to_owned(), Value::Array(others));
     }
     issue
-}
-
-/// The title, checked (a problem when yit cannot hold it).
-pub(super) fn title(item: &Item, cx: &mut ToYit) -> String {
-    let title = item.str("title").unwrap_or_default().trim().to_owned();
-    if let Err(e) = crate::model::field::check_title(&title) {
-        cx.problem(format!("title: {e}"));
-    }
-    title
-}
-
-/// A text with CRLF line breaks as LF (yit's files keep LF).
-pub(super) fn text(value: Option<&Value>) -> String {
-    value
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .replace("\r\n", "\n")
-}
-
-pub(super) fn labels(value: Option<&Value>, cx: &mut ToYit) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for label in value.and_then(Value::as_array).into_iter().flatten() {
-        let label = match label {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        match cx.config.check_issue_label(&label) {
-            Ok(()) if !out.contains(&label) => out.push(label),
-            Ok(()) => {}
-            Err(e) => cx.problem(format!("label: {e}")),
-        }
-    }
-    out
 }
 
 fn comments(value: Option<&Value>, cx: &mut ToYit) -> Vec<issue::Comment> {

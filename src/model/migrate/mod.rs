@@ -393,6 +393,89 @@ impl<'a> ToYit<'a> {
     }
 }
 
+/// Where a tool keeps the fields every tool has, and its words for them.
+pub(super) struct Keys<'a> {
+    pub body: &'a str,
+    pub status: &'a str,
+    /// The status of an issue without one.
+    pub no_status: &'a str,
+    pub statuses: &'a [(&'a str, Role)],
+    pub priorities: &'a [(&'a str, u8)],
+    /// `None`: the tool has no types (every issue the default type).
+    pub kind: Option<&'a str>,
+    pub created: &'a str,
+    pub updated: &'a str,
+}
+
+/// The issue `item` is, with the fields every tool has mapped (its id,
+/// title, body, status, priority, type, labels and times): each tool's
+/// module adds its own.
+pub(super) fn common(item: &Item, cx: &mut ToYit, keys: &Keys) -> Issue {
+    let o = &item.object;
+    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
+    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
+        issue.id = id.clone();
+    }
+    issue.title = item.str("title").unwrap_or_default().trim().to_owned();
+    if let Err(e) = crate::model::field::check_title(&issue.title) {
+        cx.problem(format!("title: {e}"));
+    }
+    issue.body = cx.rewrite(&text(o.get(keys.body)));
+    issue.status = cx.status(
+        item.str(keys.status).unwrap_or(keys.no_status),
+        keys.statuses,
+    );
+    issue.priority = cx.priority(o.get("priority"), keys.priorities);
+    issue.kind = match keys.kind {
+        Some(key) => cx.kind(item.str(key)),
+        None => cx.config.default_type.clone(),
+    };
+    let mut labels: Vec<String> = Vec::new();
+    for label in o
+        .get("labels")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let label = scalar(Some(label)).unwrap_or_default();
+        match cx.config.check_issue_label(&label) {
+            Ok(()) if !labels.contains(&label) => labels.push(label),
+            Ok(()) => {}
+            Err(e) => cx.problem(format!("label: {e}")),
+        }
+    }
+    issue.labels = labels;
+    let created = scalar(o.get(keys.created));
+    if created.is_none() {
+        cx.problem(format!("{} is missing", keys.created));
+    }
+    issue.created = cx
+        .time(created.as_deref(), keys.created)
+        .unwrap_or(issue.created);
+    issue.updated = cx
+        .time(scalar(o.get(keys.updated)).as_deref(), keys.updated)
+        .unwrap_or(issue.created);
+    issue
+}
+
+/// A text with CRLF line breaks as LF (yit's files keep LF).
+pub(super) fn text(value: Option<&Value>) -> String {
+    value
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .replace("\r\n", "\n")
+}
+
+/// A scalar as text (`created_date: 2025-06-08` may read as a string or
+/// a number-like scalar); `None` for null or nothing.
+pub(super) fn scalar(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
 /// The role of a status a tool's word means.
 #[derive(Clone, Copy, Debug)]
 pub enum Role {

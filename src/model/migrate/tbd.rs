@@ -16,9 +16,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::beads::{labels, text, title};
-use super::{Field, FromYit, Item, Object, Role, ToYit};
-use crate::model::id::IssueId;
+use super::{Field, FromYit, Item, Keys, Object, Role, ToYit};
 use crate::model::issue::{self, Issue};
 use crate::model::problem::{Pos, Problem};
 
@@ -121,27 +119,19 @@ pub fn field_of(key: &str) -> Field {
 
 pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
     let o = &item.object;
-    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
-    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
-        issue.id = id.clone();
-    }
-    issue.title = title(item, cx);
-    issue.body = cx.rewrite(&text(o.get("body")));
-    issue.status = cx.status(item.str("status").unwrap_or("open"), STATUSES);
-    issue.priority = cx.priority(o.get("priority"), &[]);
-    issue.kind = cx.kind(item.str("kind"));
-    issue.labels = labels(o.get("labels"), cx);
+    let keys = Keys {
+        body: "body",
+        status: "status",
+        no_status: "open",
+        statuses: STATUSES,
+        priorities: &[],
+        kind: Some("kind"),
+        created: "created_at",
+        updated: "updated_at",
+    };
+    let mut issue = super::common(item, cx, &keys);
     issue.assignee = item.str("assignee").and_then(|a| cx.person(a));
     issue.author = item.str("created_by").and_then(|a| cx.person(a));
-    if item.str("created_at").is_none() {
-        cx.problem("created_at is missing");
-    }
-    issue.created = cx
-        .time(item.str("created_at"), "created_at")
-        .unwrap_or(issue.created);
-    issue.updated = cx
-        .time(item.str("updated_at"), "updated_at")
-        .unwrap_or(issue.created);
     for dep in o
         .get("dependencies")
         .and_then(Value::as_array)

@@ -157,23 +157,22 @@ pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
     }
 }
 
+const KEYS: Keys = Keys {
+    body: "body",
+    status: "status",
+    no_status: "To Do",
+    statuses: STATUSES,
+    priorities: PRIORITIES,
+    kind: None,
+    assignee: "assignee",
+    author: "reporter",
+    created: "created_date",
+    updated: "updated_date",
+};
+
 pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
     let o = &item.object;
-    let keys = Keys {
-        body: "body",
-        status: "status",
-        no_status: "To Do",
-        statuses: STATUSES,
-        priorities: PRIORITIES,
-        kind: None,
-        created: "created_date",
-        updated: "updated_date",
-    };
-    let mut issue = super::common(item, cx, &keys);
-    issue.assignee = strings(o.get("assignee"))
-        .first()
-        .and_then(|a| cx.person(a));
-    issue.author = scalar(o.get("reporter")).and_then(|a| cx.person(&a));
+    let mut issue = super::common(item, cx, &KEYS);
     for dep in strings(o.get("dependencies")) {
         if let Some(id) = cx.link(&dep, "depends on")
             && !issue.depends_on.contains(&id)

@@ -403,6 +403,9 @@ pub(super) struct Keys<'a> {
     pub priorities: &'a [(&'a str, u8)],
     /// `None`: the tool has no types (every issue the default type).
     pub kind: Option<&'a str>,
+    /// A name, or a list whose first is the assignee.
+    pub assignee: &'a str,
+    pub author: &'a str,
     pub created: &'a str,
     pub updated: &'a str,
 }
@@ -445,6 +448,10 @@ pub(super) fn common(item: &Item, cx: &mut ToYit, keys: &Keys) -> Issue {
         }
     }
     issue.labels = labels;
+    issue.assignee = backlog::strings(o.get(keys.assignee))
+        .first()
+        .and_then(|a| cx.person(a));
+    issue.author = scalar(o.get(keys.author)).and_then(|a| cx.person(&a));
     let created = scalar(o.get(keys.created));
     if created.is_none() {
         cx.problem(format!("{} is missing", keys.created));

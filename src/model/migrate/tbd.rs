@@ -117,21 +117,22 @@ pub fn field_of(key: &str) -> Field {
     }
 }
 
+const KEYS: Keys = Keys {
+    body: "body",
+    status: "status",
+    no_status: "open",
+    statuses: STATUSES,
+    priorities: &[],
+    kind: Some("kind"),
+    assignee: "assignee",
+    author: "created_by",
+    created: "created_at",
+    updated: "updated_at",
+};
+
 pub fn to_issue(item: &Item, cx: &mut ToYit) -> Issue {
     let o = &item.object;
-    let keys = Keys {
-        body: "body",
-        status: "status",
-        no_status: "open",
-        statuses: STATUSES,
-        priorities: &[],
-        kind: Some("kind"),
-        created: "created_at",
-        updated: "updated_at",
-    };
-    let mut issue = super::common(item, cx, &keys);
-    issue.assignee = item.str("assignee").and_then(|a| cx.person(a));
-    issue.author = item.str("created_by").and_then(|a| cx.person(a));
+    let mut issue = super::common(item, cx, &KEYS);
     for dep in o
         .get("dependencies")
         .and_then(Value::as_array)

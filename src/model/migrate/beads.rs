@@ -247,17 +247,7 @@ pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
     if let Some(a) = &issue.assignee {
         o.insert("assignee".into(), cx.person(a).into());
     }
-    if let Some(a) = &issue.author {
-        o.insert("created_by".into(), cx.person(a).into());
-    }
-    o.insert(
-        "created_at".into(),
-        issue::format_time(issue.created).into(),
-    );
-    o.insert(
-        "updated_at".into(),
-        issue::format_time(issue.updated).into(),
-    );
+    super::put_author_and_times(&mut o, issue, cx, &KEYS);
     for (key, value) in super::own_values(issue, cx.tool) {
         if key != OTHER_LINKS {
             o.insert(key, value);

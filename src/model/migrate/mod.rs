@@ -465,6 +465,22 @@ pub(super) fn common(item: &Item, cx: &mut ToYit, keys: &Keys) -> Issue {
     issue
 }
 
+/// `issue`'s author and times under `keys`' names, the times in RFC 3339
+/// (beads and tbd write them alike).
+pub(super) fn put_author_and_times(o: &mut Object, issue: &Issue, cx: &FromYit, keys: &Keys) {
+    if let Some(a) = &issue.author {
+        o.insert(keys.author.into(), cx.person(a).into());
+    }
+    o.insert(
+        keys.created.into(),
+        issue::format_time(issue.created).into(),
+    );
+    o.insert(
+        keys.updated.into(),
+        issue::format_time(issue.updated).into(),
+    );
+}
+
 /// A text with CRLF line breaks as LF (yit's files keep LF).
 pub(super) fn text(value: Option<&Value>) -> String {
     value

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::{Field, FromYit, Item, Keys, Object, Role, ToYit};
-use crate::model::issue::{self, Issue};
+use crate::model::issue::Issue;
 use crate::model::problem::{Pos, Problem};
 
 /// Where an import looks, from the repository's root: the sync branch's
@@ -175,17 +175,7 @@ pub fn object_of(issue: &Issue, cx: &FromYit) -> Object {
     if let Some(p) = &issue.parent {
         o.insert("parent_id".into(), cx.id(p).into());
     }
-    if let Some(a) = &issue.author {
-        o.insert("created_by".into(), cx.person(a).into());
-    }
-    o.insert(
-        "created_at".into(),
-        issue::format_time(issue.created).into(),
-    );
-    o.insert(
-        "updated_at".into(),
-        issue::format_time(issue.updated).into(),
-    );
+    super::put_author_and_times(&mut o, issue, cx, &KEYS);
     for (key, value) in super::own_values(issue, cx.tool) {
         o.insert(key, value);
     }

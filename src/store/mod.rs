@@ -662,13 +662,7 @@ impl Draft {
 impl Tracker {
     /// The text of a new issue may not exceed the configured size.
     fn check_size(&self, text: &str) -> Result<(), StoreError> {
-        if text.len() as u64 > self.config().max_file_size {
-            return Err(StoreError::TooLarge {
-                size: text.len() as u64,
-                max: self.config().max_file_size,
-            });
-        }
-        Ok(())
+        check_size(self.config(), text)
     }
 
     /// The issue a draft describes, with the given id, created now.
@@ -735,6 +729,17 @@ pub fn describe_wait(
     } else {
         format!("{}'s parent {} waits for {list}", short(id), short(at))
     }
+}
+
+/// A new file's text within `max_file_size`, or `TooLarge`.
+fn check_size(config: &Config, text: &str) -> Result<(), StoreError> {
+    if text.len() as u64 > config.max_file_size {
+        return Err(StoreError::TooLarge {
+            size: text.len() as u64,
+            max: config.max_file_size,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

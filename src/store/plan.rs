@@ -307,12 +307,7 @@ impl Tracker {
         let (config, dir) = (self.config(), self.issues_dir());
         let texts: Vec<Planned> = in_parallel(issues, &|_, issue: &Issue| {
             let text = issue.to_yaml(config)?;
-            if text.len() as u64 > config.max_file_size {
-                return Err(StoreError::TooLarge {
-                    size: text.len() as u64,
-                    max: config.max_file_size,
-                });
-            }
+            super::check_size(config, &text)?;
             Ok(Planned {
                 id: issue.id.to_string(),
                 text,

@@ -1014,3 +1014,28 @@ fn two_imports_at_once_create_each_issue_once() {
         5
     );
 }
+
+#[test]
+fn an_issue_over_max_file_size_is_refused_with_its_line() {
+    let repo = TestRepo::with_tracker();
+    let file = repo.outside().join("big.jsonl");
+    // two hundred long comments: more than a file may hold
+    let comments: Vec<Value> = (1..=200)
+        .map(|n| {
+            serde_json::json!({"id": n, "author": "alice", "text": "ü".repeat(3000), "created_at": "2025-01-01T00:00:00Z"})
+        })
+        .collect();
+    let big = beads_line(
+        "bd-big",
+        &format!(",\"comments\":{}", Value::from(comments)),
+    );
+    std::fs::write(&file, format!("{}\n{big}\n", beads_line("bd-1", ""))).expect("write");
+    refused(
+        &repo,
+        &["import", "--from", "beads", s(&file)],
+        &[
+            "big.jsonl:2: bd-big: the new issue would be",
+            "over max_file_size",
+        ],
+    );
+}

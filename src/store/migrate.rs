@@ -350,6 +350,7 @@ impl Tracker {
             ids: &ids,
         };
         let mut fresh: Vec<Issue> = Vec::new();
+        let mut fresh_items: Vec<usize> = Vec::new();
         let mut targets: Vec<IssueId> = Vec::new();
         let mut theirs: HashMap<IssueId, Issue> = HashMap::new();
         for c in converted {
@@ -362,6 +363,7 @@ impl Tracker {
                         c.issue.title.clone(),
                     ));
                     fresh.push(c.issue);
+                    fresh_items.push(c.item);
                 }
                 Some(local) => {
                     let (changes, conflicts) = migrate::update(local, &c.issue, &from);
@@ -380,15 +382,23 @@ impl Tracker {
                 }
             }
         }
-        if dry_run {
-            // what the import would refuse, a dry run refuses too (the
-            // import itself makes every text before it writes one)
-            for issue in &fresh {
-                issue.to_yaml(config)?;
+        // each new file's text, or the problem of its source issue (over
+        // max_file_size: hundreds of long comments)
+        let mut texts = Vec::with_capacity(fresh.len());
+        let mut problems = Vec::new();
+        for (text, n) in self.texts_of(&fresh).into_iter().zip(&fresh_items) {
+            match text {
+                Ok(text) => texts.push(text),
+                Err(e) => problems.push(items[*n].problem(e.to_string())),
             }
+        }
+        if !problems.is_empty() {
+            return Err(refused(problems));
+        }
+        if dry_run {
             return Ok(report);
         }
-        self.create_all(&fresh, before_file)?;
+        self.create_texts(&fresh, texts, before_file)?;
         drop(graph);
         if !targets.is_empty() {
             self.update_issues(&targets, clock.lock_timeout, clock.now, |local| {

@@ -298,23 +298,48 @@ impl Tracker {
 
     /// Makes the texts of new issues, journals them, then creates the
     /// files; the caller holds the graph lock.
-    pub(super) fn create_all(
+    fn create_all(
         &self,
         issues: &[Issue],
         before_file: &(dyn Fn(usize) + Sync),
     ) -> Result<(), StoreError> {
+        let texts = self
+            .texts_of(issues)
+            .into_iter()
+            .collect::<Result<_, StoreError>>()?;
+        self.create_texts(issues, texts, before_file)
+    }
+
+    /// The file text of each new issue, or why it cannot be one (it would
+    /// not read back, it is over `max_file_size`), in order; several
+    /// threads make them when there are many.
+    pub(super) fn texts_of(&self, issues: &[Issue]) -> Vec<Result<String, StoreError>> {
         // (the tracker is not shared between threads: what they need is)
-        let (config, dir) = (self.config(), self.issues_dir());
-        let texts: Vec<Planned> = in_parallel(issues, &|_, issue: &Issue| {
+        let config = self.config();
+        in_parallel(issues, &|_, issue: &Issue| {
             let text = issue.to_yaml(config)?;
             super::check_size(config, &text)?;
-            Ok(Planned {
+            Ok(text)
+        })
+    }
+
+    /// Journals the texts of new issues (made by [`Tracker::texts_of`]),
+    /// then creates the files; the caller holds the graph lock.
+    pub(super) fn create_texts(
+        &self,
+        issues: &[Issue],
+        texts: Vec<String>,
+        before_file: &(dyn Fn(usize) + Sync),
+    ) -> Result<(), StoreError> {
+        let dir = self.issues_dir();
+        let texts: Vec<Planned> = issues
+            .iter()
+            .zip(texts)
+            .map(|(issue, text)| Planned {
                 id: issue.id.to_string(),
                 text,
             })
-        })
-        .into_iter()
-        .collect::<Result<_, StoreError>>()?;
+            .collect();
         let journal = self.write_plan_journal(&texts)?;
         // a batch is synced whole before its journal goes (the journal
         // holds every text until then), and written by several threads

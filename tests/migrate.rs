@@ -1039,3 +1039,23 @@ fn an_issue_over_max_file_size_is_refused_with_its_line() {
         ],
     );
 }
+
+#[test]
+fn a_second_import_whose_update_cannot_be_written_creates_nothing_either() {
+    let repo = TestRepo::with_tracker();
+    let file = repo.outside().join("grow.jsonl");
+    std::fs::write(&file, format!("{}\n", beads_line("bd-1", ""))).expect("write");
+    repo.ok(&["import", "--from", "beads", s(&file)]);
+    // there: a new issue, and the first one grows past max_file_size
+    let comments: Vec<Value> = (1..=200)
+        .map(|n| {
+            serde_json::json!({"id": n, "author": "alice", "text": "ü".repeat(3000), "created_at": "2025-01-01T00:00:00Z"})
+        })
+        .collect();
+    let grown = beads_line("bd-1", &format!(",\"comments\":{}", Value::from(comments)));
+    std::fs::write(&file, format!("{grown}\n{}\n", beads_line("bd-2", ""))).expect("write");
+    let before = repo.tree();
+    let run = repo.fails(&["import", "--from", "beads", s(&file)], 1);
+    assert!(run.stderr.contains("over max_file_size"), "{}", run.stderr);
+    assert_eq!(repo.tree(), before, "bd-2 was not created");
+}

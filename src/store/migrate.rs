@@ -395,19 +395,23 @@ impl Tracker {
         if !problems.is_empty() {
             return Err(refused(problems));
         }
-        if dry_run {
-            return Ok(report);
-        }
-        self.create_texts(&fresh, texts, before_file)?;
-        drop(graph);
-        if !targets.is_empty() {
-            self.update_issues(&targets, clock.lock_timeout, clock.now, |local| {
+        // the updates made and checked under their issues' locks before
+        // the first file is written: the import is all or nothing
+        self.recover_changes()?;
+        let _locks = self.lock_all(&targets, clock.lock_timeout)?;
+        let (edits, changed) =
+            self.prepare_edits(&targets, None, clock.now, &mut |local: &Issue| {
                 let Some(new) = theirs.get(&local.id) else {
                     return Ok(Vec::new());
                 };
                 Ok(migrate::update(local, new, &from).0)
             })?;
+        if dry_run {
+            return Ok(report);
         }
+        self.create_texts(&fresh, texts, before_file)?;
+        self.write_edits(&edits, &changed)?;
+        drop(graph);
         Ok(report)
     }
 

@@ -126,9 +126,25 @@ impl Tracker {
         // a change a killed process left half made is finished first
         self.recover_changes()?;
         let _locks = self.lock_all(&unique, timeout)?;
-        let mut edits = Vec::with_capacity(unique.len());
-        let mut befores = Vec::with_capacity(unique.len());
-        for id in &unique {
+        let (edits, changed) = self.prepare_edits(&unique, version, now, &mut changes)?;
+        self.write_edits(&edits, &changed)?;
+        Ok(edits)
+    }
+
+    /// Each of `ids` read, changed as `changes` says and checked (the
+    /// caller holds their locks): the edits, and the files that change
+    /// (none past `max_file_size`), for [`Tracker::write_edits`]. With
+    /// `version`, a file no longer at that version is `Changed`.
+    pub(super) fn prepare_edits(
+        &self,
+        ids: &[IssueId],
+        version: Option<&str>,
+        now: Timestamp,
+        changes: &mut dyn FnMut(&Issue) -> Result<Vec<Change>, StoreError>,
+    ) -> Result<(Vec<Edited>, Vec<Changed>), StoreError> {
+        let mut edits = Vec::with_capacity(ids.len());
+        let mut befores = Vec::with_capacity(ids.len());
+        for id in ids {
             let (issue, text) = self.load_with_text(id)?;
             let before = version_of(text.as_bytes());
             if version.is_some_and(|v| v != before) {
@@ -149,8 +165,23 @@ impl Tracker {
                 after: Some(e.text.clone()),
             })
             .collect();
+        let files: Vec<(PathBuf, Vec<u8>)> = changed
+            .iter()
+            .filter_map(|c| Some((self.issue_path(&c.id), c.after.clone()?.into_bytes())))
+            .collect();
+        self.check_sizes(&files)?;
+        Ok((edits, changed))
+    }
+
+    /// Writes what [`Tracker::prepare_edits`] made: every changed file,
+    /// or none.
+    pub(super) fn write_edits(
+        &self,
+        edits: &[Edited],
+        changed: &[Changed],
+    ) -> Result<(), StoreError> {
         if !changed.is_empty() {
-            self.replace_journaled(&changed)?;
+            self.replace_journaled(changed)?;
             let written: Vec<(&Issue, &[u8])> = edits
                 .iter()
                 .filter(|e| e.changed)
@@ -158,7 +189,7 @@ impl Tracker {
                 .collect();
             self.journal(&written);
         }
-        Ok(edits)
+        Ok(())
     }
 
     /// Settles the merge conflicts recorded in issue `id` as `takes` say

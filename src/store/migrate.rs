@@ -5,9 +5,13 @@
 //!
 //! An import is checked whole before anything is written: every file,
 //! every id (twice is a problem), every link (to an issue of the source or
-//! imported from it before), cycles, and every value the maps must map.
-//! Then the new issues are created all or none (journaled as a plan is),
-//! and the issues imported before are updated as one journaled change.
+//! imported from it before), cycles, every value the maps must map, every
+//! new file's text, and the updates of the issues imported before (made
+//! under their locks). Then the new issues are created all or none
+//! (journaled as a plan is), and the updates written as one journaled
+//! change. The graph lock is held from the look at what was imported
+//! before to the last file; a new issue's id comes from its source id, so
+//! that two clones importing the same source make the same files.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};

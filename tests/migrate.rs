@@ -356,6 +356,10 @@ fn backlog_round_trip_gives_the_same_tasks_in_their_folders() {
         )),
         "{body}"
     );
+    // people as a person writes them by hand, `@` unquoted, read as
+    // Backlog.md reads them
+    assert_eq!(notes["assignee"], "@erin");
+    assert_eq!(notes["author"], "@frank");
     let old = shown(&one, "task-3");
     assert_eq!(old["status"], "closed");
     assert_eq!(ci["depends_on"], serde_json::json!([old["id"]]));

@@ -88,10 +88,67 @@ pub fn front_matter(text: &str, path: &Path) -> Result<(Object, String), Problem
     Ok((object, body))
 }
 
+/// `text` with the people of `assignee:` and `reporter:` lines quoted, as
+/// Backlog.md reads them (`assignee: @alice`, `assignee: [@alice, bob]`:
+/// a plain YAML scalar cannot start with `@`). Nothing else changes, and
+/// no line is added or removed: problems keep their lines.
+fn people_quoted(text: &str) -> String {
+    let quote = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut in_front = false;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[bare.len()..];
+        if bare == "---" {
+            in_front = n == 0;
+            out.push_str(line);
+            continue;
+        }
+        let key = ["assignee:", "reporter:"]
+            .into_iter()
+            .find(|k| bare.trim_start().starts_with(k));
+        match key {
+            Some(key) if in_front => {
+                let at = bare.find(key).expect("found") + key.len();
+                let (head, value) = bare.split_at(at);
+                let value = value.trim();
+                let fixed =
+                    if let Some(list) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+                        let items: Vec<String> = list
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|i| !i.is_empty())
+                            .map(|i| {
+                                if i.starts_with('@') {
+                                    quote(i)
+                                } else {
+                                    i.to_owned()
+                                }
+                            })
+                            .collect();
+                        format!("[{}]", items.join(", "))
+                    } else if value.is_empty() || value.starts_with(['[', '\'', '"', '-']) {
+                        value.to_owned()
+                    } else {
+                        quote(value)
+                    };
+                out.push_str(head);
+                if !fixed.is_empty() {
+                    out.push(' ');
+                    out.push_str(&fixed);
+                }
+                out.push_str(ending);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// The item of a task file read from `path` (`file`: where it is under
 /// the project's folder).
 pub fn parse(text: &str, path: &Path, file: &str) -> Result<Item, Problem> {
-    let (mut object, body) = front_matter(text, path)?;
+    let (mut object, body) = front_matter(&people_quoted(text), path)?;
     let from_name = Path::new(file)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -274,6 +331,23 @@ pub fn file_name(id: &str, title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_are_read_as_backlog_md_reads_them() {
+        let text = "---\nid: task-1\nassignee: @alice\nreporter: @bob # lead\nlabels: [a]\n---\n\nassignee: @body stays\n";
+        let quoted = people_quoted(text);
+        assert_eq!(
+            quoted,
+            "---\nid: task-1\nassignee: \"@alice\"\nreporter: \"@bob # lead\"\nlabels: [a]\n---\n\nassignee: @body stays\n"
+        );
+        let list = people_quoted("---\nassignee: [@alice, \"bob\", carol]\n---\n");
+        assert_eq!(list, "---\nassignee: [\"@alice\", \"bob\", carol]\n---\n");
+        let item = parse(text, Path::new("t.md"), "tasks/t.md").expect("parses");
+        assert_eq!(item.object["assignee"], "@alice");
+        // quoted and block forms are left as they are
+        let kept = "---\nassignee:\n  - '@alice'\nreporter: '@bob'\n---\n";
+        assert_eq!(people_quoted(kept), kept);
+    }
 
     #[test]
     fn a_file_name_is_never_a_path() {

@@ -593,13 +593,25 @@ pub fn parse_time(raw: &str) -> Option<Timestamp> {
         let dt: jiff::civil::DateTime = text.parse().ok()?;
         jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()
     };
+    let day = |date: jiff::civil::Date| {
+        jiff::tz::TimeZone::UTC
+            .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+            .ok()
+    };
     civil(raw)
         .or_else(|| civil(&raw.replacen(' ', "T", 1)))
+        .or_else(|| day(raw.parse().ok()?))
         .or_else(|| {
-            let date: jiff::civil::Date = raw.parse().ok()?;
-            jiff::tz::TimeZone::UTC
-                .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-                .ok()
+            // Backlog.md's older dates: `08-06-25`, `08/06/25`, `08.06.25`
+            // (day, month, year in this century)
+            let parts: Vec<&str> = raw.split(['-', '/', '.']).collect();
+            let [d, m, y] = parts[..] else { return None };
+            let two_digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
+            if ![d, m, y].into_iter().all(two_digits) {
+                return None;
+            }
+            let n = |p: &str| p.parse::<i8>().ok();
+            day(jiff::civil::Date::new(2000 + i16::from(n(y)?), n(m)?, n(d)?).ok()?)
         })
 }
 
@@ -1099,6 +1111,9 @@ mod tests {
         assert!(parse_time("2025-10-14T12:34:56.123456-07:00").is_some());
         assert!(parse_time("2025-06-08 14:22").is_some());
         assert!(parse_time("2025-06-08").is_some());
+        assert_eq!(parse_time("08/06/25"), parse_time("2025-06-08"));
+        assert_eq!(parse_time("08.06.25"), parse_time("2025-06-08"));
+        assert!(parse_time("32/01/25").is_none());
         assert!(parse_time("yesterday").is_none());
     }
 

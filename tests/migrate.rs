@@ -660,6 +660,18 @@ fn an_export_to_beads_gives_issues_made_here_ids_and_names_what_it_cannot_hold()
         .or_else(|_| std::fs::read_to_string(dir.join("tasks/task-1 - Also-here.md")))
         .expect("task file");
     assert!(task.contains("## Comments"), "{task}");
+    // a task file there that no issue here wrote is left, and named
+    let stray = dir.join("tasks/task-9 - Gone.md");
+    std::fs::write(&stray, "---\nid: task-9\ntitle: Gone\n---\n").expect("write");
+    let run = repo.run(&["export", "--to", "backlog", s(&dir)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("tasks/task-9 - Gone.md: no issue here is this task"),
+        "{}",
+        run.stderr
+    );
+    assert!(stray.exists());
     assert!(task.contains("A comment made in yit"), "{task}");
 }
 

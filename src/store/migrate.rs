@@ -502,6 +502,18 @@ impl Tracker {
                     write_out(&file, text.as_bytes())?;
                     out.files.push(file);
                 }
+                // task files there that no issue here wrote (removed here,
+                // or never imported) are left as they were, and named
+                if let Ok(files) = markdown_files(path, backlog::FOLDERS) {
+                    for (file, name) in files {
+                        if !names.contains(&name) && !out.files.contains(&file) {
+                            out.report.push((
+                                name,
+                                "no issue here is this task: the file was left as it was".into(),
+                            ));
+                        }
+                    }
+                }
             }
             Tool::Tbd => {
                 return Err(StoreError::ExportFailed {

@@ -1075,3 +1075,120 @@ fn a_second_import_whose_update_cannot_be_written_creates_nothing_either() {
     assert!(run.stderr.contains("over max_file_size"), "{}", run.stderr);
     assert_eq!(repo.tree(), before, "bd-2 was not created");
 }
+
+/// `n` beads issues shaped like a real tracker's: long Markdown bodies in
+/// unicode, some with CRLF, labels, links of every kind to earlier issues,
+/// comments (one issue with 150), ids named in texts.
+fn many_beads_lines(n: usize) -> String {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let words = [
+        "parser",
+        "panics",
+        "naïve",
+        "café",
+        "日本語",
+        "emoji 🎉",
+        "index",
+        "lock",
+        "the",
+        "on",
+        "empty",
+        "line",
+    ];
+    let mut out = String::new();
+    for i in 0..n {
+        let id = format!("bd-{i:04x}");
+        let text = |count: u64, next: &mut dyn FnMut(u64) -> u64| {
+            (0..count)
+                .map(|_| words[next(words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut body = format!(
+            "# {}\n\n{}\n\n- [ ] {}\n",
+            text(4, &mut next),
+            text(80, &mut next),
+            text(6, &mut next)
+        );
+        if i > 0 && next(4) == 0 {
+            body.push_str(&format!("\nSee bd-{:04x}.\n", next(i as u64)));
+        }
+        if next(10) == 0 {
+            body = body.replace('\n', "\r\n");
+        }
+        let mut deps = Vec::new();
+        if i > 0 && next(5) == 0 {
+            deps.push(serde_json::json!({"issue_id": id, "depends_on_id": format!("bd-{:04x}", next(i as u64)), "type": "blocks", "created_at": "2025-03-01T00:00:00Z", "created_by": "alice"}));
+        }
+        if i > 0 && next(10) == 0 {
+            deps.push(serde_json::json!({"issue_id": id, "depends_on_id": format!("bd-{:04x}", next(i as u64)), "type": "parent-child", "created_at": "2025-03-01T00:00:00Z", "created_by": "alice"}));
+        }
+        if i > 0 && next(20) == 0 {
+            deps.push(serde_json::json!({"issue_id": id, "depends_on_id": format!("bd-{:04x}", next(i as u64)), "type": "related", "created_at": "2025-03-01T00:00:00Z", "created_by": "bob"}));
+        }
+        let count = if i == 7 { 150 } else { next(4) };
+        let comments: Vec<Value> = (0..count)
+            .map(|c| {
+                serde_json::json!({"id": i * 1000 + c as usize + 1, "issue_id": id, "author": (["alice", "Zoë Ångström", "Bob Stone <bob@example.com>"][c as usize % 3]), "text": text(12, &mut next), "created_at": format!("2025-03-{:02}T{:02}:00:00.25Z", 1 + c % 28, c % 24)})
+            })
+            .collect();
+        let status = ["open", "in_progress", "closed"][next(3) as usize];
+        let mut line = serde_json::json!({
+            "id": id, "title": text(6, &mut next), "description": body, "status": status,
+            "priority": next(5), "issue_type": (["bug", "feature", "task", "chore"][next(4) as usize]),
+            "created_at": "2025-02-01T10:00:00.123-05:00", "updated_at": "2025-02-02T10:00:00Z",
+            "labels": [words[next(12) as usize].replace(' ', "-")],
+        });
+        if status == "closed" {
+            line["closed_at"] = "2025-02-03T00:00:00Z".into();
+        }
+        if !deps.is_empty() {
+            line["dependencies"] = deps.into();
+        }
+        if !comments.is_empty() {
+            line["comments"] = comments.into();
+        }
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn eight_hundred_issues_with_their_comments_and_links_round_trip() {
+    let one = TestRepo::with_tracker();
+    let source = one.outside().join("many.jsonl");
+    std::fs::write(&source, many_beads_lines(800)).expect("write");
+    let said = one.ok(&["import", "--from", "beads", s(&source)]);
+    assert!(said.contains("800 created"), "{said}");
+    one.ok(&["doctor"]);
+    let with_comments = shown(&one, "bd-0007");
+    assert_eq!(
+        with_comments["comments"]
+            .as_array()
+            .expect("comments")
+            .len(),
+        150
+    );
+    let out = one.outside().join("back.jsonl");
+    one.ok(&["export", "--to", "beads", s(&out)]);
+    let lines = |p: &Path| -> Vec<Value> {
+        let text = std::fs::read_to_string(p).expect("jsonl");
+        let mut v: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        v.sort_by_key(|o| o["id"].as_str().unwrap_or_default().to_owned());
+        v
+    };
+    assert_eq!(lines(&out), lines(&source));
+    let two = TestRepo::with_tracker();
+    two.ok(&["import", "--from", "beads", s(&out)]);
+    assert_eq!(two.ok(&["export"]), one.ok(&["export"]));
+}

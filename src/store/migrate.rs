@@ -357,6 +357,7 @@ impl Tracker {
         let mut fresh_items: Vec<usize> = Vec::new();
         let mut targets: Vec<IssueId> = Vec::new();
         let mut theirs: HashMap<IssueId, Issue> = HashMap::new();
+        let mut source_ids: HashMap<IssueId, String> = HashMap::new();
         for c in converted {
             let item = &items[c.item];
             match before.get(&c.issue.id) {
@@ -370,17 +371,13 @@ impl Tracker {
                     fresh_items.push(c.item);
                 }
                 Some(local) => {
+                    // looked at again under its lock, below
                     let (changes, conflicts) = migrate::update(local, &c.issue, &from);
-                    if !conflicts.is_empty() {
-                        report
-                            .conflicts
-                            .push((c.issue.id.clone(), item.id.clone(), conflicts));
-                    }
-                    if changes.is_empty() {
+                    if changes.is_empty() && conflicts.is_empty() {
                         report.unchanged += 1;
                     } else {
-                        report.updated.push((c.issue.id.clone(), item.id.clone()));
                         targets.push(c.issue.id.clone());
+                        source_ids.insert(c.issue.id.clone(), item.id.clone());
                         theirs.insert(c.issue.id.clone(), c.issue);
                     }
                 }
@@ -403,13 +400,36 @@ impl Tracker {
         // the first file is written: the import is all or nothing
         self.recover_changes()?;
         let _locks = self.lock_all(&targets, clock.lock_timeout)?;
+        let mut conflicts: Vec<(IssueId, Vec<String>)> = Vec::new();
         let (edits, changed) =
             self.prepare_edits(&targets, None, clock.now, &mut |local: &Issue| {
                 let Some(new) = theirs.get(&local.id) else {
                     return Ok(Vec::new());
                 };
-                Ok(migrate::update(local, new, &from).0)
+                let (changes, keys) = migrate::update(local, new, &from);
+                if !keys.is_empty() {
+                    conflicts.push((local.id.clone(), keys));
+                }
+                Ok(changes)
             })?;
+        // what is said is what the files held under their locks
+        let source_of = |id: &IssueId| source_ids.get(id).cloned().unwrap_or_default();
+        for edit in &edits {
+            if edit.changed {
+                report
+                    .updated
+                    .push((edit.issue.id.clone(), source_of(&edit.issue.id)));
+            } else {
+                report.unchanged += 1;
+            }
+        }
+        report.conflicts = conflicts
+            .into_iter()
+            .map(|(id, keys)| {
+                let source = source_of(&id);
+                (id, source, keys)
+            })
+            .collect();
         if dry_run {
             return Ok(report);
         }
@@ -474,7 +494,7 @@ impl Tracker {
                 } else {
                     path.to_owned()
                 };
-                write_out(&file, text.as_bytes())?;
+                write_out(&file, text.as_bytes(), true)?;
                 out.files.push(file);
             }
             Tool::Backlog => {
@@ -499,8 +519,12 @@ impl Tracker {
                             why: e,
                         })?;
                     let file = path.join(&name);
-                    write_out(&file, text.as_bytes())?;
+                    // each unsynced: the folder is made durable at once
+                    write_out(&file, text.as_bytes(), false)?;
                     out.files.push(file);
+                }
+                if !out.files.is_empty() {
+                    super::write::sync_batch(path)?;
                 }
                 // task files there that no issue here wrote (removed here,
                 // or never imported) are left as they were, and named
@@ -867,9 +891,9 @@ fn with_comments(body: &str, issue: &Issue, cx: &FromYit) -> String {
     out
 }
 
-/// Writes `bytes` to `file` by a rename, its folder made first; never
-/// through a symbolic link.
-fn write_out(file: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// Writes `bytes` to `file` by a rename (synced when `sync`), its folder
+/// made first; never through a symbolic link.
+fn write_out(file: &Path, bytes: &[u8], sync: bool) -> Result<(), StoreError> {
     if std::fs::symlink_metadata(file).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(StoreError::Guarded(guarded::GuardedError::Symlink {
             path: file.to_owned(),
@@ -878,7 +902,7 @@ fn write_out(file: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(super::io_err("could not create", parent))?;
     }
-    super::atomic::replace(file, bytes, true).map_err(super::io_err("could not write", file))
+    super::atomic::replace(file, bytes, sync).map_err(super::io_err("could not write", file))
 }
 
 /// The message of a refused import's unmapped values: each value, the

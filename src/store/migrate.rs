@@ -204,11 +204,7 @@ impl Tracker {
         let mut first: HashMap<String, &Item> = HashMap::new();
         for item in &items {
             for name in std::iter::once(&item.id).chain(&item.aliases) {
-                let key = if tool == Tool::Backlog {
-                    name.to_lowercase()
-                } else {
-                    name.clone()
-                };
+                let key = tool.key(name);
                 if let Some(before) = first.get(&key) {
                     problems.push(item.problem(format!(
                         "the id appears twice (first in {}{})",
@@ -223,7 +219,6 @@ impl Tracker {
         if !problems.is_empty() {
             return Err(refused(problems));
         }
-        // what was imported from this tracker before, by source id
         // held from the look at what was imported before to the last file
         // written: two imports at once never both create an issue
         let graph = if dry_run {
@@ -248,6 +243,7 @@ impl Tracker {
             );
             return Err(refused(problems));
         }
+        // what was imported from this tracker before, by source id
         let mut ids = Ids::default();
         let mut before: HashMap<IssueId, &Issue> = HashMap::new();
         for issue in &scan.issues {
@@ -553,11 +549,7 @@ impl Tracker {
 /// The seed of the id a new issue imported from `tool`'s issue `id` gets
 /// (ids compared as the tool compares them).
 fn origin_seed(tool: Tool, id: &str) -> u64 {
-    let key = match tool {
-        Tool::Backlog => id.to_lowercase(),
-        _ => id.to_owned(),
-    };
-    xxhash_rust::xxh3::xxh3_64(format!("{}:{key}", tool.name()).as_bytes())
+    xxhash_rust::xxh3::xxh3_64(format!("{}:{}", tool.name(), tool.key(id)).as_bytes())
 }
 
 /// The UTF-8 text of the regular file `path`, at most `limit` bytes.

@@ -68,7 +68,7 @@ impl Tool {
     }
 
     /// Ids compared as the tool compares them (Backlog.md ignores case).
-    fn key(self, id: &str) -> String {
+    pub fn key(self, id: &str) -> String {
         match self {
             Tool::Backlog => id.to_lowercase(),
             _ => id.to_owned(),

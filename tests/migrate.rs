@@ -56,6 +56,17 @@ fn refs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
 
+/// The objects of a JSONL file, in id order.
+fn jsonl_lines(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("jsonl");
+    let mut lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    lines.sort_by_key(|o| o["id"].as_str().unwrap_or_default().to_owned());
+    lines
+}
+
 /// `show --json` of the issue `input` names.
 fn shown(repo: &TestRepo, input: &str) -> Value {
     repo.run(&["show", input, "--json"]).json()["issue"].clone()
@@ -286,16 +297,7 @@ fn beads_round_trip_gives_the_same_issues_and_the_same_lines() {
     let said = one.ok(&["export", "--to", "beads", s(&out)]);
     assert!(said.contains("exported 5 issue(s)"), "{said}");
     // every line as beads wrote it: the exact values where nothing changed
-    let lines = |p: &Path| -> Vec<Value> {
-        let text = std::fs::read_to_string(p).expect("jsonl");
-        let mut v: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json"))
-            .collect();
-        v.sort_by_key(|o| o["id"].as_str().unwrap_or_default().to_owned());
-        v
-    };
-    assert_eq!(lines(&out), lines(&source));
+    assert_eq!(jsonl_lines(&out), jsonl_lines(&source));
     // and imported again, the same issues
     let two = TestRepo::with_tracker();
     seeded(
@@ -1178,16 +1180,7 @@ fn eight_hundred_issues_with_their_comments_and_links_round_trip() {
     );
     let out = one.outside().join("back.jsonl");
     one.ok(&["export", "--to", "beads", s(&out)]);
-    let lines = |p: &Path| -> Vec<Value> {
-        let text = std::fs::read_to_string(p).expect("jsonl");
-        let mut v: Vec<Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("json"))
-            .collect();
-        v.sort_by_key(|o| o["id"].as_str().unwrap_or_default().to_owned());
-        v
-    };
-    assert_eq!(lines(&out), lines(&source));
+    assert_eq!(jsonl_lines(&out), jsonl_lines(&source));
     let two = TestRepo::with_tracker();
     two.ok(&["import", "--from", "beads", s(&out)]);
     assert_eq!(two.ok(&["export"]), one.ok(&["export"]));

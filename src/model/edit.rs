@@ -54,12 +54,11 @@ pub enum Change {
 impl Change {
     /// The changes that turn `from` into `to`, when changes can say them
     /// all (`None` when `to` differs in a field no change sets: author,
-    /// creation time, keys yit does not know, recorded conflicts).
+    /// creation time, recorded conflicts).
     pub fn between(from: &Issue, to: &Issue) -> Option<Vec<Change>> {
         if from.id != to.id
             || from.author != to.author
             || from.created != to.created
-            || from.extra != to.extra
             || from.conflicts != to.conflicts
         {
             return None;
@@ -103,6 +102,14 @@ impl Change {
         }
         if from.github != to.github {
             out.push(Change::Github(to.github.clone()));
+        }
+        for (key, value) in &to.extra {
+            if from.extra.get(key) != Some(value) {
+                out.push(Change::Extra(key.clone(), Some(value.clone())));
+            }
+        }
+        for key in from.extra.keys().filter(|k| !to.extra.contains_key(*k)) {
+            out.push(Change::Extra(key.clone(), None));
         }
         for c in &to.comments {
             match from.comments.iter().find(|f| f.id == c.id) {
@@ -810,6 +817,37 @@ mod tests {
             .filter(|(a, b)| a != b)
             .map(|(_, b)| b.to_owned())
             .collect()
+    }
+
+    #[test]
+    fn keys_yit_does_not_know_are_changes_too() {
+        let issue = parse(HAND);
+        let mut to = issue.clone();
+        to.extra.insert(
+            "estimate".into(),
+            serde_json::json!({"days": 3, "by": ["ann"]}),
+        );
+        to.extra
+            .insert("milestone".into(), serde_json::json!("v0.1"));
+        let changes = Change::between(&issue, &to).expect("changes say it");
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        let out = apply(&issue, HAND, &changes, now(), &Config::default()).expect("edits");
+        let mut want = to.clone();
+        want.updated = out.issue.updated;
+        assert_eq!(out.issue, want);
+        // the person's comments and layout elsewhere stay
+        assert!(
+            out.text.contains("status: open   # still open"),
+            "{}",
+            out.text
+        );
+        // and a key removed
+        let mut gone = issue.clone();
+        gone.extra.shift_remove("estimate");
+        let changes = Change::between(&issue, &gone).expect("changes say it");
+        assert_eq!(changes, [Change::Extra("estimate".into(), None)]);
+        let out = apply(&issue, HAND, &changes, now(), &Config::default()).expect("edits");
+        assert!(!out.text.contains("estimate"), "{}", out.text);
     }
 
     #[test]

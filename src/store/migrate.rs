@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Clock, ScanMode, StoreError, Tracker, guarded};
+use super::{Clock, Listing, ScanMode, StoreError, Tracker, guarded};
 use crate::model::id::{IdSource, IssueId};
 use crate::model::issue::Issue;
 use crate::model::migrate::{
@@ -254,72 +254,11 @@ impl Tracker {
                 before.insert(issue.id.clone(), issue);
             }
         }
-        let mut draws = IdSource::new(clock.seed);
-        let mut drawn: HashSet<IssueId> = HashSet::new();
-        for item in &items {
-            // a new issue's id comes from where it came from: two clones
-            // that import the same source create the same files, which
-            // merge, instead of the same issues twice (a random one only
-            // if that id is taken)
-            let derived = IdSource::new(Some(origin_seed(tool, &item.id))).issue_id();
-            let id = match ids.yit(tool, &item.id) {
-                Some(id) => id.clone(),
-                None if !scan.listing.contains(&derived) && drawn.insert(derived.clone()) => {
-                    derived
-                }
-                None => loop {
-                    let id = draws.issue_id();
-                    if !scan.listing.contains(&id) && drawn.insert(id.clone()) {
-                        break id;
-                    }
-                },
-            };
-            ids.insert(tool, &item.id, id.clone());
-            for alias in &item.aliases {
-                ids.alias(tool, alias, id.clone());
-            }
-        }
+        assign_ids(&mut ids, tool, &items, &scan.listing, clock.seed);
         let mut cx = ToYit::new(tool, config, maps, &ids);
         let converted = migrate::convert(&mut items, &mut cx);
         problems.append(&mut cx.problems);
-        // cycles among the source's issues: waits, then parents
-        let index: HashMap<&IssueId, usize> = converted
-            .iter()
-            .enumerate()
-            .map(|(n, c)| (&c.issue.id, n))
-            .collect();
-        for (what, next) in [
-            (
-                "a dependency cycle",
-                &(|n: usize| {
-                    converted[n]
-                        .issue
-                        .depends_on
-                        .iter()
-                        .filter_map(|d| index.get(d).copied())
-                        .collect::<Vec<_>>()
-                }) as &dyn Fn(usize) -> Vec<usize>,
-            ),
-            ("a parent cycle", &|n: usize| {
-                converted[n]
-                    .issue
-                    .parent
-                    .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .collect::<Vec<_>>()
-            }),
-        ] {
-            if let Some(cycle) = migrate::find_cycle(converted.len(), next) {
-                let names: Vec<&str> = cycle
-                    .iter()
-                    .map(|n| items[converted[*n].item].id.as_str())
-                    .collect();
-                problems.push(
-                    items[converted[cycle[0]].item]
-                        .problem(format!("{what}: {}", names.join(" → "))),
-                );
-            }
-        }
+        problems.extend(cycles(&items, &converted));
         if !problems.is_empty() {
             return Err(refused(problems));
         }
@@ -351,34 +290,32 @@ impl Tracker {
         };
         let mut fresh: Vec<Issue> = Vec::new();
         let mut fresh_items: Vec<usize> = Vec::new();
-        let mut targets: Vec<IssueId> = Vec::new();
-        let mut theirs: HashMap<IssueId, Issue> = HashMap::new();
-        let mut source_ids: HashMap<IssueId, String> = HashMap::new();
-        for c in converted {
-            let item = &items[c.item];
-            match before.get(&c.issue.id) {
+        // issues imported before that may change: their new issue, and
+        // their source id
+        let mut theirs: HashMap<IssueId, (Issue, String)> = HashMap::new();
+        for (n, issue) in converted.into_iter().enumerate() {
+            let item = &items[n];
+            match before.get(&issue.id) {
                 None => {
-                    report.created.push((
-                        c.issue.id.clone(),
-                        item.id.clone(),
-                        c.issue.title.clone(),
-                    ));
-                    fresh.push(c.issue);
-                    fresh_items.push(c.item);
+                    report
+                        .created
+                        .push((issue.id.clone(), item.id.clone(), issue.title.clone()));
+                    fresh.push(issue);
+                    fresh_items.push(n);
                 }
                 Some(local) => {
                     // looked at again under its lock, below
-                    let (changes, conflicts) = migrate::update(local, &c.issue, &from);
+                    let (changes, conflicts) = migrate::update(local, &issue, &from);
                     if changes.is_empty() && conflicts.is_empty() {
                         report.unchanged += 1;
                     } else {
-                        targets.push(c.issue.id.clone());
-                        source_ids.insert(c.issue.id.clone(), item.id.clone());
-                        theirs.insert(c.issue.id.clone(), c.issue);
+                        theirs.insert(issue.id.clone(), (issue, item.id.clone()));
                     }
                 }
             }
         }
+        let mut targets: Vec<IssueId> = theirs.keys().cloned().collect();
+        targets.sort();
         // each new file's text, or the problem of its source issue (over
         // max_file_size: hundreds of long comments)
         let mut texts = Vec::with_capacity(fresh.len());
@@ -399,7 +336,7 @@ impl Tracker {
         let mut conflicts: Vec<(IssueId, Vec<String>)> = Vec::new();
         let (edits, changed) =
             self.prepare_edits(&targets, None, clock.now, &mut |local: &Issue| {
-                let Some(new) = theirs.get(&local.id) else {
+                let Some((new, _)) = theirs.get(&local.id) else {
                     return Ok(Vec::new());
                 };
                 let (changes, keys) = migrate::update(local, new, &from);
@@ -409,7 +346,7 @@ impl Tracker {
                 Ok(changes)
             })?;
         // what is said is what the files held under their locks
-        let source_of = |id: &IssueId| source_ids.get(id).cloned().unwrap_or_default();
+        let source_of = |id: &IssueId| theirs.get(id).map(|t| t.1.clone()).unwrap_or_default();
         for edit in &edits {
             if edit.changed {
                 report
@@ -544,6 +481,60 @@ impl Tracker {
         }
         Ok(out)
     }
+}
+
+/// Gives each item without one (not imported before) its yit id: the one
+/// its source id seeds, so that two clones that import the same source
+/// create the same files, which merge, instead of the same issues twice;
+/// a random one (from `seed`) only if that id is taken.
+fn assign_ids(ids: &mut Ids, tool: Tool, items: &[Item], listing: &Listing, seed: Option<u64>) {
+    let mut draws = IdSource::new(seed);
+    let mut drawn: HashSet<IssueId> = HashSet::new();
+    let mut free = |id: &IssueId| !listing.contains(id) && drawn.insert(id.clone());
+    for item in items {
+        let id = match ids.yit(tool, &item.id) {
+            Some(id) => id.clone(),
+            None => {
+                let derived = IdSource::new(Some(origin_seed(tool, &item.id))).issue_id();
+                if free(&derived) {
+                    derived
+                } else {
+                    loop {
+                        let id = draws.issue_id();
+                        if free(&id) {
+                            break id;
+                        }
+                    }
+                }
+            }
+        };
+        ids.insert(tool, &item.id, id.clone());
+        for alias in &item.aliases {
+            ids.alias(tool, alias, id.clone());
+        }
+    }
+}
+
+/// A dependency cycle and a parent cycle among the source's issues
+/// (`issues[n]` is `items[n]`'s), each as a problem naming its issues.
+fn cycles(items: &[Item], issues: &[Issue]) -> Vec<Problem> {
+    let index: HashMap<&IssueId, usize> =
+        issues.iter().enumerate().map(|(n, i)| (&i.id, n)).collect();
+    let within = |ids: &mut dyn Iterator<Item = &IssueId>| -> Vec<usize> {
+        ids.filter_map(|d| index.get(d).copied()).collect()
+    };
+    let mut problems = Vec::new();
+    let mut walk = |what: &str, next: &dyn Fn(usize) -> Vec<usize>| {
+        if let Some(cycle) = migrate::find_cycle(issues.len(), next) {
+            let names: Vec<&str> = cycle.iter().map(|n| items[*n].id.as_str()).collect();
+            problems.push(items[cycle[0]].problem(format!("{what}: {}", names.join(" → "))));
+        }
+    };
+    walk("a dependency cycle", &|n| {
+        within(&mut issues[n].depends_on.iter())
+    });
+    walk("a parent cycle", &|n| within(&mut issues[n].parent.iter()));
+    problems
 }
 
 /// The seed of the id a new issue imported from `tool`'s issue `id` gets

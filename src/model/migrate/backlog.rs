@@ -216,7 +216,6 @@ pub(super) fn strings(value: Option<&Value>) -> Vec<String> {
 
 const KEYS: Keys = Keys {
     body: "body",
-    status: "status",
     no_status: "To Do",
     statuses: STATUSES,
     priorities: PRIORITIES,

@@ -120,7 +120,6 @@ pub fn field_of(key: &str) -> Field {
 
 const KEYS: Keys = Keys {
     body: "description",
-    status: "status",
     no_status: "open",
     statuses: STATUSES,
     priorities: &[],

@@ -268,19 +268,9 @@ impl<'a> ToYit<'a> {
     /// name (any case), else the tool's own word for the configured
     /// initial, active or closed status.
     pub fn status(&mut self, raw: &str, builtin: &[(&str, Role)]) -> String {
-        let found = self
-            .maps
-            .status
-            .iter()
-            .find(|(from, _)| from.eq_ignore_ascii_case(raw))
-            .map(|(_, to)| to.clone())
+        let found = mapped(&self.maps.status, raw)
             .or_else(|| self.config.status_named(raw).ok())
-            .or_else(|| {
-                builtin
-                    .iter()
-                    .find(|(word, _)| word.eq_ignore_ascii_case(raw))
-                    .map(|(_, role)| role.status(self.config).to_owned())
-            });
+            .or_else(|| mapped(builtin, raw).map(|role| role.status(self.config).to_owned()));
         self.note("status", raw, found)
             .unwrap_or_else(|| self.config.initial_status().to_owned())
     }
@@ -290,13 +280,7 @@ impl<'a> ToYit<'a> {
         let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
             return self.config.default_type.clone();
         };
-        let found = self
-            .maps
-            .kind
-            .iter()
-            .find(|(from, _)| from.eq_ignore_ascii_case(raw))
-            .map(|(_, to)| to.clone())
-            .or_else(|| self.config.type_named(raw).ok());
+        let found = mapped(&self.maps.kind, raw).or_else(|| self.config.type_named(raw).ok());
         self.note("type", raw, found)
             .unwrap_or_else(|| self.config.default_type.clone())
     }
@@ -309,18 +293,8 @@ impl<'a> ToYit<'a> {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         };
-        let found = self
-            .maps
-            .priority
-            .iter()
-            .find(|(from, _)| from.eq_ignore_ascii_case(&text))
-            .map(|(_, to)| *to)
-            .or_else(|| {
-                words
-                    .iter()
-                    .find(|(w, _)| w.eq_ignore_ascii_case(&text))
-                    .map(|(_, p)| *p)
-            })
+        let found = mapped(&self.maps.priority, &text)
+            .or_else(|| mapped(words, &text))
             .or_else(|| Config::parse_priority(&text).ok());
         let shown = found.map(|p| p.to_string());
         self.note("priority", &text, shown)
@@ -393,10 +367,16 @@ impl<'a> ToYit<'a> {
     }
 }
 
+/// What `map` maps `raw` to, its names compared ignoring case.
+fn mapped<K: AsRef<str>, T: Clone>(map: &[(K, T)], raw: &str) -> Option<T> {
+    map.iter()
+        .find(|(from, _)| from.as_ref().eq_ignore_ascii_case(raw))
+        .map(|(_, to)| to.clone())
+}
+
 /// Where a tool keeps the fields every tool has, and its words for them.
 pub(super) struct Keys<'a> {
     pub body: &'a str,
-    pub status: &'a str,
     /// The status of an issue without one.
     pub no_status: &'a str,
     pub statuses: &'a [(&'a str, Role)],
@@ -415,19 +395,14 @@ pub(super) struct Keys<'a> {
 /// module adds its own.
 pub(super) fn common(item: &Item, cx: &mut ToYit, keys: &Keys) -> Issue {
     let o = &item.object;
-    let mut issue = Issue::stub(IssueId::parse_canonical("0000").expect("an id"));
-    if let Some(id) = cx.ids.yit(cx.tool, &item.id) {
-        issue.id = id.clone();
-    }
+    let id = cx.ids.yit(cx.tool, &item.id).cloned();
+    let mut issue = Issue::stub(id.expect("every item has its yit id before it is mapped"));
     issue.title = item.str("title").unwrap_or_default().trim().to_owned();
     if let Err(e) = crate::model::field::check_title(&issue.title) {
         cx.problem(format!("title: {e}"));
     }
     issue.body = cx.rewrite(&text(o.get(keys.body)));
-    issue.status = cx.status(
-        item.str(keys.status).unwrap_or(keys.no_status),
-        keys.statuses,
-    );
+    issue.status = cx.status(item.str("status").unwrap_or(keys.no_status), keys.statuses);
     issue.priority = cx.priority(o.get("priority"), keys.priorities);
     issue.kind = match keys.kind {
         Some(key) => cx.kind(item.str(key)),
@@ -723,22 +698,17 @@ fn source_keys(issue: &Issue) -> impl Iterator<Item = (&String, &Value)> {
     issue.extra.iter().filter(|(k, _)| *k != ORIGIN_KEY)
 }
 
-/// What importing the source gives, for each source issue.
-pub struct Converted {
-    pub item: usize,
-    pub issue: Issue,
-}
-
-/// The source's issues as yit issues, with `ids` naming every source id:
+/// The source's issues as yit issues, in the items' order, with `ids`
+/// naming every source id:
 /// the issues' fields mapped, the source's other keys kept, `origin`
 /// recorded. Problems (a bad time, a link to an issue not in the source)
 /// and unmapped values are in `cx`. Each item's object is taken as it is
 /// converted (what is left of an item is its id and place: 10,000 issues'
 /// JSON values are a hundred megabytes).
-pub fn convert(items: &mut [Item], cx: &mut ToYit) -> Vec<Converted> {
+pub fn convert(items: &mut [Item], cx: &mut ToYit) -> Vec<Issue> {
     let tool = cx.tool;
     let mut out = Vec::with_capacity(items.len());
-    for (n, item) in items.iter_mut().enumerate() {
+    for item in items.iter_mut() {
         cx.at = Some((item.path.clone(), item.line, item.id.clone()));
         let mut issue = tool.to_issue(item, cx);
         // the keys yit has no field for, under their own names
@@ -751,7 +721,7 @@ pub fn convert(items: &mut [Item], cx: &mut ToYit) -> Vec<Converted> {
         let origin = origin_field(tool, item, &issue, cx.config, cx.ids);
         issue.extra.insert(ORIGIN_KEY.to_owned(), origin);
         item.object = Object::new();
-        out.push(Converted { item: n, issue });
+        out.push(issue);
     }
     cx.at = None;
     out
@@ -802,11 +772,11 @@ fn origin_field(tool: Tool, item: &Item, issue: &Issue, config: &Config, ids: &I
 /// source's exact values put back for every key whose value has not
 /// changed since the import (when the issue came from `tool`).
 pub fn export_object(issue: &Issue, cx: &FromYit) -> Object {
-    let mut plain = issue.clone();
-    let origin = plain.extra.shift_remove(ORIGIN_KEY);
-    let mut object = cx.tool.object_of(&plain, cx);
-    let Some(origin) =
-        origin.filter(|o| o.get("tool").and_then(Value::as_str) == Some(cx.tool.name()))
+    let mut object = cx.tool.object_of(issue, cx);
+    let Some(origin) = issue
+        .extra
+        .get(ORIGIN_KEY)
+        .filter(|o| o.get("tool").and_then(Value::as_str) == Some(cx.tool.name()))
     else {
         return object;
     };
@@ -845,12 +815,9 @@ pub fn update(local: &Issue, theirs: &Issue, cx: &FromYit) -> (Vec<Change>, Vec<
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let mut plain_local = local.clone();
-    plain_local.extra.shift_remove(ORIGIN_KEY);
-    let mut plain_theirs = theirs.clone();
-    plain_theirs.extra.shift_remove(ORIGIN_KEY);
-    let here = tool.object_of(&plain_local, cx);
-    let there = tool.object_of(&plain_theirs, cx);
+    // (an object never holds `origin`: `own_values` passes over it)
+    let here = tool.object_of(local, cx);
+    let there = tool.object_of(theirs, cx);
     let mut changes = Vec::new();
     let mut conflicts = Vec::new();
     let mut keys: Vec<&String> = there.keys().chain(here.keys()).collect();
@@ -885,7 +852,7 @@ pub fn update(local: &Issue, theirs: &Issue, cx: &FromYit) -> (Vec<Change>, Vec<
             }
             continue;
         }
-        match take(field, key, local, theirs) {
+        match take(tool, field, key, local, theirs) {
             Some(mut taken) => changes.append(&mut taken),
             None => conflicts.push(key.clone()),
         }
@@ -898,75 +865,43 @@ pub fn update(local: &Issue, theirs: &Issue, cx: &FromYit) -> (Vec<Change>, Vec<
 }
 
 /// The changes that give `local` the value `theirs` has for the fields of
-/// `key`; `None` for a field no change sets (author, creation time).
-fn take(field: Field, key: &str, local: &Issue, theirs: &Issue) -> Option<Vec<Change>> {
-    Some(match field {
-        Field::Title => vec![Change::Title(theirs.title.clone())],
-        Field::Body => vec![Change::Body(theirs.body.clone())],
-        Field::Status => vec![Change::Status(theirs.status.clone())],
-        Field::Priority => vec![Change::Priority(theirs.priority)],
-        Field::Kind => vec![Change::Kind(theirs.kind.clone())],
-        Field::Labels => Change::labels_to(&local.labels, &theirs.labels),
-        Field::Assignee => vec![Change::Assignee(theirs.assignee.clone())],
-        Field::Parent => vec![Change::Parent(theirs.parent.clone())],
-        Field::DependsOn | Field::Links => {
-            let mut out: Vec<Change> = theirs
-                .depends_on
-                .iter()
-                .filter(|d| !local.depends_on.contains(d))
-                .map(|d| Change::AddDependency(d.clone()))
-                .collect();
-            out.extend(
-                local
-                    .depends_on
-                    .iter()
-                    .filter(|d| !theirs.depends_on.contains(d))
-                    .map(|d| Change::RemoveDependency(d.clone())),
-            );
-            if field == Field::Links {
-                if local.parent != theirs.parent {
-                    out.push(Change::Parent(theirs.parent.clone()));
-                }
-                // the links of types yit has no link for ride along
-                let other = beads::OTHER_LINKS;
-                if local.extra.get(other) != theirs.extra.get(other) {
-                    out.push(Change::Extra(
-                        other.to_owned(),
-                        theirs.extra.get(other).cloned(),
-                    ));
-                }
-            }
-            out
+/// `key` (as [`Change::between`] says them); `None` for a field no change
+/// sets (author, creation time), or comments whose author or time differ.
+fn take(tool: Tool, field: Field, key: &str, local: &Issue, theirs: &Issue) -> Option<Vec<Change>> {
+    let mut target = local.clone();
+    let mut own = |name: String| match theirs.extra.get(&name) {
+        Some(value) => {
+            target.extra.insert(name, value.clone());
         }
-        Field::Comments => {
-            let mut out = Vec::new();
-            for c in &theirs.comments {
-                match local.comments.iter().find(|l| l.id == c.id) {
-                    None => out.push(Change::AddComment(c.clone())),
-                    Some(l) if l.body != c.body => out.push(Change::EditComment {
-                        id: c.id.clone(),
-                        body: c.body.clone(),
-                    }),
-                    Some(_) => {}
-                }
-            }
-            for l in &local.comments {
-                if !theirs.comments.iter().any(|c| c.id == l.id) {
-                    out.push(Change::RemoveComment(l.id.clone()));
-                }
-            }
-            out
+        None => {
+            target.extra.shift_remove(&name);
         }
-        Field::Own => {
-            let tool = origin_of(theirs).map_or(Tool::Beads, |(t, _)| t);
-            let name = own_name(tool, key);
-            vec![Change::Extra(
-                name.clone(),
-                theirs.extra.get(&name).cloned(),
-            )]
+    };
+    match field {
+        Field::Own => own(own_name(tool, key)),
+        // the links of types yit has no link for ride along
+        Field::Links => own(beads::OTHER_LINKS.to_owned()),
+        _ => {}
+    }
+    match field {
+        Field::Title => target.title = theirs.title.clone(),
+        Field::Body => target.body = theirs.body.clone(),
+        Field::Status => target.status = theirs.status.clone(),
+        Field::Priority => target.priority = theirs.priority,
+        Field::Kind => target.kind = theirs.kind.clone(),
+        Field::Labels => target.labels = theirs.labels.clone(),
+        Field::Assignee => target.assignee = theirs.assignee.clone(),
+        Field::Parent => target.parent = theirs.parent.clone(),
+        Field::DependsOn => target.depends_on = theirs.depends_on.clone(),
+        Field::Links => {
+            target.depends_on = theirs.depends_on.clone();
+            target.parent = theirs.parent.clone();
         }
+        Field::Comments => target.comments = theirs.comments.clone(),
+        Field::Own => {}
         Field::Id | Field::Author | Field::Created | Field::Updated => return None,
-    })
+    }
+    Change::between(local, &target)
 }
 
 /// The key of an issue file that keeps source key `key` (`tbd_type` for

@@ -119,7 +119,6 @@ pub fn field_of(key: &str) -> Field {
 
 const KEYS: Keys = Keys {
     body: "body",
-    status: "status",
     no_status: "open",
     statuses: STATUSES,
     priorities: &[],

@@ -464,6 +464,23 @@ fn tbd_issues_arrive_by_their_display_ids() {
     assert_eq!(rsync["extra"]["close_reason"], "duplicate of proj-a7k2");
     assert_eq!(attic["depends_on"], serde_json::json!([rsync["id"]]));
     assert_eq!(attic["body"], "Later, with CRLF.\n");
+    // another repository's tbd, given by its data folder: its own prefix
+    let other = TestRepo::with_tracker();
+    let data = other.outside().join("proj/.tbd/data-sync");
+    std::fs::create_dir_all(other.outside().join("proj")).expect("mkdir");
+    copy(&fixture("tbd/.tbd"), &other.outside().join("proj/.tbd"));
+    other.ok(&[
+        "import",
+        "--from",
+        "tbd",
+        s(&data),
+        "--status-map",
+        "deferred=open",
+    ]);
+    assert_eq!(
+        shown(&other, "proj-a7k2")["title"],
+        "Sync issues between clones"
+    );
     // tbd is read, not written: its round trip is an import again, which
     // finds every issue as it was
     let before = repo.tree();
@@ -921,6 +938,16 @@ fn links_fifos_and_a_missing_tracker_are_refused_without_waiting() {
         &repo,
         &["import", "--from", "backlog", s(&dir)],
         &["task-1 - Fifo.md", "not a regular file"],
+    );
+    // a task folder that is a link is named, never followed or passed over
+    let linked = repo.outside().join("linked");
+    std::fs::create_dir_all(linked.join("elsewhere")).expect("mkdir");
+    std::fs::remove_dir_all(dir.join("tasks")).expect("rm");
+    std::os::unix::fs::symlink(linked.join("elsewhere"), dir.join("tasks")).expect("link");
+    refused(
+        &repo,
+        &["import", "--from", "backlog", s(&dir)],
+        &["tasks: is a symbolic link"],
     );
     let jsonl = repo.outside().join("link.jsonl");
     std::os::unix::fs::symlink(fixture("beads/issues.jsonl"), &jsonl).expect("link");

@@ -141,18 +141,14 @@ impl Tracker {
             }
             Tool::Tbd => {
                 let shorts_path = path.join("mappings").join("ids.yml");
-                let shorts = match guarded::read(&shorts_path, SOURCE_LIMIT) {
+                let shorts = match read_text_if_any(&shorts_path, SOURCE_LIMIT) {
                     Ok(None) => HashMap::new(),
-                    Ok(Some(_)) => {
-                        let text =
-                            read_text(&shorts_path, SOURCE_LIMIT).map_err(|p| refused(vec![p]))?;
+                    Ok(Some(text)) => {
                         tbd::short_ids(&text, &shorts_path).map_err(|p| refused(vec![p]))?
                     }
-                    Err(e) => {
-                        return Err(refused(vec![Problem::new(&shorts_path, e.to_string())]));
-                    }
+                    Err(p) => return Err(refused(vec![p])),
                 };
-                let prefix = self.tbd_prefix();
+                let prefix = tbd_prefix(path);
                 let files = markdown_files(path, &["issues"]).map_err(refused)?;
                 read_each(files, |text, file, name| {
                     tbd::parse(text, file, name, prefix.as_deref(), &shorts)
@@ -160,20 +156,6 @@ impl Tracker {
                 .map_err(refused)
             }
         }
-    }
-
-    /// tbd's display prefix (`display.id_prefix` of `.tbd/config.yml`).
-    fn tbd_prefix(&self) -> Option<String> {
-        let path = self.root().join(".tbd").join("config.yml");
-        let bytes = guarded::read(&path, 1024 * 1024).ok()??;
-        let text = String::from_utf8(bytes).ok()?;
-        let value: Value =
-            serde_saphyr::from_str_with_options(&text, crate::model::yaml::read_options()).ok()?;
-        value
-            .get("display")?
-            .get("id_prefix")?
-            .as_str()
-            .map(str::to_owned)
     }
 
     /// Imports the issues of `source`: each
@@ -462,8 +444,8 @@ impl Tracker {
                 // task files there that no issue here wrote (removed here,
                 // or never imported) are left as they were, and named
                 if let Ok(files) = markdown_files(path, backlog::FOLDERS) {
-                    for (file, name) in files {
-                        if !names.contains(&name) && !out.files.contains(&file) {
+                    for (_, name) in files {
+                        if !names.contains(&name) {
                             out.report.push((
                                 name,
                                 "no issue here is this task: the file was left as it was".into(),
@@ -543,14 +525,38 @@ fn origin_seed(tool: Tool, id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(format!("{}:{}", tool.name(), tool.key(id)).as_bytes())
 }
 
+/// tbd's display prefix (`display.id_prefix`) from the `config.yml` of
+/// the `.tbd` folder the data folder `data` is in (its own tracker's, not
+/// this repository's, when it is another's).
+fn tbd_prefix(data: &Path) -> Option<String> {
+    let absolute = std::path::absolute(data).ok()?;
+    let config = absolute
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == ".tbd") && a.join("config.yml").is_file())?
+        .join("config.yml");
+    let text = read_text(&config, 1024 * 1024).ok()?;
+    let value: Value =
+        serde_saphyr::from_str_with_options(&text, crate::model::yaml::read_options()).ok()?;
+    value
+        .get("display")?
+        .get("id_prefix")?
+        .as_str()
+        .map(str::to_owned)
+}
+
 /// The UTF-8 text of the regular file `path`, at most `limit` bytes.
 fn read_text(path: &Path, limit: u64) -> Result<String, Problem> {
+    read_text_if_any(path, limit)?.ok_or_else(|| Problem::new(path, "does not exist"))
+}
+
+/// [`read_text`], `None` when there is no such file.
+fn read_text_if_any(path: &Path, limit: u64) -> Result<Option<String>, Problem> {
     let bytes = match guarded::read(path, limit) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(Problem::new(path, "does not exist")),
+        Ok(None) => return Ok(None),
         Err(e) => return Err(Problem::new(path, e.to_string())),
     };
-    String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map(Some).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(valid);
         Problem::at(
@@ -595,11 +601,19 @@ fn markdown_files(dir: &Path, folders: &[&str]) -> Result<Vec<(PathBuf, String)>
     }
     let mut out = Vec::new();
     let mut problems = Vec::new();
-    let present: Vec<&str> = folders
-        .iter()
-        .copied()
-        .filter(|f| std::fs::symlink_metadata(dir.join(f)).is_ok_and(|m| m.is_dir()))
-        .collect();
+    let mut present: Vec<&str> = Vec::new();
+    for f in folders {
+        match std::fs::symlink_metadata(dir.join(f)) {
+            Ok(m) if m.is_dir() => present.push(f),
+            // a folder that is a link is not followed, and not passed over
+            // in silence
+            Ok(m) if m.file_type().is_symlink() => problems.push(Problem::new(
+                &dir.join(f),
+                "is a symbolic link; yit does not follow it",
+            )),
+            _ => {}
+        }
+    }
     let searched: Vec<(PathBuf, String)> = if present.is_empty() {
         vec![(dir.to_owned(), String::new())]
     } else {
@@ -772,20 +786,10 @@ fn cannot_hold(
         .unwrap_or_default();
     match tool {
         Tool::Beads => {
-            if ![
-                "open",
-                "in_progress",
-                "blocked",
-                "deferred",
-                "closed",
-                "tombstone",
-            ]
-            .contains(&status)
-                && !is_restored(issue, "status")
-            {
+            if !beads::STATUS_WORDS.contains(&status) && !is_restored(issue, object, "status") {
                 out.push(format!("status {status:?} is not one of beads' own (bd accepts it once `status.custom` lists it)"));
             }
-            if !["bug", "feature", "task", "epic", "chore"].contains(&issue.kind.as_str()) {
+            if !beads::TYPES.contains(&issue.kind.as_str()) {
                 out.push(format!(
                     "type {:?} is not one of beads' (bug, feature, task, epic, chore)",
                     issue.kind
@@ -793,8 +797,7 @@ fn cannot_hold(
             }
         }
         Tool::Backlog => {
-            if !["To Do", "In Progress", "Done"].contains(&status) && !is_restored(issue, "status")
-            {
+            if !backlog::is_status_word(status) && !is_restored(issue, object, "status") {
                 out.push(format!("status {status:?} is not one of Backlog.md's defaults (add it to backlog/config.yml)"));
             }
             let word = object
@@ -803,7 +806,7 @@ fn cannot_hold(
                 .unwrap_or_default();
             if matches!(issue.priority, 0 | 4)
                 && !word.is_empty()
-                && !is_restored(issue, "priority")
+                && !is_restored(issue, object, "priority")
             {
                 out.push(format!(
                     "priority {} written as {word} (Backlog.md has high, medium and low)",
@@ -824,14 +827,15 @@ fn cannot_hold(
     out
 }
 
-/// Whether the export put back the source's own value of `key`.
-fn is_restored(issue: &Issue, key: &str) -> bool {
-    issue
+/// Whether the export wrote back the source's own value of `key` (then
+/// the target held it before).
+fn is_restored(issue: &Issue, object: &Object, key: &str) -> bool {
+    let source = issue
         .extra
         .get(ORIGIN_KEY)
         .and_then(|o| o.get("source"))
-        .and_then(|s| s.get(key))
-        .is_some()
+        .and_then(|s| s.get(key));
+    source.is_some() && source == object.get(key)
 }
 
 /// The task file an issue imported from Backlog.md came from, when it is a

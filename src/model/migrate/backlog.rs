@@ -37,6 +37,11 @@ const STATUSES: &[(&str, Role)] = &[
     ("Done", Role::Closed),
 ];
 
+/// Whether `status` is one of Backlog.md's default statuses.
+pub fn is_status_word(status: &str) -> bool {
+    STATUSES.iter().any(|(word, _)| *word == status)
+}
+
 const PRIORITIES: &[(&str, u8)] = &[("high", 1), ("medium", 2), ("low", 3)];
 
 /// The front matter of a Markdown file (as a JSON object) and its body;

@@ -36,6 +36,19 @@ fn comment_number(id: &str) -> i64 {
 /// The key yit keeps the dependencies of types it has no link for under.
 pub const OTHER_LINKS: &str = "beads_dependencies";
 
+/// The statuses beads has without `status.custom`.
+pub const STATUS_WORDS: &[&str] = &[
+    "open",
+    "in_progress",
+    "blocked",
+    "deferred",
+    "closed",
+    "tombstone",
+];
+
+/// The issue types beads has.
+pub const TYPES: &[&str] = &["bug", "feature", "task", "epic", "chore"];
+
 const STATUSES: &[(&str, Role)] = &[
     ("open", Role::Initial),
     ("in_progress", Role::Active),
@@ -219,8 +232,7 @@ fn comments(value: Option<&Value>, cx: &mut ToYit) -> Vec<issue::Comment> {
 /// beads' own, else the word for its role.
 pub(super) fn status_word(issue: &Issue, cx: &FromYit) -> String {
     let config = cx.config;
-    let own = ["open", "in_progress", "blocked", "deferred", "closed"];
-    if own.contains(&issue.status.as_str()) {
+    if STATUS_WORDS.contains(&issue.status.as_str()) {
         return issue.status.clone();
     }
     if issue.status == config.initial_status() {

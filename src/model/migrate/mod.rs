@@ -21,7 +21,7 @@ pub mod beads;
 pub mod tbd;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jiff::Timestamp;
 use serde_json::Value;
@@ -30,7 +30,7 @@ use crate::model::config::Config;
 use crate::model::edit::Change;
 use crate::model::id::IssueId;
 use crate::model::issue::{self, Comment, Issue};
-use crate::model::problem::{Pos, Problem};
+use crate::model::problem::Problem;
 
 pub type Object = serde_json::Map<String, Value>;
 
@@ -198,10 +198,6 @@ impl Ids {
 
     pub fn source(&self, id: &IssueId) -> Option<&str> {
         self.to_source.get(id).map(String::as_str)
-    }
-
-    pub fn len(&self) -> usize {
-        self.to_source.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -942,12 +938,6 @@ pub fn comment(id: String, author: Option<String>, created: Timestamp, body: &st
         created: issue::whole_seconds(created),
         body: body.replace("\r\n", "\n"),
     }
-}
-
-/// The problem of an item at `pos` of its file (a Markdown file's front
-/// matter).
-pub fn problem_at(path: &Path, pos: Pos, message: impl Into<String>) -> Problem {
-    Problem::at(path, pos, message)
 }
 
 /// A cycle among the items along `next` (an item's index to the indexes

@@ -256,11 +256,21 @@ fn import_from(
         &ctx.clock(),
         &super::crash_hook(),
     )?;
-    let listing = super::session(ctx, tracker).into_listing()?;
+    // short ids only where some are printed (an import of 10,000 issues
+    // need not list them again)
+    let shows_ids = !done.conflicts.is_empty() || (done.dry_run && !done.updated.is_empty());
+    let listing = match shows_ids {
+        true => Some(super::session(ctx, tracker).into_listing()?),
+        false => None,
+    };
+    let short = |id: &yit::model::id::IssueId| match &listing {
+        Some(listing) => listing.short_id(id).to_string(),
+        None => id.to_string(),
+    };
     for (id, source, keys) in &done.conflicts {
         ctx.warn(&format!(
             "{} ({source}): {} changed here and in {} since the last import; kept the local value",
-            listing.short_id(id),
+            short(id),
             keys.join(", "),
             tool.name()
         ));
@@ -294,7 +304,7 @@ fn import_from(
         }
         for (id, source) in &done.updated {
             ctx.out
-                .line(&format!("would update {}  {source}", listing.short_id(id)))?;
+                .line(&format!("would update {}  {source}", short(id)))?;
         }
     }
     for ((field, from), (to, uses)) in &done.mapped {
